@@ -1,0 +1,116 @@
+package connectors
+
+import "context"
+
+// Connector is the plugin half that owns a connector's configuration and splits the work
+// into task configurations. It runs once per connector, wherever the runtime places it.
+type Connector interface {
+	// Version is reported by GET /connector-plugins.
+	Version() string
+	// Config is the connector's own configuration table (spec §3.23: its keys come first).
+	Config() ConfigDef
+	// Start begins the connector with its validated configuration.
+	Start(ctx ConnectorContext, props map[string]string) error
+	// TaskConfigs returns at most maxTasks task configurations.
+	TaskConfigs(maxTasks int) ([]map[string]string, error)
+	// Stop releases what Start acquired. It is called once, also after a failed Start.
+	Stop() error
+}
+
+// SourceConnector is a Connector whose tasks read from an external system into Kafka.
+type SourceConnector interface {
+	Connector
+	NewTask() SourceTask
+}
+
+// SinkConnector is a Connector whose tasks write Kafka records into an external system.
+type SinkConnector interface {
+	Connector
+	NewTask() SinkTask
+}
+
+// ConnectorContext is what the runtime hands a running Connector.
+type ConnectorContext interface {
+	// RequestTaskReconfiguration asks the runtime to call TaskConfigs again.
+	RequestTaskReconfiguration()
+	// RaiseError fails the connector with err, as an error returned from Start would.
+	RaiseError(err error)
+}
+
+// SourceTask polls an external system for records. Poll is called in a loop by one
+// goroutine; Stop may be called from another goroutine while Poll blocks, and Poll must then
+// return promptly (ctx is cancelled too).
+type SourceTask interface {
+	Start(ctx SourceTaskContext, props map[string]string) error
+	// Poll returns the next batch, or nil when there is nothing yet. It should not block for
+	// long without watching ctx.
+	Poll(ctx context.Context) ([]SourceRecord, error)
+	Stop() error
+}
+
+// SourceTaskContext gives a source task its committed offsets.
+type SourceTaskContext interface {
+	Offsets() OffsetReader
+}
+
+// OffsetReader reads the last committed source offset of one source partition; a nil map
+// means nothing was committed.
+type OffsetReader interface {
+	Offset(partition map[string]any) (map[string]any, error)
+}
+
+// SinkTask writes records consumed from Kafka to an external system.
+type SinkTask interface {
+	Start(ctx SinkTaskContext, props map[string]string) error
+	// Put hands over a batch of records, in partition order.
+	Put(ctx context.Context, records []SinkRecord) error
+	// Flush makes everything Put so far durable; the runtime commits offsets after it.
+	Flush(ctx context.Context, offsets map[TopicPartition]int64) error
+	Stop() error
+}
+
+// SinkTaskContext is what the runtime hands a sink task.
+type SinkTaskContext interface {
+	// Assignment is the set of partitions currently assigned to this task.
+	Assignment() []TopicPartition
+}
+
+// TopicPartition names one partition of a topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+// Committer is an optional SourceTask ability: Commit is called after the offsets of the
+// records polled so far were written to the offsets store.
+type Committer interface {
+	Commit() error
+}
+
+// ConfigValidator is an optional Connector ability: multi-key validation beyond the
+// ConfigDef. It returns per-key errors that are merged into the table's results.
+type ConfigValidator interface {
+	ValidateConfig(props map[string]string) []ConfigValue
+}
+
+// OffsetAlterer is an optional Connector ability, called before the runtime alters or resets
+// offsets (spec §3.21). It may veto with an error; true means the connector manages no other
+// offsets, which selects the short success message.
+type OffsetAlterer interface {
+	AlterOffsets(props map[string]string, offsets []SourceOffset) (bool, error)
+}
+
+// SourceOffset pairs a source partition with its offset; a nil Offset is a reset.
+type SourceOffset struct {
+	Partition map[string]any
+	Offset    map[string]any
+}
+
+// Converter turns Connect data into bytes for Kafka and back. It is configured once, with
+// its prefix (key.converter., value.converter.) stripped from the keys.
+type Converter interface {
+	Config() ConfigDef
+	Configure(props map[string]string, isKey bool) error
+	FromConnectData(topic string, schema *Schema, value any) ([]byte, error)
+	ToConnectData(topic string, data []byte) (*Schema, any, error)
+}
