@@ -616,6 +616,67 @@ func (x *CommandReply) GetError() *Error {
 	return nil
 }
 
+// PluginInfo describes one installed plugin (spec §2.1).
+type PluginInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Class         string                 `protobuf:"bytes,1,opt,name=class,proto3" json:"class,omitempty"` // fully qualified Kafka Connect class name
+	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"`   // "source", "sink", "converter", "header_converter", "transformation", "predicate"
+	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PluginInfo) Reset() {
+	*x = PluginInfo{}
+	mi := &file_state_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PluginInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PluginInfo) ProtoMessage() {}
+
+func (x *PluginInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_state_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PluginInfo.ProtoReflect.Descriptor instead.
+func (*PluginInfo) Descriptor() ([]byte, []int) {
+	return file_state_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PluginInfo) GetClass() string {
+	if x != nil {
+		return x.Class
+	}
+	return ""
+}
+
+func (x *PluginInfo) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *PluginInfo) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
 var File_state_proto protoreflect.FileDescriptor
 
 const file_state_proto_rawDesc = "" +
@@ -656,7 +717,12 @@ const file_state_proto_rawDesc = "" +
 	"\x05tasks\x18\x03 \x03(\v2\x1d.connectd.messages.TaskStatusR\x05tasks\x12\x12\n" +
 	"\x04type\x18\x04 \x01(\tR\x04type\">\n" +
 	"\fCommandReply\x12.\n" +
-	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error*\x94\x01\n" +
+	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\"P\n" +
+	"\n" +
+	"PluginInfo\x12\x14\n" +
+	"\x05class\x18\x01 \x01(\tR\x05class\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion*\x94\x01\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10STATE_UNASSIGNED\x10\x01\x12\x11\n" +
@@ -693,7 +759,7 @@ func file_state_proto_rawDescGZIP() []byte {
 }
 
 var file_state_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_state_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_state_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_state_proto_goTypes = []any{
 	(State)(0),              // 0: connectd.messages.State
 	(TargetState)(0),        // 1: connectd.messages.TargetState
@@ -705,14 +771,15 @@ var file_state_proto_goTypes = []any{
 	(*TaskStatus)(nil),      // 7: connectd.messages.TaskStatus
 	(*ConnectorStatus)(nil), // 8: connectd.messages.ConnectorStatus
 	(*CommandReply)(nil),    // 9: connectd.messages.CommandReply
-	nil,                     // 10: connectd.messages.TaskConfig.ConfigEntry
-	nil,                     // 11: connectd.messages.ConnectorInfo.ConfigEntry
+	(*PluginInfo)(nil),      // 10: connectd.messages.PluginInfo
+	nil,                     // 11: connectd.messages.TaskConfig.ConfigEntry
+	nil,                     // 12: connectd.messages.ConnectorInfo.ConfigEntry
 }
 var file_state_proto_depIdxs = []int32{
 	2,  // 0: connectd.messages.Error.code:type_name -> connectd.messages.ErrorCode
 	0,  // 1: connectd.messages.InstanceStatus.state:type_name -> connectd.messages.State
-	10, // 2: connectd.messages.TaskConfig.config:type_name -> connectd.messages.TaskConfig.ConfigEntry
-	11, // 3: connectd.messages.ConnectorInfo.config:type_name -> connectd.messages.ConnectorInfo.ConfigEntry
+	11, // 2: connectd.messages.TaskConfig.config:type_name -> connectd.messages.TaskConfig.ConfigEntry
+	12, // 3: connectd.messages.ConnectorInfo.config:type_name -> connectd.messages.ConnectorInfo.ConfigEntry
 	5,  // 4: connectd.messages.ConnectorInfo.tasks:type_name -> connectd.messages.TaskConfig
 	4,  // 5: connectd.messages.TaskStatus.status:type_name -> connectd.messages.InstanceStatus
 	4,  // 6: connectd.messages.ConnectorStatus.connector:type_name -> connectd.messages.InstanceStatus
@@ -736,7 +803,7 @@ func file_state_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_state_proto_rawDesc), len(file_state_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
