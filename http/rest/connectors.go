@@ -1,0 +1,141 @@
+package rest
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/julienschmidt/httprouter"
+)
+
+// listConnectors serves GET /connectors: the names of the local config snapshot, in no
+// guaranteed order; always 200 (spec §3.3).
+func (s *Server) listConnectors(r *http.Request, _ httprouter.Params) (reply, error) {
+	// ?expand=status / ?expand=info (spec §3.3) will branch here, on r.URL.Query()["expand"],
+	// into one Backend call that returns the expanded map. Until then expand is ignored.
+	names, err := s.client.ConnectorNames(r.Context())
+	if err != nil {
+		return reply{}, err
+	}
+	if names == nil {
+		names = []string{}
+	}
+	return reply{status: http.StatusOK, body: names}, nil
+}
+
+// createConnector serves POST /connectors: 201 with Location and the ConnectorInfo (spec §3.4).
+// The name is trimmed and reconciled with config "name". A missing or null config is a 400,
+// where Kafka Connect throws a NullPointerException (500, spec §3.4 "Missing pieces").
+func (s *Server) createConnector(r *http.Request, _ httprouter.Params) (reply, error) {
+	var req createConnectorRequest
+	if err := decode(r, &req); err != nil {
+		return reply{}, err
+	}
+	if req.config == nil {
+		return reply{}, badRequest(msgConfigMissing)
+	}
+	config, err := reconcileName(req.name, req.config)
+	if err != nil {
+		return reply{}, err
+	}
+	info, err := s.client.CreateConnector(r.Context(), req.name, config, req.initialState)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusCreated, body: newConnectorInfo(info), location: connectorLocation(r, req.name)}, nil
+}
+
+// getConnector serves GET /connectors/{c}: the raw config and tasks (spec §3.5).
+func (s *Server) getConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	info, err := s.client.Connector(r.Context(), connectorName(p))
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusOK, body: newConnectorInfo(info)}, nil
+}
+
+// getConnectorConfig serves GET /connectors/{c}/config: the raw config map (spec §3.6).
+func (s *Server) getConnectorConfig(r *http.Request, p httprouter.Params) (reply, error) {
+	info, err := s.client.Connector(r.Context(), connectorName(p))
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusOK, body: nonNil(info.GetConfig())}, nil
+}
+
+// putConnectorConfig serves PUT /connectors/{c}/config: 201 with Location if created, else 200
+// (spec §3.7). The body is a flat config map, reconciled with the untrimmed path name.
+func (s *Server) putConnectorConfig(r *http.Request, p httprouter.Params) (reply, error) {
+	name := connectorName(p)
+	var cfg connectorConfig
+	if err := decode(r, &cfg); err != nil {
+		return reply{}, err
+	}
+	if cfg == nil { // a JSON null body; Kafka Connect: NullPointerException, 500
+		return reply{}, badRequest(msgConfigMissing)
+	}
+	config, err := reconcileName(name, cfg)
+	if err != nil {
+		return reply{}, err
+	}
+	info, created, err := s.client.PutConnectorConfig(r.Context(), name, config)
+	if err != nil {
+		return reply{}, err
+	}
+	if created {
+		return reply{status: http.StatusCreated, body: newConnectorInfo(info), location: connectorLocation(r, name)}, nil
+	}
+	return reply{status: http.StatusOK, body: newConnectorInfo(info)}, nil
+}
+
+// getConnectorStatus serves GET /connectors/{c}/status (spec §3.9).
+func (s *Server) getConnectorStatus(r *http.Request, p httprouter.Params) (reply, error) {
+	status, err := s.client.ConnectorStatus(r.Context(), connectorName(p))
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusOK, body: newConnectorStateInfo(status)}, nil
+}
+
+// restartConnector serves POST /connectors/{c}/restart (spec §3.13): with neither flag, the
+// legacy 204; with either, 202 and the restart plan. A flag is true only when its value is a
+// case-insensitive "true".
+func (s *Server) restartConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	q := r.URL.Query()
+	includeTasks := strings.EqualFold(q.Get("includeTasks"), "true")
+	onlyFailed := strings.EqualFold(q.Get("onlyFailed"), "true")
+	plan, err := s.client.RestartConnector(r.Context(), connectorName(p), includeTasks, onlyFailed)
+	if err != nil {
+		return reply{}, err
+	}
+	if !includeTasks && !onlyFailed {
+		return reply{status: http.StatusNoContent}, nil
+	}
+	if plan == nil { // a Backend that planned nothing: still accepted
+		return reply{status: http.StatusAccepted}, nil
+	}
+	return reply{status: http.StatusAccepted, body: newConnectorStateInfo(plan)}, nil
+}
+
+// pauseConnector serves PUT /connectors/{c}/pause: 202 even if already paused (spec §3.15).
+func (s *Server) pauseConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	if err := s.client.PauseConnector(r.Context(), connectorName(p)); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusAccepted}, nil
+}
+
+// resumeConnector serves PUT /connectors/{c}/resume: 202 even if already running (spec §3.15).
+func (s *Server) resumeConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	if err := s.client.ResumeConnector(r.Context(), connectorName(p)); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusAccepted}, nil
+}
+
+// deleteConnector serves DELETE /connectors/{c}: 204; shutdown is asynchronous (spec §3.17).
+func (s *Server) deleteConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	if err := s.client.DeleteConnector(r.Context(), connectorName(p)); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusNoContent}, nil
+}

@@ -1,0 +1,19 @@
+// Package rest serves the Apache Kafka Connect REST API (spec/connect-rest.md) over a Backend,
+// which *actors.Client implements. It decodes requests, makes one Backend call, and encodes the
+// reply or Kafka Connect's error body; it knows nothing of Kafka, grains or plugins.
+//
+// It must not import protoactor, sarama, kfake or any plugin package; it imports messages and
+// actors (for *actors.Error) only.
+//
+// Invariants:
+//   - Routes match the escaped request path, so a connector name may hold "/" (sent as %2F);
+//     connectorName is the one place a name is unescaped (spec §13.1). Mount Server.Handler at
+//     the root of an http.Server, not behind an http.ServeMux, which cleans and redirects paths.
+//   - Every route also answers with a trailing slash, directly: no redirect, no path fixing.
+//   - Every response with a body is application/json; every error, including unknown routes,
+//     wrong methods and recovered panics, is {"error_code": N, "message": "..."} (spec §1.2).
+//   - decode is the one body decoder: malformed JSON and JSON type errors are 400 (DESIGN.md,
+//     where Kafka Connect answers 500); bodies over 1 MiB are 413.
+//   - A handler is decode → one Backend call → encode: it never sleeps, retries or loops over
+//     connectors or tasks.
+package rest

@@ -1,0 +1,75 @@
+package rest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/julienschmidt/httprouter"
+)
+
+// routes returns the router of every endpoint, in spec §3.0's order. Each path also answers
+// with a trailing slash; the router never redirects or fixes a path.
+func (s *Server) routes() *httprouter.Router {
+	r := httprouter.New()
+	r.RedirectTrailingSlash = false
+	r.RedirectFixedPath = false
+	r.HandleMethodNotAllowed = true
+	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
+	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethodNotAllowed) })
+	r.PanicHandler = s.recovered
+
+	route := func(method, path string, h handlerFunc) {
+		handle := s.handle(h)
+		r.Handle(method, path, handle)
+		if path != "/" {
+			r.Handle(method, path+"/", handle)
+		}
+	}
+	route(http.MethodGet, "/", s.serverInfo)                                            // §3.1
+	route(http.MethodGet, "/connectors", s.listConnectors)                              // §3.3
+	route(http.MethodPost, "/connectors", s.createConnector)                            // §3.4
+	route(http.MethodGet, "/connectors/:connector", s.getConnector)                     // §3.5
+	route(http.MethodGet, "/connectors/:connector/config", s.getConnectorConfig)        // §3.6
+	route(http.MethodPut, "/connectors/:connector/config", s.putConnectorConfig)        // §3.7
+	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)        // §3.9
+	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                   // §3.10
+	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus) // §3.12
+	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)        // §3.13
+	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask) // §3.14
+	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)             // §3.15
+	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)           // §3.15
+	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)               // §3.17
+	route(http.MethodGet, "/connector-plugins", s.listPlugins)                          // §3.22
+	return r
+}
+
+// connectorName is the connector name of the route: the one place a name is unescaped, as the
+// router matches the escaped path (spec §13.1: names may hold "/", sent as %2F).
+func connectorName(p httprouter.Params) string {
+	raw := p.ByName("connector")
+	name, err := url.PathUnescape(raw)
+	if err != nil { // cannot happen: the path came from URL.EscapedPath
+		return raw
+	}
+	return name
+}
+
+// taskID is the task number of the route; one that is not an int32 is a 404 (spec §1.3, §3.12).
+func taskID(p httprouter.Params) (int32, error) {
+	t, err := strconv.ParseInt(p.ByName("task"), 10, 32)
+	if err != nil {
+		return 0, errNotFound
+	}
+	return int32(t), nil
+}
+
+// connectorLocation is the absolute URL of connector name, for a 201's Location header
+// (spec §1.1): built from the request's Host, the name path-escaped as one segment.
+func connectorLocation(r *http.Request, name string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/connectors/" + url.PathEscape(name)
+}

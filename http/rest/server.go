@@ -1,0 +1,226 @@
+package rest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+)
+
+// maxBodyBytes bounds every request body; a larger one is a 413.
+const maxBodyBytes = 1 << 20
+
+// Server serves the Kafka Connect REST API over a Backend. It opens no socket: the caller
+// serves Handler on its listeners.
+type Server struct {
+	client   Backend
+	logger   *slog.Logger
+	version  string
+	commit   string
+	workerID string
+	handler  http.Handler
+}
+
+// Option configures a Server.
+type Option interface {
+	apply(*Server)
+}
+
+type optionFunc func(*Server)
+
+func (f optionFunc) apply(s *Server) { f(s) }
+
+// WithLogger sets the logger; requests are logged at Debug. Default: discard everything.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(s *Server) {
+		if l != nil {
+			s.logger = l
+		}
+	})
+}
+
+// WithVersion sets the version and commit GET / reports (spec §3.1). Default: both "unknown".
+func WithVersion(version, commit string) Option {
+	return optionFunc(func(s *Server) { s.version, s.commit = version, commit })
+}
+
+// WithWorkerID sets this worker's id, its advertised REST host:port (spec §4.1), added to every
+// log record as "member". Default: "" (not logged).
+func WithWorkerID(id string) Option {
+	return optionFunc(func(s *Server) { s.workerID = id })
+}
+
+// New returns a Server answering with backend.
+func New(backend Backend, opts ...Option) (*Server, error) {
+	if backend == nil {
+		return nil, errors.New("rest: nil backend")
+	}
+	s := &Server{
+		client:  backend,
+		logger:  slog.New(slog.DiscardHandler),
+		version: "unknown",
+		commit:  "unknown",
+	}
+	for _, o := range opts {
+		o.apply(s)
+	}
+	if s.workerID != "" {
+		s.logger = s.logger.With(slog.String("member", s.workerID))
+	}
+	s.handler = s.escapedPaths(s.routes())
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route. Mount it at the root.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// escapedPaths hands router a request whose Path is the escaped path, so "%2F" in a connector
+// name does not split a segment (spec §13.1); connectorName unescapes. It also writes the Debug
+// access log.
+func (s *Server) escapedPaths(router http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u := *r.URL
+		u.Path, u.RawPath = r.URL.EscapedPath(), ""
+		routed := r.WithContext(r.Context()) // a shallow copy; r stays as received
+		routed.URL = &u
+
+		if !s.logger.Enabled(r.Context(), slog.LevelDebug) {
+			router.ServeHTTP(w, routed)
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		router.ServeHTTP(rec, routed)
+		s.logger.LogAttrs(r.Context(), slog.LevelDebug, "http request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.RequestURI()),
+			slog.Int("status", rec.status),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("remote", r.RemoteAddr))
+	})
+}
+
+// statusRecorder remembers the status written, for the access log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// reply is what a handler answers on success: a status, an optional body (nil: none, spec
+// §1.1) and, for 201s, the Location of the created connector.
+type reply struct {
+	status   int
+	body     any
+	location string
+}
+
+// handlerFunc is the one shape of a handler (STYLE.md §4).
+type handlerFunc func(r *http.Request, p httprouter.Params) (reply, error)
+
+// handle adapts h: it bounds the body, calls h, and writes its reply or its error.
+func (s *Server) handle(h handlerFunc) httprouter.Handle {
+	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		rep, err := h(r, p)
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		if rep.location != "" {
+			w.Header().Set("Location", rep.location)
+		}
+		if rep.body == nil {
+			w.WriteHeader(rep.status)
+			return
+		}
+		writeJSON(w, rep.status, rep.body)
+	}
+}
+
+// recovered answers a handler's panic with a 500 in Kafka Connect's error shape.
+func (s *Server) recovered(w http.ResponseWriter, r *http.Request, v any) {
+	if v == http.ErrAbortHandler {
+		panic(v) // net/http's own signal to abort the response
+	}
+	s.logger.LogAttrs(r.Context(), slog.LevelError, "http handler panicked",
+		slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Any("err", v), slog.String("stack", string(debug.Stack())))
+	writeError(w, fmt.Errorf("%v", v))
+}
+
+// decode reads r's body, one JSON value, into v: the one body decoder. A missing, malformed or
+// wrongly typed body is a 400 (Kafka Connect: 500, DESIGN.md); one over maxBodyBytes a 413.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err != nil {
+			return decodeError(err)
+		}
+		return badRequest("Request body holds more than one JSON value")
+	}
+	return nil
+}
+
+// decodeError turns an error of decode into a status.
+func decodeError(err error) error {
+	var (
+		tooLarge  *http.MaxBytesError
+		statusErr *statusError
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+	)
+	switch {
+	case errors.As(err, &tooLarge):
+		return tooLarge // 413, by errorStatus
+	case errors.As(err, &statusErr):
+		return statusErr
+	case errors.Is(err, io.EOF):
+		return badRequest(msgBodyEmpty)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badRequest("Malformed JSON in request body: unexpected end of input")
+	case errors.As(err, &syntaxErr):
+		return badRequest("Malformed JSON in request body at offset %d: %v", syntaxErr.Offset, syntaxErr)
+	case errors.As(err, &typeErr):
+		return badRequest("Cannot deserialize JSON %s into %s", typeErr.Value, typeErr.Type)
+	default: // reading the body failed
+		return badRequest("Cannot read request body: %v", err)
+	}
+}
+
+// writeJSON writes body as JSON with status. HTML characters are not escaped, and no newline
+// follows, as Kafka Connect writes it.
+func writeJSON(w http.ResponseWriter, status int, body any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(body); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(&buf).Encode(ErrorMessage{ErrorCode: status, Message: err.Error()})
+	}
+	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}

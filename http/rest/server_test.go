@@ -1,0 +1,195 @@
+package rest
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestRoutes calls every route with and without a trailing slash: each answers directly (no
+// redirect) with its status, and a body exactly when it should (spec §1.1, §3).
+func TestRoutes(t *testing.T) {
+	put := `{"connector.class":"FileStreamSource","tasks.max":"1","topic":"t","file":"f"}`
+	tests := []struct {
+		method, path, query, body string
+		want                      int
+	}{
+		{"GET", "/", "", "", 200},
+		{"GET", "/connectors", "", "", 200},
+		{"POST", "/connectors", "", `{"name":"new","config":` + put + `}`, 201},
+		{"GET", "/connectors/c1", "", "", 200},
+		{"GET", "/connectors/c1/config", "", "", 200},
+		{"PUT", "/connectors/c1/config", "", put, 200},
+		{"PUT", "/connectors/c2/config", "", put, 201},
+		{"GET", "/connectors/c1/status", "", "", 200},
+		{"GET", "/connectors/c1/tasks", "", "", 200},
+		{"GET", "/connectors/c1/tasks/0/status", "", "", 200},
+		{"POST", "/connectors/c1/restart", "", "", 204},
+		{"POST", "/connectors/c1/restart", "?includeTasks=true", "", 202},
+		{"POST", "/connectors/c1/tasks/0/restart", "", "", 204},
+		{"PUT", "/connectors/c1/pause", "", "", 202},
+		{"PUT", "/connectors/c1/resume", "", "", 202},
+		{"DELETE", "/connectors/c1", "", "", 204},
+		{"GET", "/connector-plugins", "", "", 200},
+	}
+	for _, tt := range tests {
+		for _, slash := range []string{"", "/"} {
+			path := tt.path + slash
+			if tt.path == "/" {
+				path = "/"
+			}
+			t.Run(tt.method+" "+path+tt.query, func(t *testing.T) {
+				srv, _ := newTestServer(t)
+				mustCreate(t, srv, "c1", sourceConfig(1))
+				r := call(t, srv, tt.method, path+tt.query, tt.body)
+				if r.status != tt.want {
+					t.Fatalf("status %d, want %d: %s", r.status, tt.want, r.body)
+				}
+				switch ct := r.header.Get("Content-Type"); {
+				case r.status == 202 && tt.query == "" || r.status == 204:
+					if r.body != "" || ct != "" {
+						t.Errorf("want no body and no Content-Type, got %q, %q", ct, r.body)
+					}
+				case ct != "application/json":
+					t.Errorf("Content-Type %q, want application/json", ct)
+				}
+			})
+		}
+	}
+}
+
+// TestUnknownRoutes: unmatched paths, unconvertible task ids and wrong methods answer in Kafka
+// Connect's error shape (spec §1.2, §1.3).
+func TestUnknownRoutes(t *testing.T) {
+	tests := []struct {
+		method, path string
+		want         int
+		message      string
+	}{
+		{"GET", "/nope", 404, msgNotFound},
+		{"GET", "/connectors/c1/nope", 404, msgNotFound},
+		{"GET", "/connectors/c1/config/x", 404, msgNotFound},
+		{"GET", "/Connectors", 404, msgNotFound},
+		{"GET", "/connectors/c1/tasks/x/status", 404, msgNotFound},
+		{"GET", "/connectors/c1/tasks/1.5/status/", 404, msgNotFound},
+		{"GET", "/connectors/c1/tasks/99999999999/status", 404, msgNotFound},
+		{"POST", "/connectors/c1/tasks/abc/restart", 404, msgNotFound},
+		{"DELETE", "/connectors", 405, msgMethodNotAllowed},
+		{"PUT", "/connectors/", 405, msgMethodNotAllowed},
+		{"PUT", "/", 405, msgMethodNotAllowed},
+		{"POST", "/connectors/c1/status", 405, msgMethodNotAllowed},
+		{"GET", "/connectors/c1/pause/", 405, msgMethodNotAllowed},
+		{"DELETE", "/connector-plugins", 405, msgMethodNotAllowed},
+	}
+	srv, _ := newTestServer(t)
+	mustCreate(t, srv, "c1", sourceConfig(1))
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			assertError(t, call(t, srv, tt.method, tt.path, ""), tt.want, tt.message)
+		})
+	}
+}
+
+// panickingBackend panics on every list.
+type panickingBackend struct{ Backend }
+
+func (panickingBackend) ConnectorNames(context.Context) ([]string, error) { panic("boom") }
+
+func TestRecoveredPanic(t *testing.T) {
+	srv := serveBackend(t, panickingBackend{newMemoryBackend(t)})
+	assertError(t, call(t, srv, "GET", "/connectors", ""), 500, "boom")
+	// The server keeps serving.
+	if r := call(t, srv, "GET", "/", ""); r.status != 200 {
+		t.Fatalf("after panic: %d %s", r.status, r.body)
+	}
+}
+
+func TestNewNilBackend(t *testing.T) {
+	if _, err := New(nil); err == nil {
+		t.Fatal("New(nil) succeeded")
+	}
+}
+
+// TestAccessLog: requests are logged at Debug only.
+func TestAccessLog(t *testing.T) {
+	for _, level := range []slog.Level{slog.LevelDebug, slog.LevelInfo} {
+		t.Run(level.String(), func(t *testing.T) {
+			var buf bytes.Buffer
+			logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: level}))
+			srv, _ := newTestServer(t, WithLogger(logger), WithWorkerID("w1:8083"))
+			call(t, srv, "GET", "/connectors/a%2Fb/status", "")
+			got := buf.String()
+			if level == slog.LevelInfo {
+				if got != "" {
+					t.Fatalf("logged at Info: %s", got)
+				}
+				return
+			}
+			for _, want := range []string{"http request", "method=GET", "path=/connectors/a%2Fb/status", "status=404", "member=w1:8083"} {
+				if !strings.Contains(got, want) {
+					t.Errorf("log %q lacks %q", got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestServerInfo: GET / (spec §3.1).
+func TestServerInfo(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want string
+	}{
+		{"default", nil, `{"version":"unknown","commit":"unknown","kafka_cluster_id":"fixture-cluster-id"}`},
+		{"set", []Option{WithVersion("3.9.0", "0123456789abcdef")}, `{"version":"3.9.0","commit":"0123456789abcdef","kafka_cluster_id":"fixture-cluster-id"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, _ := newTestServer(t, tt.opts...)
+			r := call(t, srv, "GET", "/", "")
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d", r.status)
+			}
+			if r.body != tt.want { // exact bytes: field order, no trailing newline
+				t.Errorf("body %s, want %s", r.body, tt.want)
+			}
+		})
+	}
+}
+
+// TestPlugins: connectorsOnly defaults to true; only a case-insensitive "true" keeps it
+// (spec §3.22, §16.17).
+func TestPlugins(t *testing.T) {
+	connectors := `[
+		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"}]`
+	all := `[
+		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.InsertField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.predicates.HasHeaderKey","type":"predicate","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.json.JsonConverter","type":"converter","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.json.JsonConverter","type":"header_converter","version":"3.9.0"}]`
+	tests := []struct{ query, want string }{
+		{"", connectors},
+		{"?connectorsOnly=true", connectors},
+		{"?connectorsOnly=TRUE", connectors},
+		{"?connectorsOnly=false", all},
+		{"?connectorsOnly=yes", all},
+		{"?connectorsOnly=", all},
+	}
+	srv, _ := newTestServer(t)
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			r := call(t, srv, "GET", "/connector-plugins"+tt.query, "")
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.body)
+			}
+			assertJSON(t, r.body, tt.want)
+		})
+	}
+}
