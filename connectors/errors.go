@@ -22,3 +22,21 @@ func IsRetriable(err error) bool {
 	var r retriable
 	return errors.As(err, &r)
 }
+
+// ErrUnknownPlugin is wrapped by the errors of Registry.NewConnector and Registry.NewConverter
+// when no registered plugin of the wanted kind answers to the name (class or alias).
+var ErrUnknownPlugin = errors.New("unknown plugin")
+
+// ErrInvalidConfig is wrapped by the errors of ConfigDef.Parse: a value that does not parse,
+// fails its validator, or a required key that is missing.
+var ErrInvalidConfig = errors.New("invalid configuration")
+
+// kafkaError carries a text that clients match verbatim (Kafka Connect's own words), classified
+// by a sentinel so callers still use errors.Is and never compare strings.
+type kafkaError struct {
+	text string
+	kind error
+}
+
+func (e *kafkaError) Error() string { return e.text }
+func (e *kafkaError) Unwrap() error { return e.kind }

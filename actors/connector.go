@@ -1,0 +1,498 @@
+package actors
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/messages"
+)
+
+// connectorGrain is the single owner of one connector: it writes the connector's config,
+// target state and task configs, runs the plugin's Connector in a runner child, and
+// aggregates the status its tasks report.
+type connectorGrain struct {
+	rt       *Runtime
+	name     string
+	log      *slog.Logger
+	behavior actor.Behavior
+
+	runner *actor.PID // executes plugin calls, one at a time, off this mailbox
+	// incarnation numbers plugin starts; results of an older incarnation are dropped.
+	incarnation int
+	// plugin is the started Connector (nil when stopped); pluginConfig is its config.
+	plugin       connectors.Connector
+	pluginConfig map[string]string
+	starting     bool
+
+	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
+	tasks    map[int32]*taskReport
+}
+
+// taskReport is the latest state a task grain reported.
+type taskReport struct {
+	instance string
+	sequence int64
+	status   *messages.InstanceStatus
+}
+
+// Local messages from the runner child; they never leave the process.
+type (
+	pluginStarted struct {
+		incarnation int
+		plugin      connectors.Connector
+		config      map[string]string
+		taskConfigs []map[string]string
+		err         error
+	}
+	taskConfigsComputed struct {
+		incarnation int
+		taskConfigs []map[string]string
+		err         error
+	}
+	reconfigRequested struct{ incarnation int }
+	pluginFailed      struct {
+		incarnation int
+		err         error
+	}
+)
+
+func newConnectorGrain(rt *Runtime) actor.Actor {
+	g := &connectorGrain{rt: rt, tasks: map[int32]*taskReport{}}
+	g.behavior = actor.NewBehavior()
+	g.behavior.Become(g.absent)
+	return g
+}
+
+func (g *connectorGrain) Receive(ctx actor.Context) { g.behavior.Receive(ctx) }
+
+// lifecycle handles messages every behaviour treats alike; true means handled.
+func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		g.runner = ctx.Spawn(runnerProps())
+		return true
+	case *cluster.ClusterInit:
+		name, err := parseConnectorIdentity(m.Identity.Identity)
+		if err != nil {
+			g.rt.log.Error("bad connector identity", "identity", m.Identity.Identity, "err", err)
+			ctx.Stop(ctx.Self())
+			return true
+		}
+		g.name = name
+		g.log = g.rt.log.With("connector", name)
+		g.converge(ctx)
+		return true
+	case *actor.Stopping:
+		g.stopPlugin(ctx)
+		return true
+	case *actor.Stopped, *actor.Restarting, *actor.Terminated:
+		return true
+	case *pluginStarted:
+		g.onPluginStarted(ctx, m)
+		return true
+	case *taskConfigsComputed:
+		g.onTaskConfigsComputed(ctx, m)
+		return true
+	case *reconfigRequested:
+		if m.incarnation == g.incarnation && g.plugin != nil {
+			g.computeTaskConfigs(ctx)
+		}
+		return true
+	case *pluginFailed:
+		if m.incarnation == g.incarnation {
+			g.fail(ctx, m.err)
+		}
+		return true
+	case *messages.TaskStateChanged:
+		g.onTaskStateChanged(m)
+		ctx.Respond(&messages.CommandReply{})
+		return true
+	case *messages.EnsureConnector:
+		g.converge(ctx)
+		ctx.Respond(&messages.CommandReply{})
+		return true
+	}
+	return false
+}
+
+// absent is the behaviour while no config is stored: only a create is accepted.
+func (g *connectorGrain) absent(ctx actor.Context) {
+	if g.lifecycle(ctx) {
+		return
+	}
+	switch m := ctx.Message().(type) {
+	case *messages.PutConnectorConfig:
+		g.onPutConfig(ctx, m)
+	case *messages.GetConnectorStatus:
+		ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
+	case *messages.RestartConnector:
+		ctx.Respond(&messages.RestartConnectorReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
+	case *messages.GetConnector, *messages.DeleteConnector:
+		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
+	case *messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector:
+		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, g.name))})
+	default:
+		g.unknown(ctx)
+	}
+}
+
+// present is the behaviour while a config is stored, whatever the target state.
+func (g *connectorGrain) present(ctx actor.Context) {
+	if g.lifecycle(ctx) {
+		return
+	}
+	switch m := ctx.Message().(type) {
+	case *messages.PutConnectorConfig:
+		g.onPutConfig(ctx, m)
+	case *messages.GetConnector:
+		g.onGetConnector(ctx)
+	case *messages.DeleteConnector:
+		g.onDelete(ctx)
+	case *messages.PauseConnector:
+		g.onTargetState(ctx, messages.TargetState_TARGET_STATE_PAUSED)
+	case *messages.ResumeConnector:
+		g.onTargetState(ctx, messages.TargetState_TARGET_STATE_STARTED)
+	case *messages.StopConnector:
+		g.onTargetState(ctx, messages.TargetState_TARGET_STATE_STOPPED)
+	case *messages.RestartConnector:
+		g.onRestart(ctx, m)
+	case *messages.GetConnectorStatus:
+		ctx.Respond(&messages.GetConnectorStatusReply{Status: g.status()})
+	default:
+		g.unknown(ctx)
+	}
+}
+
+// unknown answers a message this grain does not know, instead of crashing (notes §0.7).
+func (g *connectorGrain) unknown(ctx actor.Context) {
+	g.rt.log.Warn("connector grain: unknown message", "connector", g.name, "type", typeName(ctx.Message()))
+	if ctx.Sender() != nil {
+		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
+	}
+}
+
+func (g *connectorGrain) onPutConfig(ctx actor.Context, m *messages.PutConnectorConfig) {
+	_, exists := g.rt.connectorView(g.name)
+	if exists && !m.AllowReplace {
+		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_ALREADY_EXISTS, msgAlreadyExists, g.name))})
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	// A new connector's non-default initial state is written first, so that no member ever
+	// sees the config without it and starts the connector (spec §3.4).
+	if !exists && m.InitialState != messages.TargetState_TARGET_STATE_UNSPECIFIED && m.InitialState != messages.TargetState_TARGET_STATE_STARTED {
+		if err := g.rt.stores.Config.PutTargetState(wctx, g.name, m.InitialState); err != nil {
+			ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
+			return
+		}
+	}
+	if err := g.rt.stores.Config.PutConnectorConfig(wctx, g.name, m.Config); err != nil {
+		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing connector configuration to Kafka: %v", err))})
+		return
+	}
+	// Tasks are answered as they are now: [] for a new connector (spec §3.4, distributed).
+	reply := &messages.PutConnectorConfigReply{Created: !exists, Info: g.info()}
+	g.converge(ctx)
+	ctx.Respond(reply)
+}
+
+func (g *connectorGrain) onGetConnector(ctx actor.Context) {
+	ctx.Respond(&messages.GetConnectorReply{Info: g.info()})
+}
+
+func (g *connectorGrain) info() *messages.ConnectorInfo {
+	v, ok := g.rt.connectorView(g.name)
+	if !ok {
+		return nil
+	}
+	return connectorInfo(g.rt, g.name, v)
+}
+
+func (g *connectorGrain) onDelete(ctx actor.Context) {
+	v, _ := g.rt.connectorView(g.name)
+	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if err := g.rt.stores.Config.DeleteConnector(wctx, g.name); err != nil {
+		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error deleting connector from Kafka: %v", err))})
+		return
+	}
+	ctx.Respond(&messages.CommandReply{})
+	g.stopPlugin(ctx)
+	g.pokeTasks(len(v.Tasks))
+	g.rt.deleteConnectorStatus(g.name, len(v.Tasks))
+	g.behavior.Become(g.absent)
+	ctx.Poison(ctx.Self())
+}
+
+func (g *connectorGrain) onTargetState(ctx actor.Context, target messages.TargetState) {
+	v, _ := g.rt.connectorView(g.name)
+	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if target == messages.TargetState_TARGET_STATE_STOPPED && len(v.Tasks) > 0 {
+		// Kafka Connect writes the empty task set before the STOPPED target (spec §3.16).
+		if err := g.rt.stores.Config.PutTaskConfigs(wctx, g.name, nil); err != nil {
+			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing task configurations to Kafka: %v", err))})
+			return
+		}
+	}
+	if v.Target != target {
+		if err := g.rt.stores.Config.PutTargetState(wctx, g.name, target); err != nil {
+			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
+			return
+		}
+	}
+	g.converge(ctx)
+	g.pokeTasks(len(v.Tasks))
+	ctx.Respond(&messages.CommandReply{})
+}
+
+func (g *connectorGrain) onRestart(ctx actor.Context, m *messages.RestartConnector) {
+	v, _ := g.rt.connectorView(g.name)
+	plan := g.status()
+	legacy := !m.IncludeTasks && !m.OnlyFailed
+	restartConnector := !m.OnlyFailed || plan.Connector.GetState() == messages.State_STATE_FAILED
+	if restartConnector {
+		if !legacy {
+			plan.Connector.State = messages.State_STATE_RESTARTING
+		}
+		g.restartPlugin(ctx)
+	}
+	if m.IncludeTasks {
+		for _, t := range plan.Tasks {
+			if !m.OnlyFailed || t.Status.GetState() == messages.State_STATE_FAILED {
+				t.Status.State = messages.State_STATE_RESTARTING
+				g.rt.tell(taskIdentity(g.name, t.Task), taskKind, &messages.RestartTask{Connector: g.name, Task: t.Task})
+			}
+		}
+	}
+	_ = v
+	ctx.Respond(&messages.RestartConnectorReply{Plan: plan})
+}
+
+// converge makes the plugin match the stored config and target state.
+func (g *connectorGrain) converge(ctx actor.Context) {
+	v, ok := g.rt.connectorView(g.name)
+	if !ok {
+		g.stopPlugin(ctx)
+		g.behavior.Become(g.absent)
+		return
+	}
+	g.behavior.Become(g.present)
+	switch v.Target {
+	case messages.TargetState_TARGET_STATE_PAUSED:
+		g.stopPlugin(ctx)
+		g.setState(messages.State_STATE_PAUSED, "")
+	case messages.TargetState_TARGET_STATE_STOPPED:
+		g.stopPlugin(ctx)
+		g.setState(messages.State_STATE_STOPPED, "")
+	default:
+		if g.observed.GetState() == messages.State_STATE_FAILED && maps.Equal(g.pluginConfig, v.Config) {
+			return // FAILED stays FAILED until a restart or a new config
+		}
+		if g.plugin != nil || g.starting {
+			if maps.Equal(g.pluginConfig, v.Config) {
+				if v.Inconsistent && g.plugin != nil {
+					g.computeTaskConfigs(ctx) // the stored task set is incomplete: regenerate it
+				}
+				return
+			}
+			g.stopPlugin(ctx)
+		}
+		g.startPlugin(ctx, v.Config)
+	}
+}
+
+func (g *connectorGrain) restartPlugin(ctx actor.Context) {
+	g.stopPlugin(ctx)
+	g.observed = nil
+	g.pluginConfig = nil
+	g.converge(ctx)
+}
+
+func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string) {
+	g.incarnation++
+	g.starting = true
+	g.pluginConfig = config
+	inc, self, rt, name := g.incarnation, ctx.Self(), g.rt, g.name
+	cctx := &connectorContext{send: func(msg any) { rt.member.System().Root.Send(self, msg) }, incarnation: inc}
+	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
+		res := &pluginStarted{incarnation: inc, config: config}
+		conn, _, err := rt.registry.NewConnector(config["connector.class"])
+		if err != nil {
+			res.err = err
+			return res
+		}
+		if err := conn.Start(cctx, config); err != nil {
+			_ = conn.Stop()
+			res.err = err
+			return res
+		}
+		res.plugin = conn
+		res.taskConfigs, res.err = conn.TaskConfigs(maxTasks(config))
+		if res.err != nil {
+			_ = conn.Stop()
+			res.plugin = nil
+		}
+		_ = name
+		return res
+	}})
+}
+
+func (g *connectorGrain) onPluginStarted(ctx actor.Context, m *pluginStarted) {
+	if m.incarnation != g.incarnation {
+		if m.plugin != nil { // started after it was superseded: stop it again
+			p := m.plugin
+			ctx.Send(g.runner, &pluginCall{run: func() any { _ = p.Stop(); return nil }})
+		}
+		return
+	}
+	g.starting = false
+	if m.err != nil {
+		g.fail(ctx, m.err)
+		return
+	}
+	g.plugin = m.plugin
+	g.setState(messages.State_STATE_RUNNING, "")
+	g.applyTaskConfigs(ctx, m.taskConfigs)
+}
+
+func (g *connectorGrain) computeTaskConfigs(ctx actor.Context) {
+	p, inc, max := g.plugin, g.incarnation, maxTasks(g.pluginConfig)
+	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
+		tc, err := p.TaskConfigs(max)
+		return &taskConfigsComputed{incarnation: inc, taskConfigs: tc, err: err}
+	}})
+}
+
+func (g *connectorGrain) onTaskConfigsComputed(ctx actor.Context, m *taskConfigsComputed) {
+	if m.incarnation != g.incarnation || g.plugin == nil {
+		return
+	}
+	if m.err != nil {
+		g.fail(ctx, m.err)
+		return
+	}
+	g.applyTaskConfigs(ctx, m.taskConfigs)
+}
+
+// applyTaskConfigs writes the plugin's task configs when they differ from the stored ones,
+// then pokes every task grain, old and new.
+func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[string]string) {
+	v, ok := g.rt.connectorView(g.name)
+	if !ok || v.Target != messages.TargetState_TARGET_STATE_STARTED {
+		return
+	}
+	if max := maxTasks(v.Config); len(taskConfigs) > max {
+		g.fail(ctx, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create.", g.name, len(taskConfigs), max))
+		return
+	}
+	if !sameTaskConfigs(v.Tasks, taskConfigs) {
+		wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		if err := g.rt.stores.Config.PutTaskConfigs(wctx, g.name, taskConfigs); err != nil {
+			g.fail(ctx, err)
+			return
+		}
+	}
+	g.pokeTasks(max(len(v.Tasks), len(taskConfigs)))
+}
+
+// pokeTasks sends EnsureTask to tasks 0..n-1, which converge on the stored state.
+func (g *connectorGrain) pokeTasks(n int) {
+	for i := range int32(n) {
+		g.rt.tell(taskIdentity(g.name, i), taskKind, &messages.EnsureTask{Connector: g.name, Task: i})
+	}
+}
+
+func (g *connectorGrain) stopPlugin(ctx actor.Context) {
+	g.incarnation++ // drops results of a start still in flight
+	g.starting = false
+	if p := g.plugin; p != nil {
+		g.plugin = nil
+		ctx.Send(g.runner, &pluginCall{run: func() any { _ = p.Stop(); return nil }})
+	}
+}
+
+func (g *connectorGrain) fail(ctx actor.Context, err error) {
+	g.log.Warn("connector failed", "err", err)
+	g.stopPlugin(ctx)
+	g.setState(messages.State_STATE_FAILED, traceOf(err))
+}
+
+func (g *connectorGrain) setState(state messages.State, trace string) {
+	if g.observed.GetState() == state && g.observed.GetTrace() == trace {
+		return
+	}
+	g.log.Info("connector state", "state", stateName(state))
+	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
+	g.rt.putConnectorStatus(g.name, g.observed)
+}
+
+func (g *connectorGrain) onTaskStateChanged(m *messages.TaskStateChanged) {
+	r := g.tasks[m.Task]
+	if r != nil && r.instance == m.Instance && r.sequence >= m.Sequence {
+		return // an older report overtaken by a newer one
+	}
+	g.tasks[m.Task] = &taskReport{instance: m.Instance, sequence: m.Sequence, status: m.Status}
+}
+
+// status is the live status: this grain's own, and each current task's latest report (or
+// the status topic's record, before the task has reported to this activation).
+func (g *connectorGrain) status() *messages.ConnectorStatus {
+	v, _ := g.rt.connectorView(g.name)
+	own := &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID}
+	if g.observed != nil {
+		own = proto.Clone(g.observed).(*messages.InstanceStatus)
+	}
+	st := &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.connectorType(v.Config)}
+	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
+		return st // a stopped connector has no tasks (spec §3.16)
+	}
+	stored := g.rt.taskStatuses(g.name)
+	for i := range int32(len(v.Tasks)) {
+		var s *messages.InstanceStatus
+		if r := g.tasks[i]; r != nil {
+			s = r.status
+		} else if s = stored[i]; s == nil {
+			s = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED}
+		}
+		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: proto.Clone(s).(*messages.InstanceStatus)})
+	}
+	return st
+}
+
+// connectorContext is the plugin's handle on its grain.
+type connectorContext struct {
+	send        func(any)
+	incarnation int
+}
+
+func (c *connectorContext) RequestTaskReconfiguration() {
+	c.send(&reconfigRequested{incarnation: c.incarnation})
+}
+
+func (c *connectorContext) RaiseError(err error) {
+	c.send(&pluginFailed{incarnation: c.incarnation, err: err})
+}
+
+// maxTasks reads tasks.max from a validated config.
+func maxTasks(config map[string]string) int {
+	n, err := strconv.Atoi(config["tasks.max"])
+	if err != nil || n < 1 {
+		return 1
+	}
+	return n
+}
+
+func sameTaskConfigs(a, b []map[string]string) bool {
+	return slices.EqualFunc(a, b, func(x, y map[string]string) bool { return maps.Equal(x, y) })
+}

@@ -1,0 +1,242 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/connectors"
+)
+
+// Offsets stores source offsets of one connector.
+type Offsets interface {
+	Offset(partition map[string]any) (map[string]any, error)
+	Put(ctx context.Context, offsets []connectors.SourceOffset) error
+}
+
+// Source runs one source task. Fill the fields, then call Run once.
+type Source struct {
+	Task       connectors.SourceTask
+	Props      map[string]string
+	Key, Value connectors.Converter
+	Producer   sarama.SyncProducer // owned by the caller
+	Offsets    Offsets
+	// FlushInterval is how often offsets are committed (offset.flush.interval.ms); zero
+	// means 60 s, Kafka Connect's default.
+	FlushInterval time.Duration
+	Logger        *slog.Logger // nil discards
+	// Started, if set, is called once the task's Start returned without error.
+	Started func()
+	// EnsureTopic, if set, is called once per topic before the first record goes to it, so
+	// topics are created explicitly rather than by the broker's auto-creation.
+	EnsureTopic func(topic string) error
+
+	gate   gate
+	topics map[string]bool // topics EnsureTopic has succeeded for
+}
+
+// Pause stops polling until Resume; the task keeps its resources.
+func (s *Source) Pause() { s.gate.pause() }
+
+// Resume continues polling after Pause.
+func (s *Source) Resume() { s.gate.resume() }
+
+type sourceContext struct{ offsets Offsets }
+
+func (c sourceContext) Offsets() connectors.OffsetReader { return c }
+func (c sourceContext) Offset(p map[string]any) (map[string]any, error) {
+	return c.offsets.Offset(p)
+}
+
+// Run starts the task and polls until ctx ends (nil) or the task fails (its error). Offsets
+// are committed on the way out.
+func (s *Source) Run(ctx context.Context) (err error) {
+	log := s.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	interval := s.FlushInterval
+	if interval <= 0 {
+		interval = 60 * time.Second
+	}
+	if err := s.Task.Start(sourceContext{s.Offsets}, s.Props); err != nil {
+		_ = s.Task.Stop()
+		return fmt.Errorf("start task: %w", err)
+	}
+	if s.Started != nil {
+		s.Started()
+	}
+	pending := map[string]connectors.SourceOffset{}
+	commit := func(ctx context.Context) error {
+		if len(pending) == 0 {
+			return nil
+		}
+		offsets := make([]connectors.SourceOffset, 0, len(pending))
+		for _, o := range pending {
+			offsets = append(offsets, o)
+		}
+		if err := s.Offsets.Put(ctx, offsets); err != nil {
+			return fmt.Errorf("commit source offsets: %w", err)
+		}
+		clear(pending)
+		if c, ok := s.Task.(connectors.Committer); ok {
+			if err := c.Commit(); err != nil {
+				log.Warn("task commit failed", "err", err)
+			}
+		}
+		return nil
+	}
+	defer func() {
+		// Stopping cancelled ctx; the final commit gets its own short deadline.
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if cerr := commit(cctx); cerr != nil && err == nil {
+			err = cerr
+		}
+		if serr := s.Task.Stop(); serr != nil && err == nil {
+			err = fmt.Errorf("stop task: %w", serr)
+		}
+	}()
+	lastCommit := time.Now()
+	retries := 0
+	for {
+		if s.gate.isPaused() {
+			if err := commit(ctx); err != nil {
+				return err
+			}
+		}
+		if err := s.gate.wait(ctx); err != nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		records, err := s.Task.Poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if connectors.IsRetriable(err) && retries < 100 {
+				retries++
+				log.Warn("poll failed, retrying", "err", err, "attempt", retries)
+				if !sleep(ctx, time.Duration(min(retries, 10))*100*time.Millisecond) {
+					return nil
+				}
+				continue
+			}
+			return fmt.Errorf("poll: %w", err)
+		}
+		retries = 0
+		if len(records) > 0 {
+			if err := s.ensureTopics(records); err != nil {
+				return err
+			}
+			msgs := make([]*sarama.ProducerMessage, 0, len(records))
+			for i := range records {
+				m, err := s.convert(&records[i])
+				if err != nil {
+					return err
+				}
+				msgs = append(msgs, m)
+			}
+			if err := s.Producer.SendMessages(msgs); err != nil {
+				return fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err))
+			}
+			for _, r := range records {
+				if r.SourcePartition == nil {
+					continue
+				}
+				k, err := json.Marshal(r.SourcePartition)
+				if err != nil {
+					return fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
+				}
+				pending[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
+			}
+		}
+		if time.Since(lastCommit) >= interval {
+			if err := commit(ctx); err != nil {
+				return err
+			}
+			lastCommit = time.Now()
+		}
+	}
+}
+
+func (s *Source) ensureTopics(records []connectors.SourceRecord) error {
+	if s.EnsureTopic == nil {
+		return nil
+	}
+	if s.topics == nil {
+		s.topics = map[string]bool{}
+	}
+	for i := range records {
+		t := records[i].Topic
+		if s.topics[t] {
+			continue
+		}
+		if err := s.EnsureTopic(t); err != nil {
+			return fmt.Errorf("create topic %s: %w", t, err)
+		}
+		s.topics[t] = true
+	}
+	return nil
+}
+
+func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
+	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
+	if r.Partition != nil {
+		m.Partition = *r.Partition
+	}
+	if m.Timestamp.IsZero() {
+		m.Timestamp = time.Now()
+	}
+	if r.Key != nil || r.KeySchema != nil {
+		b, err := s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+		if err != nil {
+			return nil, fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
+		}
+		if b != nil {
+			m.Key = sarama.ByteEncoder(b)
+		}
+	}
+	b, err := s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
+	if err != nil {
+		return nil, fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
+	}
+	if b != nil {
+		m.Value = sarama.ByteEncoder(b)
+	}
+	for _, h := range r.Headers {
+		hv, err := s.Value.FromConnectData(r.Topic, h.Schema, h.Value)
+		if err != nil {
+			return nil, fmt.Errorf("convert header %s: %w", h.Key, err)
+		}
+		m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: hv})
+	}
+	return m, nil
+}
+
+func firstProducerError(err error) error {
+	var perrs sarama.ProducerErrors
+	if errors.As(err, &perrs) && len(perrs) > 0 {
+		return perrs[0].Err
+	}
+	return err
+}
+
+// sleep waits d or until ctx ends; false means ctx ended.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,145 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/messages"
+)
+
+// connectorView is one connector of the local config snapshot.
+type connectorView = store.ConnectorSnapshot
+
+// connectorView returns a connector of the local config snapshot; the zero view (target
+// STARTED, no tasks) when it has no config.
+func (rt *Runtime) connectorView(name string) (connectorView, bool) {
+	c, ok := rt.stores.Config.Snapshot().Connector(name)
+	if !ok {
+		return connectorView{}, false
+	}
+	return *c, true
+}
+
+// connectorViews returns every connector of the local config snapshot. Unchanged connectors
+// keep their pointer from one snapshot to the next, which the reconciler relies on.
+func (rt *Runtime) connectorViews() map[string]*store.ConnectorSnapshot {
+	snap := rt.stores.Config.Snapshot()
+	out := make(map[string]*store.ConnectorSnapshot, snap.Len())
+	for _, name := range snap.Connectors() {
+		c, _ := snap.Connector(name)
+		out[name] = c
+	}
+	return out
+}
+
+// connectorInfo converts a stored connector for a reply.
+func connectorInfo(rt *Runtime, name string, v connectorView) *messages.ConnectorInfo {
+	info := &messages.ConnectorInfo{Name: name, Config: v.Config, Type: rt.connectorType(v.Config)}
+	for i, tc := range v.Tasks {
+		info.Tasks = append(info.Tasks, &messages.TaskConfig{Task: int32(i), Config: tc})
+	}
+	return info
+}
+
+// connectorType is "source", "sink" or "unknown" from the config's class (spec §3.9).
+func (rt *Runtime) connectorType(config map[string]string) string {
+	if p, ok := rt.registry.Lookup(config["connector.class"]); ok {
+		switch p.Type {
+		case connectors.Source, connectors.Sink:
+			return string(p.Type)
+		}
+	}
+	return "unknown"
+}
+
+func (rt *Runtime) putConnectorStatus(name string, st *messages.InstanceStatus) {
+	rt.stores.Status.PutConnectorAsync(name, st)
+}
+
+func (rt *Runtime) putTaskStatus(name string, task int32, st *messages.InstanceStatus) {
+	rt.stores.Status.PutTaskAsync(name, task, st)
+}
+
+func (rt *Runtime) taskStatuses(name string) map[int32]*messages.InstanceStatus {
+	return rt.stores.Status.Tasks(name)
+}
+
+// deleteConnectorStatus tombstones the connector's status records (spec §6.2: delete).
+func (rt *Runtime) deleteConnectorStatus(name string, tasks int) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		if err := rt.stores.Status.DeleteConnector(ctx, name, tasks); err != nil {
+			rt.log.Warn("delete status records", "connector", name, "err", err)
+		}
+	}()
+}
+
+// deleteTaskStatus tombstones one task's status record (its task no longer exists).
+func (rt *Runtime) deleteTaskStatus(name string, task int32) {
+	rt.stores.Status.PutTaskAsync(name, task, nil)
+}
+
+// offsetsOf is the source offset store of one connector.
+func (rt *Runtime) offsetsOf(name string) connectorOffsets {
+	return connectorOffsets{store: rt.stores.Offsets, connector: name}
+}
+
+// connectorOffsets adapts the shared offsets store to one connector's pipeline.
+type connectorOffsets struct {
+	store     store.Offsets
+	connector string
+}
+
+func (o connectorOffsets) Offset(partition map[string]any) (map[string]any, error) {
+	return o.store.Offset(o.connector, partition)
+}
+
+func (o connectorOffsets) Put(ctx context.Context, offsets []connectors.SourceOffset) error {
+	out := make([]store.Offset, len(offsets))
+	for i, so := range offsets {
+		out[i] = store.Offset{Partition: so.Partition, Offset: so.Offset}
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	return o.store.Put(ctx, o.connector, out)
+}
+
+// converters makes a task's key and value converters: the connector's own when its config
+// names a class (with its key.converter.* / value.converter.* keys), else the worker's.
+func (rt *Runtime) converters(config map[string]string) (key, value connectors.Converter, err error) {
+	make1 := func(prefix, workerClass string, workerProps map[string]string, isKey bool) (connectors.Converter, error) {
+		class, props := workerClass, workerProps
+		if c := config[prefix]; c != "" {
+			class, props = c, subConfig(config, prefix+".")
+		}
+		conv, err := rt.registry.NewConverter(class)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", prefix, err)
+		}
+		if err := conv.Configure(props, isKey); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", prefix, class, err)
+		}
+		return conv, nil
+	}
+	if key, err = make1("key.converter", rt.cfg.KeyConverter, rt.cfg.KeyConverterProps, true); err != nil {
+		return nil, nil, err
+	}
+	if value, err = make1("value.converter", rt.cfg.ValueConverter, rt.cfg.ValueConverterProps, false); err != nil {
+		return nil, nil, err
+	}
+	return key, value, nil
+}
+
+func subConfig(config map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range config {
+		if len(k) > len(prefix) && k[:len(prefix)] == prefix {
+			out[k[len(prefix):]] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,249 @@
+package actors
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/cluster"
+
+	"github.com/connectd/connectd/messages"
+)
+
+// taskGrain owns one task of a connector: it runs the plugin task in a runner child, drives
+// it to the connector's target state, and reports every state change to the status topic
+// and to its connector grain.
+type taskGrain struct {
+	rt       *Runtime
+	name     string
+	task     int32
+	log      *slog.Logger
+	instance string // this activation, so the connector grain can order reports
+	sequence int64
+
+	runner         *actor.PID
+	runnerGen      int
+	runnerConfig   map[string]string
+	runnerStarted  bool // the plugin task's Start returned
+	restartPending bool // start a new runner once the old one has terminated
+	failed         bool
+	gone           bool // the task no longer exists; the grain is stopping
+
+	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
+}
+
+// Local messages from the runner child.
+type (
+	taskStarted struct{ gen int }
+	taskExited  struct {
+		gen int
+		err error
+	}
+)
+
+func newTaskGrain(rt *Runtime) actor.Actor { return &taskGrain{rt: rt} }
+
+func (g *taskGrain) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started, *actor.Stopped, *actor.Restarting:
+	case *cluster.ClusterInit:
+		name, n, err := parseTaskIdentity(m.Identity.Identity)
+		if err != nil {
+			g.rt.log.Error("bad task identity", "identity", m.Identity.Identity, "err", err)
+			ctx.Stop(ctx.Self())
+			return
+		}
+		g.name, g.task = name, n
+		g.log = g.rt.log.With("connector", name, "task", n)
+		g.instance = fmt.Sprintf("%s/%d", g.rt.member.Address(), time.Now().UnixNano())
+		g.converge(ctx)
+	case *actor.Stopping:
+		g.onStopping()
+	case *actor.Terminated:
+		g.onRunnerTerminated(ctx, m)
+	case *taskStarted:
+		if m.gen == g.runnerGen {
+			g.runnerStarted = true
+			g.reportRunningOrPaused()
+		}
+	case *taskExited:
+		g.onTaskExited(ctx, m)
+	case *messages.EnsureTask:
+		g.converge(ctx)
+		ctx.Respond(&messages.CommandReply{})
+	case *messages.RestartTask:
+		g.onRestart(ctx)
+	case *messages.GetTaskStatus:
+		st := g.observed
+		if st == nil {
+			st = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID}
+		}
+		ctx.Respond(&messages.GetTaskStatusReply{Status: st})
+	default:
+		g.rt.log.Warn("task grain: unknown message", "type", typeName(ctx.Message()))
+		if ctx.Sender() != nil {
+			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
+		}
+	}
+}
+
+// taskDecision is what a task grain does next.
+type taskDecision int
+
+const (
+	taskKeep    taskDecision = iota // nothing to change
+	taskRemove                      // the task no longer exists: stop and leave
+	taskStart                       // start a runner
+	taskRestart                     // stop the runner, then start a new one (config changed)
+	taskPause
+	taskResume
+)
+
+// decideTask is the task's state machine as a plain function: given what is stored and what
+// runs, what now?
+func decideTask(exists bool, target messages.TargetState, configChanged, running, failed, paused bool) taskDecision {
+	switch {
+	case !exists || target == messages.TargetState_TARGET_STATE_STOPPED:
+		return taskRemove
+	case failed && !configChanged:
+		return taskKeep // FAILED stays FAILED until a restart (spec §6.2)
+	case running && configChanged:
+		return taskRestart
+	case !running:
+		return taskStart
+	case target == messages.TargetState_TARGET_STATE_PAUSED && !paused:
+		return taskPause
+	case target != messages.TargetState_TARGET_STATE_PAUSED && paused:
+		return taskResume
+	}
+	return taskKeep
+}
+
+func (g *taskGrain) converge(ctx actor.Context) {
+	if g.gone {
+		return
+	}
+	v, ok := g.rt.connectorView(g.name)
+	exists := ok && int(g.task) < len(v.Tasks)
+	var config map[string]string
+	if exists {
+		config = v.Tasks[g.task]
+	}
+	running := g.runner != nil || g.restartPending
+	paused := g.observed.GetState() == messages.State_STATE_PAUSED
+	switch decideTask(exists, v.Target, !maps.Equal(config, g.runnerConfig), running, g.failed, paused) {
+	case taskRemove:
+		g.gone = true
+		g.stopRunner(ctx)
+		g.rt.deleteTaskStatus(g.name, g.task)
+		ctx.Poison(ctx.Self())
+	case taskStart:
+		g.failed = false
+		g.startRunner(ctx, config, v.Target == messages.TargetState_TARGET_STATE_PAUSED)
+	case taskRestart:
+		g.failed = false
+		g.stopRunner(ctx)
+		g.restartPending = true
+	case taskPause:
+		ctx.Send(g.runner, pauseTask{})
+		g.reportRunningOrPaused()
+	case taskResume:
+		ctx.Send(g.runner, resumeTask{})
+		g.reportRunningOrPaused()
+	}
+}
+
+func (g *taskGrain) onRestart(ctx actor.Context) {
+	g.failed = false
+	if g.runner != nil {
+		g.stopRunner(ctx)
+		g.restartPending = true
+	} else if !g.restartPending {
+		g.runnerConfig = nil
+		g.converge(ctx)
+	}
+	ctx.Respond(&messages.CommandReply{})
+}
+
+func (g *taskGrain) startRunner(ctx actor.Context, config map[string]string, paused bool) {
+	g.runnerGen++
+	g.runnerConfig = config
+	g.runnerStarted = false
+	g.runner = ctx.Spawn(taskRunnerProps(g.rt, g.name, g.task, config, paused, g.runnerGen))
+	if g.observed.GetState() != messages.State_STATE_UNASSIGNED {
+		g.setState(messages.State_STATE_UNASSIGNED, "")
+	}
+}
+
+func (g *taskGrain) stopRunner(ctx actor.Context) {
+	if g.runner != nil {
+		ctx.Stop(g.runner) // the runner's Stopping waits for the pipeline to commit and stop
+		g.runnerGen++
+	}
+}
+
+func (g *taskGrain) onRunnerTerminated(ctx actor.Context, m *actor.Terminated) {
+	if g.runner == nil || !m.Who.Equal(g.runner) {
+		return
+	}
+	g.runner = nil
+	if g.restartPending {
+		g.restartPending = false
+		g.runnerConfig = nil
+		g.converge(ctx)
+	}
+}
+
+func (g *taskGrain) onTaskExited(ctx actor.Context, m *taskExited) {
+	if m.gen != g.runnerGen {
+		return
+	}
+	if m.err != nil {
+		g.log.Warn("task failed", "err", m.err)
+		g.failed = true
+		g.setState(messages.State_STATE_FAILED, traceOf(m.err))
+	}
+	g.stopRunner(ctx)
+}
+
+func (g *taskGrain) reportRunningOrPaused() {
+	if !g.runnerStarted || g.failed {
+		return
+	}
+	v, _ := g.rt.connectorView(g.name)
+	if v.Target == messages.TargetState_TARGET_STATE_PAUSED {
+		g.setState(messages.State_STATE_PAUSED, "")
+	} else {
+		g.setState(messages.State_STATE_RUNNING, "")
+	}
+}
+
+func (g *taskGrain) setState(state messages.State, trace string) {
+	if g.observed.GetState() == state && g.observed.GetTrace() == trace {
+		return
+	}
+	g.log.Info("task state", "state", stateName(state))
+	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
+	g.rt.putTaskStatus(g.name, g.task, g.observed)
+	g.sequence++
+	g.rt.tell(connectorIdentity(g.name), connectorKind, &messages.TaskStateChanged{
+		Connector: g.name, Task: g.task, Status: g.observed, Sequence: g.sequence, Instance: g.instance,
+	})
+}
+
+// onStopping runs when the member leaves: the runner child is stopped after this (children
+// stop first), and the task is shown UNASSIGNED until another worker takes it (spec §6.2).
+func (g *taskGrain) onStopping() {
+	if g.gone || g.observed.GetState() == messages.State_STATE_FAILED {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	st := &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
+	if err := g.rt.stores.Status.PutTask(ctx, g.name, g.task, st); err != nil {
+		g.log.Debug("write UNASSIGNED on stop", "err", err)
+	}
+}

@@ -1,0 +1,192 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/connectors"
+)
+
+// Local messages from a task grain to its runner child.
+type (
+	pauseTask  struct{}
+	resumeTask struct{}
+)
+
+// taskRunner is the task grain's runner child: it builds the task's pipeline and runs it in
+// a goroutine, so the grain's mailbox stays free for pause, stop and status.
+type taskRunner struct {
+	rt     *Runtime
+	name   string
+	task   int32
+	config map[string]string
+	paused bool
+	gen    int
+
+	pipe   pausable
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type pausable interface {
+	Pause()
+	Resume()
+}
+
+func taskRunnerProps(rt *Runtime, name string, task int32, config map[string]string, paused bool, gen int) *actor.Props {
+	return actor.PropsFromProducer(func() actor.Actor {
+		return &taskRunner{rt: rt, name: name, task: task, config: config, paused: paused, gen: gen}
+	})
+}
+
+func (r *taskRunner) Receive(ctx actor.Context) {
+	switch ctx.Message().(type) {
+	case *actor.Started:
+		r.start(ctx)
+	case pauseTask:
+		if r.pipe != nil {
+			r.pipe.Pause()
+		}
+	case resumeTask:
+		if r.pipe != nil {
+			r.pipe.Resume()
+		}
+	case *actor.Stopping:
+		r.stop()
+	}
+}
+
+func (r *taskRunner) start(ctx actor.Context) {
+	parent, root, gen := ctx.Parent(), r.rt.member.System().Root, r.gen
+	run, pipe, cleanup, err := r.build(func() { root.Send(parent, &taskStarted{gen: gen}) })
+	if err != nil {
+		ctx.Send(parent, &taskExited{gen: gen, err: err})
+		return
+	}
+	r.pipe = pipe
+	if r.paused {
+		pipe.Pause()
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	r.cancel, r.done = cancel, make(chan struct{})
+	go func() {
+		defer close(r.done)
+		err := runSafely(runCtx, run)
+		cleanup()
+		root.Send(parent, &taskExited{gen: gen, err: err})
+	}()
+}
+
+// stop cancels the pipeline and waits for it to commit and stop, at most
+// task.shutdown.graceful.timeout.ms.
+func (r *taskRunner) stop() {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	select {
+	case <-r.done:
+	case <-time.After(r.rt.cfg.TaskShutdownTimeout):
+		r.rt.log.Warn("task did not stop in time", "connector", r.name, "task", r.task)
+	}
+}
+
+func runSafely(ctx context.Context, run func(context.Context) error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &panicError{value: v, stack: debug.Stack()}
+		}
+	}()
+	return run(ctx)
+}
+
+// build makes the task's pipeline from its config: plugin task, converters, Kafka clients.
+func (r *taskRunner) build(started func()) (run func(context.Context) error, pipe pausable, cleanup func(), err error) {
+	conn, _, err := r.rt.registry.NewConnector(r.config["connector.class"])
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+	}
+	key, value, err := r.rt.converters(r.config)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+	}
+	log := r.rt.log.With("connector", r.name, "task", r.task)
+	switch c := conn.(type) {
+	case connectors.SourceConnector:
+		producer, err := r.rt.kafka.Producer(r.name, r.task)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: producer: %w", r.name, r.task, err)
+		}
+		src := &pipeline.Source{
+			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
+			Producer: producer, Offsets: r.rt.offsetsOf(r.name),
+			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
+			EnsureTopic: r.rt.kafka.EnsureTopic,
+		}
+		return src.Run, src, func() { _ = producer.Close() }, nil
+	case connectors.SinkConnector:
+		topics, err := r.sinkTopics()
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+		}
+		group, err := r.rt.kafka.ConsumerGroup(r.name, r.task)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
+		}
+		sink := &pipeline.Sink{
+			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
+			Group: group, Topics: topics,
+			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
+		}
+		return sink.Run, sink, func() { _ = group.Close() }, nil
+	}
+	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, r.config["connector.class"])
+}
+
+// sinkTopics resolves topics or topics.regex against the cluster's topics.
+func (r *taskRunner) sinkTopics() ([]string, error) {
+	if t := splitList(r.config["topics"]); len(t) > 0 {
+		return t, nil
+	}
+	pattern := r.config["topics.regex"]
+	if pattern == "" {
+		return nil, errors.New("must configure one of topics or topics.regex")
+	}
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	if err != nil {
+		return nil, fmt.Errorf("topics.regex %q: %w", pattern, err)
+	}
+	all, err := r.rt.kafka.Topics()
+	if err != nil {
+		return nil, fmt.Errorf("list topics for topics.regex: %w", err)
+	}
+	var topics []string
+	for _, t := range all {
+		if re.MatchString(t) {
+			topics = append(topics, t)
+		}
+	}
+	if len(topics) == 0 {
+		return nil, connectors.Retriable(fmt.Errorf("no topic matches topics.regex %q yet", pattern))
+	}
+	return topics, nil
+}
+
+// splitList splits a Kafka LIST value: comma-separated, blanks trimmed and dropped.
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/http/rest"
+)
+
+var _ rest.Backend = (*actors.Client)(nil)
+
+// runDistributed is `connectd [distributed] [worker.properties] [--override key=value]...`.
+func runDistributed(ctx context.Context, args []string, log *slog.Logger) error {
+	props, extra, err := workerArgs(args, false)
+	if err != nil {
+		return err
+	}
+	if len(extra) > 0 {
+		return usageError{fmt.Errorf("distributed mode takes one worker properties file; connectors are created over REST (got %q)", extra[0])}
+	}
+	cfg, err := parseWorkerConfig(props, log)
+	if err != nil {
+		return err
+	}
+	return runWorker(ctx, cfg, log)
+}
+
+// runWorker wires one worker: embedded broker if needed, stores, actor runtime, REST; it
+// runs until ctx ends, then shuts down in reverse order.
+func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
+	started := time.Now()
+	bootstrap := cfg.bootstrap
+	if len(bootstrap) == 0 {
+		b, err := startBroker(cfg.brokerListener, cfg.dataDir, log)
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		bootstrap = []string{b.addr}
+		// One broker holds one replica.
+		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
+	}
+	kafka := store.Kafka{Addrs: bootstrap, Config: baseConfig("connectd-" + cfg.groupID)}
+	storeLog := store.WithLogger(log)
+	configs, err := store.NewConfigStore(kafka, store.Topic{Name: cfg.configTopic, Partitions: 1, ReplicationFactor: cfg.configRF}, storeLog)
+	if err != nil {
+		return err
+	}
+	statuses, err := store.NewStatusStore(kafka, store.Topic{Name: cfg.statusTopic, Partitions: cfg.statusPartitions, ReplicationFactor: cfg.statusRF}, storeLog)
+	if err != nil {
+		return err
+	}
+	offsets, err := store.NewOffsetStore(kafka, store.Topic{Name: cfg.offsetTopic, Partitions: cfg.offsetPartitions, ReplicationFactor: cfg.offsetRF}, storeLog)
+	if err != nil {
+		return err
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	for _, s := range []interface{ Start(context.Context) error }{configs, statuses, offsets} {
+		if err := s.Start(startCtx); err != nil {
+			return fmt.Errorf("start stores: %w", err)
+		}
+	}
+	defer configs.Close()
+	defer statuses.Close()
+	defer offsets.Close()
+
+	admin, err := sarama.NewClient(bootstrap, baseConfig("connectd-admin"))
+	if err != nil {
+		return fmt.Errorf("kafka client: %w", err)
+	}
+	defer admin.Close()
+	clusterID, err := kafkaClusterID(admin)
+	if err != nil {
+		return err
+	}
+	rt, err := actors.New(actors.Config{
+		WorkerID:            cfg.workerID,
+		KafkaClusterID:      clusterID,
+		KeyConverter:        cfg.keyConverter,
+		ValueConverter:      cfg.valueConverter,
+		KeyConverterProps:   cfg.keyConverterProps,
+		ValueConverterProps: cfg.valueConverterProps,
+		FlushInterval:       cfg.flushInterval,
+		TaskShutdownTimeout: cfg.taskShutdown,
+		Member:              member.Config{ClusterName: cfg.groupID, Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised},
+		Logger:              log,
+	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), &kafkaClients{brokers: bootstrap, cfg: cfg, admin: admin})
+	if err != nil {
+		return err
+	}
+	if err := rt.Start(startCtx); err != nil {
+		return err
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := rt.Stop(stopCtx); err != nil {
+			log.Warn("stop runtime", "err", err)
+		}
+	}()
+
+	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID))
+	if err != nil {
+		return err
+	}
+	servers, err := serveREST(cfg, api.Handler(), log)
+	if err != nil {
+		return err
+	}
+	log.Info("worker ready", "worker_id", cfg.workerID, "bootstrap.servers", bootstrap, "group.id", cfg.groupID, "startup", time.Since(started).Round(time.Millisecond))
+	<-ctx.Done()
+	log.Info("worker stopping")
+	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelShutdown()
+	for _, s := range servers {
+		_ = s.Shutdown(shutdownCtx)
+	}
+	return nil
+}
+
+// serveREST listens on every listener and serves h; bind errors are returned at once.
+func serveREST(cfg *workerConfig, h http.Handler, log *slog.Logger) ([]*http.Server, error) {
+	var servers []*http.Server
+	for _, u := range cfg.listeners {
+		l, err := net.Listen("tcp", u.Host)
+		if err != nil {
+			for _, s := range servers {
+				_ = s.Close()
+			}
+			return nil, fmt.Errorf("REST listener %s: %w", u, err)
+		}
+		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		servers = append(servers, s)
+		go func() {
+			if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("REST server failed", "listener", u.String(), "err", err)
+			}
+		}()
+		log.Info("REST listening", "listener", u.String())
+	}
+	return servers, nil
+}
+
+// kafkaClusterID asks the cluster for its ID (spec §2.2: shown by GET /).
+func kafkaClusterID(c sarama.Client) (string, error) {
+	b, err := c.Controller()
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	if resp.ClusterID == nil {
+		return "", errors.New("kafka cluster id: broker reported none")
+	}
+	return *resp.ClusterID, nil
+}

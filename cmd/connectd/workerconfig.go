@@ -1,0 +1,181 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/connectd/connectd/connectors"
+)
+
+// workerConfigDef is the worker properties table: Kafka Connect's keys (spec §8) that
+// connectd reads, with DESIGN.md's defaults where Kafka Connect has none, plus connectd's own.
+var workerConfigDef = connectors.ConfigDef{
+	{Name: "bootstrap.servers", Type: connectors.List, Default: nil, Importance: connectors.High,
+		Doc: "Kafka brokers to use; unset starts an embedded broker."},
+	{Name: "group.id", Type: connectors.String, Default: "connect-cluster", Importance: connectors.High,
+		Doc: "Cluster this worker belongs to; workers sharing Kafka and group.id form one cluster."},
+	{Name: "config.storage.topic", Type: connectors.String, Default: "connect-configs", Importance: connectors.High},
+	{Name: "config.storage.replication.factor", Type: connectors.Short, Default: "3", Importance: connectors.Low},
+	{Name: "offset.storage.topic", Type: connectors.String, Default: "connect-offsets", Importance: connectors.High},
+	{Name: "offset.storage.partitions", Type: connectors.Int, Default: "25", Importance: connectors.Low},
+	{Name: "offset.storage.replication.factor", Type: connectors.Short, Default: "3", Importance: connectors.Low},
+	{Name: "status.storage.topic", Type: connectors.String, Default: "connect-status", Importance: connectors.High},
+	{Name: "status.storage.partitions", Type: connectors.Int, Default: "5", Importance: connectors.Low},
+	{Name: "status.storage.replication.factor", Type: connectors.Short, Default: "3", Importance: connectors.Low},
+	{Name: "offset.storage.file.filename", Type: connectors.String, Default: nil, Importance: connectors.High,
+		Doc: "Standalone mode: file holding source offsets."},
+	{Name: "key.converter", Type: connectors.Class, Default: "org.apache.kafka.connect.json.JsonConverter", Importance: connectors.High},
+	{Name: "value.converter", Type: connectors.Class, Default: "org.apache.kafka.connect.json.JsonConverter", Importance: connectors.High},
+	{Name: "header.converter", Type: connectors.Class, Default: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Importance: connectors.Low},
+	{Name: "offset.flush.interval.ms", Type: connectors.Long, Default: "60000", Validator: connectors.AtLeast(1), Importance: connectors.Low},
+	{Name: "offset.flush.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
+	{Name: "task.shutdown.graceful.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
+	{Name: "listeners", Type: connectors.List, Default: "http://:8083", Importance: connectors.Low},
+	{Name: "rest.advertised.host.name", Type: connectors.String, Default: nil, Importance: connectors.Low},
+	{Name: "rest.advertised.port", Type: connectors.Int, Default: nil, Importance: connectors.Low},
+	{Name: "rest.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low},
+	{Name: "session.timeout.ms", Type: connectors.Int, Default: "10000", Importance: connectors.High},
+	{Name: "heartbeat.interval.ms", Type: connectors.Int, Default: "3000", Importance: connectors.High},
+	{Name: "rebalance.timeout.ms", Type: connectors.Int, Default: "60000", Importance: connectors.High},
+	{Name: "plugin.path", Type: connectors.List, Default: nil, Importance: connectors.Low,
+		Doc: "Accepted for compatibility; connectd's plugins are compiled in."},
+	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
+		Doc: "Embedded broker data and the default standalone offsets file."},
+	{Name: "embedded.broker.listener", Type: connectors.String, Default: "127.0.0.1:9092", Importance: connectors.Medium,
+		Doc: "Address of the embedded broker; port 0 picks a free port."},
+	{Name: "cluster.listener", Type: connectors.String, Default: "127.0.0.1:0", Importance: connectors.Medium,
+		Doc: "Actor-cluster listen address."},
+	{Name: "cluster.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low,
+		Doc: "Actor-cluster address other workers dial; unset means the bound address."},
+}
+
+// passThroughPrefixes are prefixes of keys that configure clients, converters or TLS; they
+// are not in the table but are not unknown either.
+var passThroughPrefixes = []string{
+	"key.converter.", "value.converter.", "header.converter.", "producer.", "consumer.", "admin.",
+	"listeners.https.", "admin.listeners", "ssl.", "sasl.", "security.", "config.providers", "metric",
+	"client.", "access.control.", "topic.", "connect.", "exactly.once.", "inter.worker.",
+	"scheduled.rebalance.", "worker.", "response.http.", "rest.", "connector.client.",
+}
+
+// workerConfig is the parsed worker configuration.
+type workerConfig struct {
+	props               map[string]string
+	bootstrap           []string // nil: embedded broker
+	groupID             string
+	configTopic         string
+	offsetTopic         string
+	statusTopic         string
+	configRF, offsetRF  int16
+	statusRF            int16
+	offsetPartitions    int32
+	statusPartitions    int32
+	offsetFile          string
+	keyConverter        string
+	valueConverter      string
+	keyConverterProps   map[string]string
+	valueConverterProps map[string]string
+	flushInterval       time.Duration
+	taskShutdown        time.Duration
+	listeners           []*url.URL
+	workerID            string // advertised REST host:port
+	sessionTimeout      time.Duration
+	heartbeatInterval   time.Duration
+	dataDir             string
+	brokerListener      string
+	clusterListener     string
+	clusterAdvertised   string
+}
+
+// parseWorkerConfig parses worker properties, logging unknown keys once.
+func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig, error) {
+	v, err := workerConfigDef.Parse(props)
+	if err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	for k := range props {
+		if !slices.ContainsFunc(workerConfigDef, func(c connectors.ConfigKey) bool { return c.Name == k }) &&
+			!slices.ContainsFunc(passThroughPrefixes, func(p string) bool { return strings.HasPrefix(k, p) }) {
+			log.Info("unknown worker property ignored", "key", k)
+		}
+	}
+	c := &workerConfig{
+		props:               props,
+		bootstrap:           v.List("bootstrap.servers"),
+		groupID:             v.String("group.id"),
+		configTopic:         v.String("config.storage.topic"),
+		offsetTopic:         v.String("offset.storage.topic"),
+		statusTopic:         v.String("status.storage.topic"),
+		configRF:            int16(v.Int("config.storage.replication.factor")),
+		offsetRF:            int16(v.Int("offset.storage.replication.factor")),
+		statusRF:            int16(v.Int("status.storage.replication.factor")),
+		offsetPartitions:    int32(v.Int("offset.storage.partitions")),
+		statusPartitions:    int32(v.Int("status.storage.partitions")),
+		offsetFile:          v.String("offset.storage.file.filename"),
+		keyConverter:        v.String("key.converter"),
+		valueConverter:      v.String("value.converter"),
+		keyConverterProps:   withPrefix(props, "key.converter."),
+		valueConverterProps: withPrefix(props, "value.converter."),
+		flushInterval:       time.Duration(v.Long("offset.flush.interval.ms")) * time.Millisecond,
+		taskShutdown:        time.Duration(v.Long("task.shutdown.graceful.timeout.ms")) * time.Millisecond,
+		sessionTimeout:      time.Duration(v.Int("session.timeout.ms")) * time.Millisecond,
+		heartbeatInterval:   time.Duration(v.Int("heartbeat.interval.ms")) * time.Millisecond,
+		dataDir:             v.String("data.dir"),
+		brokerListener:      v.String("embedded.broker.listener"),
+		clusterListener:     v.String("cluster.listener"),
+		clusterAdvertised:   v.String("cluster.advertised.listener"),
+	}
+	for _, l := range v.List("listeners") {
+		u, err := url.Parse(l)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
+			return nil, fmt.Errorf("worker config: invalid listener %q: expected http://host:port", l)
+		}
+		if u.Scheme == "https" {
+			return nil, fmt.Errorf("worker config: listener %q: https is not supported yet", l)
+		}
+		c.listeners = append(c.listeners, u)
+	}
+	if len(c.listeners) == 0 {
+		return nil, fmt.Errorf("worker config: listeners must not be empty")
+	}
+	c.workerID = advertisedWorkerID(c.listeners[0], v.String("rest.advertised.host.name"), v.Int("rest.advertised.port"))
+	return c, nil
+}
+
+// advertisedWorkerID follows spec §4.1: the advertised host and port, else the listener's,
+// else this host's name.
+func advertisedWorkerID(l *url.URL, host string, port int) string {
+	if host == "" {
+		host = l.Hostname()
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		if h, err := os.Hostname(); err == nil {
+			host = h
+		} else {
+			host = "localhost"
+		}
+	}
+	p := l.Port()
+	if port > 0 {
+		p = strconv.Itoa(port)
+	}
+	return net.JoinHostPort(host, p)
+}
+
+// withPrefix returns the keys of props that start with prefix, with the prefix removed.
+func withPrefix(props map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range props {
+		if rest, ok := strings.CutPrefix(k, prefix); ok {
+			out[rest] = v
+		}
+	}
+	return out
+}

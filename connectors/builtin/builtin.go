@@ -1,0 +1,15 @@
+package builtin
+
+import (
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/connectors/converters"
+	"github.com/connectd/connectd/connectors/filestream"
+)
+
+// Registry returns a new registry holding every built-in plugin.
+func Registry() *connectors.Registry {
+	r := &connectors.Registry{}
+	filestream.Register(r)
+	converters.Register(r)
+	return r
+}

@@ -1,0 +1,43 @@
+package converters
+
+import "github.com/connectd/connectd/connectors"
+
+// Kafka Connect class names of the converters.
+const (
+	StringClass    = "org.apache.kafka.connect.storage.StringConverter"
+	JSONClass      = "org.apache.kafka.connect.json.JsonConverter"
+	ByteArrayClass = "org.apache.kafka.connect.converters.ByteArrayConverter"
+)
+
+// version is the Kafka release whose converters these reproduce (the spec's baseline); Kafka
+// reports its own version for its built-in plugins.
+const version = "3.9.0"
+
+// Register adds the three converters to r as converters. Kafka also lists StringConverter
+// and ByteArrayConverter as header converters; that kind has no Go interface yet.
+func Register(r *connectors.Registry) {
+	r.Register(connectors.Plugin{Class: StringClass, Type: connectors.ConverterType, Version: version,
+		New: func() any { return &StringConverter{} }})
+	r.Register(connectors.Plugin{Class: JSONClass, Type: connectors.ConverterType, Version: version,
+		New: func() any { return &JSONConverter{} }})
+	r.Register(connectors.Plugin{Class: ByteArrayClass, Type: connectors.ConverterType, Version: version,
+		New: func() any { return &ByteArrayConverter{} }})
+}
+
+// javaTypeName is the Java enum name of a schema type (Schema.Type.toString), as Kafka's
+// messages print it.
+func javaTypeName(t connectors.SchemaType) string {
+	switch t {
+	case connectors.TypeFloat32:
+		return "FLOAT32"
+	case connectors.TypeFloat64:
+		return "FLOAT64"
+	}
+	b := []byte(t)
+	for i, c := range b {
+		if 'a' <= c && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,34 @@
+package filestream
+
+import "github.com/connectd/connectd/connectors"
+
+// Kafka Connect class names of the connectors.
+const (
+	SourceClass = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+	SinkClass   = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+)
+
+// The connectors' configuration keys.
+const (
+	FileKey      = "file"
+	TopicKey     = "topic"
+	BatchSizeKey = "batch.size"
+)
+
+// Keys of the source partition and offset.
+const (
+	FilenameField = "filename"
+	PositionField = "position"
+)
+
+// version is the Kafka release whose connectors these reproduce (the spec's baseline); Kafka
+// reports its own version for them.
+const version = "3.9.0"
+
+// Register adds both connectors to r.
+func Register(r *connectors.Registry) {
+	r.Register(connectors.Plugin{Class: SourceClass, Type: connectors.Source, Version: version,
+		New: func() any { return &SourceConnector{} }})
+	r.Register(connectors.Plugin{Class: SinkClass, Type: connectors.Sink, Version: version,
+		New: func() any { return &SinkConnector{} }})
+}

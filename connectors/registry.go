@@ -1,0 +1,209 @@
+package connectors
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// PluginType is the kind of a plugin, spelled as PluginInfo's "type" (spec §2.1).
+type PluginType string
+
+// The plugin kinds.
+const (
+	Source              PluginType = "source"
+	Sink                PluginType = "sink"
+	ConverterType       PluginType = "converter"
+	HeaderConverterType PluginType = "header_converter"
+	Transformation      PluginType = "transformation"
+	Predicate           PluginType = "predicate"
+)
+
+// Plugin describes one registered plugin.
+type Plugin struct {
+	Class   string     // Kafka Connect's fully qualified class name
+	Type    PluginType // the kind; one class registered for two kinds is two Plugins
+	Version string     // reported by GET /connector-plugins
+	New     func() any // a fresh instance: a Connector for source and sink, a Converter, …
+}
+
+// Registry maps Kafka Connect class names and their aliases (spec §9.6) to plugins. The zero
+// value is empty and ready; it is filled at start and read concurrently afterwards.
+//
+// A class may be registered once per kind: Kafka lists a class that is both a converter and
+// a header converter twice (spec §3.22).
+type Registry struct {
+	mu      sync.RWMutex
+	plugins []Plugin
+	byClass map[string][]int  // class → indexes into plugins, in registration order
+	aliases map[string]string // alias → class; "" once two classes claimed it
+}
+
+// Register adds p. It panics on a class registered twice for the same kind, on an empty
+// class and on a nil factory: those are programmer errors found at start.
+func (r *Registry) Register(p Plugin) {
+	if p.Class == "" || p.New == nil {
+		panic(fmt.Sprintf("connectors: plugin %q (%s) needs a class and a factory", p.Class, p.Type))
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.byClass == nil {
+		r.byClass = map[string][]int{}
+		r.aliases = map[string]string{}
+	}
+	for _, i := range r.byClass[p.Class] {
+		if r.plugins[i].Type == p.Type {
+			panic(fmt.Sprintf("connectors: plugin %s registered twice as %s", p.Class, p.Type))
+		}
+	}
+	r.byClass[p.Class] = append(r.byClass[p.Class], len(r.plugins))
+	r.plugins = append(r.plugins, p)
+	for _, a := range aliases(p.Class, p.Type) {
+		if owner, taken := r.aliases[a]; taken && owner != p.Class {
+			r.aliases[a] = "" // spec §9.6: an alias two plugins claim names neither
+			continue
+		}
+		r.aliases[a] = p.Class
+	}
+}
+
+// aliases is the one place plugin aliases come from (spec §9.6): the simple class name, and
+// the simple name cut before the last occurrence of the kind's suffix, as Kafka's
+// PluginUtils.prunedName does ("FileStreamSinkConnector" → "FileStreamSink").
+func aliases(class string, t PluginType) []string {
+	simple := class[strings.LastIndexAny(class, ".$")+1:]
+	var out []string
+	if simple != class {
+		out = append(out, simple)
+	}
+	if pos := strings.LastIndex(simple, typeSuffix(t)); pos > 0 && simple[:pos] != class {
+		out = append(out, simple[:pos])
+	}
+	return out
+}
+
+// typeSuffix is the Java interface name each kind's classes end with.
+func typeSuffix(t PluginType) string {
+	switch t {
+	case Source, Sink:
+		return "Connector"
+	case ConverterType:
+		return "Converter"
+	case HeaderConverterType:
+		return "HeaderConverter"
+	case Transformation:
+		return "Transformation"
+	case Predicate:
+		return "Predicate"
+	}
+	return string(t)
+}
+
+// Lookup finds a plugin by class name or unambiguous alias. A class registered for two kinds
+// answers with its first registration.
+func (r *Registry) Lookup(name string) (Plugin, bool) {
+	return r.lookup(name, func(PluginType) bool { return true })
+}
+
+func (r *Registry) lookup(name string, accept func(PluginType) bool) (Plugin, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	class := name
+	if _, ok := r.byClass[name]; !ok {
+		class = r.aliases[name]
+	}
+	for _, i := range r.byClass[class] {
+		if accept(r.plugins[i].Type) {
+			return r.plugins[i], true
+		}
+	}
+	return Plugin{}, false
+}
+
+// kindRank orders kinds as GET /connector-plugins lists them (spec §3.22).
+func kindRank(t PluginType) int {
+	switch t {
+	case Sink:
+		return 0
+	case Source:
+		return 1
+	case Transformation:
+		return 2
+	case Predicate:
+		return 3
+	case ConverterType:
+		return 4
+	case HeaderConverterType:
+		return 5
+	}
+	return 6
+}
+
+// Plugins lists every registration: sinks, sources, transformations, predicates, converters,
+// header converters, each kind ordered by class (spec §3.22).
+func (r *Registry) Plugins() []Plugin {
+	r.mu.RLock()
+	out := slices.Clone(r.plugins)
+	r.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Plugin) int {
+		return cmp.Or(cmp.Compare(kindRank(a.Type), kindRank(b.Type)), strings.Compare(a.Class, b.Class))
+	})
+	return out
+}
+
+// Connectors lists the sink connectors, then the source connectors, each ordered by class.
+func (r *Registry) Connectors() []Plugin {
+	return slices.DeleteFunc(r.Plugins(), func(p Plugin) bool { return !isConnector(p.Type) })
+}
+
+// ConnectorClassNames lists the connector classes in alphabetical order, for Kafka's
+// "…, available connectors are: …" message.
+func (r *Registry) ConnectorClassNames() []string {
+	var names []string
+	for _, p := range r.Connectors() {
+		names = append(names, p.Class)
+	}
+	slices.Sort(names)
+	return slices.Compact(names)
+}
+
+func isConnector(t PluginType) bool { return t == Source || t == Sink }
+
+// NewConnector instantiates the connector called name (class or alias). An unknown name, or
+// one that names another kind of plugin, gives Kafka's text wrapping ErrUnknownPlugin:
+// "Failed to find any class that implements Connector and which name matches <name>,
+// available connectors are: <classes>".
+func (r *Registry) NewConnector(name string) (Connector, Plugin, error) {
+	p, ok := r.lookup(name, isConnector)
+	if !ok {
+		return nil, Plugin{}, &kafkaError{
+			text: "Failed to find any class that implements Connector and which name matches " + name +
+				", available connectors are: " + strings.Join(r.ConnectorClassNames(), ", "),
+			kind: ErrUnknownPlugin,
+		}
+	}
+	c, ok := p.New().(Connector)
+	if !ok {
+		return nil, p, fmt.Errorf("plugin %s: factory does not make a connectors.Connector", p.Class)
+	}
+	return c, p, nil
+}
+
+// NewConverter instantiates the converter called name (class or alias), unconfigured. An
+// unknown name wraps ErrUnknownPlugin.
+func (r *Registry) NewConverter(name string) (Converter, error) {
+	p, ok := r.lookup(name, func(t PluginType) bool { return t == ConverterType })
+	if !ok {
+		return nil, &kafkaError{
+			text: "Failed to find any class that implements Converter and which name matches " + name,
+			kind: ErrUnknownPlugin,
+		}
+	}
+	c, ok := p.New().(Converter)
+	if !ok {
+		return nil, fmt.Errorf("plugin %s: factory does not make a connectors.Converter", p.Class)
+	}
+	return c, nil
+}

@@ -1,0 +1,184 @@
+package connectors
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+type nopConnector struct{}
+
+func (nopConnector) Version() string                                      { return "1" }
+func (nopConnector) Config() ConfigDef                                    { return nil }
+func (nopConnector) Start(ConnectorContext, map[string]string) error      { return nil }
+func (nopConnector) TaskConfigs(int) ([]map[string]string, error)         { return nil, nil }
+func (nopConnector) Stop() error                                          { return nil }
+func (nopConnector) NewTask() SourceTask                                  { return nopTask{} }
+func (nopTask) Start(SourceTaskContext, map[string]string) error          { return nil }
+func (nopTask) Poll(context.Context) ([]SourceRecord, error)              { return nil, nil }
+func (nopTask) Stop() error                                               { return nil }
+func (nopConverter) Config() ConfigDef                                    { return nil }
+func (nopConverter) Configure(map[string]string, bool) error              { return nil }
+func (nopConverter) FromConnectData(string, *Schema, any) ([]byte, error) { return nil, nil }
+func (nopConverter) ToConnectData(string, []byte) (*Schema, any, error)   { return nil, nil, nil }
+
+type nopTask struct{}
+type nopConverter struct{}
+
+func newConn() any      { return nopConnector{} }
+func newConverter() any { return nopConverter{} }
+
+func testRegistry() *Registry {
+	var r Registry
+	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector", Type: Source, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSinkConnector", Type: Sink, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Type: ConverterType, New: newConverter})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Type: ConverterType, New: newConverter})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Type: HeaderConverterType, New: newConverter})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.Cast$Value", Type: Transformation, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.ExtractField$Value", Type: Transformation, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.predicates.HasHeaderKey", Type: Predicate, New: newConn})
+	r.Register(Plugin{Class: "a.Sink", Type: Sink, New: newConn})
+	r.Register(Plugin{Class: "b.Sink", Type: Sink, New: newConn})
+	return &r
+}
+
+// spec §9.6: FQCN, simple name, simple name without the kind's suffix; ambiguous aliases dropped.
+func TestLookup(t *testing.T) {
+	r := testRegistry()
+	tests := []struct {
+		name      string
+		wantClass string
+	}{
+		{"org.apache.kafka.connect.file.FileStreamSinkConnector", "org.apache.kafka.connect.file.FileStreamSinkConnector"},
+		{"FileStreamSinkConnector", "org.apache.kafka.connect.file.FileStreamSinkConnector"},
+		{"FileStreamSink", "org.apache.kafka.connect.file.FileStreamSinkConnector"},
+		{"FileStreamSource", "org.apache.kafka.connect.file.FileStreamSourceConnector"},
+		{"JsonConverter", "org.apache.kafka.connect.json.JsonConverter"},
+		{"Json", "org.apache.kafka.connect.json.JsonConverter"},
+		{"String", "org.apache.kafka.connect.storage.StringConverter"},
+		{"HasHeaderKey", "org.apache.kafka.connect.transforms.predicates.HasHeaderKey"},
+		{"a.Sink", "a.Sink"},
+		{"Sink", ""},  // claimed by a.Sink and b.Sink
+		{"Value", ""}, // Cast$Value and ExtractField$Value
+		{"filestreamsink", ""},
+		{"FileStream", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		p, ok := r.Lookup(tt.name)
+		if ok != (tt.wantClass != "") || p.Class != tt.wantClass {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", tt.name, p.Class, ok, tt.wantClass)
+		}
+	}
+}
+
+func TestAliases(t *testing.T) {
+	tests := []struct {
+		class string
+		typ   PluginType
+		want  []string
+	}{
+		{"org.apache.kafka.connect.file.FileStreamSinkConnector", Sink, []string{"FileStreamSinkConnector", "FileStreamSink"}},
+		{"x.SimpleHeaderConverter", HeaderConverterType, []string{"SimpleHeaderConverter", "Simple"}},
+		{"x.StringConverter", HeaderConverterType, []string{"StringConverter"}},
+		{"x.Filter", Transformation, []string{"Filter"}},
+		{"x.ConnectorLike", Source, []string{"ConnectorLike"}},
+		{"NoPackageConnector", Source, []string{"NoPackage"}},
+	}
+	for _, tt := range tests {
+		if got := aliases(tt.class, tt.typ); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("aliases(%q, %s) = %q, want %q", tt.class, tt.typ, got, tt.want)
+		}
+	}
+}
+
+// spec §3.22 order.
+func TestPluginsOrder(t *testing.T) {
+	r := testRegistry()
+	var got []string
+	for _, p := range r.Plugins() {
+		got = append(got, string(p.Type)+" "+p.Class)
+	}
+	want := []string{
+		"sink a.Sink",
+		"sink b.Sink",
+		"sink org.apache.kafka.connect.file.FileStreamSinkConnector",
+		"source org.apache.kafka.connect.file.FileStreamSourceConnector",
+		"transformation org.apache.kafka.connect.transforms.Cast$Value",
+		"transformation org.apache.kafka.connect.transforms.ExtractField$Value",
+		"predicate org.apache.kafka.connect.transforms.predicates.HasHeaderKey",
+		"converter org.apache.kafka.connect.json.JsonConverter",
+		"converter org.apache.kafka.connect.storage.StringConverter",
+		"header_converter org.apache.kafka.connect.storage.StringConverter",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Plugins\n got %q\nwant %q", got, want)
+	}
+	if n := len(r.Connectors()); n != 4 {
+		t.Errorf("%d connectors, want 4", n)
+	}
+	if got := r.ConnectorClassNames(); !reflect.DeepEqual(got, []string{"a.Sink", "b.Sink",
+		"org.apache.kafka.connect.file.FileStreamSinkConnector", "org.apache.kafka.connect.file.FileStreamSourceConnector"}) {
+		t.Errorf("ConnectorClassNames = %q", got)
+	}
+}
+
+func TestNewConnectorAndConverter(t *testing.T) {
+	r := testRegistry()
+	c, p, err := r.NewConnector("FileStreamSource")
+	if err != nil || c == nil || p.Type != Source {
+		t.Fatalf("NewConnector = %v, %+v, %v", c, p, err)
+	}
+	_, _, err = r.NewConnector("JsonConverter")
+	if !errors.Is(err, ErrUnknownPlugin) {
+		t.Fatalf("converter as connector: err = %v", err)
+	}
+	want := "Failed to find any class that implements Connector and which name matches JsonConverter, available connectors are: a.Sink, b.Sink, "
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("err = %q", err)
+	}
+	if _, err := r.NewConverter("Json"); err != nil {
+		t.Errorf("NewConverter(Json): %v", err)
+	}
+	if _, err := r.NewConverter("FileStreamSink"); !errors.Is(err, ErrUnknownPlugin) {
+		t.Errorf("NewConverter(FileStreamSink): %v", err)
+	}
+}
+
+func TestRegisterPanics(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Plugin
+	}{
+		{"duplicate", Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Type: ConverterType, New: newConverter}},
+		{"no class", Plugin{Type: Sink, New: newConn}},
+		{"no factory", Plugin{Class: "x.Y", Type: Sink}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := testRegistry()
+			defer func() {
+				if recover() == nil {
+					t.Error("no panic")
+				}
+			}()
+			r.Register(tt.p)
+		})
+	}
+}
+
+func TestZeroRegistry(t *testing.T) {
+	var r Registry
+	if _, ok := r.Lookup("x"); ok {
+		t.Error("empty registry found x")
+	}
+	if len(r.Plugins()) != 0 || len(r.ConnectorClassNames()) != 0 {
+		t.Error("empty registry lists plugins")
+	}
+	if _, _, err := r.NewConnector("x"); !errors.Is(err, ErrUnknownPlugin) {
+		t.Errorf("err = %v", err)
+	}
+}
