@@ -45,7 +45,7 @@ type Config struct {
 	KafkaClusterID string
 	// KeyConverter and ValueConverter are the worker's converter classes with their
 	// sub-configs (prefix stripped); empty classes mean JsonConverter.
-	KeyConverter, ValueConverter       string
+	KeyConverter, ValueConverter           string
 	KeyConverterProps, ValueConverterProps map[string]string
 	// FlushInterval is offset.flush.interval.ms; zero means 60 s.
 	FlushInterval time.Duration

@@ -104,6 +104,12 @@ func startWorker(t testing.TB, props map[string]string) *worker {
 	for k, v := range props {
 		w.props[k] = v
 	}
+	t.Cleanup(func() {
+		w.kill(syscall.SIGKILL)
+		if t.Failed() {
+			w.dumpLog()
+		}
+	})
 	w.start()
 	return w
 }
@@ -138,12 +144,6 @@ func (w *worker) start() {
 	}
 	w.done = make(chan struct{})
 	go func() { _ = w.cmd.Wait(); logFile.Close(); close(w.done) }()
-	t.Cleanup(func() {
-		w.kill(syscall.SIGKILL)
-		if t.Failed() {
-			w.dumpLog()
-		}
-	})
 	waitFor(t, 30*time.Second, "worker to serve GET /", func() bool {
 		select {
 		case <-w.done:
