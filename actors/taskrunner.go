@@ -137,6 +137,13 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 		}
+		// A listed topic that does not exist yet is created, as a broker with Kafka's
+		// default auto.create.topics.enable would on the consumer's first metadata request.
+		for _, t := range topics {
+			if err := r.rt.kafka.EnsureTopic(t); err != nil {
+				return nil, nil, nil, fmt.Errorf("task %s-%d: create topic %s: %w", r.name, r.task, t, err)
+			}
+		}
 		group, err := r.rt.kafka.ConsumerGroup(r.name, r.task)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
