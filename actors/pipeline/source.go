@@ -190,7 +190,7 @@ func (s *Source) ensureTopics(records []connectors.SourceRecord) error {
 func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
 	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
-		m.Partition = *r.Partition
+		m.Partition, m.Metadata = *r.Partition, explicitPartition{}
 	}
 	if m.Timestamp.IsZero() {
 		m.Timestamp = time.Now()

@@ -627,7 +627,7 @@ func (l *Log) send(ctx context.Context, recs []Record, done func(error)) (*batch
 		m := &sarama.ProducerMessage{
 			Topic:     l.cfg.Topic.Name,
 			Key:       sarama.ByteEncoder(r.Key),
-			Partition: partitionFor(r.Key, parts),
+			Partition: PartitionFor(r.Key, parts),
 			Metadata:  b,
 		}
 		if r.Value != nil {
@@ -791,9 +791,9 @@ func (t *throttle) allow() (bool, int) {
 	return true, d
 }
 
-// partitionFor is Java's default partitioner for a keyed record:
+// PartitionFor is Java's default partitioner for a keyed record:
 // toPositive(murmur2(key)) % partitions.
-func partitionFor(key []byte, partitions int32) int32 {
+func PartitionFor(key []byte, partitions int32) int32 {
 	if partitions <= 1 {
 		return 0
 	}

@@ -48,14 +48,14 @@ func TestPartitionForMatchesJava(t *testing.T) {
 			if k == "" {
 				continue
 			}
-			if got, want := partitionFor([]byte(k), int32(n)), javaPartition(k, n); got != want {
-				t.Errorf("partitionFor(%q, %d) = %d, Java picks %d", k, n, got, want)
+			if got, want := PartitionFor([]byte(k), int32(n)), javaPartition(k, n); got != want {
+				t.Errorf("PartitionFor(%q, %d) = %d, Java picks %d", k, n, got, want)
 			}
 		}
 	}
 	// toPositive, not abs: "21" hashes negative.
-	if got := partitionFor([]byte("21"), 25); got != int32((-973932308&0x7fffffff)%25) {
-		t.Errorf("partitionFor(21) = %d", got)
+	if got := PartitionFor([]byte("21"), 25); got != int32((-973932308&0x7fffffff)%25) {
+		t.Errorf("PartitionFor(21) = %d", got)
 	}
 }
 

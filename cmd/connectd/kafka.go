@@ -6,6 +6,9 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/actors/store"
 )
 
 // kafkaClients makes the data-plane clients of source and sink tasks (actors.Kafka).
@@ -30,7 +33,7 @@ func (k *kafkaClients) Producer(connector string, task int32) (sarama.SyncProduc
 	c.Producer.Return.Successes = true
 	c.Producer.Return.Errors = true
 	c.Producer.Retry.Max = 10
-	c.Producer.Partitioner = sarama.NewHashPartitioner
+	c.Producer.Partitioner = pipeline.NewPartitioner(store.PartitionFor)
 	p, err := sarama.NewSyncProducer(k.brokers, c)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
