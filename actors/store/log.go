@@ -221,7 +221,7 @@ func (l *Log) start(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		oldest, err := client.GetOffset(l.cfg.Topic.Name, p, sarama.OffsetOldest)
+		oldest, err := getOffset(ctx, client, l.cfg.Topic.Name, p, sarama.OffsetOldest)
 		if err != nil {
 			return fmt.Errorf("partition %d: oldest offset: %w", p, err)
 		}
@@ -512,7 +512,7 @@ func (l *Log) ReadToEnd(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		end, err := client.GetOffset(l.cfg.Topic.Name, p, sarama.OffsetNewest)
+		end, err := getOffset(ctx, client, l.cfg.Topic.Name, p, sarama.OffsetNewest)
 		if err != nil {
 			return fmt.Errorf("topic %q partition %d: end offset: %w", l.cfg.Topic.Name, p, err)
 		}
@@ -833,4 +833,33 @@ func murmur2(data []byte) int32 {
 	h *= m
 	h ^= h >> 15
 	return int32(h)
+}
+
+// getOffset is client.GetOffset, retried while the partition has no leader yet. Apache Kafka
+// answers CreateTopics before the new partitions have elected leaders, so the first offset
+// request after creating a topic can fail with NOT_LEADER_OR_FOLLOWER or
+// LEADER_NOT_AVAILABLE; metadata is refreshed and the request retried until ctx ends.
+func getOffset(ctx context.Context, client sarama.Client, topic string, p int32, which int64) (int64, error) {
+	delay := 20 * time.Millisecond
+	for {
+		off, err := client.GetOffset(topic, p, which)
+		if err == nil || !leaderMissing(err) {
+			return off, err
+		}
+		select {
+		case <-ctx.Done():
+			return 0, fmt.Errorf("%w (last error: %w)", ctx.Err(), err)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 500*time.Millisecond)
+		_ = client.RefreshMetadata(topic)
+	}
+}
+
+// leaderMissing reports whether err means the partition's leader is not known or not
+// elected yet, a passing state.
+func leaderMissing(err error) bool {
+	return errors.Is(err, sarama.ErrNotLeaderForPartition) || errors.Is(err, sarama.ErrLeaderNotAvailable) ||
+		errors.Is(err, sarama.ErrUnknownTopicOrPartition) || errors.Is(err, sarama.ErrOffsetsLoadInProgress) ||
+		errors.Is(err, sarama.ErrNotEnoughReplicas) || errors.Is(err, sarama.ErrRequestTimedOut)
 }

@@ -39,8 +39,8 @@ func TestFileRoundTrip(t *testing.T) {
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	const n = 5000
 	appendLines(t, in, "line", 0, n)
-	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "lines")}, 201, nil)
-	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, "lines")}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("lines"))}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("lines"))}, 201, nil)
 	w.waitState("src", "RUNNING", 1)
 	w.waitState("sink", "RUNNING", 1)
 	waitFor(t, 60*time.Second, "all lines in the sink file", func() bool { return len(lines(t, out)) >= n })
@@ -49,7 +49,7 @@ func TestFileRoundTrip(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("sink file differs: %d lines, first %q, want %d lines", len(got), got[:min(3, len(got))], len(want))
 	}
-	recs := readTopic(t, w.broker, "lines", n)
+	recs := readTopic(t, w.broker, w.topic("lines"), n)
 	if len(recs) != n {
 		t.Fatalf("topic has %d records, want %d", len(recs), n)
 	}
@@ -81,8 +81,8 @@ func TestPauseResume(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 	appendLines(t, in, "a", 0, 100)
-	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "t")}, 201, nil)
-	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, "t")}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("t"))}, 201, nil)
 	waitFor(t, 60*time.Second, "first lines through", func() bool { return len(lines(t, out)) == 100 })
 
 	w.mustDo("PUT", "/connectors/src/pause", nil, 202, nil)
@@ -107,7 +107,7 @@ func TestFailingTaskRestart(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.txt")
 	appendLines(t, in, "x", 0, 10)
-	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "t")}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 	w.waitState("src", "RUNNING", 1)
 	time.Sleep(1500 * time.Millisecond) // let the task open the file before it disappears
 	if err := os.Remove(in); err != nil {
@@ -155,9 +155,9 @@ func TestWorkerRestartKeepsEverything(t *testing.T) {
 			dir := t.TempDir()
 			in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
 			appendLines(t, in, "a", 0, 1000)
-			w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "t")}, 201, nil)
-			w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, "t")}, 201, nil)
-			w.mustDo("POST", "/connectors", map[string]any{"name": "idle", "config": sourceConfig(filepath.Join(dir, "none"), "u"), "initial_state": "PAUSED"}, 201, nil)
+			w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
+			w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("t"))}, 201, nil)
+			w.mustDo("POST", "/connectors", map[string]any{"name": "idle", "config": sourceConfig(filepath.Join(dir, "none"), w.topic("u")), "initial_state": "PAUSED"}, 201, nil)
 			waitFor(t, 60*time.Second, "first lines", func() bool { return len(lines(t, out)) >= 1000 })
 
 			w.restart(sig)
@@ -217,7 +217,7 @@ func TestRESTEndpoints(t *testing.T) {
 	}
 
 	// Create, duplicate, read back.
-	code, hdr, body := w.do("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "t")})
+	code, hdr, body := w.do("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))})
 	if code != 201 || !strings.HasSuffix(hdr.Get("Location"), "/connectors/src") {
 		t.Fatalf("create: %d %s location %q", code, body, hdr.Get("Location"))
 	}
@@ -230,7 +230,7 @@ func TestRESTEndpoints(t *testing.T) {
 	if err := json.Unmarshal(body, &info); err != nil || info.Name != "src" || info.Config["name"] != "src" || info.Type != "source" || info.Tasks == nil {
 		t.Errorf("create body %s (%v)", body, err)
 	}
-	expectError(t, w, "POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, "t")}, 409, "Connector src already exists")
+	expectError(t, w, "POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 409, "Connector src already exists")
 	w.waitState("src", "RUNNING", 1)
 	w.mustDo("GET", "/connectors/src", nil, 200, &info)
 	if len(info.Tasks) != 1 || info.Tasks[0]["connector"] != "src" || info.Tasks[0]["task"] != float64(0) {
@@ -238,7 +238,7 @@ func TestRESTEndpoints(t *testing.T) {
 	}
 	var cfg map[string]string
 	w.mustDo("GET", "/connectors/src/config", nil, 200, &cfg)
-	if cfg["topic"] != "t" {
+	if cfg["topic"] != w.topic("t") {
 		t.Errorf("config %v", cfg)
 	}
 	var tasks []struct {
@@ -251,7 +251,7 @@ func TestRESTEndpoints(t *testing.T) {
 	}
 
 	// PUT config: 201 for a new connector, 200 for an update (numbers become strings).
-	newCfg := map[string]any{"connector.class": "FileStreamSink", "tasks.max": 2, "topics": "t", "file": filepath.Join(dir, "o")}
+	newCfg := map[string]any{"connector.class": "FileStreamSink", "tasks.max": 2, "topics": w.topic("t"), "file": filepath.Join(dir, "o")}
 	w.mustDo("PUT", "/connectors/put%20me/config", newCfg, 201, nil)
 	newCfg["tasks.max"] = 3
 	w.mustDo("PUT", "/connectors/put%20me/config", newCfg, 200, &info)
@@ -315,7 +315,7 @@ func TestRESTEndpoints(t *testing.T) {
 	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "NoSuchConnector"}}, 500, "Failed to find any class that implements Connector and which name matches NoSuchConnector")
 	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "FileStreamSink", "tasks.max": "0"}}, 400,
 		"Connector configuration is invalid and contains the following 3 error(s):\nInvalid value 0 for configuration tasks.max: Value must be at least 1\nMust configure one of topics or topics.regex\nMust configure one of topics or topics.regex\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`")
-	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "FileStreamSource", "name": "other", "topic": "t"}}, 400,
+	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "FileStreamSource", "name": "other", "topic": w.topic("t")}}, 400,
 		"Connector name configuration (other) doesn't match connector name in the URL (bad)")
 	expectError(t, w, "GET", "/no/such/route", nil, 404, "HTTP 404 Not Found")
 	expectError(t, w, "DELETE", "/connector-plugins", nil, 405, "HTTP 405 Method Not Allowed")
@@ -324,7 +324,7 @@ func TestRESTEndpoints(t *testing.T) {
 
 	// Names that need escaping work on every path.
 	for _, name := range []string{"with space", "a/b", "ünï", "p+q%r"} {
-		w.mustDo("POST", "/connectors", map[string]any{"name": name, "config": sourceConfig(in, "t")}, 201, nil)
+		w.mustDo("POST", "/connectors", map[string]any{"name": name, "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 		w.waitState(name, "RUNNING", 1)
 		w.mustDo("GET", "/connectors/"+escape(name)+"/config", nil, 200, &cfg)
 		if cfg["name"] != name {

@@ -59,6 +59,7 @@ func freePort(t testing.TB) int {
 // worker is one connectd process under test.
 type worker struct {
 	t       testing.TB
+	id      string // unique per test run: names topics so tests sharing a broker never meet
 	url     string // http://127.0.0.1:port
 	broker  string // bootstrap address
 	dataDir string
@@ -70,8 +71,7 @@ type worker struct {
 
 // testCluster names the internal topics per test, so tests sharing an external broker do
 // not see each other's connectors.
-func testCluster(t testing.TB) map[string]string {
-	id := fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano())
+func testCluster(t testing.TB, id string) map[string]string {
 	return map[string]string{
 		"group.id":             "connect-" + id,
 		"config.storage.topic": "configs-" + id,
@@ -85,7 +85,8 @@ func testCluster(t testing.TB) map[string]string {
 func startWorker(t testing.TB, props map[string]string) *worker {
 	t.Helper()
 	w := &worker{t: t, props: map[string]string{}, dataDir: t.TempDir()}
-	for k, v := range testCluster(t) {
+	w.id = fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano())
+	for k, v := range testCluster(t, w.id) {
 		w.props[k] = v
 	}
 	if b := externalBootstrap(); b != "" {
@@ -105,7 +106,8 @@ func startWorker(t testing.TB, props map[string]string) *worker {
 		w.props[k] = v
 	}
 	t.Cleanup(func() {
-		w.kill(syscall.SIGKILL)
+		// Graceful, so that its sink consumers leave their groups at once.
+		w.kill(syscall.SIGTERM)
 		if t.Failed() {
 			w.dumpLog()
 		}
@@ -159,6 +161,10 @@ func (w *worker) start() {
 		return resp.StatusCode == http.StatusOK
 	})
 }
+
+// topic names a data topic of this test: tests that share an external broker must not
+// read each other's records.
+func (w *worker) topic(name string) string { return name + "-" + w.id }
 
 // kill sends sig and waits for the process to exit (at most 20 s, then SIGKILL).
 func (w *worker) kill(sig syscall.Signal) {
