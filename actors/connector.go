@@ -225,12 +225,16 @@ func (g *connectorGrain) onDelete(ctx actor.Context) {
 		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error deleting connector from Kafka: %v", err))})
 		return
 	}
-	ctx.Respond(&messages.CommandReply{})
 	g.stopPlugin(ctx)
-	g.pokeTasks(len(v.Tasks))
+	// Tombstoned before the reply, so a create that follows is never tombstoned by it.
 	g.rt.deleteConnectorStatus(g.name, len(v.Tasks))
+	g.observed, g.pluginConfig = nil, nil
+	clear(g.tasks)
+	g.pokeTasks(len(v.Tasks))
+	// The grain stays active in its absent behaviour: grains never passivate, and a stopping
+	// grain is what protoactor's placement mishandles when the same name is created again.
 	g.behavior.Become(g.absent)
-	ctx.Poison(ctx.Self())
+	ctx.Respond(&messages.CommandReply{})
 }
 
 func (g *connectorGrain) onTargetState(ctx actor.Context, target messages.TargetState) {

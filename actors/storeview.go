@@ -69,13 +69,11 @@ func (rt *Runtime) taskStatuses(name string) map[int32]*messages.InstanceStatus 
 
 // deleteConnectorStatus tombstones the connector's status records (spec §6.2: delete).
 func (rt *Runtime) deleteConnectorStatus(name string, tasks int) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-		defer cancel()
-		if err := rt.stores.Status.DeleteConnector(ctx, name, tasks); err != nil {
-			rt.log.Warn("delete status records", "connector", name, "err", err)
-		}
-	}()
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if err := rt.stores.Status.DeleteConnector(ctx, name, tasks); err != nil {
+		rt.log.Warn("delete status records", "connector", name, "err", err)
+	}
 }
 
 // deleteTaskStatus tombstones one task's status record (its task no longer exists).

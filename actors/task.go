@@ -30,7 +30,7 @@ type taskGrain struct {
 	runnerStarted  bool // the plugin task's Start returned
 	restartPending bool // start a new runner once the old one has terminated
 	failed         bool
-	gone           bool // the task no longer exists; the grain is stopping
+	gone           bool // the task no longer exists; the grain idles until it does again
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 }
@@ -123,9 +123,6 @@ func decideTask(exists bool, target messages.TargetState, configChanged, running
 }
 
 func (g *taskGrain) converge(ctx actor.Context) {
-	if g.gone {
-		return
-	}
 	v, ok := g.rt.connectorView(g.name)
 	exists := ok && int(g.task) < len(v.Tasks)
 	var config map[string]string
@@ -134,12 +131,22 @@ func (g *taskGrain) converge(ctx actor.Context) {
 	}
 	running := g.runner != nil || g.restartPending
 	paused := g.observed.GetState() == messages.State_STATE_PAUSED
-	switch decideTask(exists, v.Target, !maps.Equal(config, g.runnerConfig), running, g.failed, paused) {
+	decision := decideTask(exists, v.Target, !maps.Equal(config, g.runnerConfig), running, g.failed, paused)
+	if decision != taskRemove {
+		g.gone = false
+	}
+	switch decision {
 	case taskRemove:
-		g.gone = true
-		g.stopRunner(ctx)
-		g.rt.deleteTaskStatus(g.name, g.task)
-		ctx.Poison(ctx.Self())
+		// The grain stays active, idle, so that a task of the same name created later
+		// converges here (grains never passivate).
+		if !g.gone {
+			g.gone, g.failed, g.observed = true, false, nil
+			g.stopRunner(ctx)
+			g.restartPending = false
+			g.runnerConfig = nil
+			g.rt.deleteTaskStatus(g.name, g.task)
+		}
+		return
 	case taskStart:
 		g.failed = false
 		g.startRunner(ctx, config, v.Target == messages.TargetState_TARGET_STATE_PAUSED)

@@ -5,8 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // escapedNames are connector names that need escaping in a path, with the path segment a
@@ -28,15 +31,21 @@ var escapedNames = []struct{ name, segment string }{
 func TestEscapedNames(t *testing.T) {
 	for _, tt := range escapedNames {
 		t.Run(tt.segment, func(t *testing.T) {
-			srv, _ := newTestServer(t)
-			body, _ := json.Marshal(map[string]any{"name": tt.name, "config": sourceConfig(1)})
+			srv, f := newTestServer(t)
+			// POST and PUT create two names, each tt's with a token of its own after the first
+			// character, so that no name is created again after its DELETE (TestPutAfterDelete).
+			name, segment := withToken(tt.name, tt.segment, "_1_")
+			f.own(name)
+			config := f.sourceConfig(1)
+			body, _ := json.Marshal(map[string]any{"name": name, "config": config})
 			r := call(t, srv, "POST", "/connectors", string(body))
 			if r.status != http.StatusCreated {
 				t.Fatalf("create: %d %s", r.status, r.body)
 			}
-			assertLocation(t, srv.URL, r.header.Get("Location"), tt.name)
+			assertLocation(t, srv.URL, r.header.Get("Location"), name)
 
-			path := "/connectors/" + tt.segment
+			path := "/connectors/" + segment
+			f.waitTasks(name, 1) // the task routes need the task config the connector generates
 			for _, c := range []struct {
 				method, suffix string
 				want           int
@@ -52,25 +61,58 @@ func TestEscapedNames(t *testing.T) {
 				}
 			}
 			var info ConnectorInfo
-			if err := json.Unmarshal([]byte(call(t, srv, "GET", path, "").body), &info); err != nil || info.Name != tt.name || info.Config["name"] != tt.name {
+			if err := json.Unmarshal([]byte(call(t, srv, "GET", path, "").body), &info); err != nil || info.Name != name || info.Config["name"] != name {
 				t.Errorf("GET %s: %+v, %v", path, info, err)
 			}
-			names := call(t, srv, "GET", "/connectors", "")
-			want, _ := json.Marshal([]string{tt.name})
-			assertJSON(t, names.body, string(want))
+			names, _ := json.Marshal(f.names(t))
+			want, _ := json.Marshal([]string{name})
+			assertJSON(t, string(names), string(want))
 			if got := call(t, srv, "DELETE", path, ""); got.status != http.StatusNoContent {
 				t.Errorf("DELETE %s: %d %s", path, got.status, got.body)
 			}
 
 			// PUT creates under the path name, and Location round-trips too.
-			put, _ := json.Marshal(sourceConfig(1))
+			name, segment = withToken(tt.name, tt.segment, "_2_")
+			f.own(name)
+			path = "/connectors/" + segment
+			put, _ := json.Marshal(config)
 			r = call(t, srv, "PUT", path+"/config", string(put))
 			if r.status != http.StatusCreated {
 				t.Fatalf("PUT: %d %s", r.status, r.body)
 			}
-			assertLocation(t, srv.URL, r.header.Get("Location"), tt.name)
-			assertJSON(t, call(t, srv, "GET", path+"/config", "").body, configJSON(tt.name, sourceConfig(1)))
+			assertLocation(t, srv.URL, r.header.Get("Location"), name)
+			assertJSON(t, call(t, srv, "GET", path+"/config", "").body, configJSON(name, config))
 		})
+	}
+}
+
+// withToken inserts token, which needs no escaping, and a number unique in the process after
+// the first character of name and of its path segment, keeping what the name starts and
+// ends with.
+func withToken(name, segment, token string) (string, string) {
+	token += strconv.FormatInt(prefixSeq.Add(1), 10)
+	r, n := utf8.DecodeRuneInString(name)
+	seg := n * 3 // percent-encoded, each byte as %XX
+	if strings.HasPrefix(segment, string(r)) {
+		seg = n
+	}
+	return name[:n] + token + name[n:], segment[:seg] + token + segment[seg:]
+}
+
+// TestPutAfterDelete: a deleted connector can be created again at once under its name
+// (spec §3.17: DELETE answers at once and the shutdown is asynchronous; §3.7: PUT creates).
+func TestPutAfterDelete(t *testing.T) {
+	srv, f := newTestServer(t)
+	c := f.name("c")
+	put, _ := json.Marshal(f.sourceConfig(1))
+	for i := range 200 { // the failure is rare: enough cycles to see it more often than not
+		if r := call(t, srv, "PUT", path(c, "/config"), string(put)); r.status != http.StatusCreated {
+			t.Fatalf("cycle %d: PUT: %d %s", i, r.status, r.body)
+		}
+		f.waitTasks(c, 1)
+		if r := call(t, srv, "DELETE", path(c, ""), ""); r.status != http.StatusNoContent {
+			t.Fatalf("cycle %d: DELETE: %d %s", i, r.status, r.body)
+		}
 	}
 }
 
@@ -102,10 +144,12 @@ func configJSON(name string, config map[string]string) string {
 	return string(b)
 }
 
-const validSource = `"connector.class":"FileStreamSource","topic":"t","file":"f"`
+// validSource is a valid FileStreamSource config's keys, a fill template.
+const validSource = `"connector.class":"FileStreamSource","topic":"t","file":"{{file}}"`
 
 // TestCreateConnector covers POST /connectors (spec §3.4) and connectd's 400s for bodies
-// Kafka Connect answers with 500 (DESIGN.md "Compatibility rules").
+// Kafka Connect answers with 500 (DESIGN.md "Compatibility rules"). Bodies, replies and
+// messages are fill templates.
 func TestCreateConnector(t *testing.T) {
 	nullValue := invalidConfig([]string{"Invalid value null for configuration file: " + msgNullValue}).Error()
 	tests := []struct {
@@ -113,59 +157,59 @@ func TestCreateConnector(t *testing.T) {
 		body     string
 		status   int
 		want     string // the whole body; for errors, the message
-		location string // the connector name Location names, for 201s
+		location string // the connector name Location names, for 201s, unprefixed
 	}{
-		{name: "created", body: `{"name":"c","config":{` + validSource + `}}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `},"tasks":[],"type":"source"}`},
+		{name: "created", body: `{"name":"{{c}}","config":{` + validSource + `}}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `},"tasks":[],"type":"source"}`},
 		{name: "numbers and booleans become strings", status: 201, location: "c",
-			body: `{"name":"c","config":{` + validSource + `,"tasks.max":1,"b":true,"f":false,"x":1.50,"e":-1e3}}`,
-			want: `{"name":"c","config":{"name":"c",` + validSource + `,"tasks.max":"1","b":"true","f":"false","x":"1.50","e":"-1e3"},"tasks":[],"type":"source"}`},
-		{name: "name trimmed", body: `{"name":"  c \t","config":{` + validSource + `}}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `},"tasks":[],"type":"source"}`},
-		{name: "config name equal to trimmed name", body: `{"name":" c ","config":{"name":"c",` + validSource + `}}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `},"tasks":[],"type":"source"}`},
-		{name: "null config name replaced", body: `{"name":"c","config":{"name":null,` + validSource + `}}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `},"tasks":[],"type":"source"}`},
-		{name: "initial_state null", body: `{"name":"c","config":{` + validSource + `},"initial_state":null}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `},"tasks":[],"type":"source"}`},
-		{name: "unicode and html kept", body: `{"name":"c","config":{` + validSource + `,"h":"<a&b>","u":"\u00fc"}}`, status: 201, location: "c",
-			want: `{"name":"c","config":{"name":"c",` + validSource + `,"h":"<a&b>","u":"ü"},"tasks":[],"type":"source"}`},
+			body: `{"name":"{{c}}","config":{` + validSource + `,"tasks.max":1,"b":true,"f":false,"x":1.50,"e":-1e3}}`,
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `,"tasks.max":"1","b":"true","f":"false","x":"1.50","e":"-1e3"},"tasks":[],"type":"source"}`},
+		{name: "name trimmed", body: `{"name":"  {{c}} \t","config":{` + validSource + `}}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `},"tasks":[],"type":"source"}`},
+		{name: "config name equal to trimmed name", body: `{"name":" {{c}} ","config":{"name":"{{c}}",` + validSource + `}}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `},"tasks":[],"type":"source"}`},
+		{name: "null config name replaced", body: `{"name":"{{c}}","config":{"name":null,` + validSource + `}}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `},"tasks":[],"type":"source"}`},
+		{name: "initial_state null", body: `{"name":"{{c}}","config":{` + validSource + `},"initial_state":null}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `},"tasks":[],"type":"source"}`},
+		{name: "unicode and html kept", body: `{"name":"{{c}}","config":{` + validSource + `,"h":"<a&b>","u":"\u00fc"}}`, status: 201, location: "c",
+			want: `{"name":"{{c}}","config":{"name":"{{c}}",` + validSource + `,"h":"<a&b>","u":"ü"},"tasks":[],"type":"source"}`},
 
-		{name: "name mismatch", body: `{"name":"c","config":{"name":"d",` + validSource + `}}`, status: 400,
-			want: "Connector name configuration (d) doesn't match connector name in the URL (c)"},
-		{name: "name mismatch untrimmed config", body: `{"name":"c","config":{"name":" c",` + validSource + `}}`, status: 400,
-			want: "Connector name configuration ( c) doesn't match connector name in the URL (c)"},
-		{name: "null value", body: `{"name":"c","config":{"connector.class":"FileStreamSource","topic":"t","file":null}}`, status: 400, want: nullValue},
+		{name: "name mismatch", body: `{"name":"{{c}}","config":{"name":"d",` + validSource + `}}`, status: 400,
+			want: "Connector name configuration (d) doesn't match connector name in the URL ({{c}})"},
+		{name: "name mismatch untrimmed config", body: `{"name":"{{c}}","config":{"name":" {{c}}",` + validSource + `}}`, status: 400,
+			want: "Connector name configuration ( {{c}}) doesn't match connector name in the URL ({{c}})"},
+		{name: "null value", body: `{"name":"{{c}}","config":{"connector.class":"FileStreamSource","topic":"t","file":null}}`, status: 400, want: nullValue},
 		{name: "missing name", body: `{"config":{` + validSource + `}}`, status: 400,
 			want: invalidConfig([]string{"Invalid value  for configuration name: String may not be empty"}).Error()},
 		{name: "blank name", body: `{"name":"  ","config":{` + validSource + `}}`, status: 400,
 			want: invalidConfig([]string{"Invalid value  for configuration name: String may not be empty"}).Error()},
-		{name: "no connector class", body: `{"name":"c","config":{"tasks.max":"1"}}`, status: 400,
-			want: "Connector config {name=c, tasks.max=1} contains no connector type"},
-		{name: "config missing", body: `{"name":"c"}`, status: 400, want: msgConfigMissing},
-		{name: "config null", body: `{"name":"c","config":null}`, status: 400, want: msgConfigMissing},
+		{name: "no connector class", body: `{"name":"{{c}}","config":{"tasks.max":"1"}}`, status: 400,
+			want: "Connector config {name={{c}}, tasks.max=1} contains no connector type"},
+		{name: "config missing", body: `{"name":"{{c}}"}`, status: 400, want: msgConfigMissing},
+		{name: "config null", body: `{"name":"{{c}}","config":null}`, status: 400, want: msgConfigMissing},
 		{name: "body null", body: `null`, status: 400, want: msgConfigMissing},
 		{name: "empty object", body: `{}`, status: 400, want: msgConfigMissing},
 		{name: "empty body", body: ``, status: 400, want: msgBodyEmpty},
 		{name: "whitespace body", body: " \n", status: 400, want: msgBodyEmpty},
-		{name: "initial_state bad", body: `{"name":"c","config":{` + validSource + `},"initial_state":"SLEEPING"}`, status: 400,
+		{name: "initial_state bad", body: `{"name":"{{c}}","config":{` + validSource + `},"initial_state":"SLEEPING"}`, status: 400,
 			want: `Invalid initial_state "SLEEPING": must be RUNNING, PAUSED or STOPPED`},
-		{name: "initial_state number", body: `{"name":"c","config":{` + validSource + `},"initial_state":1}`, status: 400,
+		{name: "initial_state number", body: `{"name":"{{c}}","config":{` + validSource + `},"initial_state":1}`, status: 400,
 			want: `Field "initial_state" must be a string, not a number`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, _ := newTestServer(t)
-			r := call(t, srv, "POST", "/connectors", tt.body)
+			srv, f := newTestServer(t)
+			r := call(t, srv, "POST", "/connectors", f.fill(tt.body))
 			if tt.status >= 400 {
-				assertError(t, r, tt.status, tt.want)
+				assertError(t, r, tt.status, f.fill(tt.want))
 				return
 			}
 			if r.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
 			}
-			assertJSON(t, r.body, tt.want)
-			assertLocation(t, srv.URL, r.header.Get("Location"), tt.location)
+			assertJSON(t, r.body, f.fill(tt.want))
+			assertLocation(t, srv.URL, r.header.Get("Location"), f.name(tt.location))
 		})
 	}
 }
@@ -240,87 +284,111 @@ func TestInitialState(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.initial, func(t *testing.T) {
-			srv, _ := newTestServer(t)
-			r := call(t, srv, "POST", "/connectors", `{"name":"c","config":{`+validSource+`},"initial_state":"`+tt.initial+`"}`)
+			srv, f := newTestServer(t)
+			r := call(t, srv, "POST", "/connectors", f.fill(`{"name":"{{c}}","config":{`+validSource+`},"initial_state":"`+tt.initial+`"}`))
 			if r.status != http.StatusCreated {
 				t.Fatalf("create: %d %s", r.status, r.body)
 			}
-			r = call(t, srv, "GET", "/connectors/c/status", "")
-			assertJSON(t, r.body, `{"name":"c","connector":{"state":"`+tt.want+`","worker_id":"127.0.0.1:8083"},"tasks":`+tt.tasks+`,"type":"source"}`)
+			// The connector and its tasks reach their states asynchronously.
+			want := f.fill(`{"name":"{{c}}","connector":{"state":"` + tt.want + `","worker_id":"127.0.0.1:8083"},"tasks":` + tt.tasks + `,"type":"source"}`)
+			r = f.waitJSON(path(f.name("c"), "/status"), want)
+			assertJSON(t, r.body, want)
 		})
 	}
 }
 
 // TestCreateExisting: 409 with Kafka Connect's text (spec §3.4 step 5).
 func TestCreateExisting(t *testing.T) {
-	srv, _ := newTestServer(t)
-	mustCreate(t, srv, "c", sourceConfig(1))
-	assertError(t, call(t, srv, "POST", "/connectors", `{"name":"c","config":{`+validSource+`}}`), 409, "Connector c already exists")
+	srv, f := newTestServer(t)
+	mustCreate(t, srv, f.name("c"), f.sourceConfig(1))
+	assertError(t, call(t, srv, "POST", "/connectors", f.fill(`{"name":"{{c}}","config":{`+validSource+`}}`)), 409, f.fill("Connector {{c}} already exists"))
 }
 
-// TestPutConnectorConfig covers PUT /connectors/{c}/config (spec §3.7).
+// TestPutConnectorConfig covers PUT /connectors/{c}/config (spec §3.7). Paths, bodies, replies
+// and messages are fill templates.
 func TestPutConnectorConfig(t *testing.T) {
-	srv, _ := newTestServer(t)
-	r := call(t, srv, "PUT", "/connectors/c/config", `{`+validSource+`,"tasks.max":2}`)
+	srv, f := newTestServer(t)
+	r := call(t, srv, "PUT", f.fill("/connectors/{{c}}/config"), f.fill(`{`+validSource+`,"tasks.max":2}`))
 	if r.status != http.StatusCreated {
 		t.Fatalf("create: %d %s", r.status, r.body)
 	}
-	assertJSON(t, r.body, `{"name":"c","config":{"name":"c",`+validSource+`,"tasks.max":"2"},"tasks":[],"type":"source"}`)
-	assertLocation(t, srv.URL, r.header.Get("Location"), "c")
+	assertJSON(t, r.body, f.fill(`{"name":"{{c}}","config":{"name":"{{c}}",`+validSource+`,"tasks.max":"2"},"tasks":[],"type":"source"}`))
+	assertLocation(t, srv.URL, r.header.Get("Location"), f.name("c"))
 
-	r = call(t, srv, "PUT", "/connectors/c/config", `{"name":"c",`+validSource+`,"topic":"u"}`)
+	// The reply lists the tasks from before the update (spec §16.14): wait until the connector
+	// has generated its one task.
+	f.waitTasks(f.name("c"), 1)
+	r = call(t, srv, "PUT", f.fill("/connectors/{{c}}/config"), f.fill(`{"name":"{{c}}",`+validSource+`,"topic":"u"}`))
 	if r.status != http.StatusOK || r.header.Get("Location") != "" {
 		t.Fatalf("update: %d, Location %q: %s", r.status, r.header.Get("Location"), r.body)
 	}
-	assertJSON(t, r.body, `{"name":"c","config":{"name":"c","connector.class":"FileStreamSource","topic":"u","file":"f"},"tasks":[{"connector":"c","task":0}],"type":"source"}`)
+	assertJSON(t, r.body, f.fill(`{"name":"{{c}}","config":{"name":"{{c}}","connector.class":"FileStreamSource","topic":"u","file":"{{file}}"},"tasks":[{"connector":"{{c}}","task":0}],"type":"source"}`))
 
 	tests := []struct {
 		name, path, body string
 		status           int
 		message          string
 	}{
-		{"name mismatch", "/connectors/c/config", `{"name":"d",` + validSource + `}`, 400,
-			"Connector name configuration (d) doesn't match connector name in the URL (c)"},
-		{"path name not trimmed", "/connectors/%20c/config", `{"name":"c",` + validSource + `}`, 400,
-			"Connector name configuration (c) doesn't match connector name in the URL ( c)"},
-		{"null value", "/connectors/c/config", `{` + validSource + `,"tasks.max":null}`, 400,
+		{"name mismatch", "/connectors/{{c}}/config", `{"name":"d",` + validSource + `}`, 400,
+			"Connector name configuration (d) doesn't match connector name in the URL ({{c}})"},
+		{"path name not trimmed", "/connectors/%20{{c}}/config", `{"name":"{{c}}",` + validSource + `}`, 400,
+			"Connector name configuration ({{c}}) doesn't match connector name in the URL ( {{c}})"},
+		{"null value", "/connectors/{{c}}/config", `{` + validSource + `,"tasks.max":null}`, 400,
 			invalidConfig([]string{"Invalid value null for configuration tasks.max: " + msgNullValue}).Error()},
-		{"two null values", "/connectors/c/config", `{` + validSource + `,"z":null,"a":null}`, 400,
+		{"two null values", "/connectors/{{c}}/config", `{` + validSource + `,"z":null,"a":null}`, 400,
 			invalidConfig([]string{"Invalid value null for configuration a: " + msgNullValue, "Invalid value null for configuration z: " + msgNullValue}).Error()},
-		{"create request body", "/connectors/c/config", `{"name":"c","config":{` + validSource + `}}`, 400,
+		{"create request body", "/connectors/{{c}}/config", `{"name":"{{c}}","config":{` + validSource + `}}`, 400,
 			`Connector config value of "config" must be a string, number or boolean, not an object`},
-		{"array body", "/connectors/c/config", `[]`, 400, "Connector config must be a JSON object of string values, not an array"},
-		{"null body", "/connectors/c/config", `null`, 400, msgConfigMissing},
-		{"invalid config", "/connectors/c/config", `{` + validSource + `,"tasks.max":"0"}`, 400,
+		{"array body", "/connectors/{{c}}/config", `[]`, 400, "Connector config must be a JSON object of string values, not an array"},
+		{"null body", "/connectors/{{c}}/config", `null`, 400, msgConfigMissing},
+		{"invalid config", "/connectors/{{c}}/config", `{` + validSource + `,"tasks.max":"0"}`, 400,
 			invalidConfig([]string{"Invalid value 0 for configuration tasks.max: Value must be at least 1"}).Error()},
-		{"unknown class", "/connectors/c/config", `{"connector.class":"Nope"}`, 500,
+		{"unknown class", "/connectors/{{c}}/config", `{"connector.class":"Nope"}`, 500,
 			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: " + fileSink + ", " + fileSource},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assertError(t, call(t, srv, "PUT", tt.path, tt.body), tt.status, tt.message)
+			assertError(t, call(t, srv, "PUT", f.fill(tt.path), f.fill(tt.body)), tt.status, f.fill(tt.message))
 		})
 	}
 	t.Run("path name with spaces kept", func(t *testing.T) {
-		r := call(t, srv, "PUT", "/connectors/%20c%20/config", `{"name":" c ",`+validSource+`}`)
+		f.own(" " + f.name("c") + " ")
+		r := call(t, srv, "PUT", f.fill("/connectors/%20{{c}}%20/config"), f.fill(`{"name":" {{c}} ",`+validSource+`}`))
 		if r.status != http.StatusCreated {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
-		assertLocation(t, srv.URL, r.header.Get("Location"), " c ")
+		assertLocation(t, srv.URL, r.header.Get("Location"), " "+f.name("c")+" ")
 	})
 }
 
-// TestGetConnector covers GET /connectors/{c}, /config and /tasks (spec §3.5, §3.6, §3.10).
+// TestGetConnector covers GET /connectors, /connectors/{c}, /config and /tasks (spec §3.3,
+// §3.5, §3.6, §3.10).
 func TestGetConnector(t *testing.T) {
-	srv, _ := newTestServer(t)
-	sink := map[string]string{"connector.class": fileSink, "tasks.max": "2", "topics": "t", "file": "f"}
-	mustCreate(t, srv, "s", sink)
-	cfg := configJSON("s", sink)
+	srv, f := newTestServer(t)
+	t.Run("empty list", func(t *testing.T) {
+		// Every test deletes its connectors at cleanup, and this one has made none yet.
+		var r response
+		waitFor(t, waitTimeout, "a worker without connectors", func() error {
+			if r = call(t, srv, "GET", "/connectors", ""); !jsonEqual(r.body, `[]`) {
+				return fmt.Errorf("%d %s", r.status, r.body)
+			}
+			return nil
+		})
+		if r.body != `[]` {
+			t.Errorf("body %s, want []", r.body)
+		}
+	})
+
+	s := f.name("s")
+	sink := map[string]string{"connector.class": fileSink, "tasks.max": "2", "topics": "t", "file": filepath.Join(f.dir, "out.txt")}
+	mustCreate(t, srv, s, sink)
+	f.waitTasks(s, 2) // the connector generates its task configs asynchronously
+	cfg := configJSON(s, sink)
 	tests := []struct{ path, want string }{
-		{"/connectors", `["s"]`},
-		{"/connectors/s", `{"name":"s","config":` + cfg + `,"tasks":[{"connector":"s","task":0},{"connector":"s","task":1}],"type":"sink"}`},
-		{"/connectors/s/config", cfg},
-		{"/connectors/s/tasks", `[{"id":{"connector":"s","task":0},"config":` + cfg + `},{"id":{"connector":"s","task":1},"config":` + cfg + `}]`},
+		{"/connectors", `["` + s + `"]`}, // other tests' connectors left out
+		{"/connectors/" + s, `{"name":"` + s + `","config":` + cfg + `,"tasks":[{"connector":"` + s + `","task":0},{"connector":"` + s + `","task":1}],"type":"sink"}`},
+		{"/connectors/" + s + "/config", cfg},
+		{"/connectors/" + s + "/tasks", `[{"id":{"connector":"` + s + `","task":0},"config":` + cfg + `},{"id":{"connector":"` + s + `","task":1},"config":` + cfg + `}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -328,98 +396,97 @@ func TestGetConnector(t *testing.T) {
 			if r.status != http.StatusOK {
 				t.Fatalf("status %d: %s", r.status, r.body)
 			}
-			assertJSON(t, r.body, tt.want)
+			got := r.body
+			if tt.path == "/connectors" {
+				b, _ := json.Marshal(f.mineOf(t, r))
+				got = string(b)
+			}
+			assertJSON(t, got, tt.want)
 		})
 	}
-	t.Run("empty list", func(t *testing.T) {
-		srv, _ := newTestServer(t)
-		if r := call(t, srv, "GET", "/connectors", ""); r.body != `[]` {
-			t.Errorf("body %s, want []", r.body)
-		}
-	})
 }
 
-// TestNotFound: the Backend's 404s pass through with their texts.
+// TestNotFound: the Backend's 404s pass through with their texts. Paths and messages are
+// fill templates; {{x}} names no connector.
 func TestNotFound(t *testing.T) {
 	tests := []struct{ method, path, message string }{
-		{"GET", "/connectors/x", "Connector x not found"},
-		{"GET", "/connectors/x/config", "Connector x not found"},
-		{"GET", "/connectors/x/tasks", "Connector x not found"},
-		{"GET", "/connectors/x/status", "No status found for connector x"},
-		{"GET", "/connectors/x/tasks/0/status", "No status found for task x-0"},
-		{"GET", "/connectors/c/tasks/7/status", "No status found for task c-7"},
-		{"GET", "/connectors/c/tasks/-1/status", "No status found for task c--1"},
-		{"POST", "/connectors/x/restart", "Unknown connector: x"},
-		{"POST", "/connectors/x/restart?includeTasks=true", "Unknown connector: x"},
-		{"POST", "/connectors/x/tasks/0/restart", "Unknown connector: x"},
-		{"POST", "/connectors/c/tasks/3/restart", "Unknown task: c-3"},
-		{"PUT", "/connectors/x/pause", "Unknown connector x"},
-		{"PUT", "/connectors/x/resume", "Unknown connector x"},
-		{"DELETE", "/connectors/x", "Connector x not found"},
+		{"GET", "/connectors/{{x}}", "Connector {{x}} not found"},
+		{"GET", "/connectors/{{x}}/config", "Connector {{x}} not found"},
+		{"GET", "/connectors/{{x}}/tasks", "Connector {{x}} not found"},
+		{"GET", "/connectors/{{x}}/status", "No status found for connector {{x}}"},
+		{"GET", "/connectors/{{x}}/tasks/0/status", "No status found for task {{x}}-0"},
+		{"GET", "/connectors/{{c}}/tasks/7/status", "No status found for task {{c}}-7"},
+		{"GET", "/connectors/{{c}}/tasks/-1/status", "No status found for task {{c}}--1"},
+		{"POST", "/connectors/{{x}}/restart", "Unknown connector: {{x}}"},
+		{"POST", "/connectors/{{x}}/restart?includeTasks=true", "Unknown connector: {{x}}"},
+		{"POST", "/connectors/{{x}}/tasks/0/restart", "Unknown connector: {{x}}"},
+		{"POST", "/connectors/{{c}}/tasks/3/restart", "Unknown task: {{c}}-3"},
+		{"PUT", "/connectors/{{x}}/pause", "Unknown connector {{x}}"},
+		{"PUT", "/connectors/{{x}}/resume", "Unknown connector {{x}}"},
+		{"DELETE", "/connectors/{{x}}", "Connector {{x}} not found"},
 	}
-	srv, _ := newTestServer(t)
-	mustCreate(t, srv, "c", sourceConfig(1))
+	srv, f := newTestServer(t)
+	mustCreate(t, srv, f.name("c"), f.sourceConfig(1))
 	for _, tt := range tests {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
-			assertError(t, call(t, srv, tt.method, tt.path, ""), 404, tt.message)
+			assertError(t, call(t, srv, tt.method, f.fill(tt.path), ""), 404, f.fill(tt.message))
 		})
 	}
 }
 
 // TestStatus: ConnectorStateInfo with trace only when set, tasks sorted (spec §2.2, §3.9).
 func TestStatus(t *testing.T) {
-	srv, b := newTestServer(t)
-	mustCreate(t, srv, "s", map[string]string{"connector.class": fileSink, "tasks.max": "3", "topics": "t"})
-	b.fail("s", 1)
-	r := call(t, srv, "GET", "/connectors/s/status", "")
-	want := `{"name":"s","connector":{"state":"RUNNING","worker_id":"127.0.0.1:8083"},"tasks":[` +
-		`{"id":0,"state":"RUNNING","worker_id":"127.0.0.1:8083"},` +
-		`{"id":1,"state":"FAILED","worker_id":"127.0.0.1:8083","trace":"java.lang.RuntimeException: boom"},` +
-		`{"id":2,"state":"RUNNING","worker_id":"127.0.0.1:8083"}],"type":"sink"}`
+	srv, f := newTestServer(t)
+	s := f.name("s")
+	_, st := f.createFailedSink(s, 3, 1)
+	trace := st.Tasks[1].Trace // the worker's error text and its causes
+	if !strings.Contains(trace, "Couldn't find or create file") {
+		t.Errorf("task 1 trace %q lacks FileStreamSinkTask's error", trace)
+	}
+	r := call(t, srv, "GET", path(s, "/status"), "")
+	want := `{"name":"` + s + `","connector":` + instance(-1, "RUNNING", "") + `,"tasks":[` +
+		instance(0, "RUNNING", "") + `,` + instance(1, "FAILED", trace) + `,` + instance(2, "RUNNING", "") + `],"type":"sink"}`
 	if r.body != want { // exact bytes: field names and order, trace omitted when empty
 		t.Errorf("body\n got %s\nwant %s", r.body, want)
 	}
-	r = call(t, srv, "GET", "/connectors/s/tasks/1/status", "")
-	if want := `{"id":1,"state":"FAILED","worker_id":"127.0.0.1:8083","trace":"java.lang.RuntimeException: boom"}`; r.body != want {
+	r = call(t, srv, "GET", path(s, "/tasks/1/status"), "")
+	if want := instance(1, "FAILED", trace); r.body != want {
 		t.Errorf("task status %s, want %s", r.body, want)
 	}
 
-	call(t, srv, "PUT", "/connectors/s/pause", "")
-	assertJSON(t, call(t, srv, "GET", "/connectors/s/status", "").body,
-		`{"name":"s","connector":{"state":"PAUSED","worker_id":"127.0.0.1:8083"},"tasks":[`+
-			`{"id":0,"state":"PAUSED","worker_id":"127.0.0.1:8083"},`+
-			`{"id":1,"state":"FAILED","worker_id":"127.0.0.1:8083","trace":"java.lang.RuntimeException: boom"},`+
-			`{"id":2,"state":"PAUSED","worker_id":"127.0.0.1:8083"}],"type":"sink"}`)
-	call(t, srv, "PUT", "/connectors/s/resume", "")
-	call(t, srv, "POST", "/connectors/s/tasks/1/restart", "")
-	assertJSON(t, call(t, srv, "GET", "/connectors/s/tasks/1/status", "").body, `{"id":1,"state":"RUNNING","worker_id":"127.0.0.1:8083"}`)
-	if r := call(t, srv, "DELETE", "/connectors/s/", ""); r.status != http.StatusNoContent {
+	call(t, srv, "PUT", path(s, "/pause"), "")
+	paused := `{"name":"` + s + `","connector":` + instance(-1, "PAUSED", "") + `,"tasks":[` +
+		instance(0, "PAUSED", "") + `,` + instance(1, "FAILED", trace) + `,` + instance(2, "PAUSED", "") + `],"type":"sink"}`
+	assertJSON(t, f.waitJSON(path(s, "/status"), paused).body, paused) // tasks pause asynchronously
+	call(t, srv, "PUT", path(s, "/resume"), "")
+	call(t, srv, "POST", path(s, "/tasks/1/restart"), "")
+	assertJSON(t, f.waitJSON(path(s, "/tasks/1/status"), instance(1, "RUNNING", "")).body, `{"id":1,"state":"RUNNING","worker_id":"127.0.0.1:8083"}`)
+	if r := call(t, srv, "DELETE", path(s, "/"), ""); r.status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}
-	assertError(t, call(t, srv, "GET", "/connectors/s/status", ""), 404, "No status found for connector s")
+	assertError(t, call(t, srv, "GET", path(s, "/status"), ""), 404, "No status found for connector "+s)
 }
 
 // TestRestartFlags: the flag matrix of spec §3.13: 204 for the legacy form, else 202 and the
-// plan; a flag is true only for a case-insensitive "true".
+// plan; a flag is true only for a case-insensitive "true". Task 1 is FAILED, and with
+// failConnector the connector too.
 func TestRestartFlags(t *testing.T) {
 	const (
-		running    = `{"state":"RUNNING","worker_id":"127.0.0.1:8083"}`
-		restarting = `{"state":"RESTARTING","worker_id":"127.0.0.1:8083"}`
-		failed     = `{"state":"FAILED","worker_id":"127.0.0.1:8083","trace":"java.lang.RuntimeException: boom"}`
+		running    = "RUNNING"
+		restarting = "RESTARTING"
+		failed     = "FAILED"
 	)
-	task := func(id int, state string) string { return fmt.Sprintf(`{"id":%d,%s`, id, state[1:]) }
-	plan := func(connector, t0, t1 string) string {
-		return `{"name":"s","connector":` + connector + `,"tasks":[` + task(0, t0) + `,` + task(1, t1) + `],"type":"sink"}`
-	}
+	// plan is the states the plan shows for the connector and tasks 0 and 1.
+	plan := func(connector, t0, t1 string) []string { return []string{connector, t0, t1} }
 	tests := []struct {
 		query         string
 		failConnector bool
 		status        int
-		want          string
+		want          []string // nil: no body
 	}{
-		{"", false, 204, ""},
-		{"?includeTasks=false&onlyFailed=false", false, 204, ""},
-		{"?includeTasks=yes&onlyFailed=1", false, 204, ""},
+		{"", false, 204, nil},
+		{"?includeTasks=false&onlyFailed=false", false, 204, nil},
+		{"?includeTasks=yes&onlyFailed=1", false, 204, nil},
 		{"?includeTasks=true", false, 202, plan(restarting, restarting, restarting)},
 		{"?includeTasks=TRUE&onlyFailed=false", false, 202, plan(restarting, restarting, restarting)},
 		{"?onlyFailed=true", false, 202, plan(running, running, failed)},
@@ -429,23 +496,27 @@ func TestRestartFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s failed=%v", tt.query, tt.failConnector), func(t *testing.T) {
-			srv, b := newTestServer(t)
-			mustCreate(t, srv, "s", map[string]string{"connector.class": fileSink, "tasks.max": "2", "topics": "t"})
-			b.fail("s", 1)
+			srv, f := newTestServer(t)
+			s := f.name("s")
+			config, st := f.createFailedSink(s, 2, 1)
 			if tt.failConnector {
-				b.fail("s", -1)
+				st = f.failConnector(s, config)
 			}
-			r := call(t, srv, "POST", "/connectors/s/restart"+tt.query, "")
+			r := call(t, srv, "POST", path(s, "/restart"+tt.query), "")
 			if r.status != tt.status {
 				t.Fatalf("status %d, want %d: %s", r.status, tt.status, r.body)
 			}
-			if tt.want == "" {
+			if tt.want == nil {
 				if r.body != "" || r.header.Get("Content-Type") != "" {
 					t.Errorf("legacy restart has a body: %q", r.body)
 				}
 				return
 			}
-			assertJSON(t, r.body, tt.want)
+			// Each instance keeps the worker_id and trace of its current status, RESTARTING
+			// ones too, as Kafka's AbstractHerder.buildRestartPlan does.
+			want := `{"name":"` + s + `","connector":` + instance(-1, tt.want[0], st.Connector.Trace) + `,"tasks":[` +
+				instance(0, tt.want[1], st.Tasks[0].Trace) + `,` + instance(1, tt.want[2], st.Tasks[1].Trace) + `],"type":"sink"}`
+			assertJSON(t, r.body, want)
 		})
 	}
 }

@@ -51,7 +51,7 @@ func TestErrorStatus(t *testing.T) {
 
 // TestBackendErrorsOverHTTP: a Backend error reaches the client in spec §1.2's shape.
 func TestBackendErrorsOverHTTP(t *testing.T) {
-	srv := serveBackend(t, failingBackend{Backend: newMemoryBackend(t),
+	srv := serveBackend(t, failingBackend{Backend: realBackend(t),
 		err: &actors.Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: "Request cannot be completed because a rebalance is expected"}})
 	assertError(t, call(t, srv, "GET", "/connectors", ""), 409, "Request cannot be completed because a rebalance is expected")
 }

@@ -1,67 +1,407 @@
 package rest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/messages"
 )
 
-// fixtureWorkerID is the worker_id every status of memoryBackend reports.
+// fixtureWorkerID is the shared worker's worker_id, shown in every status.
 const fixtureWorkerID = "127.0.0.1:8083"
 
-// fixtureClusterID is memoryBackend's Kafka cluster id.
+// fixtureClusterID is the Kafka cluster id of the shared worker's broker.
 const fixtureClusterID = "fixture-cluster-id"
 
-// Connector classes memoryBackend knows, by kind.
+// Connector classes of the built-in registry.
 const (
 	fileSource = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 	fileSink   = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 )
 
-// memoryBackend is an in-memory Backend that behaves like the actor stack seen from HTTP: it
-// stores configs and target states, generates task configs, reports statuses, and answers
-// with *actors.Error codes and Kafka Connect's texts. Statuses change synchronously.
-type memoryBackend struct {
-	mu         sync.Mutex
-	connectors map[string]*memConnector
+// The shared worker's group and internal topics.
+const (
+	fixtureGroupID     = "connectd-rest-test"
+	fixtureConfigTopic = "connect-configs"
+	fixtureStatusTopic = "connect-status"
+	fixtureOffsetTopic = "connect-offsets"
+)
+
+// waitTimeout bounds every wait for the actor stack to converge.
+const waitTimeout = 30 * time.Second
+
+// TestMain stops the shared worker, if a test started it, after every test ran; when a test
+// failed it prints the worker's log tail.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		if err := shared.stop(); err != nil {
+			fmt.Fprintf(os.Stderr, "stop the shared worker: %v\n", err)
+			code = max(code, 1)
+		}
+		if code != 0 {
+			fmt.Fprintf(os.Stderr, "--- shared worker log tail ---\n%s", shared.logs.String())
+		}
+	}
+	os.Exit(code)
 }
 
-// memConnector is one stored connector.
-type memConnector struct {
-	config     map[string]string
-	kind       string // "source" or "sink"
-	target     messages.TargetState
-	tasks      []map[string]string
-	state      *messages.InstanceStatus
-	taskStates []*messages.InstanceStatus
+// testStack is the one real worker every test of this binary shares, wired as
+// cmd/connectd's runWorker wires it: an in-process kfake broker, the three Kafka-backed
+// stores, the actor runtime with the built-in plugins behind a real cluster member, and its
+// Client. protoactor cannot run two members at once in one process and a member costs
+// seconds to start and stop, so tests share it and keep apart by connector name (fixture).
+type testStack struct {
+	cluster  *kfake.Cluster
+	configs  *store.ConfigStore
+	statuses *store.StatusStore
+	offsets  *store.OffsetStore
+	admin    sarama.Client
+	rt       *actors.Runtime
+	client   *actors.Client
+	dir      string   // holds every test's files; removed after the worker stopped
+	logs     *logTail // the worker's log, Info and above
 }
 
-var _ Backend = (*memoryBackend)(nil)
+var (
+	sharedOnce sync.Once
+	shared     *testStack
+	sharedErr  error
+)
 
-// newMemoryBackend returns an empty memoryBackend.
-func newMemoryBackend(tb testing.TB) *memoryBackend {
+// sharedStack returns the shared worker, starting it on first use.
+func sharedStack(tb testing.TB) *testStack {
 	tb.Helper()
-	return &memoryBackend{connectors: map[string]*memConnector{}}
+	sharedOnce.Do(func() {
+		s := &testStack{logs: &logTail{}}
+		if sharedErr = s.start(); sharedErr != nil {
+			_ = s.stop()
+			return
+		}
+		shared = s
+	})
+	if sharedErr != nil {
+		tb.Fatalf("start the shared worker: %v", sharedErr)
+	}
+	return shared
 }
 
-// newTestServer serves a new memoryBackend over HTTP on 127.0.0.1, closed at cleanup.
-func newTestServer(tb testing.TB, opts ...Option) (*httptest.Server, *memoryBackend) {
+// start is runWorker's wiring (cmd/connectd/distributed.go) with the embedded broker's
+// single replica, Kafka Connect's default partition counts and session timeouts.
+func (s *testStack) start() error {
+	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dir, err := os.MkdirTemp("", "connectd-rest-")
+	if err != nil {
+		return err
+	}
+	s.dir = dir
+	s.cluster, err = kfake.NewCluster(kfake.NumBrokers(1), kfake.ClusterID(fixtureClusterID), kfake.DefaultNumPartitions(1))
+	if err != nil {
+		return fmt.Errorf("kfake: %w", err)
+	}
+	bootstrap := s.cluster.ListenAddrs()
+	kafka := store.Kafka{Addrs: bootstrap, Config: baseConfig("connectd-" + fixtureGroupID)}
+	storeLog := store.WithLogger(log)
+	if s.configs, err = store.NewConfigStore(kafka, store.Topic{Name: fixtureConfigTopic, Partitions: 1, ReplicationFactor: 1}, storeLog); err != nil {
+		return err
+	}
+	if s.statuses, err = store.NewStatusStore(kafka, store.Topic{Name: fixtureStatusTopic, Partitions: 5, ReplicationFactor: 1}, storeLog); err != nil {
+		return err
+	}
+	if s.offsets, err = store.NewOffsetStore(kafka, store.Topic{Name: fixtureOffsetTopic, Partitions: 25, ReplicationFactor: 1}, storeLog); err != nil {
+		return err
+	}
+	startCtx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, st := range []interface{ Start(context.Context) error }{s.configs, s.statuses, s.offsets} {
+		if err := st.Start(startCtx); err != nil {
+			return fmt.Errorf("start stores: %w", err)
+		}
+	}
+	if s.admin, err = sarama.NewClient(bootstrap, baseConfig("connectd-admin")); err != nil {
+		return fmt.Errorf("kafka client: %w", err)
+	}
+	clusterID, err := kafkaClusterID(s.admin)
+	if err != nil {
+		return err
+	}
+	rt, err := actors.New(actors.Config{
+		WorkerID:       fixtureWorkerID,
+		KafkaClusterID: clusterID,
+		Member:         member.Config{},
+		Logger:         log,
+	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, builtin.Registry(),
+		&kafkaClients{brokers: bootstrap, admin: s.admin, sessionTimeout: 10 * time.Second, heartbeatInterval: 3 * time.Second})
+	if err != nil {
+		return err
+	}
+	if err := rt.Start(startCtx); err != nil {
+		return err
+	}
+	s.rt, s.client = rt, rt.Client()
+	return nil
+}
+
+// stop shuts the worker down in runWorker's reverse order and removes its files.
+func (s *testStack) stop() error {
+	var errs []error
+	if s.rt != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		errs = append(errs, s.rt.Stop(ctx))
+		cancel()
+	}
+	if s.admin != nil {
+		errs = append(errs, s.admin.Close())
+	}
+	if s.offsets != nil {
+		errs = append(errs, s.offsets.Close())
+	}
+	if s.statuses != nil {
+		errs = append(errs, s.statuses.Close())
+	}
+	if s.configs != nil {
+		errs = append(errs, s.configs.Close())
+	}
+	if s.cluster != nil {
+		s.cluster.Close()
+	}
+	if s.dir != "" {
+		errs = append(errs, os.RemoveAll(s.dir))
+	}
+	return errors.Join(errs...)
+}
+
+// rejectTaskConfigs makes the broker reject, with the non-retriable INVALID_RECORD, every
+// write of connector's task configs to the config topic until the test ends.
+func (s *testStack) rejectTaskConfigs(tb testing.TB, connector string) {
+	var armed atomic.Bool
+	armed.Store(true)
+	tb.Cleanup(func() { armed.Store(false) })
+	keys := [][]byte{[]byte("task-" + connector + "-"), []byte("commit-" + connector)}
+	s.cluster.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
+		if !armed.Load() {
+			s.cluster.DropControl()
+			return nil, nil, false
+		}
+		req := kreq.(*kmsg.ProduceRequest)
+		hit := false
+		for _, t := range req.Topics {
+			for _, p := range t.Partitions {
+				for _, k := range keys {
+					hit = hit || t.Topic == fixtureConfigTopic && bytes.Contains(p.Records, k)
+				}
+			}
+		}
+		if !hit {
+			return nil, nil, false
+		}
+		s.cluster.KeepControl()
+		resp := req.ResponseKind().(*kmsg.ProduceResponse)
+		for _, t := range req.Topics {
+			rt := kmsg.NewProduceResponseTopic()
+			rt.Topic = t.Topic
+			for _, p := range t.Partitions {
+				rp := kmsg.NewProduceResponseTopicPartition()
+				rp.Partition = p.Partition
+				rp.ErrorCode = kerr.InvalidRecord.Code
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			resp.Topics = append(resp.Topics, rt)
+		}
+		return resp, nil, true
+	})
+}
+
+// baseConfig is cmd/connectd's: the configuration every client of the worker starts from.
+func baseConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = clientID
+	c.Version = sarama.V3_6_0_0
+	c.Metadata.AllowAutoTopicCreation = false // sources create their topics explicitly (EnsureTopic)
+	return c
+}
+
+// kafkaClusterID is cmd/connectd's: it asks the cluster for its ID (spec §2.2).
+func kafkaClusterID(c sarama.Client) (string, error) {
+	b, err := c.Controller()
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	if resp.ClusterID == nil {
+		return "", errors.New("kafka cluster id: broker reported none")
+	}
+	return *resp.ClusterID, nil
+}
+
+// kafkaClients is cmd/connectd's actors.Kafka (kafka.go), with the two worker settings it
+// reads as fields.
+type kafkaClients struct {
+	brokers           []string
+	admin             sarama.Client // for topic listing; owned by the stack
+	sessionTimeout    time.Duration
+	heartbeatInterval time.Duration
+}
+
+var _ actors.Kafka = (*kafkaClients)(nil)
+
+func (k *kafkaClients) Producer(connector string, task int32) (sarama.SyncProducer, error) {
+	c := baseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Retry.Max = 10
+	c.Producer.Partitioner = sarama.NewHashPartitioner
+	p, err := sarama.NewSyncProducer(k.brokers, c)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	return p, nil
+}
+
+func (k *kafkaClients) ConsumerGroup(connector string, task int32) (sarama.ConsumerGroup, error) {
+	c := baseConfig(fmt.Sprintf("connector-consumer-%s-%d", connector, task))
+	c.Consumer.Offsets.AutoCommit.Enable = false // offsets are committed after the task's flush
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Return.Errors = false
+	c.Consumer.Group.Session.Timeout = max(k.sessionTimeout, 6*time.Second)
+	c.Consumer.Group.Heartbeat.Interval = min(k.heartbeatInterval, c.Consumer.Group.Session.Timeout/3)
+	c.Consumer.MaxWaitTime = 250 * time.Millisecond
+	g, err := sarama.NewConsumerGroup(k.brokers, "connect-"+connector, c)
+	if err != nil {
+		return nil, fmt.Errorf("consumer group connect-%s: %w", connector, err)
+	}
+	return g, nil
+}
+
+func (k *kafkaClients) Topics() ([]string, error) {
+	if err := k.admin.RefreshMetadata(); err != nil {
+		return nil, fmt.Errorf("refresh metadata: %w", err)
+	}
+	return k.admin.Topics()
+}
+
+func (k *kafkaClients) EnsureTopic(topic string) error {
+	admin, err := sarama.NewClusterAdminFromClient(k.admin)
+	if err != nil {
+		return fmt.Errorf("admin: %w", err)
+	}
+	// Not closed: closing a ClusterAdmin made from a client closes the client.
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
+	var terr *sarama.TopicError
+	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return nil
+	}
+	return err
+}
+
+// logTail keeps the last logTailBytes of the worker's log.
+type logTail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+const logTailBytes = 256 << 10
+
+func (l *logTail) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.buf = append(l.buf, p...)
+	if n := len(l.buf) - logTailBytes; n > 0 {
+		l.buf = slices.Clone(l.buf[n:])
+	}
+	return len(p), nil
+}
+
+func (l *logTail) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.buf)
+}
+
+// fixture is one test's view of the shared worker: an HTTP server over its Client, a
+// connector name prefix of its own, and a directory for its files. At cleanup it deletes
+// every connector it named.
+type fixture struct {
+	tb     testing.TB
+	stack  *testStack
+	srv    *httptest.Server
+	prefix string          // every name of this test starts with it
+	owned  map[string]bool // names without the prefix this test created
+	dir    string
+	file   string // an empty file: the file of every source connector of this test
+	seq    int
+}
+
+var prefixSeq atomic.Int64
+
+// newTestServer serves the shared worker over HTTP on 127.0.0.1, closed at cleanup, with a
+// fixture whose connectors are deleted at cleanup.
+func newTestServer(tb testing.TB, opts ...Option) (*httptest.Server, *fixture) {
 	tb.Helper()
-	b := newMemoryBackend(tb)
-	return serveBackend(tb, b, opts...), b
+	s := sharedStack(tb)
+	var b strings.Builder
+	for _, r := range tb.Name() {
+		switch {
+		case r == '/':
+			b.WriteByte('-')
+		case r < 128 && (r == '_' || r == '-' || '0' <= r && r <= '9' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'):
+			b.WriteRune(r)
+		default:
+			b.WriteByte('_')
+		}
+	}
+	f := &fixture{tb: tb, stack: s, owned: map[string]bool{}}
+	f.prefix = fmt.Sprintf("%s-%d-", b.String(), prefixSeq.Add(1))
+	dir, err := os.MkdirTemp(s.dir, f.prefix)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	f.dir, f.file = dir, filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(f.file, nil, 0o644); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(f.deleteConnectors)
+	f.srv = serveBackend(tb, s.client, opts...)
+	return f.srv, f
+}
+
+// realBackend is the shared worker's Client, for tests that wrap it.
+func realBackend(tb testing.TB) Backend {
+	tb.Helper()
+	return sharedStack(tb).client
 }
 
 // serveBackend serves b over HTTP on 127.0.0.1, closed at cleanup.
@@ -74,6 +414,205 @@ func serveBackend(tb testing.TB, b Backend, opts ...Option) *httptest.Server {
 	srv := httptest.NewServer(s.Handler())
 	tb.Cleanup(srv.Close)
 	return srv
+}
+
+// name is short prefixed with this test's prefix: a connector name no other test uses.
+func (f *fixture) name(short string) string { return f.prefix + short }
+
+// own marks a name without the prefix as this test's, to be deleted at cleanup and listed
+// by names.
+func (f *fixture) own(name string) { f.owned[name] = true }
+
+func (f *fixture) mine(name string) bool { return strings.HasPrefix(name, f.prefix) || f.owned[name] }
+
+// deleteConnectors deletes every connector of this test, so that the next test finds the
+// worker as this one did.
+func (f *fixture) deleteConnectors() {
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	names, err := f.stack.client.ConnectorNames(ctx)
+	if err != nil {
+		f.tb.Errorf("cleanup: list connectors: %v", err)
+		return
+	}
+	for _, n := range names {
+		if !f.mine(n) {
+			continue
+		}
+		if err := f.stack.client.DeleteConnector(ctx, n); err != nil && actors.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND {
+			f.tb.Errorf("cleanup: delete connector %q: %v", n, err)
+		}
+	}
+}
+
+// placeholder is {{word}} in a fill template.
+var placeholder = regexp.MustCompile(`\{\{([a-z0-9]+)\}\}`)
+
+// fill expands a template: {{file}} becomes this test's source file, and any other
+// {{word}} the connector name f.name(word). Nothing else in JSON or in a message has that form.
+func (f *fixture) fill(s string) string {
+	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		if word := placeholder.FindStringSubmatch(m)[1]; word != "file" {
+			return f.name(word)
+		}
+		return f.file
+	})
+}
+
+// sourceConfig is a valid FileStreamSource config with tasks.max tasks reading this test's
+// empty file.
+func (f *fixture) sourceConfig(tasksMax int) map[string]string {
+	return map[string]string{
+		"connector.class": fileSource,
+		"tasks.max":       strconv.Itoa(tasksMax),
+		"topic":           "t",
+		"file":            f.file,
+	}
+}
+
+// path is /connectors/<name, escaped> followed by suffix.
+func path(name, suffix string) string { return "/connectors/" + url.PathEscape(name) + suffix }
+
+// names lists this test's connectors through GET /connectors, in the order served.
+func (f *fixture) names(tb testing.TB) []string {
+	tb.Helper()
+	return f.mineOf(tb, call(tb, f.srv, http.MethodGet, "/connectors", ""))
+}
+
+// mineOf is the names of GET /connectors reply r that are this test's: other tests'
+// connectors left out.
+func (f *fixture) mineOf(tb testing.TB, r response) []string {
+	tb.Helper()
+	var all []string
+	if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &all) != nil {
+		tb.Fatalf("GET /connectors: %d %s", r.status, r.body)
+	}
+	return slices.DeleteFunc(all, func(n string) bool { return !f.mine(n) })
+}
+
+// waitFor polls cond until it returns nil, failing the test with cond's last error after
+// timeout.
+func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() error) {
+	tb.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		err := cond()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			tb.Fatalf("timed out after %v waiting for %s: %v", timeout, what, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitJSON polls GET path until its body is the JSON value want and returns that response.
+func (f *fixture) waitJSON(path, want string) response {
+	f.tb.Helper()
+	var r response
+	waitFor(f.tb, waitTimeout, "GET "+path+" = "+want, func() error {
+		r = call(f.tb, f.srv, http.MethodGet, path, "")
+		if !jsonEqual(r.body, want) {
+			return fmt.Errorf("%d %s", r.status, r.body)
+		}
+		return nil
+	})
+	return r
+}
+
+// waitStatus polls GET /connectors/{name}/status until cond holds and returns that status.
+func (f *fixture) waitStatus(name, what string, cond func(ConnectorStateInfo) bool) ConnectorStateInfo {
+	f.tb.Helper()
+	var st ConnectorStateInfo
+	waitFor(f.tb, waitTimeout, name+": "+what, func() error {
+		r := call(f.tb, f.srv, http.MethodGet, path(name, "/status"), "")
+		st = ConnectorStateInfo{}
+		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &st) != nil || !cond(st) {
+			return fmt.Errorf("%d %s", r.status, r.body)
+		}
+		return nil
+	})
+	return st
+}
+
+// waitRunning waits until connector name and its n tasks are RUNNING.
+func (f *fixture) waitRunning(name string, n int) ConnectorStateInfo {
+	f.tb.Helper()
+	return f.waitStatus(name, fmt.Sprintf("RUNNING with %d RUNNING tasks", n), func(st ConnectorStateInfo) bool {
+		return st.Connector.State == "RUNNING" && len(st.Tasks) == n &&
+			!slices.ContainsFunc(st.Tasks, func(t TaskState) bool { return t.State != "RUNNING" })
+	})
+}
+
+// waitTasks waits until connector name has n task configs.
+func (f *fixture) waitTasks(name string, n int) {
+	f.tb.Helper()
+	waitFor(f.tb, waitTimeout, fmt.Sprintf("%s: %d task configs", name, n), func() error {
+		r := call(f.tb, f.srv, http.MethodGet, path(name, ""), "")
+		var info ConnectorInfo
+		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &info) != nil || len(info.Tasks) != n {
+			return fmt.Errorf("%d %s", r.status, r.body)
+		}
+		return nil
+	})
+}
+
+// createFailedSink creates sink connector name with n tasks of which exactly those in
+// failed end FAILED, and returns its config and status. Its file is in a directory that does
+// not exist, so every task fails in Start (FileStreamSinkTask cannot create the file); then
+// the directory is made and the other tasks are restarted.
+func (f *fixture) createFailedSink(name string, n int, failed ...int) (map[string]string, ConnectorStateInfo) {
+	f.tb.Helper()
+	f.seq++
+	dir := filepath.Join(f.dir, fmt.Sprintf("missing-%d", f.seq))
+	config := map[string]string{"connector.class": fileSink, "tasks.max": strconv.Itoa(n), "topics": "t", "file": filepath.Join(dir, "out.txt")}
+	mustCreate(f.tb, f.srv, name, config)
+	f.waitStatus(name, "RUNNING with every task FAILED", func(st ConnectorStateInfo) bool {
+		return st.Connector.State == "RUNNING" && len(st.Tasks) == n &&
+			!slices.ContainsFunc(st.Tasks, func(t TaskState) bool { return t.State != "FAILED" || t.Trace == "" })
+	})
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		f.tb.Fatal(err)
+	}
+	for i := range n {
+		if slices.Contains(failed, i) {
+			continue
+		}
+		if r := call(f.tb, f.srv, http.MethodPost, path(name, fmt.Sprintf("/tasks/%d/restart", i)), ""); r.status != http.StatusNoContent {
+			f.tb.Fatalf("restart task %d: %d %s", i, r.status, r.body)
+		}
+	}
+	st := f.waitStatus(name, fmt.Sprintf("RUNNING with tasks %v FAILED, the others RUNNING", failed), func(st ConnectorStateInfo) bool {
+		if st.Connector.State != "RUNNING" || len(st.Tasks) != n {
+			return false
+		}
+		for i, t := range st.Tasks {
+			if want := map[bool]string{true: "FAILED", false: "RUNNING"}[slices.Contains(failed, i)]; t.State != want {
+				return false
+			}
+		}
+		return true
+	})
+	return config, st
+}
+
+// failConnector makes connector name FAILED as a connector whose task configs cannot be
+// written is: the broker rejects every write of its task configs until the test ends, and a
+// new config (config plus one key) makes it regenerate them. Its tasks keep running on their
+// stored configs. It returns the connector's status.
+func (f *fixture) failConnector(name string, config map[string]string) ConnectorStateInfo {
+	f.tb.Helper()
+	f.stack.rejectTaskConfigs(f.tb, name)
+	changed := maps.Clone(config)
+	changed["fixture.generation"] = "2"
+	body, _ := json.Marshal(changed)
+	if r := call(f.tb, f.srv, http.MethodPut, path(name, "/config"), string(body)); r.status != http.StatusOK {
+		f.tb.Fatalf("PUT config: %d %s", r.status, r.body)
+	}
+	return f.waitStatus(name, "connector FAILED", func(st ConnectorStateInfo) bool {
+		return st.Connector.State == "FAILED" && st.Connector.Trace != ""
+	})
 }
 
 // response is what call got back.
@@ -121,14 +660,10 @@ func mustCreate(tb testing.TB, srv *httptest.Server, name string, config map[str
 	}
 }
 
-// sourceConfig is a valid FileStreamSource config with tasks.max tasks.
-func sourceConfig(tasksMax int) map[string]string {
-	return map[string]string{
-		"connector.class": fileSource,
-		"tasks.max":       strconv.Itoa(tasksMax),
-		"topic":           "t",
-		"file":            "/tmp/in.txt",
-	}
+// jsonEqual reports whether got and want are the same JSON value (key order aside).
+func jsonEqual(got, want string) bool {
+	var g, w any
+	return json.Unmarshal([]byte(got), &g) == nil && json.Unmarshal([]byte(want), &w) == nil && reflect.DeepEqual(g, w)
 }
 
 // assertJSON fails unless got and want are the same JSON value (key order aside).
@@ -159,271 +694,19 @@ func assertError(tb testing.TB, r response, status int, message string) {
 	assertJSON(tb, r.body, string(want))
 }
 
-// fail marks connector name's task (or the connector itself, for task -1) FAILED with a trace.
-func (b *memoryBackend) fail(name string, task int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c := b.connectors[name]
-	failed := &messages.InstanceStatus{State: messages.State_STATE_FAILED, WorkerId: fixtureWorkerID, Trace: "java.lang.RuntimeException: boom"}
-	if task < 0 {
-		c.state = failed
-	} else {
-		c.taskStates[task] = failed
+// instance is an instance's state object as ConnectorStateInfo serialises it, fields in
+// order, trace omitted when empty (spec §2.2); id < 0 leaves out "id".
+func instance(id int, state, trace string) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	if id >= 0 {
+		fmt.Fprintf(&b, `"id":%d,`, id)
 	}
-}
-
-func (b *memoryBackend) KafkaClusterID() string { return fixtureClusterID }
-
-func (b *memoryBackend) ConnectorNames(context.Context) ([]string, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Sorted(maps.Keys(b.connectors)), nil
-}
-
-func (b *memoryBackend) CreateConnector(_ context.Context, name string, config map[string]string, initial messages.TargetState) (*messages.ConnectorInfo, error) {
-	kind, err := validate(config)
-	if err != nil {
-		return nil, err
+	fmt.Fprintf(&b, `"state":%q,"worker_id":%q`, state, fixtureWorkerID)
+	if trace != "" {
+		t, _ := json.Marshal(trace)
+		fmt.Fprintf(&b, `,"trace":%s`, t)
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.connectors[name]; ok {
-		return nil, actors.Errorf(messages.ErrorCode_ERROR_CODE_ALREADY_EXISTS, "Connector %s already exists", name)
-	}
-	c := &memConnector{config: maps.Clone(config), kind: kind, target: initial}
-	b.connectors[name] = c
-	info := c.info(name) // spec §16.14: the reply lists the tasks before the connector started
-	c.converge()
-	return info, nil
-}
-
-func (b *memoryBackend) PutConnectorConfig(_ context.Context, name string, config map[string]string) (*messages.ConnectorInfo, bool, error) {
-	kind, err := validate(config)
-	if err != nil {
-		return nil, false, err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		c = &memConnector{target: messages.TargetState_TARGET_STATE_STARTED}
-		b.connectors[name] = c
-	}
-	c.config, c.kind = maps.Clone(config), kind
-	info := c.info(name) // spec §16.14: the reply lists the tasks before the update
-	if c.target == messages.TargetState_TARGET_STATE_STARTED {
-		c.tasks, c.taskStates = nil, nil // regenerated from the new config
-	}
-	c.converge()
-	return info, !ok, nil
-}
-
-func (b *memoryBackend) Connector(_ context.Context, name string) (*messages.ConnectorInfo, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		return nil, actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Connector %s not found", name)
-	}
-	return c.info(name), nil
-}
-
-func (b *memoryBackend) DeleteConnector(_ context.Context, name string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.connectors[name]; !ok {
-		return actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Connector %s not found", name)
-	}
-	delete(b.connectors, name)
-	return nil
-}
-
-func (b *memoryBackend) ConnectorStatus(_ context.Context, name string) (*messages.ConnectorStatus, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		return nil, actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "No status found for connector %s", name)
-	}
-	return c.status(name), nil
-}
-
-func (b *memoryBackend) TaskStatus(_ context.Context, name string, task int32) (*messages.InstanceStatus, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok || task < 0 || int(task) >= len(c.taskStates) {
-		return nil, actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "No status found for task %s-%d", name, task)
-	}
-	return c.taskStates[task], nil
-}
-
-func (b *memoryBackend) PauseConnector(_ context.Context, name string) error {
-	return b.setTarget(name, messages.TargetState_TARGET_STATE_PAUSED)
-}
-
-func (b *memoryBackend) ResumeConnector(_ context.Context, name string) error {
-	return b.setTarget(name, messages.TargetState_TARGET_STATE_STARTED)
-}
-
-// setTarget writes a target state (spec §3.15).
-func (b *memoryBackend) setTarget(name string, target messages.TargetState) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		return actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Unknown connector %s", name)
-	}
-	c.target = target
-	c.converge()
-	return nil
-}
-
-func (b *memoryBackend) RestartConnector(_ context.Context, name string, includeTasks, onlyFailed bool) (*messages.ConnectorStatus, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		return nil, actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Unknown connector: %s", name)
-	}
-	restarting := &messages.InstanceStatus{State: messages.State_STATE_RESTARTING, WorkerId: fixtureWorkerID}
-	plan := c.status(name)
-	failed := func(s *messages.InstanceStatus) bool { return s.GetState() == messages.State_STATE_FAILED }
-	// spec §3.13: which instances the plan shows RESTARTING.
-	if !onlyFailed || failed(c.state) {
-		plan.Connector, c.state = restarting, nil
-	}
-	for i, t := range plan.Tasks {
-		if includeTasks && (!onlyFailed || failed(t.Status)) {
-			t.Status, c.taskStates[i] = restarting, nil
-		}
-	}
-	c.converge()
-	if !includeTasks && !onlyFailed {
-		return nil, nil
-	}
-	return plan, nil
-}
-
-func (b *memoryBackend) RestartTask(_ context.Context, name string, task int32) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	c, ok := b.connectors[name]
-	if !ok {
-		return actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Unknown connector: %s", name)
-	}
-	if task < 0 || int(task) >= len(c.tasks) {
-		return actors.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, "Unknown task: %s-%d", name, task)
-	}
-	c.taskStates[task] = nil
-	c.converge()
-	return nil
-}
-
-func (b *memoryBackend) Plugins(context.Context) ([]*messages.PluginInfo, error) {
-	return []*messages.PluginInfo{
-		{Class: fileSink, Type: "sink", Version: "3.9.0"},
-		{Class: fileSource, Type: "source", Version: "3.9.0"},
-		{Class: "org.apache.kafka.connect.transforms.InsertField$Value", Type: "transformation", Version: "3.9.0"},
-		{Class: "org.apache.kafka.connect.transforms.predicates.HasHeaderKey", Type: "predicate", Version: "3.9.0"},
-		{Class: "org.apache.kafka.connect.json.JsonConverter", Type: "converter", Version: "3.9.0"},
-		{Class: "org.apache.kafka.connect.json.JsonConverter", Type: "header_converter", Version: "3.9.0"},
-	}, nil
-}
-
-// validate is a small part of spec §7: it returns the connector's kind or Kafka Connect's error.
-func validate(config map[string]string) (string, error) {
-	class, ok := config["connector.class"]
-	if !ok {
-		var kv []string
-		for _, k := range slices.Sorted(maps.Keys(config)) {
-			kv = append(kv, k+"="+config[k])
-		}
-		return "", actors.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
-			"Connector config {%s} contains no connector type", strings.Join(kv, ", "))
-	}
-	kind := map[string]string{
-		fileSource: "source", "FileStreamSourceConnector": "source", "FileStreamSource": "source",
-		fileSink: "sink", "FileStreamSinkConnector": "sink", "FileStreamSink": "sink",
-	}[class]
-	if kind == "" {
-		return "", actors.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL,
-			"Failed to find any class that implements Connector and which name matches %s, available connectors are: %s, %s", class, fileSink, fileSource)
-	}
-	var errs []string
-	if config["name"] == "" {
-		errs = append(errs, "Invalid value  for configuration name: String may not be empty")
-	}
-	if v, ok := config["tasks.max"]; ok {
-		if n, err := strconv.Atoi(v); err != nil {
-			errs = append(errs, fmt.Sprintf("Invalid value %s for configuration tasks.max: Not a number of type INT", v))
-		} else if n < 1 {
-			errs = append(errs, fmt.Sprintf("Invalid value %s for configuration tasks.max: Value must be at least 1", v))
-		}
-	}
-	if kind == "sink" && config["topics"] == "" && config["topics.regex"] == "" {
-		errs = append(errs, "Must configure one of topics or topics.regex", "Must configure one of topics or topics.regex")
-	}
-	if len(errs) > 0 {
-		return "", &actors.Error{Code: messages.ErrorCode_ERROR_CODE_BAD_REQUEST, Message: invalidConfig(errs).Error()}
-	}
-	return kind, nil
-}
-
-// converge brings the statuses in line with the target state, as the grains would.
-func (c *memConnector) converge() {
-	running := func(s messages.State) *messages.InstanceStatus {
-		return &messages.InstanceStatus{State: s, WorkerId: fixtureWorkerID}
-	}
-	switch c.target {
-	case messages.TargetState_TARGET_STATE_STOPPED:
-		c.state, c.tasks, c.taskStates = running(messages.State_STATE_STOPPED), nil, nil
-		return
-	case messages.TargetState_TARGET_STATE_PAUSED:
-		c.state = running(messages.State_STATE_PAUSED)
-		for i, s := range c.taskStates {
-			if s.GetState() != messages.State_STATE_FAILED {
-				c.taskStates[i] = running(messages.State_STATE_PAUSED)
-			}
-		}
-		return
-	}
-	if c.state.GetState() != messages.State_STATE_FAILED {
-		c.state = running(messages.State_STATE_RUNNING)
-	}
-	if c.tasks == nil {
-		n := 1
-		if c.kind == "sink" {
-			n, _ = strconv.Atoi(c.config["tasks.max"])
-			n = max(n, 1)
-		}
-		c.tasks = make([]map[string]string, n)
-		c.taskStates = make([]*messages.InstanceStatus, n)
-		for i := range c.tasks {
-			c.tasks[i] = maps.Clone(c.config)
-		}
-	}
-	for i, s := range c.taskStates {
-		if s.GetState() != messages.State_STATE_FAILED {
-			c.taskStates[i] = running(messages.State_STATE_RUNNING)
-		}
-	}
-}
-
-// info is the stored connector as the Backend reports it.
-func (c *memConnector) info(name string) *messages.ConnectorInfo {
-	info := &messages.ConnectorInfo{Name: name, Config: maps.Clone(c.config), Type: c.kind}
-	for i, t := range c.tasks {
-		info.Tasks = append(info.Tasks, &messages.TaskConfig{Task: int32(i), Config: maps.Clone(t)})
-	}
-	return info
-}
-
-// status is the connector's current status.
-func (c *memConnector) status(name string) *messages.ConnectorStatus {
-	s := &messages.ConnectorStatus{Name: name, Connector: c.state, Type: c.kind}
-	for i, t := range c.taskStates {
-		s.Tasks = append(s.Tasks, &messages.TaskStatus{Task: int32(i), Status: t})
-	}
-	return s
+	b.WriteByte('}')
+	return b.String()
 }
