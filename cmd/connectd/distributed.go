@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/http/rest"
@@ -51,7 +52,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		// One broker holds one replica.
 		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
 	}
-	kafka := store.Kafka{Addrs: bootstrap, Config: baseConfig("connectd-" + cfg.groupID)}
+	kafka := store.Kafka{Addrs: bootstrap, Config: pipeline.BaseConfig("connectd-" + cfg.groupID)}
 	storeLog := store.WithLogger(log)
 	configs, err := store.NewConfigStore(kafka, store.Topic{Name: cfg.configTopic, Partitions: 1, ReplicationFactor: cfg.configRF}, storeLog)
 	if err != nil {
@@ -76,12 +77,13 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	defer statuses.Close()
 	defer offsets.Close()
 
-	admin, err := sarama.NewClient(bootstrap, baseConfig("connectd-admin"))
+	admin, err := sarama.NewClient(bootstrap, pipeline.BaseConfig("connectd-admin"))
 	if err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}
 	defer admin.Close()
-	clusterID, err := kafkaClusterID(admin)
+	clients := &pipeline.Clients{Brokers: bootstrap, Admin: admin, Hash: store.PartitionFor, SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval}
+	clusterID, err := clients.ClusterID()
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		TaskShutdownTimeout: cfg.taskShutdown,
 		Member:              member.Config{ClusterName: cfg.groupID, Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised},
 		Logger:              log,
-	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), &kafkaClients{brokers: bootstrap, cfg: cfg, admin: admin})
+	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err
 	}
@@ -151,20 +153,4 @@ func serveREST(cfg *workerConfig, h http.Handler, log *slog.Logger) ([]*http.Ser
 		log.Info("REST listening", "listener", u.String())
 	}
 	return servers, nil
-}
-
-// kafkaClusterID asks the cluster for its ID (spec §2.2: shown by GET /).
-func kafkaClusterID(c sarama.Client) (string, error) {
-	b, err := c.Controller()
-	if err != nil {
-		return "", fmt.Errorf("kafka cluster id: %w", err)
-	}
-	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
-	if err != nil {
-		return "", fmt.Errorf("kafka cluster id: %w", err)
-	}
-	if resp.ClusterID == nil {
-		return "", errors.New("kafka cluster id: broker reported none")
-	}
-	return *resp.ClusterID, nil
 }

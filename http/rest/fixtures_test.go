@@ -31,6 +31,7 @@ import (
 
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/messages"
@@ -129,7 +130,7 @@ func (s *testStack) start() error {
 		return fmt.Errorf("kfake: %w", err)
 	}
 	bootstrap := s.cluster.ListenAddrs()
-	kafka := store.Kafka{Addrs: bootstrap, Config: baseConfig("connectd-" + fixtureGroupID)}
+	kafka := store.Kafka{Addrs: bootstrap, Config: pipeline.BaseConfig("connectd-" + fixtureGroupID)}
 	storeLog := store.WithLogger(log)
 	if s.configs, err = store.NewConfigStore(kafka, store.Topic{Name: fixtureConfigTopic, Partitions: 1, ReplicationFactor: 1}, storeLog); err != nil {
 		return err
@@ -147,10 +148,11 @@ func (s *testStack) start() error {
 			return fmt.Errorf("start stores: %w", err)
 		}
 	}
-	if s.admin, err = sarama.NewClient(bootstrap, baseConfig("connectd-admin")); err != nil {
+	if s.admin, err = sarama.NewClient(bootstrap, pipeline.BaseConfig("connectd-admin")); err != nil {
 		return fmt.Errorf("kafka client: %w", err)
 	}
-	clusterID, err := kafkaClusterID(s.admin)
+	clients := &pipeline.Clients{Brokers: bootstrap, Admin: s.admin, Hash: store.PartitionFor}
+	clusterID, err := clients.ClusterID()
 	if err != nil {
 		return err
 	}
@@ -159,8 +161,7 @@ func (s *testStack) start() error {
 		KafkaClusterID: clusterID,
 		Member:         member.Config{},
 		Logger:         log,
-	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, builtin.Registry(),
-		&kafkaClients{brokers: bootstrap, admin: s.admin, sessionTimeout: 10 * time.Second, heartbeatInterval: 3 * time.Second})
+	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err
 	}
@@ -239,92 +240,6 @@ func (s *testStack) rejectTaskConfigs(tb testing.TB, connector string) {
 		}
 		return resp, nil, true
 	})
-}
-
-// baseConfig is cmd/connectd's: the configuration every client of the worker starts from.
-func baseConfig(clientID string) *sarama.Config {
-	c := sarama.NewConfig()
-	c.ClientID = clientID
-	c.Version = sarama.V3_6_0_0
-	c.Metadata.AllowAutoTopicCreation = false // sources create their topics explicitly (EnsureTopic)
-	return c
-}
-
-// kafkaClusterID is cmd/connectd's: it asks the cluster for its ID (spec §2.2).
-func kafkaClusterID(c sarama.Client) (string, error) {
-	b, err := c.Controller()
-	if err != nil {
-		return "", fmt.Errorf("kafka cluster id: %w", err)
-	}
-	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
-	if err != nil {
-		return "", fmt.Errorf("kafka cluster id: %w", err)
-	}
-	if resp.ClusterID == nil {
-		return "", errors.New("kafka cluster id: broker reported none")
-	}
-	return *resp.ClusterID, nil
-}
-
-// kafkaClients is cmd/connectd's actors.Kafka (kafka.go), with the two worker settings it
-// reads as fields.
-type kafkaClients struct {
-	brokers           []string
-	admin             sarama.Client // for topic listing; owned by the stack
-	sessionTimeout    time.Duration
-	heartbeatInterval time.Duration
-}
-
-var _ actors.Kafka = (*kafkaClients)(nil)
-
-func (k *kafkaClients) Producer(connector string, task int32) (sarama.SyncProducer, error) {
-	c := baseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
-	c.Producer.RequiredAcks = sarama.WaitForAll
-	c.Producer.Return.Successes = true
-	c.Producer.Return.Errors = true
-	c.Producer.Retry.Max = 10
-	c.Producer.Partitioner = sarama.NewHashPartitioner
-	p, err := sarama.NewSyncProducer(k.brokers, c)
-	if err != nil {
-		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
-	}
-	return p, nil
-}
-
-func (k *kafkaClients) ConsumerGroup(connector string, task int32) (sarama.ConsumerGroup, error) {
-	c := baseConfig(fmt.Sprintf("connector-consumer-%s-%d", connector, task))
-	c.Consumer.Offsets.AutoCommit.Enable = false // offsets are committed after the task's flush
-	c.Consumer.Offsets.Initial = sarama.OffsetOldest
-	c.Consumer.Return.Errors = false
-	c.Consumer.Group.Session.Timeout = max(k.sessionTimeout, 6*time.Second)
-	c.Consumer.Group.Heartbeat.Interval = min(k.heartbeatInterval, c.Consumer.Group.Session.Timeout/3)
-	c.Consumer.MaxWaitTime = 250 * time.Millisecond
-	g, err := sarama.NewConsumerGroup(k.brokers, "connect-"+connector, c)
-	if err != nil {
-		return nil, fmt.Errorf("consumer group connect-%s: %w", connector, err)
-	}
-	return g, nil
-}
-
-func (k *kafkaClients) Topics() ([]string, error) {
-	if err := k.admin.RefreshMetadata(); err != nil {
-		return nil, fmt.Errorf("refresh metadata: %w", err)
-	}
-	return k.admin.Topics()
-}
-
-func (k *kafkaClients) EnsureTopic(topic string) error {
-	admin, err := sarama.NewClusterAdminFromClient(k.admin)
-	if err != nil {
-		return fmt.Errorf("admin: %w", err)
-	}
-	// Not closed: closing a ClusterAdmin made from a client closes the client.
-	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
-	var terr *sarama.TopicError
-	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {
-		return nil
-	}
-	return err
 }
 
 // logTail keeps the last logTailBytes of the worker's log.

@@ -1,0 +1,118 @@
+package pipeline
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/IBM/sarama"
+)
+
+// BaseConfig is the client configuration every Kafka client of a worker starts from.
+func BaseConfig(clientID string) *sarama.Config {
+	c := sarama.NewConfig()
+	c.ClientID = clientID
+	c.Version = sarama.V3_6_0_0
+	c.Metadata.AllowAutoTopicCreation = false // topics are created explicitly (EnsureTopic)
+	return c
+}
+
+// Clients makes the Kafka clients of source and sink tasks; it implements actors.Kafka.
+// Each Producer or ConsumerGroup is a new client that the caller closes.
+type Clients struct {
+	Brokers []string
+	// Admin serves topic listing and creation; it is owned by the caller.
+	Admin sarama.Client
+	// Hash maps a record key to a partition; nil uses sarama's hash. Workers pass Java's
+	// murmur2 (store.PartitionFor), so keyed records land where a Java producer puts them.
+	Hash func(key []byte, partitions int32) int32
+	// SessionTimeout and HeartbeatInterval configure sink consumers (session.timeout.ms,
+	// heartbeat.interval.ms); zero means 10 s and 3 s.
+	SessionTimeout, HeartbeatInterval time.Duration
+}
+
+// Producer makes the producer of one source task: acks=all, a record's own partition kept.
+func (k *Clients) Producer(connector string, task int32) (sarama.SyncProducer, error) {
+	c := BaseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Retry.Max = 10
+	hash := k.Hash
+	if hash == nil {
+		hash = func(key []byte, n int32) int32 {
+			p, _ := sarama.NewHashPartitioner("").Partition(&sarama.ProducerMessage{Key: sarama.ByteEncoder(key)}, n)
+			return p
+		}
+	}
+	c.Producer.Partitioner = NewPartitioner(hash)
+	p, err := sarama.NewSyncProducer(k.Brokers, c)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	return p, nil
+}
+
+// ConsumerGroup makes the consumer of one sink task in group connect-<connector>.
+func (k *Clients) ConsumerGroup(connector string, task int32) (sarama.ConsumerGroup, error) {
+	c := BaseConfig(fmt.Sprintf("connector-consumer-%s-%d", connector, task))
+	c.Consumer.Offsets.AutoCommit.Enable = false // offsets are committed after the task's flush
+	c.Consumer.Offsets.Initial = sarama.OffsetOldest
+	c.Consumer.Return.Errors = false
+	session, heartbeat := k.SessionTimeout, k.HeartbeatInterval
+	if session <= 0 {
+		session = 10 * time.Second
+	}
+	if heartbeat <= 0 {
+		heartbeat = 3 * time.Second
+	}
+	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
+	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
+	c.Consumer.MaxWaitTime = 250 * time.Millisecond
+	g, err := sarama.NewConsumerGroup(k.Brokers, "connect-"+connector, c)
+	if err != nil {
+		return nil, fmt.Errorf("consumer group connect-%s: %w", connector, err)
+	}
+	return g, nil
+}
+
+// Topics lists the cluster's topics, for topics.regex.
+func (k *Clients) Topics() ([]string, error) {
+	if err := k.Admin.RefreshMetadata(); err != nil {
+		return nil, fmt.Errorf("refresh metadata: %w", err)
+	}
+	return k.Admin.Topics()
+}
+
+// EnsureTopic creates topic with the broker's default partitions and replication unless it
+// exists. Explicit creation, not the broker's auto-creation, is what a restarted embedded
+// broker finds again after a crash.
+func (k *Clients) EnsureTopic(topic string) error {
+	admin, err := sarama.NewClusterAdminFromClient(k.Admin)
+	if err != nil {
+		return fmt.Errorf("admin: %w", err)
+	}
+	// Not closed: closing a ClusterAdmin made from a client closes the client.
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
+	var terr *sarama.TopicError
+	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return nil
+	}
+	return err
+}
+
+// ClusterID asks the cluster behind Admin for its ID (spec §2.2: shown by GET /).
+func (k *Clients) ClusterID() (string, error) {
+	b, err := k.Admin.Controller()
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
+	if err != nil {
+		return "", fmt.Errorf("kafka cluster id: %w", err)
+	}
+	if resp.ClusterID == nil {
+		return "", errors.New("kafka cluster id: broker reported none")
+	}
+	return *resp.ClusterID, nil
+}
