@@ -158,3 +158,20 @@ func TestSinkTaskConfigs(t *testing.T) {
 		t.Errorf("config %+v", infos)
 	}
 }
+
+// TestSinkPutWritesThrough: lines are in the file when Put returns, before any Flush, as with
+// Kafka's unbuffered PrintStream (a user tailing the file sees them at once).
+func TestSinkPutWritesThrough(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out")
+	task := &sinkTask{}
+	if err := task.Start(nil, map[string]string{FileKey: path}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = task.Stop() })
+	if err := task.Put(context.Background(), records("a", "b")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "a\nb\n" {
+		t.Fatalf("file after Put = %q, %v; want the lines without a Flush", b, err)
+	}
+}
