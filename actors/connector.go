@@ -260,7 +260,6 @@ func (g *connectorGrain) onTargetState(ctx actor.Context, target messages.Target
 }
 
 func (g *connectorGrain) onRestart(ctx actor.Context, m *messages.RestartConnector) {
-	v, _ := g.rt.connectorView(g.name)
 	plan := g.status()
 	legacy := !m.IncludeTasks && !m.OnlyFailed
 	restartConnector := !m.OnlyFailed || plan.Connector.GetState() == messages.State_STATE_FAILED
@@ -278,7 +277,6 @@ func (g *connectorGrain) onRestart(ctx actor.Context, m *messages.RestartConnect
 			}
 		}
 	}
-	_ = v
 	ctx.Respond(&messages.RestartConnectorReply{Plan: plan})
 }
 
@@ -326,7 +324,7 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 	g.incarnation++
 	g.starting = true
 	g.pluginConfig = config
-	inc, self, rt, name := g.incarnation, ctx.Self(), g.rt, g.name
+	inc, self, rt := g.incarnation, ctx.Self(), g.rt
 	cctx := &connectorContext{send: func(msg any) { rt.member.System().Root.Send(self, msg) }, incarnation: inc}
 	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
 		res := &pluginStarted{incarnation: inc, config: config}
@@ -346,7 +344,6 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 			_ = conn.Stop()
 			res.plugin = nil
 		}
-		_ = name
 		return res
 	}})
 }
