@@ -34,6 +34,7 @@ type connectorGrain struct {
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	tasks    map[int32]*taskReport
+	holding  bool // counted in Runtime.holding while this grain has run the plugin here
 }
 
 // taskReport is the latest state a task grain reported.
@@ -71,7 +72,43 @@ func newConnectorGrain(rt *Runtime) actor.Actor {
 	return g
 }
 
-func (g *connectorGrain) Receive(ctx actor.Context) { g.behavior.Receive(ctx) }
+func (g *connectorGrain) Receive(ctx actor.Context) {
+	if g.name != "" && isConnectorCommand(ctx.Message()) && !g.owner() {
+		// Asked through a stale view while ownership moves: the caller retries on the owner.
+		g.stopPlugin(ctx)
+		ctx.Respond(&messages.CommandReply{Error: notOwner})
+		return
+	}
+	g.behavior.Receive(ctx)
+}
+
+func isConnectorCommand(msg any) bool {
+	switch msg.(type) {
+	case *messages.PutConnectorConfig, *messages.GetConnector, *messages.DeleteConnector,
+		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
+		*messages.RestartConnector, *messages.GetConnectorStatus:
+		return true
+	}
+	return false
+}
+
+// owner reports whether this member owns the grain now; only the owner runs the plugin or
+// writes the connector's records (DESIGN.md, fencing).
+func (g *connectorGrain) owner() bool { return g.rt.owns(connectorIdentity(g.name), connectorKind) }
+
+func (g *connectorGrain) hold() {
+	if !g.holding {
+		g.holding = true
+		g.rt.holding.Add(1)
+	}
+}
+
+func (g *connectorGrain) release() {
+	if g.holding {
+		g.holding = false
+		g.rt.holding.Add(-1)
+	}
+}
 
 // lifecycle handles messages every behaviour treats alike; true means handled.
 func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
@@ -92,8 +129,14 @@ func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
 		return true
 	case *actor.Stopping:
 		g.stopPlugin(ctx)
+		if g.rt.member.Draining() && g.observed != nil && g.observed.GetState() != messages.State_STATE_FAILED {
+			g.setState(messages.State_STATE_UNASSIGNED, "") // until a peer takes it over (spec §6.2)
+		}
 		return true
-	case *actor.Stopped, *actor.Restarting, *actor.Terminated:
+	case *actor.Stopped:
+		g.release()
+		return true
+	case *actor.Restarting, *actor.Terminated:
 		return true
 	case *pluginStarted:
 		g.onPluginStarted(ctx, m)
@@ -282,6 +325,15 @@ func (g *connectorGrain) onRestart(ctx actor.Context, m *messages.RestartConnect
 
 // converge makes the plugin match the stored config and target state.
 func (g *connectorGrain) converge(ctx actor.Context) {
+	if !g.owner() {
+		// Another member owns it now (or this one drains): stop, forget, write nothing; the
+		// owner reports the connector's state.
+		g.stopPlugin(ctx)
+		g.observed, g.pluginConfig = nil, nil
+		clear(g.tasks)
+		g.release()
+		return
+	}
 	v, ok := g.rt.connectorView(g.name)
 	if !ok {
 		g.stopPlugin(ctx)
@@ -321,6 +373,7 @@ func (g *connectorGrain) restartPlugin(ctx actor.Context) {
 }
 
 func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string) {
+	g.hold()
 	g.incarnation++
 	g.starting = true
 	g.pluginConfig = config

@@ -5,8 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/asynkron/protoactor-go/cluster"
-
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/messages"
 )
@@ -31,7 +29,7 @@ func newReconciler(rt *Runtime) *reconciler {
 func (r *reconciler) start(ctx context.Context) {
 	ctx, r.cancel = context.WithCancel(context.WithoutCancel(ctx))
 	r.started = true
-	r.rt.member.OnTopology(func(cluster.Members) { r.trigger(true) })
+	r.rt.member.OnChange(func() { r.trigger(true) })
 	changes, unsubscribe := r.rt.stores.Config.Subscribe()
 	go func() {
 		defer close(r.done)

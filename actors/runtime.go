@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -68,6 +69,9 @@ type Runtime struct {
 	member   *member.Member
 	log      *slog.Logger
 	recon    *reconciler
+	// holding counts grains running work here (a connector plugin or a task); a draining
+	// worker waits for it to reach zero before it tells its peers to take over.
+	holding atomic.Int64
 }
 
 // New prepares a runtime; Start joins the cluster.
@@ -118,17 +122,31 @@ func (rt *Runtime) Start(ctx context.Context) error {
 	return nil
 }
 
-// Stop stops the reconciler, then leaves the cluster gracefully: grains stop their plugins.
+// Stop hands this worker's connectors and tasks over: it stops the reconciler, drains the
+// member (every local grain stops its work, flushes and records UNASSIGNED), waits for that,
+// and only then leaves the cluster, so the peers that take over start from committed state.
 func (rt *Runtime) Stop(ctx context.Context) error {
 	rt.recon.stop()
+	rt.member.Drain()
+	wait, cancel := context.WithTimeout(ctx, rt.cfg.TaskShutdownTimeout+2*time.Second)
+	defer cancel()
+	for rt.holding.Load() > 0 && wait.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := rt.holding.Load(); n > 0 {
+		rt.log.Warn("leaving with work still stopping", "grains", n)
+	}
 	return rt.member.Stop(ctx)
 }
+
+// owns reports whether this worker owns a grain now; grains check it before they run work.
+func (rt *Runtime) owns(identity, kind string) bool { return rt.member.Owns(identity, kind) }
 
 // Client is the facade the REST layer calls.
 func (rt *Runtime) Client() *Client { return &Client{rt: rt} }
 
 // generation is the membership epoch stamped on status records.
-func (rt *Runtime) generation() int64 { return 0 }
+func (rt *Runtime) generation() int64 { return rt.member.Generation() }
 
 // tell sends msg to a grain without waiting for the grain; failures are logged at Debug,
 // because the reconciler repairs any lost poke.
@@ -142,22 +160,41 @@ func (rt *Runtime) tell(identity, kind string, msg proto.Message) {
 	}()
 }
 
-// request sends msg to a grain and returns its reply, or the reply's error.
+// request sends msg to a grain and returns its reply, or the reply's error. A grain asked
+// on a member that no longer owns it answers NOT_OWNER; the request is retried while the
+// views settle and ends as Kafka Connect's rebalance 409 if they do not (spec §4.2).
 func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto.Message) (proto.Message, error) {
-	reply, err := rt.member.Request(ctx, identity, kind, msg)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+	settle, cancel := context.WithTimeout(ctx, ownershipSettleTimeout)
+	defer cancel()
+	for attempt := 0; ; attempt++ {
+		reply, err := rt.member.Request(ctx, identity, kind, msg)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+			}
+			return nil, fmt.Errorf("%s %s: %w", kind, identity, err)
 		}
-		return nil, fmt.Errorf("%s %s: %w", kind, identity, err)
-	}
-	if r, ok := reply.(interface{ GetError() *messages.Error }); ok {
-		if err := fromWire(r.GetError()); err != nil {
-			return nil, err
+		r, ok := reply.(interface{ GetError() *messages.Error })
+		if !ok || r.GetError() == nil {
+			return reply, nil
+		}
+		if r.GetError().GetCode() != messages.ErrorCode_ERROR_CODE_NOT_OWNER {
+			return nil, fromWire(r.GetError())
+		}
+		select {
+		case <-settle.Done():
+			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
+		case <-time.After(min(10*time.Millisecond<<min(attempt, 5), 200*time.Millisecond)):
 		}
 	}
-	return reply, nil
 }
+
+// ownershipSettleTimeout bounds how long a request waits for members to agree on who owns
+// a grain before it answers 409.
+const ownershipSettleTimeout = 5 * time.Second
+
+// notOwner is the reply of a grain asked on a member that does not own it.
+var notOwner = &messages.Error{Code: messages.ErrorCode_ERROR_CODE_NOT_OWNER, Message: "not the owner of this grain"}
 
 // writeTimeout bounds every store write a grain makes on behalf of a command.
 const writeTimeout = 30 * time.Second

@@ -33,6 +33,7 @@ type taskGrain struct {
 	gone           bool // the task no longer exists; the grain idles until it does again
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
+	holding  bool                     // counted in Runtime.holding while a runner lives here
 }
 
 // Local messages from the runner child.
@@ -47,8 +48,19 @@ type (
 func newTaskGrain(rt *Runtime) actor.Actor { return &taskGrain{rt: rt} }
 
 func (g *taskGrain) Receive(ctx actor.Context) {
+	switch ctx.Message().(type) {
+	case *messages.RestartTask, *messages.GetTaskStatus:
+		if !g.owner() {
+			// Asked through a stale view while ownership moves: the caller retries.
+			g.converge(ctx)
+			ctx.Respond(&messages.CommandReply{Error: notOwner})
+			return
+		}
+	}
 	switch m := ctx.Message().(type) {
-	case *actor.Started, *actor.Stopped, *actor.Restarting:
+	case *actor.Stopped:
+		g.release()
+	case *actor.Started, *actor.Restarting:
 	case *cluster.ClusterInit:
 		name, n, err := parseTaskIdentity(m.Identity.Identity)
 		if err != nil {
@@ -122,7 +134,34 @@ func decideTask(exists bool, target messages.TargetState, configChanged, running
 	return taskKeep
 }
 
+// owner reports whether this member owns the task now; only the owner runs it.
+func (g *taskGrain) owner() bool { return g.rt.owns(taskIdentity(g.name, g.task), taskKind) }
+
+func (g *taskGrain) hold() {
+	if !g.holding {
+		g.holding = true
+		g.rt.holding.Add(1)
+	}
+}
+
+func (g *taskGrain) release() {
+	if g.holding {
+		g.holding = false
+		g.rt.holding.Add(-1)
+	}
+}
+
 func (g *taskGrain) converge(ctx actor.Context) {
+	if !g.owner() {
+		// Another member owns the task now (or this one drains): stop the runner and write
+		// nothing; the owner reports the task's state.
+		g.stopRunner(ctx)
+		g.restartPending, g.runnerConfig, g.failed, g.observed = false, nil, false, nil
+		if g.runner == nil {
+			g.release()
+		}
+		return
+	}
 	v, ok := g.rt.connectorView(g.name)
 	exists := ok && int(g.task) < len(v.Tasks)
 	var config map[string]string
@@ -176,6 +215,7 @@ func (g *taskGrain) onRestart(ctx actor.Context) {
 }
 
 func (g *taskGrain) startRunner(ctx actor.Context, config map[string]string, paused bool) {
+	g.hold()
 	g.runnerGen++
 	g.runnerConfig = config
 	g.runnerStarted = false
@@ -201,6 +241,9 @@ func (g *taskGrain) onRunnerTerminated(ctx actor.Context, m *actor.Terminated) {
 		g.restartPending = false
 		g.runnerConfig = nil
 		g.converge(ctx)
+	}
+	if g.runner == nil {
+		g.release()
 	}
 }
 
@@ -244,7 +287,10 @@ func (g *taskGrain) setState(state messages.State, trace string) {
 // onStopping runs when the member leaves: the runner child is stopped after this (children
 // stop first), and the task is shown UNASSIGNED until another worker takes it (spec §6.2).
 func (g *taskGrain) onStopping() {
-	if g.gone || g.observed.GetState() == messages.State_STATE_FAILED {
+	// Only a draining member records UNASSIGNED: it does so before its peers take over. A
+	// member that lost the task to a newcomer writes nothing, so it cannot overwrite the
+	// new owner's RUNNING.
+	if g.gone || g.observed == nil || g.observed.GetState() == messages.State_STATE_FAILED || !g.rt.member.Draining() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

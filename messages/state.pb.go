@@ -152,6 +152,9 @@ const (
 	ErrorCode_ERROR_CODE_TIMEOUT        ErrorCode = 5 // 500 "Request timed out"
 	ErrorCode_ERROR_CODE_INTERNAL       ErrorCode = 6 // 500
 	ErrorCode_ERROR_CODE_FORBIDDEN      ErrorCode = 7 // 403
+	// The grain was asked on a member that does not own it (a stale view while ownership
+	// moves); callers retry, and answer CONFLICT if the view does not settle in time.
+	ErrorCode_ERROR_CODE_NOT_OWNER ErrorCode = 8
 )
 
 // Enum value maps for ErrorCode.
@@ -165,6 +168,7 @@ var (
 		5: "ERROR_CODE_TIMEOUT",
 		6: "ERROR_CODE_INTERNAL",
 		7: "ERROR_CODE_FORBIDDEN",
+		8: "ERROR_CODE_NOT_OWNER",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED":    0,
@@ -175,6 +179,7 @@ var (
 		"ERROR_CODE_TIMEOUT":        5,
 		"ERROR_CODE_INTERNAL":       6,
 		"ERROR_CODE_FORBIDDEN":      7,
+		"ERROR_CODE_NOT_OWNER":      8,
 	}
 )
 
@@ -735,7 +740,7 @@ const file_state_proto_rawDesc = "" +
 	"\x18TARGET_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14TARGET_STATE_STARTED\x10\x01\x12\x17\n" +
 	"\x13TARGET_STATE_PAUSED\x10\x02\x12\x18\n" +
-	"\x14TARGET_STATE_STOPPED\x10\x03*\xe0\x01\n" +
+	"\x14TARGET_STATE_STOPPED\x10\x03*\xfa\x01\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16ERROR_CODE_BAD_REQUEST\x10\x01\x12\x18\n" +
@@ -744,7 +749,8 @@ const file_state_proto_rawDesc = "" +
 	"\x13ERROR_CODE_CONFLICT\x10\x04\x12\x16\n" +
 	"\x12ERROR_CODE_TIMEOUT\x10\x05\x12\x17\n" +
 	"\x13ERROR_CODE_INTERNAL\x10\x06\x12\x18\n" +
-	"\x14ERROR_CODE_FORBIDDEN\x10\aB'Z%github.com/connectd/connectd/messagesb\x06proto3"
+	"\x14ERROR_CODE_FORBIDDEN\x10\a\x12\x18\n" +
+	"\x14ERROR_CODE_NOT_OWNER\x10\bB'Z%github.com/connectd/connectd/messagesb\x06proto3"
 
 var (
 	file_state_proto_rawDescOnce sync.Once

@@ -11,5 +11,10 @@
 //   - Start returns as soon as the member is in its own topology, not after StartMember's
 //     fixed one-second sleep.
 //
-// It imports nothing of ours.
+//   - membership is the provider's (a Kafka group in distributed mode) minus the peers this
+//     member knows are gone: seen dead through a dropped connection and a refused redial,
+//     or announced leaving. Grains move as soon as a peer is known gone, and a leaving
+//     member drains its grains before it tells its peers to take over.
+//
+// It imports nothing of ours but the wire messages.
 package member

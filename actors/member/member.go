@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,34 +34,68 @@ type Config struct {
 	Listen string
 	// Advertised is the host:port other members dial; empty means the bound address.
 	Advertised string
+	// URL is this member's advertised REST URL, carried in its membership metadata.
+	URL string
 	// Provider feeds the member list; nil means a cluster of this member alone.
 	Provider Provider
 	// Logger receives protoactor's warnings and errors; nil discards them.
 	Logger *slog.Logger
 }
 
-// Provider supplies cluster membership. Start must publish at least this member through
-// publish before it returns, and call publish again on every change.
+// Peer is one member as the membership provider knows it.
+type Peer struct {
+	// ID names one incarnation of the member (the Kafka group member id). protoactor blocks
+	// an ID that left for good, so a member that lost its membership comes back under a new one.
+	ID string
+	// Address is the member's actor remote host:port.
+	Address string
+	// URL is the member's advertised REST URL.
+	URL string
+}
+
+// View is one membership epoch: every member of the group and the group's generation.
+type View struct {
+	Generation int64
+	Peers      []Peer
+}
+
+// Provider supplies membership. Start joins and must publish a view containing self (its
+// Address; the provider assigns the ID) before it returns; it publishes again on every
+// change. A view without self means this member lost its membership: it must stop its work
+// until a later view lists it again.
 type Provider interface {
-	Start(ctx context.Context, self *cluster.Member, publish func(cluster.Members)) error
+	Start(ctx context.Context, self Peer, publish func(View)) error
+	// Evict removes a peer whose process this member saw die, so that the group moves on
+	// without waiting for the peer's session to expire. Best effort.
+	Evict(ctx context.Context, id string) error
+	// Stop leaves the group.
 	Stop(ctx context.Context) error
 }
 
 // Member is one process's membership in the actor cluster.
+//
+// Its view of the cluster is the provider's latest view minus the peers it knows are gone
+// (seen dead through their dropped connections, or announced leaving) and minus itself
+// while it drains. That view feeds protoactor's topology and Owns, so a peer's grains move
+// the moment it is known gone, before the group's own rebalance completes.
 type Member struct {
 	cfg     Config
 	kinds   []Kind
 	system  *actor.ActorSystem
 	cluster *cluster.Cluster
+	watch   *watcher
 
 	startOnce, stopOnce sync.Once
 	ready               chan struct{}
 	startErr            error
 
-	mu      sync.RWMutex
-	members cluster.Members
-	rdv     *cluster.Rendezvous
-	subs    []func(cluster.Members)
+	mu        sync.RWMutex
+	view      View
+	gone      map[string]bool // peer IDs known gone; pruned when the provider drops them
+	draining  bool
+	published cluster.Members
+	rdv       *cluster.Rendezvous
+	subs      []func()
 }
 
 // ErrNotStarted is returned by requests made before Start or after Stop.
@@ -79,7 +115,7 @@ func New(cfg Config, kinds ...Kind) (*Member, error) {
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return nil, fmt.Errorf("member: cluster listener %q: %w", cfg.Listen, err)
 	}
-	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous()}, nil
+	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous(), gone: map[string]bool{}}, nil
 }
 
 // System is the actor system, for spawning local actors and sending to PIDs.
@@ -132,10 +168,16 @@ func (m *Member) start(ctx context.Context) error {
 	cfg := cluster.Configure(m.cfg.ClusterName, bridge, disthash.New(), remote.Configure(host, port, ropts...),
 		cluster.WithKinds(kinds...),
 		cluster.WithRequestTimeout(10*time.Second),
-		cluster.WithHeartbeatExpiration(6*time.Second),
+		// Membership comes from the provider alone (notes §6.5). Gossip's heartbeat expiry
+		// would block a slow but live member's system for good; keep it out of the way.
+		cluster.WithHeartbeatExpiration(time.Hour),
 		cluster.WithRequestLog(false),
 	)
 	m.cluster = cluster.New(m.system, cfg)
+	m.watch = newWatcher(m.peerGone)
+	if _, err := m.system.Root.SpawnNamed(actor.PropsFromFunc(m.receivePeerMessage), peerActorName); err != nil {
+		return fmt.Errorf("member: spawn %s: %w", peerActorName, err)
+	}
 	// StartMember ends with a fixed one-second sleep (notes §2.6); the member is usable as
 	// soon as the provider has published it, so we wait for that instead.
 	panicked := make(chan any, 1)
@@ -170,9 +212,32 @@ func freePort(host string) (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// Stop leaves the cluster gracefully: the provider first (so others take over at once),
-// then local grains are stopped, then the remote. It skips protoactor's fixed two-second
-// sleep when ctx is short.
+// Drain makes this member own nothing: it leaves its own view, so protoactor stops every
+// local grain (each flushes its work in Stopping) and new requests are placed on the peers.
+// The peers still list it until Stop announces its departure.
+func (m *Member) Drain() {
+	select {
+	case <-m.ready:
+	default:
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.draining = true
+	m.republishLocked()
+}
+
+// Draining reports whether Drain was called.
+func (m *Member) Draining() bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.draining
+}
+
+// Stop leaves the cluster: it drains (if Drain was not called), tells every peer it is
+// leaving so they take its grains over at once, leaves the provider's group, and stops the
+// remote. It skips protoactor's graceful Shutdown and its fixed two-second sleep (notes
+// §2.7): grains are already stopped by Drain.
 func (m *Member) Stop(ctx context.Context) error {
 	var err error
 	m.stopOnce.Do(func() {
@@ -181,54 +246,156 @@ func (m *Member) Stop(ctx context.Context) error {
 		default:
 			return
 		}
+		m.Drain()
+		m.announceLeaving(ctx)
+		m.watch.close()
+		if p := m.cfg.Provider; p != nil {
+			if perr := p.Stop(ctx); perr != nil {
+				err = fmt.Errorf("member: leave group: %w", perr)
+			}
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
 			defer func() { _ = recover() }() // shutdown paths of this protoactor version can panic (notes §6.2)
-			m.cluster.Shutdown(true)
+			m.system.Shutdown()
+			// Not graceful: GracefulStop waits up to 10 s for the peers' streams to end,
+			// and there is nothing left to flush once the grains are drained.
+			m.cluster.Remote.Shutdown(false)
 		}()
 		select {
 		case <-done:
 		case <-ctx.Done():
-			err = fmt.Errorf("member: stop: %w", ctx.Err())
+			err = errors.Join(err, fmt.Errorf("member: stop: %w", ctx.Err()))
 		}
 	})
 	return err
 }
 
-// Members is the current member list.
-func (m *Member) Members() cluster.Members {
+// Members is this member's current view: the peers it places grains on.
+func (m *Member) Members() []Peer {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.members
+	peers := make([]Peer, 0, len(m.view.Peers))
+	for _, p := range m.view.Peers {
+		if m.activeLocked(p) {
+			peers = append(peers, p)
+		}
+	}
+	return peers
 }
 
-// OnTopology registers f to be called, in its own goroutine, with every new member list.
-func (m *Member) OnTopology(f func(cluster.Members)) {
+// Generation is the provider's latest generation: the epoch stamped on status records.
+func (m *Member) Generation() int64 {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.view.Generation
+}
+
+// OnChange registers f to be called, in its own goroutine, after every change of the view.
+func (m *Member) OnChange(f func()) {
 	m.mu.Lock()
 	m.subs = append(m.subs, f)
 	m.mu.Unlock()
 }
 
-// Owns reports whether this member is the rendezvous owner of identity of kind, by the same
-// hash the identity lookup uses.
+// Owns reports whether this member is the rendezvous owner of identity of kind in its
+// current view, by the same hash protoactor's identity lookup uses. A draining member, or
+// one its provider has dropped, owns nothing.
 func (m *Member) Owns(identity, kind string) bool {
 	m.mu.RLock()
+	defer m.mu.RUnlock()
 	owner := m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind))
-	m.mu.RUnlock()
 	return owner != "" && owner == m.system.Address()
 }
 
-func (m *Member) publish(members cluster.Members) {
+// publish takes a new view from the provider.
+func (m *Member) publish(v View) {
 	m.mu.Lock()
-	m.members = members
-	m.rdv.UpdateMembers(members)
-	subs := append([]func(cluster.Members){}, m.subs...)
-	m.mu.Unlock()
-	m.cluster.MemberList.UpdateClusterTopology(members)
-	for _, f := range subs {
-		go f(members)
+	defer m.mu.Unlock()
+	m.view = View{Generation: v.Generation, Peers: slices.Clone(v.Peers)}
+	for id := range m.gone { // a gone peer the provider no longer lists needs no filter
+		if !slices.ContainsFunc(v.Peers, func(p Peer) bool { return p.ID == id }) {
+			delete(m.gone, id)
+		}
 	}
+	m.republishLocked()
+}
+
+// peerGone drops a peer whose process is dead, and has the provider evict it.
+func (m *Member) peerGone(id string) {
+	if !m.dropPeer(id) {
+		return
+	}
+	m.cfg.Logger.Info("member gone", "member", id)
+	if p := m.cfg.Provider; p != nil {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := p.Evict(ctx, id); err != nil {
+				m.cfg.Logger.Debug("evict member", "member", id, "err", err)
+			}
+		}()
+	}
+}
+
+// dropPeer marks a peer gone; false if it already was.
+func (m *Member) dropPeer(id string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.gone[id] || !slices.ContainsFunc(m.view.Peers, func(p Peer) bool { return p.ID == id }) {
+		return false
+	}
+	m.gone[id] = true
+	m.republishLocked()
+	return true
+}
+
+func (m *Member) activeLocked(p Peer) bool {
+	if m.gone[p.ID] {
+		return false
+	}
+	return !m.draining || p.Address != m.system.Address()
+}
+
+// republishLocked hands the current view to protoactor, the rendezvous, the watcher and
+// the subscribers, when it changed.
+func (m *Member) republishLocked() {
+	members := make(cluster.Members, 0, len(m.view.Peers))
+	kinds := make([]string, 0, len(m.kinds))
+	for _, k := range m.kinds {
+		kinds = append(kinds, k.Name)
+	}
+	var peers []Peer
+	for _, p := range m.view.Peers {
+		if !m.activeLocked(p) {
+			continue
+		}
+		host, portText, err := net.SplitHostPort(p.Address)
+		port, perr := strconv.Atoi(portText)
+		if err != nil || perr != nil {
+			m.cfg.Logger.Warn("member with a bad address ignored", "member", p.ID, "address", p.Address)
+			continue
+		}
+		members = append(members, &cluster.Member{Id: p.ID, Host: host, Port: int32(port), Kinds: kinds})
+		if p.Address != m.system.Address() {
+			peers = append(peers, p)
+		}
+	}
+	m.watch.set(peers)
+	if sameMembers(members, m.published) {
+		return
+	}
+	m.published = members
+	m.rdv.UpdateMembers(members)
+	m.cluster.MemberList.UpdateClusterTopology(members)
+	for _, f := range m.subs {
+		go f()
+	}
+}
+
+func sameMembers(a, b cluster.Members) bool {
+	return slices.EqualFunc(a, b, func(x, y *cluster.Member) bool { return x.Id == y.Id && x.Address() == y.Address() })
 }
 
 // Request sends msg to the grain identity of kind and waits for its reply until ctx ends.
@@ -287,44 +454,33 @@ type providerBridge struct {
 }
 
 func (b *providerBridge) StartMember(c *cluster.Cluster) error {
-	host, port, err := c.ActorSystem.GetHostPort()
-	if err != nil {
-		b.started <- err
-		return nil // an error here panics inside StartMember (notes §2.6)
-	}
-	self := &cluster.Member{Id: c.ActorSystem.ID, Host: host, Port: int32(port), Kinds: c.GetClusterKinds()}
-	p := b.member.cfg.Provider
+	m := b.member
+	self := Peer{ID: c.ActorSystem.ID, Address: c.ActorSystem.Address(), URL: m.cfg.URL}
+	p := m.cfg.Provider
 	if p == nil {
-		p = &single{}
+		p = single{}
 	}
-	err = p.Start(context.Background(), self, b.member.publish)
-	b.started <- err
-	return nil
+	b.started <- p.Start(context.Background(), self, m.publish)
+	return nil // an error here panics inside StartMember (notes §2.6); Start reports it
 }
 
 func (b *providerBridge) StartClient(*cluster.Cluster) error {
 	return errors.New("member: client mode is not supported")
 }
 
-func (b *providerBridge) Shutdown(bool) error {
-	p := b.member.cfg.Provider
-	if p == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return p.Stop(ctx)
-}
+// Shutdown is never reached: Stop leaves the provider itself and skips Cluster.Shutdown.
+func (b *providerBridge) Shutdown(bool) error { return nil }
 
 // single is the Provider of a one-member cluster.
 type single struct{}
 
-func (single) Start(_ context.Context, self *cluster.Member, publish func(cluster.Members)) error {
-	publish(cluster.Members{self})
+func (single) Start(_ context.Context, self Peer, publish func(View)) error {
+	publish(View{Generation: 1, Peers: []Peer{self}})
 	return nil
 }
 
-func (single) Stop(context.Context) error { return nil }
+func (single) Evict(context.Context, string) error { return nil }
+func (single) Stop(context.Context) error          { return nil }
 
 // levelFilter drops records below min before they reach next.
 type levelFilter struct {
@@ -335,7 +491,20 @@ type levelFilter struct {
 func (f levelFilter) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= f.min && f.next.Enabled(ctx, l)
 }
-func (f levelFilter) Handle(ctx context.Context, r slog.Record) error { return f.next.Handle(ctx, r) }
+
+func (f levelFilter) Handle(ctx context.Context, r slog.Record) error {
+	if expectedNoise(r.Message) {
+		return nil
+	}
+	return f.next.Handle(ctx, r)
+}
+
+// expectedNoise tells the errors protoactor logs whenever a peer stops or dies (notes
+// §6.6): membership notices and handles those itself, so they only alarm operators.
+func expectedNoise(msg string) bool {
+	return strings.HasPrefix(msg, "EndpointWriter ") || strings.HasPrefix(msg, "sendGossipForMember") ||
+		strings.HasPrefix(msg, "EndpointReader ")
+}
 func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
 	return levelFilter{f.min, f.next.WithAttrs(a)}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/membership"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
@@ -87,6 +88,18 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	group, err := membership.New(membership.Config{
+		Addrs:             bootstrap,
+		Sarama:            pipeline.BaseConfig("connectd-membership"),
+		GroupID:           cfg.groupID,
+		SessionTimeout:    cfg.sessionTimeout,
+		HeartbeatInterval: cfg.heartbeatInterval,
+		RebalanceTimeout:  cfg.rebalanceTimeout,
+		Logger:            log.With("component", "membership"),
+	})
+	if err != nil {
+		return err
+	}
 	rt, err := actors.New(actors.Config{
 		WorkerID:            cfg.workerID,
 		KafkaClusterID:      clusterID,
@@ -96,8 +109,14 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		ValueConverterProps: cfg.valueConverterProps,
 		FlushInterval:       cfg.flushInterval,
 		TaskShutdownTimeout: cfg.taskShutdown,
-		Member:              member.Config{ClusterName: cfg.groupID, Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised},
-		Logger:              log,
+		Member: member.Config{
+			ClusterName: cfg.groupID,
+			Listen:      cfg.clusterListener,
+			Advertised:  cfg.clusterAdvertised,
+			URL:         "http://" + cfg.workerID,
+			Provider:    group,
+		},
+		Logger: log,
 	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err

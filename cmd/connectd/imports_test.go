@@ -35,8 +35,11 @@ func TestImportArrows(t *testing.T) {
 			return !strings.Contains(imp, "protoactor") && !strings.Contains(imp, "sarama") && !strings.Contains(imp, "franz-go") &&
 				(!strings.HasPrefix(imp, mod) || imp == mod+"messages" || imp == mod+"actors")
 		}, "HTTP imports messages and the actors facade only"},
-		{"actors/member", func(imp string) bool { return !strings.HasPrefix(imp, mod) },
-			"actors/member imports nothing of ours"},
+		{"actors/member", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
+			"actors/member imports only the wire messages of ours"},
+		{"actors/membership", func(imp string) bool {
+			return !strings.Contains(imp, "protoactor") && (!strings.HasPrefix(imp, mod) || imp == mod+"actors/member")
+		}, "membership knows Kafka groups and member.View, never protoactor itself"},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"stores import messages only"},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },

@@ -88,6 +88,7 @@ type workerConfig struct {
 	workerID            string // advertised REST host:port
 	sessionTimeout      time.Duration
 	heartbeatInterval   time.Duration
+	rebalanceTimeout    time.Duration
 	dataDir             string
 	brokerListener      string
 	clusterListener     string
@@ -127,6 +128,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		taskShutdown:        time.Duration(v.Long("task.shutdown.graceful.timeout.ms")) * time.Millisecond,
 		sessionTimeout:      time.Duration(v.Int("session.timeout.ms")) * time.Millisecond,
 		heartbeatInterval:   time.Duration(v.Int("heartbeat.interval.ms")) * time.Millisecond,
+		rebalanceTimeout:    time.Duration(v.Int("rebalance.timeout.ms")) * time.Millisecond,
 		dataDir:             v.String("data.dir"),
 		brokerListener:      v.String("embedded.broker.listener"),
 		clusterListener:     v.String("cluster.listener"),
