@@ -87,6 +87,13 @@ func New(cfg Config) (*Group, error) {
 	return &Group{cfg: cfg, conf: conf, log: cfg.Logger}, nil
 }
 
+// generation is the last generation this member completed.
+func (g *Group) generation() int32 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen
+}
+
 // metadata is what each member tells the group about itself, and the element of the
 // member list the leader hands out.
 type metadata struct {
