@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -10,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 
+	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -251,7 +253,10 @@ func (g *taskGrain) onTaskExited(ctx actor.Context, m *taskExited) {
 	if m.gen != g.runnerGen {
 		return
 	}
-	if m.err != nil {
+	if errors.Is(m.err, pipeline.ErrFenced) {
+		// A newer instance of this task runs elsewhere: stop quietly; it reports the state.
+		g.log.Info("task fenced", "err", m.err)
+	} else if m.err != nil {
 		g.log.Warn("task failed", "err", m.err)
 		g.failed = true
 		g.setState(messages.State_STATE_FAILED, traceOf(m.err))

@@ -29,6 +29,11 @@ type Clients struct {
 	// SessionTimeout and HeartbeatInterval configure sink consumers (session.timeout.ms,
 	// heartbeat.interval.ms); zero means 10 s and 3 s.
 	SessionTimeout, HeartbeatInterval time.Duration
+	// TransactionalIDPrefix, when set, makes every source producer transactional with
+	// transactional.id "<prefix>-<connector>-<task>" (Kafka Connect's exactly-once naming,
+	// with group.id as the prefix). A new producer for the same task fences every older one
+	// at the broker: a zombie task on a worker with a stale view can no longer write.
+	TransactionalIDPrefix string
 }
 
 // Producer makes the producer of one source task: acks=all, a record's own partition kept.
@@ -46,6 +51,11 @@ func (k *Clients) Producer(connector string, task int32) (sarama.SyncProducer, e
 		}
 	}
 	c.Producer.Partitioner = NewPartitioner(hash)
+	if k.TransactionalIDPrefix != "" {
+		c.Producer.Idempotent = true
+		c.Producer.Transaction.ID = fmt.Sprintf("%s-%s-%d", k.TransactionalIDPrefix, connector, task)
+		c.Net.MaxOpenRequests = 1
+	}
 	p, err := sarama.NewSyncProducer(k.Brokers, c)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)

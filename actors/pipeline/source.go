@@ -144,8 +144,8 @@ func (s *Source) Run(ctx context.Context) (err error) {
 				}
 				msgs = append(msgs, m)
 			}
-			if err := s.Producer.SendMessages(msgs); err != nil {
-				return fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err))
+			if err := s.send(msgs); err != nil {
+				return err
 			}
 			for _, r := range records {
 				if r.SourcePartition == nil {
@@ -165,6 +165,42 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			lastCommit = time.Now()
 		}
 	}
+}
+
+// send produces one poll's records; with a transactional producer, as one transaction, so
+// that a producer fenced by a newer instance of the task writes nothing visible.
+func (s *Source) send(msgs []*sarama.ProducerMessage) error {
+	txn := s.Producer.IsTransactional()
+	if txn {
+		if err := s.Producer.BeginTxn(); err != nil {
+			return fencedOr(fmt.Errorf("begin transaction: %w", err))
+		}
+	}
+	if err := s.Producer.SendMessages(msgs); err != nil {
+		if txn {
+			_ = s.Producer.AbortTxn()
+		}
+		return fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err)))
+	}
+	if txn {
+		if err := s.Producer.CommitTxn(); err != nil {
+			_ = s.Producer.AbortTxn()
+			return fencedOr(fmt.Errorf("commit transaction: %w", err))
+		}
+	}
+	return nil
+}
+
+// ErrFenced ends a source task whose producer a newer instance of the same task fenced:
+// that instance runs elsewhere, and this one must stop without reporting a failure.
+var ErrFenced = errors.New("fenced by a newer instance of the task")
+
+func fencedOr(err error) error {
+	if errors.Is(err, sarama.ErrProducerFenced) || errors.Is(err, sarama.ErrInvalidProducerEpoch) ||
+		errors.Is(err, sarama.ErrTransactionalIDAuthorizationFailed) {
+		return fmt.Errorf("%w: %w", ErrFenced, err)
+	}
+	return err
 }
 
 func (s *Source) ensureTopics(records []connectors.SourceRecord) error {

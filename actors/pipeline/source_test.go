@@ -1,14 +1,18 @@
 package pipeline
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/filestream"
 )
@@ -348,4 +352,62 @@ func TestSourceExplicitPartition(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSourceFencedByNewerInstance: when another instance of the same task starts (a new
+// owner while this worker's view is stale), its transactional producer fences this one,
+// which stops with ErrFenced and writes nothing visible to read_committed consumers.
+func TestSourceFencedByNewerInstance(t *testing.T) {
+	c := newCluster(t, "t")
+	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
+	old, err := clients.Producer("src", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer old.Close()
+	if !old.IsTransactional() {
+		t.Fatal("source producer is not transactional")
+	}
+	file := emptyFile(t, "in.txt")
+	appendLines(t, file, numbered("a", 0, 10)...)
+	src := newFileSource(t, c, sourceProps(file, "t"), newMemOffsets())
+	src.Producer = old
+	run := start(t, src.Run)
+	if got := readCommitted(t, c, "t", 10, testTimeout); len(got) != 10 {
+		t.Fatalf("read_committed sees %d records, want 10", len(got))
+	}
+
+	newer, err := clients.Producer("src", 0) // InitProducerId bumps the epoch
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer newer.Close()
+	appendLines(t, file, numbered("b", 10, 5)...)
+	if err := run.wait(t); !errors.Is(err, ErrFenced) {
+		t.Fatalf("Run = %v, want ErrFenced", err)
+	}
+
+	got := readCommitted(t, c, "t", 15, 2*time.Second) // waits the whole 2 s: 15 must never come
+	if len(got) != 10 {
+		t.Fatalf("read_committed sees %d records after the fence, want the 10 committed before it: %q", len(got), got)
+	}
+}
+
+// readCommitted reads topic as a read_committed consumer until it has want records or d
+// passes, and returns the values.
+func readCommitted(t testing.TB, c *kfake.Cluster, topic string, want int, d time.Duration) []string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var got []string
+	for len(got) < want && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+	}
+	return got
 }

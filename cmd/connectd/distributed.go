@@ -83,7 +83,8 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		return fmt.Errorf("kafka client: %w", err)
 	}
 	defer admin.Close()
-	clients := &pipeline.Clients{Brokers: bootstrap, Admin: admin, Hash: store.PartitionFor, SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval}
+	clients := &pipeline.Clients{Brokers: bootstrap, Admin: admin, Hash: store.PartitionFor, SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval,
+		TransactionalIDPrefix: cfg.groupID}
 	clusterID, err := clients.ClusterID()
 	if err != nil {
 		return err
