@@ -41,6 +41,7 @@ type scenario struct {
 var scenarios = map[string]scenario{
 	"footprint": {"start-to-ready and idle RSS of fresh workers", footprintFlags},
 	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
+	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
 }
 
 // common holds the flags every scenario has.
@@ -326,6 +327,12 @@ type worker struct {
 // (at most timeout) until GET / answers 200, polling every 1 ms. The worker is stopped and its
 // directories removed at exit even if the caller does not stop it first.
 func startWorker(ctx context.Context, bin string, timeout time.Duration) (*worker, error) {
+	return startWorkerWith(ctx, bin, timeout, nil)
+}
+
+// startWorkerWith is startWorker with extra worker properties; with bootstrap.servers among
+// them the worker joins that broker instead of starting its own.
+func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, extra map[string]string) (*worker, error) {
 	scratch, err := os.MkdirTemp("", "connectd-bench-worker-")
 	if err != nil {
 		return nil, err
@@ -345,6 +352,14 @@ func startWorker(ctx context.Context, bin string, timeout time.Duration) (*worke
 	}
 	w.url = fmt.Sprintf("http://127.0.0.1:%d", restPort)
 	props := fmt.Sprintf("listeners=%s\nembedded.broker.listener=127.0.0.1:%d\ndata.dir=%s\n", w.url, brokerPort, w.dataDir)
+	keys := make([]string, 0, len(extra))
+	for k := range extra {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		props += k + "=" + extra[k] + "\n"
+	}
 	propsPath := filepath.Join(scratch, "worker.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return nil, err

@@ -3,11 +3,15 @@
 // nowhere else, so that an upgrade or fork touches one package.
 //
 // Invariants:
+//
 //   - every request is bounded by the caller's context: the cluster's own 5 s identity-lookup
 //     stall (notes §6.3) never holds a caller past its deadline;
+//
 //   - Cluster.RequestFuture with options is never used (its call config is process-global);
+//
 //   - only protobuf messages are sent; protoactor logs go through the caller's slog handler,
 //     at Warn and above, tagged component=protoactor;
+//
 //   - Start returns as soon as the member is in its own topology, not after StartMember's
 //     fixed one-second sleep.
 //

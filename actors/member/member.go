@@ -95,7 +95,9 @@ type Member struct {
 	draining  bool
 	published cluster.Members
 	rdv       *cluster.Rendezvous
-	subs      []func()
+	// viewChanged is closed, and replaced, whenever published changes.
+	viewChanged chan struct{}
+	subs        []func()
 }
 
 // ErrNotStarted is returned by requests made before Start or after Stop.
@@ -115,7 +117,7 @@ func New(cfg Config, kinds ...Kind) (*Member, error) {
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return nil, fmt.Errorf("member: cluster listener %q: %w", cfg.Listen, err)
 	}
-	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous(), gone: map[string]bool{}}, nil
+	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous(), gone: map[string]bool{}, viewChanged: make(chan struct{})}, nil
 }
 
 // System is the actor system, for spawning local actors and sending to PIDs.
@@ -247,6 +249,8 @@ func (m *Member) Stop(ctx context.Context) error {
 			return
 		}
 		m.Drain()
+		// Benchmarks time failover from this line (benchmarks/failover.go).
+		m.cfg.Logger.Info("handing over to peers")
 		m.announceLeaving(ctx)
 		m.watch.close()
 		if p := m.cfg.Provider; p != nil {
@@ -389,6 +393,8 @@ func (m *Member) republishLocked() {
 	m.published = members
 	m.rdv.UpdateMembers(members)
 	m.cluster.MemberList.UpdateClusterTopology(members)
+	close(m.viewChanged)
+	m.viewChanged = make(chan struct{})
 	for _, f := range m.subs {
 		go f()
 	}
@@ -412,31 +418,70 @@ func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.M
 			return nil, fmt.Errorf("request %s/%s: %w", kind, identity, context.DeadlineExceeded)
 		}
 	}
-	type result struct {
-		reply any
-		err   error
-	}
-	done := make(chan result, 1)
-	go func() {
-		r, err := m.cluster.Request(identity, kind, msg,
-			cluster.WithTimeout(timeout),
-			cluster.WithRetryCount(20),
-			cluster.WithRetryAction(backoff))
-		done <- result{r, err}
-	}()
-	select {
-	case r := <-done:
-		if r.err != nil {
-			return nil, fmt.Errorf("request %s/%s: %w", kind, identity, r.err)
+	for {
+		// The attempt's owner and the view it was computed in: if that owner leaves the
+		// view while the attempt waits, the attempt may be stuck in protoactor's 5 s lookup
+		// of a dead member (notes §0.5), and the message was never handled; it is abandoned
+		// and sent again to the new owner.
+		owner, changed := m.ownerOf(identity, kind)
+		done := make(chan result, 1)
+		go func() {
+			r, err := m.cluster.Request(identity, kind, msg,
+				cluster.WithTimeout(timeout),
+				cluster.WithRetryCount(20),
+				cluster.WithRetryAction(backoff))
+			done <- result{r, err}
+		}()
+		if r, ok, err := m.await(ctx, done, owner, changed, identity, kind); ok || err != nil {
+			return r, err
 		}
-		reply, ok := r.reply.(proto.Message)
-		if !ok {
-			return nil, fmt.Errorf("request %s/%s: reply of type %T is not a protobuf message", kind, identity, r.reply)
-		}
-		return reply, nil
-	case <-ctx.Done():
-		return nil, fmt.Errorf("request %s/%s: %w", kind, identity, ctx.Err())
 	}
+}
+
+// await waits for an attempt's result; ok=false means the attempt's owner left the view and
+// the request must be sent again.
+func (m *Member) await(ctx context.Context, done <-chan result, owner string, changed <-chan struct{}, identity, kind string) (proto.Message, bool, error) {
+	for {
+		select {
+		case r := <-done:
+			if r.err != nil {
+				return nil, true, fmt.Errorf("request %s/%s: %w", kind, identity, r.err)
+			}
+			reply, ok := r.reply.(proto.Message)
+			if !ok {
+				return nil, true, fmt.Errorf("request %s/%s: reply of type %T is not a protobuf message", kind, identity, r.reply)
+			}
+			return reply, true, nil
+		case <-changed:
+			if !m.hasMember(owner) {
+				return nil, false, nil
+			}
+			_, changed = m.ownerOf(identity, kind)
+		case <-ctx.Done():
+			return nil, true, fmt.Errorf("request %s/%s: %w", kind, identity, ctx.Err())
+		}
+	}
+}
+
+// result is the outcome of one protoactor request attempt.
+type result struct {
+	reply any
+	err   error
+}
+
+// ownerOf is the address that owns identity of kind in the current view, and a channel
+// closed when the view changes.
+func (m *Member) ownerOf(identity, kind string) (string, <-chan struct{}) {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind)), m.viewChanged
+}
+
+// hasMember reports whether address is in the current view.
+func (m *Member) hasMember(address string) bool {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return slices.ContainsFunc(m.published, func(p *cluster.Member) bool { return p.Address() == address })
 }
 
 // backoff replaces protoactor's nanosecond retry sleep (notes §0.5) with 10, 20, 40 … ms,
