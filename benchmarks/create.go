@@ -27,6 +27,7 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 	prefix := fs.String("prefix", "bench", "connector names and topics are <prefix>-<i>")
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline for one connector to be RUNNING")
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "deadline for the worker (or --target) to answer GET /")
+	workers := fs.Int("workers", 1, "workers to start (more than 1: a cluster on one `connectd broker`, requests sent to the first)")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
 			*n = 5
@@ -41,13 +42,23 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 			if err != nil {
 				return nil, err
 			}
-			w, err := startWorker(ctx, bin, *readyTimeout)
-			if err != nil {
-				return nil, err
+			if *workers > 1 {
+				b, ws, err := startCluster(ctx, bin, *workers, *readyTimeout)
+				if err != nil {
+					return nil, err
+				}
+				base = ws[0].url
+				targetDesc = fmt.Sprintf("connectd distributed, %d workers on one `connectd broker`", *workers)
+				progress("broker %s and %d workers ready; requests go to %s", b.addr, *workers, base)
+			} else {
+				w, err := startWorker(ctx, bin, *readyTimeout)
+				if err != nil {
+					return nil, err
+				}
+				base = w.url
+				targetDesc = "connectd distributed, one worker, embedded broker"
+				progress("worker pid %d ready at %s in %.1f ms", w.pid(), w.url, ms(w.ready))
 			}
-			base = w.url
-			targetDesc = "connectd distributed, one worker, embedded broker"
-			progress("worker pid %d ready at %s in %.1f ms", w.pid(), w.url, ms(w.ready))
 		}
 		if *file == "" {
 			dir, err := os.MkdirTemp("", "connectd-bench-create-")

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -107,7 +109,7 @@ func (c *cluster) placement(names []string, what string) map[string]string {
 		where = map[string]string{}
 		for _, w := range alive {
 			for _, name := range names {
-				st, ok := w.status(name)
+				st, ok := c.status(w, name)
 				if !ok || st.Connector.State != "RUNNING" || !live[st.Connector.WorkerID] || len(st.Tasks) != 1 ||
 					st.Tasks[0].State != "RUNNING" || !live[st.Tasks[0].WorkerID] {
 					return false
@@ -123,6 +125,38 @@ func (c *cluster) placement(names []string, what string) map[string]string {
 		return true
 	})
 	return where
+}
+
+// conflicts are the 409 messages Kafka Connect clients retry on (spec §4.2).
+var conflicts = []string{
+	"Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.",
+	"Cannot complete request because of a conflicting operation (e.g. worker rebalance)",
+	"Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)",
+}
+
+// status is GET /connectors/{c}/status while ownership may move: it must answer 200, or
+// 409 with one of Kafka Connect's rebalance messages, never anything else.
+func (c *cluster) status(w *worker, name string) (connectorStatus, bool) {
+	c.t.Helper()
+	code, _, b := w.do("GET", "/connectors/"+escape(name)+"/status", nil)
+	var st connectorStatus
+	switch code {
+	case http.StatusOK:
+		if err := json.Unmarshal(b, &st); err != nil {
+			c.t.Fatalf("status %s: %v", b, err)
+		}
+		return st, true
+	case http.StatusConflict:
+		var e struct {
+			Message string `json:"message"`
+		}
+		if json.Unmarshal(b, &e) != nil || !slices.Contains(conflicts, e.Message) {
+			c.t.Errorf("status of %s from %s: 409 with %s; want one of Kafka Connect's rebalance messages", name, w.url, b)
+		}
+		return st, false
+	}
+	c.t.Errorf("status of %s from %s while ownership moves: %d %s; want 200 or a rebalance 409", name, w.url, code, b)
+	return st, false
 }
 
 func workersOf(where map[string]string) []string {
