@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -122,7 +125,8 @@ func (c *connectorFile) parseJSON(b []byte) error {
 	if err := json.Unmarshal(b, &top); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
-	if flat, ok := scalarMap(top); ok {
+	flat, bad, ok := scalarMap(top)
+	if ok {
 		name, ok := flat["name"]
 		if !ok {
 			return missingName(c.path)
@@ -139,11 +143,11 @@ func (c *connectorFile) parseJSON(b []byte) error {
 		return fmt.Errorf("neither a map of connector configs nor a {\"name\", \"config\"} request: %w", err)
 	}
 	if req.Config == nil {
-		return fmt.Errorf("neither a map of connector configs nor a {\"name\", \"config\"} request: no \"config\" object")
+		return fmt.Errorf("neither a map of connector configs (%q is not a string, number or boolean) nor a {\"name\", \"config\"} request (no \"config\" object)", bad)
 	}
-	config, ok := scalarMap(req.Config)
+	config, bad, ok := scalarMap(req.Config)
 	if !ok {
-		return fmt.Errorf("\"config\" must map each key to a string")
+		return fmt.Errorf("\"config\": %q is not a string, number or boolean", bad)
 	}
 	if req.Name == nil {
 		return missingName(c.path)
@@ -169,15 +173,16 @@ func (c *connectorFile) parseJSON(b []byte) error {
 }
 
 // scalarMap converts a JSON object whose values are all strings, numbers or booleans to a
-// config map (numbers and booleans as their JSON text); false if any value is not.
-func scalarMap(m map[string]json.RawMessage) (map[string]string, bool) {
+// config map (numbers and booleans as their JSON text); otherwise it returns the first key,
+// in sorted order, whose value is not, and false.
+func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 	out := make(map[string]string, len(m))
-	for k, raw := range m {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		var v any
-		d := json.NewDecoder(bytes.NewReader(raw))
+		d := json.NewDecoder(bytes.NewReader(m[k]))
 		d.UseNumber()
 		if err := d.Decode(&v); err != nil {
-			return nil, false
+			return nil, k, false
 		}
 		switch v := v.(type) {
 		case string:
@@ -185,12 +190,12 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, bool) {
 		case json.Number:
 			out[k] = v.String()
 		case bool:
-			out[k] = fmt.Sprint(v)
+			out[k] = strconv.FormatBool(v)
 		default: // null, object, array
-			return nil, false
+			return nil, k, false
 		}
 	}
-	return out, true
+	return out, "", true
 }
 
 // runStandaloneWorker wires a standalone worker: embedded broker if needed, in-memory

@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/messages"
 )
 
 // standaloneWorker is one `connectd standalone` process under test; worker's helpers (do,
@@ -267,7 +269,7 @@ func TestStandaloneBadInput(t *testing.T) {
 		}, 3, []string{"Connector name configuration in 'config' doesn't match the one specified in 'name' at '" + filepath.Join(dir, "mismatch.json") + "'"}},
 		{"JSON request without config", nil, func(w string) []string {
 			return []string{w, writeFile(t, dir, "noconfig.json", `{"name":"a","settings":{"x":{}}}`)}
-		}, 3, []string{"noconfig.json", `no "config" object`}},
+		}, 3, []string{"noconfig.json", `"settings" is not a string, number or boolean`, `no "config" object`}},
 		{"bad initial state", nil, func(w string) []string {
 			return []string{w, writeFile(t, dir, "state.json", `{"name":"a","config":{},"initial_state":"SLEEPING"}`)}
 		}, 3, []string{"state.json", `initial_state "SLEEPING"`}},
@@ -309,4 +311,68 @@ func TestStandaloneBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestReadConnectorFile: the three forms of spec §8.4, tried in Kafka Connect's order.
+func TestReadConnectorFile(t *testing.T) {
+	tests := []struct {
+		name, content string
+		want          map[string]string
+		initial       messages.TargetState
+		wantErr       string
+	}{
+		{"properties", "name=a\nconnector.class=FileStreamSource\n# comment\nfile = /tmp/x\n",
+			map[string]string{"name": "a", "connector.class": "FileStreamSource", "file": "/tmp/x"}, 0, ""},
+		{"flat JSON, numbers and booleans as text", `{"name":"a","tasks.max":2,"x":1.5,"errors.log.enable":true}`,
+			map[string]string{"name": "a", "tasks.max": "2", "x": "1.5", "errors.log.enable": "true"}, 0, ""},
+		{"request adds name", `{"name":"a","config":{"k":"v"}}`, map[string]string{"name": "a", "k": "v"}, 0, ""},
+		{"request with equal name and state", `{"name":"a","config":{"name":"a"},"initial_state":"STOPPED"}`,
+			map[string]string{"name": "a"}, messages.TargetState_TARGET_STATE_STOPPED, ""},
+		{"request running", `{"name":"a","config":{},"initial_state":"RUNNING"}`,
+			map[string]string{"name": "a"}, messages.TargetState_TARGET_STATE_STARTED, ""},
+		{"request ignores unknown fields", `{"name":"a","config":{},"tasks":[{"x":1}]}`, map[string]string{"name": "a"}, 0, ""},
+		{"empty properties", "", nil, 0, "is missing the mandatory 'name' configuration"},
+		{"flat JSON with null", `{"name":"a","k":null}`, nil, 0, `"k" is not a string, number or boolean`},
+		{"request without name", `{"config":{"k":"v"}}`, nil, 0, "is missing the mandatory 'name' configuration"},
+		{"request with nested config", `{"name":"a","config":{"k":{"x":"y"}}}`, nil, 0, `"config": "k" is not a string, number or boolean`},
+		{"request name mismatch", `{"name":"a","config":{"name":"b"}}`, nil, 0, "doesn't match the one specified in 'name'"},
+		{"JSON array", `[1]`, nil, 0, "is missing the mandatory 'name' configuration"},
+		{"truncated JSON", `{"name":`, nil, 0, "invalid JSON"},
+	}
+	dir := t.TempDir()
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, dir, fmt.Sprintf("c%d", i), tt.content)
+			c, err := readConnectorFile(path)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.name != tt.want["name"] || !maps.Equal(c.config, tt.want) || c.initial != tt.initial {
+				t.Errorf("got name %q config %v initial %v, want %v %v", c.name, c.config, c.initial, tt.want, tt.initial)
+			}
+		})
+	}
+}
+
+func FuzzReadConnectorFile(f *testing.F) {
+	for _, s := range []string{"name=a\n", `{"name":"a"}`, `{"name":"a","config":{"k":1}}`, `{"name":"a","config":{},"initial_state":"PAUSED"}`, "{", ""} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(dir, "c")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := readConnectorFile(path)
+		if err == nil && c.config["name"] != c.name {
+			t.Errorf("name %q but config name %q", c.name, c.config["name"])
+		}
+	})
 }
