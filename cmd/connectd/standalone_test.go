@@ -175,6 +175,11 @@ func TestStandaloneFileRoundTrip(t *testing.T) {
 		t.Errorf("POST response %+v, want its one task (standalone)", info)
 	}
 	w.waitState("rest-made", "RUNNING", 1)
+	info.Tasks = nil
+	w.mustDo("PUT", "/connectors/rest-put/config", sourceConfig(filepath.Join(dir, "none.txt"), topic), 201, &info)
+	if len(info.Tasks) != 1 || info.Tasks[0].Connector != "rest-put" || info.Type != "source" {
+		t.Errorf("PUT response %+v, want its one task (standalone)", info)
+	}
 
 	w.kill(syscall.SIGTERM)
 	if b, err := os.ReadFile(w.props["offset.storage.file.filename"]); err != nil || !strings.Contains(string(b), "local-file-source") {
