@@ -69,7 +69,7 @@ type ConnectorSnapshot struct {
 // commits, target states and cluster logger levels in Kafka Connect's formats. Task configs
 // become visible only when their commit record arrives, as Kafka Connect defers them.
 type ConfigStore struct {
-	log    *Log
+	log    logBackend
 	logger *slog.Logger
 	warn   throttle
 
@@ -104,22 +104,7 @@ func NewConfigStore(k Kafka, topic Topic, opts ...Option) (*ConfigStore, error) 
 	if topic.Partitions != 1 {
 		return nil, fmt.Errorf("store: config topic %q must have 1 partition, not %d", topic.Name, topic.Partitions)
 	}
-	o := buildOptions(opts)
-	s := &ConfigStore{
-		logger:       o.logger.With("component", "store", "topic", topic.Name),
-		warn:         throttle{every: 10 * time.Second},
-		version:      -1,
-		configs:      map[string]map[string]string{},
-		targets:      map[string]messages.TargetState{},
-		taskCounts:   map[string]int{},
-		taskConfigs:  map[string]map[int]map[string]string{},
-		deferred:     map[string]map[int]map[string]string{},
-		inconsistent: map[string]bool{},
-		loggers:      map[string]string{},
-		entries:      map[string]*ConnectorSnapshot{},
-		dirty:        map[string]bool{},
-		subs:         map[*subscription]struct{}{},
-	}
+	s := newConfigStore(topic.Name, buildOptions(opts))
 	l, err := NewLog(LogConfig{
 		Kafka:           k,
 		Topic:           topic,
@@ -133,6 +118,25 @@ func NewConfigStore(k Kafka, topic Topic, opts ...Option) (*ConfigStore, error) 
 	}
 	s.log = l
 	return s, nil
+}
+
+// newConfigStore allocates a ConfigStore without its log; the caller sets s.log.
+func newConfigStore(name string, o options) *ConfigStore {
+	return &ConfigStore{
+		logger:       o.logger.With("component", "store", "topic", name),
+		warn:         throttle{every: 10 * time.Second},
+		version:      -1,
+		configs:      map[string]map[string]string{},
+		targets:      map[string]messages.TargetState{},
+		taskCounts:   map[string]int{},
+		taskConfigs:  map[string]map[int]map[string]string{},
+		deferred:     map[string]map[int]map[string]string{},
+		inconsistent: map[string]bool{},
+		loggers:      map[string]string{},
+		entries:      map[string]*ConnectorSnapshot{},
+		dirty:        map[string]bool{},
+		subs:         map[*subscription]struct{}{},
+	}
 }
 
 // Start connects, creates or checks the topic (refusing one with more than one partition)

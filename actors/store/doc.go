@@ -9,7 +9,9 @@
 //   - OffsetStore: offset.storage.topic: source offsets; FileOffsetStore keeps the same in
 //     offset.storage.file.filename for standalone mode; both implement Offsets;
 //   - Log: the tailing primitive under the three Kafka stores (Kafka Connect's
-//     KafkaBasedLog): create-if-missing, read from the oldest offset, write and wait.
+//     KafkaBasedLog): create-if-missing, read from the oldest offset, write and wait;
+//   - NewMemoryConfigStore, NewMemoryStatusStore: the same two stores on an in-process
+//     log instead of a topic, for standalone mode (configs and status in memory).
 //
 // Kafka I/O is sarama only. Each Kafka store makes and owns one sarama.Client from Kafka
 // (bootstrap servers plus the worker's sarama.Config), because it depends on producer

@@ -162,7 +162,7 @@ func TestStartAdoptsExistingTopics(t *testing.T) {
 	}
 	startConfigStore(t, c)
 	st := startStatusStore(t, c)
-	if got := st.log.Partitions(); got != 3 {
+	if got := st.log.(*Log).Partitions(); got != 3 {
 		t.Errorf("status partitions = %d, want 3", got)
 	}
 }

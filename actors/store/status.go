@@ -27,7 +27,7 @@ const (
 // held for its key comes from a stale writer and is ignored; equal or higher replaces it;
 // a tombstone deletes it.
 type StatusStore struct {
-	log    *Log
+	log    logBackend
 	logger *slog.Logger
 	warn   throttle
 
@@ -50,13 +50,7 @@ func NewStatusStore(k Kafka, topic Topic, opts ...Option) (*StatusStore, error) 
 	if topic.Partitions == 0 {
 		topic.Partitions = 5
 	}
-	o := buildOptions(opts)
-	s := &StatusStore{
-		logger:     o.logger.With("component", "store", "topic", topic.Name),
-		warn:       throttle{every: 10 * time.Second},
-		connectors: map[string]*messages.InstanceStatus{},
-		tasks:      map[string]map[int32]*messages.InstanceStatus{},
-	}
+	s := newStatusStore(topic.Name, buildOptions(opts))
 	l, err := NewLog(LogConfig{
 		Kafka:    k,
 		Topic:    topic,
@@ -69,6 +63,16 @@ func NewStatusStore(k Kafka, topic Topic, opts ...Option) (*StatusStore, error) 
 	}
 	s.log = l
 	return s, nil
+}
+
+// newStatusStore allocates a StatusStore without its log; the caller sets s.log.
+func newStatusStore(name string, o options) *StatusStore {
+	return &StatusStore{
+		logger:     o.logger.With("component", "store", "topic", name),
+		warn:       throttle{every: 10 * time.Second},
+		connectors: map[string]*messages.InstanceStatus{},
+		tasks:      map[string]map[int32]*messages.InstanceStatus{},
+	}
 }
 
 // Start connects, creates or checks the topic and returns once every status written

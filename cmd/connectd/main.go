@@ -56,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "distributed":
 		err = runDistributed(ctx, rest, log)
 	case "standalone":
-		err = usageError{errors.New("standalone mode is not available in this build yet; use `connectd distributed`")}
+		err = runStandalone(ctx, rest, log)
 	case "broker":
 		err = runBroker(ctx, rest, stdout, log)
 	case "version":
@@ -68,12 +68,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = usageError{fmt.Errorf("unknown command %q", cmd)}
 	}
 	var ue usageError
+	var ee exitError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "connectd: %v\n%s", err, usage)
 		return 2
+	case errors.As(err, &ee):
+		fmt.Fprintf(stderr, "connectd: %v\n", err)
+		return ee.code
 	default:
 		fmt.Fprintf(stderr, "connectd: %v\n", err)
 		return 1
