@@ -38,6 +38,11 @@ type Config struct {
 	HeartbeatInterval time.Duration
 	// RebalanceTimeout is rebalance.timeout.ms (default 60 s).
 	RebalanceTimeout time.Duration
+	// MinEpoch, if set, is the highest generation already recorded (the status topic's):
+	// generations published after it are higher, so that records written before a group
+	// reset (every worker gone long enough for the coordinator to forget the group) never
+	// make new ones look stale.
+	MinEpoch func() int64
 	// Logger; nil discards.
 	Logger *slog.Logger
 }
@@ -54,7 +59,7 @@ type Group struct {
 
 	mu       sync.Mutex
 	memberID string
-	gen      int32
+	gen      int64
 }
 
 // New returns a Group; nothing is dialled until Start.
@@ -88,7 +93,7 @@ func New(cfg Config) (*Group, error) {
 }
 
 // generation is the last generation this member completed.
-func (g *Group) generation() int32 {
+func (g *Group) generation() int64 {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.gen
@@ -100,11 +105,15 @@ type metadata struct {
 	ID      string `json:"id,omitempty"`
 	Address string `json:"address"`
 	URL     string `json:"url"`
+	// Epoch is the highest generation this member has seen.
+	Epoch int64 `json:"epoch"`
 }
 
 // assignment is the leader's SyncGroup payload, the same for every member.
 type assignment struct {
-	Generation int32      `json:"generation"`
+	// Generation is the epoch of this generation: above the coordinator's generation id and
+	// above every epoch a member has seen, so it only grows, even across a group reset.
+	Generation int64      `json:"generation"`
 	Members    []metadata `json:"members"`
 }
 
@@ -116,11 +125,7 @@ func (g *Group) Start(ctx context.Context, self member.Peer, publish func(member
 		return fmt.Errorf("membership: connect to %v: %w", g.cfg.Addrs, err)
 	}
 	g.client = client
-	meta, err := json.Marshal(metadata{Address: self.Address, URL: self.URL})
-	if err != nil {
-		return err
-	}
-	s := &session{g: g, meta: meta, self: self, publish: publish}
+	s := &session{g: g, self: self, publish: publish}
 	if err := s.join(ctx); err != nil {
 		client.Close()
 		return err
@@ -216,12 +221,12 @@ func (g *Group) leave(ctx context.Context, id string) error {
 // session is the join → sync → heartbeat loop of one member.
 type session struct {
 	g       *Group
-	meta    []byte
 	self    member.Peer
 	publish func(member.View)
 
 	memberID string
-	gen      int32
+	gen      int32         // the coordinator's generation id, for heartbeats
+	epoch    int64         // the published generation
 	peers    []member.Peer // the last published generation's members
 }
 
@@ -275,6 +280,14 @@ func (s *session) joinOnce() error {
 	if err != nil {
 		return fmt.Errorf("find coordinator: %w", err)
 	}
+	epoch := s.epoch
+	if f := s.g.cfg.MinEpoch; f != nil {
+		epoch = max(epoch, f())
+	}
+	meta, err := json.Marshal(metadata{Address: s.self.Address, URL: s.self.URL, Epoch: epoch})
+	if err != nil {
+		return err
+	}
 	req := &sarama.JoinGroupRequest{
 		Version:               5,
 		GroupId:               s.g.cfg.GroupID,
@@ -282,7 +295,7 @@ func (s *session) joinOnce() error {
 		RebalanceTimeout:      int32(s.g.cfg.RebalanceTimeout / time.Millisecond),
 		MemberId:              s.memberID,
 		ProtocolType:          protocolType,
-		OrderedGroupProtocols: []*sarama.GroupProtocol{{Name: protocolName, Metadata: s.meta}},
+		OrderedGroupProtocols: []*sarama.GroupProtocol{{Name: protocolName, Metadata: meta}},
 	}
 	jresp, err := coord.JoinGroup(req)
 	if err != nil {
@@ -328,12 +341,12 @@ func (s *session) joinOnce() error {
 	for _, m := range a.Members {
 		peers = append(peers, member.Peer{ID: m.ID, Address: m.Address, URL: m.URL})
 	}
-	s.gen, s.peers = jresp.GenerationId, peers
+	s.gen, s.epoch, s.peers = jresp.GenerationId, a.Generation, peers
 	s.g.mu.Lock()
-	s.g.memberID, s.g.gen = s.memberID, s.gen
+	s.g.memberID, s.g.gen = s.memberID, s.epoch
 	s.g.mu.Unlock()
-	s.g.log.Debug("joined worker group", "group", s.g.cfg.GroupID, "generation", s.gen, "members", len(peers), "leader", jresp.LeaderId == s.memberID)
-	s.publish(member.View{Generation: int64(s.gen), Peers: peers})
+	s.g.log.Debug("joined worker group", "group", s.g.cfg.GroupID, "generation", s.epoch, "members", len(peers), "leader", jresp.LeaderId == s.memberID)
+	s.publish(member.View{Generation: s.epoch, Peers: peers})
 	return nil
 }
 
@@ -358,18 +371,20 @@ func (s *session) dropSelf() {
 	}
 	if len(peers) != len(s.peers) {
 		s.peers = peers
-		s.publish(member.View{Generation: int64(s.gen), Peers: peers})
+		s.publish(member.View{Generation: s.epoch, Peers: peers})
 	}
 }
 
 func leaderAssignment(gen int32, members []sarama.GroupMember) ([]byte, error) {
-	a := assignment{Generation: gen}
+	a := assignment{Generation: int64(gen)}
 	for _, m := range members {
 		var md metadata
 		if err := json.Unmarshal(m.Metadata, &md); err != nil {
 			return nil, fmt.Errorf("metadata of member %s: %w", m.MemberId, err)
 		}
 		md.ID = m.MemberId
+		a.Generation = max(a.Generation, md.Epoch+1)
+		md.Epoch = 0
 		a.Members = append(a.Members, md)
 	}
 	slices.SortFunc(a.Members, func(x, y metadata) int { return cmp.Compare(x.ID, y.ID) })

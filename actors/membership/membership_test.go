@@ -202,3 +202,29 @@ func TestConfigErrors(t *testing.T) {
 		}
 	}
 }
+
+// Generations only grow, even when the coordinator forgot the group (a new broker, or a
+// group expired while every worker was down): the first generation is above MinEpoch.
+func TestGenerationAboveRecordedEpoch(t *testing.T) {
+	addrs := broker(t)
+	g, err := New(Config{Addrs: addrs, GroupID: "g", HeartbeatInterval: 100 * time.Millisecond, SessionTimeout: 6 * time.Second,
+		MinEpoch: func() int64 { return 41 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &worker{t: t, g: g, self: member.Peer{Address: "127.0.0.1:1001"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := g.Start(ctx, w.self, w.publish); err != nil {
+		t.Fatal(err)
+	}
+	defer g.Stop(ctx)
+	first := agreed(t, "127.0.0.1:1001", w)
+	if first.Generation != 42 {
+		t.Fatalf("first generation %d, want 42 (one above the recorded 41)", first.Generation)
+	}
+	b := join(t, addrs, "g", "127.0.0.1:1002")
+	if v := agreed(t, "127.0.0.1:1001,127.0.0.1:1002", w, b); v.Generation <= first.Generation {
+		t.Fatalf("generation %d after a join, want above %d", v.Generation, first.Generation)
+	}
+}

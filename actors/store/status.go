@@ -111,6 +111,23 @@ func (s *StatusStore) Tasks(name string) map[int32]*messages.InstanceStatus {
 	return out
 }
 
+// MaxGeneration is the highest generation among the statuses held: a membership epoch
+// must start above it, or its writes would be ignored as stale.
+func (s *StatusStore) MaxGeneration() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var g int64
+	for _, st := range s.connectors {
+		g = max(g, st.GetGeneration())
+	}
+	for _, tasks := range s.tasks {
+		for _, st := range tasks {
+			g = max(g, st.GetGeneration())
+		}
+	}
+	return g
+}
+
 // PutConnector writes status-connector-<name> and returns once it is durable and visible.
 // A nil status writes a tombstone (Kafka Connect's DESTROYED). A status whose generation
 // is lower than the one held is not written: ErrStaleGeneration.

@@ -311,3 +311,29 @@ func TestStatusRejectsInvalid(t *testing.T) {
 		}
 	}
 }
+
+func TestStatusMaxGeneration(t *testing.T) {
+	s := startStatusStore(t, newCluster(t))
+	if g := s.MaxGeneration(); g != 0 {
+		t.Fatalf("empty store: MaxGeneration %d, want 0", g)
+	}
+	ctx := testCtx(t)
+	for _, w := range []struct {
+		task int32
+		gen  int64
+	}{{-1, 3}, {0, 7}, {1, 5}} {
+		st := &messages.InstanceStatus{State: messages.State_STATE_RUNNING, WorkerId: "w:1", Generation: w.gen}
+		var err error
+		if w.task < 0 {
+			err = s.PutConnector(ctx, "c", st)
+		} else {
+			err = s.PutTask(ctx, "c", w.task, st)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if g := s.MaxGeneration(); g != 7 {
+		t.Fatalf("MaxGeneration %d, want 7", g)
+	}
+}

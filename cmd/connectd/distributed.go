@@ -96,6 +96,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		SessionTimeout:    cfg.sessionTimeout,
 		HeartbeatInterval: cfg.heartbeatInterval,
 		RebalanceTimeout:  cfg.rebalanceTimeout,
+		MinEpoch:          statuses.MaxGeneration,
 		Logger:            log.With("component", "membership"),
 	})
 	if err != nil {
