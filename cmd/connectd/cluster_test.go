@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -213,10 +214,23 @@ func TestCluster(t *testing.T) {
 	}
 
 	// A fourth worker joins and takes a share; instances that stay do not restart.
+	startsBefore := c.starts(names, where)
+	before := where
+	for key, n := range startsBefore {
+		if n == 0 {
+			t.Fatalf("%s runs on %s, whose log never shows it started: the restart check below would be blind", key, where[key])
+		}
+	}
 	w4 := c.add()
 	where = c.placement(names, "placement after a fourth worker joined")
 	if !slices.Contains(workersOf(where), w4.url[len("http://"):]) {
 		t.Errorf("the new worker got none of 20 instances: %v", where)
+	}
+	startsAfter := c.starts(names, before)
+	for key, id := range before {
+		if where[key] == id && startsAfter[key] != startsBefore[key] {
+			t.Errorf("%s stayed on %s but was started again when a worker joined (%d starts, before %d)", key, id, startsAfter[key], startsBefore[key])
+		}
 	}
 	for i := range connectors {
 		appendLines(t, filepath.Join(dir, fmt.Sprintf("in-%d.txt", i)), "b", 50, 100)
@@ -267,6 +281,30 @@ func TestCluster(t *testing.T) {
 			t.Errorf("topic t%d: %d records, %d distinct, %d duplicates; want %d exactly once", i, len(recs), len(seen), dups, expect)
 		}
 	}
+}
+
+// starts counts, for each instance, how often the worker where places it logged it
+// RUNNING.
+func (c *cluster) starts(names []string, where map[string]string) map[string]int {
+	c.t.Helper()
+	logs := map[string]string{}
+	for _, w := range c.workers {
+		b, err := os.ReadFile(w.logPath)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		logs[w.url[len("http://"):]] = string(b)
+	}
+	n := map[string]int{}
+	for _, name := range names {
+		for key, msg := range map[string]string{
+			name:        fmt.Sprintf(`msg="connector state" connector=%q state=RUNNING`, name),
+			name + "-0": fmt.Sprintf(`msg="task state" connector=%q task=0 state=RUNNING`, name),
+		} {
+			n[key] = strings.Count(logs[where[key]], msg)
+		}
+	}
+	return n
 }
 
 // mostLoaded is the live worker hosting the most instances.
