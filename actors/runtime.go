@@ -62,9 +62,9 @@ type Config struct {
 	TaskShutdownTimeout time.Duration
 	// ReconcileInterval is how often every owned grain is poked; zero means 10 s.
 	ReconcileInterval time.Duration
-	// TopicTrackingDisabled is topic.tracking.enable=false: tasks record no active topics
+	// NoTopicTracking is topic.tracking.enable=false: tasks record no active topics
 	// (spec §3.18). False (the zero value) records them, Kafka Connect's default.
-	TopicTrackingDisabled bool
+	NoTopicTracking bool
 	// Member configures the actor cluster membership.
 	Member member.Config
 	// Logger; nil discards.

@@ -13,7 +13,7 @@ import (
 // topic.tracking.enable is false. The status store writes a topic only when it holds none for
 // the connector, so a task writes each topic once, and again after a reset.
 func (rt *Runtime) topicTracker(name string, task int32) func(topic string) {
-	if rt.cfg.TopicTrackingDisabled {
+	if rt.cfg.NoTopicTracking {
 		return nil
 	}
 	return func(topic string) {

@@ -98,6 +98,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		TaskShutdownTimeout: cfg.taskShutdown,
 		Member:              member.Config{ClusterName: cfg.groupID, Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised},
 		Logger:              log,
+		NoTopicTracking:     !cfg.topicTracking,
 	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err
@@ -113,7 +114,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		}
 	}()
 
-	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID))
+	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
 		return err
 	}
