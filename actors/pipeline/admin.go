@@ -39,6 +39,9 @@ func (k *Clients) SinkOffsets(connector string) (map[connectors.TopicPartition]i
 	}
 	group := sinkGroup(connector)
 	resp, err := a.ListConsumerGroupOffsets(group, nil)
+	if errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return map[connectors.TopicPartition]int64{}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list offsets of consumer group %s: %w", group, err)
 	}
