@@ -10,6 +10,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // Kafka Connect's texts of the offsets API (spec §3.21).
@@ -281,4 +285,57 @@ func waitLines(tb testing.TB, file string, want ...string) {
 		}
 		return nil
 	})
+}
+
+// A sink whose consumer group still has a member (a zombie task; here an independent client
+// that joined connect-<name>) cannot have its offsets altered or reset: 500 naming zombie sink
+// tasks (spec §3.21; OffsetsApiIntegrationTest).
+func TestSinkOffsetsZombieMember(t *testing.T) {
+	srv, f := newTestServer(t)
+	sink := f.name("sink")
+	createInState(t, f, sink, "STOPPED", map[string]string{"connector.class": fileSink, "topics": "t", "file": filepath.Join(f.dir, "out.txt")})
+
+	group, topic := "connect-"+sink, f.name("zombie")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(f.stack.cluster.ListenAddrs()...), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic))
+	if err != nil {
+		t.Fatalf("kgo: %v", err)
+	}
+	adm := kadm.NewClient(cl)
+	createCtx, cancelCreate := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancelCreate()
+	if _, err := adm.CreateTopic(createCtx, 1, 1, nil, topic); err != nil {
+		t.Fatalf("create topic %s: %v", topic, err)
+	}
+	pollCtx, stopPolling := context.WithCancel(context.Background())
+	polled := make(chan struct{})
+	go func() { // the member stays in the group while it polls
+		defer close(polled)
+		for pollCtx.Err() == nil {
+			cl.PollFetches(pollCtx)
+		}
+	}()
+	t.Cleanup(func() { stopPolling(); <-polled; cl.Close() })
+	waitFor(t, waitTimeout, group+" has a member", func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		gs, err := adm.DescribeGroups(ctx, group)
+		if err != nil {
+			return err
+		}
+		if g := gs[group]; g.State != "Stable" || len(g.Members) == 0 {
+			return fmt.Errorf("state %q, %d members", g.State, len(g.Members))
+		}
+		return nil
+	})
+
+	for _, tt := range []struct{ method, body, verb string }{
+		{http.MethodPatch, fmt.Sprintf(`{"offsets":[{"partition":{"kafka_topic":%q,"kafka_partition":0},"offset":{"kafka_offset":1}}]}`, topic), "alter"},
+		{http.MethodDelete, "", "reset"},
+	} {
+		r := call(t, srv, tt.method, path(sink, "/offsets"), tt.body)
+		assertError(t, r, http.StatusInternalServerError, "Failed to "+tt.verb+" consumer group offsets for connector "+sink+
+			" either because its tasks haven't stopped completely yet or the connector was resumed before the request to "+tt.verb+
+			" its offsets could be successfully completed. If the connector is in a stopped state, this operation can be safely retried."+
+			" If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid of the zombie sink tasks.")
+	}
 }
