@@ -86,7 +86,8 @@ func isConnectorCommand(msg any) bool {
 	switch msg.(type) {
 	case *messages.PutConnectorConfig, *messages.GetConnector, *messages.DeleteConnector,
 		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
-		*messages.RestartConnector, *messages.GetConnectorStatus:
+		*messages.RestartConnector, *messages.GetConnectorStatus,
+		*messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
 		return true
 	}
 	return false
@@ -182,6 +183,8 @@ func (g *connectorGrain) absent(ctx actor.Context) {
 		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
 	case *messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector:
 		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, g.name))})
+	case *messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
+		g.onModifyOffsets(ctx) // offsets.go: answers NOT_FOUND
 	default:
 		g.unknown(ctx)
 	}
@@ -209,6 +212,8 @@ func (g *connectorGrain) present(ctx actor.Context) {
 		g.onRestart(ctx, m)
 	case *messages.GetConnectorStatus:
 		ctx.Respond(&messages.GetConnectorStatusReply{Status: g.status()})
+	case *messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
+		g.onModifyOffsets(ctx) // offsets.go
 	default:
 		g.unknown(ctx)
 	}

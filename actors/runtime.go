@@ -29,6 +29,15 @@ type Kafka interface {
 	Topics() ([]string, error)
 	// EnsureTopic creates topic with the broker's defaults unless it exists.
 	EnsureTopic(topic string) error
+	// SinkOffsets returns the committed offsets of the consumer group connect-<connector>;
+	// none when it has none or does not exist (spec §3.20).
+	SinkOffsets(connector string) (map[connectors.TopicPartition]int64, error)
+	// AlterSinkOffsets commits offsets for the group connect-<connector> and deletes those
+	// mapped to nil; pipeline.ErrGroupNotEmpty when the group has members (spec §3.21).
+	AlterSinkOffsets(connector string, offsets map[connectors.TopicPartition]*int64) error
+	// ResetSinkOffsets deletes the group connect-<connector>; a missing group is success;
+	// pipeline.ErrGroupNotEmpty when it has members (spec §3.21).
+	ResetSinkOffsets(connector string) error
 }
 
 // Stores are the three Kafka-backed (or, standalone, file-backed) stores.
@@ -54,6 +63,9 @@ type Config struct {
 	TaskShutdownTimeout time.Duration
 	// ReconcileInterval is how often every owned grain is poked; zero means 10 s.
 	ReconcileInterval time.Duration
+	// NoTopicTracking is topic.tracking.enable=false: tasks record no active topics
+	// (spec §3.18). False (the zero value) records them, Kafka Connect's default.
+	NoTopicTracking bool
 	// Member configures the actor cluster membership.
 	Member member.Config
 	// Logger; nil discards.

@@ -130,6 +130,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Producer: producer, Offsets: r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic,
+			TopicActive: r.rt.topicTracker(r.name, r.task),
 		}
 		return src.Run, src, func() { _ = producer.Close() }, nil
 	case connectors.SinkConnector:
@@ -152,6 +153,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
 			Group: group, Topics: topics,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
+			TopicActive: r.rt.topicTracker(r.name, r.task),
 		}
 		return sink.Run, sink, func() { _ = group.Close() }, nil
 	}

@@ -5,4 +5,4 @@
 // Debian package protobuf-compiler (libprotoc 3.21.12; the generated headers name it).
 package messages
 
-//go:generate sh -c "protoc --plugin=protoc-gen-go=$(go tool -n protoc-gen-go) -I ../proto --go_out=. --go_opt=paths=source_relative state.proto connector.proto task.proto member.proto"
+//go:generate sh -c "protoc --plugin=protoc-gen-go=$(go tool -n protoc-gen-go) -I ../proto --go_out=. --go_opt=paths=source_relative state.proto connector.proto task.proto member.proto offsets.proto"

@@ -27,6 +27,9 @@ type Sink struct {
 	Logger        *slog.Logger // nil discards
 	// Started, if set, is called once the task's Start returned without error.
 	Started func()
+	// TopicActive, if set, is called with the topic of every batch consumed (topic
+	// tracking, spec §3.18); it must not block.
+	TopicActive func(topic string)
 
 	gate gate
 
@@ -201,6 +204,9 @@ func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 }
 
 func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
+	if s.TopicActive != nil {
+		s.TopicActive(batch[0].Topic) // a batch comes from one claim: one topic
+	}
 	records := make([]connectors.SinkRecord, 0, len(batch))
 	for _, m := range batch {
 		r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}

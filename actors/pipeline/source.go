@@ -35,6 +35,9 @@ type Source struct {
 	// EnsureTopic, if set, is called once per topic before the first record goes to it, so
 	// topics are created explicitly rather than by the broker's auto-creation.
 	EnsureTopic func(topic string) error
+	// TopicActive, if set, is called with the topic of every batch produced, once per
+	// topic per batch (topic tracking, spec §3.18); it must not block.
+	TopicActive func(topic string)
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -147,6 +150,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			if err := s.send(msgs); err != nil {
 				return err
 			}
+			s.topicsActive(records)
 			for _, r := range records {
 				if r.SourcePartition == nil {
 					continue
@@ -221,6 +225,19 @@ func (s *Source) ensureTopics(records []connectors.SourceRecord) error {
 		s.topics[t] = true
 	}
 	return nil
+}
+
+func (s *Source) topicsActive(records []connectors.SourceRecord) {
+	if s.TopicActive == nil {
+		return
+	}
+	last := ""
+	for i := range records {
+		if t := records[i].Topic; t != last {
+			s.TopicActive(t)
+			last = t
+		}
+	}
 }
 
 func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {

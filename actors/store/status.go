@@ -34,6 +34,10 @@ type StatusStore struct {
 	mu         sync.Mutex
 	connectors map[string]*messages.InstanceStatus
 	tasks      map[string]map[int32]*messages.InstanceStatus
+	// topics holds the active topics (topics.go): connector → topic → record.
+	topics map[string]map[string]TopicStatus
+	// topicWrites holds the keys of active-topic records being written.
+	topicWrites map[string]bool
 }
 
 // statusValue is the record value; field order is Kafka Connect's STATUS_SCHEMA_V0.
@@ -217,8 +221,9 @@ func (s *StatusStore) putAsync(key, name string, held func() *messages.InstanceS
 	})
 }
 
-// DeleteConnector writes tombstones for the connector's status and for tasks
-// 0..tasks-1 and every other task held, and returns once they are visible.
+// DeleteConnector writes tombstones for the connector's status, for tasks 0..tasks-1 and
+// every other task held, and for its active topics (spec §3.17), and returns once they are
+// visible.
 func (s *StatusStore) DeleteConnector(ctx context.Context, name string, tasks int) error {
 	if name == "" {
 		return ErrInvalidName
@@ -236,6 +241,7 @@ func (s *StatusStore) DeleteConnector(ctx context.Context, name string, tasks in
 	for _, t := range slices.Sorted(maps.Keys(keys)) {
 		recs = append(recs, Record{Key: []byte(taskStatusKey(name, t))})
 	}
+	recs = append(recs, s.topicTombstones(name)...)
 	if err := s.log.Write(ctx, recs...); err != nil {
 		return fmt.Errorf("connector %q: delete statuses: %w", name, err)
 	}
@@ -297,8 +303,11 @@ func (s *StatusStore) apply(r Record) {
 			return
 		}
 		name, task = n, int32(t)
+	case strings.HasPrefix(key, topicStatusPrefix):
+		s.applyTopic(key, r.Value)
+		return
 	default:
-		return // status-topic-… (topic tracking) and unknown keys
+		return // unknown keys
 	}
 	if name == "" {
 		return

@@ -118,7 +118,8 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 			URL:         "http://" + cfg.workerID,
 			Provider:    group,
 		},
-		Logger: log,
+		Logger:          log,
+		NoTopicTracking: !cfg.topicTracking,
 	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err
@@ -134,7 +135,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		}
 	}()
 
-	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID))
+	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
 		return err
 	}

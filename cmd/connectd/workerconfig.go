@@ -37,6 +37,10 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "offset.flush.interval.ms", Type: connectors.Long, Default: "60000", Validator: connectors.AtLeast(1), Importance: connectors.Low},
 	{Name: "offset.flush.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
 	{Name: "task.shutdown.graceful.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
+	{Name: "topic.tracking.enable", Type: connectors.Boolean, Default: "true", Importance: connectors.Low,
+		Doc: "Record the topics each connector uses (GET /connectors/{c}/topics)."},
+	{Name: "topic.tracking.allow.reset", Type: connectors.Boolean, Default: "true", Importance: connectors.Low,
+		Doc: "Allow PUT /connectors/{c}/topics/reset."},
 	{Name: "listeners", Type: connectors.List, Default: "http://:8083", Importance: connectors.Low},
 	{Name: "rest.advertised.host.name", Type: connectors.String, Default: nil, Importance: connectors.Low},
 	{Name: "rest.advertised.port", Type: connectors.Int, Default: nil, Importance: connectors.Low},
@@ -93,6 +97,8 @@ type workerConfig struct {
 	brokerListener      string
 	clusterListener     string
 	clusterAdvertised   string
+	topicTracking       bool // topic.tracking.enable
+	topicTrackingReset  bool // topic.tracking.allow.reset
 }
 
 // parseWorkerConfig parses worker properties, logging unknown keys once.
@@ -133,6 +139,8 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		brokerListener:      v.String("embedded.broker.listener"),
 		clusterListener:     v.String("cluster.listener"),
 		clusterAdvertised:   v.String("cluster.advertised.listener"),
+		topicTracking:       v.Bool("topic.tracking.enable"),
+		topicTrackingReset:  v.Bool("topic.tracking.allow.reset"),
 	}
 	for _, l := range v.List("listeners") {
 		u, err := url.Parse(l)

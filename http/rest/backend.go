@@ -31,4 +31,16 @@ type Backend interface {
 	// Plugins lists every installed plugin in spec §3.22's order (sinks, sources, then the
 	// other kinds).
 	Plugins(ctx context.Context) ([]*messages.PluginInfo, error)
+	// ConnectorTopics lists a connector's active topics; no existence check (spec §3.18).
+	ConnectorTopics(ctx context.Context, name string) ([]string, error)
+	// ResetConnectorTopics removes a connector's active topics; no existence check (§3.19).
+	ResetConnectorTopics(ctx context.Context, name string) error
+	// ConnectorOffsets returns a connector's offsets, partitions and offsets as JSON (§3.20).
+	ConnectorOffsets(ctx context.Context, name string) ([]*messages.ConnectorOffset, error)
+	// AlterConnectorOffsets alters a STOPPED connector's offsets and returns the success
+	// message; an empty list is BAD_REQUEST (§3.21).
+	AlterConnectorOffsets(ctx context.Context, name string, offsets []*messages.ConnectorOffset) (string, error)
+	// ResetConnectorOffsets resets a STOPPED connector's offsets and returns the success
+	// message (§3.21).
+	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
 }

@@ -40,6 +40,11 @@ func (s *Server) routes() *httprouter.Router {
 	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)             // §3.15
 	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)           // §3.15
 	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)               // §3.17
+	route(http.MethodGet, "/connectors/:connector/topics", s.getTopics)                 // §3.18
+	route(http.MethodPut, "/connectors/:connector/topics/reset", s.resetTopics)         // §3.19
+	route(http.MethodGet, "/connectors/:connector/offsets", s.getOffsets)               // §3.20
+	route(http.MethodPatch, "/connectors/:connector/offsets", s.alterOffsets)           // §3.21
+	route(http.MethodDelete, "/connectors/:connector/offsets", s.resetOffsets)          // §3.21
 	route(http.MethodGet, "/connector-plugins", s.listPlugins)                          // §3.22
 	return r
 }

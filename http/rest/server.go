@@ -27,6 +27,7 @@ type Server struct {
 	commit   string
 	workerID string
 	handler  http.Handler
+	topics   topicTracking // topics.go
 }
 
 // Option configures a Server.

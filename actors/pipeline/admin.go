@@ -1,0 +1,147 @@
+package pipeline
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/connectors"
+)
+
+// ErrGroupNotEmpty is returned by AlterSinkOffsets and ResetSinkOffsets when the sink
+// connector's consumer group still has members: tasks that have not stopped yet, or zombies.
+var ErrGroupNotEmpty = errors.New("consumer group has members")
+
+// sinkGroup is the consumer group of a sink connector, as ConsumerGroup names it.
+func sinkGroup(connector string) string { return "connect-" + connector }
+
+// admin is a ClusterAdmin over the shared Admin client. It is never closed: closing a
+// ClusterAdmin made from a client closes the client.
+func (k *Clients) admin() (sarama.ClusterAdmin, error) {
+	a, err := sarama.NewClusterAdminFromClient(k.Admin)
+	if err != nil {
+		return nil, fmt.Errorf("admin: %w", err)
+	}
+	return a, nil
+}
+
+// SinkOffsets returns the committed offsets of the sink connector's consumer group (spec
+// §3.20); none when the group has none or does not exist.
+func (k *Clients) SinkOffsets(connector string) (map[connectors.TopicPartition]int64, error) {
+	a, err := k.admin()
+	if err != nil {
+		return nil, err
+	}
+	group := sinkGroup(connector)
+	resp, err := a.ListConsumerGroupOffsets(group, nil)
+	if errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return map[connectors.TopicPartition]int64{}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("list offsets of consumer group %s: %w", group, err)
+	}
+	out := map[connectors.TopicPartition]int64{}
+	for topic, parts := range resp.Blocks {
+		for p, b := range parts {
+			if b == nil {
+				continue
+			}
+			if !errors.Is(b.Err, sarama.ErrNoError) {
+				return nil, fmt.Errorf("list offsets of consumer group %s: %s-%d: %w", group, topic, p, b.Err)
+			}
+			if b.Offset >= 0 {
+				out[connectors.TopicPartition{Topic: topic, Partition: p}] = b.Offset
+			}
+		}
+	}
+	return out, nil
+}
+
+// AlterSinkOffsets commits the given offsets for the sink connector's consumer group and
+// deletes the committed offsets of the partitions mapped to nil (spec §3.21). It returns
+// ErrGroupNotEmpty when the group has members, as the broker then refuses both.
+func (k *Clients) AlterSinkOffsets(connector string, offsets map[connectors.TopicPartition]*int64) error {
+	a, err := k.admin()
+	if err != nil {
+		return err
+	}
+	group := sinkGroup(connector)
+	commit := map[string]map[int32]sarama.OffsetAndMetadata{}
+	var deletes []connectors.TopicPartition
+	for tp, o := range offsets {
+		if o == nil {
+			deletes = append(deletes, tp)
+			continue
+		}
+		if commit[tp.Topic] == nil {
+			commit[tp.Topic] = map[int32]sarama.OffsetAndMetadata{}
+		}
+		commit[tp.Topic][tp.Partition] = sarama.OffsetAndMetadata{Offset: *o, LeaderEpoch: -1}
+	}
+	if len(commit) > 0 {
+		resp, err := a.AlterConsumerGroupOffsets(group, commit, nil)
+		if err == nil {
+			err = firstPartitionError(resp.Errors)
+		}
+		if err != nil {
+			return groupError(fmt.Errorf("commit offsets of consumer group %s: %w", group, err))
+		}
+	}
+	slices.SortFunc(deletes, func(x, y connectors.TopicPartition) int {
+		return cmp.Or(strings.Compare(x.Topic, y.Topic), cmp.Compare(x.Partition, y.Partition))
+	})
+	for _, tp := range deletes {
+		if err := a.DeleteConsumerGroupOffset(group, tp.Topic, tp.Partition); err != nil {
+			// A group that never committed has nothing to delete.
+			if errors.Is(err, sarama.ErrGroupIDNotFound) {
+				continue
+			}
+			return groupError(fmt.Errorf("delete offset of consumer group %s for %s-%d: %w", group, tp.Topic, tp.Partition, err))
+		}
+	}
+	return nil
+}
+
+// ResetSinkOffsets deletes the sink connector's consumer group and so its offsets (spec
+// §3.21); a group that does not exist is success, so a reset is idempotent. It returns
+// ErrGroupNotEmpty when the group has members.
+func (k *Clients) ResetSinkOffsets(connector string) error {
+	a, err := k.admin()
+	if err != nil {
+		return err
+	}
+	group := sinkGroup(connector)
+	if err := a.DeleteConsumerGroup(group); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return groupError(fmt.Errorf("delete consumer group %s: %w", group, err))
+	}
+	return nil
+}
+
+// firstPartitionError is the first error of an OffsetCommit response, in a stable order.
+func firstPartitionError(errs map[string]map[int32]sarama.KError) error {
+	for _, topic := range slices.Sorted(maps.Keys(errs)) {
+		for _, p := range slices.Sorted(maps.Keys(errs[topic])) {
+			if e := errs[topic][p]; !errors.Is(e, sarama.ErrNoError) {
+				return fmt.Errorf("%s-%d: %w", topic, p, e)
+			}
+		}
+	}
+	return nil
+}
+
+// groupError adds ErrGroupNotEmpty to err's chain when the broker refused because the group
+// has members: UNKNOWN_MEMBER_ID for a commit from outside the group, GROUP_SUBSCRIBED_TO_TOPIC
+// or NON_EMPTY_GROUP for a delete (Kafka Connect's Worker checks the same three).
+func groupError(err error) error {
+	for _, e := range []error{sarama.ErrUnknownMemberId, sarama.ErrGroupSubscribedToTopic, sarama.ErrNonEmptyGroup} {
+		if errors.Is(err, e) {
+			return fmt.Errorf("%w: %w", ErrGroupNotEmpty, err)
+		}
+	}
+	return err
+}
