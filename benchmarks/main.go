@@ -3,9 +3,10 @@
 //	go run ./benchmarks <scenario> [flags]
 //
 // Scenarios: footprint (start-to-ready and idle RSS), create (POST /connectors until the
-// connector and its task are RUNNING). Each prints progress on stderr, a table on stdout and
-// writes a JSON result to benchmarks/results/<scenario>-<timestamp>.json (or --out). See
-// benchmarks/README.md.
+// connector and its task are RUNNING), pipeline (source and sink throughput beside raw
+// sarama), rest (REST throughput and latency beside a bare net/http handler). Each prints
+// progress on stderr, a table on stdout and writes a JSON result to
+// benchmarks/results/<scenario>-<timestamp>.json (or --out). See benchmarks/README.md.
 package main
 
 import (
@@ -41,6 +42,8 @@ type scenario struct {
 var scenarios = map[string]scenario{
 	"footprint": {"start-to-ready and idle RSS of fresh workers", footprintFlags},
 	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
+	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside raw sarama", pipelineFlags},
+	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
 }
 
 // common holds the flags every scenario has.
@@ -186,6 +189,7 @@ type stats struct {
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
 	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999,omitempty"` // filled by scenarios that report it (rest)
 	Max   float64 `json:"max"`
 	Mean  float64 `json:"mean"`
 	Total float64 `json:"-"`
@@ -311,6 +315,7 @@ func freePort() (int, error) {
 // worker is one connectd distributed process on free ports with its own data dir.
 type worker struct {
 	url      string
+	broker   string // host:port of its embedded broker
 	scratch  string // holds worker.properties, the log and data/
 	dataDir  string
 	logPath  string
@@ -326,6 +331,11 @@ type worker struct {
 // (at most timeout) until GET / answers 200, polling every 1 ms. The worker is stopped and its
 // directories removed at exit even if the caller does not stop it first.
 func startWorker(ctx context.Context, bin string, timeout time.Duration) (*worker, error) {
+	return startWorkerProps(ctx, bin, timeout, nil)
+}
+
+// startWorkerProps is startWorker with extra worker properties appended to the generated ones.
+func startWorkerProps(ctx context.Context, bin string, timeout time.Duration, extra map[string]string) (*worker, error) {
 	scratch, err := os.MkdirTemp("", "connectd-bench-worker-")
 	if err != nil {
 		return nil, err
@@ -344,7 +354,11 @@ func startWorker(ctx context.Context, bin string, timeout time.Duration) (*worke
 		return nil, err
 	}
 	w.url = fmt.Sprintf("http://127.0.0.1:%d", restPort)
+	w.broker = fmt.Sprintf("127.0.0.1:%d", brokerPort)
 	props := fmt.Sprintf("listeners=%s\nembedded.broker.listener=127.0.0.1:%d\ndata.dir=%s\n", w.url, brokerPort, w.dataDir)
+	for _, k := range sortedKeys(extra) {
+		props += k + "=" + extra[k] + "\n"
+	}
 	propsPath := filepath.Join(scratch, "worker.properties")
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return nil, err
@@ -454,4 +468,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
