@@ -33,14 +33,16 @@ import (
 func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, error) {
 	duration := fs.Duration("duration", 5*time.Second, "measurement window of each source case")
 	sizesFlag := fs.String("sizes", "100,1024", "record value sizes in bytes, comma-separated")
-	sinkRecords := fs.Int("sink-records", 300000, "records pre-filled for each sink case")
+	sinkMB := fs.Float64("sink-mb", 100, "MB of records pre-filled for each sink case (records = MB / size), so every size runs a few seconds")
+	sinkRecords := fs.Int("sink-records", 0, "records pre-filled for each sink case, instead of --sink-mb")
 	batch := fs.Int("batch", 1000, "DataGenSource batch.size, and records per SyncProducer.SendMessages")
 	flush := fs.Duration("flush", 50*time.Millisecond, "the worker's offset.flush.interval.ms: the sink's committed offsets advance in these steps")
 	timeout := fs.Duration("timeout", 2*time.Minute, "deadline of one case")
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "deadline for the worker to answer GET /")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
-			*duration, *sinkRecords = 150*time.Millisecond, 20000
+			// One size: the code path is the same for every size.
+			*duration, *sinkRecords, *sizesFlag = 150*time.Millisecond, 20000, "100"
 		}
 		var sizes []int
 		for _, f := range strings.Split(*sizesFlag, ",") {
@@ -50,8 +52,14 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 			}
 			sizes = append(sizes, n)
 		}
-		if *duration <= 0 || *sinkRecords < 1 || *batch < 1 || *flush < time.Millisecond {
-			return nil, errors.New("--duration, --sink-records, --batch and --flush must be positive")
+		if *duration <= 0 || *sinkRecords < 0 || *sinkMB <= 0 || *batch < 1 || *flush < time.Millisecond {
+			return nil, errors.New("--duration, --sink-mb, --sink-records, --batch and --flush must be positive")
+		}
+		sinkCount := func(size int) int {
+			if *sinkRecords > 0 {
+				return *sinkRecords
+			}
+			return max(1000, int(*sinkMB*1e6)/size)
 		}
 		bin, err := connectdBinary(ctx, *c)
 		if err != nil {
@@ -104,15 +112,15 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 			// Kafka → sink: two pre-filled topics, one per consumer.
 			rawTopic, sinkTopic := "raw-consume-"+label, "discard-"+label
 			for _, t := range []string{rawTopic, sinkTopic} {
-				if err := p.prefill(ctx, t, size, *sinkRecords); err != nil {
+				if err := p.prefill(ctx, t, size, sinkCount(size)); err != nil {
 					return nil, err
 				}
 			}
-			consumer, err := p.measureRawConsumer(ctx, rawTopic, int64(*sinkRecords))
+			consumer, err := p.measureRawConsumer(ctx, rawTopic, int64(sinkCount(size)))
 			if err != nil {
 				return nil, err
 			}
-			sink, err := p.measureDiscardSink(ctx, "discard-"+label, sinkTopic, int64(*sinkRecords))
+			sink, err := p.measureDiscardSink(ctx, "discard-"+label, sinkTopic, int64(sinkCount(size)))
 			if err != nil {
 				return nil, err
 			}
@@ -130,10 +138,14 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 			}
 			res.Figures[figureKey(r.size, r.connectd.name)+"_vs_"+figureKey(r.size, r.baseline.name)] = summarize("ratio", []float64{round3(r.ratio())})
 		}
+		sinkDesc := fmt.Sprintf("%v MB of", *sinkMB)
+		if *sinkRecords > 0 {
+			sinkDesc = strconv.Itoa(*sinkRecords)
+		}
 		res.Notes = []string{
 			"records/s = records counted over the measurement window / the window; one task, one partition, no key, acks=all",
 			fmt.Sprintf("source: %v window after the first record; counted by the topic's end offsets, polled every 250 ms; DataGenSource batch.size and SyncProducer batch %d", *duration, *batch),
-			fmt.Sprintf("sink: %d pre-filled records; DiscardSink counted by committed offsets of group connect-<name> (offset.flush.interval.ms %d), polled every 5 ms, from the first commit to the last; the sarama consumer from its first record to its last", *sinkRecords, flush.Milliseconds()),
+			fmt.Sprintf("sink: %s pre-filled records; DiscardSink counted by committed offsets of group connect-<name> (offset.flush.interval.ms %d), polled every 5 ms, from the first commit to the last; the sarama consumer from its first record to its last", sinkDesc, flush.Milliseconds()),
 			"the worker process holds the broker and, in the connectd cases, the task; the raw clients run in the benchmark process; both share the machine's cores",
 		}
 		printPipelineTable(rows)
@@ -590,7 +602,7 @@ func (p *pipelineBench) measureDiscardSink(ctx context.Context, name, topic stri
 				// Everything was committed at once: only the time since creation is known,
 				// and it includes the task's start and its group join.
 				t.records, t.window = c, now.Sub(created)
-				t.note = "all records were committed in the first flush: rate is from POST, including task start and group join (use more --sink-records)"
+				t.note = "all records were committed in the first flush: rate is from POST, including task start and group join (pre-fill more: --sink-mb, --sink-records)"
 			}
 			break
 		}
@@ -611,11 +623,17 @@ func (p *pipelineBench) measureDiscardSink(ctx context.Context, name, topic stri
 // committed is group's committed offset on topic's partitions, summed; 0 before any commit.
 func (p *pipelineBench) committed(group, topic string) (int64, error) {
 	resp, err := p.admin.ListConsumerGroupOffsets(group, map[string][]int32{topic: {0}})
+	if errors.Is(err, sarama.ErrGroupIDNotFound) {
+		return 0, nil // the task has not joined yet
+	}
 	if err != nil {
 		return 0, fmt.Errorf("committed offsets of %s: %w", group, err)
 	}
 	var sum int64
 	for _, b := range resp.Blocks[topic] {
+		if b.Err == sarama.ErrGroupIDNotFound {
+			return 0, nil
+		}
 		if b.Err != sarama.ErrNoError {
 			return 0, fmt.Errorf("committed offsets of %s: %w", group, b.Err)
 		}
