@@ -3,9 +3,10 @@
 //	go run ./benchmarks <scenario> [flags]
 //
 // Scenarios: footprint (start-to-ready and idle RSS), create (POST /connectors until the
-// connector and its task are RUNNING). Each prints progress on stderr, a table on stdout and
-// writes a JSON result to benchmarks/results/<scenario>-<timestamp>.json (or --out). See
-// benchmarks/README.md.
+// connector and its task are RUNNING), pipeline (source and sink throughput beside raw
+// sarama), rest (REST throughput and latency beside a bare net/http handler). Each prints
+// progress on stderr, a table on stdout and writes a JSON result to
+// benchmarks/results/<scenario>-<timestamp>.json (or --out). See benchmarks/README.md.
 package main
 
 import (
@@ -42,6 +43,8 @@ var scenarios = map[string]scenario{
 	"footprint": {"start-to-ready and idle RSS of fresh workers", footprintFlags},
 	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
 	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
+	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside raw sarama", pipelineFlags},
+	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
 }
 
 // common holds the flags every scenario has.
@@ -187,6 +190,7 @@ type stats struct {
 	P50   float64 `json:"p50"`
 	P90   float64 `json:"p90"`
 	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999,omitempty"` // filled by scenarios that report it (rest)
 	Max   float64 `json:"max"`
 	Mean  float64 `json:"mean"`
 	Total float64 `json:"-"`
@@ -312,6 +316,7 @@ func freePort() (int, error) {
 // worker is one connectd distributed process on free ports with its own data dir.
 type worker struct {
 	url      string
+	broker   string // host:port of its embedded broker
 	scratch  string // holds worker.properties, the log and data/
 	dataDir  string
 	logPath  string
@@ -351,13 +356,9 @@ func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, ext
 		return nil, err
 	}
 	w.url = fmt.Sprintf("http://127.0.0.1:%d", restPort)
+	w.broker = fmt.Sprintf("127.0.0.1:%d", brokerPort)
 	props := fmt.Sprintf("listeners=%s\nembedded.broker.listener=127.0.0.1:%d\ndata.dir=%s\n", w.url, brokerPort, w.dataDir)
-	keys := make([]string, 0, len(extra))
-	for k := range extra {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(extra) {
 		props += k + "=" + extra[k] + "\n"
 	}
 	propsPath := filepath.Join(scratch, "worker.properties")
@@ -469,4 +470,13 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -4,12 +4,14 @@ import (
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/converters"
 	"github.com/connectd/connectd/connectors/filestream"
+	"github.com/connectd/connectd/connectors/loadgen"
 )
 
 // Registry returns a new registry holding every built-in plugin.
 func Registry() *connectors.Registry {
 	r := &connectors.Registry{}
 	filestream.Register(r)
+	loadgen.Register(r)
 	converters.Register(r)
 	return r
 }

@@ -7,7 +7,8 @@ import (
 	"github.com/connectd/connectd/connectors"
 )
 
-// spec §3.22 lists these, in this order, on a worker with only the built-ins.
+// spec §3.22 lists these, in this order, on a worker with only the built-ins; connectd adds
+// its load connectors (loadgen).
 func TestRegistry(t *testing.T) {
 	r := Registry()
 	var got []string
@@ -15,7 +16,9 @@ func TestRegistry(t *testing.T) {
 		got = append(got, string(p.Type)+" "+p.Class+" "+p.Version)
 	}
 	want := []string{
+		"sink io.connectd.loadgen.DiscardSinkConnector 3.9.0",
 		"sink org.apache.kafka.connect.file.FileStreamSinkConnector 3.9.0",
+		"source io.connectd.loadgen.DataGenSourceConnector 3.9.0",
 		"source org.apache.kafka.connect.file.FileStreamSourceConnector 3.9.0",
 		"converter org.apache.kafka.connect.converters.ByteArrayConverter 3.9.0",
 		"converter org.apache.kafka.connect.json.JsonConverter 3.9.0",
@@ -33,6 +36,8 @@ func TestRegistry(t *testing.T) {
 		{"org.apache.kafka.connect.json.JsonConverter", connectors.ConverterType},
 		{"StringConverter", connectors.ConverterType},
 		{"ByteArray", connectors.ConverterType},
+		{"DataGenSource", connectors.Source},
+		{"DiscardSink", connectors.Sink},
 	}
 	for _, tt := range tests {
 		if p, ok := r.Lookup(tt.name); !ok || p.Type != tt.typ {

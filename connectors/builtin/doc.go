@@ -1,6 +1,7 @@
 // Package builtin assembles the plugins that ship with connectd into one Registry: the
-// FileStream connectors and the String, Json and ByteArray converters. cmd/connectd wires it
-// into the runtime; the runtime itself never imports a plugin package.
+// FileStream connectors, the load connectors (DataGenSource, DiscardSink) and the String,
+// Json and ByteArray converters. cmd/connectd wires it into the runtime; the runtime itself
+// never imports a plugin package.
 //
 // It imports only the connectors API and the plugin packages. Each plugin is registered
 // exactly once, so a duplicate class panics at start.

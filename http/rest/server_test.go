@@ -171,10 +171,14 @@ func TestServerInfo(t *testing.T) {
 // (spec §3.22, §16.17). The worker has the built-in plugins.
 func TestPlugins(t *testing.T) {
 	connectors := `[
+		{"class":"io.connectd.loadgen.DiscardSinkConnector","type":"sink","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		{"class":"io.connectd.loadgen.DataGenSourceConnector","type":"source","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"}]`
 	all := `[
+		{"class":"io.connectd.loadgen.DiscardSinkConnector","type":"sink","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
+		{"class":"io.connectd.loadgen.DataGenSourceConnector","type":"source","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.converters.ByteArrayConverter","type":"converter","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.json.JsonConverter","type":"converter","version":"3.9.0"},

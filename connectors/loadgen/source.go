@@ -1,0 +1,341 @@
+package loadgen
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"math"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/connectd/connectd/connectors"
+)
+
+// maxRecordSize bounds record.size: 10 MiB, far above a default broker's 1 MB
+// max.message.bytes, but low enough that a typo cannot make a task allocate gigabytes.
+const maxRecordSize = 10 << 20
+
+var sourceConfig = connectors.ConfigDef{
+	{Name: TopicKey, Type: connectors.String, Required: true, Validator: connectors.NonEmpty(),
+		Importance: connectors.High, Group: "Load", Doc: "Topic the generated records go to."},
+	{Name: RateKey, Type: connectors.Long, Default: "1000", Validator: connectors.AtLeast(0),
+		Importance: connectors.High, Group: "Load",
+		Doc: "Records per second over all tasks (each task gets an even share); 0 means as fast as the runtime takes them."},
+	{Name: RecordSizeKey, Type: connectors.Int, Default: "100", Validator: connectors.Between(0, maxRecordSize),
+		Importance: connectors.High, Group: "Load",
+		Doc: "Size of each record's value in bytes: printable ASCII, a bytes value (ByteArrayConverter writes it " +
+			"unchanged, StringConverter as text, JsonConverter base64-encoded). The broker's max.message.bytes still applies."},
+	{Name: KeyCardinalityKey, Type: connectors.Long, Default: "0", Validator: connectors.AtLeast(0),
+		Importance: connectors.Medium, Group: "Load",
+		Doc: "Number of distinct keys, \"key-0\" … \"key-<n-1>\" as bytes, used round-robin over all tasks' records; 0 means records have no key."},
+	{Name: TotalRecordsKey, Type: connectors.Long, Default: "0", Validator: connectors.AtLeast(0),
+		Importance: connectors.Medium, Group: "Load",
+		Doc: "Records to generate over all tasks, then stay idle (RUNNING); 0 means no end. The count survives restarts: it is the tasks' source offsets."},
+	{Name: BatchSizeKey, Type: connectors.Int, Default: "1000", Validator: connectors.Between(1, 1000000),
+		Importance: connectors.Low, Group: "Load",
+		Doc: "Most records a task returns from one poll; the runtime sends each poll's records as one batch."},
+	logIntervalKey,
+}
+
+// SourceConnector generates records: DataGenSourceConnector.
+type SourceConnector struct {
+	props map[string]string
+	vals  connectors.Values
+}
+
+var _ connectors.SourceConnector = (*SourceConnector)(nil)
+
+// Version is connectd's.
+func (*SourceConnector) Version() string { return version }
+
+// Config returns the generator's keys.
+func (*SourceConnector) Config() connectors.ConfigDef { return sourceConfig }
+
+// Start checks the configuration and keeps it for the tasks.
+func (c *SourceConnector) Start(_ connectors.ConnectorContext, props map[string]string) error {
+	vals, err := sourceConfig.Parse(props)
+	if err != nil {
+		return fmt.Errorf("start DataGenSourceConnector: %w", err)
+	}
+	c.props, c.vals = maps.Clone(props), vals
+	return nil
+}
+
+// TaskConfigs splits records.per.second and total.records evenly over at most maxTasks
+// tasks; each task's config holds its own share, its index and the task count.
+func (c *SourceConnector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	rate, total := c.vals.Long(RateKey), c.vals.Long(TotalRecordsKey)
+	n := taskCount(maxTasks, rate, total)
+	configs := make([]map[string]string, n)
+	for i := range configs {
+		cfg := maps.Clone(c.props)
+		cfg[RateKey] = strconv.FormatInt(share(rate, n, i), 10)
+		cfg[TotalRecordsKey] = strconv.FormatInt(share(total, n, i), 10)
+		cfg[TaskIDKey] = strconv.Itoa(i)
+		cfg[TaskCountKey] = strconv.Itoa(n)
+		configs[i] = cfg
+	}
+	return configs, nil
+}
+
+// taskCount is maxTasks, lowered so that no task's share of a positive rate or total is 0
+// (a 0 share would read as "unlimited" or "endless").
+func taskCount(maxTasks int, rate, total int64) int {
+	n := int64(max(maxTasks, 1))
+	if rate > 0 {
+		n = min(n, rate)
+	}
+	if total > 0 {
+		n = min(n, total)
+	}
+	return int(n)
+}
+
+// share is task i's part of amount split over n tasks: the first amount%n tasks get one more.
+func share(amount int64, n, i int) int64 {
+	s := amount / int64(n)
+	if int64(i) < amount%int64(n) {
+		s++
+	}
+	return s
+}
+
+// Stop has nothing to release.
+func (*SourceConnector) Stop() error { return nil }
+
+// NewTask returns an unstarted generator task.
+func (*SourceConnector) NewTask() connectors.SourceTask { return newSourceTask() }
+
+// idleWait is how long a task that has produced its total waits per poll.
+const idleWait = time.Second
+
+// sourceTask generates one task's share. Poll runs on one goroutine; Stop may come from
+// another, so what both touch is atomic or behind the reporter's lock.
+type sourceTask struct {
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) // returns early on ctx or Stop
+	log   *slog.Logger
+
+	stop     chan struct{}
+	stopOnce sync.Once
+
+	// Set by Start.
+	connector   string
+	id, tasks   int
+	topic       string
+	rate        int64 // this task's records per second; 0 unlimited
+	total       int64 // this task's records in all; 0 endless
+	cardinality int64
+	batch       int
+	payload     []byte   // the value of every record
+	keys        [][]byte // keys[k] is "key-<k>", filled lazily up to maxCachedKeys
+	partition   map[string]any
+	counter     *counter // the registry's
+	report      *reporter
+
+	produced atomic.Int64 // this task's records ever, including before a restart: the offset
+
+	// The token bucket (rate > 0): tokens are records that may be sent now.
+	tokens   float64
+	refilled time.Time
+
+	finished bool // total reached and logged
+}
+
+var _ connectors.SourceTask = (*sourceTask)(nil)
+
+func newSourceTask() *sourceTask {
+	t := &sourceTask{now: time.Now, log: slog.Default(), stop: make(chan struct{})}
+	t.sleep = t.wait
+	return t
+}
+
+// wait sleeps d, or less if ctx ends or Stop is called.
+func (t *sourceTask) wait(ctx context.Context, d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.stop:
+	case <-timer.C:
+	}
+}
+
+// Start parses the task config and reads the task's stored count.
+func (t *sourceTask) Start(ctx connectors.SourceTaskContext, props map[string]string) error {
+	vals, err := connectors.Merge(sourceConfig, taskKeys).Parse(props)
+	if err != nil {
+		return fmt.Errorf("start DataGenSourceTask: %w", err)
+	}
+	t.connector = props["name"]
+	t.id, t.tasks = vals.Int(TaskIDKey), vals.Int(TaskCountKey)
+	t.topic = vals.String(TopicKey)
+	t.rate, t.total = vals.Long(RateKey), vals.Long(TotalRecordsKey)
+	t.cardinality = vals.Long(KeyCardinalityKey)
+	t.batch = vals.Int(BatchSizeKey)
+	t.payload = payload(vals.Int(RecordSizeKey), uint64(t.id))
+	t.partition = map[string]any{TaskField: int64(t.id)}
+	stored, err := t.storedCount(ctx)
+	if err != nil {
+		return fmt.Errorf("start DataGenSourceTask %d: %w", t.id, err)
+	}
+	t.produced.Store(stored)
+	t.log = t.log.With("component", "loadgen", "connector", t.connector, "task", t.id)
+	now := t.now()
+	t.refilled = now
+	t.counter = counterFor(t.connector, t.id)
+	t.report = newReporter(t.log, "DataGenSource progress", time.Duration(vals.Long(LogIntervalKey))*time.Millisecond, now)
+	return nil
+}
+
+// storedCount reads the task's committed record count; 0 when there is none.
+func (t *sourceTask) storedCount(ctx connectors.SourceTaskContext) (int64, error) {
+	if ctx == nil || ctx.Offsets() == nil {
+		return 0, nil
+	}
+	off, err := ctx.Offsets().Offset(t.partition)
+	if err != nil {
+		return 0, fmt.Errorf("read stored offset: %w", err)
+	}
+	raw, ok := off[RecordsField]
+	if !ok || raw == nil {
+		return 0, nil
+	}
+	var n int64
+	switch x := raw.(type) {
+	case int64:
+		n = x
+	case float64: // a JSON number decoded without integer support
+		if x != math.Trunc(x) || x > math.MaxInt64 {
+			return 0, fmt.Errorf("%w (got %v)", ErrOffsetType, x)
+		}
+		n = int64(x)
+	default:
+		return 0, fmt.Errorf("%w (got %T)", ErrOffsetType, raw)
+	}
+	if n < 0 {
+		return 0, fmt.Errorf("%w (got %d)", ErrOffsetType, n)
+	}
+	return n, nil
+}
+
+// payload is size printable ASCII bytes, pseudo-random with a fixed seed so runs repeat and
+// the value is not trivially compressible.
+func payload(size int, seed uint64) []byte {
+	const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	r := rand.New(rand.NewPCG(seed, 0x6c6f616467656e)) // "loadgen"
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = alphabet[r.IntN(len(alphabet))]
+	}
+	return b
+}
+
+// Poll returns up to batch.size records, as many as the rate allows; it waits when the
+// rate allows none yet, and idles once the task's total is reached.
+func (t *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
+	now := t.now()
+	t.report.tick(now, "offset", t.produced.Load())
+	n := int64(t.batch)
+	if t.total > 0 {
+		left := t.total - t.produced.Load()
+		if left <= 0 {
+			if !t.finished {
+				t.finished = true
+				t.log.Info("DataGenSource task reached its total", "records", t.produced.Load())
+			}
+			t.sleep(ctx, idleWait)
+			return nil, nil
+		}
+		n = min(n, left)
+	}
+	if t.rate > 0 {
+		t.refill(now)
+		// Wait for a useful batch: about 1/100 s of records, so a modest rate is sent in
+		// batches rather than one produce request per record.
+		want := min(n, max(1, t.rate/100))
+		if t.tokens < float64(want) {
+			d := time.Duration((float64(want) - t.tokens) / float64(t.rate) * float64(time.Second))
+			t.sleep(ctx, min(max(d, time.Millisecond), time.Second))
+			if ctx.Err() != nil {
+				return nil, nil
+			}
+			t.refill(t.now())
+			if t.tokens < 1 {
+				return nil, nil
+			}
+		}
+		n = min(n, int64(t.tokens))
+		t.tokens -= float64(n)
+	}
+	return t.generate(int(n)), nil
+}
+
+// refill adds the tokens earned since the last refill, holding at most one second's worth,
+// so a pause or a slow broker is not followed by an unbounded burst.
+func (t *sourceTask) refill(now time.Time) {
+	if d := now.Sub(t.refilled); d > 0 {
+		t.tokens += d.Seconds() * float64(t.rate)
+		t.refilled = now
+	}
+	t.tokens = min(t.tokens, float64(t.rate))
+}
+
+// generate makes n records continuing the task's count.
+func (t *sourceTask) generate(n int) []connectors.SourceRecord {
+	if n <= 0 {
+		return nil
+	}
+	first := t.produced.Load()
+	records := make([]connectors.SourceRecord, n)
+	bytes := int64(n) * int64(len(t.payload))
+	for i := range records {
+		seq := first + int64(i)
+		r := &records[i]
+		r.Topic = t.topic
+		r.ValueSchema, r.Value = connectors.BytesSchema, t.payload
+		r.SourcePartition = t.partition
+		r.SourceOffset = map[string]any{RecordsField: seq + 1}
+		if t.cardinality > 0 {
+			// Interleave the tasks' sequences, so the keys cycle over all tasks' records.
+			k := t.key((seq*int64(t.tasks) + int64(t.id)) % t.cardinality)
+			r.KeySchema, r.Key = connectors.BytesSchema, k
+			bytes += int64(len(k))
+		}
+	}
+	t.produced.Add(int64(n))
+	t.counter.add(int64(n), bytes)
+	t.report.count.add(int64(n), bytes)
+	return records
+}
+
+// maxCachedKeys bounds the key cache: beyond it, keys are formatted per record.
+const maxCachedKeys = 1 << 16
+
+func (t *sourceTask) key(k int64) []byte {
+	if k >= maxCachedKeys {
+		return []byte("key-" + strconv.FormatInt(k, 10))
+	}
+	if t.keys == nil {
+		t.keys = make([][]byte, min(t.cardinality, maxCachedKeys))
+	}
+	if t.keys[k] == nil {
+		t.keys[k] = []byte("key-" + strconv.FormatInt(k, 10))
+	}
+	return t.keys[k]
+}
+
+// Stop ends a waiting Poll and logs the task's summary. It is safe to call twice.
+func (t *sourceTask) Stop() error {
+	t.stopOnce.Do(func() {
+		close(t.stop)
+		if t.report != nil {
+			t.report.final(t.now(), "offset", t.produced.Load())
+		}
+	})
+	return nil
+}
