@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -76,8 +76,9 @@ func runStandalone(ctx context.Context, args []string, log *slog.Logger) error {
 		return err
 	}
 	if cfg.offsetFile == "" {
-		// Kafka Connect's StandaloneConfig has no default for it (spec §8.3).
-		return errors.New(`worker config: Missing required configuration "offset.storage.file.filename" which has no default value.`)
+		// Kafka Connect's StandaloneConfig requires it (spec §8.3); DESIGN.md gives it a
+		// default under data.dir, so `connectd standalone` runs with Kafka's samples as they are.
+		cfg.offsetFile = filepath.Join(cfg.dataDir, "connect.offsets")
 	}
 	return runStandaloneWorker(ctx, cfg, conns, log)
 }

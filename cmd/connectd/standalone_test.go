@@ -256,8 +256,6 @@ func TestStandaloneBadInput(t *testing.T) {
 			[]string{"a worker properties file is required"}},
 		{"missing worker file", nil, func(string) []string { return []string{filepath.Join(dir, "nope.properties")} }, 1,
 			[]string{"worker properties", "nope.properties"}},
-		{"no offsets file setting", map[string]string{"offset.storage.file.filename": ""}, func(w string) []string { return []string{w, good} }, 1,
-			[]string{`Missing required configuration "offset.storage.file.filename" which has no default value.`}},
 		{"missing connector file", nil, func(w string) []string { return []string{w, filepath.Join(dir, "absent.json")} }, 3,
 			[]string{"absent.json", "no such file"}},
 		{"properties without name", nil, func(w string) []string {
