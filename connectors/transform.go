@@ -9,6 +9,7 @@ import "time"
 type Record struct {
 	Topic       string
 	Partition   *int32 // nil: unset (a source record's partitioner decides)
+	Offset      *int64 // the Kafka offset of a sink record; nil for a source record
 	KeySchema   *Schema
 	Key         any
 	ValueSchema *Schema
@@ -54,8 +55,8 @@ func (r *SourceRecord) SetRecord(x *Record) {
 
 // Record returns the transformable part of r.
 func (r *SinkRecord) Record() *Record {
-	p := r.Partition
-	return &Record{Topic: r.Topic, Partition: &p, KeySchema: r.KeySchema, Key: r.Key,
+	p, o := r.Partition, r.Offset
+	return &Record{Topic: r.Topic, Partition: &p, Offset: &o, KeySchema: r.KeySchema, Key: r.Key,
 		ValueSchema: r.ValueSchema, Value: r.Value, Timestamp: r.Timestamp, Headers: r.Headers}
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/converters"
 	"github.com/connectd/connectd/connectors/filestream"
+	"github.com/connectd/connectd/connectors/transforms"
 )
 
 // Registry returns a new registry holding every built-in plugin.
@@ -11,5 +12,6 @@ func Registry() *connectors.Registry {
 	r := &connectors.Registry{}
 	filestream.Register(r)
 	converters.Register(r)
+	transforms.Register(r)
 	return r
 }
