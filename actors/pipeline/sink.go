@@ -27,6 +27,9 @@ type Sink struct {
 	Logger        *slog.Logger // nil discards
 	// Started, if set, is called once the task's Start returned without error.
 	Started func()
+	// Transform, if set, runs the connector's transformation chain after convert, before
+	// put (spec §9.1).
+	Transform TransformFunc
 
 	gate gate
 
@@ -217,6 +220,10 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: connectors.OptionalBytesSchema, Value: h.Value})
 		}
 		records = append(records, r)
+	}
+	records, err := transformSink(s.Transform, records)
+	if err != nil {
+		return s.failWith(err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

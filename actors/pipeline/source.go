@@ -35,6 +35,9 @@ type Source struct {
 	// EnsureTopic, if set, is called once per topic before the first record goes to it, so
 	// topics are created explicitly rather than by the broker's auto-creation.
 	EnsureTopic func(topic string) error
+	// Transform, if set, runs the connector's transformation chain after poll, before
+	// convert (spec §9.1).
+	Transform TransformFunc
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -133,19 +136,25 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		}
 		retries = 0
 		if len(records) > 0 {
-			if err := s.ensureTopics(records); err != nil {
+			out, err := transformSource(s.Transform, records)
+			if err != nil {
 				return err
 			}
-			msgs := make([]*sarama.ProducerMessage, 0, len(records))
-			for i := range records {
-				m, err := s.convert(&records[i])
+			if err := s.ensureTopics(out); err != nil {
+				return err
+			}
+			msgs := make([]*sarama.ProducerMessage, 0, len(out))
+			for i := range out {
+				m, err := s.convert(&out[i])
 				if err != nil {
 					return err
 				}
 				msgs = append(msgs, m)
 			}
-			if err := s.Producer.SendMessages(msgs); err != nil {
-				return fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err))
+			if len(msgs) > 0 {
+				if err := s.Producer.SendMessages(msgs); err != nil {
+					return fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err))
+				}
 			}
 			for _, r := range records {
 				if r.SourcePartition == nil {
