@@ -303,6 +303,6 @@ func (t *setSchemaMetadata) Apply(r *connectors.Record) (*connectors.Record, err
 // predicate.
 type filter struct{ nopClose }
 
-func (*filter) Config() connectors.ConfigDef { return connectors.ConfigDef{} }
+func (*filter) Config() connectors.ConfigDef                         { return connectors.ConfigDef{} }
 func (*filter) Configure(map[string]string) error                    { return nil }
 func (*filter) Apply(*connectors.Record) (*connectors.Record, error) { return nil, nil }

@@ -31,4 +31,9 @@ type Backend interface {
 	// Plugins lists every installed plugin in spec §3.22's order (sinks, sources, then the
 	// other kinds).
 	Plugins(ctx context.Context) ([]*messages.PluginInfo, error)
+	// PluginConfig lists a plugin's configuration keys (spec §3.23; NOT_FOUND if unknown).
+	PluginConfig(ctx context.Context, plugin string) ([]*messages.ConfigKeyInfo, error)
+	// ValidateConnectorConfig validates a connector config (spec §3.24); nulls are the keys
+	// the client sent as JSON null.
+	ValidateConnectorConfig(ctx context.Context, config map[string]string, nulls []string) (*messages.ConfigInfos, error)
 }
