@@ -31,12 +31,12 @@ type transformChain struct {
 
 // buildTransformChain instantiates and configures the chain config declares; nil when it
 // declares none. Predicates are instantiated per transform, as Kafka does.
-func buildTransformChain(reg *connectors.Registry, config map[string]string, log *slog.Logger) (c *transformChain, err error) {
+func buildTransformChain(reg *connectors.Registry, config map[string]string, log *slog.Logger) (_ *transformChain, err error) {
 	aliases := splitList(config["transforms"])
 	if len(aliases) == 0 {
 		return nil, nil
 	}
-	c = &transformChain{tolerate: strings.EqualFold(strings.TrimSpace(config["errors.tolerance"]), "all"), log: log}
+	c := &transformChain{tolerate: strings.EqualFold(strings.TrimSpace(config["errors.tolerance"]), "all"), log: log}
 	defer func() {
 		if err != nil {
 			c.close()
