@@ -38,49 +38,6 @@ func validate(t *testing.T, f *fixture, plugin string, config map[string]any) va
 	return res
 }
 
-// spec §3.22: connectorsOnly defaults to true; any other value lists every kind, in the order
-// sinks, sources, transformations, predicates, converters, header converters.
-func TestListPlugins(t *testing.T) {
-	_, f := newTestServer(t)
-	kinds := func(path string) ([]string, []PluginInfo) {
-		r := call(t, f.srv, http.MethodGet, path, "")
-		var ps []PluginInfo
-		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &ps) != nil {
-			t.Fatalf("GET %s: %d %s", path, r.status, r.body)
-		}
-		var order []string
-		for _, p := range ps {
-			if len(order) == 0 || order[len(order)-1] != p.Type {
-				order = append(order, p.Type)
-			}
-		}
-		return order, ps
-	}
-	for path, want := range map[string][]string{
-		"/connector-plugins":                      {"sink", "source"},
-		"/connector-plugins?connectorsOnly=TRUE":  {"sink", "source"},
-		"/connector-plugins?connectorsOnly=false": {"sink", "source", "transformation", "predicate", "converter", "header_converter"},
-		"/connector-plugins?connectorsOnly=no":    {"sink", "source", "transformation", "predicate", "converter", "header_converter"},
-	} {
-		got, ps := kinds(path)
-		if !reflect.DeepEqual(got, want) {
-			t.Errorf("GET %s: kinds %v, want %v", path, got, want)
-		}
-		if path == "/connector-plugins?connectorsOnly=false" {
-			for _, class := range []string{
-				"org.apache.kafka.connect.transforms.InsertField$Value",
-				"org.apache.kafka.connect.transforms.RegexRouter",
-				"org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
-				"org.apache.kafka.connect.storage.SimpleHeaderConverter",
-			} {
-				if !slices.ContainsFunc(ps, func(p PluginInfo) bool { return p.Class == class }) {
-					t.Errorf("GET %s: %s missing", path, class)
-				}
-			}
-		}
-	}
-}
-
 // spec §3.23: the plugin's own keys in definition order, then for a connector the base keys;
 // a plugin by class or alias; 404 for an unknown one.
 func TestPluginConfig(t *testing.T) {
