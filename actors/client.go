@@ -160,3 +160,16 @@ func (c *Client) Plugins(ctx context.Context) ([]*messages.PluginInfo, error) {
 	}
 	return out, nil
 }
+
+// PluginConfig lists the configuration keys of the plugin called name, class or alias
+// (spec §3.23); an unknown plugin is NOT_FOUND "Unknown plugin <name>.".
+func (c *Client) PluginConfig(ctx context.Context, name string) ([]*messages.ConfigKeyInfo, error) {
+	return c.rt.pluginConfig(name)
+}
+
+// ValidateConnectorConfig validates config as PUT /connector-plugins/{p}/config/validate
+// does (spec §3.24, §7); nulls are the keys sent as JSON null. Errors thrown while validating
+// are INTERNAL with the Java exception's class before the message (spec §16.1).
+func (c *Client) ValidateConnectorConfig(ctx context.Context, config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
+	return c.rt.validateForEndpoint(config, nulls)
+}

@@ -1,6 +1,7 @@
 package actors
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -29,9 +30,9 @@ var connectorBaseConfig = connectors.ConfigDef{
 		Doc: "HeaderConverter class used to convert between Kafka Connect format and the serialized form that is written to Kafka."},
 	{Name: "config.action.reload", Type: connectors.String, Default: "restart", Validator: connectors.OneOfIgnoreCase("none", "restart"), Importance: connectors.Low, Group: "Common", Width: connectors.WidthMedium, DisplayName: "Reload Action",
 		Doc: "The action that Connect should take on the connector when changes in external configuration providers result in a change in the connector's configuration properties."},
-	{Name: "transforms", Type: connectors.List, Default: "", Importance: connectors.Low, Group: "Transforms", Width: connectors.WidthLong, DisplayName: "Transforms",
+	{Name: "transforms", Type: connectors.List, Default: "", Validator: uniqueAliasList, Importance: connectors.Low, Group: "Transforms", Width: connectors.WidthLong, DisplayName: "Transforms",
 		Doc: "Aliases for the transformations to be applied to records."},
-	{Name: "predicates", Type: connectors.List, Default: "", Importance: connectors.Low, Group: "Predicates", Width: connectors.WidthLong, DisplayName: "Predicates",
+	{Name: "predicates", Type: connectors.List, Default: "", Validator: uniqueAliasList, Importance: connectors.Low, Group: "Predicates", Width: connectors.WidthLong, DisplayName: "Predicates",
 		Doc: "Aliases for the predicates used by transformations."},
 	{Name: "errors.retry.timeout", Type: connectors.Long, Default: "0", Importance: connectors.Medium, Group: "Error Handling", Width: connectors.WidthMedium, DisplayName: "Retry Timeout for Errors",
 		Doc: "The maximum duration in milliseconds that a failed operation will be reattempted."},
@@ -43,6 +44,17 @@ var connectorBaseConfig = connectors.ConfigDef{
 		Doc: "If true, write each error and the details of the failed operation and problematic record to the Connect application log."},
 	{Name: "errors.log.include.messages", Type: connectors.Boolean, Default: "false", Importance: connectors.Medium, Group: "Error Handling", Width: connectors.WidthShort, DisplayName: "Log Error Details",
 		Doc: "Whether to include in the log the Connect record that resulted in a failure."},
+}
+
+// uniqueAliasList is ConnectorConfig's alias validator of transforms and predicates.
+func uniqueAliasList(v any) error {
+	l, _ := v.([]string)
+	for i, a := range l {
+		if slices.Contains(l[:i], a) {
+			return errors.New("Duplicate alias provided.")
+		}
+	}
+	return nil
 }
 
 // sinkConfig holds the keys only sinks have (spec §9.2).
@@ -73,68 +85,22 @@ var sourceConfig = connectors.ConfigDef{
 		Doc: "The name of a separate offsets topic to use for this connector."},
 }
 
-// validateForWrite validates a config for create, PUT and PATCH: a missing class is 400, an
-// unknown class 500, and any per-key error 400 with the multi-line message (spec §7).
+// validateForWrite validates a config for create, PUT and PATCH through the same path as
+// the validate endpoint: a missing class is 400, an unknown class 500, and any error 400
+// with the multi-line message listing every error (spec §7).
 func (rt *Runtime) validateForWrite(config map[string]string) error {
-	values, err := rt.validate(config)
+	infos, err := rt.validateConfig(config, nil)
 	if err != nil {
 		return err
 	}
+	if infos.ErrorCount == 0 {
+		return nil
+	}
 	var msgs []string
-	for _, v := range values {
-		msgs = append(msgs, v.Errors...)
+	for _, c := range infos.Configs {
+		msgs = append(msgs, c.GetValue().GetErrors()...)
 	}
-	if len(msgs) > 0 {
-		return Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgInvalidConfig, len(msgs), strings.Join(msgs, "\n"))
-	}
-	return nil
-}
-
-// validate returns one ConfigValue per key of the connector's full table: the base keys,
-// the sink or source keys, then the plugin's own.
-func (rt *Runtime) validate(config map[string]string) ([]connectors.ConfigValue, error) {
-	class, ok := config["connector.class"]
-	if !ok || class == "" {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType, javaMap(config))
-	}
-	conn, _, err := rt.registry.NewConnector(class)
-	if err != nil {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgUnknownClass, class, strings.Join(rt.registry.ConnectorClassNames(), ", "))
-	}
-	_, isSink := conn.(connectors.SinkConnector)
-	def := connectors.Merge(connectorBaseConfig, kindConfig(isSink), conn.Config())
-	values := def.Validate(config)
-	byName := map[string]*connectors.ConfigValue{}
-	for i := range values {
-		byName[values[i].Name] = &values[i]
-	}
-	addError := func(key, msg string) {
-		if v := byName[key]; v != nil {
-			v.Errors = append(v.Errors, msg)
-		}
-	}
-	if isSink {
-		validateSinkTopics(config, addError)
-	}
-	for _, key := range []string{"key.converter", "value.converter"} {
-		if cls := config[key]; cls != "" {
-			if _, err := rt.registry.NewConverter(cls); err != nil {
-				addError(key, fmt.Sprintf("Invalid value %s for configuration %s: Class %s could not be found.", cls, key, cls))
-			}
-		}
-	}
-	if v, ok := conn.(connectors.ConfigValidator); ok {
-		for _, extra := range v.ValidateConfig(config) {
-			if byName[extra.Name] != nil {
-				for _, e := range extra.Errors {
-					addError(extra.Name, e)
-				}
-			} else {
-				values = append(values, extra)
-			}
-		}
-	}
-	return values, nil
+	return Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgInvalidConfig, infos.ErrorCount, strings.Join(msgs, "\n"))
 }
 
 func kindConfig(isSink bool) connectors.ConfigDef {

@@ -119,6 +119,27 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	log := r.rt.log.With("connector", r.name, "task", r.task)
+	chain, err := buildTransformChain(r.rt.registry, r.config, log)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+	}
+	var transform pipeline.TransformFunc
+	if chain != nil {
+		transform = chain.apply
+		defer func() {
+			if err != nil {
+				_ = chain.close()
+				return
+			}
+			inner := cleanup
+			cleanup = func() {
+				inner()
+				if cerr := chain.close(); cerr != nil {
+					log.Warn("close transforms", "err", cerr)
+				}
+			}
+		}()
+	}
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
 		producer, err := r.rt.kafka.Producer(r.name, r.task)
@@ -129,7 +150,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
 			Producer: producer, Offsets: r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
-			EnsureTopic: r.rt.kafka.EnsureTopic,
+			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task),
 		}
 		return src.Run, src, func() { _ = producer.Close() }, nil
@@ -152,7 +173,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		sink := &pipeline.Sink{
 			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
 			Group: group, Topics: topics,
-			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
+			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task),
 		}
 		return sink.Run, sink, func() { _ = group.Close() }, nil

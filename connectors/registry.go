@@ -17,8 +17,8 @@ const (
 	Sink                PluginType = "sink"
 	ConverterType       PluginType = "converter"
 	HeaderConverterType PluginType = "header_converter"
-	Transformation      PluginType = "transformation"
-	Predicate           PluginType = "predicate"
+	TransformationType  PluginType = "transformation"
+	PredicateType       PluginType = "predicate"
 )
 
 // Plugin describes one registered plugin.
@@ -93,9 +93,9 @@ func typeSuffix(t PluginType) string {
 		return "Converter"
 	case HeaderConverterType:
 		return "HeaderConverter"
-	case Transformation:
+	case TransformationType:
 		return "Transformation"
-	case Predicate:
+	case PredicateType:
 		return "Predicate"
 	}
 	return string(t)
@@ -129,9 +129,9 @@ func kindRank(t PluginType) int {
 		return 0
 	case Source:
 		return 1
-	case Transformation:
+	case TransformationType:
 		return 2
-	case Predicate:
+	case PredicateType:
 		return 3
 	case ConverterType:
 		return 4
@@ -206,4 +206,43 @@ func (r *Registry) NewConverter(name string) (Converter, error) {
 		return nil, fmt.Errorf("plugin %s: factory does not make a connectors.Converter", p.Class)
 	}
 	return c, nil
+}
+
+// LookupKind finds a plugin of kind t by class name or unambiguous alias.
+func (r *Registry) LookupKind(name string, t PluginType) (Plugin, bool) {
+	return r.lookup(name, func(k PluginType) bool { return k == t })
+}
+
+// NewTransformation instantiates the transformation called name (class or alias),
+// unconfigured. An unknown name wraps ErrUnknownPlugin.
+func (r *Registry) NewTransformation(name string) (Transformation, error) {
+	return newOfKind[Transformation](r, name, TransformationType)
+}
+
+// NewPredicate instantiates the predicate called name (class or alias), unconfigured. An
+// unknown name wraps ErrUnknownPlugin.
+func (r *Registry) NewPredicate(name string) (Predicate, error) {
+	return newOfKind[Predicate](r, name, PredicateType)
+}
+
+// NewHeaderConverter instantiates the header converter called name (class or alias),
+// unconfigured. An unknown name wraps ErrUnknownPlugin.
+func (r *Registry) NewHeaderConverter(name string) (HeaderConverter, error) {
+	return newOfKind[HeaderConverter](r, name, HeaderConverterType)
+}
+
+func newOfKind[T any](r *Registry, name string, t PluginType) (T, error) {
+	var zero T
+	p, ok := r.LookupKind(name, t)
+	if !ok {
+		return zero, &kafkaError{
+			text: "Failed to find any class that implements " + typeSuffix(t) + " and which name matches " + name,
+			kind: ErrUnknownPlugin,
+		}
+	}
+	x, ok := p.New().(T)
+	if !ok {
+		return zero, fmt.Errorf("plugin %s: factory does not make a %s", p.Class, typeSuffix(t))
+	}
+	return x, nil
 }

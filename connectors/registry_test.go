@@ -37,9 +37,9 @@ func testRegistry() *Registry {
 	r.Register(Plugin{Class: "org.apache.kafka.connect.json.JsonConverter", Type: ConverterType, New: newConverter})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Type: ConverterType, New: newConverter})
 	r.Register(Plugin{Class: "org.apache.kafka.connect.storage.StringConverter", Type: HeaderConverterType, New: newConverter})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.Cast$Value", Type: Transformation, New: newConn})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.ExtractField$Value", Type: Transformation, New: newConn})
-	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.predicates.HasHeaderKey", Type: Predicate, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.Cast$Value", Type: TransformationType, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.ExtractField$Value", Type: TransformationType, New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.transforms.predicates.HasHeaderKey", Type: PredicateType, New: newConn})
 	r.Register(Plugin{Class: "a.Sink", Type: Sink, New: newConn})
 	r.Register(Plugin{Class: "b.Sink", Type: Sink, New: newConn})
 	return &r
@@ -84,7 +84,7 @@ func TestAliases(t *testing.T) {
 		{"org.apache.kafka.connect.file.FileStreamSinkConnector", Sink, []string{"FileStreamSinkConnector", "FileStreamSink"}},
 		{"x.SimpleHeaderConverter", HeaderConverterType, []string{"SimpleHeaderConverter", "Simple"}},
 		{"x.StringConverter", HeaderConverterType, []string{"StringConverter"}},
-		{"x.Filter", Transformation, []string{"Filter"}},
+		{"x.Filter", TransformationType, []string{"Filter"}},
 		{"x.ConnectorLike", Source, []string{"ConnectorLike"}},
 		{"NoPackageConnector", Source, []string{"NoPackage"}},
 	}

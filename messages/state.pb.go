@@ -682,6 +682,331 @@ func (x *PluginInfo) GetVersion() string {
 	return ""
 }
 
+// ConfigKeyInfo is the definition of one configuration key (spec §2.1, §2.2).
+type ConfigKeyInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Type          string                 `protobuf:"bytes,2,opt,name=type,proto3" json:"type,omitempty"` // STRING, INT, …, upper-case
+	Required      bool                   `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
+	DefaultValue  *string                `protobuf:"bytes,4,opt,name=default_value,json=defaultValue,proto3,oneof" json:"default_value,omitempty"` // unset: null
+	Importance    string                 `protobuf:"bytes,5,opt,name=importance,proto3" json:"importance,omitempty"`                               // HIGH, MEDIUM, LOW
+	Documentation string                 `protobuf:"bytes,6,opt,name=documentation,proto3" json:"documentation,omitempty"`
+	Group         *string                `protobuf:"bytes,7,opt,name=group,proto3,oneof" json:"group,omitempty"` // unset: null
+	Width         string                 `protobuf:"bytes,8,opt,name=width,proto3" json:"width,omitempty"`       // NONE, SHORT, MEDIUM, LONG
+	DisplayName   string                 `protobuf:"bytes,9,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Dependents    []string               `protobuf:"bytes,10,rep,name=dependents,proto3" json:"dependents,omitempty"`
+	Order         int32                  `protobuf:"varint,11,opt,name=order,proto3" json:"order,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigKeyInfo) Reset() {
+	*x = ConfigKeyInfo{}
+	mi := &file_state_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigKeyInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigKeyInfo) ProtoMessage() {}
+
+func (x *ConfigKeyInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_state_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigKeyInfo.ProtoReflect.Descriptor instead.
+func (*ConfigKeyInfo) Descriptor() ([]byte, []int) {
+	return file_state_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ConfigKeyInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetRequired() bool {
+	if x != nil {
+		return x.Required
+	}
+	return false
+}
+
+func (x *ConfigKeyInfo) GetDefaultValue() string {
+	if x != nil && x.DefaultValue != nil {
+		return *x.DefaultValue
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetImportance() string {
+	if x != nil {
+		return x.Importance
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetDocumentation() string {
+	if x != nil {
+		return x.Documentation
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetGroup() string {
+	if x != nil && x.Group != nil {
+		return *x.Group
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetWidth() string {
+	if x != nil {
+		return x.Width
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *ConfigKeyInfo) GetDependents() []string {
+	if x != nil {
+		return x.Dependents
+	}
+	return nil
+}
+
+func (x *ConfigKeyInfo) GetOrder() int32 {
+	if x != nil {
+		return x.Order
+	}
+	return 0
+}
+
+// ConfigValueInfo is the validation result of one key (spec §2.1).
+type ConfigValueInfo struct {
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Name              string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Value             *string                `protobuf:"bytes,2,opt,name=value,proto3,oneof" json:"value,omitempty"` // unset: null
+	RecommendedValues []string               `protobuf:"bytes,3,rep,name=recommended_values,json=recommendedValues,proto3" json:"recommended_values,omitempty"`
+	Errors            []string               `protobuf:"bytes,4,rep,name=errors,proto3" json:"errors,omitempty"`
+	Visible           bool                   `protobuf:"varint,5,opt,name=visible,proto3" json:"visible,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *ConfigValueInfo) Reset() {
+	*x = ConfigValueInfo{}
+	mi := &file_state_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigValueInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigValueInfo) ProtoMessage() {}
+
+func (x *ConfigValueInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_state_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigValueInfo.ProtoReflect.Descriptor instead.
+func (*ConfigValueInfo) Descriptor() ([]byte, []int) {
+	return file_state_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ConfigValueInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConfigValueInfo) GetValue() string {
+	if x != nil && x.Value != nil {
+		return *x.Value
+	}
+	return ""
+}
+
+func (x *ConfigValueInfo) GetRecommendedValues() []string {
+	if x != nil {
+		return x.RecommendedValues
+	}
+	return nil
+}
+
+func (x *ConfigValueInfo) GetErrors() []string {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+func (x *ConfigValueInfo) GetVisible() bool {
+	if x != nil {
+		return x.Visible
+	}
+	return false
+}
+
+// ConfigInfo pairs a key's definition (unset for a key no table defines) with its value
+// (unset for a key that was not validated).
+type ConfigInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Definition    *ConfigKeyInfo         `protobuf:"bytes,1,opt,name=definition,proto3" json:"definition,omitempty"`
+	Value         *ConfigValueInfo       `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigInfo) Reset() {
+	*x = ConfigInfo{}
+	mi := &file_state_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigInfo) ProtoMessage() {}
+
+func (x *ConfigInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_state_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigInfo.ProtoReflect.Descriptor instead.
+func (*ConfigInfo) Descriptor() ([]byte, []int) {
+	return file_state_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ConfigInfo) GetDefinition() *ConfigKeyInfo {
+	if x != nil {
+		return x.Definition
+	}
+	return nil
+}
+
+func (x *ConfigInfo) GetValue() *ConfigValueInfo {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+// ConfigInfos is the result of validating a connector configuration (spec §2.1, §3.24).
+type ConfigInfos struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"` // connector.class as supplied
+	ErrorCount    int32                  `protobuf:"varint,2,opt,name=error_count,json=errorCount,proto3" json:"error_count,omitempty"`
+	Groups        []string               `protobuf:"bytes,3,rep,name=groups,proto3" json:"groups,omitempty"`
+	Configs       []*ConfigInfo          `protobuf:"bytes,4,rep,name=configs,proto3" json:"configs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfigInfos) Reset() {
+	*x = ConfigInfos{}
+	mi := &file_state_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfigInfos) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfigInfos) ProtoMessage() {}
+
+func (x *ConfigInfos) ProtoReflect() protoreflect.Message {
+	mi := &file_state_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfigInfos.ProtoReflect.Descriptor instead.
+func (*ConfigInfos) Descriptor() ([]byte, []int) {
+	return file_state_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ConfigInfos) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ConfigInfos) GetErrorCount() int32 {
+	if x != nil {
+		return x.ErrorCount
+	}
+	return 0
+}
+
+func (x *ConfigInfos) GetGroups() []string {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+func (x *ConfigInfos) GetConfigs() []*ConfigInfo {
+	if x != nil {
+		return x.Configs
+	}
+	return nil
+}
+
 var File_state_proto protoreflect.FileDescriptor
 
 const file_state_proto_rawDesc = "" +
@@ -727,7 +1052,45 @@ const file_state_proto_rawDesc = "" +
 	"PluginInfo\x12\x14\n" +
 	"\x05class\x18\x01 \x01(\tR\x05class\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
-	"\aversion\x18\x03 \x01(\tR\aversion*\x94\x01\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\"\xe9\x02\n" +
+	"\rConfigKeyInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1a\n" +
+	"\brequired\x18\x03 \x01(\bR\brequired\x12(\n" +
+	"\rdefault_value\x18\x04 \x01(\tH\x00R\fdefaultValue\x88\x01\x01\x12\x1e\n" +
+	"\n" +
+	"importance\x18\x05 \x01(\tR\n" +
+	"importance\x12$\n" +
+	"\rdocumentation\x18\x06 \x01(\tR\rdocumentation\x12\x19\n" +
+	"\x05group\x18\a \x01(\tH\x01R\x05group\x88\x01\x01\x12\x14\n" +
+	"\x05width\x18\b \x01(\tR\x05width\x12!\n" +
+	"\fdisplay_name\x18\t \x01(\tR\vdisplayName\x12\x1e\n" +
+	"\n" +
+	"dependents\x18\n" +
+	" \x03(\tR\n" +
+	"dependents\x12\x14\n" +
+	"\x05order\x18\v \x01(\x05R\x05orderB\x10\n" +
+	"\x0e_default_valueB\b\n" +
+	"\x06_group\"\xab\x01\n" +
+	"\x0fConfigValueInfo\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\x05value\x18\x02 \x01(\tH\x00R\x05value\x88\x01\x01\x12-\n" +
+	"\x12recommended_values\x18\x03 \x03(\tR\x11recommendedValues\x12\x16\n" +
+	"\x06errors\x18\x04 \x03(\tR\x06errors\x12\x18\n" +
+	"\avisible\x18\x05 \x01(\bR\avisibleB\b\n" +
+	"\x06_value\"\x88\x01\n" +
+	"\n" +
+	"ConfigInfo\x12@\n" +
+	"\n" +
+	"definition\x18\x01 \x01(\v2 .connectd.messages.ConfigKeyInfoR\n" +
+	"definition\x128\n" +
+	"\x05value\x18\x02 \x01(\v2\".connectd.messages.ConfigValueInfoR\x05value\"\x93\x01\n" +
+	"\vConfigInfos\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1f\n" +
+	"\verror_count\x18\x02 \x01(\x05R\n" +
+	"errorCount\x12\x16\n" +
+	"\x06groups\x18\x03 \x03(\tR\x06groups\x127\n" +
+	"\aconfigs\x18\x04 \x03(\v2\x1d.connectd.messages.ConfigInfoR\aconfigs*\x94\x01\n" +
 	"\x05State\x12\x15\n" +
 	"\x11STATE_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10STATE_UNASSIGNED\x10\x01\x12\x11\n" +
@@ -765,7 +1128,7 @@ func file_state_proto_rawDescGZIP() []byte {
 }
 
 var file_state_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_state_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_state_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_state_proto_goTypes = []any{
 	(State)(0),              // 0: connectd.messages.State
 	(TargetState)(0),        // 1: connectd.messages.TargetState
@@ -778,24 +1141,31 @@ var file_state_proto_goTypes = []any{
 	(*ConnectorStatus)(nil), // 8: connectd.messages.ConnectorStatus
 	(*CommandReply)(nil),    // 9: connectd.messages.CommandReply
 	(*PluginInfo)(nil),      // 10: connectd.messages.PluginInfo
-	nil,                     // 11: connectd.messages.TaskConfig.ConfigEntry
-	nil,                     // 12: connectd.messages.ConnectorInfo.ConfigEntry
+	(*ConfigKeyInfo)(nil),   // 11: connectd.messages.ConfigKeyInfo
+	(*ConfigValueInfo)(nil), // 12: connectd.messages.ConfigValueInfo
+	(*ConfigInfo)(nil),      // 13: connectd.messages.ConfigInfo
+	(*ConfigInfos)(nil),     // 14: connectd.messages.ConfigInfos
+	nil,                     // 15: connectd.messages.TaskConfig.ConfigEntry
+	nil,                     // 16: connectd.messages.ConnectorInfo.ConfigEntry
 }
 var file_state_proto_depIdxs = []int32{
 	2,  // 0: connectd.messages.Error.code:type_name -> connectd.messages.ErrorCode
 	0,  // 1: connectd.messages.InstanceStatus.state:type_name -> connectd.messages.State
-	11, // 2: connectd.messages.TaskConfig.config:type_name -> connectd.messages.TaskConfig.ConfigEntry
-	12, // 3: connectd.messages.ConnectorInfo.config:type_name -> connectd.messages.ConnectorInfo.ConfigEntry
+	15, // 2: connectd.messages.TaskConfig.config:type_name -> connectd.messages.TaskConfig.ConfigEntry
+	16, // 3: connectd.messages.ConnectorInfo.config:type_name -> connectd.messages.ConnectorInfo.ConfigEntry
 	5,  // 4: connectd.messages.ConnectorInfo.tasks:type_name -> connectd.messages.TaskConfig
 	4,  // 5: connectd.messages.TaskStatus.status:type_name -> connectd.messages.InstanceStatus
 	4,  // 6: connectd.messages.ConnectorStatus.connector:type_name -> connectd.messages.InstanceStatus
 	7,  // 7: connectd.messages.ConnectorStatus.tasks:type_name -> connectd.messages.TaskStatus
 	3,  // 8: connectd.messages.CommandReply.error:type_name -> connectd.messages.Error
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	11, // 9: connectd.messages.ConfigInfo.definition:type_name -> connectd.messages.ConfigKeyInfo
+	12, // 10: connectd.messages.ConfigInfo.value:type_name -> connectd.messages.ConfigValueInfo
+	13, // 11: connectd.messages.ConfigInfos.configs:type_name -> connectd.messages.ConfigInfo
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_state_proto_init() }
@@ -803,13 +1173,15 @@ func file_state_proto_init() {
 	if File_state_proto != nil {
 		return
 	}
+	file_state_proto_msgTypes[8].OneofWrappers = []any{}
+	file_state_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_state_proto_rawDesc), len(file_state_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   10,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -30,6 +30,9 @@ type Sink struct {
 	// TopicActive, if set, is called with the topic of every batch consumed (topic
 	// tracking, spec §3.18); it must not block.
 	TopicActive func(topic string)
+	// Transform, if set, runs the connector's transformation chain after convert, before
+	// put (spec §9.1).
+	Transform TransformFunc
 
 	gate gate
 
@@ -223,6 +226,10 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: connectors.OptionalBytesSchema, Value: h.Value})
 		}
 		records = append(records, r)
+	}
+	records, err := transformSink(s.Transform, records)
+	if err != nil {
+		return s.failWith(err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -38,6 +38,9 @@ type Source struct {
 	// TopicActive, if set, is called with the topic of every batch produced, once per
 	// topic per batch (topic tracking, spec §3.18); it must not block.
 	TopicActive func(topic string)
+	// Transform, if set, runs the connector's transformation chain after poll, before
+	// convert (spec §9.1).
+	Transform TransformFunc
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -136,19 +139,25 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		}
 		retries = 0
 		if len(records) > 0 {
-			if err := s.ensureTopics(records); err != nil {
+			out, err := transformSource(s.Transform, records)
+			if err != nil {
 				return err
 			}
-			msgs := make([]*sarama.ProducerMessage, 0, len(records))
-			for i := range records {
-				m, err := s.convert(&records[i])
+			if err := s.ensureTopics(out); err != nil {
+				return err
+			}
+			msgs := make([]*sarama.ProducerMessage, 0, len(out))
+			for i := range out {
+				m, err := s.convert(&out[i])
 				if err != nil {
 					return err
 				}
 				msgs = append(msgs, m)
 			}
-			if err := s.send(msgs); err != nil {
-				return err
+			if len(msgs) > 0 {
+				if err := s.send(msgs); err != nil {
+					return err
+				}
 			}
 			s.topicsActive(records)
 			for _, r := range records {

@@ -5,6 +5,7 @@ import (
 	"github.com/connectd/connectd/connectors/converters"
 	"github.com/connectd/connectd/connectors/filestream"
 	"github.com/connectd/connectd/connectors/loadgen"
+	"github.com/connectd/connectd/connectors/transforms"
 )
 
 // Registry returns a new registry holding every built-in plugin.
@@ -13,5 +14,6 @@ func Registry() *connectors.Registry {
 	filestream.Register(r)
 	loadgen.Register(r)
 	converters.Register(r)
+	transforms.Register(r)
 	return r
 }

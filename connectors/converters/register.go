@@ -13,8 +13,8 @@ const (
 // reports its own version for its built-in plugins.
 const version = "3.9.0"
 
-// Register adds the three converters to r as converters. Kafka also lists StringConverter
-// and ByteArrayConverter as header converters; that kind has no Go interface yet.
+// Register adds the three converters to r as converters and, as Kafka lists them, as header
+// converters too, with SimpleHeaderConverter.
 func Register(r *connectors.Registry) {
 	r.Register(connectors.Plugin{Class: StringClass, Type: connectors.ConverterType, Version: version,
 		New: func() any { return &StringConverter{} }})
@@ -22,6 +22,14 @@ func Register(r *connectors.Registry) {
 		New: func() any { return &JSONConverter{} }})
 	r.Register(connectors.Plugin{Class: ByteArrayClass, Type: connectors.ConverterType, Version: version,
 		New: func() any { return &ByteArrayConverter{} }})
+	r.Register(connectors.Plugin{Class: StringClass, Type: connectors.HeaderConverterType, Version: version,
+		New: func() any { return headerConverter{&StringConverter{}} }})
+	r.Register(connectors.Plugin{Class: JSONClass, Type: connectors.HeaderConverterType, Version: version,
+		New: func() any { return headerConverter{&JSONConverter{}} }})
+	r.Register(connectors.Plugin{Class: ByteArrayClass, Type: connectors.HeaderConverterType, Version: version,
+		New: func() any { return headerConverter{&ByteArrayConverter{}} }})
+	r.Register(connectors.Plugin{Class: SimpleHeaderClass, Type: connectors.HeaderConverterType, Version: version,
+		New: func() any { return simpleHeaderConverter{} }})
 }
 
 // javaTypeName is the Java enum name of a schema type (Schema.Type.toString), as Kafka's

@@ -43,4 +43,9 @@ type Backend interface {
 	// ResetConnectorOffsets resets a STOPPED connector's offsets and returns the success
 	// message (§3.21).
 	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
+	// PluginConfig lists a plugin's configuration keys (spec §3.23; NOT_FOUND if unknown).
+	PluginConfig(ctx context.Context, plugin string) ([]*messages.ConfigKeyInfo, error)
+	// ValidateConnectorConfig validates a connector config (spec §3.24); nulls are the keys
+	// the client sent as JSON null.
+	ValidateConnectorConfig(ctx context.Context, config map[string]string, nulls []string) (*messages.ConfigInfos, error)
 }

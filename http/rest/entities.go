@@ -95,6 +95,80 @@ func (p PluginInfo) MarshalJSON() ([]byte, error) {
 	}{p.Class, p.Type})
 }
 
+// ConfigKeyInfo is one key's definition (spec §2.1, §2.2): DefaultValue and Group are null
+// when unset; the order field is "order".
+type ConfigKeyInfo struct {
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	Required      bool     `json:"required"`
+	DefaultValue  *string  `json:"default_value"`
+	Importance    string   `json:"importance"`
+	Documentation string   `json:"documentation"`
+	Group         *string  `json:"group"`
+	Width         string   `json:"width"`
+	DisplayName   string   `json:"display_name"`
+	Dependents    []string `json:"dependents"`
+	Order         int32    `json:"order"`
+}
+
+// ConfigValueInfo is one key's validation result (spec §2.1); Value is null when unset.
+type ConfigValueInfo struct {
+	Name              string   `json:"name"`
+	Value             *string  `json:"value"`
+	RecommendedValues []string `json:"recommended_values"`
+	Errors            []string `json:"errors"`
+	Visible           bool     `json:"visible"`
+}
+
+// ConfigInfo pairs a definition (null for a key no table defines) with its value (spec §2.1).
+type ConfigInfo struct {
+	Definition *ConfigKeyInfo   `json:"definition"`
+	Value      *ConfigValueInfo `json:"value"`
+}
+
+// ConfigInfos is the body of PUT /connector-plugins/{p}/config/validate (spec §2.1, §3.24).
+type ConfigInfos struct {
+	Name       string       `json:"name"`
+	ErrorCount int32        `json:"error_count"`
+	Groups     []string     `json:"groups"`
+	Configs    []ConfigInfo `json:"configs"`
+}
+
+// newConfigKeyInfo converts one key definition (spec §2.2).
+func newConfigKeyInfo(m *messages.ConfigKeyInfo) *ConfigKeyInfo {
+	if m == nil {
+		return nil
+	}
+	return &ConfigKeyInfo{
+		Name: m.GetName(), Type: m.GetType(), Required: m.GetRequired(), DefaultValue: m.DefaultValue,
+		Importance: m.GetImportance(), Documentation: m.GetDocumentation(), Group: m.Group, Width: m.GetWidth(),
+		DisplayName: m.GetDisplayName(), Dependents: nonNilList(m.GetDependents()), Order: m.GetOrder(),
+	}
+}
+
+// newConfigInfos converts a validation result (spec §3.24).
+func newConfigInfos(m *messages.ConfigInfos) ConfigInfos {
+	out := ConfigInfos{Name: m.GetName(), ErrorCount: m.GetErrorCount(), Groups: nonNilList(m.GetGroups()),
+		Configs: make([]ConfigInfo, 0, len(m.GetConfigs()))}
+	for _, c := range m.GetConfigs() {
+		ci := ConfigInfo{Definition: newConfigKeyInfo(c.GetDefinition())}
+		if v := c.GetValue(); v != nil {
+			ci.Value = &ConfigValueInfo{Name: v.GetName(), Value: v.Value, RecommendedValues: nonNilList(v.GetRecommendedValues()),
+				Errors: nonNilList(v.GetErrors()), Visible: v.GetVisible()}
+		}
+		out.Configs = append(out.Configs, ci)
+	}
+	return out
+}
+
+// nonNilList returns l, or an empty list: lists are written as [] and never null.
+func nonNilList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
 // connectorConfig is a config map as the client sent it (spec §3.4, §3.7). Strings are kept;
 // numbers and booleans are kept as JSON wrote them ("tasks.max": 1 → "1", DESIGN.md); a JSON
 // null is a nil value, reported by validation (spec §7 step 5); objects and arrays are 400s.

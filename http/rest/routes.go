@@ -26,26 +26,28 @@ func (s *Server) routes() *httprouter.Router {
 			r.Handle(method, path+"/", handle)
 		}
 	}
-	route(http.MethodGet, "/", s.serverInfo)                                            // §3.1
-	route(http.MethodGet, "/connectors", s.listConnectors)                              // §3.3
-	route(http.MethodPost, "/connectors", s.createConnector)                            // §3.4
-	route(http.MethodGet, "/connectors/:connector", s.getConnector)                     // §3.5
-	route(http.MethodGet, "/connectors/:connector/config", s.getConnectorConfig)        // §3.6
-	route(http.MethodPut, "/connectors/:connector/config", s.putConnectorConfig)        // §3.7
-	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)        // §3.9
-	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                   // §3.10
-	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus) // §3.12
-	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)        // §3.13
-	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask) // §3.14
-	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)             // §3.15
-	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)           // §3.15
-	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)               // §3.17
-	route(http.MethodGet, "/connectors/:connector/topics", s.getTopics)                 // §3.18
-	route(http.MethodPut, "/connectors/:connector/topics/reset", s.resetTopics)         // §3.19
-	route(http.MethodGet, "/connectors/:connector/offsets", s.getOffsets)               // §3.20
-	route(http.MethodPatch, "/connectors/:connector/offsets", s.alterOffsets)           // §3.21
-	route(http.MethodDelete, "/connectors/:connector/offsets", s.resetOffsets)          // §3.21
-	route(http.MethodGet, "/connector-plugins", s.listPlugins)                          // §3.22
+	route(http.MethodGet, "/", s.serverInfo)                                              // §3.1
+	route(http.MethodGet, "/connectors", s.listConnectors)                                // §3.3
+	route(http.MethodPost, "/connectors", s.createConnector)                              // §3.4
+	route(http.MethodGet, "/connectors/:connector", s.getConnector)                       // §3.5
+	route(http.MethodGet, "/connectors/:connector/config", s.getConnectorConfig)          // §3.6
+	route(http.MethodPut, "/connectors/:connector/config", s.putConnectorConfig)          // §3.7
+	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)          // §3.9
+	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                     // §3.10
+	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus)   // §3.12
+	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)          // §3.13
+	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask)   // §3.14
+	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)               // §3.15
+	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)             // §3.15
+	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)                 // §3.17
+	route(http.MethodGet, "/connectors/:connector/topics", s.getTopics)                   // §3.18
+	route(http.MethodPut, "/connectors/:connector/topics/reset", s.resetTopics)           // §3.19
+	route(http.MethodGet, "/connectors/:connector/offsets", s.getOffsets)                 // §3.20
+	route(http.MethodPatch, "/connectors/:connector/offsets", s.alterOffsets)             // §3.21
+	route(http.MethodDelete, "/connectors/:connector/offsets", s.resetOffsets)            // §3.21
+	route(http.MethodGet, "/connector-plugins", s.listPlugins)                            // §3.22
+	route(http.MethodGet, "/connector-plugins/:plugin/config", s.pluginConfig)            // §3.23
+	route(http.MethodPut, "/connector-plugins/:plugin/config/validate", s.validateConfig) // §3.24
 	return r
 }
 

@@ -168,7 +168,8 @@ func TestServerInfo(t *testing.T) {
 }
 
 // TestPlugins: connectorsOnly defaults to true; only a case-insensitive "true" keeps it
-// (spec §3.22, §16.17). The worker has the built-in plugins.
+// (spec §3.22, §16.17); every kind is listed as sinks, sources, transformations, predicates,
+// converters, header converters. The worker has the built-in plugins.
 func TestPlugins(t *testing.T) {
 	connectors := `[
 		{"class":"io.connectd.loadgen.DiscardSinkConnector","type":"sink","version":"3.9.0"},
@@ -180,9 +181,40 @@ func TestPlugins(t *testing.T) {
 		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"3.9.0"},
 		{"class":"io.connectd.loadgen.DataGenSourceConnector","type":"source","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.Cast$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.Cast$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.DropHeaders","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.ExtractField$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.ExtractField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.Filter","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.Flatten$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.Flatten$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.HeaderFrom$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.HeaderFrom$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.HoistField$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.HoistField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.InsertField$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.InsertField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.InsertHeader","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.MaskField$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.MaskField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.RegexRouter","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.ReplaceField$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.ReplaceField$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.SetSchemaMetadata$Key","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.SetSchemaMetadata$Value","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.TimestampRouter","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.ValueToKey","type":"transformation","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.predicates.HasHeaderKey","type":"predicate","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.predicates.RecordIsTombstone","type":"predicate","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.transforms.predicates.TopicNameMatches","type":"predicate","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.converters.ByteArrayConverter","type":"converter","version":"3.9.0"},
 		{"class":"org.apache.kafka.connect.json.JsonConverter","type":"converter","version":"3.9.0"},
-		{"class":"org.apache.kafka.connect.storage.StringConverter","type":"converter","version":"3.9.0"}]`
+		{"class":"org.apache.kafka.connect.storage.StringConverter","type":"converter","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.converters.ByteArrayConverter","type":"header_converter","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.json.JsonConverter","type":"header_converter","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.storage.SimpleHeaderConverter","type":"header_converter","version":"3.9.0"},
+		{"class":"org.apache.kafka.connect.storage.StringConverter","type":"header_converter","version":"3.9.0"}]`
 	tests := []struct{ query, want string }{
 		{"", connectors},
 		{"?connectorsOnly=true", connectors},

@@ -1,0 +1,80 @@
+package actors
+
+import (
+	"log/slog"
+	"testing"
+
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/connectors/builtin"
+)
+
+// spec §9.1: transforms run in order; a predicate limits a transform to the records it
+// matches, negate to those it does not; errors.tolerance=all skips a failing record.
+func TestTransformChain(t *testing.T) {
+	filterOn := func(negate string) map[string]string {
+		c := map[string]string{"transforms": "f", "transforms.f.type": "Filter", "transforms.f.predicate": "isA",
+			"predicates": "isA", "predicates.isA.type": "TopicNameMatches", "predicates.isA.pattern": "a"}
+		if negate != "" {
+			c["transforms.f.negate"] = negate
+		}
+		return c
+	}
+	cast := map[string]string{"transforms": "route,c", "transforms.route.type": "RegexRouter", "transforms.route.regex": "(.*)",
+		"transforms.route.replacement": "$1-x", "transforms.c.type": "org.apache.kafka.connect.transforms.Cast$Value", "transforms.c.spec": "int32"}
+	withAll := map[string]string{"errors.tolerance": "all"}
+	for k, v := range cast {
+		withAll[k] = v
+	}
+	tests := []struct {
+		name    string
+		config  map[string]string
+		in      connectors.Record
+		want    *connectors.Record
+		wantErr bool
+	}{
+		{"predicate matches: filtered", filterOn(""), connectors.Record{Topic: "a"}, nil, false},
+		{"predicate does not match: kept", filterOn(""), connectors.Record{Topic: "b"}, &connectors.Record{Topic: "b"}, false},
+		{"negated, matches: kept", filterOn("true"), connectors.Record{Topic: "a"}, &connectors.Record{Topic: "a"}, false},
+		{"negated, does not match: filtered", filterOn("true"), connectors.Record{Topic: "b"}, nil, false},
+		{"in order", cast, connectors.Record{Topic: "t", Value: "7"}, &connectors.Record{Topic: "t-x", Value: int32(7)}, false},
+		{"error fails", cast, connectors.Record{Topic: "t", Value: "x"}, nil, true},
+		{"error skipped with tolerance all", withAll, connectors.Record{Topic: "t", Value: "x"}, nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := buildTransformChain(builtin.Registry(), tt.config, slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.close()
+			in := tt.in
+			got, err := c.apply(&in)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v, want error %v", err, tt.wantErr)
+			}
+			switch {
+			case (got == nil) != (tt.want == nil):
+				t.Fatalf("got %+v, want %+v", got, tt.want)
+			case got != nil && (got.Topic != tt.want.Topic || got.Value != tt.want.Value):
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTransformChainBuild(t *testing.T) {
+	reg := builtin.Registry()
+	if c, err := buildTransformChain(reg, map[string]string{"transforms": ""}, nil); c != nil || err != nil {
+		t.Errorf("no transforms: %v, %v", c, err)
+	}
+	for _, config := range []map[string]string{
+		{"transforms": "a", "transforms.a.type": "com.example.Nope"},
+		{"transforms": "a", "transforms.a.type": "RegexRouter"},                           // misconfigured
+		{"transforms": "a", "transforms.a.type": "Filter", "transforms.a.predicate": "p"}, // undefined predicate
+	} {
+		if c, err := buildTransformChain(reg, config, slog.New(slog.DiscardHandler)); err == nil {
+			c.close()
+			t.Errorf("%v: no error", config)
+		}
+	}
+}
