@@ -32,13 +32,16 @@ func (s *Server) routes() *httprouter.Router {
 	route(http.MethodGet, "/connectors/:connector", s.getConnector)                     // §3.5
 	route(http.MethodGet, "/connectors/:connector/config", s.getConnectorConfig)        // §3.6
 	route(http.MethodPut, "/connectors/:connector/config", s.putConnectorConfig)        // §3.7
+	route(http.MethodPatch, "/connectors/:connector/config", s.patchConnectorConfig)    // §3.8
 	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)        // §3.9
 	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                   // §3.10
+	route(http.MethodGet, "/connectors/:connector/tasks-config", s.getTasksConfig)      // §3.11
 	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus) // §3.12
 	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)        // §3.13
 	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask) // §3.14
 	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)             // §3.15
 	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)           // §3.15
+	route(http.MethodPut, "/connectors/:connector/stop", s.stopConnector)               // §3.16
 	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)               // §3.17
 	route(http.MethodGet, "/connector-plugins", s.listPlugins)                          // §3.22
 	return r
