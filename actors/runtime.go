@@ -10,6 +10,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connectd/connectd/actors/loglevel"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -57,6 +58,9 @@ type Config struct {
 	Member member.Config
 	// Logger; nil discards.
 	Logger *slog.Logger
+	// Loggers are the process's logger levels, served by /admin/loggers and set by
+	// cluster-scope records; nil means a set with only root, at INFO.
+	Loggers *loglevel.Levels
 }
 
 // Runtime is one worker's actor runtime: the member, its grains and the reconciler.
@@ -68,6 +72,7 @@ type Runtime struct {
 	member   *member.Member
 	log      *slog.Logger
 	recon    *reconciler
+	ops      operations // readiness, the health probe and cluster logger levels (operations.go)
 }
 
 // New prepares a runtime; Start joins the cluster.
@@ -115,11 +120,13 @@ func (rt *Runtime) Start(ctx context.Context) error {
 		return err
 	}
 	rt.recon.start(ctx)
+	rt.ops.start(ctx, rt)
 	return nil
 }
 
 // Stop stops the reconciler, then leaves the cluster gracefully: grains stop their plugins.
 func (rt *Runtime) Stop(ctx context.Context) error {
+	rt.ops.stop()
 	rt.recon.stop()
 	return rt.member.Stop(ctx)
 }

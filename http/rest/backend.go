@@ -37,6 +37,18 @@ type Backend interface {
 	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error)
 	// StopConnector removes the tasks and sets target state STOPPED (spec §3.16).
 	StopConnector(ctx context.Context, name string) error
+	// Health checks the worker within ctx's deadline (spec §3.2): Ready once startup completed;
+	// Pending set when the check did not answer in time.
+	Health(ctx context.Context) (actors.Health, error)
+	// LoggerLevels returns every logger with a level of its own, root included (spec §3.25).
+	LoggerLevels(ctx context.Context) (map[string]actors.LoggerLevel, error)
+	// LoggerLevel returns one logger's level (NOT_FOUND if no such logger, spec §3.26).
+	LoggerLevel(ctx context.Context, name string) (actors.LoggerLevel, error)
+	// SetWorkerLoggerLevel sets a level on this worker and returns the loggers it covered,
+	// sorted; an invalid level is NOT_FOUND (spec §3.27).
+	SetWorkerLoggerLevel(ctx context.Context, namespace, level string) ([]string, error)
+	// SetClusterLoggerLevel has every worker set the level (spec §3.27, scope cluster).
+	SetClusterLoggerLevel(ctx context.Context, namespace, level string) error
 	// Plugins lists every installed plugin in spec §3.22's order (sinks, sources, then the
 	// other kinds).
 	Plugins(ctx context.Context) ([]*messages.PluginInfo, error)
