@@ -86,6 +86,9 @@ func (rt *Runtime) watchLoggerLevels(ctx context.Context) {
 	changes, cancel := rt.stores.Config.Subscribe()
 	defer cancel()
 	applied := rt.stores.Config.Snapshot().LoggerLevelOffsets()
+	if applied == nil {
+		applied = map[string]int64{}
+	}
 	log := rt.log.With("component", "loggers")
 	for {
 		select {
