@@ -37,6 +37,8 @@ func TestImportArrows(t *testing.T) {
 		}, "HTTP imports messages and the actors facade only"},
 		{"actors/member", func(imp string) bool { return !strings.HasPrefix(imp, mod) },
 			"actors/member imports nothing of ours"},
+		{"actors/loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"logger levels import only the standard library"},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"stores import messages only"},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },
