@@ -128,7 +128,7 @@ func TestLoggers(t *testing.T) {
 	var logs logTail
 	srv, f := newTestServer(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
 	ns := "test." + strings.TrimSuffix(f.prefix, "-") // a namespace no logger has
-	child := fixtureLogger + "/" + f.prefix             // a logger under the fixture's
+	child := fixtureLogger + "/" + f.prefix           // a logger under the fixture's
 	f.stack.levels.Logger(slog.DiscardHandler, child)
 
 	t.Run("list", func(t *testing.T) {
