@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connectd/connectd/actors/loglevel"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -70,6 +71,9 @@ type Config struct {
 	Member member.Config
 	// Logger; nil discards.
 	Logger *slog.Logger
+	// Loggers are the process's logger levels, served by /admin/loggers and set by
+	// cluster-scope records; nil means a set with only root, at INFO.
+	Loggers *loglevel.Levels
 }
 
 // Runtime is one worker's actor runtime: the member, its grains and the reconciler.
@@ -84,6 +88,7 @@ type Runtime struct {
 	// holding counts grains running work here (a connector plugin or a task); a draining
 	// worker waits for it to reach zero before it tells its peers to take over.
 	holding atomic.Int64
+	ops     operations // readiness, the health probe and cluster logger levels (operations.go)
 }
 
 // New prepares a runtime; Start joins the cluster.
@@ -131,6 +136,7 @@ func (rt *Runtime) Start(ctx context.Context) error {
 		return err
 	}
 	rt.recon.start(ctx)
+	rt.ops.start(ctx, rt)
 	return nil
 }
 
@@ -138,6 +144,7 @@ func (rt *Runtime) Start(ctx context.Context) error {
 // member (every local grain stops its work, flushes and records UNASSIGNED), waits for that,
 // and only then leaves the cluster, so the peers that take over start from committed state.
 func (rt *Runtime) Stop(ctx context.Context) error {
+	rt.ops.stop()
 	rt.recon.stop()
 	rt.member.Drain()
 	wait, cancel := context.WithTimeout(ctx, rt.cfg.TaskShutdownTimeout+2*time.Second)

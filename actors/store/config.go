@@ -30,6 +30,7 @@ type ConfigSnapshot struct {
 	connectors map[string]*ConnectorSnapshot
 	names      []string
 	loggers    map[string]string
+	loggerOffs map[string]int64
 }
 
 // Connectors returns the names of the connectors that have a config, sorted.
@@ -47,6 +48,11 @@ func (s *ConfigSnapshot) Connector(name string) (*ConnectorSnapshot, bool) {
 // LoggerLevels returns the cluster-scope logger levels (logger-cluster-<namespace>
 // records) by namespace; the map is the caller's.
 func (s *ConfigSnapshot) LoggerLevels() map[string]string { return maps.Clone(s.loggers) }
+
+// LoggerLevelOffsets returns, by namespace, the offset of the logger-cluster-<namespace>
+// record LoggerLevels holds, so that a worker can apply only records written after it
+// started (spec §3.27); the map is the caller's.
+func (s *ConfigSnapshot) LoggerLevelOffsets() map[string]int64 { return maps.Clone(s.loggerOffs) }
 
 // ConnectorSnapshot is one connector in a ConfigSnapshot. It is shared between snapshots:
 // callers must not modify it or its maps.
@@ -82,6 +88,7 @@ type ConfigStore struct {
 	deferred     map[string]map[int]map[string]string // read, waiting for their commit
 	inconsistent map[string]bool
 	loggers      map[string]string
+	loggerOffs   map[string]int64 // offset of each loggers entry's record; nil until the first
 
 	entries map[string]*ConnectorSnapshot
 	dirty   map[string]bool // connectors whose entry must be rebuilt
@@ -179,6 +186,7 @@ func (s *ConfigStore) Snapshot() *ConfigSnapshot {
 		connectors: maps.Clone(s.entries),
 		names:      s.names,
 		loggers:    maps.Clone(s.loggers),
+		loggerOffs: maps.Clone(s.loggerOffs),
 	}
 	return s.snap
 }
@@ -240,6 +248,12 @@ func (s *ConfigStore) apply(r Record) {
 	}
 	s.snap = nil
 	s.applyRecord(string(r.Key), r.Value)
+	if ns, ok := strings.CutPrefix(string(r.Key), loggerPrefix); ok && r.Value != nil {
+		if s.loggerOffs == nil {
+			s.loggerOffs = map[string]int64{}
+		}
+		s.loggerOffs[ns] = r.Offset
+	}
 	for sub := range s.subs {
 		select {
 		case sub.ch <- struct{}{}:

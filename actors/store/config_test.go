@@ -166,7 +166,14 @@ func TestConfigWritesVisibleOnReturn(t *testing.T) {
 		{"resume", func() error { return s.PutTargetState(ctx, "a", messages.TargetState_TARGET_STATE_UNSPECIFIED) },
 			func(sn *ConfigSnapshot) bool { a, _ := sn.Connector("a"); return a.Target == started }},
 		{"logger", func() error { return s.PutLoggerLevel(ctx, "org.x", "WARN") },
-			func(sn *ConfigSnapshot) bool { return sn.LoggerLevels()["org.x"] == "WARN" }},
+			func(sn *ConfigSnapshot) bool {
+				return sn.LoggerLevels()["org.x"] == "WARN" && sn.LoggerLevelOffsets()["org.x"] == sn.Version
+			}},
+		{"logger again", func() error { return s.PutLoggerLevel(ctx, "org.x", "WARN") },
+			// The same level again is a newer record: a worker applies it again (spec §3.27).
+			func(sn *ConfigSnapshot) bool {
+				return sn.LoggerLevels()["org.x"] == "WARN" && sn.LoggerLevelOffsets()["org.x"] == sn.Version
+			}},
 		{"delete", func() error { return s.DeleteConnector(ctx, "a") },
 			func(sn *ConfigSnapshot) bool { _, ok := sn.Connector("a"); return !ok && sn.Len() == 0 }},
 	}

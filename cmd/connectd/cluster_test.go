@@ -297,14 +297,27 @@ func (c *cluster) starts(names []string, where map[string]string) map[string]int
 	}
 	n := map[string]int{}
 	for _, name := range names {
-		for key, msg := range map[string]string{
-			name:        fmt.Sprintf(`msg="connector state" connector=%q state=RUNNING`, name),
-			name + "-0": fmt.Sprintf(`msg="task state" connector=%q task=0 state=RUNNING`, name),
+		for key, parts := range map[string][]string{
+			name:        {`msg="connector state"`, fmt.Sprintf("connector=%q ", name), "state=RUNNING"},
+			name + "-0": {`msg="task state"`, fmt.Sprintf("connector=%q ", name), "task=0 ", "state=RUNNING"},
 		} {
-			n[key] = strings.Count(logs[where[key]], msg)
+			for _, line := range strings.Split(logs[where[key]], "\n") {
+				if containsAll(line, parts) {
+					n[key]++
+				}
+			}
 		}
 	}
 	return n
+}
+
+func containsAll(s string, parts []string) bool {
+	for _, p := range parts {
+		if !strings.Contains(s, p) {
+			return false
+		}
+	}
+	return true
 }
 
 // mostLoaded is the live worker hosting the most instances.

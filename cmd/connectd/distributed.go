@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -54,7 +55,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
 	}
 	kafka := store.Kafka{Addrs: bootstrap, Config: pipeline.BaseConfig("connectd-" + cfg.groupID)}
-	storeLog := store.WithLogger(log)
+	storeLog := store.WithLogger(packageLogger(log, "actors/store"))
 	configs, err := store.NewConfigStore(kafka, store.Topic{Name: cfg.configTopic, Partitions: 1, ReplicationFactor: cfg.configRF}, storeLog)
 	if err != nil {
 		return err
@@ -117,8 +118,10 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 			Advertised:  cfg.clusterAdvertised,
 			URL:         "http://" + cfg.workerID,
 			Provider:    group,
+			Logger:      packageLogger(log, "actors/member"),
 		},
-		Logger:          log,
+		Logger:          packageLogger(log, "actors"),
+		Loggers:         processLevels(),
 		NoTopicTracking: !cfg.topicTracking,
 	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
@@ -135,11 +138,13 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		}
 	}()
 
-	api, err := rest.New(rt.Client(), rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
+	api, err := rest.New(rt.Client(), rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
+		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
+		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
 		return err
 	}
-	servers, err := serveREST(cfg, api.Handler(), log)
+	servers, err := serveREST(cfg, api, log)
 	if err != nil {
 		return err
 	}
@@ -154,25 +159,42 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	return nil
 }
 
-// serveREST listens on every listener and serves h; bind errors are returned at once.
-func serveREST(cfg *workerConfig, h http.Handler, log *slog.Logger) ([]*http.Server, error) {
-	var servers []*http.Server
+// serveREST listens on every listener and admin listener and serves api there; bind errors
+// are returned at once. With admin.listeners set, the admin endpoints are served only on
+// those (none when it is empty) and are 404s on listeners (spec §3.0).
+func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.Server, error) {
+	main := api.Handler()
+	if cfg.adminDisabled || len(cfg.adminListeners) > 0 {
+		main = api.APIHandler()
+	}
+	type listener struct {
+		url *url.URL
+		h   http.Handler
+	}
+	var all []listener
 	for _, u := range cfg.listeners {
-		l, err := net.Listen("tcp", u.Host)
+		all = append(all, listener{u, main})
+	}
+	for _, u := range cfg.adminListeners {
+		all = append(all, listener{u, api.AdminHandler()})
+	}
+	var servers []*http.Server
+	for _, l := range all {
+		ln, err := net.Listen("tcp", l.url.Host)
 		if err != nil {
 			for _, s := range servers {
 				_ = s.Close()
 			}
-			return nil, fmt.Errorf("REST listener %s: %w", u, err)
+			return nil, fmt.Errorf("REST listener %s: %w", l.url, err)
 		}
-		s := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		s := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, s)
 		go func() {
-			if err := s.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("REST server failed", "listener", u.String(), "err", err)
+			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("REST server failed", "listener", l.url.String(), "err", err)
 			}
 		}()
-		log.Info("REST listening", "listener", u.String())
+		log.Info("REST listening", "listener", l.url.String())
 	}
 	return servers, nil
 }

@@ -119,7 +119,7 @@ func startWorker(t testing.TB, props map[string]string) *worker {
 func (w *worker) start() {
 	t := w.t
 	t.Helper()
-	w.url = w.props["listeners"]
+	w.url, _, _ = strings.Cut(w.props["listeners"], ",") // the first listener
 	var buf bytes.Buffer
 	keys := make([]string, 0, len(w.props))
 	for k := range w.props {

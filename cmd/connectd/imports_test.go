@@ -40,6 +40,8 @@ func TestImportArrows(t *testing.T) {
 		{"actors/membership", func(imp string) bool {
 			return !strings.Contains(imp, "protoactor") && (!strings.HasPrefix(imp, mod) || imp == mod+"actors/member")
 		}, "membership knows Kafka groups and member.View, never protoactor itself"},
+		{"actors/loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"logger levels import only the standard library"},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"stores import messages only"},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },

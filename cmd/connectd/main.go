@@ -18,10 +18,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+
+	"github.com/connectd/connectd/actors/loglevel"
 )
 
 func main() {
@@ -84,14 +87,54 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// newLogger builds the process's one slog handler: text on stderr, level from
-// CONNECTD_LOG_LEVEL (debug, info, warn, error; default info).
+// newLogger builds the process's one slog handler: text on stderr, filtered per logger by
+// processLogging's levels, root's from CONNECTD_LOG_LEVEL (a log4j level name such as debug,
+// info, warn, error; default info). The logger it returns is this package's.
 func newLogger(w io.Writer) *slog.Logger {
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(os.Getenv("CONNECTD_LOG_LEVEL"))); err != nil {
-		level = slog.LevelInfo
+	levels, err := loglevel.New(os.Getenv("CONNECTD_LOG_LEVEL"))
+	if err != nil {
+		levels, _ = loglevel.New("INFO")
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+	h := slog.NewTextHandler(w, &slog.HandlerOptions{
+		Level: slog.Level(math.MinInt32), // levels filters
+		ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+			if l, ok := a.Value.Any().(slog.Level); ok && a.Key == slog.LevelKey && len(groups) == 0 {
+				a.Value = slog.StringValue(loglevel.LevelName(l)) // TRACE and FATAL, not DEBUG-4
+			}
+			return a
+		},
+	})
+	processLogging = &logging{levels: levels, handler: h}
+	return levels.Logger(h, pkgPath+"cmd/connectd")
+}
+
+// pkgPath is the module path; loggers are named by package path.
+const pkgPath = "github.com/connectd/connectd/"
+
+// logging is the process's logger levels and the handler its loggers write to.
+type logging struct {
+	levels  *loglevel.Levels
+	handler slog.Handler
+}
+
+// processLogging is set by newLogger; nil when the process's logger was built elsewhere.
+var processLogging *logging
+
+// packageLogger is the logger of package pkg (a path below the module), for the process's
+// levels; without them, log.
+func packageLogger(log *slog.Logger, pkg string) *slog.Logger {
+	if processLogging == nil {
+		return log
+	}
+	return processLogging.levels.Logger(processLogging.handler, pkgPath+pkg)
+}
+
+// processLevels is the process's logger levels, or nil.
+func processLevels() *loglevel.Levels {
+	if processLogging == nil {
+		return nil
+	}
+	return processLogging.levels
 }
 
 // workerArgs parses `[worker.properties] [--override key=value]...`: the file's properties,

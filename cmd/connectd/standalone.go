@@ -252,8 +252,11 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 		FlushInterval:       cfg.flushInterval,
 		TaskShutdownTimeout: cfg.taskShutdown,
 		// No Provider: a cluster of this member alone.
-		Member: member.Config{ClusterName: "connect-standalone", Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised},
-		Logger: log,
+		Member: member.Config{ClusterName: "connect-standalone", Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised,
+			Logger: packageLogger(log, "actors/member")},
+		Logger:          packageLogger(log, "actors"),
+		Loggers:         processLevels(),
+		NoTopicTracking: !cfg.topicTracking,
 	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err
@@ -277,11 +280,13 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 		log.Info("created connector", "connector", c.name, "file", c.path)
 	}
 
-	api, err := rest.New(client, rest.WithLogger(log.With("component", "rest")), rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID))
+	api, err := rest.New(client, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
+		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
+		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
 		return err
 	}
-	servers, err := serveREST(cfg, api.Handler(), log)
+	servers, err := serveREST(cfg, api, log)
 	if err != nil {
 		return err
 	}

@@ -42,6 +42,12 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "topic.tracking.allow.reset", Type: connectors.Boolean, Default: "true", Importance: connectors.Low,
 		Doc: "Allow PUT /connectors/{c}/topics/reset."},
 	{Name: "listeners", Type: connectors.List, Default: "http://:8083", Importance: connectors.Low},
+	{Name: "admin.listeners", Type: connectors.List, Default: nil, Importance: connectors.Low,
+		Doc: "Listeners of the admin endpoints (/admin/loggers): unset serves them on listeners, empty disables them."},
+	{Name: "access.control.allow.origin", Type: connectors.String, Default: "", Importance: connectors.Low,
+		Doc: "Origins allowed to make cross-origin requests (\"*\" for any); blank disables CORS."},
+	{Name: "access.control.allow.methods", Type: connectors.String, Default: "", Importance: connectors.Low,
+		Doc: "Methods allowed in cross-origin requests; blank means GET, POST and HEAD."},
 	{Name: "rest.advertised.host.name", Type: connectors.String, Default: nil, Importance: connectors.Low},
 	{Name: "rest.advertised.port", Type: connectors.Int, Default: nil, Importance: connectors.Low},
 	{Name: "rest.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low},
@@ -64,8 +70,8 @@ var workerConfigDef = connectors.ConfigDef{
 // are not in the table but are not unknown either.
 var passThroughPrefixes = []string{
 	"key.converter.", "value.converter.", "header.converter.", "producer.", "consumer.", "admin.",
-	"listeners.https.", "admin.listeners", "ssl.", "sasl.", "security.", "config.providers", "metric",
-	"client.", "access.control.", "topic.", "connect.", "exactly.once.", "inter.worker.",
+	"listeners.https.", "admin.listeners.https.", "ssl.", "sasl.", "security.", "config.providers", "metric",
+	"client.", "topic.", "connect.", "exactly.once.", "inter.worker.",
 	"scheduled.rebalance.", "worker.", "response.http.", "rest.", "connector.client.",
 }
 
@@ -89,6 +95,10 @@ type workerConfig struct {
 	flushInterval       time.Duration
 	taskShutdown        time.Duration
 	listeners           []*url.URL
+	adminListeners      []*url.URL // nil: admin endpoints on listeners; see adminDisabled
+	adminDisabled       bool       // admin.listeners set to the empty string
+	corsOrigins         string
+	corsMethods         string
 	workerID            string // advertised REST host:port
 	sessionTimeout      time.Duration
 	heartbeatInterval   time.Duration
@@ -141,22 +151,41 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		clusterAdvertised:   v.String("cluster.advertised.listener"),
 		topicTracking:       v.Bool("topic.tracking.enable"),
 		topicTrackingReset:  v.Bool("topic.tracking.allow.reset"),
+		corsOrigins:         v.String("access.control.allow.origin"),
+		corsMethods:         v.String("access.control.allow.methods"),
 	}
-	for _, l := range v.List("listeners") {
-		u, err := url.Parse(l)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
-			return nil, fmt.Errorf("worker config: invalid listener %q: expected http://host:port", l)
-		}
-		if u.Scheme == "https" {
-			return nil, fmt.Errorf("worker config: listener %q: https is not supported yet", l)
-		}
-		c.listeners = append(c.listeners, u)
+	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
+		return nil, err
 	}
 	if len(c.listeners) == 0 {
 		return nil, fmt.Errorf("worker config: listeners must not be empty")
 	}
+	// spec §8.1: admin.listeners unset serves the admin endpoints on listeners; set to the
+	// empty string, it disables them.
+	if raw, ok := props["admin.listeners"]; ok {
+		if c.adminListeners, err = parseListeners("admin.listeners", v.List("admin.listeners")); err != nil {
+			return nil, err
+		}
+		c.adminDisabled = strings.TrimSpace(raw) == ""
+	}
 	c.workerID = advertisedWorkerID(c.listeners[0], v.String("rest.advertised.host.name"), v.Int("rest.advertised.port"))
 	return c, nil
+}
+
+// parseListeners parses a list of http://host:port listener URLs.
+func parseListeners(key string, list []string) ([]*url.URL, error) {
+	var out []*url.URL
+	for _, l := range list {
+		u, err := url.Parse(l)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
+			return nil, fmt.Errorf("worker config: invalid %s entry %q: expected http://host:port", key, l)
+		}
+		if u.Scheme == "https" {
+			return nil, fmt.Errorf("worker config: %s entry %q: https is not supported yet", key, l)
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }
 
 // advertisedWorkerID follows spec §4.1: the advertised host and port, else the listener's,

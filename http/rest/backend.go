@@ -3,6 +3,7 @@ package rest
 import (
 	"context"
 
+	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -28,6 +29,26 @@ type Backend interface {
 	// return a nil plan.
 	RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (*messages.ConnectorStatus, error)
 	RestartTask(ctx context.Context, name string, task int32) error
+	// ExpandConnectors returns, by connector name, the status and/or info of every connector
+	// of the local snapshot; with status, connectors without a status are left out (spec §3.3).
+	ExpandConnectors(ctx context.Context, status, info bool) (map[string]actors.ConnectorExpansion, error)
+	// PatchConnectorConfig merges patch (a nil value removes its key) into the stored config,
+	// validates and writes it (NOT_FOUND if absent, spec §3.8).
+	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error)
+	// StopConnector removes the tasks and sets target state STOPPED (spec §3.16).
+	StopConnector(ctx context.Context, name string) error
+	// Health checks the worker within ctx's deadline (spec §3.2): Ready once startup completed;
+	// Pending set when the check did not answer in time.
+	Health(ctx context.Context) (actors.Health, error)
+	// LoggerLevels returns every logger with a level of its own, root included (spec §3.25).
+	LoggerLevels(ctx context.Context) (map[string]actors.LoggerLevel, error)
+	// LoggerLevel returns one logger's level (NOT_FOUND if no such logger, spec §3.26).
+	LoggerLevel(ctx context.Context, name string) (actors.LoggerLevel, error)
+	// SetWorkerLoggerLevel sets a level on this worker and returns the loggers it covered,
+	// sorted; an invalid level is NOT_FOUND (spec §3.27).
+	SetWorkerLoggerLevel(ctx context.Context, namespace, level string) ([]string, error)
+	// SetClusterLoggerLevel has every worker set the level (spec §3.27, scope cluster).
+	SetClusterLoggerLevel(ctx context.Context, namespace, level string) error
 	// Plugins lists every installed plugin in spec §3.22's order (sinks, sources, then the
 	// other kinds).
 	Plugins(ctx context.Context) ([]*messages.PluginInfo, error)

@@ -1,17 +1,21 @@
 package rest
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 
 	"github.com/julienschmidt/httprouter"
 )
 
-// listConnectors serves GET /connectors: the names of the local config snapshot, in no
-// guaranteed order; always 200 (spec §3.3).
+// listConnectors serves GET /connectors (spec §3.3): without expand, the names of the local
+// config snapshot; with one or more expand values (repeated, never comma-separated), an object
+// keyed by name whose values hold "status" and/or "info". Unknown expand values are ignored,
+// leaving {} per connector. Always 200.
 func (s *Server) listConnectors(r *http.Request, _ httprouter.Params) (reply, error) {
-	// ?expand=status / ?expand=info (spec §3.3) will branch here, on r.URL.Query()["expand"],
-	// into one Backend call that returns the expanded map. Until then expand is ignored.
+	if expand, ok := r.URL.Query()["expand"]; ok {
+		return s.expandConnectors(r, expand)
+	}
 	names, err := s.client.ConnectorNames(r.Context())
 	if err != nil {
 		return reply{}, err
@@ -20,6 +24,41 @@ func (s *Server) listConnectors(r *http.Request, _ httprouter.Params) (reply, er
 		names = []string{}
 	}
 	return reply{status: http.StatusOK, body: names}, nil
+}
+
+// expandConnectors is GET /connectors with expand values: one Backend call.
+func (s *Server) expandConnectors(r *http.Request, expand []string) (reply, error) {
+	var status, info bool
+	for _, e := range expand {
+		switch e { // Kafka Connect matches the values exactly
+		case "status":
+			status = true
+		case "info":
+			info = true
+		default:
+			s.logger.LogAttrs(r.Context(), slog.LevelDebug, "ignoring unknown expansion", slog.String("expand", e))
+		}
+	}
+	expanded, err := s.client.ExpandConnectors(r.Context(), status, info)
+	if err != nil {
+		return reply{}, err
+	}
+	out := make(map[string]map[string]any, len(expanded))
+	for name, e := range expanded {
+		m := map[string]any{}
+		if status {
+			m["status"] = newConnectorStateInfo(e.Status)
+		}
+		if info {
+			if e.Info == nil {
+				m["info"] = nil // spec §3.3: the connector left the snapshot meanwhile
+			} else {
+				m["info"] = newConnectorInfo(e.Info)
+			}
+		}
+		out[name] = m
+	}
+	return reply{status: http.StatusOK, body: out}, nil
 }
 
 // createConnector serves POST /connectors: 201 with Location and the ConnectorInfo (spec §3.4).
@@ -87,6 +126,24 @@ func (s *Server) putConnectorConfig(r *http.Request, p httprouter.Params) (reply
 	return reply{status: http.StatusOK, body: newConnectorInfo(info)}, nil
 }
 
+// patchConnectorConfig serves PATCH /connectors/{c}/config (spec §3.8): the body's keys are
+// merged into the stored config, a JSON null removing its key; no name reconciliation; 200,
+// never 201; 404 for an unknown connector.
+func (s *Server) patchConnectorConfig(r *http.Request, p httprouter.Params) (reply, error) {
+	var patch connectorConfig
+	if err := decode(r, &patch); err != nil {
+		return reply{}, err
+	}
+	if patch == nil { // a JSON null body; Kafka Connect: NullPointerException, 500
+		return reply{}, badRequest(msgConfigMissing)
+	}
+	info, err := s.client.PatchConnectorConfig(r.Context(), connectorName(p), patch)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusOK, body: newConnectorInfo(info)}, nil
+}
+
 // getConnectorStatus serves GET /connectors/{c}/status (spec §3.9).
 func (s *Server) getConnectorStatus(r *http.Request, p httprouter.Params) (reply, error) {
 	status, err := s.client.ConnectorStatus(r.Context(), connectorName(p))
@@ -130,6 +187,15 @@ func (s *Server) resumeConnector(r *http.Request, p httprouter.Params) (reply, e
 		return reply{}, err
 	}
 	return reply{status: http.StatusAccepted}, nil
+}
+
+// stopConnector serves PUT /connectors/{c}/stop: 204, idempotent; the tasks are removed
+// (spec §3.16).
+func (s *Server) stopConnector(r *http.Request, p httprouter.Params) (reply, error) {
+	if err := s.client.StopConnector(r.Context(), connectorName(p)); err != nil {
+		return reply{}, err
+	}
+	return reply{status: http.StatusNoContent}, nil
 }
 
 // deleteConnector serves DELETE /connectors/{c}: 204; shutdown is asynchronous (spec §3.17).

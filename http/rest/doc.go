@@ -12,8 +12,11 @@
 //   - Every route also answers with a trailing slash, directly: no redirect, no path fixing.
 //   - Every response with a body is application/json; every error, including unknown routes,
 //     wrong methods and recovered panics, is {"error_code": N, "message": "..."} (spec §1.2).
-//   - decode is the one body decoder: malformed JSON and JSON type errors are 400 (DESIGN.md,
-//     where Kafka Connect answers 500); bodies over 1 MiB are 413.
+//   - decode is the one body decoder: a body declared as anything but JSON is 415; malformed
+//     JSON and JSON type errors are 400 (DESIGN.md, where Kafka Connect answers 500); bodies
+//     over 1 MiB are 413. A client whose Accept excludes JSON gets 406 (spec §1.1).
+//   - Handler serves every route; APIHandler and AdminHandler split off /admin/loggers for
+//     admin.listeners (spec §3.0). CORS (WithCORS) wraps all three.
 //   - A handler is decode → one Backend call → encode: it never sleeps, retries or loops over
 //     connectors or tasks.
 package rest

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -17,6 +18,30 @@ type ServerInfo struct {
 	Version        string `json:"version"`
 	Commit         string `json:"commit"`
 	KafkaClusterID string `json:"kafka_cluster_id"`
+}
+
+// WorkerStatus is the body of GET /health (spec §2.1, §3.2): status "healthy", "starting" or
+// "unhealthy".
+type WorkerStatus struct {
+	Status  string `json:"status"`
+	Message string `json:"message"`
+}
+
+// LoggerLevel is one logger's level (spec §2.1): LastModified is epoch milliseconds, written
+// as null, never omitted, when the level was never changed through the API (spec §2.2).
+type LoggerLevel struct {
+	Level        string `json:"level"`
+	LastModified *int64 `json:"last_modified"`
+}
+
+// newLoggerLevel converts the Backend's logger level.
+func newLoggerLevel(l actors.LoggerLevel) LoggerLevel {
+	out := LoggerLevel{Level: l.Level}
+	if l.LastModified != 0 {
+		ms := l.LastModified
+		out.LastModified = &ms
+	}
+	return out
 }
 
 // ErrorMessage is the body of every error (spec §1.2).

@@ -18,6 +18,10 @@ const (
 	msgNotFound = "HTTP 404 Not Found"
 	// msgMethodNotAllowed answers a known path with another method (spec §1.3).
 	msgMethodNotAllowed = "HTTP 405 Method Not Allowed"
+	// msgUnsupportedMediaType answers a body that is not JSON (spec §1.1): Jersey's text.
+	msgUnsupportedMediaType = "HTTP 415 Unsupported Media Type"
+	// msgNotAcceptable answers an Accept header that excludes JSON (spec §1.1): Jersey's text.
+	msgNotAcceptable = "HTTP 406 Not Acceptable"
 	// msgRequestTimedOut is the 500 of a request that outlived its deadline (spec §1.3).
 	msgRequestTimedOut = "Request timed out"
 	// msgNameMismatch is the 400 of a config "name" that differs from the body's or the URL's
@@ -59,6 +63,12 @@ var errNotFound = &statusError{status: http.StatusNotFound, message: msgNotFound
 
 // errMethodNotAllowed answers a known path requested with another method.
 var errMethodNotAllowed = &statusError{status: http.StatusMethodNotAllowed, message: msgMethodNotAllowed}
+
+// errUnsupportedMediaType answers a request body of another Content-Type than JSON.
+var errUnsupportedMediaType = &statusError{status: http.StatusUnsupportedMediaType, message: msgUnsupportedMediaType}
+
+// errNotAcceptable answers a client that does not accept JSON.
+var errNotAcceptable = &statusError{status: http.StatusNotAcceptable, message: msgNotAcceptable}
 
 // invalidConfig returns spec §7's multi-line 400 for the given per-key errors.
 func invalidConfig(errs []string) error {

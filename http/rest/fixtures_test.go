@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -30,6 +31,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/loglevel"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
@@ -90,7 +92,8 @@ type testStack struct {
 	rt       *actors.Runtime
 	client   *actors.Client
 	dir      string   // holds every test's files; removed after the worker stopped
-	logs     *logTail // the worker's log, Info and above
+	logs     *logTail // the worker's log, at its loggers' levels (root INFO)
+	levels   *loglevel.Levels
 }
 
 var (
@@ -116,10 +119,18 @@ func sharedStack(tb testing.TB) *testStack {
 	return shared
 }
 
+// fixtureLogger is the name of the shared worker's logger.
+const fixtureLogger = "github.com/connectd/connectd/actors"
+
 // start is runWorker's wiring (cmd/connectd/distributed.go) with the embedded broker's
 // single replica, Kafka Connect's default partition counts and session timeouts.
 func (s *testStack) start() error {
-	log := slog.New(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	levels, err := loglevel.New("INFO")
+	if err != nil {
+		return err
+	}
+	s.levels = levels
+	log := levels.Logger(slog.NewTextHandler(s.logs, &slog.HandlerOptions{Level: slog.Level(math.MinInt32)}), fixtureLogger)
 	dir, err := os.MkdirTemp("", "connectd-rest-")
 	if err != nil {
 		return err
@@ -161,6 +172,7 @@ func (s *testStack) start() error {
 		KafkaClusterID: clusterID,
 		Member:         member.Config{},
 		Logger:         log,
+		Loggers:        levels,
 	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, builtin.Registry(), clients)
 	if err != nil {
 		return err

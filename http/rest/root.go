@@ -1,9 +1,17 @@
 package rest
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/julienschmidt/httprouter"
+)
+
+// Texts of GET /health, verbatim from Kafka Connect (spec §3.2).
+const (
+	msgHealthy   = "Worker has completed startup and is ready to handle requests."
+	msgStarting  = "Worker is still starting up."
+	msgUnhealthy = "Worker was unable to handle this request and may be unable to handle other requests."
 )
 
 // serverInfo serves GET /: version, commit and Kafka cluster id; it never fails (spec §3.1).
@@ -13,4 +21,31 @@ func (s *Server) serverInfo(_ *http.Request, _ httprouter.Params) (reply, error)
 		Commit:         s.commit,
 		KafkaClusterID: s.client.KafkaClusterID(),
 	}}, nil
+}
+
+// health serves GET /health (spec §3.2): 200 healthy when the worker answered within the
+// health timeout, 503 starting before its startup completed, 500 unhealthy when it did not
+// answer in time; the last two add what the worker was doing, when known. An error of the
+// check itself goes through the usual mapping.
+func (s *Server) health(r *http.Request, _ httprouter.Params) (reply, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), s.healthTimeout)
+	defer cancel()
+	h, err := s.client.Health(ctx)
+	if err != nil {
+		return reply{}, err
+	}
+	withStage := func(msg string) string {
+		if h.Pending == "" {
+			return msg
+		}
+		return msg + " " + h.Pending
+	}
+	switch {
+	case !h.Ready:
+		return reply{status: http.StatusServiceUnavailable, body: WorkerStatus{Status: "starting", Message: withStage(msgStarting)}}, nil
+	case h.Pending != "":
+		return reply{status: http.StatusInternalServerError, body: WorkerStatus{Status: "unhealthy", Message: withStage(msgUnhealthy)}}, nil
+	default:
+		return reply{status: http.StatusOK, body: WorkerStatus{Status: "healthy", Message: msgHealthy}}, nil
+	}
 }

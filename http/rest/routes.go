@@ -1,6 +1,7 @@
 package rest
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,38 +9,71 @@ import (
 	"github.com/julienschmidt/httprouter"
 )
 
-// routes returns the router of every endpoint, in spec §3.0's order. Each path also answers
-// with a trailing slash; the router never redirects or fixes a path.
-func (s *Server) routes() *httprouter.Router {
+// routeSet selects the routes a handler serves.
+type routeSet int
+
+const (
+	apiRoutes   routeSet = 1 << iota // everything but /admin
+	adminRoutes                      // /admin/loggers (spec §3.0: admin.listeners)
+	allRoutes   = apiRoutes | adminRoutes
+)
+
+// routes returns the router of the endpoints of set, in spec §3.0's order; every other path is
+// a 404. Each path also answers with a trailing slash; the router never redirects or fixes a
+// path. OPTIONS on a known path lists its methods as text/plain, as Jersey does (spec §13.1).
+func (s *Server) routes(set routeSet) *httprouter.Router {
 	r := httprouter.New()
 	r.RedirectTrailingSlash = false
 	r.RedirectFixedPath = false
 	r.HandleMethodNotAllowed = true
+	r.HandleOPTIONS = true
+	r.GlobalOPTIONS = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		allow := w.Header().Get("Allow") // set by the router
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusOK)
+		_, _ = io.WriteString(w, allow)
+	})
 	r.NotFound = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errNotFound) })
 	r.MethodNotAllowed = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeError(w, errMethodNotAllowed) })
 	r.PanicHandler = s.recovered
 
 	route := func(method, path string, h handlerFunc) {
+		if set&apiRoutes == 0 {
+			return
+		}
 		handle := s.handle(h)
 		r.Handle(method, path, handle)
 		if path != "/" {
 			r.Handle(method, path+"/", handle)
 		}
 	}
+	// adminRoute registers exactly path: the logger routes end in a catch-all that takes a
+	// trailing slash itself.
+	adminRoute := func(method, path string, h handlerFunc) {
+		if set&adminRoutes != 0 {
+			r.Handle(method, path, s.handle(h))
+		}
+	}
 	route(http.MethodGet, "/", s.serverInfo)                                              // §3.1
+	route(http.MethodGet, "/health", s.health)                                            // §3.2
 	route(http.MethodGet, "/connectors", s.listConnectors)                                // §3.3
 	route(http.MethodPost, "/connectors", s.createConnector)                              // §3.4
 	route(http.MethodGet, "/connectors/:connector", s.getConnector)                       // §3.5
 	route(http.MethodGet, "/connectors/:connector/config", s.getConnectorConfig)          // §3.6
 	route(http.MethodPut, "/connectors/:connector/config", s.putConnectorConfig)          // §3.7
+	route(http.MethodPatch, "/connectors/:connector/config", s.patchConnectorConfig)      // §3.8
 	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)          // §3.9
 	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                     // §3.10
+	route(http.MethodPost, "/connectors/:connector/tasks", s.putTaskConfigs)              // §3.28, internal
+	route(http.MethodGet, "/connectors/:connector/tasks-config", s.getTasksConfig)        // §3.11
 	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus)   // §3.12
 	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)          // §3.13
 	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask)   // §3.14
 	route(http.MethodPut, "/connectors/:connector/pause", s.pauseConnector)               // §3.15
 	route(http.MethodPut, "/connectors/:connector/resume", s.resumeConnector)             // §3.15
+	route(http.MethodPut, "/connectors/:connector/stop", s.stopConnector)                 // §3.16
 	route(http.MethodDelete, "/connectors/:connector", s.deleteConnector)                 // §3.17
+	route(http.MethodPut, "/connectors/:connector/fence", s.fenceZombies)                 // §3.28, internal
 	route(http.MethodGet, "/connectors/:connector/topics", s.getTopics)                   // §3.18
 	route(http.MethodPut, "/connectors/:connector/topics/reset", s.resetTopics)           // §3.19
 	route(http.MethodGet, "/connectors/:connector/offsets", s.getOffsets)                 // §3.20
@@ -48,6 +82,9 @@ func (s *Server) routes() *httprouter.Router {
 	route(http.MethodGet, "/connector-plugins", s.listPlugins)                            // §3.22
 	route(http.MethodGet, "/connector-plugins/:plugin/config", s.pluginConfig)            // §3.23
 	route(http.MethodPut, "/connector-plugins/:plugin/config/validate", s.validateConfig) // §3.24
+	adminRoute(http.MethodGet, "/admin/loggers", s.listLoggers)                           // §3.25
+	adminRoute(http.MethodGet, "/admin/loggers/*logger", s.getLogger)                     // §3.26 (and §3.25 with a slash)
+	adminRoute(http.MethodPut, "/admin/loggers/*logger", s.setLogger)                     // §3.27
 	return r
 }
 

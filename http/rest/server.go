@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -26,8 +28,12 @@ type Server struct {
 	version  string
 	commit   string
 	workerID string
-	handler  http.Handler
 	topics   topicTracking // topics.go
+	// healthTimeout bounds GET /health's check (spec §1.4).
+	healthTimeout time.Duration
+	cors          *cors // nil: no CORS headers
+
+	handler, api, admin http.Handler
 }
 
 // Option configures a Server.
@@ -59,6 +65,24 @@ func WithWorkerID(id string) Option {
 	return optionFunc(func(s *Server) { s.workerID = id })
 }
 
+// WithHealthTimeout sets how long GET /health waits for the worker before it answers
+// unhealthy. Default: 10 s, Kafka Connect's fixed value (spec §1.4).
+func WithHealthTimeout(d time.Duration) Option {
+	return optionFunc(func(s *Server) {
+		if d > 0 {
+			s.healthTimeout = d
+		}
+	})
+}
+
+// WithCORS answers cross-origin requests as Kafka Connect's access.control.allow.origin and
+// access.control.allow.methods make it (spec §8.1): origins is a comma-separated list of
+// origins, "*" or patterns with "*"; methods a comma-separated list, blank meaning GET, POST
+// and HEAD. A blank origins leaves CORS off. Default: off.
+func WithCORS(origins, methods string) Option {
+	return optionFunc(func(s *Server) { s.cors = newCORS(origins, methods) })
+}
+
 // New returns a Server answering with backend.
 func New(backend Backend, opts ...Option) (*Server, error) {
 	if backend == nil {
@@ -69,6 +93,8 @@ func New(backend Backend, opts ...Option) (*Server, error) {
 		logger:  slog.New(slog.DiscardHandler),
 		version: "unknown",
 		commit:  "unknown",
+
+		healthTimeout: 10 * time.Second,
 	}
 	for _, o := range opts {
 		o.apply(s)
@@ -76,12 +102,31 @@ func New(backend Backend, opts ...Option) (*Server, error) {
 	if s.workerID != "" {
 		s.logger = s.logger.With(slog.String("member", s.workerID))
 	}
-	s.handler = s.escapedPaths(s.routes())
+	s.handler = s.serve(s.routes(allRoutes))
+	s.api = s.serve(s.routes(apiRoutes))
+	s.admin = s.serve(s.routes(adminRoutes))
 	return s, nil
 }
 
 // Handler returns the http.Handler serving every route. Mount it at the root.
 func (s *Server) Handler() http.Handler { return s.handler }
+
+// APIHandler serves every route but the admin ones (/admin/loggers), which are 404s: the
+// handler of the main listeners when admin.listeners is set (spec §3.0).
+func (s *Server) APIHandler() http.Handler { return s.api }
+
+// AdminHandler serves only the admin routes; every other path is a 404: the handler of
+// admin.listeners (spec §3.0).
+func (s *Server) AdminHandler() http.Handler { return s.admin }
+
+// serve wraps a router in the layers every request crosses: CORS, then escapedPaths.
+func (s *Server) serve(router http.Handler) http.Handler {
+	h := s.escapedPaths(router)
+	if s.cors != nil {
+		h = s.cors.wrap(h)
+	}
+	return h
+}
 
 // escapedPaths hands router a request whose Path is the escaped path, so "%2F" in a connector
 // name does not split a segment (spec §13.1); connectorName unescapes. It also writes the Debug
@@ -134,9 +179,14 @@ type reply struct {
 // handlerFunc is the one shape of a handler (STYLE.md §4).
 type handlerFunc func(r *http.Request, p httprouter.Params) (reply, error)
 
-// handle adapts h: it bounds the body, calls h, and writes its reply or its error.
+// handle adapts h: it refuses a client that does not accept JSON (406, spec §1.1), bounds the
+// body, calls h, and writes its reply or its error.
 func (s *Server) handle(h handlerFunc) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
+		if !acceptsJSON(r.Header.Values("Accept")) {
+			writeError(w, errNotAcceptable)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
 		rep, err := h(r, p)
 		if err != nil {
@@ -165,9 +215,14 @@ func (s *Server) recovered(w http.ResponseWriter, r *http.Request, v any) {
 	writeError(w, fmt.Errorf("%v", v))
 }
 
-// decode reads r's body, one JSON value, into v: the one body decoder. A missing, malformed or
-// wrongly typed body is a 400 (Kafka Connect: 500, DESIGN.md); one over maxBodyBytes a 413.
+// decode reads r's body, one JSON value, into v: the one body decoder. A body declared as
+// anything but JSON is a 415 (spec §1.1; no Content-Type is taken as JSON, as Jersey takes
+// it); a missing, malformed or wrongly typed body is a 400 (Kafka Connect: 500, DESIGN.md);
+// one over maxBodyBytes a 413.
 func decode(r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+		return errUnsupportedMediaType
+	}
 	dec := json.NewDecoder(r.Body)
 	if err := dec.Decode(v); err != nil {
 		return decodeError(err)
@@ -205,6 +260,41 @@ func decodeError(err error) error {
 	default: // reading the body failed
 		return badRequest("Cannot read request body: %v", err)
 	}
+}
+
+// isJSON reports whether a Content-Type is JSON for Jersey's @Consumes(application/json):
+// application/json with any parameters, or a wildcard.
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && (mt == "application/json" || mt == "application/*" || mt == "*/*")
+}
+
+// acceptsJSON reports whether Accept headers admit application/json (spec §1.1): no header,
+// or a media range that matches it with a non-zero quality.
+func acceptsJSON(accept []string) bool {
+	if len(accept) == 0 {
+		return true
+	}
+	for _, h := range accept {
+		for _, rng := range strings.Split(h, ",") {
+			if strings.TrimSpace(rng) == "" {
+				continue
+			}
+			mt, params, err := mime.ParseMediaType(rng)
+			if err != nil {
+				continue
+			}
+			if q, ok := params["q"]; ok {
+				if f, err := strconv.ParseFloat(q, 64); err == nil && f == 0 {
+					continue
+				}
+			}
+			if mt == "application/json" || mt == "application/*" || mt == "*/*" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // writeJSON writes body as JSON with status. HTML characters are not escaped, and no newline

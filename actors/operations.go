@@ -1,0 +1,143 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
+
+// operations is a worker's operational state beside its grains: whether startup completed,
+// the health probe in flight, and the watcher that applies cluster-scope logger levels.
+type operations struct {
+	ready  atomic.Bool
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu    sync.Mutex
+	probe *healthProbe // in flight, or nil; concurrent health checks share it
+}
+
+// start marks the worker ready and starts the logger watcher; Runtime.Start calls it last.
+func (o *operations) start(ctx context.Context, rt *Runtime) {
+	ctx, o.cancel = context.WithCancel(context.WithoutCancel(ctx))
+	o.done = make(chan struct{})
+	go func() {
+		defer close(o.done)
+		rt.watchLoggerLevels(ctx)
+	}()
+	o.ready.Store(true)
+}
+
+// stop clears readiness and stops the watcher; Runtime.Stop calls it first. Safe twice, and
+// before start.
+func (o *operations) stop() {
+	o.ready.Store(false)
+	if o.cancel != nil {
+		o.cancel()
+		<-o.done
+	}
+}
+
+// Health is the outcome of a health check (spec §3.2).
+type Health struct {
+	// Ready is set once the worker completed its startup.
+	Ready bool
+	// Pending, when the probe did not answer in time, is what it was waiting on, as Kafka
+	// Connect's stage summary ("The worker is currently …, which began at …."); "" when the
+	// worker answered.
+	Pending string
+}
+
+// healthProbeTimeout bounds one probe, however many checks wait on it.
+const healthProbeTimeout = 30 * time.Second
+
+// healthProbe is one probe: what Kafka Connect's no-op herder request proves, that the worker
+// reads its config topic and its actor system dispatches messages.
+type healthProbe struct {
+	done chan struct{}
+	err  error // set before done closes
+
+	mu    sync.Mutex
+	stage string
+	began time.Time
+}
+
+func (p *healthProbe) enter(stage string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stage, p.began = stage, time.Now()
+}
+
+// summary is Kafka Connect's Stage.summarize() of a running stage (spec §1.3).
+func (p *healthProbe) summary() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return fmt.Sprintf("The worker is currently %s, which began at %s.", p.stage, p.began.UTC().Format("2006-01-02T15:04:05.000Z"))
+}
+
+// Health checks the worker within ctx's deadline (spec §3.2): not Ready until its startup
+// completed; then one bounded probe, shared by concurrent checks, that reads the config topic
+// to its end and makes a round trip through the actor system. Pending says what the probe
+// still waited on when ctx ended. A probe that fails outright returns its error.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	o := &c.rt.ops
+	if !o.ready.Load() {
+		return Health{}, nil
+	}
+	o.mu.Lock()
+	p := o.probe
+	if p == nil {
+		p = &healthProbe{done: make(chan struct{})}
+		o.probe = p
+		go func() {
+			p.err = c.rt.probe(p)
+			o.mu.Lock()
+			o.probe = nil
+			o.mu.Unlock()
+			close(p.done)
+		}()
+	}
+	o.mu.Unlock()
+	select {
+	case <-p.done:
+		if p.err != nil {
+			return Health{}, fmt.Errorf("health check: %w", p.err)
+		}
+		return Health{Ready: true}, nil
+	case <-ctx.Done():
+		return Health{Ready: true, Pending: p.summary()}, nil
+	}
+}
+
+// probe runs one health probe's stages.
+func (rt *Runtime) probe(p *healthProbe) error {
+	ctx, cancel := context.WithTimeout(context.Background(), healthProbeTimeout)
+	defer cancel()
+	p.enter("reading the config topic to its end")
+	if err := rt.stores.Config.ReadToEnd(ctx); err != nil {
+		return fmt.Errorf("read the config topic: %w", err)
+	}
+	p.enter("waiting for the actor system to answer")
+	sys := rt.member.System()
+	if sys == nil {
+		return errors.New("actor system not started")
+	}
+	pid := sys.Root.Spawn(actor.PropsFromFunc(func(c actor.Context) {
+		if _, ok := c.Message().(healthPing); ok {
+			c.Respond(healthPing{})
+		}
+	}))
+	defer sys.Root.Stop(pid)
+	if _, err := sys.Root.RequestFuture(pid, healthPing{}, healthProbeTimeout).Result(); err != nil {
+		return fmt.Errorf("actor system: %w", err)
+	}
+	return nil
+}
+
+// healthPing is the probe's message to a local actor; it never leaves the process.
+type healthPing struct{}
