@@ -42,6 +42,7 @@ type scenario struct {
 var scenarios = map[string]scenario{
 	"footprint": {"start-to-ready and idle RSS of fresh workers", footprintFlags},
 	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
+	"scale":     {"1 000 and 10 000 connectors on 1 and 3 workers: time to create, RSS, expand=status latency", scaleFlags},
 	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
 	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside raw sarama", pipelineFlags},
 	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
