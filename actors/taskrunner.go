@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/connectd/connectd/actors/pipeline"
@@ -142,18 +143,16 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	}
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
-		producer, err := r.rt.kafka.Producer(r.name, r.task)
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("task %s-%d: producer: %w", r.name, r.task, err)
-		}
+		name, task := r.name, r.task
 		src := &pipeline.Source{
 			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
-			Producer: producer, Offsets: r.rt.offsetsOf(r.name),
+			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task) },
+			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task),
 		}
-		return src.Run, src, func() { _ = producer.Close() }, nil
+		return src.Run, src, func() {}, nil
 	case connectors.SinkConnector:
 		topics, err := r.sinkTopics()
 		if err != nil {

@@ -55,6 +55,10 @@ func (k *Clients) Producer(connector string, task int32) (sarama.SyncProducer, e
 		c.Producer.Idempotent = true
 		c.Producer.Transaction.ID = fmt.Sprintf("%s-%s-%d", k.TransactionalIDPrefix, connector, task)
 		c.Net.MaxOpenRequests = 1
+		// A new instance's InitProducerId waits while the coordinator ends the previous
+		// instance's transaction; sarama's 100 ms default backoff would add to every handover.
+		c.Producer.Transaction.Retry.Backoff = 10 * time.Millisecond
+		c.Producer.Transaction.Retry.Max = 500
 	}
 	p, err := sarama.NewSyncProducer(k.Brokers, c)
 	if err != nil {

@@ -24,8 +24,14 @@ type Source struct {
 	Task       connectors.SourceTask
 	Props      map[string]string
 	Key, Value connectors.Converter
-	Producer   sarama.SyncProducer // owned by the caller
-	Offsets    Offsets
+	// Producer sends the records; it is owned by the caller. When nil, NewProducer makes
+	// one at the first record and Run closes it: an idle task then holds no Kafka
+	// connections (a worker with 10 000 idle sources would otherwise hold tens of thousands),
+	// and a transactional producer fences older instances of the task the first time this
+	// one writes.
+	Producer    sarama.SyncProducer
+	NewProducer func() (sarama.SyncProducer, error)
+	Offsets     Offsets
 	// FlushInterval is how often offsets are committed (offset.flush.interval.ms); zero
 	// means 60 s, Kafka Connect's default.
 	FlushInterval time.Duration
@@ -69,6 +75,13 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	interval := s.FlushInterval
 	if interval <= 0 {
 		interval = 60 * time.Second
+	}
+	if s.Producer == nil {
+		defer func() {
+			if s.Producer != nil {
+				_ = s.Producer.Close()
+			}
+		}()
 	}
 	if err := s.Task.Start(sourceContext{s.Offsets}, s.Props); err != nil {
 		_ = s.Task.Stop()
@@ -183,6 +196,13 @@ func (s *Source) Run(ctx context.Context) (err error) {
 // send produces one poll's records; with a transactional producer, as one transaction, so
 // that a producer fenced by a newer instance of the task writes nothing visible.
 func (s *Source) send(msgs []*sarama.ProducerMessage) error {
+	if s.Producer == nil {
+		p, err := s.NewProducer()
+		if err != nil {
+			return fmt.Errorf("producer: %w", err)
+		}
+		s.Producer = p
+	}
 	txn := s.Producer.IsTransactional()
 	if txn {
 		if err := s.Producer.BeginTxn(); err != nil {

@@ -10,14 +10,11 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/membership"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
-	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/http/rest"
 )
 
@@ -43,18 +40,12 @@ func runDistributed(ctx context.Context, args []string, log *slog.Logger) error 
 // runs until ctx ends, then shuts down in reverse order.
 func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	started := time.Now()
-	bootstrap := cfg.bootstrap
-	if len(bootstrap) == 0 {
-		b, err := startBroker(cfg.brokerListener, cfg.dataDir, log)
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		bootstrap = []string{b.addr}
-		// One broker holds one replica.
-		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
+	k, err := openKafka(cfg, cfg.groupID, log)
+	if err != nil {
+		return err
 	}
-	kafka := store.Kafka{Addrs: bootstrap, Config: pipeline.BaseConfig("connectd-" + cfg.groupID)}
+	defer k.Close()
+	kafka := store.Kafka{Addrs: k.bootstrap, Config: pipeline.BaseConfig("connectd-" + cfg.groupID)}
 	storeLog := store.WithLogger(packageLogger(log, "actors/store"))
 	configs, err := store.NewConfigStore(kafka, store.Topic{Name: cfg.configTopic, Partitions: 1, ReplicationFactor: cfg.configRF}, storeLog)
 	if err != nil {
@@ -68,95 +59,36 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	stores := actors.Stores{Config: configs, Status: statuses, Offsets: offsets}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	for _, s := range []interface{ Start(context.Context) error }{configs, statuses, offsets} {
-		if err := s.Start(startCtx); err != nil {
-			return fmt.Errorf("start stores: %w", err)
-		}
-	}
-	defer configs.Close()
-	defer statuses.Close()
-	defer offsets.Close()
-
-	admin, err := sarama.NewClient(bootstrap, pipeline.BaseConfig("connectd-admin"))
-	if err != nil {
-		return fmt.Errorf("kafka client: %w", err)
-	}
-	defer admin.Close()
-	clients := &pipeline.Clients{Brokers: bootstrap, Admin: admin, Hash: store.PartitionFor, SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval,
-		TransactionalIDPrefix: cfg.groupID}
-	clusterID, err := clients.ClusterID()
+	closeStores, err := startStores(startCtx, stores)
 	if err != nil {
 		return err
 	}
+	defer closeStores()
+
 	group, err := membership.New(membership.Config{
-		Addrs:             bootstrap,
+		Addrs:             k.bootstrap,
 		Sarama:            pipeline.BaseConfig("connectd-membership"),
 		GroupID:           cfg.groupID,
 		SessionTimeout:    cfg.sessionTimeout,
 		HeartbeatInterval: cfg.heartbeatInterval,
 		RebalanceTimeout:  cfg.rebalanceTimeout,
 		MinEpoch:          statuses.MaxGeneration,
-		Logger:            log.With("component", "membership"),
+		Logger:            packageLogger(log, "actors/membership").With("component", "membership"),
 	})
 	if err != nil {
 		return err
 	}
-	rt, err := actors.New(actors.Config{
-		WorkerID:            cfg.workerID,
-		KafkaClusterID:      clusterID,
-		KeyConverter:        cfg.keyConverter,
-		ValueConverter:      cfg.valueConverter,
-		KeyConverterProps:   cfg.keyConverterProps,
-		ValueConverterProps: cfg.valueConverterProps,
-		FlushInterval:       cfg.flushInterval,
-		TaskShutdownTimeout: cfg.taskShutdown,
-		Member: member.Config{
-			ClusterName: cfg.groupID,
-			Listen:      cfg.clusterListener,
-			Advertised:  cfg.clusterAdvertised,
-			URL:         "http://" + cfg.workerID,
-			Provider:    group,
-			Logger:      packageLogger(log, "actors/member"),
-		},
-		Logger:          packageLogger(log, "actors"),
-		Loggers:         processLevels(),
-		NoTopicTracking: !cfg.topicTracking,
-	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
+	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
+		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, log)
 	if err != nil {
 		return err
 	}
-	if err := rt.Start(startCtx); err != nil {
-		return err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := rt.Stop(stopCtx); err != nil {
-			log.Warn("stop runtime", "err", err)
-		}
-	}()
-
-	api, err := rest.New(rt.Client(), rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
-		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
-		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
-	if err != nil {
-		return err
-	}
-	servers, err := serveREST(cfg, api, log)
-	if err != nil {
-		return err
-	}
-	log.Info("worker ready", "worker_id", cfg.workerID, "bootstrap.servers", bootstrap, "group.id", cfg.groupID, "startup", time.Since(started).Round(time.Millisecond))
-	<-ctx.Done()
-	log.Info("worker stopping")
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelShutdown()
-	for _, s := range servers {
-		_ = s.Shutdown(shutdownCtx)
-	}
-	return nil
+	defer stopRuntime()
+	return serveUntilDone(ctx, cfg, rt.Client(), log, "worker_id", cfg.workerID, "bootstrap.servers", k.bootstrap,
+		"group.id", cfg.groupID, "startup", time.Since(started).Round(time.Millisecond))
 }
 
 // serveREST listens on every listener and admin listener and serves api there; bind errors

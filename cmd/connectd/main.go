@@ -48,6 +48,7 @@ const usage = `usage:
 func run(args []string, stdout, stderr io.Writer) int {
 	log := newLogger(stderr)
 	slog.SetDefault(log)
+	servePprof(log)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	cmd, rest := "distributed", args

@@ -13,13 +13,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/member"
-	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
-	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/http/rest"
 	"github.com/connectd/connectd/messages"
 )
@@ -205,72 +201,30 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 // then REST. It runs until ctx ends, then shuts down in reverse order.
 func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connectorFile, log *slog.Logger) error {
 	started := time.Now()
-	bootstrap := cfg.bootstrap
-	if len(bootstrap) == 0 {
-		b, err := startBroker(cfg.brokerListener, cfg.dataDir, log)
-		if err != nil {
-			return err
-		}
-		defer b.Close()
-		bootstrap = []string{b.addr}
+	k, err := openKafka(cfg, "", log)
+	if err != nil {
+		return err
 	}
-	storeLog := store.WithLogger(log)
-	configs := store.NewMemoryConfigStore(storeLog)
-	statuses := store.NewMemoryStatusStore(storeLog)
+	defer k.Close()
+	storeLog := store.WithLogger(packageLogger(log, "actors/store"))
 	offsets, err := store.NewFileOffsetStore(cfg.offsetFile, storeLog)
 	if err != nil {
 		return err
 	}
+	stores := actors.Stores{Config: store.NewMemoryConfigStore(storeLog), Status: store.NewMemoryStatusStore(storeLog), Offsets: offsets}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	for _, s := range []interface{ Start(context.Context) error }{configs, statuses, offsets} {
-		if err := s.Start(startCtx); err != nil {
-			return fmt.Errorf("start stores: %w", err)
-		}
-	}
-	defer configs.Close()
-	defer statuses.Close()
-	defer offsets.Close()
-
-	admin, err := sarama.NewClient(bootstrap, pipeline.BaseConfig("connectd-admin"))
-	if err != nil {
-		return fmt.Errorf("kafka client: %w", err)
-	}
-	defer admin.Close()
-	clients := &pipeline.Clients{Brokers: bootstrap, Admin: admin, Hash: store.PartitionFor, SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval}
-	clusterID, err := clients.ClusterID()
+	closeStores, err := startStores(startCtx, stores)
 	if err != nil {
 		return err
 	}
-	rt, err := actors.New(actors.Config{
-		WorkerID:            cfg.workerID,
-		KafkaClusterID:      clusterID,
-		KeyConverter:        cfg.keyConverter,
-		ValueConverter:      cfg.valueConverter,
-		KeyConverterProps:   cfg.keyConverterProps,
-		ValueConverterProps: cfg.valueConverterProps,
-		FlushInterval:       cfg.flushInterval,
-		TaskShutdownTimeout: cfg.taskShutdown,
-		// No Provider: a cluster of this member alone.
-		Member: member.Config{ClusterName: "connect-standalone", Listen: cfg.clusterListener, Advertised: cfg.clusterAdvertised,
-			Logger: packageLogger(log, "actors/member")},
-		Logger:          packageLogger(log, "actors"),
-		Loggers:         processLevels(),
-		NoTopicTracking: !cfg.topicTracking,
-	}, actors.Stores{Config: configs, Status: statuses, Offsets: offsets}, builtin.Registry(), clients)
+	defer closeStores()
+	// No Provider: a cluster of this member alone.
+	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, log)
 	if err != nil {
 		return err
 	}
-	if err := rt.Start(startCtx); err != nil {
-		return err
-	}
-	defer func() {
-		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := rt.Stop(stopCtx); err != nil {
-			log.Warn("stop runtime", "err", err)
-		}
-	}()
+	defer stopRuntime()
 
 	client := rt.Client().Standalone()
 	for _, c := range conns {
@@ -279,25 +233,6 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 		}
 		log.Info("created connector", "connector", c.name, "file", c.path)
 	}
-
-	api, err := rest.New(client, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
-		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
-		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
-	if err != nil {
-		return err
-	}
-	servers, err := serveREST(cfg, api, log)
-	if err != nil {
-		return err
-	}
-	log.Info("worker ready", "mode", "standalone", "worker_id", cfg.workerID, "bootstrap.servers", bootstrap,
+	return serveUntilDone(ctx, cfg, client, log, "mode", "standalone", "worker_id", cfg.workerID, "bootstrap.servers", k.bootstrap,
 		"offset.storage.file.filename", cfg.offsetFile, "connectors", len(conns), "startup", time.Since(started).Round(time.Millisecond))
-	<-ctx.Done()
-	log.Info("worker stopping")
-	shutdownCtx, cancelShutdown := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelShutdown()
-	for _, s := range servers {
-		_ = s.Shutdown(shutdownCtx)
-	}
-	return nil
 }

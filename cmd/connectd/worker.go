@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/http/rest"
+)
+
+// The wiring both modes share: Kafka (embedded or not), starting stores, the runtime, and
+// REST until the context ends. Each mode (distributed.go, standalone.go) only chooses its
+// stores, its membership and what it does before REST opens.
+
+// kafkaSide is what a worker needs of Kafka: the bootstrap servers (an embedded broker's
+// when none are configured), the data-plane clients and the cluster id.
+type kafkaSide struct {
+	bootstrap []string
+	clients   *pipeline.Clients
+	clusterID string
+	close     []func()
+}
+
+// openKafka starts the embedded broker when cfg names no bootstrap.servers (then every
+// internal topic has one replica) and makes the clients. txnPrefix, if set, makes source
+// producers transactional (pipeline.Clients.TransactionalIDPrefix).
+func openKafka(cfg *workerConfig, txnPrefix string, log *slog.Logger) (*kafkaSide, error) {
+	k := &kafkaSide{bootstrap: cfg.bootstrap}
+	if len(k.bootstrap) == 0 {
+		b, err := startBroker(cfg.brokerListener, cfg.dataDir, log)
+		if err != nil {
+			return nil, err
+		}
+		k.close = append(k.close, func() { b.Close() })
+		k.bootstrap = []string{b.addr}
+		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
+	}
+	admin, err := sarama.NewClient(k.bootstrap, pipeline.BaseConfig("connectd-admin"))
+	if err != nil {
+		k.Close()
+		return nil, fmt.Errorf("kafka client: %w", err)
+	}
+	k.close = append(k.close, func() { admin.Close() })
+	k.clients = &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
+		SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix}
+	if k.clusterID, err = k.clients.ClusterID(); err != nil {
+		k.Close()
+		return nil, err
+	}
+	return k, nil
+}
+
+// Close closes the clients, then the embedded broker.
+func (k *kafkaSide) Close() {
+	for i := len(k.close) - 1; i >= 0; i-- {
+		k.close[i]()
+	}
+}
+
+// startStores starts the three stores; the returned func closes them.
+func startStores(ctx context.Context, s actors.Stores) (func(), error) {
+	type startCloser interface {
+		Start(context.Context) error
+		Close() error
+	}
+	all := []startCloser{s.Config, s.Status, s.Offsets.(startCloser)}
+	stop := func() {
+		for _, st := range all {
+			_ = st.Close()
+		}
+	}
+	for _, st := range all {
+		if err := st.Start(ctx); err != nil {
+			stop()
+			return nil, fmt.Errorf("start stores: %w", err)
+		}
+	}
+	return stop, nil
+}
+
+// startRuntime builds and starts the actor runtime with the worker's settings and m as its
+// membership; the returned func hands its work over and stops it.
+func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, log *slog.Logger) (*actors.Runtime, func(), error) {
+	m.Listen, m.Advertised, m.Logger = cfg.clusterListener, cfg.clusterAdvertised, packageLogger(log, "actors/member")
+	rt, err := actors.New(actors.Config{
+		WorkerID:            cfg.workerID,
+		KafkaClusterID:      k.clusterID,
+		KeyConverter:        cfg.keyConverter,
+		ValueConverter:      cfg.valueConverter,
+		KeyConverterProps:   cfg.keyConverterProps,
+		ValueConverterProps: cfg.valueConverterProps,
+		FlushInterval:       cfg.flushInterval,
+		TaskShutdownTimeout: cfg.taskShutdown,
+		Member:              m,
+		Logger:              packageLogger(log, "actors"),
+		Loggers:             processLevels(),
+		NoTopicTracking:     !cfg.topicTracking,
+	}, stores, builtin.Registry(), k.clients)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := rt.Start(ctx); err != nil {
+		return nil, nil, err
+	}
+	return rt, func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := rt.Stop(stopCtx); err != nil {
+			log.Warn("stop runtime", "err", err)
+		}
+	}, nil
+}
+
+// serveUntilDone serves the REST API over backend on cfg's listeners until ctx ends; ready
+// are the attributes of the "worker ready" log line.
+func serveUntilDone(ctx context.Context, cfg *workerConfig, backend rest.Backend, log *slog.Logger, ready ...any) error {
+	api, err := rest.New(backend, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
+		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
+		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
+	if err != nil {
+		return err
+	}
+	servers, err := serveREST(cfg, api, log)
+	if err != nil {
+		return err
+	}
+	log.Info("worker ready", ready...)
+	<-ctx.Done()
+	log.Info("worker stopping")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		_ = s.Shutdown(shutdownCtx)
+	}
+	return nil
+}
