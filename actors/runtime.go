@@ -173,7 +173,11 @@ func (rt *Runtime) tell(identity, kind string, msg proto.Message) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		if _, err := rt.member.Request(ctx, identity, kind, msg); err != nil {
+		var opts []member.RequestOption
+		if _, ok := msg.(*messages.TaskStateChanged); ok || idempotent(msg) {
+			opts = append(opts, member.Resend(resendAfter)) // TaskStateChanged carries a sequence
+		}
+		if _, err := rt.member.Request(ctx, identity, kind, msg, opts...); err != nil {
 			rt.log.Debug("tell failed", "identity", identity, "kind", kind, "err", err)
 		}
 	}()
@@ -186,7 +190,12 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 	settle, cancel := context.WithTimeout(ctx, ownershipSettleTimeout)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
-		reply, err := rt.member.Request(ctx, identity, kind, msg)
+		changed := rt.member.Changed() // taken first: a change during the attempt is not missed
+		var opts []member.RequestOption
+		if idempotent(msg) {
+			opts = append(opts, member.Resend(resendAfter))
+		}
+		reply, err := rt.member.Request(ctx, identity, kind, msg, opts...)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
@@ -200,12 +209,30 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 		if r.GetError().GetCode() != messages.ErrorCode_ERROR_CODE_NOT_OWNER {
 			return nil, fromWire(r.GetError())
 		}
+		// Retry when this member's view changes (the new owner is known at once), else
+		// after a backoff, for a view that is right while the asked member's is stale.
 		select {
 		case <-settle.Done():
 			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
+		case <-changed:
 		case <-time.After(min(10*time.Millisecond<<min(attempt, 5), 200*time.Millisecond)):
 		}
 	}
+}
+
+// resendAfter is how long an idempotent request waits for an answer before it is sent
+// again: a grain answers in microseconds, so only a dead or moved target is that slow.
+const resendAfter = 250 * time.Millisecond
+
+// idempotent reports whether msg may be delivered twice with the effect of once.
+func idempotent(msg proto.Message) bool {
+	switch msg.(type) {
+	case *messages.GetConnectorStatus, *messages.GetTaskStatus, *messages.GetConnector,
+		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
+		*messages.EnsureConnector, *messages.EnsureTask:
+		return true
+	}
+	return false
 }
 
 // ownershipSettleTimeout bounds how long a request waits for members to agree on who owns

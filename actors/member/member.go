@@ -405,7 +405,11 @@ func sameMembers(a, b cluster.Members) bool {
 }
 
 // Request sends msg to the grain identity of kind and waits for its reply until ctx ends.
-func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.Message) (proto.Message, error) {
+func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.Message, opts ...RequestOption) (proto.Message, error) {
+	var o requestOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	select {
 	case <-m.ready:
 	default:
@@ -432,15 +436,33 @@ func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.M
 				cluster.WithRetryAction(backoff))
 			done <- result{r, err}
 		}()
-		if r, ok, err := m.await(ctx, done, owner, changed, identity, kind); ok || err != nil {
+		var resend <-chan time.Time
+		if o.resendAfter > 0 {
+			t := time.NewTimer(o.resendAfter)
+			resend = t.C
+			defer t.Stop()
+		}
+		if r, ok, err := m.await(ctx, done, owner, changed, resend, identity, kind); ok || err != nil {
 			return r, err
 		}
 	}
 }
 
+// RequestOption tunes one Request.
+type RequestOption func(*requestOptions)
+
+type requestOptions struct{ resendAfter time.Duration }
+
+// Resend marks the message idempotent: an attempt unanswered after d is abandoned and the
+// message sent again, through the view of that moment. It bounds what a stale PID or a
+// lookup of a member that just died costs a read to d instead of protoactor's 5 s.
+func Resend(d time.Duration) RequestOption {
+	return func(o *requestOptions) { o.resendAfter = d }
+}
+
 // await waits for an attempt's result; ok=false means the attempt's owner left the view and
 // the request must be sent again.
-func (m *Member) await(ctx context.Context, done <-chan result, owner string, changed <-chan struct{}, identity, kind string) (proto.Message, bool, error) {
+func (m *Member) await(ctx context.Context, done <-chan result, owner string, changed <-chan struct{}, resend <-chan time.Time, identity, kind string) (proto.Message, bool, error) {
 	for {
 		select {
 		case r := <-done:
@@ -452,6 +474,8 @@ func (m *Member) await(ctx context.Context, done <-chan result, owner string, ch
 				return nil, true, fmt.Errorf("request %s/%s: reply of type %T is not a protobuf message", kind, identity, r.reply)
 			}
 			return reply, true, nil
+		case <-resend:
+			return nil, false, nil
 		case <-changed:
 			if !m.hasMember(owner) {
 				return nil, false, nil
@@ -477,6 +501,13 @@ func (m *Member) ownerOf(identity, kind string) (string, <-chan struct{}) {
 	return m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind)), m.viewChanged
 }
 
+// Changed returns a channel closed at the next change of this member's view.
+func (m *Member) Changed() <-chan struct{} {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return m.viewChanged
+}
+
 // hasMember reports whether address is in the current view.
 func (m *Member) hasMember(address string) bool {
 	m.mu.RLock()
@@ -484,10 +515,10 @@ func (m *Member) hasMember(address string) bool {
 	return slices.ContainsFunc(m.published, func(p *cluster.Member) bool { return p.Address() == address })
 }
 
-// backoff replaces protoactor's nanosecond retry sleep (notes §0.5) with 10, 20, 40 … ms,
-// capped at 500 ms.
+// backoff replaces protoactor's nanosecond retry sleep (notes §0.5) with 2, 4, 8 … ms,
+// capped at 500 ms: a dead letter from a grain that just moved is retried at once.
 func backoff(i int) int {
-	d := 10 * time.Millisecond << min(i, 6)
+	d := 2 * time.Millisecond << min(i, 8)
 	time.Sleep(min(d, 500*time.Millisecond))
 	return i + 1
 }
