@@ -155,6 +155,12 @@ func (rt *Runtime) Stop(ctx context.Context) error {
 	if n := rt.holding.Load(); n > 0 {
 		rt.log.Warn("leaving with work still stopping", "grains", n)
 	}
+	// The drained grains wrote UNASSIGNED asynchronously; those records must be in the
+	// topic before the peers take over and write RUNNING under the same generation, or a
+	// late UNASSIGNED would stand as the task's last word.
+	if err := rt.stores.Status.Flush(wait); err != nil {
+		rt.log.Warn("leaving before the last statuses were written", "err", err)
+	}
 	return rt.member.Stop(ctx)
 }
 

@@ -61,7 +61,7 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		}
 		progress("%d connectors RUNNING", *n)
 
-		cl := &failoverCluster{bin: bin, broker: b.addr, workers: ws, names: names, client: &http.Client{Timeout: 5 * time.Second}}
+		cl := &failoverCluster{bin: bin, broker: b.addr, workers: ws, names: names, client: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 		if _, err := cl.settle(ctx, *timeout); err != nil {
 			return nil, err
 		}

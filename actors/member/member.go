@@ -428,6 +428,7 @@ func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.M
 		// of a dead member (notes §0.5), and the message was never handled; it is abandoned
 		// and sent again to the new owner.
 		owner, changed := m.ownerOf(identity, kind)
+		m.forgetStalePID(identity, kind, owner)
 		done := make(chan result, 1)
 		go func() {
 			r, err := m.cluster.Request(identity, kind, msg,
@@ -499,6 +500,17 @@ func (m *Member) ownerOf(identity, kind string) (string, <-chan struct{}) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	return m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind)), m.viewChanged
+}
+
+// forgetStalePID drops protoactor's cached PID for identity when it lives anywhere but on
+// owner. protoactor purges a departed member's PIDs when the topology changes, but a lookup
+// that was in flight across the change caches its answer afterwards, and that PID is then
+// used by every request until one of them times out (notes §3.3): with our short resends
+// none ever does, and a graceful handover turned into a ten-second outage for the grain.
+func (m *Member) forgetStalePID(identity, kind, owner string) {
+	if pid, ok := m.cluster.PidCache.Get(identity, kind); ok && pid.GetAddress() != owner {
+		m.cluster.PidCache.RemoveByValue(identity, kind, pid)
+	}
 }
 
 // Changed returns a channel closed at the next change of this member's view.

@@ -2,6 +2,7 @@ package member
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -86,5 +87,26 @@ func TestRequestBeforeStart(t *testing.T) {
 	}
 	if _, err := m.Request(context.Background(), "a", "echo", &messages.EnsureConnector{}); err != ErrNotStarted {
 		t.Fatalf("err = %v, want ErrNotStarted", err)
+	}
+}
+
+// A lookup in flight across a topology change can cache a departed member's PID after
+// protoactor purged that member's PIDs; requests must not keep using it.
+func TestRequestIgnoresStalePID(t *testing.T) {
+	m := startMember(t)
+	dead, err := freePort("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale := actor.NewPID(fmt.Sprintf("127.0.0.1:%d", dead), "partition-activator/a$1")
+	m.cluster.PidCache.Set("a", "echo", stale)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	reply, err := m.Request(ctx, "a", "echo", &messages.EnsureConnector{Name: "x"}, Resend(50*time.Millisecond))
+	if err != nil {
+		t.Fatalf("request with a stale cached PID: %v", err)
+	}
+	if got, want := reply.(*messages.CommandReply).GetError().GetMessage(), "a:x"; got != want {
+		t.Errorf("reply %q, want %q", got, want)
 	}
 }

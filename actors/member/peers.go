@@ -116,17 +116,26 @@ func (w *watcher) close() {
 
 func (w *watcher) watchPeer(ctx context.Context, p Peer) {
 	dialer := net.Dialer{Timeout: time.Second, KeepAlive: 5 * time.Second}
+	resets := 0
 	for ctx.Err() == nil {
 		conn, err := dialer.DialContext(ctx, "tcp", p.Address)
-		if err != nil {
-			if errors.Is(err, syscall.ECONNREFUSED) && ctx.Err() == nil {
-				w.onGone(p.ID)
-				return
-			}
+		switch {
+		case err == nil:
+			resets = 0
+			hold(ctx, conn)
+		case ctx.Err() != nil:
+		case errors.Is(err, syscall.ECONNREFUSED):
+			w.onGone(p.ID)
+			return
+		case errors.Is(err, syscall.ECONNRESET) && resets < 3:
+			// A dying process's listener resets the handshakes still in its queue: the
+			// redial that follows at once is refused. Waiting here would add half a second
+			// to every SIGKILL failover that races the exit.
+			resets++
+			sleep(ctx, time.Millisecond)
+		default:
 			sleep(ctx, 500*time.Millisecond)
-			continue
 		}
-		hold(ctx, conn)
 	}
 }
 

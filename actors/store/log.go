@@ -77,6 +77,10 @@ type Log struct {
 
 	sendMu sync.Mutex // keeps the records of one write contiguous on the producer's input
 	warn   throttle
+
+	flightMu sync.Mutex
+	inFlight int           // writes handed to the producer and not yet acknowledged
+	idle     chan struct{} // closed when inFlight drops to 0; nil while nobody waits
 }
 
 // NewLog validates cfg and allocates a Log; it opens no connection.
@@ -642,10 +646,53 @@ func (l *Log) send(ctx context.Context, recs []Record, done func(error)) (*batch
 	}
 	// Acks may already have arrived; whichever of them and arming comes last finishes.
 	// Outside sendMu: done may write again.
-	b.cb = done
+	l.beginWrite()
+	b.cb = func(err error) {
+		l.endWrite()
+		if done != nil {
+			done(err)
+		}
+	}
 	b.armed.Store(true)
 	b.maybeFinish()
 	return b, msgs, nil
+}
+
+// Flush returns once every write handed over before it has its outcome, or when ctx ends.
+// A worker that hands its tasks over flushes first, so that its last statuses (UNASSIGNED)
+// reach the topic before the new owners write theirs.
+func (l *Log) Flush(ctx context.Context) error {
+	l.flightMu.Lock()
+	if l.inFlight == 0 {
+		l.flightMu.Unlock()
+		return nil
+	}
+	if l.idle == nil {
+		l.idle = make(chan struct{})
+	}
+	idle := l.idle
+	l.flightMu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("topic %q: flush: %w", l.cfg.Topic.Name, context.Cause(ctx))
+	}
+}
+
+func (l *Log) beginWrite() {
+	l.flightMu.Lock()
+	l.inFlight++
+	l.flightMu.Unlock()
+}
+
+func (l *Log) endWrite() {
+	l.flightMu.Lock()
+	defer l.flightMu.Unlock()
+	if l.inFlight--; l.inFlight == 0 && l.idle != nil {
+		close(l.idle)
+		l.idle = nil
+	}
 }
 
 // enqueue hands msgs to the producer, contiguously.

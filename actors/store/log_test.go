@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -238,6 +239,38 @@ func TestLogReadToEndAndWrite(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("WriteAsync never completed")
+	}
+}
+
+// Flush waits for every asynchronous write handed over before it, on every partition:
+// a worker handing over its tasks relies on its UNASSIGNED records preceding the new
+// owners' RUNNING ones.
+func TestLogFlushWaitsForAsyncWrites(t *testing.T) {
+	c := newCluster(t)
+	l, err := NewLog(LogConfig{Kafka: kafkaOf(c), Topic: Topic{Name: "t", Partitions: 4}, Apply: func(Record) {}})
+	l = start(t, l, err)
+	ctx := testCtx(t)
+	if err := l.Flush(ctx); err != nil {
+		t.Fatalf("flush with nothing written: %v", err)
+	}
+	var acked atomic.Int32
+	const n = 200
+	for i := range n {
+		l.WriteAsync([]Record{{Key: []byte(fmt.Sprintf("k%d", i)), Value: []byte("v")}}, func(err error) {
+			if err != nil {
+				t.Error(err)
+			}
+			acked.Add(1)
+		})
+	}
+	if err := l.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := acked.Load(); got != n {
+		t.Fatalf("Flush returned with %d of %d writes acknowledged", got, n)
+	}
+	if got := len(readTopic(t, c, "t")); got != n {
+		t.Errorf("topic holds %d records after Flush, want %d", got, n)
 	}
 }
 

@@ -89,6 +89,10 @@ func (s *StatusStore) Run(ctx context.Context) error { return s.log.Run(ctx) }
 // Close stops the store; it is safe twice. Pending asynchronous writes are flushed.
 func (s *StatusStore) Close() error { return s.log.Close() }
 
+// Flush returns once every status write made before it, asynchronous ones included, is
+// durable or failed, or when ctx ends.
+func (s *StatusStore) Flush(ctx context.Context) error { return s.log.Flush(ctx) }
+
 // ReadToEnd returns once every status written before the call is held.
 func (s *StatusStore) ReadToEnd(ctx context.Context) error { return s.log.ReadToEnd(ctx) }
 
