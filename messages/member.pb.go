@@ -106,6 +106,54 @@ func (*MemberLeavingAck) Descriptor() ([]byte, []int) {
 	return file_member_proto_rawDescGZIP(), []int{1}
 }
 
+// MemberGone tells a peer that the sender saw member_id's process die (its connections
+// dropped and a redial was refused). A peer that joined a moment earlier, or whose own watch
+// was still connecting, would otherwise keep the dead member until the group rebalances,
+// up to a heartbeat interval later.
+type MemberGone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MemberId      string                 `protobuf:"bytes,1,opt,name=member_id,json=memberId,proto3" json:"member_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MemberGone) Reset() {
+	*x = MemberGone{}
+	mi := &file_member_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MemberGone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MemberGone) ProtoMessage() {}
+
+func (x *MemberGone) ProtoReflect() protoreflect.Message {
+	mi := &file_member_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MemberGone.ProtoReflect.Descriptor instead.
+func (*MemberGone) Descriptor() ([]byte, []int) {
+	return file_member_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MemberGone) GetMemberId() string {
+	if x != nil {
+		return x.MemberId
+	}
+	return ""
+}
+
 var File_member_proto protoreflect.FileDescriptor
 
 const file_member_proto_rawDesc = "" +
@@ -113,7 +161,10 @@ const file_member_proto_rawDesc = "" +
 	"\fmember.proto\x12\x11connectd.messages\",\n" +
 	"\rMemberLeaving\x12\x1b\n" +
 	"\tmember_id\x18\x01 \x01(\tR\bmemberId\"\x12\n" +
-	"\x10MemberLeavingAckB'Z%github.com/connectd/connectd/messagesb\x06proto3"
+	"\x10MemberLeavingAck\")\n" +
+	"\n" +
+	"MemberGone\x12\x1b\n" +
+	"\tmember_id\x18\x01 \x01(\tR\bmemberIdB'Z%github.com/connectd/connectd/messagesb\x06proto3"
 
 var (
 	file_member_proto_rawDescOnce sync.Once
@@ -127,10 +178,11 @@ func file_member_proto_rawDescGZIP() []byte {
 	return file_member_proto_rawDescData
 }
 
-var file_member_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_member_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_member_proto_goTypes = []any{
 	(*MemberLeaving)(nil),    // 0: connectd.messages.MemberLeaving
 	(*MemberLeavingAck)(nil), // 1: connectd.messages.MemberLeavingAck
+	(*MemberGone)(nil),       // 2: connectd.messages.MemberGone
 }
 var file_member_proto_depIdxs = []int32{
 	0, // [0:0] is the sub-list for method output_type
@@ -151,7 +203,7 @@ func file_member_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_member_proto_rawDesc), len(file_member_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -326,12 +326,14 @@ func (m *Member) publish(v View) {
 	m.republishLocked()
 }
 
-// peerGone drops a peer whose process is dead, and has the provider evict it.
+// peerGone drops a peer whose process is dead, tells the other peers, and has the provider
+// evict it.
 func (m *Member) peerGone(id string) {
 	if !m.dropPeer(id) {
 		return
 	}
 	m.cfg.Logger.Info("member gone", "member", id)
+	m.tellGone(id)
 	if p := m.cfg.Provider; p != nil {
 		go func() {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -588,11 +590,16 @@ func (f levelFilter) Handle(ctx context.Context, r slog.Record) error {
 }
 
 // expectedNoise tells the errors protoactor logs whenever a peer stops or dies (notes
-// §6.6): membership notices and handles those itself, so they only alarm operators.
+// §6.6): membership notices and handles those itself, so they only alarm operators. The
+// same goes for request attempts: Request abandons an attempt stuck on a departed owner and
+// sends again, and the abandoned attempt reports its timeout ten seconds later; a request
+// that really fails returns its error to the caller, who reports it.
 func expectedNoise(msg string) bool {
 	return strings.HasPrefix(msg, "EndpointWriter ") || strings.HasPrefix(msg, "sendGossipForMember") ||
-		strings.HasPrefix(msg, "EndpointReader ")
+		strings.HasPrefix(msg, "EndpointReader ") ||
+		msg == "cluster.RequestFuture failed" || msg == "Request retried but failed"
 }
+
 func (f levelFilter) WithAttrs(a []slog.Attr) slog.Handler {
 	return levelFilter{f.min, f.next.WithAttrs(a)}
 }

@@ -25,6 +25,27 @@ func (m *Member) receivePeerMessage(ctx actor.Context) {
 			m.cfg.Logger.Info("member left", "member", msg.GetMemberId())
 		}
 		ctx.Respond(&messages.MemberLeavingAck{})
+	case *messages.MemberGone:
+		// Another member's watch saw it die; evicting it from the group is that member's job.
+		if m.dropPeer(msg.GetMemberId()) {
+			m.cfg.Logger.Info("member gone, seen by a peer", "member", msg.GetMemberId())
+		}
+	}
+}
+
+// tellGone tells every peer in the view that member id was seen dead, without waiting.
+func (m *Member) tellGone(id string) {
+	m.mu.RLock()
+	self := m.system.Address()
+	var to []string
+	for _, p := range m.view.Peers {
+		if p.Address != self && m.activeLocked(p) {
+			to = append(to, p.Address)
+		}
+	}
+	m.mu.RUnlock()
+	for _, addr := range to {
+		m.system.Root.Send(actor.NewPID(addr, peerActorName), &messages.MemberGone{MemberId: id})
 	}
 }
 
