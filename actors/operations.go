@@ -77,7 +77,13 @@ func (p *healthProbe) enter(stage string) {
 func (p *healthProbe) summary() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return fmt.Sprintf("The worker is currently %s, which began at %s.", p.stage, p.began.UTC().Format("2006-01-02T15:04:05.000Z"))
+	return StageSummary(p.stage, p.began)
+}
+
+// StageSummary is Kafka Connect's Stage.summarize() of a stage still running (spec §1.3):
+// "The worker is currently <what>, which began at <instant>.".
+func StageSummary(what string, began time.Time) string {
+	return fmt.Sprintf("The worker is currently %s, which began at %s.", what, began.UTC().Format("2006-01-02T15:04:05.000Z"))
 }
 
 // Health checks the worker within ctx's deadline (spec §3.2): not Ready until its startup

@@ -40,7 +40,14 @@ func runDistributed(ctx context.Context, args []string, log *slog.Logger) error 
 // runs until ctx ends, then shuts down in reverse order.
 func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	started := time.Now()
-	k, err := openKafka(cfg, cfg.groupID, log)
+	stage := &startup{}
+	api, err := openREST(cfg, stage, log)
+	if err != nil {
+		return err
+	}
+	defer api.Close()
+	stage.enter("connecting to Kafka")
+	k, err := openKafka(ctx, cfg, cfg.groupID, log)
 	if err != nil {
 		return err
 	}
@@ -62,6 +69,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	stores := actors.Stores{Config: configs, Status: statuses, Offsets: offsets}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
+	stage.enter("reading the internal topics to the end")
 	closeStores, err := startStores(startCtx, stores)
 	if err != nil {
 		return err
@@ -81,13 +89,14 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	stage.enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
 		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, log)
 	if err != nil {
 		return err
 	}
 	defer stopRuntime()
-	return serveUntilDone(ctx, cfg, rt.Client(), log, "worker_id", cfg.workerID, "bootstrap.servers", k.bootstrap,
+	return serveUntilDone(ctx, api, rt.Client(), log, "worker_id", cfg.workerID, "bootstrap.servers", k.bootstrap,
 		"group.id", cfg.groupID, "startup", time.Since(started).Round(time.Millisecond))
 }
 

@@ -76,6 +76,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case err == nil:
 		return 0
+	case ctx.Err() != nil && errors.Is(err, context.Canceled):
+		// Stopped (SIGINT, SIGTERM) before startup completed: what was asked for happened.
+		log.Info("stopped before startup completed", "err", err)
+		return 0
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "connectd: %v\n%s", err, usage)
 		return 2

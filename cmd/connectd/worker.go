@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -31,8 +33,9 @@ type kafkaSide struct {
 
 // openKafka starts the embedded broker when cfg names no bootstrap.servers (then every
 // internal topic has one replica) and makes the clients. txnPrefix, if set, makes source
-// producers transactional (pipeline.Clients.TransactionalIDPrefix).
-func openKafka(cfg *workerConfig, txnPrefix string, log *slog.Logger) (*kafkaSide, error) {
+// producers transactional (pipeline.Clients.TransactionalIDPrefix). sarama's connect takes no
+// context, so ctx ending abandons it: a worker stopped while its Kafka does not answer exits.
+func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *slog.Logger) (*kafkaSide, error) {
 	k := &kafkaSide{bootstrap: cfg.bootstrap}
 	if len(k.bootstrap) == 0 {
 		b, err := startBroker(cfg.brokerListener, cfg.dataDir, log)
@@ -43,19 +46,44 @@ func openKafka(cfg *workerConfig, txnPrefix string, log *slog.Logger) (*kafkaSid
 		k.bootstrap = []string{b.addr}
 		cfg.configRF, cfg.offsetRF, cfg.statusRF = 1, 1, 1
 	}
-	admin, err := sarama.NewClient(k.bootstrap, pipeline.BaseConfig("connectd-admin"))
-	if err != nil {
-		k.Close()
-		return nil, fmt.Errorf("kafka client: %w", err)
+	type connected struct {
+		clients   *pipeline.Clients
+		clusterID string
+		err       error
 	}
-	k.close = append(k.close, func() { admin.Close() })
-	k.clients = &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
-		SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix}
-	if k.clusterID, err = k.clients.ClusterID(); err != nil {
+	done := make(chan connected, 1)
+	go func() {
+		admin, err := sarama.NewClient(k.bootstrap, pipeline.BaseConfig("connectd-admin"))
+		if err != nil {
+			done <- connected{err: fmt.Errorf("kafka client: %w", err)}
+			return
+		}
+		clients := &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
+			SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix}
+		id, err := clients.ClusterID()
+		if err != nil {
+			admin.Close()
+		}
+		done <- connected{clients, id, err}
+	}()
+	select {
+	case c := <-done:
+		if c.err != nil {
+			k.Close()
+			return nil, c.err
+		}
+		k.clients, k.clusterID = c.clients, c.clusterID
+		k.close = append(k.close, func() { c.clients.Admin.Close() })
+		return k, nil
+	case <-ctx.Done():
+		go func() {
+			if c := <-done; c.err == nil {
+				c.clients.Admin.Close()
+			}
+		}()
 		k.Close()
-		return nil, err
+		return nil, fmt.Errorf("connect to Kafka %v: %w", k.bootstrap, ctx.Err())
 	}
-	return k, nil
 }
 
 // Close closes the clients, then the embedded broker.
@@ -119,26 +147,70 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 	}, nil
 }
 
-// serveUntilDone serves the REST API over backend on cfg's listeners until ctx ends; ready
-// are the attributes of the "worker ready" log line.
-func serveUntilDone(ctx context.Context, cfg *workerConfig, backend rest.Backend, log *slog.Logger, ready ...any) error {
-	api, err := rest.New(backend, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
+// startup is what the worker is doing while it starts, as Kafka Connect's stage summary:
+// GET /health and the requests that wait for the worker show it (spec §1.3, §3.2).
+type startup struct {
+	mu    sync.Mutex
+	what  string
+	began time.Time
+}
+
+func (s *startup) enter(what string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.what, s.began = what, time.Now()
+}
+
+func (s *startup) summary() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.what == "" {
+		return ""
+	}
+	return actors.StageSummary(s.what, s.began)
+}
+
+// restSide is the REST API on cfg's listeners. It listens from the start, as Kafka Connect's
+// does: until ready, GET /health answers "starting" and other requests wait (spec §3.2).
+type restSide struct {
+	api       *rest.Server
+	servers   []*http.Server
+	closeOnce sync.Once
+}
+
+// openREST listens on every listener and admin listener; a bind error is returned at once.
+func openREST(cfg *workerConfig, stage *startup, log *slog.Logger) (*restSide, error) {
+	api, err := rest.NewStarting(stage.summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
 		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
 		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	servers, err := serveREST(cfg, api, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	return &restSide{api: api, servers: servers}, nil
+}
+
+// Close stops the listeners, letting requests in progress finish for up to 10 s.
+func (r *restSide) Close() {
+	r.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		for _, s := range r.servers {
+			_ = s.Shutdown(ctx)
+		}
+	})
+}
+
+// serveUntilDone answers REST requests with backend until ctx ends, then closes the listeners;
+// ready are the attributes of the "worker ready" log line.
+func serveUntilDone(ctx context.Context, r *restSide, backend rest.Backend, log *slog.Logger, ready ...any) error {
+	r.api.Ready(backend)
 	log.Info("worker ready", ready...)
 	<-ctx.Done()
 	log.Info("worker stopping")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for _, s := range servers {
-		_ = s.Shutdown(shutdownCtx)
-	}
+	r.Close()
 	return nil
 }

@@ -30,21 +30,29 @@ func (s *Server) serverInfo(_ *http.Request, _ httprouter.Params) (reply, error)
 func (s *Server) health(r *http.Request, _ httprouter.Params) (reply, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.healthTimeout)
 	defer cancel()
+	withStage := func(msg, stage string) string {
+		if stage == "" {
+			return msg
+		}
+		return msg + " " + stage
+	}
+	starting := func(stage string) reply {
+		return reply{status: http.StatusServiceUnavailable, body: WorkerStatus{Status: "starting", Message: withStage(msgStarting, stage)}}
+	}
+	// Kafka Connect's check waits for the herder: one made while the worker starts is answered
+	// once it is ready, or "starting" when that takes longer than the health timeout.
+	if s.awaitReady(ctx, s.healthTimeout) != nil {
+		return starting(s.stageSummary()), nil
+	}
 	h, err := s.client.Health(ctx)
 	if err != nil {
 		return reply{}, err
 	}
-	withStage := func(msg string) string {
-		if h.Pending == "" {
-			return msg
-		}
-		return msg + " " + h.Pending
-	}
 	switch {
 	case !h.Ready:
-		return reply{status: http.StatusServiceUnavailable, body: WorkerStatus{Status: "starting", Message: withStage(msgStarting)}}, nil
+		return starting(h.Pending), nil
 	case h.Pending != "":
-		return reply{status: http.StatusInternalServerError, body: WorkerStatus{Status: "unhealthy", Message: withStage(msgUnhealthy)}}, nil
+		return reply{status: http.StatusInternalServerError, body: WorkerStatus{Status: "unhealthy", Message: withStage(msgUnhealthy, h.Pending)}}, nil
 	default:
 		return reply{status: http.StatusOK, body: WorkerStatus{Status: "healthy", Message: msgHealthy}}, nil
 	}

@@ -41,6 +41,9 @@ func (s *Server) routes(set routeSet) *httprouter.Router {
 		if set&apiRoutes == 0 {
 			return
 		}
+		if path != "/health" { // /health answers while the worker starts (spec §3.2)
+			h = s.afterStartup(h)
+		}
 		handle := s.handle(h)
 		r.Handle(method, path, handle)
 		if path != "/" {
@@ -51,7 +54,7 @@ func (s *Server) routes(set routeSet) *httprouter.Router {
 	// trailing slash itself.
 	adminRoute := func(method, path string, h handlerFunc) {
 		if set&adminRoutes != 0 {
-			r.Handle(method, path, s.handle(h))
+			r.Handle(method, path, s.handle(s.afterStartup(h)))
 		}
 	}
 	route(http.MethodGet, "/", s.serverInfo)                                              // §3.1

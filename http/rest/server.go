@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -23,7 +24,12 @@ const maxBodyBytes = 1 << 20
 // Server serves the Kafka Connect REST API over a Backend. It opens no socket: the caller
 // serves Handler on its listeners.
 type Server struct {
-	client   Backend
+	// client is set once, by Ready, before ready closes; handlers read it only after (startup.go).
+	client    Backend
+	ready     chan struct{}
+	readyOnce sync.Once
+	stage     func() string // the startup stage summary, while not ready; may be nil
+
 	logger   *slog.Logger
 	version  string
 	commit   string
@@ -88,8 +94,15 @@ func New(backend Backend, opts ...Option) (*Server, error) {
 	if backend == nil {
 		return nil, errors.New("rest: nil backend")
 	}
+	s := newServer(opts...)
+	s.ready = make(chan struct{})
+	s.Ready(backend)
+	return s, nil
+}
+
+// newServer applies opts and builds the handlers; the caller makes ready and calls Ready.
+func newServer(opts ...Option) *Server {
 	s := &Server{
-		client:  backend,
 		logger:  slog.New(slog.DiscardHandler),
 		version: "unknown",
 		commit:  "unknown",
@@ -105,7 +118,7 @@ func New(backend Backend, opts ...Option) (*Server, error) {
 	s.handler = s.serve(s.routes(allRoutes))
 	s.api = s.serve(s.routes(apiRoutes))
 	s.admin = s.serve(s.routes(adminRoutes))
-	return s, nil
+	return s
 }
 
 // Handler returns the http.Handler serving every route. Mount it at the root.
