@@ -95,6 +95,11 @@ type Member struct {
 	draining  bool
 	published cluster.Members
 	rdv       *cluster.Rendezvous
+	// owners memoises rdv for the current view: every request and every grain's ownership
+	// check asks, and rdv allocates on each question. Replaced, under mu, whenever the view
+	// changes; ownersMu guards its entries, since readers hold mu only for reading.
+	owners   map[ownerKey]string
+	ownersMu sync.Mutex
 	// viewChanged is closed, and replaced, whenever published changes.
 	viewChanged chan struct{}
 	subs        []func()
@@ -117,7 +122,7 @@ func New(cfg Config, kinds ...Kind) (*Member, error) {
 	if _, _, err := net.SplitHostPort(cfg.Listen); err != nil {
 		return nil, fmt.Errorf("member: cluster listener %q: %w", cfg.Listen, err)
 	}
-	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous(), gone: map[string]bool{}, viewChanged: make(chan struct{})}, nil
+	return &Member{cfg: cfg, kinds: kinds, ready: make(chan struct{}), rdv: cluster.NewRendezvous(), owners: map[ownerKey]string{}, gone: map[string]bool{}, viewChanged: make(chan struct{})}, nil
 }
 
 // System is the actor system, for spawning local actors and sending to PIDs.
@@ -309,7 +314,7 @@ func (m *Member) OnChange(f func()) {
 func (m *Member) Owns(identity, kind string) bool {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	owner := m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind))
+	owner := m.ownerLocked(identity, kind)
 	return owner != "" && owner == m.system.Address()
 }
 
@@ -394,6 +399,9 @@ func (m *Member) republishLocked() {
 	}
 	m.published = members
 	m.rdv.UpdateMembers(members)
+	m.ownersMu.Lock()
+	m.owners = map[ownerKey]string{}
+	m.ownersMu.Unlock()
 	m.cluster.MemberList.UpdateClusterTopology(members)
 	close(m.viewChanged)
 	m.viewChanged = make(chan struct{})
@@ -431,6 +439,14 @@ func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.M
 		// and sent again to the new owner.
 		owner, changed := m.ownerOf(identity, kind)
 		m.forgetStalePID(identity, kind, owner)
+		if owner == m.system.Address() {
+			// A local owner cannot leave us stuck in a dead member's lookup: ask it from this
+			// goroutine, bounded by the deadline (a stopped local grain dead-letters, and
+			// protoactor retries on the new owner).
+			r, err := m.cluster.Request(identity, kind, msg,
+				cluster.WithTimeout(timeout), cluster.WithRetryCount(20), cluster.WithRetryAction(backoff))
+			return m.reply(identity, kind, result{r, err})
+		}
 		done := make(chan result, 1)
 		go func() {
 			r, err := m.cluster.Request(identity, kind, msg,
@@ -469,14 +485,8 @@ func (m *Member) await(ctx context.Context, done <-chan result, owner string, ch
 	for {
 		select {
 		case r := <-done:
-			if r.err != nil {
-				return nil, true, fmt.Errorf("request %s/%s: %w", kind, identity, r.err)
-			}
-			reply, ok := r.reply.(proto.Message)
-			if !ok {
-				return nil, true, fmt.Errorf("request %s/%s: reply of type %T is not a protobuf message", kind, identity, r.reply)
-			}
-			return reply, true, nil
+			reply, err := m.reply(identity, kind, r)
+			return reply, true, err
 		case <-resend:
 			return nil, false, nil
 		case <-changed:
@@ -490,6 +500,18 @@ func (m *Member) await(ctx context.Context, done <-chan result, owner string, ch
 	}
 }
 
+// reply turns an attempt's outcome into Request's.
+func (m *Member) reply(identity, kind string, r result) (proto.Message, error) {
+	if r.err != nil {
+		return nil, fmt.Errorf("request %s/%s: %w", kind, identity, r.err)
+	}
+	reply, ok := r.reply.(proto.Message)
+	if !ok {
+		return nil, fmt.Errorf("request %s/%s: reply of type %T is not a protobuf message", kind, identity, r.reply)
+	}
+	return reply, nil
+}
+
 // result is the outcome of one protoactor request attempt.
 type result struct {
 	reply any
@@ -501,7 +523,25 @@ type result struct {
 func (m *Member) ownerOf(identity, kind string) (string, <-chan struct{}) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind)), m.viewChanged
+	return m.ownerLocked(identity, kind), m.viewChanged
+}
+
+type ownerKey struct{ kind, identity string }
+
+// ownerLocked is the rendezvous owner of identity of kind in the current view; mu is held.
+func (m *Member) ownerLocked(identity, kind string) string {
+	key := ownerKey{kind, identity}
+	m.ownersMu.Lock()
+	owner, ok := m.owners[key]
+	m.ownersMu.Unlock()
+	if ok {
+		return owner
+	}
+	owner = m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind))
+	m.ownersMu.Lock()
+	m.owners[key] = owner
+	m.ownersMu.Unlock()
+	return owner
 }
 
 // forgetStalePID drops protoactor's cached PID for identity when it lives anywhere but on
