@@ -119,6 +119,16 @@ type instanceStatus struct {
 	} `json:"tasks"`
 }
 
+// settled reports whether the connector and each of its tasks (at least one) are RUNNING on
+// one of live.
+func (st *instanceStatus) settled(live map[string]bool) bool {
+	ok := st.Connector.State == "RUNNING" && live[st.Connector.WorkerID] && len(st.Tasks) > 0
+	for _, t := range st.Tasks {
+		ok = ok && t.State == "RUNNING" && live[t.WorkerID]
+	}
+	return ok
+}
+
 // placement reads every connector's status from base and returns the worker of each
 // instance, and whether all of them are RUNNING on one of live. The reads run side by side:
 // read one after another, a sweep of 30 connectors takes longer than the failover it
@@ -142,11 +152,10 @@ func placement(ctx context.Context, client *http.Client, base string, names []st
 			return nil, false
 		}
 		where[name] = st.Connector.WorkerID
-		settled = settled && st.Connector.State == "RUNNING" && live[st.Connector.WorkerID] && len(st.Tasks) > 0
 		for i, t := range st.Tasks {
 			where[fmt.Sprintf("%s-%d", name, i)] = t.WorkerID
-			settled = settled && t.State == "RUNNING" && live[t.WorkerID]
 		}
+		settled = settled && st.settled(live)
 	}
 	return where, settled
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -62,7 +63,7 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		progress("%d connectors RUNNING", *n)
 
 		cl := &failoverCluster{bin: bin, broker: b.addr, workers: ws, names: names, client: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
-		if _, err := cl.settle(ctx, *timeout); err != nil {
+		if _, _, err := cl.settle(ctx, *timeout); err != nil {
 			return nil, err
 		}
 		figs := map[string]stats{}
@@ -122,29 +123,61 @@ type move struct {
 	moved    int
 }
 
-// settle waits until every instance is RUNNING on a live worker, as the first one reports.
-func (c *failoverCluster) settle(ctx context.Context, timeout time.Duration) (map[string]string, error) {
+// settle waits until every instance is RUNNING on a live worker, as the first one reports,
+// and returns where each runs and when the last connector was first seen settled. Each
+// connector is polled back to back by a goroutine of its own: a sweep over all of them, under
+// the load of a failover on two cores, lasted longer than the failover and made its length the
+// figure. A connector counts from its first settled answer; a final sweep confirms that all
+// of them still are, else polling starts over.
+func (c *failoverCluster) settle(ctx context.Context, timeout time.Duration) (map[string]string, time.Time, error) {
 	live := map[string]bool{}
 	for _, w := range c.workers {
 		live[w.workerID()] = true
 	}
 	deadline := time.Now().Add(timeout)
+	wctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	for {
-		where, ok := placement(ctx, c.client, c.workers[0].url, c.names, live)
+		var (
+			mu   sync.Mutex
+			last time.Time
+			wg   sync.WaitGroup
+		)
+		for _, name := range c.names {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for wctx.Err() == nil {
+					st := readStatus(wctx, c.client, c.workers[0].url, name)
+					if st != nil && st.settled(live) {
+						at := time.Now()
+						mu.Lock()
+						if at.After(last) {
+							last = at
+						}
+						mu.Unlock()
+						return
+					}
+					_ = sleepCtx(wctx, time.Millisecond)
+				}
+			}()
+		}
+		wg.Wait()
+		where, ok := placement(wctx, c.client, c.workers[0].url, c.names, live)
 		if ok {
-			return where, nil
+			return where, last, nil
 		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("instances not all RUNNING on %v after %v: %v", live, timeout, where)
-		}
-		if err := sleepCtx(ctx, 5*time.Millisecond); err != nil {
-			return nil, err
+		if wctx.Err() != nil {
+			if err := ctx.Err(); err != nil {
+				return nil, time.Time{}, err
+			}
+			return nil, time.Time{}, fmt.Errorf("instances not all RUNNING on %v after %v: %v", live, timeout, where)
 		}
 	}
 }
 
 func (c *failoverCluster) takeAway(ctx context.Context, mode string, timeout time.Duration) (move, error) {
-	where, err := c.settle(ctx, timeout)
+	where, _, err := c.settle(ctx, timeout)
 	if err != nil {
 		return move{}, err
 	}
@@ -168,10 +201,11 @@ func (c *failoverCluster) takeAway(ctx context.Context, mode string, timeout tim
 	if err := syscall.Kill(victim.pid(), sig); err != nil {
 		return move{}, err
 	}
-	if _, err := c.settle(ctx, timeout); err != nil {
+	_, at, err := c.settle(ctx, timeout)
+	if err != nil {
 		return move{}, err
 	}
-	m := move{total: time.Since(t0), moved: count[victim.workerID()]}
+	m := move{total: at.Sub(t0), moved: count[victim.workerID()]}
 	switch mode {
 	case "term":
 		<-victim.done
@@ -208,7 +242,7 @@ func (c *failoverCluster) restore(ctx context.Context, mode string, timeout time
 	deadline := time.Now().Add(timeout)
 	back := c.workers[len(c.workers)-1].workerID()
 	for {
-		where, err := c.settle(ctx, timeout)
+		where, _, err := c.settle(ctx, timeout)
 		if err != nil {
 			return err
 		}
