@@ -26,9 +26,10 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 	rounds := fs.Int("rounds", 3, "times each mode is measured")
 	modes := fs.String("modes", "kill,term,stop", "comma-separated: kill (SIGKILL), term (SIGTERM), stop (SIGSTOP, a lost host)")
 	timeout := fs.Duration("timeout", 60*time.Second, "deadline for the survivors to run everything")
+	quiet := fs.Duration("quiet", time.Second, "pause between the cluster settling and the next signal, so that a round's replacement worker has finished joining; 0 takes workers away back to back")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
-			*n, *rounds, *modes = 6, 1, "kill,term"
+			*n, *rounds, *modes, *quiet = 6, 1, "kill,term", 200*time.Millisecond
 		}
 		if *workers < 2 {
 			return nil, errors.New("--workers must be at least 2")
@@ -72,6 +73,9 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		for _, mode := range strings.Split(*modes, ",") {
 			var total, handover []float64
 			for r := range *rounds {
+				if err := sleepCtx(ctx, *quiet); err != nil {
+					return nil, err
+				}
 				m, err := cl.takeAway(ctx, mode, *timeout)
 				if err != nil {
 					return nil, fmt.Errorf("%s round %d: %w", mode, r+1, err)
@@ -98,7 +102,8 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 			Figures: figs,
 			Samples: samples,
 			Notes: []string{
-				"signal_to_all_running: from the signal to the worker hosting the most instances until a survivor's GET /connectors/<c>/status shows every connector and task RUNNING on a survivor (polled back to back)",
+				"signal_to_all_running: from the signal to the worker hosting the most instances until a survivor's GET /connectors/<c>/status shows every connector and task RUNNING on a survivor (each connector polled back to back by its own client; the time of the last connector's first settled answer, confirmed by a final sweep)",
+				fmt.Sprintf("each round starts %v after the cluster settled (--quiet), so that the previous round's replacement worker has finished joining", *quiet),
 				"term_handover_to_all_running: from the stopping worker's 'handing over to peers' log line (its grains drained and their offsets committed) to the same condition",
 				"kill: the survivors see the dead process's connections drop and a refused redial; stop (SIGSTOP) keeps the connections up, so the group's session.timeout.ms (10 s) decides, as for a lost host",
 			},
