@@ -61,29 +61,33 @@ const healthProbeTimeout = 30 * time.Second
 type healthProbe struct {
 	done chan struct{}
 	err  error // set before done closes
+	Stage
+}
 
+// Stage is what a worker is doing now, as Kafka Connect records it for its timeout messages
+// and GET /health (spec §1.3). The zero value has no stage. It is safe for concurrent use.
+type Stage struct {
 	mu    sync.Mutex
-	stage string
+	what  string
 	began time.Time
 }
 
-func (p *healthProbe) enter(stage string) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.stage, p.began = stage, time.Now()
+// Enter records that the worker has started doing what ("reading the config topic to its end").
+func (s *Stage) Enter(what string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.what, s.began = what, time.Now()
 }
 
-// summary is Kafka Connect's Stage.summarize() of a running stage (spec §1.3).
-func (p *healthProbe) summary() string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return StageSummary(p.stage, p.began)
-}
-
-// StageSummary is Kafka Connect's Stage.summarize() of a stage still running (spec §1.3):
-// "The worker is currently <what>, which began at <instant>.".
-func StageSummary(what string, began time.Time) string {
-	return fmt.Sprintf("The worker is currently %s, which began at %s.", what, began.UTC().Format("2006-01-02T15:04:05.000Z"))
+// Summary is Kafka Connect's Stage.summarize() of the running stage: "The worker is currently
+// <what>, which began at <instant>.", or "" before the first Enter.
+func (s *Stage) Summary() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.what == "" {
+		return ""
+	}
+	return fmt.Sprintf("The worker is currently %s, which began at %s.", s.what, s.began.UTC().Format("2006-01-02T15:04:05.000Z"))
 }
 
 // Health checks the worker within ctx's deadline (spec §3.2): not Ready until its startup
@@ -116,7 +120,7 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 		}
 		return Health{Ready: true}, nil
 	case <-ctx.Done():
-		return Health{Ready: true, Pending: p.summary()}, nil
+		return Health{Ready: true, Pending: p.Summary()}, nil
 	}
 }
 
@@ -124,11 +128,11 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 func (rt *Runtime) probe(p *healthProbe) error {
 	ctx, cancel := context.WithTimeout(context.Background(), healthProbeTimeout)
 	defer cancel()
-	p.enter("reading the config topic to its end")
+	p.Enter("reading the config topic to its end")
 	if err := rt.stores.Config.ReadToEnd(ctx); err != nil {
 		return fmt.Errorf("read the config topic: %w", err)
 	}
-	p.enter("waiting for the actor system to answer")
+	p.Enter("waiting for the actor system to answer")
 	sys := rt.member.System()
 	if sys == nil {
 		return errors.New("actor system not started")

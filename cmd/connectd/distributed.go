@@ -40,13 +40,13 @@ func runDistributed(ctx context.Context, args []string, log *slog.Logger) error 
 // runs until ctx ends, then shuts down in reverse order.
 func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	started := time.Now()
-	stage := &startup{}
+	stage := &actors.Stage{} // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {
 		return err
 	}
 	defer api.Close()
-	stage.enter("connecting to Kafka")
+	stage.Enter("connecting to Kafka")
 	k, err := openKafka(ctx, cfg, cfg.groupID, log)
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	stores := actors.Stores{Config: configs, Status: statuses, Offsets: offsets}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	stage.enter("reading the internal topics to the end")
+	stage.Enter("reading the internal topics to the end")
 	closeStores, err := startStores(startCtx, stores)
 	if err != nil {
 		return err
@@ -89,7 +89,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	stage.enter("joining the cluster")
+	stage.Enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
 		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, log)
 	if err != nil {

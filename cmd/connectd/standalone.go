@@ -201,13 +201,13 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 // then REST. It runs until ctx ends, then shuts down in reverse order.
 func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connectorFile, log *slog.Logger) error {
 	started := time.Now()
-	stage := &startup{}
+	stage := &actors.Stage{} // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {
 		return err
 	}
 	defer api.Close()
-	stage.enter("connecting to Kafka")
+	stage.Enter("connecting to Kafka")
 	k, err := openKafka(ctx, cfg, "", log)
 	if err != nil {
 		return err
@@ -221,14 +221,14 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 	stores := actors.Stores{Config: store.NewMemoryConfigStore(storeLog), Status: store.NewMemoryStatusStore(storeLog), Offsets: offsets}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	stage.enter("reading the offsets file")
+	stage.Enter("reading the offsets file")
 	closeStores, err := startStores(startCtx, stores)
 	if err != nil {
 		return err
 	}
 	defer closeStores()
 	// No Provider: a cluster of this member alone.
-	stage.enter("starting the actor system")
+	stage.Enter("starting the actor system")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, log)
 	if err != nil {
 		return err
@@ -236,7 +236,7 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 	defer stopRuntime()
 
 	// Standalone is ready once every connector file has been submitted (spec §3.2).
-	stage.enter("starting the connectors from the command line")
+	stage.Enter("starting the connectors from the command line")
 	client := rt.Client().Standalone()
 	for _, c := range conns {
 		if _, err := client.CreateConnector(startCtx, c.name, c.config, c.initial); err != nil {

@@ -147,29 +147,6 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 	}, nil
 }
 
-// startup is what the worker is doing while it starts, as Kafka Connect's stage summary:
-// GET /health and the requests that wait for the worker show it (spec §1.3, §3.2).
-type startup struct {
-	mu    sync.Mutex
-	what  string
-	began time.Time
-}
-
-func (s *startup) enter(what string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.what, s.began = what, time.Now()
-}
-
-func (s *startup) summary() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.what == "" {
-		return ""
-	}
-	return actors.StageSummary(s.what, s.began)
-}
-
 // restSide is the REST API on cfg's listeners. It listens from the start, as Kafka Connect's
 // does: until ready, GET /health answers "starting" and other requests wait (spec §3.2).
 type restSide struct {
@@ -179,8 +156,8 @@ type restSide struct {
 }
 
 // openREST listens on every listener and admin listener; a bind error is returned at once.
-func openREST(cfg *workerConfig, stage *startup, log *slog.Logger) (*restSide, error) {
-	api, err := rest.NewStarting(stage.summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
+func openREST(cfg *workerConfig, stage *actors.Stage, log *slog.Logger) (*restSide, error) {
+	api, err := rest.NewStarting(stage.Summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
 		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
 		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
 	if err != nil {
