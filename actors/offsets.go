@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -429,7 +428,7 @@ func sourceOffsetMap(b []byte) (map[string]any, error) {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch x := m[k].(type) {
 		case json.Number:
-			n, err := jsonNumber(string(x))
+			n, err := store.JSONNumber(string(x))
 			if err != nil {
 				return nil, Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "Invalid number %s in offsets: %v", x, err)
 			}
@@ -441,21 +440,6 @@ func sourceOffsetMap(b []byte) (map[string]any, error) {
 		}
 	}
 	return m, nil
-}
-
-// jsonNumber is JsonConverter's reading of a number: an integral literal that fits is a long,
-// anything else a double.
-func jsonNumber(s string) (any, error) {
-	if !strings.ContainsAny(s, ".eE") {
-		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
-			return i, nil
-		}
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("number %s out of range", s)
-	}
-	return f, nil
 }
 
 // offsetMessage encodes one partition and offset for a reply; nil maps are JSON null.

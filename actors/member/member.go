@@ -443,18 +443,10 @@ func (m *Member) Request(ctx context.Context, identity, kind string, msg proto.M
 			// A local owner cannot leave us stuck in a dead member's lookup: ask it from this
 			// goroutine, bounded by the deadline (a stopped local grain dead-letters, and
 			// protoactor retries on the new owner).
-			r, err := m.cluster.Request(identity, kind, msg,
-				cluster.WithTimeout(timeout), cluster.WithRetryCount(20), cluster.WithRetryAction(backoff))
-			return m.reply(identity, kind, result{r, err})
+			return m.reply(identity, kind, m.attempt(identity, kind, msg, timeout))
 		}
 		done := make(chan result, 1)
-		go func() {
-			r, err := m.cluster.Request(identity, kind, msg,
-				cluster.WithTimeout(timeout),
-				cluster.WithRetryCount(20),
-				cluster.WithRetryAction(backoff))
-			done <- result{r, err}
-		}()
+		go func() { done <- m.attempt(identity, kind, msg, timeout) }()
 		var resend <-chan time.Time
 		if o.resendAfter > 0 {
 			t := time.NewTimer(o.resendAfter)
@@ -498,6 +490,13 @@ func (m *Member) await(ctx context.Context, done <-chan result, owner string, ch
 			return nil, true, fmt.Errorf("request %s/%s: %w", kind, identity, ctx.Err())
 		}
 	}
+}
+
+// attempt is one protoactor request, with its own retries on dead letters and timeouts.
+func (m *Member) attempt(identity, kind string, msg proto.Message, timeout time.Duration) result {
+	r, err := m.cluster.Request(identity, kind, msg,
+		cluster.WithTimeout(timeout), cluster.WithRetryCount(20), cluster.WithRetryAction(backoff))
+	return result{r, err}
 }
 
 // reply turns an attempt's outcome into Request's.

@@ -37,7 +37,7 @@ func normalizeNumbers(v any) (any, error) {
 	var err error
 	switch x := v.(type) {
 	case json.Number:
-		return numberValue(string(x))
+		return JSONNumber(string(x))
 	case []any:
 		for i := range x {
 			if x[i], err = normalizeNumbers(x[i]); err != nil {
@@ -57,10 +57,11 @@ func normalizeNumbers(v any) (any, error) {
 	}
 }
 
-// numberValue reads a JSON number as JsonConverter does: an integral literal is a long,
-// anything else (fraction or exponent, or too large for a long) a double. A number beyond
-// a double's range is an error, since it could not be written back as JSON.
-func numberValue(s string) (any, error) {
+// JSONNumber reads a JSON number as Kafka Connect's JsonConverter does, for offsets and
+// configs alike: an integral literal is a long (int64), anything else (fraction or exponent,
+// or too large for a long) a double. A number beyond a double's range is an error, since it
+// could not be written back as JSON.
+func JSONNumber(s string) (any, error) {
 	if !strings.ContainsAny(s, ".eE") {
 		if i, err := strconv.ParseInt(s, 10, 64); err == nil {
 			return i, nil
@@ -93,7 +94,7 @@ func normalize(v any) (any, error) {
 	case float32:
 		return normalize(float64(x))
 	case json.Number:
-		return numberValue(string(x))
+		return JSONNumber(string(x))
 	case map[string]any:
 		if x == nil {
 			return nil, nil

@@ -95,14 +95,14 @@ func New(backend Backend, opts ...Option) (*Server, error) {
 		return nil, errors.New("rest: nil backend")
 	}
 	s := newServer(opts...)
-	s.ready = make(chan struct{})
 	s.Ready(backend)
 	return s, nil
 }
 
-// newServer applies opts and builds the handlers; the caller makes ready and calls Ready.
+// newServer applies opts and builds the handlers; it serves once the caller calls Ready.
 func newServer(opts ...Option) *Server {
 	s := &Server{
+		ready:   make(chan struct{}),
 		logger:  slog.New(slog.DiscardHandler),
 		version: "unknown",
 		commit:  "unknown",

@@ -25,7 +25,6 @@ const startupRequestTimeout = 90 * time.Second
 // …."), added to both answers.
 func NewStarting(stage func() string, opts ...Option) (*Server, error) {
 	s := newServer(opts...)
-	s.ready = make(chan struct{})
 	s.stage = stage
 	return s, nil
 }
