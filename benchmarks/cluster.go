@@ -24,6 +24,22 @@ type brokerProc struct {
 	done chan struct{}
 }
 
+// stop ends the broker (SIGTERM, SIGKILL after 10 s), unless it has already exited.
+func (b *brokerProc) stop() {
+	select {
+	case <-b.done:
+		return
+	default:
+	}
+	_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-b.done:
+	case <-time.After(10 * time.Second):
+		_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGKILL)
+		<-b.done
+	}
+}
+
 // startBroker runs `connectd broker` on a free port with a fresh data dir; it is stopped and
 // its directory removed at exit.
 func startBroker(ctx context.Context, bin string) (*brokerProc, error) {
@@ -48,13 +64,7 @@ func startBroker(ctx context.Context, bin string) (*brokerProc, error) {
 	}
 	go func() { _ = b.cmd.Wait(); logFile.Close(); close(b.done) }()
 	atExit(func() {
-		_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-b.done:
-		case <-time.After(10 * time.Second):
-			_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGKILL)
-			<-b.done
-		}
+		b.stop()
 		os.RemoveAll(dir)
 	})
 	for deadline := time.Now().Add(20 * time.Second); ; {

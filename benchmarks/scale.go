@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -221,20 +220,4 @@ func positiveInts(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// stop ends the broker (SIGTERM, SIGKILL after 10 s); the exit hook then finds it gone.
-func (b *brokerProc) stop() {
-	select {
-	case <-b.done:
-		return
-	default:
-	}
-	_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case <-b.done:
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(b.cmd.Process.Pid, syscall.SIGKILL)
-		<-b.done
-	}
 }
