@@ -6,6 +6,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -31,7 +32,7 @@ func (c *Client) ConnectorNames(ctx context.Context) ([]string, error) {
 
 // CreateConnector validates config and creates the connector.
 func (c *Client) CreateConnector(ctx context.Context, name string, config map[string]string, initial messages.TargetState) (*messages.ConnectorInfo, error) {
-	if err := c.rt.validateForWrite(config); err != nil {
+	if err := c.rt.validator.ForWrite(config); err != nil {
 		return nil, err
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind,
@@ -44,7 +45,7 @@ func (c *Client) CreateConnector(ctx context.Context, name string, config map[st
 
 // PutConnectorConfig validates config and creates or replaces the connector.
 func (c *Client) PutConnectorConfig(ctx context.Context, name string, config map[string]string) (*messages.ConnectorInfo, bool, error) {
-	if err := c.rt.validateForWrite(config); err != nil {
+	if err := c.rt.validator.ForWrite(config); err != nil {
 		return nil, false, err
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind,
@@ -60,7 +61,7 @@ func (c *Client) PutConnectorConfig(ctx context.Context, name string, config map
 func (c *Client) Connector(ctx context.Context, name string) (*messages.ConnectorInfo, error) {
 	v, ok := c.rt.connectorView(name)
 	if !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	return connectorInfo(c.rt, name, v), nil
 }
@@ -68,7 +69,7 @@ func (c *Client) Connector(ctx context.Context, name string) (*messages.Connecto
 // DeleteConnector deletes the connector.
 func (c *Client) DeleteConnector(ctx context.Context, name string) error {
 	if _, ok := c.rt.connectorView(name); !ok {
-		return Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	_, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.DeleteConnector{Name: name})
 	return err
@@ -77,7 +78,7 @@ func (c *Client) DeleteConnector(ctx context.Context, name string) error {
 // ConnectorStatus asks the connector grain for its live status.
 func (c *Client) ConnectorStatus(ctx context.Context, name string) (*messages.ConnectorStatus, error) {
 	if _, ok := c.rt.connectorView(name); !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.GetConnectorStatus{Name: name})
 	if err != nil {
@@ -90,8 +91,8 @@ func (c *Client) ConnectorStatus(ctx context.Context, name string) (*messages.Co
 func (c *Client) TaskStatus(ctx context.Context, name string, task int32) (*messages.InstanceStatus, error) {
 	st, err := c.ConnectorStatus(ctx, name)
 	if err != nil {
-		if CodeOf(err) == messages.ErrorCode_ERROR_CODE_NOT_FOUND {
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoTaskStatus, name, task)
+		if api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_NOT_FOUND {
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoTaskStatus, name, task)
 		}
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func (c *Client) TaskStatus(ctx context.Context, name string, task int32) (*mess
 			return t.Status, nil
 		}
 	}
-	return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoTaskStatus, name, task)
+	return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoTaskStatus, name, task)
 }
 
 // PauseConnector sets target state PAUSED.
@@ -120,7 +121,7 @@ func (c *Client) StopConnector(ctx context.Context, name string) error {
 
 func (c *Client) targetState(ctx context.Context, name string, msg proto.Message) error {
 	if _, ok := c.rt.connectorView(name); !ok {
-		return Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, name)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, name)
 	}
 	_, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, msg)
 	return err
@@ -129,7 +130,7 @@ func (c *Client) targetState(ctx context.Context, name string, msg proto.Message
 // RestartConnector restarts the connector and, with includeTasks, its tasks (spec §3.13).
 func (c *Client) RestartConnector(ctx context.Context, name string, includeTasks, onlyFailed bool) (*messages.ConnectorStatus, error) {
 	if _, ok := c.rt.connectorView(name); !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, name)
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind,
 		&messages.RestartConnector{Name: name, IncludeTasks: includeTasks, OnlyFailed: onlyFailed})
@@ -143,10 +144,10 @@ func (c *Client) RestartConnector(ctx context.Context, name string, includeTasks
 func (c *Client) RestartTask(ctx context.Context, name string, task int32) error {
 	v, ok := c.rt.connectorView(name)
 	if !ok {
-		return Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, name)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, name)
 	}
 	if task < 0 || int(task) >= len(v.Tasks) {
-		return Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownTask, name, task)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownTask, name, task)
 	}
 	_, err := c.rt.request(ctx, taskIdentity(name, task), taskKind, &messages.RestartTask{Connector: name, Task: task})
 	return err
@@ -164,12 +165,12 @@ func (c *Client) Plugins(ctx context.Context) ([]*messages.PluginInfo, error) {
 // PluginConfig lists the configuration keys of the plugin called name, class or alias
 // (spec §3.23); an unknown plugin is NOT_FOUND "Unknown plugin <name>.".
 func (c *Client) PluginConfig(ctx context.Context, name string) ([]*messages.ConfigKeyInfo, error) {
-	return c.rt.pluginConfig(name)
+	return c.rt.validator.PluginConfig(name)
 }
 
 // ValidateConnectorConfig validates config as PUT /connector-plugins/{p}/config/validate
 // does (spec §3.24, §7); nulls are the keys sent as JSON null. Errors thrown while validating
 // are INTERNAL with the Java exception's class before the message (spec §16.1).
 func (c *Client) ValidateConnectorConfig(ctx context.Context, config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
-	return c.rt.validateForEndpoint(config, nulls)
+	return c.rt.validator.ForEndpoint(config, nulls)
 }

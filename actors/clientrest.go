@@ -4,26 +4,20 @@ import (
 	"context"
 	"maps"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
-
-// ConnectorExpansion is one connector of GET /connectors?expand=… (spec §3.3): Status when
-// status was asked for, Info when info was.
-type ConnectorExpansion struct {
-	Status *messages.ConnectorStatus
-	Info   *messages.ConnectorInfo
-}
 
 // ExpandConnectors serves GET /connectors?expand=… from the local tails of the config and
 // status topics, never from the grains, so that it stays one cheap call for thousands of
 // connectors (DESIGN.md "How a request flows"). With status, a connector whose status record
 // has not been read yet is left out, even when info was asked for too (spec §3.3, §16.7).
-func (c *Client) ExpandConnectors(ctx context.Context, status, info bool) (map[string]ConnectorExpansion, error) {
+func (c *Client) ExpandConnectors(ctx context.Context, status, info bool) (map[string]api.ConnectorExpansion, error) {
 	snap := c.rt.stores.Config.Snapshot()
-	out := make(map[string]ConnectorExpansion, snap.Len())
+	out := make(map[string]api.ConnectorExpansion, snap.Len())
 	for _, name := range snap.Connectors() {
 		v, _ := snap.Connector(name)
-		var e ConnectorExpansion
+		var e api.ConnectorExpansion
 		if status {
 			st, ok := c.rt.storedStatus(name, *v)
 			if !ok {
@@ -47,7 +41,7 @@ func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.Connect
 	if !ok {
 		return nil, false
 	}
-	st := &messages.ConnectorStatus{Name: name, Connector: own, Type: rt.connectorType(v.Config)}
+	st := &messages.ConnectorStatus{Name: name, Connector: own, Type: rt.validator.ConnectorType(v.Config)}
 	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
 		return st, true
 	}
@@ -71,7 +65,7 @@ func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.Connect
 func (c *Client) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error) {
 	v, ok := c.rt.connectorView(name)
 	if !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	merged := maps.Clone(v.Config)
 	for k, val := range patch {

@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
@@ -176,13 +177,13 @@ func (g *connectorGrain) absent(ctx actor.Context) {
 	case *messages.PutConnectorConfig:
 		g.onPutConfig(ctx, m)
 	case *messages.GetConnectorStatus:
-		ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
+		ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
 	case *messages.RestartConnector:
-		ctx.Respond(&messages.RestartConnectorReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
+		ctx.Respond(&messages.RestartConnectorReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
 	case *messages.GetConnector, *messages.DeleteConnector:
-		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
 	case *messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector:
-		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, g.name))})
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, g.name))})
 	case *messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
 		g.onModifyOffsets(ctx) // offsets.go: answers NOT_FOUND
 	default:
@@ -223,14 +224,14 @@ func (g *connectorGrain) present(ctx actor.Context) {
 func (g *connectorGrain) unknown(ctx actor.Context) {
 	g.rt.log.Warn("connector grain: unknown message", "connector", g.name, "type", typeName(ctx.Message()))
 	if ctx.Sender() != nil {
-		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
 	}
 }
 
 func (g *connectorGrain) onPutConfig(ctx actor.Context, m *messages.PutConnectorConfig) {
 	_, exists := g.rt.connectorView(g.name)
 	if exists && !m.AllowReplace {
-		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_ALREADY_EXISTS, msgAlreadyExists, g.name))})
+		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_ALREADY_EXISTS, msgAlreadyExists, g.name))})
 		return
 	}
 	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
@@ -239,12 +240,12 @@ func (g *connectorGrain) onPutConfig(ctx actor.Context, m *messages.PutConnector
 	// sees the config without it and starts the connector (spec §3.4).
 	if !exists && m.InitialState != messages.TargetState_TARGET_STATE_UNSPECIFIED && m.InitialState != messages.TargetState_TARGET_STATE_STARTED {
 		if err := g.rt.stores.Config.PutTargetState(wctx, g.name, m.InitialState); err != nil {
-			ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
+			ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
 			return
 		}
 	}
 	if err := g.rt.stores.Config.PutConnectorConfig(wctx, g.name, m.Config); err != nil {
-		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing connector configuration to Kafka: %v", err))})
+		ctx.Respond(&messages.PutConnectorConfigReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing connector configuration to Kafka: %v", err))})
 		return
 	}
 	// Tasks are answered as they are now: [] for a new connector (spec §3.4, distributed).
@@ -270,7 +271,7 @@ func (g *connectorGrain) onDelete(ctx actor.Context) {
 	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	if err := g.rt.stores.Config.DeleteConnector(wctx, g.name); err != nil {
-		ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error deleting connector from Kafka: %v", err))})
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error deleting connector from Kafka: %v", err))})
 		return
 	}
 	g.stopPlugin(ctx)
@@ -292,13 +293,13 @@ func (g *connectorGrain) onTargetState(ctx actor.Context, target messages.Target
 	if target == messages.TargetState_TARGET_STATE_STOPPED && len(v.Tasks) > 0 {
 		// Kafka Connect writes the empty task set before the STOPPED target (spec §3.16).
 		if err := g.rt.stores.Config.PutTaskConfigs(wctx, g.name, nil); err != nil {
-			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing task configurations to Kafka: %v", err))})
+			ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing task configurations to Kafka: %v", err))})
 			return
 		}
 	}
 	if v.Target != target {
 		if err := g.rt.stores.Config.PutTargetState(wctx, g.name, target); err != nil {
-			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
+			ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing target state to Kafka: %v", err))})
 			return
 		}
 	}
@@ -451,7 +452,7 @@ func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[s
 		return
 	}
 	if max := maxTasks(v.Config); len(taskConfigs) > max {
-		g.fail(ctx, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create.", g.name, len(taskConfigs), max))
+		g.fail(ctx, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create.", g.name, len(taskConfigs), max))
 		return
 	}
 	if !sameTaskConfigs(v.Tasks, taskConfigs) {
@@ -512,7 +513,7 @@ func (g *connectorGrain) status() *messages.ConnectorStatus {
 	if g.observed != nil {
 		own = proto.Clone(g.observed).(*messages.InstanceStatus)
 	}
-	st := &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.connectorType(v.Config)}
+	st := &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.validator.ConnectorType(v.Config)}
 	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
 		return st // a stopped connector has no tasks (spec §3.16)
 	}

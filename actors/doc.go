@@ -3,7 +3,9 @@
 // calls.
 //
 // It imports messages, the connectors plugin API (never a plugin package), actors/member
-// (the only door to protoactor's cluster), actors/store and actors/pipeline.
+// (the only door to protoactor's cluster), actors/store, actors/pipeline, actors/validation
+// (config validation and the plugins a config names) and actors/api (the facade's types,
+// which is all the REST layer imports).
 //
 // Invariants:
 //   - the config topic is the source of truth: a grain converges on the stored config and

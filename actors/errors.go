@@ -2,40 +2,17 @@ package actors
 
 import (
 	"errors"
-	"fmt"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
-
-// Error is an error that crossed, or could cross, an actor boundary: a code the REST layer
-// maps to a status, and a message shown to the client verbatim.
-type Error struct {
-	Code    messages.ErrorCode
-	Message string
-}
-
-func (e *Error) Error() string { return e.Message }
-
-// Errorf builds an *Error with a formatted message.
-func Errorf(code messages.ErrorCode, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
-// CodeOf returns the code of the *Error in err's chain, or ERROR_CODE_INTERNAL.
-func CodeOf(err error) messages.ErrorCode {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return messages.ErrorCode_ERROR_CODE_INTERNAL
-}
 
 // toWire converts err for a reply; nil stays nil.
 func toWire(err error) *messages.Error {
 	if err == nil {
 		return nil
 	}
-	var e *Error
+	var e *api.Error
 	if errors.As(err, &e) {
 		return &messages.Error{Code: e.Code, Message: e.Message}
 	}
@@ -47,5 +24,5 @@ func fromWire(m *messages.Error) error {
 	if m == nil {
 		return nil
 	}
-	return &Error{Code: m.Code, Message: m.Message}
+	return &api.Error{Code: m.Code, Message: m.Message}
 }

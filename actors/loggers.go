@@ -7,13 +7,10 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/connectd/connectd/actors/loglevel"
+	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/loglevel"
 	"github.com/connectd/connectd/messages"
 )
-
-// LoggerLevel is one logger's level for GET /admin/loggers (spec §2.1): a log4j level name,
-// and the epoch milliseconds of its last change through the API (0: never).
-type LoggerLevel = loglevel.Setting
 
 // Texts of the logger endpoints (spec §3.26, §3.27).
 const (
@@ -38,17 +35,22 @@ func (rt *Runtime) levels() *loglevel.Levels {
 }
 
 // LoggerLevels returns every logger with a level of its own, root included (spec §3.25).
-func (c *Client) LoggerLevels(ctx context.Context) (map[string]LoggerLevel, error) {
-	return c.rt.levels().All(), nil
+func (c *Client) LoggerLevels(ctx context.Context) (map[string]api.LoggerLevel, error) {
+	all := c.rt.levels().All()
+	out := make(map[string]api.LoggerLevel, len(all))
+	for name, s := range all {
+		out[name] = api.LoggerLevel(s)
+	}
+	return out, nil
 }
 
 // LoggerLevel returns one logger's level, its own or its effective one (spec §3.26).
-func (c *Client) LoggerLevel(ctx context.Context, name string) (LoggerLevel, error) {
+func (c *Client) LoggerLevel(ctx context.Context, name string) (api.LoggerLevel, error) {
 	s, ok := c.rt.levels().Get(name)
 	if !ok {
-		return LoggerLevel{}, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgLoggerNotFound, name)
+		return api.LoggerLevel{}, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgLoggerNotFound, name)
 	}
-	return s, nil
+	return api.LoggerLevel(s), nil
 }
 
 // SetWorkerLoggerLevel sets level on namespace and the loggers under it on this worker and
@@ -57,7 +59,7 @@ func (c *Client) LoggerLevel(ctx context.Context, name string) (LoggerLevel, err
 func (c *Client) SetWorkerLoggerLevel(ctx context.Context, namespace, level string) ([]string, error) {
 	names, err := c.rt.levels().Set(namespace, level)
 	if errors.Is(err, loglevel.ErrInvalidLevel) {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgInvalidLevel, level)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgInvalidLevel, level)
 	}
 	return names, err
 }
@@ -67,11 +69,11 @@ func (c *Client) SetWorkerLoggerLevel(ctx context.Context, namespace, level stri
 func (c *Client) SetClusterLoggerLevel(ctx context.Context, namespace, level string) error {
 	name, _, err := loglevel.ParseLevel(level)
 	if err != nil {
-		return Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgInvalidLevel, level)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgInvalidLevel, level)
 	}
 	if err := c.rt.stores.Config.PutLoggerLevel(ctx, namespace, name); err != nil {
 		if ctx.Err() != nil {
-			return &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+			return &api.Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
 		}
 		return fmt.Errorf("set cluster logger level: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -59,19 +60,19 @@ const (
 func (c *Client) ConnectorOffsets(ctx context.Context, name string) ([]*messages.ConnectorOffset, error) {
 	v, ok := c.rt.connectorView(name)
 	if !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
-	switch c.rt.connectorType(v.Config) {
+	switch c.rt.validator.ConnectorType(v.Config) {
 	case string(connectors.Source):
 		if err := c.rt.readOffsetsToEnd(ctx); err != nil {
 			c.rt.log.Warn("read offsets to end", "connector", name, "err", err)
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceGetFailed, name)
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceGetFailed, name)
 		}
 		out := []*messages.ConnectorOffset{}
 		for _, o := range c.rt.stores.Offsets.Offsets(name) {
 			co, err := offsetMessage(o.Partition, o.Offset)
 			if err != nil {
-				return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSourceGetFailed, name), err)
+				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSourceGetFailed, name), err)
 			}
 			out = append(out, co)
 		}
@@ -80,19 +81,19 @@ func (c *Client) ConnectorOffsets(ctx context.Context, name string) ([]*messages
 		offsets, err := c.rt.kafka.SinkOffsets(name)
 		if err != nil {
 			c.rt.log.Warn("list sink offsets", "connector", name, "err", err)
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkGetFailed, name)
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkGetFailed, name)
 		}
 		out := []*messages.ConnectorOffset{}
 		for _, tp := range sortedPartitions(offsets) {
 			co, err := offsetMessage(sinkPartition(tp), map[string]any{sinkOffsetKey: offsets[tp]})
 			if err != nil {
-				return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSinkGetFailed, name), err)
+				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSinkGetFailed, name), err)
 			}
 			out = append(out, co)
 		}
 		return out, nil
 	default:
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsUnknownType, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsUnknownType, name)
 	}
 }
 
@@ -100,10 +101,10 @@ func (c *Client) ConnectorOffsets(ctx context.Context, name string) ([]*messages
 // the success message. The connector grain does the work, so no resume overtakes it.
 func (c *Client) AlterConnectorOffsets(ctx context.Context, name string, offsets []*messages.ConnectorOffset) (string, error) {
 	if len(offsets) == 0 {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoOffsets)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoOffsets)
 	}
 	if _, ok := c.rt.connectorView(name); !ok {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	ctx, cancel := context.WithTimeout(ctx, offsetsRequestTimeout)
 	defer cancel()
@@ -118,7 +119,7 @@ func (c *Client) AlterConnectorOffsets(ctx context.Context, name string, offsets
 // the success message.
 func (c *Client) ResetConnectorOffsets(ctx context.Context, name string) (string, error) {
 	if _, ok := c.rt.connectorView(name); !ok {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	ctx, cancel := context.WithTimeout(ctx, offsetsRequestTimeout)
 	defer cancel()
@@ -155,14 +156,14 @@ func (g *connectorGrain) onModifyOffsets(ctx actor.Context) {
 func (rt *Runtime) modifyOffsets(name string, offsets []*messages.ConnectorOffset, reset bool) (string, error) {
 	v, ok := rt.connectorView(name)
 	if !ok {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
 	if v.Target != messages.TargetState_TARGET_STATE_STOPPED || len(v.Tasks) > 0 {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNotStopped, name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNotStopped, name)
 	}
 	conn, _, err := rt.registry.NewConnector(v.Config["connector.class"])
 	if err != nil {
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%v", err)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%v", err)
 	}
 	switch conn.(type) {
 	case connectors.SinkConnector:
@@ -170,7 +171,7 @@ func (rt *Runtime) modifyOffsets(name string, offsets []*messages.ConnectorOffse
 	case connectors.SourceConnector:
 		return rt.modifySourceOffsets(name, v.Config, conn, offsets, reset)
 	}
-	return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsUnknownType, name)
+	return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsUnknownType, name)
 }
 
 func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn connectors.Connector, offsets []*messages.ConnectorOffset, reset bool) (string, error) {
@@ -179,7 +180,7 @@ func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn
 		current, err := rt.kafka.SinkOffsets(name)
 		if err != nil {
 			rt.log.Warn("list sink offsets before reset", "connector", name, "err", err)
-			return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkListBeforeReset, name)
+			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkListBeforeReset, name)
 		}
 		parsed = make(map[connectors.TopicPartition]*int64, len(current))
 		for tp := range current {
@@ -213,10 +214,10 @@ func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn
 		return successMessage(managed, reset), nil
 	case errors.Is(err, pipeline.ErrGroupNotEmpty):
 		rt.log.Warn("sink consumer group still has members", "connector", name, "err", err)
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, map[bool]string{false: msgSinkAlterZombie, true: msgSinkResetZombie}[reset], name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, map[bool]string{false: msgSinkAlterZombie, true: msgSinkResetZombie}[reset], name)
 	default:
 		rt.log.Warn("modify sink offsets", "connector", name, "err", err)
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, map[bool]string{false: msgSinkAlterFailed, true: msgSinkResetFailed}[reset], name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, map[bool]string{false: msgSinkAlterFailed, true: msgSinkResetFailed}[reset], name)
 	}
 }
 
@@ -242,7 +243,7 @@ func (rt *Runtime) modifySourceOffsets(name string, config map[string]string, co
 		// Kafka Connect reads the offsets topic to its end before listing the partitions.
 		if err := rt.readOffsetsToEnd(ctx); err != nil {
 			rt.log.Warn("read offsets to end", "connector", name, "err", err)
-			return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
+			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
 		}
 		for _, o := range rt.stores.Offsets.Offsets(name) {
 			list = append(list, store.Offset{Partition: o.Partition})
@@ -273,7 +274,7 @@ func (rt *Runtime) modifySourceOffsets(name string, config map[string]string, co
 	}
 	if err := rt.stores.Offsets.Put(ctx, name, list); err != nil {
 		rt.log.Warn("write source offsets", "connector", name, "err", err)
-		return "", Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
 	}
 	return successMessage(managed, reset), nil
 }
@@ -300,12 +301,12 @@ func alterOffsetsHook(conn connectors.Connector, config map[string]string, offse
 	}
 	defer func() {
 		if v := recover(); v != nil {
-			managed, err = false, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%v", v)
+			managed, err = false, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%v", v)
 		}
 	}()
 	managed, err = a.AlterOffsets(config, offsets)
 	if err != nil {
-		return false, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s", err.Error())
+		return false, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s", err.Error())
 	}
 	return managed, nil
 }
@@ -326,7 +327,7 @@ func successMessage(managed, reset bool) string {
 // kafka_offset; numbers may come as JSON strings. A later entry for the same partition wins.
 func parseSinkOffsets(offsets []*messages.ConnectorOffset) (map[connectors.TopicPartition]*int64, error) {
 	bad := func(format string, args ...any) error {
-		return Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, format, args...)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, format, args...)
 	}
 	out := make(map[connectors.TopicPartition]*int64, len(offsets))
 	for _, o := range offsets {
@@ -383,7 +384,7 @@ func rawObject(b []byte) (map[string]any, error) {
 	d.UseNumber()
 	var m map[string]any
 	if err := d.Decode(&m); err != nil {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "Invalid offsets entry: %v", err)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "Invalid offsets entry: %v", err)
 	}
 	return m, nil
 }
@@ -430,13 +431,13 @@ func sourceOffsetMap(b []byte) (map[string]any, error) {
 		case json.Number:
 			n, err := store.JSONNumber(string(x))
 			if err != nil {
-				return nil, Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "Invalid number %s in offsets: %v", x, err)
+				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "Invalid number %s in offsets: %v", x, err)
 			}
 			m[k] = n
 		case map[string]any:
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsNotPrimitive, k, "MAP")
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsNotPrimitive, k, "MAP")
 		case []any:
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsNotPrimitive, k, "ARRAY")
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgOffsetsNotPrimitive, k, "ARRAY")
 		}
 	}
 	return m, nil

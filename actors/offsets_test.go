@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -57,7 +58,7 @@ func TestParseSinkOffsets(t *testing.T) {
 		{Partition: []byte(`{"kafka_topic":"a","kafka_partition":0}`), Offset: []byte(`{"kafka_offset":+6}`)},
 	}
 	// "+6" is not JSON: the entry is refused before parsing.
-	if _, err := parseSinkOffsets(in); err == nil || CodeOf(err) != messages.ErrorCode_ERROR_CODE_BAD_REQUEST {
+	if _, err := parseSinkOffsets(in); err == nil || api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_BAD_REQUEST {
 		t.Errorf("invalid JSON: err = %v, want BAD_REQUEST", err)
 	}
 	in[2].Offset = []byte(`{"kafka_offset":6}`)

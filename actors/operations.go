@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/connectd/connectd/actors/api"
 )
 
 // operations is a worker's operational state beside its grains: whether startup completed,
@@ -43,16 +45,6 @@ func (o *operations) stop() {
 	}
 }
 
-// Health is the outcome of a health check (spec §3.2).
-type Health struct {
-	// Ready is set once the worker completed its startup.
-	Ready bool
-	// Pending, when the probe did not answer in time, is what it was waiting on, as Kafka
-	// Connect's stage summary ("The worker is currently …, which began at …."); "" when the
-	// worker answered.
-	Pending string
-}
-
 // healthProbeTimeout bounds one probe, however many checks wait on it.
 const healthProbeTimeout = 30 * time.Second
 
@@ -61,43 +53,17 @@ const healthProbeTimeout = 30 * time.Second
 type healthProbe struct {
 	done chan struct{}
 	err  error // set before done closes
-	Stage
-}
-
-// Stage is what a worker is doing now, as Kafka Connect records it for its timeout messages
-// and GET /health (spec §1.3). The zero value has no stage. It is safe for concurrent use.
-type Stage struct {
-	mu    sync.Mutex
-	what  string
-	began time.Time
-}
-
-// Enter records that the worker has started doing what ("reading the config topic to its end").
-func (s *Stage) Enter(what string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.what, s.began = what, time.Now()
-}
-
-// Summary is Kafka Connect's Stage.summarize() of the running stage: "The worker is currently
-// <what>, which began at <instant>.", or "" before the first Enter.
-func (s *Stage) Summary() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.what == "" {
-		return ""
-	}
-	return fmt.Sprintf("The worker is currently %s, which began at %s.", s.what, s.began.UTC().Format("2006-01-02T15:04:05.000Z"))
+	api.Stage
 }
 
 // Health checks the worker within ctx's deadline (spec §3.2): not Ready until its startup
 // completed; then one bounded probe, shared by concurrent checks, that reads the config topic
 // to its end and makes a round trip through the actor system. Pending says what the probe
 // still waited on when ctx ended. A probe that fails outright returns its error.
-func (c *Client) Health(ctx context.Context) (Health, error) {
+func (c *Client) Health(ctx context.Context) (api.Health, error) {
 	o := &c.rt.ops
 	if !o.ready.Load() {
-		return Health{}, nil
+		return api.Health{}, nil
 	}
 	o.mu.Lock()
 	p := o.probe
@@ -116,11 +82,11 @@ func (c *Client) Health(ctx context.Context) (Health, error) {
 	select {
 	case <-p.done:
 		if p.err != nil {
-			return Health{}, fmt.Errorf("health check: %w", p.err)
+			return api.Health{}, fmt.Errorf("health check: %w", p.err)
 		}
-		return Health{Ready: true}, nil
+		return api.Health{Ready: true}, nil
 	case <-ctx.Done():
-		return Health{Ready: true, Pending: p.Summary()}, nil
+		return api.Health{Ready: true, Pending: p.Summary()}, nil
 	}
 }
 

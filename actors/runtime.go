@@ -11,10 +11,12 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/connectd/connectd/actors/loglevel"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/actors/validation"
 	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/loglevel"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -78,13 +80,14 @@ type Config struct {
 
 // Runtime is one worker's actor runtime: the member, its grains and the reconciler.
 type Runtime struct {
-	cfg      Config
-	stores   Stores
-	registry *connectors.Registry
-	kafka    Kafka
-	member   *member.Member
-	log      *slog.Logger
-	recon    *reconciler
+	cfg       Config
+	stores    Stores
+	registry  *connectors.Registry
+	validator *validation.Validator
+	kafka     Kafka
+	member    *member.Member
+	log       *slog.Logger
+	recon     *reconciler
 	// holding counts grains running work here (a connector plugin or a task); a draining
 	// worker waits for it to reach zero before it tells its peers to take over.
 	holding atomic.Int64
@@ -95,12 +98,6 @@ type Runtime struct {
 func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) (*Runtime, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if cfg.KeyConverter == "" {
-		cfg.KeyConverter = "org.apache.kafka.connect.json.JsonConverter"
-	}
-	if cfg.ValueConverter == "" {
-		cfg.ValueConverter = "org.apache.kafka.connect.json.JsonConverter"
 	}
 	if cfg.FlushInterval <= 0 {
 		cfg.FlushInterval = 60 * time.Second
@@ -114,7 +111,9 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 	if cfg.Member.Logger == nil {
 		cfg.Member.Logger = cfg.Logger
 	}
-	rt := &Runtime{cfg: cfg, stores: stores, registry: registry, kafka: kafka, log: cfg.Logger}
+	rt := &Runtime{cfg: cfg, stores: stores, registry: registry, kafka: kafka, log: cfg.Logger,
+		validator: validation.New(registry, validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
+			validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps})}
 	// Grains never passivate and are supervised by the placement actor's default strategy;
 	// their plugin code runs in runner children with a supervisor of their own.
 	m, err := member.New(cfg.Member,
@@ -205,7 +204,7 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 		reply, err := rt.member.Request(ctx, identity, kind, msg, opts...)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+				return nil, &api.Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
 			}
 			return nil, fmt.Errorf("%s %s: %w", kind, identity, err)
 		}
@@ -220,11 +219,11 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 		// after a backoff, for a view that is right while the asked member's is stale.
 		left := time.Until(settleBy)
 		if left <= 0 {
-			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
+			return nil, &api.Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
+			return nil, &api.Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: msgRebalanceConflict}
 		case <-changed:
 		case <-time.After(min(10*time.Millisecond<<min(attempt, 5), 200*time.Millisecond, left)):
 		}

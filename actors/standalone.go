@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -56,7 +57,7 @@ func (c *StandaloneClient) awaitStarted(ctx context.Context, name string) (*mess
 	for {
 		v, ok := c.rt.connectorView(name)
 		if !ok {
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 		}
 		if v.Target != messages.TargetState_TARGET_STATE_STARTED {
 			return connectorInfo(c.rt, name, v), nil
@@ -70,11 +71,11 @@ func (c *StandaloneClient) awaitStarted(ctx context.Context, name string) (*mess
 			v, _ = c.rt.connectorView(name)
 			return connectorInfo(c.rt, name, v), nil
 		case messages.State_STATE_FAILED:
-			return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgStartFailed, name)
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgStartFailed, name)
 		}
 		select {
 		case <-ctx.Done():
-			return nil, &Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+			return nil, &api.Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 50*time.Millisecond)

@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/connectd/connectd/actors/store"
@@ -37,22 +36,11 @@ func (rt *Runtime) connectorViews() map[string]*store.ConnectorSnapshot {
 
 // connectorInfo converts a stored connector for a reply.
 func connectorInfo(rt *Runtime, name string, v connectorView) *messages.ConnectorInfo {
-	info := &messages.ConnectorInfo{Name: name, Config: v.Config, Type: rt.connectorType(v.Config)}
+	info := &messages.ConnectorInfo{Name: name, Config: v.Config, Type: rt.validator.ConnectorType(v.Config)}
 	for i, tc := range v.Tasks {
 		info.Tasks = append(info.Tasks, &messages.TaskConfig{Task: int32(i), Config: tc})
 	}
 	return info
-}
-
-// connectorType is "source", "sink" or "unknown" from the config's class (spec §3.9).
-func (rt *Runtime) connectorType(config map[string]string) string {
-	if p, ok := rt.registry.Lookup(config["connector.class"]); ok {
-		switch p.Type {
-		case connectors.Source, connectors.Sink:
-			return string(p.Type)
-		}
-	}
-	return "unknown"
 }
 
 func (rt *Runtime) putConnectorStatus(name string, st *messages.InstanceStatus) {
@@ -104,40 +92,4 @@ func (o connectorOffsets) Put(ctx context.Context, offsets []connectors.SourceOf
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	return o.store.Put(ctx, o.connector, out)
-}
-
-// converters makes a task's key and value converters: the connector's own when its config
-// names a class (with its key.converter.* / value.converter.* keys), else the worker's.
-func (rt *Runtime) converters(config map[string]string) (key, value connectors.Converter, err error) {
-	make1 := func(prefix, workerClass string, workerProps map[string]string, isKey bool) (connectors.Converter, error) {
-		class, props := workerClass, workerProps
-		if c := config[prefix]; c != "" {
-			class, props = c, subConfig(config, prefix+".")
-		}
-		conv, err := rt.registry.NewConverter(class)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", prefix, err)
-		}
-		if err := conv.Configure(props, isKey); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", prefix, class, err)
-		}
-		return conv, nil
-	}
-	if key, err = make1("key.converter", rt.cfg.KeyConverter, rt.cfg.KeyConverterProps, true); err != nil {
-		return nil, nil, err
-	}
-	if value, err = make1("value.converter", rt.cfg.ValueConverter, rt.cfg.ValueConverterProps, false); err != nil {
-		return nil, nil, err
-	}
-	return key, value, nil
-}
-
-func subConfig(config map[string]string, prefix string) map[string]string {
-	out := map[string]string{}
-	for k, v := range config {
-		if len(k) > len(prefix) && k[:len(prefix)] == prefix {
-			out[k[len(prefix):]] = v
-		}
-	}
-	return out
 }

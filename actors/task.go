@@ -11,6 +11,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/asynkron/protoactor-go/cluster"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/messages"
 )
@@ -99,7 +100,7 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 	default:
 		g.rt.log.Warn("task grain: unknown message", "type", typeName(ctx.Message()))
 		if ctx.Sender() != nil {
-			ctx.Respond(&messages.CommandReply{Error: toWire(Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
+			ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "unknown message %s", typeName(ctx.Message())))})
 		}
 	}
 }

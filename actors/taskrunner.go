@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"regexp"
 	"runtime/debug"
-	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/actors/validation"
 	"github.com/connectd/connectd/connectors"
 )
 
@@ -115,27 +115,27 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
-	key, value, err := r.rt.converters(r.config)
+	key, value, err := r.rt.validator.Converters(r.config)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	log := r.rt.log.With("connector", r.name, "task", r.task)
-	chain, err := buildTransformChain(r.rt.registry, r.config, log)
+	chain, err := r.rt.validator.TransformChain(r.config, log)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	var transform pipeline.TransformFunc
 	if chain != nil {
-		transform = chain.apply
+		transform = chain.Apply
 		defer func() {
 			if err != nil {
-				_ = chain.close()
+				_ = chain.Close()
 				return
 			}
 			inner := cleanup
 			cleanup = func() {
 				inner()
-				if cerr := chain.close(); cerr != nil {
+				if cerr := chain.Close(); cerr != nil {
 					log.Warn("close transforms", "err", cerr)
 				}
 			}
@@ -182,7 +182,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 
 // sinkTopics resolves topics or topics.regex against the cluster's topics.
 func (r *taskRunner) sinkTopics() ([]string, error) {
-	if t := splitList(r.config["topics"]); len(t) > 0 {
+	if t := validation.SplitList(r.config["topics"]); len(t) > 0 {
 		return t, nil
 	}
 	pattern := r.config["topics.regex"]
@@ -207,15 +207,4 @@ func (r *taskRunner) sinkTopics() ([]string, error) {
 		return nil, connectors.Retriable(fmt.Errorf("no topic matches topics.regex %q yet", pattern))
 	}
 	return topics, nil
-}
-
-// splitList splits a Kafka LIST value: comma-separated, blanks trimmed and dropped.
-func splitList(s string) []string {
-	var out []string
-	for _, part := range strings.Split(s, ",") {
-		if p := strings.TrimSpace(part); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/messages"
 )
@@ -40,7 +41,7 @@ func (c *Client) ResetConnectorTopics(ctx context.Context, name string) error {
 	wctx, cancel := context.WithTimeout(ctx, writeTimeout)
 	defer cancel()
 	if err := c.rt.stores.Status.DeleteTopics(wctx, name); err != nil {
-		return Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Failed to reset the active topics of connector %s: %v", name, err)
+		return api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Failed to reset the active topics of connector %s: %v", name, err)
 	}
 	return nil
 }

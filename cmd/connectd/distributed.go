@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/membership"
 	"github.com/connectd/connectd/actors/pipeline"
@@ -40,7 +41,7 @@ func runDistributed(ctx context.Context, args []string, log *slog.Logger) error 
 // runs until ctx ends, then shuts down in reverse order.
 func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	started := time.Now()
-	stage := &actors.Stage{} // what GET /health reports while the worker starts
+	stage := &api.Stage{} // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {
 		return err

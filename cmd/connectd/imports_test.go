@@ -3,55 +3,76 @@ package main
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
 
 // TestImportArrows fails when a package imports against DESIGN.md's arrows: plugins know
 // nothing of actors or HTTP, HTTP knows nothing of Kafka, protoactor or plugins, and
-// protoactor's cluster is reached only through actors/member.
+// protoactor's cluster is reached only through actors/member. A rule checks a package's own
+// imports; a rule with deps also checks every package it depends on, directly or not (the
+// Deps that `go list -deps` walks), so that an arrow cannot be bent through a third package.
 func TestImportArrows(t *testing.T) {
 	const mod = "github.com/connectd/connectd/"
-	out, err := exec.Command("go", "list", "-json=ImportPath,Imports", "../../...").Output()
+	out, err := exec.Command("go", "list", "-json=ImportPath,Imports,Deps", "../../...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	type pkg struct {
 		ImportPath string
 		Imports    []string
+		Deps       []string
+	}
+	// kafkaOrActors reports whether a package is a Kafka client, a Kafka broker or protoactor.
+	kafkaOrActors := func(imp string) bool {
+		return strings.Contains(imp, "protoactor") || strings.Contains(imp, "sarama") || strings.Contains(imp, "franz-go") || strings.Contains(imp, "kfake")
 	}
 	rules := []struct {
 		pkg     string // package path prefix below the module
 		allowed func(imp string) bool
 		why     string
+		deps    func(dep string) bool // nil: only direct imports are checked
 	}{
 		{"connectors/builtin", func(imp string) bool { return !strings.Contains(imp, ".") || strings.HasPrefix(imp, mod+"connectors") },
-			"the built-in registry imports the plugins and nothing else of ours"},
+			"the built-in registry imports the plugins and nothing else of ours", nil},
 		{"connectors", func(imp string) bool { return !strings.Contains(imp, ".") || imp == mod+"connectors" },
-			"plugins import only the standard library and the connectors API"},
+			"plugins import only the standard library and the connectors API",
+			func(dep string) bool { return !strings.Contains(dep, ".") || dep == mod+"connectors" }},
 		{"messages", func(imp string) bool { return !strings.HasPrefix(imp, mod) && !strings.Contains(imp, "protoactor") },
-			"generated messages import nothing of ours"},
+			"generated messages import nothing of ours", nil},
 		{"http", func(imp string) bool {
-			return !strings.Contains(imp, "protoactor") && !strings.Contains(imp, "sarama") && !strings.Contains(imp, "franz-go") &&
-				(!strings.HasPrefix(imp, mod) || imp == mod+"messages" || imp == mod+"actors")
-		}, "HTTP imports messages and the actors facade only"},
+			return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages" || imp == mod+"actors/api")
+		}, "HTTP imports messages and the facade's types (actors/api) only, and depends on no Kafka client or protoactor",
+			func(dep string) bool {
+				return !kafkaOrActors(dep) && (!strings.HasPrefix(dep, mod) || strings.HasPrefix(dep, mod+"http/") || dep == mod+"messages" || dep == mod+"actors/api")
+			}},
+		{"actors/api", func(imp string) bool { return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages") },
+			"the facade's types import only the wire messages of ours",
+			func(dep string) bool {
+				return !kafkaOrActors(dep) && (!strings.HasPrefix(dep, mod) || dep == mod+"messages")
+			}},
+		{"actors/validation", func(imp string) bool {
+			return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages" || imp == mod+"connectors" ||
+				imp == mod+"actors/api" || imp == mod+"actors/pipeline")
+		}, "validation reads configs with the registry: messages, the connectors API, actors/api and the pipeline's chain", nil},
 		{"actors/member", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
-			"actors/member imports only the wire messages of ours"},
+			"actors/member imports only the wire messages of ours", nil},
 		{"actors/membership", func(imp string) bool {
 			return !strings.Contains(imp, "protoactor") && (!strings.HasPrefix(imp, mod) || imp == mod+"actors/member")
-		}, "membership knows Kafka groups and member.View, never protoactor itself"},
-		{"actors/loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
-			"logger levels import only the standard library"},
+		}, "membership knows Kafka groups and member.View, never protoactor itself", nil},
+		{"loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"logger levels import only the standard library", nil},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
-			"stores import messages only"},
+			"stores import messages only", nil},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },
-			"pipelines import the connectors API only"},
+			"pipelines import the connectors API only", nil},
 		{"actors", func(imp string) bool {
 			if strings.HasPrefix(imp, mod+"connectors/") || strings.HasPrefix(imp, mod+"http") || strings.HasPrefix(imp, mod+"cmd") {
 				return false
 			}
 			return !strings.HasPrefix(imp, "github.com/asynkron/protoactor-go/cluster/") && !strings.HasPrefix(imp, "github.com/asynkron/protoactor-go/remote")
-		}, "actors never imports a plugin or HTTP; cluster bootstrap lives in actors/member"},
+		}, "actors never imports a plugin or HTTP; cluster bootstrap lives in actors/member", nil},
 	}
 	dec := json.NewDecoder(strings.NewReader(string(out)))
 	checked := 0
@@ -75,10 +96,15 @@ func TestImportArrows(t *testing.T) {
 					t.Errorf("%s imports %s: %s", rel, imp, r.why)
 				}
 			}
+			for _, dep := range p.Deps {
+				if r.deps != nil && !slices.Contains(p.Imports, dep) && !r.deps(dep) {
+					t.Errorf("%s depends on %s indirectly: %s", rel, dep, r.why)
+				}
+			}
 			break
 		}
 	}
-	if checked < 6 {
+	if checked < 9 {
 		t.Fatalf("checked only %d packages; the rules no longer match the layout", checked)
 	}
 }

@@ -24,7 +24,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/connectd/connectd/actors/loglevel"
+	"github.com/connectd/connectd/loglevel"
 )
 
 func main() {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/http/rest"
@@ -201,7 +202,7 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 // then REST. It runs until ctx ends, then shuts down in reverse order.
 func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connectorFile, log *slog.Logger) error {
 	started := time.Now()
-	stage := &actors.Stage{} // what GET /health reports while the worker starts
+	stage := &api.Stage{} // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 
 	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
@@ -156,7 +157,7 @@ type restSide struct {
 }
 
 // openREST listens on every listener and admin listener; a bind error is returned at once.
-func openREST(cfg *workerConfig, stage *actors.Stage, log *slog.Logger) (*restSide, error) {
+func openREST(cfg *workerConfig, stage *api.Stage, log *slog.Logger) (*restSide, error) {
 	api, err := rest.NewStarting(stage.Summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
 		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
 		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))

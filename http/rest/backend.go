@@ -3,12 +3,12 @@ package rest
 import (
 	"context"
 
-	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
 // Backend is what the REST layer asks. *actors.Client implements it; errors it returns are
-// *actors.Error (mapped by code in errors.go) or plain errors (500).
+// *api.Error (mapped by code in errors.go) or plain errors (500).
 type Backend interface {
 	// KafkaClusterID is the ID of the Kafka cluster behind bootstrap.servers.
 	KafkaClusterID() string
@@ -31,7 +31,7 @@ type Backend interface {
 	RestartTask(ctx context.Context, name string, task int32) error
 	// ExpandConnectors returns, by connector name, the status and/or info of every connector
 	// of the local snapshot; with status, connectors without a status are left out (spec §3.3).
-	ExpandConnectors(ctx context.Context, status, info bool) (map[string]actors.ConnectorExpansion, error)
+	ExpandConnectors(ctx context.Context, status, info bool) (map[string]api.ConnectorExpansion, error)
 	// PatchConnectorConfig merges patch (a nil value removes its key) into the stored config,
 	// validates and writes it (NOT_FOUND if absent, spec §3.8).
 	PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error)
@@ -39,11 +39,11 @@ type Backend interface {
 	StopConnector(ctx context.Context, name string) error
 	// Health checks the worker within ctx's deadline (spec §3.2): Ready once startup completed;
 	// Pending set when the check did not answer in time.
-	Health(ctx context.Context) (actors.Health, error)
+	Health(ctx context.Context) (api.Health, error)
 	// LoggerLevels returns every logger with a level of its own, root included (spec §3.25).
-	LoggerLevels(ctx context.Context) (map[string]actors.LoggerLevel, error)
+	LoggerLevels(ctx context.Context) (map[string]api.LoggerLevel, error)
 	// LoggerLevel returns one logger's level (NOT_FOUND if no such logger, spec §3.26).
-	LoggerLevel(ctx context.Context, name string) (actors.LoggerLevel, error)
+	LoggerLevel(ctx context.Context, name string) (api.LoggerLevel, error)
 	// SetWorkerLoggerLevel sets a level on this worker and returns the loggers it covered,
 	// sorted; an invalid level is NOT_FOUND (spec §3.27).
 	SetWorkerLoggerLevel(ctx context.Context, namespace, level string) ([]string, error)

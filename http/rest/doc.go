@@ -2,8 +2,9 @@
 // which *actors.Client implements. It decodes requests, makes one Backend call, and encodes the
 // reply or Kafka Connect's error body; it knows nothing of Kafka, grains or plugins.
 //
-// It must not import protoactor, sarama, kfake or any plugin package; it imports messages and
-// actors (for *actors.Error) only.
+// It must not import protoactor, sarama, kfake or any plugin package, even indirectly; it
+// imports messages and actors/api (the facade's error, expansion, health and logger types)
+// only. cmd/connectd/imports_test.go checks its whole dependency graph.
 //
 // Invariants:
 //   - Routes match the escaped request path, so a connector name may hold "/" (sent as %2F);

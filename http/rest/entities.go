@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -35,7 +35,7 @@ type LoggerLevel struct {
 }
 
 // newLoggerLevel converts the Backend's logger level.
-func newLoggerLevel(l actors.LoggerLevel) LoggerLevel {
+func newLoggerLevel(l api.LoggerLevel) LoggerLevel {
 	out := LoggerLevel{Level: l.Level}
 	if l.LastModified != 0 {
 		ms := l.LastModified

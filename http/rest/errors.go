@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -93,7 +93,7 @@ func errorStatus(err error) (int, string) {
 	if errors.As(err, &tooLarge) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf(msgBodyTooLarge, tooLarge.Limit)
 	}
-	var ae *actors.Error
+	var ae *api.Error
 	if errors.As(err, &ae) {
 		return codeStatus(ae.Code, ae.Message)
 	}
@@ -103,7 +103,7 @@ func errorStatus(err error) (int, string) {
 	return http.StatusInternalServerError, err.Error()
 }
 
-// codeStatus maps an actors.Error code (proto/state.proto ErrorCode) to a status and message.
+// codeStatus maps an api.Error code (proto/state.proto ErrorCode) to a status and message.
 func codeStatus(code messages.ErrorCode, message string) (int, string) {
 	switch code {
 	case messages.ErrorCode_ERROR_CODE_BAD_REQUEST:

@@ -7,13 +7,13 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/connectd/connectd/actors"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/messages"
 )
 
 // TestErrorStatus: the one mapping of errors to statuses and messages (spec §1.3).
 func TestErrorStatus(t *testing.T) {
-	code := func(c messages.ErrorCode, msg string) error { return &actors.Error{Code: c, Message: msg} }
+	code := func(c messages.ErrorCode, msg string) error { return &api.Error{Code: c, Message: msg} }
 	tests := []struct {
 		name    string
 		err     error
@@ -52,7 +52,7 @@ func TestErrorStatus(t *testing.T) {
 // TestBackendErrorsOverHTTP: a Backend error reaches the client in spec §1.2's shape.
 func TestBackendErrorsOverHTTP(t *testing.T) {
 	srv := serveBackend(t, failingBackend{Backend: realBackend(t),
-		err: &actors.Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: "Request cannot be completed because a rebalance is expected"}})
+		err: &api.Error{Code: messages.ErrorCode_ERROR_CODE_CONFLICT, Message: "Request cannot be completed because a rebalance is expected"}})
 	assertError(t, call(t, srv, "GET", "/connectors", ""), 409, "Request cannot be completed because a rebalance is expected")
 }
 

@@ -31,11 +31,12 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connectd/connectd/actors"
-	"github.com/connectd/connectd/actors/loglevel"
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/loglevel"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -366,7 +367,7 @@ func (f *fixture) deleteConnectors() {
 		if !f.mine(n) {
 			continue
 		}
-		if err := f.stack.client.DeleteConnector(ctx, n); err != nil && actors.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND {
+		if err := f.stack.client.DeleteConnector(ctx, n); err != nil && api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND {
 			f.tb.Errorf("cleanup: delete connector %q: %v", n, err)
 		}
 	}

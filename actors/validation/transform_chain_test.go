@@ -1,4 +1,4 @@
-package actors
+package validation
 
 import (
 	"log/slog"
@@ -42,13 +42,13 @@ func TestTransformChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := buildTransformChain(builtin.Registry(), tt.config, slog.New(slog.DiscardHandler))
+			c, err := New(builtin.Registry(), Converter{}, Converter{}).TransformChain(tt.config, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer c.close()
+			defer c.Close()
 			in := tt.in
-			got, err := c.apply(&in)
+			got, err := c.Apply(&in)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("error %v, want error %v", err, tt.wantErr)
 			}
@@ -63,8 +63,8 @@ func TestTransformChain(t *testing.T) {
 }
 
 func TestTransformChainBuild(t *testing.T) {
-	reg := builtin.Registry()
-	if c, err := buildTransformChain(reg, map[string]string{"transforms": ""}, nil); c != nil || err != nil {
+	vd := New(builtin.Registry(), Converter{}, Converter{})
+	if c, err := vd.TransformChain(map[string]string{"transforms": ""}, nil); c != nil || err != nil {
 		t.Errorf("no transforms: %v, %v", c, err)
 	}
 	for _, config := range []map[string]string{
@@ -72,8 +72,8 @@ func TestTransformChainBuild(t *testing.T) {
 		{"transforms": "a", "transforms.a.type": "RegexRouter"},                           // misconfigured
 		{"transforms": "a", "transforms.a.type": "Filter", "transforms.a.predicate": "p"}, // undefined predicate
 	} {
-		if c, err := buildTransformChain(reg, config, slog.New(slog.DiscardHandler)); err == nil {
-			c.close()
+		if c, err := vd.TransformChain(config, slog.New(slog.DiscardHandler)); err == nil {
+			c.Close()
 			t.Errorf("%v: no error", config)
 		}
 	}

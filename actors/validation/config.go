@@ -1,4 +1,4 @@
-package actors
+package validation
 
 import (
 	"errors"
@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
@@ -85,11 +86,11 @@ var sourceConfig = connectors.ConfigDef{
 		Doc: "The name of a separate offsets topic to use for this connector."},
 }
 
-// validateForWrite validates a config for create, PUT and PATCH through the same path as
+// ForWrite validates a config for create, PUT and PATCH through the same path as
 // the validate endpoint: a missing class is 400, an unknown class 500, and any error 400
 // with the multi-line message listing every error (spec §7).
-func (rt *Runtime) validateForWrite(config map[string]string) error {
-	infos, err := rt.validateConfig(config, nil)
+func (vd *Validator) ForWrite(config map[string]string) error {
+	infos, err := vd.validateConfig(config, nil)
 	if err != nil {
 		return err
 	}
@@ -100,7 +101,7 @@ func (rt *Runtime) validateForWrite(config map[string]string) error {
 	for _, c := range infos.Configs {
 		msgs = append(msgs, c.GetValue().GetErrors()...)
 	}
-	return Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgInvalidConfig, infos.ErrorCount, strings.Join(msgs, "\n"))
+	return api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgInvalidConfig, infos.ErrorCount, strings.Join(msgs, "\n"))
 }
 
 func kindConfig(isSink bool) connectors.ConfigDef {
@@ -112,7 +113,7 @@ func kindConfig(isSink bool) connectors.ConfigDef {
 
 // validateSinkTopics applies SinkConnectorConfig's multi-key rules (spec §7, §9.2).
 func validateSinkTopics(config map[string]string, addError func(key, msg string)) {
-	topics := splitList(config["topics"])
+	topics := SplitList(config["topics"])
 	pattern := strings.TrimSpace(config["topics.regex"])
 	switch {
 	case len(topics) == 0 && pattern == "":

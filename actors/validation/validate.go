@@ -1,4 +1,4 @@
-package actors
+package validation
 
 import (
 	"cmp"
@@ -6,26 +6,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
-)
-
-// Texts of validation results, verbatim from Kafka Connect.
-const (
-	// msgNegateWithoutPredicate is ConnectorConfig's check of transforms.<a>.negate (spec §9.1).
-	msgNegateWithoutPredicate = "Config '%snegate' was provided but there is no config '%spredicate' defining a predicate to be negated."
-	// msgClassNotFound is ConfigDef's parse error of a CLASS value no plugin answers to.
-	msgClassNotFound = "Invalid value %s for configuration %s: Class %s could not be found."
-	// msgNotA is the error of a class of another plugin kind (ConcreteSubClassValidator).
-	msgNotA = "Invalid value class %s for configuration %s: Not a %s"
-	// msgUndefinedPredicate is connectd's own: Kafka Connect accepts a transform naming an
-	// alias missing from predicates and fails the task when it starts.
-	msgUndefinedPredicate = "Invalid value %s for configuration %s: Predicate alias %s is not listed in 'predicates'"
-	// msgUnknownPlugin is the 404 of GET /connector-plugins/{p}/config (spec §3.23).
-	msgUnknownPlugin = "Unknown plugin %s."
-	// Java class names that prefix the message of a validate-endpoint 500 (spec §16.1).
-	javaBadRequest       = "org.apache.kafka.connect.runtime.rest.errors.BadRequestException: "
-	javaConnectException = "org.apache.kafka.connect.errors.ConnectException: "
 )
 
 // The implicit keys of every transformation (Kafka's TransformationStage).
@@ -71,7 +54,7 @@ type enriched struct {
 // enrich appends, for each declared transform and predicate alias, its type key and, when
 // the type names a plugin of the right kind, that plugin's keys embedded under the alias's
 // prefix and group (Kafka's ConnectorConfig.enrich and ConfigDef.embed).
-func (rt *Runtime) enrich(base connectors.ConfigDef, config map[string]string) enriched {
+func (vd *Validator) enrich(base connectors.ConfigDef, config map[string]string) enriched {
 	out := enriched{def: slices.Clone(base), zeroOrder: map[string]bool{}}
 	for _, fam := range enrichables {
 		raw, ok := config[fam.aliasKey]
@@ -82,7 +65,7 @@ func (rt *Runtime) enrich(base connectors.ConfigDef, config map[string]string) e
 			prefix, group := fam.aliasKey+"."+alias+".", fam.group+": "+alias
 			typeKey := prefix + "type"
 			var recommended []string
-			for _, p := range rt.registry.Plugins() {
+			for _, p := range vd.registry.Plugins() {
 				if p.Type == fam.kind {
 					recommended = append(recommended, p.Class)
 				}
@@ -91,7 +74,7 @@ func (rt *Runtime) enrich(base connectors.ConfigDef, config map[string]string) e
 				Importance: connectors.High, Doc: "Class for the '" + alias + "' " + strings.ToLower(fam.javaName) + ".",
 				Group: group, Width: connectors.WidthLong, DisplayName: fam.javaName + " type for " + alias, Recommended: recommended})
 			out.zeroOrder[typeKey] = true
-			p, ok := rt.registry.LookupKind(strings.TrimSpace(config[typeKey]), fam.kind)
+			p, ok := vd.registry.LookupKind(strings.TrimSpace(config[typeKey]), fam.kind)
 			if !ok {
 				continue
 			}
@@ -161,17 +144,17 @@ func embed(prefix, group string, start int, child connectors.ConfigDef) connecto
 // validateConfig validates a connector config as Kafka's AbstractHerder.validateConnectorConfig
 // does (spec §7, §3.24), for create, PUT, PATCH and the validate endpoint alike. nulls are
 // keys the client sent as JSON null. A missing class is BAD_REQUEST, an unknown one INTERNAL.
-func (rt *Runtime) validateConfig(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
+func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
 	class, ok := config["connector.class"]
 	if !ok || class == "" {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType, javaMap(config))
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType, javaMap(config))
 	}
-	conn, _, err := rt.registry.NewConnector(class)
+	conn, _, err := vd.registry.NewConnector(class)
 	if err != nil {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgUnknownClass, class, strings.Join(rt.registry.ConnectorClassNames(), ", "))
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgUnknownClass, class, strings.Join(vd.registry.ConnectorClassNames(), ", "))
 	}
 	_, isSink := conn.(connectors.SinkConnector)
-	en := rt.enrich(connectors.Merge(connectorBaseConfig, kindConfig(isSink)), config)
+	en := vd.enrich(connectors.Merge(connectorBaseConfig, kindConfig(isSink)), config)
 	values := en.def.Validate(config)
 	byName := map[string]*connectors.ConfigValue{}
 	for i := range values {
@@ -185,7 +168,7 @@ func (rt *Runtime) validateConfig(config map[string]string, nulls []string) (*me
 	if isSink {
 		validateSinkTopics(config, addError)
 	}
-	rt.validatePluginClasses(config, byName, addError)
+	vd.validatePluginClasses(config, byName, addError)
 
 	var undefined []connectors.ConfigValue // values no table defines, listed first (spec §3.24)
 	for _, k := range nulls {
@@ -244,7 +227,7 @@ func (rt *Runtime) validateConfig(config map[string]string, nulls []string) (*me
 	}
 	// Converter sub-configs, header first as Kafka merges them; one error per key with errors.
 	for _, key := range []string{"header.converter", "key.converter", "value.converter"} {
-		rt.appendConverterSection(infos, config, key, byName[key])
+		vd.appendConverterSection(infos, config, key, byName[key])
 	}
 	return infos, nil
 }
@@ -252,17 +235,17 @@ func (rt *Runtime) validateConfig(config map[string]string, nulls []string) (*me
 // validatePluginClasses checks the CLASS keys that name plugins: converters, and each
 // transform's and predicate's type, with Kafka's texts; it also checks transforms'
 // negate and predicate keys.
-func (rt *Runtime) validatePluginClasses(config map[string]string, byName map[string]*connectors.ConfigValue, addError func(key, msg string)) {
+func (vd *Validator) validatePluginClasses(config map[string]string, byName map[string]*connectors.ConfigValue, addError func(key, msg string)) {
 	check := func(key string, kind connectors.PluginType, javaName string) {
 		cls := strings.TrimSpace(config[key])
 		if _, set := config[key]; !set || byName[key] == nil {
 			return
 		}
-		if p, ok := rt.registry.LookupKind(cls, kind); ok {
+		if p, ok := vd.registry.LookupKind(cls, kind); ok {
 			byName[key].Value = &p.Class // a CLASS value renders as its class name
 			return
 		}
-		if p, ok := rt.registry.Lookup(cls); ok {
+		if p, ok := vd.registry.Lookup(cls); ok {
 			byName[key].Value = &p.Class
 			addError(key, fmt.Sprintf(msgNotA, p.Class, key, javaName))
 			return
@@ -286,7 +269,7 @@ func (rt *Runtime) validatePluginClasses(config map[string]string, byName map[st
 				// Kafka reports a class that does not load before the negate check, and a class
 				// of the wrong kind after it.
 				cls := strings.TrimSpace(config[typeKey])
-				if _, ok := rt.registry.Lookup(cls); !ok {
+				if _, ok := vd.registry.Lookup(cls); !ok {
 					check(typeKey, fam.kind, fam.javaName)
 				}
 			}
@@ -301,7 +284,7 @@ func (rt *Runtime) validatePluginClasses(config map[string]string, byName map[st
 				}
 			}
 			if _, set := config[typeKey]; set {
-				if _, ok := rt.registry.Lookup(strings.TrimSpace(config[typeKey])); ok {
+				if _, ok := vd.registry.Lookup(strings.TrimSpace(config[typeKey])); ok {
 					check(typeKey, fam.kind, fam.javaName)
 				}
 			}
@@ -312,7 +295,7 @@ func (rt *Runtime) validatePluginClasses(config map[string]string, byName map[st
 // appendConverterSection validates the sub-config of the converter that key names, when the
 // connector config sets one without errors (Kafka's validateConverterConfig): its values
 // under the key's prefix, counted once per key with errors (spec §3.24).
-func (rt *Runtime) appendConverterSection(infos *messages.ConfigInfos, config map[string]string, key string, v *connectors.ConfigValue) {
+func (vd *Validator) appendConverterSection(infos *messages.ConfigInfos, config map[string]string, key string, v *connectors.ConfigValue) {
 	cls, set := config[key]
 	if !set || v == nil || len(v.Errors) > 0 {
 		return
@@ -321,7 +304,7 @@ func (rt *Runtime) appendConverterSection(infos *messages.ConfigInfos, config ma
 	if key == "header.converter" {
 		kind = connectors.HeaderConverterType
 	}
-	p, ok := rt.registry.LookupKind(strings.TrimSpace(cls), kind)
+	p, ok := vd.registry.LookupKind(strings.TrimSpace(cls), kind)
 	if !ok {
 		return
 	}
@@ -330,7 +313,7 @@ func (rt *Runtime) appendConverterSection(infos *messages.ConfigInfos, config ma
 		return
 	}
 	def := plugin.Config()
-	props := subConfig(config, key+".")
+	props := SubConfig(config, key+".")
 	if _, ok := props["converter.type"]; !ok {
 		props["converter.type"] = strings.TrimSuffix(key, ".converter")
 	}
@@ -383,13 +366,13 @@ func valueInfo(v connectors.ConfigValue, prefix string) *messages.ConfigValueInf
 	}
 }
 
-// pluginConfig returns the definitions GET /connector-plugins/{p}/config lists (spec §3.23):
+// PluginConfig returns the definitions GET /connector-plugins/{p}/config lists (spec §3.23):
 // the plugin's own keys, then for a connector the base sink or source keys it does not
 // define.
-func (rt *Runtime) pluginConfig(name string) ([]*messages.ConfigKeyInfo, error) {
-	p, ok := rt.registry.Lookup(name)
+func (vd *Validator) PluginConfig(name string) ([]*messages.ConfigKeyInfo, error) {
+	p, ok := vd.registry.Lookup(name)
 	if !ok {
-		return nil, Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownPlugin, name)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownPlugin, name)
 	}
 	plugin, ok := p.New().(interface{ Config() connectors.ConfigDef })
 	if !ok {
@@ -409,17 +392,17 @@ func (rt *Runtime) pluginConfig(name string) ([]*messages.ConfigKeyInfo, error) 
 	return out, nil
 }
 
-// validateForEndpoint is validateConfig as PUT /connector-plugins/{p}/config/validate
+// ForEndpoint is validateConfig as PUT /connector-plugins/{p}/config/validate
 // answers it: errors thrown during validation are 500s whose message starts with the Java
 // exception's class, as Kafka does not unwrap them there (spec §3.24, §16.1).
-func (rt *Runtime) validateForEndpoint(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
-	infos, err := rt.validateConfig(config, nulls)
+func (vd *Validator) ForEndpoint(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
+	infos, err := vd.validateConfig(config, nulls)
 	if err == nil {
 		return infos, nil
 	}
 	prefix := javaConnectException
-	if CodeOf(err) == messages.ErrorCode_ERROR_CODE_BAD_REQUEST {
+	if api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_BAD_REQUEST {
 		prefix = javaBadRequest
 	}
-	return nil, Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s%s", prefix, err.Error())
+	return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s%s", prefix, err.Error())
 }

@@ -1,0 +1,145 @@
+package validation
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/connectors"
+)
+
+// Converter is a worker-level converter: its class and its sub-config, prefix stripped.
+type Converter struct {
+	Class string
+	Props map[string]string
+}
+
+// jsonConverter is the class of a worker converter left empty, Kafka Connect's default.
+const jsonConverter = "org.apache.kafka.connect.json.JsonConverter"
+
+// Validator validates connector configs and makes the plugins they name. It holds only the
+// plugin registry and the worker's converters, so it is safe for concurrent use.
+type Validator struct {
+	registry   *connectors.Registry
+	key, value Converter
+}
+
+// New returns a Validator over registry, with the worker's key and value converters; an
+// empty class means JsonConverter.
+func New(registry *connectors.Registry, key, value Converter) *Validator {
+	if key.Class == "" {
+		key.Class = jsonConverter
+	}
+	if value.Class == "" {
+		value.Class = jsonConverter
+	}
+	return &Validator{registry: registry, key: key, value: value}
+}
+
+// Converters makes a task's key and value converters: the connector's own when its config
+// names a class (with its key.converter.* / value.converter.* keys), else the worker's.
+func (vd *Validator) Converters(config map[string]string) (key, value connectors.Converter, err error) {
+	make1 := func(prefix string, worker Converter, isKey bool) (connectors.Converter, error) {
+		class, props := worker.Class, worker.Props
+		if c := config[prefix]; c != "" {
+			class, props = c, SubConfig(config, prefix+".")
+		}
+		conv, err := vd.registry.NewConverter(class)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", prefix, err)
+		}
+		if err := conv.Configure(props, isKey); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", prefix, class, err)
+		}
+		return conv, nil
+	}
+	if key, err = make1("key.converter", vd.key, true); err != nil {
+		return nil, nil, err
+	}
+	if value, err = make1("value.converter", vd.value, false); err != nil {
+		return nil, nil, err
+	}
+	return key, value, nil
+}
+
+// TransformChain instantiates and configures the chain config declares; nil when it
+// declares none. Predicates are instantiated per transform, as Kafka does. log receives the
+// chain's per-record debug lines.
+func (vd *Validator) TransformChain(config map[string]string, log *slog.Logger) (_ *pipeline.TransformChain, err error) {
+	aliases := SplitList(config["transforms"])
+	if len(aliases) == 0 {
+		return nil, nil
+	}
+	var stages []pipeline.TransformStage
+	defer func() {
+		if err != nil {
+			_ = pipeline.NewTransformChain(stages, false, nil).Close()
+		}
+	}()
+	for _, alias := range aliases {
+		prefix := "transforms." + alias + "."
+		t, err := vd.registry.NewTransformation(config[prefix+"type"])
+		if err != nil {
+			return nil, fmt.Errorf("transform %s: %w", alias, err)
+		}
+		// appended before it is configured, so that a failure below still closes it
+		stages = append(stages, pipeline.TransformStage{Alias: alias, Transform: t})
+		st := &stages[len(stages)-1]
+		props := SubConfig(config, prefix)
+		predAlias, hasPred := props["predicate"]
+		st.Negate = strings.EqualFold(strings.TrimSpace(props["negate"]), "true")
+		delete(props, "predicate")
+		delete(props, "negate")
+		if err := t.Configure(props); err != nil {
+			return nil, fmt.Errorf("transform %s: %w", alias, err)
+		}
+		if hasPred && predAlias != "" {
+			pprefix := "predicates." + predAlias + "."
+			p, err := vd.registry.NewPredicate(config[pprefix+"type"])
+			if err != nil {
+				return nil, fmt.Errorf("transform %s: predicate %s: %w", alias, predAlias, err)
+			}
+			st.Predicate = p
+			if err := p.Configure(SubConfig(config, pprefix)); err != nil {
+				return nil, fmt.Errorf("transform %s: predicate %s: %w", alias, predAlias, err)
+			}
+		}
+	}
+	tolerate := strings.EqualFold(strings.TrimSpace(config["errors.tolerance"]), "all")
+	return pipeline.NewTransformChain(stages, tolerate, log), nil
+}
+
+// ConnectorType is "source", "sink" or "unknown" from the config's class (spec §3.9).
+func (vd *Validator) ConnectorType(config map[string]string) string {
+	if p, ok := vd.registry.Lookup(config["connector.class"]); ok {
+		switch p.Type {
+		case connectors.Source, connectors.Sink:
+			return string(p.Type)
+		}
+	}
+	return "unknown"
+}
+
+// SplitList splits a Kafka LIST value: comma-separated, blanks trimmed and dropped.
+func SplitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if p := strings.TrimSpace(part); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// SubConfig returns the keys of config that start with prefix, prefix stripped (Kafka's
+// originalsWithPrefix); a key that is only the prefix is left out.
+func SubConfig(config map[string]string, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range config {
+		if len(k) > len(prefix) && k[:len(prefix)] == prefix {
+			out[k[len(prefix):]] = v
+		}
+	}
+	return out
+}

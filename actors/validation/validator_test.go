@@ -1,0 +1,263 @@
+package validation
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/messages"
+)
+
+const (
+	fileSource = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+	fileSink   = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+	stringConv = "org.apache.kafka.connect.storage.StringConverter"
+	jsonConv   = "org.apache.kafka.connect.json.JsonConverter"
+)
+
+func newValidator() *Validator {
+	return New(builtin.Registry(), Converter{}, Converter{Class: stringConv})
+}
+
+func TestSplitList(t *testing.T) {
+	tests := []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{" , ,", nil},
+		{"a", []string{"a"}},
+		{" a , b,,c ", []string{"a", "b", "c"}},
+		{"a,a", []string{"a", "a"}}, // duplicates are the alias validator's business
+	}
+	for _, tt := range tests {
+		if got := SplitList(tt.in); !slices.Equal(got, tt.want) {
+			t.Errorf("SplitList(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSubConfig(t *testing.T) {
+	config := map[string]string{"key.converter": "X", "key.converter.schemas.enable": "false", "key.converterx": "y", "value.converter.a": "b"}
+	tests := []struct {
+		prefix string
+		want   map[string]string
+	}{
+		{"key.converter.", map[string]string{"schemas.enable": "false"}},
+		{"value.converter.", map[string]string{"a": "b"}},
+		{"header.converter.", map[string]string{}},
+	}
+	for _, tt := range tests {
+		got := SubConfig(config, tt.prefix)
+		if len(got) != len(tt.want) {
+			t.Errorf("SubConfig(%q) = %v, want %v", tt.prefix, got, tt.want)
+		}
+		for k, v := range tt.want {
+			if got[k] != v {
+				t.Errorf("SubConfig(%q) = %v, want %v", tt.prefix, got, tt.want)
+			}
+		}
+	}
+}
+
+// spec §7: create, PUT and PATCH accept what validate counts no error in, and otherwise answer
+// with one message listing every error.
+func TestForWrite(t *testing.T) {
+	tests := []struct {
+		name     string
+		config   map[string]string
+		wantCode messages.ErrorCode // ERROR_CODE_UNSPECIFIED: valid
+		wantMsg  string             // exact, or a prefix when it ends with "…"
+	}{
+		{"valid source", map[string]string{"name": "s", "connector.class": fileSource, "topic": "t"}, 0, ""},
+		{"valid sink, alias", map[string]string{"name": "s", "connector.class": "FileStreamSink", "topics": "t"}, 0, ""},
+		{"no class", map[string]string{"name": "x"}, messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector config {name=x} contains no connector type"},
+		{"unknown class", map[string]string{"name": "x", "connector.class": "Nope"}, messages.ErrorCode_ERROR_CODE_INTERNAL,
+			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: …"},
+		{"sink without topics, unknown transform", map[string]string{"name": "x", "connector.class": fileSink, "transforms": "a", "transforms.a.type": "com.example.Nope"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 3 error(s):\n" +
+				"Must configure one of topics or topics.regex\n" +
+				"Must configure one of topics or topics.regex\n" +
+				"Invalid value com.example.Nope for configuration transforms.a.type: Class com.example.Nope could not be found.\n" +
+				"You can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`"},
+		{"tasks.max below 1", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "tasks.max": "0"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 1 error(s):\n" +
+				"Invalid value 0 for configuration tasks.max: Value must be at least 1\n…"},
+		{"negate without predicate", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "transforms": "f",
+			"transforms.f.type": "Filter", "transforms.f.negate": "true"}, messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 1 error(s):\n" +
+				"Config 'transforms.f.negate' was provided but there is no config 'transforms.f.predicate' defining a predicate to be negated.\n…"},
+		{"value converter of the wrong kind", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter": "RegexRouter"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 1 error(s):\n" +
+				"Invalid value class org.apache.kafka.connect.transforms.RegexRouter for configuration value.converter: Not a Converter\n…"},
+	}
+	vd := newValidator()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := vd.ForWrite(tt.config)
+			if tt.wantCode == 0 {
+				if err != nil {
+					t.Fatalf("ForWrite: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("ForWrite: no error")
+			}
+			if got := api.CodeOf(err); got != tt.wantCode {
+				t.Errorf("code %v, want %v (%v)", got, tt.wantCode, err)
+			}
+			assertText(t, err.Error(), tt.wantMsg)
+		})
+	}
+}
+
+// spec §3.24, §16.1: the validate endpoint answers errors thrown while validating as 500s
+// naming the Java exception, and otherwise counts the errors in its answer.
+func TestForEndpoint(t *testing.T) {
+	tests := []struct {
+		name       string
+		config     map[string]string
+		nulls      []string
+		wantErr    string // prefix of an INTERNAL error's text; "" for an answer
+		wantErrors int32
+		wantFirst  string // name of the first config listed
+	}{
+		{"no class", map[string]string{"name": "x"}, nil,
+			"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config {name=x} contains no connector type", 0, ""},
+		{"unknown class", map[string]string{"name": "x", "connector.class": "Nope"}, nil,
+			"org.apache.kafka.connect.errors.ConnectException: Failed to find any class that implements Connector and which name matches Nope", 0, ""},
+		{"valid", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, nil, "", 0, "name"},
+		{"null of an undefined key listed first", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, []string{"nope"}, "", 1, "nope"},
+		{"null of a defined key", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, []string{"tasks.max"}, "", 1, "name"},
+	}
+	vd := newValidator()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			infos, err := vd.ForEndpoint(tt.config, tt.nulls)
+			if tt.wantErr != "" {
+				if err == nil || api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_INTERNAL || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v (%v), want INTERNAL %q…", err, api.CodeOf(err), tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if infos.Name != fileSource || infos.ErrorCount != tt.wantErrors {
+				t.Errorf("name %q, %d errors; want %q, %d", infos.Name, infos.ErrorCount, fileSource, tt.wantErrors)
+			}
+			if first := infos.Configs[0].GetValue().GetName(); first != tt.wantFirst {
+				t.Errorf("first config %q, want %q", first, tt.wantFirst)
+			}
+		})
+	}
+}
+
+// spec §3.23: a plugin's keys, then a connector's base keys it does not define; 404 texts.
+func TestPluginConfig(t *testing.T) {
+	tests := []struct {
+		plugin   string
+		wantErr  string
+		wantKeys []string // in this order, not necessarily adjacent
+	}{
+		{"nope", "Unknown plugin nope.", nil},
+		{"FileStreamSource", "", []string{"file", "topic", "name", "connector.class", "exactly.once.support"}},
+		{fileSink, "", []string{"file", "name", "topics", "errors.deadletterqueue.topic.name"}},
+		{"RegexRouter", "", []string{"regex", "replacement"}},
+	}
+	vd := newValidator()
+	for _, tt := range tests {
+		t.Run(tt.plugin, func(t *testing.T) {
+			keys, err := vd.PluginConfig(tt.plugin)
+			if tt.wantErr != "" {
+				if api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND || err.Error() != tt.wantErr {
+					t.Fatalf("error %v, want NOT_FOUND %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			at := 0
+			for _, k := range keys {
+				if at < len(tt.wantKeys) && k.Name == tt.wantKeys[at] {
+					at++
+				}
+			}
+			if at != len(tt.wantKeys) {
+				t.Errorf("keys in order: found %q of %q", tt.wantKeys[:at], tt.wantKeys)
+			}
+		})
+	}
+}
+
+// A task's converters are its connector's when its config names them, else the worker's.
+func TestConverters(t *testing.T) {
+	tests := []struct {
+		name             string
+		config           map[string]string
+		wantKey, wantVal string // Go types of the converters
+		wantErr          string
+	}{
+		{"worker's", map[string]string{}, "*converters.JSONConverter", "*converters.StringConverter", ""},
+		{"connector's key", map[string]string{"key.converter": stringConv}, "*converters.StringConverter", "*converters.StringConverter", ""},
+		{"connector's value, with its sub-config", map[string]string{"value.converter": jsonConv, "value.converter.schemas.enable": "false"},
+			"*converters.JSONConverter", "*converters.JSONConverter", ""},
+		{"unknown class", map[string]string{"value.converter": "com.example.Nope"}, "", "", "value.converter: "},
+	}
+	vd := newValidator()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			key, value, err := vd.Converters(tt.config)
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q…", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := typeName(key); got != tt.wantKey {
+				t.Errorf("key converter %s, want %s", got, tt.wantKey)
+			}
+			if got := typeName(value); got != tt.wantVal {
+				t.Errorf("value converter %s, want %s", got, tt.wantVal)
+			}
+		})
+	}
+}
+
+func TestConnectorType(t *testing.T) {
+	vd := newValidator()
+	for class, want := range map[string]string{fileSource: "source", "FileStreamSink": "sink", "RegexRouter": "unknown", "Nope": "unknown", "": "unknown"} {
+		if got := vd.ConnectorType(map[string]string{"connector.class": class}); got != want {
+			t.Errorf("ConnectorType(%q) = %q, want %q", class, got, want)
+		}
+	}
+}
+
+// assertText compares got with want, or with want's prefix when want ends with "…".
+func assertText(t *testing.T, got, want string) {
+	t.Helper()
+	if p, ok := strings.CutSuffix(want, "…"); ok {
+		if !strings.HasPrefix(got, p) {
+			t.Errorf("text:\n%s\nwant prefix:\n%s", got, p)
+		}
+		return
+	}
+	if got != want {
+		t.Errorf("text:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+func typeName(c connectors.Converter) string { return fmt.Sprintf("%T", c) }
