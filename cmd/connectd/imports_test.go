@@ -47,7 +47,9 @@ func TestImportArrows(t *testing.T) {
 			func(dep string) bool {
 				return !kafkaOrActors(dep) && (!strings.HasPrefix(dep, mod) || strings.HasPrefix(dep, mod+"http/") || dep == mod+"messages" || dep == mod+"actors/api")
 			}},
-		{"actors/api", func(imp string) bool { return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages") },
+		{"actors/api", func(imp string) bool {
+			return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages")
+		},
 			"the facade's types import only the wire messages of ours",
 			func(dep string) bool {
 				return !kafkaOrActors(dep) && (!strings.HasPrefix(dep, mod) || dep == mod+"messages")
