@@ -1,6 +1,17 @@
 // Package actors is connectd's runtime: the connector and task grains, their plugin runners,
 // the reconciler that keeps every owned grain active, and Client, the facade the REST layer
-// calls.
+// calls (Kafka Connect's herder).
+//
+// Files, by job:
+//   - grains: connector.go, task.go, their runners (runner.go, taskrunner.go), reconciler.go,
+//     identity.go; the local config and status views they read (storeview.go);
+//   - the facade, one file per REST resource family, each a thin client of the grains and
+//     the local snapshots: client.go (root and health), clientconnectors.go, clienttasks.go,
+//     clientoffsets.go, clientplugins.go, clientloggers.go; standalone.go for the standalone
+//     worker's answers; every text a client sees is in texts.go;
+//   - offsets administration, run by the connector grain: offsets.go, its JSON offsetsjson.go;
+//   - the worker's operations beside the grains (readiness, health probe, logger levels):
+//     operations.go, loggers.go.
 //
 // It imports messages, the connectors plugin API (never a plugin package), actors/member
 // (the only door to protoactor's cluster), actors/store, actors/pipeline, actors/validation

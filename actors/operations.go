@@ -56,40 +56,6 @@ type healthProbe struct {
 	api.Stage
 }
 
-// Health checks the worker within ctx's deadline (spec §3.2): not Ready until its startup
-// completed; then one bounded probe, shared by concurrent checks, that reads the config topic
-// to its end and makes a round trip through the actor system. Pending says what the probe
-// still waited on when ctx ended. A probe that fails outright returns its error.
-func (c *Client) Health(ctx context.Context) (api.Health, error) {
-	o := &c.rt.ops
-	if !o.ready.Load() {
-		return api.Health{}, nil
-	}
-	o.mu.Lock()
-	p := o.probe
-	if p == nil {
-		p = &healthProbe{done: make(chan struct{})}
-		o.probe = p
-		go func() {
-			p.err = c.rt.probe(p)
-			o.mu.Lock()
-			o.probe = nil
-			o.mu.Unlock()
-			close(p.done)
-		}()
-	}
-	o.mu.Unlock()
-	select {
-	case <-p.done:
-		if p.err != nil {
-			return api.Health{}, fmt.Errorf("health check: %w", p.err)
-		}
-		return api.Health{Ready: true}, nil
-	case <-ctx.Done():
-		return api.Health{Ready: true, Pending: p.Summary()}, nil
-	}
-}
-
 // probe runs one health probe's stages.
 func (rt *Runtime) probe(p *healthProbe) error {
 	ctx, cancel := context.WithTimeout(context.Background(), healthProbeTimeout)

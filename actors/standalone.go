@@ -8,10 +8,6 @@ import (
 	"github.com/connectd/connectd/messages"
 )
 
-// msgStartFailed is standalone's answer when a created or updated connector fails to start
-// (spec §5, §16.14); the config stays stored, as in Kafka Connect.
-const msgStartFailed = "Failed to transition connector %s to state STARTED"
-
 // StandaloneClient is the Client with Kafka Connect's standalone answers to creates and
 // config updates (spec §5, §16.14): the reply waits until the connector has started and its
 // task configs were generated, so its `tasks` are populated, and a connector that fails to

@@ -93,3 +93,26 @@ func (o connectorOffsets) Put(ctx context.Context, offsets []connectors.SourceOf
 	defer cancel()
 	return o.store.Put(ctx, o.connector, out)
 }
+
+// storedStatus builds a connector's status from the status topic's tail, as the grain's
+// status does from its live reports: no tasks when STOPPED (spec §3.16), UNASSIGNED for a
+// task with no record yet. false when the connector has no status record.
+func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.ConnectorStatus, bool) {
+	own, ok := rt.stores.Status.Connector(name)
+	if !ok {
+		return nil, false
+	}
+	st := &messages.ConnectorStatus{Name: name, Connector: own, Type: rt.validator.ConnectorType(v.Config)}
+	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
+		return st, true
+	}
+	stored := rt.taskStatuses(name)
+	for i := range int32(len(v.Tasks)) {
+		s := stored[i]
+		if s == nil {
+			s = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED}
+		}
+		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
+	}
+	return st, true
+}
