@@ -98,6 +98,12 @@ func startCluster(ctx context.Context, bin string, n int, timeout time.Duration)
 	if err != nil {
 		return nil, nil, err
 	}
+	ws, err := startWorkers(ctx, bin, n, timeout, clusterProps(b.addr))
+	return b, ws, err
+}
+
+// startWorkers starts n workers with props, in parallel.
+func startWorkers(ctx context.Context, bin string, n int, timeout time.Duration, props map[string]string) ([]*worker, error) {
 	ws := make([]*worker, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -105,16 +111,16 @@ func startCluster(ctx context.Context, bin string, n int, timeout time.Duration)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ws[i], errs[i] = startWorkerWith(ctx, bin, timeout, clusterProps(b.addr))
+			ws[i], errs[i] = startWorkerWith(ctx, bin, timeout, props)
 		}()
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
-	return b, ws, nil
+	return ws, nil
 }
 
 // instanceStatus is GET /connectors/{c}/status with the placement of each instance.

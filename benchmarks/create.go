@@ -28,6 +28,7 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 	timeout := fs.Duration("timeout", 30*time.Second, "deadline for one connector to be RUNNING")
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "deadline for the worker (or --target) to answer GET /")
 	workers := fs.Int("workers", 1, "workers to start (more than 1: a cluster on one `connectd broker`, requests sent to the first)")
+	bootstrap := fs.String("bootstrap", "", "a Kafka broker (e.g. Apache Kafka: scripts/apache-kafka.sh start) the workers join, instead of an embedded broker or a `connectd broker`")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
 			*n = 5
@@ -42,7 +43,16 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 			if err != nil {
 				return nil, err
 			}
-			if *workers > 1 {
+			if *bootstrap != "" {
+				// A group and internal topics of this run's own: the broker outlives it.
+				ws, err := startWorkers(ctx, bin, *workers, *readyTimeout, externalProps(*bootstrap, fmt.Sprintf("bench-create-%d", time.Now().Unix())))
+				if err != nil {
+					return nil, err
+				}
+				base = ws[0].url
+				targetDesc = fmt.Sprintf("connectd distributed, %d worker(s) on the broker %s", *workers, *bootstrap)
+				progress("%d worker(s) ready on %s; requests go to %s", *workers, *bootstrap, base)
+			} else if *workers > 1 {
 				b, ws, err := startCluster(ctx, bin, *workers, *readyTimeout)
 				if err != nil {
 					return nil, err
@@ -83,67 +93,20 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 		progress("target %s answers GET /: %s", base, info)
 		atExit(b.deleteLeftovers)
 
-		type job struct {
-			i    int
-			name string
+		names := make([]string, *n)
+		for i := range names {
+			names[i] = fmt.Sprintf("%s-%d", *prefix, i)
 		}
-		jobs := make(chan job)
-		var (
-			mu                  sync.Mutex
-			running, post, dels []float64
-			firstErr            error
-		)
-		rctx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		var wg sync.WaitGroup
 		started := time.Now()
-		for g := 0; g < *concurrency; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for j := range jobs {
-					postDur, runDur, err := b.createOne(rctx, j.name, map[string]string{
-						"connector.class": "FileStreamSource",
-						"topic":           j.name,
-						"file":            *file,
-					}, *timeout)
-					mu.Lock()
-					if err != nil {
-						if firstErr == nil {
-							firstErr = fmt.Errorf("connector %s: %w", j.name, err)
-						}
-						mu.Unlock()
-						cancel()
-						continue
-					}
-					post = append(post, ms(postDur))
-					running = append(running, ms(runDur))
-					done := len(running)
-					mu.Unlock()
-					if done%max(1, *n/10) == 0 || done == *n {
-						progress("created %d/%d; last %s RUNNING after %.2f ms", done, *n, j.name, ms(runDur))
-					}
-				}
-			}()
-		}
-	feed:
-		for i := 0; i < *n; i++ {
-			select {
-			case jobs <- job{i, fmt.Sprintf("%s-%d", *prefix, i)}:
-			case <-rctx.Done():
-				break feed
-			}
-		}
-		close(jobs)
-		wg.Wait()
+		post, running, err := b.createMany(ctx, names, func(name string) map[string]string {
+			return map[string]string{"connector.class": "FileStreamSource", "topic": name, "file": *file}
+		}, *concurrency, *timeout)
 		elapsed := time.Since(started)
-		if firstErr != nil {
-			return nil, firstErr
-		}
-		if err := ctx.Err(); err != nil {
+		if err != nil {
 			return nil, err
 		}
 
+		var dels []float64
 		progress("deleting %d connectors", len(b.created))
 		for _, name := range b.createdNames() {
 			d, err := b.deleteOne(ctx, name)
@@ -170,6 +133,62 @@ func createFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result
 			[]string{"create_to_running", "post_to_201", "delete_to_204"}, res.Figures, []string{"p50", "p90", "p99", "max"})
 		return res, nil
 	}
+}
+
+// createMany creates the connectors names (config(name) each), concurrency at a time, and
+// returns POST → 201 and POST → RUNNING of each, in ms, in the order they finished. The first
+// failure stops the run.
+func (b *bench) createMany(ctx context.Context, names []string, config func(string) map[string]string, concurrency int, timeout time.Duration) (post, running []float64, err error) {
+	jobs := make(chan string)
+	var (
+		mu       sync.Mutex
+		firstErr error
+	)
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	for range concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for name := range jobs {
+				postDur, runDur, err := b.createOne(rctx, name, config(name), timeout)
+				mu.Lock()
+				if err != nil {
+					if firstErr == nil {
+						firstErr = fmt.Errorf("connector %s: %w", name, err)
+					}
+					mu.Unlock()
+					cancel()
+					continue
+				}
+				post = append(post, ms(postDur))
+				running = append(running, ms(runDur))
+				done := len(running)
+				mu.Unlock()
+				if done%max(1, len(names)/10) == 0 || done == len(names) {
+					progress("created %d/%d; last %s RUNNING after %.2f ms", done, len(names), name, ms(runDur))
+				}
+			}
+		}()
+	}
+feed:
+	for _, name := range names {
+		select {
+		case jobs <- name:
+		case <-rctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if firstErr != nil {
+		return nil, nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return post, running, nil
 }
 
 // bench is a REST client for one target, remembering the connectors it created.

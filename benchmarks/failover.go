@@ -63,7 +63,10 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		}
 		progress("%d connectors RUNNING", *n)
 
-		cl := &failoverCluster{bin: bin, broker: b.addr, workers: ws, names: names, client: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+		start := func(ctx context.Context) (*worker, error) {
+			return startWorkerWith(ctx, bin, 60*time.Second, clusterProps(b.addr))
+		}
+		cl := newFailoverCluster(ws, names, start)
 		if _, _, err := cl.settle(ctx, *timeout); err != nil {
 			return nil, err
 		}
@@ -114,12 +117,16 @@ func failoverFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 }
 
 type failoverCluster struct {
-	bin     string
-	broker  string
-	workers []*worker // live ones, in start order
-	stopped *worker   // SIGSTOPped, waiting for SIGCONT
+	start   func(context.Context) (*worker, error) // a replacement worker that joins the cluster
+	workers []*worker                              // live ones, in start order
+	stopped *worker                                // SIGSTOPped, waiting for SIGCONT
 	names   []string
 	client  *http.Client
+}
+
+func newFailoverCluster(ws []*worker, names []string, start func(context.Context) (*worker, error)) *failoverCluster {
+	return &failoverCluster{start: start, workers: ws, names: names,
+		client: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 }
 
 type move struct {
@@ -237,7 +244,7 @@ func (c *failoverCluster) restore(ctx context.Context, mode string, timeout time
 		c.workers = append(c.workers, c.stopped)
 		c.stopped = nil
 	} else {
-		w, err := startWorkerWith(ctx, c.bin, 60*time.Second, clusterProps(c.broker))
+		w, err := c.start(ctx)
 		if err != nil {
 			return err
 		}

@@ -3,14 +3,17 @@
 //	go run ./benchmarks <scenario> [flags]
 //
 // Scenarios: footprint (start-to-ready and idle RSS), create (POST /connectors until the
-// connector and its task are RUNNING), pipeline (source and sink throughput beside raw
-// sarama), rest (REST throughput and latency beside a bare net/http handler). Each prints
+// connector and its task are RUNNING), pipeline (source and sink throughput beside the
+// fastest raw clients), rest (REST throughput and latency beside a bare net/http handler),
+// scale, failover, and compare (connectd beside Apache Kafka Connect on one Apache Kafka
+// broker). Each prints
 // progress on stderr, a table on stdout and writes a JSON result to
 // benchmarks/results/<scenario>-<timestamp>.json (or --out). See benchmarks/README.md.
 package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,8 +47,9 @@ var scenarios = map[string]scenario{
 	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
 	"scale":     {"1 000 and 10 000 connectors on 1 and 3 workers: time to create, RSS, expand=status latency", scaleFlags},
 	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
-	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside raw sarama", pipelineFlags},
+	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
 	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
+	"compare":   {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
 }
 
 // common holds the flags every scenario has.
@@ -316,17 +320,19 @@ func freePort() (int, error) {
 
 // worker is one connectd distributed process on free ports with its own data dir.
 type worker struct {
-	url      string
-	broker   string // host:port of its embedded broker
-	scratch  string // holds worker.properties, the log and data/
-	dataDir  string
-	logPath  string
-	cmd      *exec.Cmd
-	done     chan struct{}
-	started  time.Time
-	ready    time.Duration // process exec → GET / answered 200
-	stopped  time.Duration // SIGTERM → process exited (includes SIGKILL fallback)
-	stopOnce bool
+	url     string
+	broker  string // host:port of its embedded broker
+	scratch string // holds worker.properties, the log and data/
+	dataDir string
+	logPath string
+	cmd     *exec.Cmd
+	done    chan struct{}
+	started time.Time
+	ready   time.Duration // process exec → GET / answered 200
+	stopped time.Duration // SIGTERM → process exited (includes SIGKILL fallback)
+	// readyPath is what launch polls until it answers 200 ("/" when empty).
+	readyPath string
+	stopOnce  bool
 }
 
 // startWorker execs connectd distributed on fresh free ports and a fresh data dir and waits
@@ -339,11 +345,16 @@ func startWorker(ctx context.Context, bin string, timeout time.Duration) (*worke
 // startWorkerWith is startWorker with extra worker properties; with bootstrap.servers among
 // them the worker joins that broker instead of starting its own.
 func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, extra map[string]string) (*worker, error) {
+	return startWorkerReady(ctx, bin, timeout, extra, "/")
+}
+
+// startWorkerReady is startWorkerWith, waiting for GET readyPath to answer 200 rather than GET /.
+func startWorkerReady(ctx context.Context, bin string, timeout time.Duration, extra map[string]string, readyPath string) (*worker, error) {
 	scratch, err := os.MkdirTemp("", "connectd-bench-worker-")
 	if err != nil {
 		return nil, err
 	}
-	w := &worker{scratch: scratch, dataDir: filepath.Join(scratch, "data"), logPath: filepath.Join(scratch, "worker.log")}
+	w := &worker{scratch: scratch, dataDir: filepath.Join(scratch, "data"), logPath: filepath.Join(scratch, "worker.log"), readyPath: readyPath}
 	atExit(w.stop)
 	if err := os.Mkdir(w.dataDir, 0o755); err != nil {
 		return nil, err
@@ -366,11 +377,21 @@ func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, ext
 	if err := os.WriteFile(propsPath, []byte(props), 0o644); err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(w.logPath)
-	if err != nil {
+	if err := w.launch(ctx, exec.Command(bin, "distributed", propsPath), timeout); err != nil {
 		return nil, err
 	}
-	w.cmd = exec.Command(bin, "distributed", propsPath)
+	return w, nil
+}
+
+// launch execs cmd as w's process, its output going to w.logPath, and waits (at most timeout)
+// until GET w.url+w.readyPath answers 200, polling every 1 ms; w.ready is the time from exec
+// to that answer. The process gets its own process group and dies with this one.
+func (w *worker) launch(ctx context.Context, cmd *exec.Cmd, timeout time.Duration) error {
+	logFile, err := os.Create(w.logPath)
+	if err != nil {
+		return err
+	}
+	w.cmd = cmd
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	// Own process group: a terminal's Ctrl-C reaches only us, and we stop the worker by PID.
 	// Pdeathsig: if this process dies without cleaning up, the kernel kills the worker.
@@ -380,7 +401,7 @@ func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, ext
 	w.started = time.Now()
 	if err := w.cmd.Start(); err != nil {
 		logFile.Close()
-		return nil, err
+		return err
 	}
 	w.done = make(chan struct{})
 	go func() { _ = w.cmd.Wait(); logFile.Close(); close(w.done) }()
@@ -390,21 +411,21 @@ func startWorkerWith(ctx context.Context, bin string, timeout time.Duration, ext
 	tick := time.NewTicker(time.Millisecond)
 	defer tick.Stop()
 	for {
-		resp, err := client.Get(w.url + "/")
+		resp, err := client.Get(w.url + cmp.Or(w.readyPath, "/"))
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				w.ready = time.Since(w.started)
-				return w, nil
+				return nil
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-w.done:
-			return nil, fmt.Errorf("worker exited during start (%v); log tail:\n%s", w.cmd.ProcessState, w.logTail())
+			return fmt.Errorf("worker exited during start (%v); log tail:\n%s", w.cmd.ProcessState, w.logTail())
 		case <-deadline.C:
-			return nil, fmt.Errorf("worker not ready after %v; log tail:\n%s", timeout, w.logTail())
+			return fmt.Errorf("worker not ready after %v; log tail:\n%s", timeout, w.logTail())
 		case <-tick.C:
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -19,14 +20,17 @@ import (
 )
 
 // pipeline measures the data path of one task, in records/s and MB/s, on one worker with its
-// embedded broker, and beside it raw sarama clients on the same broker in the same run:
+// embedded broker (or --bootstrap), and beside it raw clients on the same broker in the same
+// run; the first comparison of each direction is against the ceiling (ceiling.go), the
+// fastest client this benchmark runs, the others against sarama clients:
 //
-//   - source → Kafka: a DataGenSource connector (tasks.max 1, unlimited rate) against a
-//     sarama SyncProducer sending batches of the same size (what the worker's source pipeline
-//     does) and an AsyncProducer (sarama's best case). Counted by the topic's end offsets.
+//   - source → Kafka: a DataGenSource connector (tasks.max 1, unlimited rate) against the
+//     ceiling producer, a sarama SyncProducer sending batches of the same size (what the
+//     worker's source pipeline did when this was written) and an AsyncProducer (sarama's best
+//     case). Counted by the topic's end offsets.
 //   - Kafka → sink: a DiscardSink connector (tasks.max 1) draining a pre-filled topic,
-//     against a sarama partition consumer draining another. Counted by the connector's
-//     committed consumer-group offsets, and by the consumer's own count.
+//     against the ceiling consumer and a sarama partition consumer draining another. Counted
+//     by the connector's committed consumer-group offsets, and by the consumers' own count.
 //
 // Records carry no key; values are the record size in printable bytes; both connectors use
 // ByteArrayConverter so that the runtime, not a converter, is what is measured.
@@ -39,6 +43,7 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 	flush := fs.Duration("flush", 50*time.Millisecond, "the worker's offset.flush.interval.ms: the sink's committed offsets advance in these steps")
 	timeout := fs.Duration("timeout", 2*time.Minute, "deadline of one case")
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "deadline for the worker to answer GET /")
+	bootstrap := fs.String("bootstrap", "", "a Kafka broker (e.g. Apache Kafka: scripts/apache-kafka.sh start) for the worker and the raw clients, instead of the worker's embedded broker")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
 			// One size: the code path is the same for every size.
@@ -65,66 +70,91 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		if err != nil {
 			return nil, err
 		}
-		w, err := startWorkerWith(ctx, bin, *readyTimeout, map[string]string{
-			"offset.flush.interval.ms": strconv.FormatInt(flush.Milliseconds(), 10),
-		})
+		props := map[string]string{}
+		target := "connectd distributed, one worker, embedded broker; raw clients in the benchmark process on the same broker"
+		// Names of topics and connectors: fresh on an embedded broker, prefixed by the run on
+		// a broker that outlives it.
+		prefix := ""
+		if *bootstrap != "" {
+			prefix = fmt.Sprintf("pl%d-", time.Now().Unix())
+			props = externalProps(*bootstrap, prefix+"connect")
+			target = "connectd distributed, one worker, on the broker " + *bootstrap + "; raw clients in the benchmark process on the same broker"
+		}
+		props["offset.flush.interval.ms"] = strconv.FormatInt(flush.Milliseconds(), 10)
+		w, err := startWorkerWith(ctx, bin, *readyTimeout, props)
 		if err != nil {
 			return nil, err
 		}
-		progress("worker pid %d ready at %s, embedded broker %s", w.pid(), w.url, w.broker)
-		p, err := newPipelineBench(w, *batch, *timeout)
+		broker := cmp.Or(*bootstrap, w.broker)
+		progress("worker pid %d ready at %s, broker %s", w.pid(), w.url, broker)
+		p, err := newPipelineBench(broker, w.url, *batch, *timeout)
 		if err != nil {
 			return nil, err
 		}
 		defer p.close()
 
 		res := &result{
-			Target:  "connectd distributed, one worker, embedded broker; raw sarama clients in the benchmark process on the same broker",
+			Target:  target,
 			Figures: map[string]stats{},
 			Samples: map[string][]float64{},
 		}
 		var rows []pipelineRow
 		for _, size := range sizes {
 			label := fmt.Sprintf("%dB", size)
+			name := func(s string) string { return prefix + s + "-" + label }
 			// Source → Kafka: the raw producers first, then the connector, each on its own topic.
-			sync, err := p.measureSource(ctx, "sarama SyncProducer", "raw-sync-"+label, *duration, func(ctx context.Context, topic string) error {
+			sync, err := p.measureSource(ctx, "sarama SyncProducer", name("raw-sync"), *duration, func(ctx context.Context, topic string) error {
 				return p.runSyncProducer(ctx, topic, size)
 			})
 			if err != nil {
 				return nil, err
 			}
-			async, err := p.measureSource(ctx, "sarama AsyncProducer", "raw-async-"+label, *duration, func(ctx context.Context, topic string) error {
+			async, err := p.measureSource(ctx, "sarama AsyncProducer", name("raw-async"), *duration, func(ctx context.Context, topic string) error {
 				return p.runAsyncProducer(ctx, topic, size, 0)
 			})
 			if err != nil {
 				return nil, err
 			}
-			conn, err := p.measureSource(ctx, "DataGenSource", "datagen-"+label, *duration, func(ctx context.Context, topic string) error {
-				return p.runDataGen(ctx, "datagen-"+label, topic, size)
+			ceiling, err := p.measureSource(ctx, "kgo producer (ceiling)", name("raw-kgo"), *duration, func(ctx context.Context, topic string) error {
+				return p.runKgoProducer(ctx, topic, size, 0)
+			})
+			if err != nil {
+				return nil, err
+			}
+			conn, err := p.measureSource(ctx, "DataGenSource", name("datagen"), *duration, func(ctx context.Context, topic string) error {
+				return p.runDataGen(ctx, name("datagen"), topic, size)
 			})
 			if err != nil {
 				return nil, err
 			}
 			rows = append(rows,
-				pipelineRow{"source → Kafka", size, conn, sync},
+				pipelineRow{"source → Kafka", size, conn, ceiling},
+				pipelineRow{"", size, conn, sync},
 				pipelineRow{"", size, conn, async})
 
 			// Kafka → sink: two pre-filled topics, one per consumer.
-			rawTopic, sinkTopic := "raw-consume-"+label, "discard-"+label
+			rawTopic, sinkTopic := name("raw-consume"), name("discard")
 			for _, t := range []string{rawTopic, sinkTopic} {
 				if err := p.prefill(ctx, t, size, sinkCount(size)); err != nil {
 					return nil, err
 				}
 			}
+			// Neither raw consumer is in a group, so both read the same topic.
 			consumer, err := p.measureRawConsumer(ctx, rawTopic, int64(sinkCount(size)))
 			if err != nil {
 				return nil, err
 			}
-			sink, err := p.measureDiscardSink(ctx, "discard-"+label, sinkTopic, int64(sinkCount(size)))
+			ceilingConsumer, err := p.measureKgoConsumer(ctx, rawTopic, int64(sinkCount(size)))
 			if err != nil {
 				return nil, err
 			}
-			rows = append(rows, pipelineRow{"Kafka → sink", size, sink, consumer})
+			sink, err := p.measureDiscardSink(ctx, name("discard"), sinkTopic, int64(sinkCount(size)))
+			if err != nil {
+				return nil, err
+			}
+			rows = append(rows,
+				pipelineRow{"Kafka → sink", size, sink, ceilingConsumer},
+				pipelineRow{"", size, sink, consumer})
 		}
 		for _, r := range rows {
 			for _, m := range []throughput{r.connectd, r.baseline} {
@@ -144,8 +174,9 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		}
 		res.Notes = []string{
 			"records/s = records counted over the measurement window / the window; one task, one partition, no key, acks=all",
+			"ceiling: franz-go (kgo) clients tuned for throughput: producer with 1 MB batches, 5 ms linger, up to 5 idempotent requests in flight, no compression; consumer fetching up to 64 MiB per request (8 MiB per partition), timed from its first fetch to its last record, the first fetch's records not counted",
 			fmt.Sprintf("source: %v window after the first record; counted by the topic's end offsets, polled every 250 ms; DataGenSource batch.size and SyncProducer batch %d", *duration, *batch),
-			fmt.Sprintf("sink: %s pre-filled records; DiscardSink counted by committed offsets of group connect-<name> (offset.flush.interval.ms %d), polled every 5 ms, from the first commit to the last; the sarama consumer from its first record to its last", sinkDesc, flush.Milliseconds()),
+			fmt.Sprintf("sink: %s pre-filled records; DiscardSink counted by committed offsets of group connect-<name> (offset.flush.interval.ms %d), polled every 5 ms, from the first commit to the last; the sarama consumer from its first record to its last; the ceiling consumer reads the sarama consumer's topic", sinkDesc, flush.Milliseconds()),
 			"the worker process holds the broker and, in the connectd cases, the task; the raw clients run in the benchmark process; both share the machine's cores",
 		}
 		printPipelineTable(rows)
@@ -154,7 +185,7 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 }
 
 func figureKey(size int, name string) string {
-	n := strings.NewReplacer("sarama ", "sarama_", " ", "_").Replace(strings.ToLower(name))
+	n := strings.NewReplacer("sarama ", "sarama_", " (", "_", ")", "", " ", "_").Replace(strings.ToLower(name))
 	return fmt.Sprintf("%s_%dB", n, size)
 }
 
@@ -188,7 +219,7 @@ func (r pipelineRow) ratio() float64 {
 }
 
 func printPipelineTable(rows []pipelineRow) {
-	fmt.Println("pipeline: one task, one partition, per record size; ratio = connectd / baseline")
+	fmt.Println("pipeline: one task, one partition, per record size; ratio = connectd / baseline; the first baseline of each direction is the ceiling")
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "direction\tsize\tconnectd\trecords/s\tMB/s\tbaseline\trecords/s\tMB/s\tratio\t")
 	for _, r := range rows {
@@ -200,10 +231,12 @@ func printPipelineTable(rows []pipelineRow) {
 			r.baseline.name, r.baseline.recordsPerSec(), mb(r.baseline), r.ratio())
 	}
 	tw.Flush()
+	noted := map[string]bool{} // a connectd case is in several rows
 	for _, r := range rows {
 		for _, t := range []throughput{r.connectd, r.baseline} {
-			if t.note != "" {
-				fmt.Printf("note (%s, %d B): %s\n", t.name, r.size, t.note)
+			if k := fmt.Sprintf("%s, %d B", t.name, r.size); t.note != "" && !noted[k] {
+				noted[k] = true
+				fmt.Printf("note (%s): %s\n", k, t.note)
 			}
 		}
 	}
@@ -211,8 +244,8 @@ func printPipelineTable(rows []pipelineRow) {
 
 // pipelineBench holds the benchmark's own Kafka clients and REST client for one worker.
 type pipelineBench struct {
-	w       *worker
-	rest    *bench
+	broker  string // host:port of the Kafka broker
+	rest    *bench // the worker's REST API
 	client  sarama.Client
 	admin   sarama.ClusterAdmin
 	batch   int
@@ -235,19 +268,19 @@ func saramaConfig(id string) *sarama.Config {
 	return c
 }
 
-func newPipelineBench(w *worker, batch int, timeout time.Duration) (*pipelineBench, error) {
-	client, err := sarama.NewClient([]string{w.broker}, saramaConfig("bench-admin"))
+func newPipelineBench(broker, restURL string, batch int, timeout time.Duration) (*pipelineBench, error) {
+	client, err := sarama.NewClient([]string{broker}, saramaConfig("bench-admin"))
 	if err != nil {
-		return nil, fmt.Errorf("kafka client on %s: %w", w.broker, err)
+		return nil, fmt.Errorf("kafka client on %s: %w", broker, err)
 	}
 	admin, err := sarama.NewClusterAdminFromClient(client)
 	if err != nil {
 		client.Close()
 		return nil, fmt.Errorf("kafka admin: %w", err)
 	}
-	rest := &bench{base: w.url, client: &http.Client{Timeout: 30 * time.Second}}
+	rest := &bench{base: restURL, client: &http.Client{Timeout: 30 * time.Second}}
 	atExit(rest.deleteLeftovers)
-	return &pipelineBench{w: w, rest: rest, client: client, admin: admin, batch: batch, timeout: timeout}, nil
+	return &pipelineBench{broker: broker, rest: rest, client: client, admin: admin, batch: batch, timeout: timeout}, nil
 }
 
 // close closes the admin, which closes the client it was made from.
@@ -395,7 +428,7 @@ func (p *pipelineBench) waitQuiet(ctx context.Context, topic string) error {
 // runSyncProducer sends batches as the worker's source pipeline does: one SendMessages of
 // p.batch fresh messages at a time, acks=all.
 func (p *pipelineBench) runSyncProducer(ctx context.Context, topic string, size int) error {
-	prod, err := sarama.NewSyncProducer([]string{p.w.broker}, saramaConfig("bench-sync"))
+	prod, err := sarama.NewSyncProducer([]string{p.broker}, saramaConfig("bench-sync"))
 	if err != nil {
 		return fmt.Errorf("sync producer: %w", err)
 	}
@@ -418,7 +451,7 @@ func (p *pipelineBench) runSyncProducer(ctx context.Context, topic string, size 
 func (p *pipelineBench) runAsyncProducer(ctx context.Context, topic string, size int, limit int64) error {
 	cfg := saramaConfig("bench-async")
 	cfg.Producer.Return.Successes = limit > 0
-	prod, err := sarama.NewAsyncProducer([]string{p.w.broker}, cfg)
+	prod, err := sarama.NewAsyncProducer([]string{p.broker}, cfg)
 	if err != nil {
 		return fmt.Errorf("async producer: %w", err)
 	}
@@ -492,13 +525,13 @@ func (p *pipelineBench) runDataGen(ctx context.Context, name, topic string, size
 	return ctx.Err()
 }
 
-// prefill writes n records of size bytes to a new topic with an AsyncProducer.
+// prefill writes n records of size bytes to a new topic with the ceiling producer.
 func (p *pipelineBench) prefill(ctx context.Context, topic string, size, n int) error {
 	if err := p.createTopic(topic); err != nil {
 		return err
 	}
 	t0 := time.Now()
-	if err := p.runAsyncProducer(ctx, topic, size, int64(n)); err != nil {
+	if err := p.runKgoProducer(ctx, topic, size, int64(n)); err != nil {
 		return fmt.Errorf("prefill %s: %w", topic, err)
 	}
 	got, err := p.endOffset(topic)
@@ -516,7 +549,7 @@ func (p *pipelineBench) prefill(ctx context.Context, topic string, size, n int) 
 // from its first record to its n-th.
 func (p *pipelineBench) measureRawConsumer(ctx context.Context, topic string, n int64) (throughput, error) {
 	t := throughput{name: "sarama consumer"}
-	consumer, err := sarama.NewConsumer([]string{p.w.broker}, saramaConfig("bench-consumer"))
+	consumer, err := sarama.NewConsumer([]string{p.broker}, saramaConfig("bench-consumer"))
 	if err != nil {
 		return t, fmt.Errorf("consumer: %w", err)
 	}

@@ -3,6 +3,10 @@
 #
 #   scripts/apache-kafka.sh start [workdir]   prints the bootstrap address (127.0.0.1:PORT) on stdout
 #   scripts/apache-kafka.sh stop  [workdir]   stops the broker by its PID and removes its data
+#   scripts/apache-kafka.sh connect-lib [workdir]
+#                                             prints a directory holding Apache Kafka Connect's jars
+#                                             (ConnectDistributed and the FileStream connectors),
+#                                             which benchmarks/ runs beside connectd
 #
 # The broker comes from Maven Central only: a small pom.xml in the workdir depends on kafka_2.13,
 # and `mvn dependency:copy-dependencies` copies it and its runtime dependencies into workdir/lib.
@@ -15,8 +19,14 @@ LOG4J_VERSION="${LOG4J_VERSION:-2.25.3}" # log4j2 binding for slf4j 1.7 (Kafka 4
 START_TIMEOUT="${START_TIMEOUT:-60}"     # seconds to wait for the broker to answer
 STOP_TIMEOUT=15                          # seconds between TERM and KILL
 HEAP="${KAFKA_HEAP:--Xmx512m -Xms128m}"
+# Apache Kafka Connect for `connect-lib`. connect-file (FileStreamSource/Sink) is not published
+# for 4.4.0, and 4.3.1's connect-file does not run on 4.4.0's runtime (its version() calls
+# org.apache.kafka.common.utils.AppInfoParser, which 4.4.0 moved to ...utils.internals: every
+# connector create answers 500), so the worker is Connect 4.3.1 throughout, runtime, clients and
+# connect-file, unmodified from Central. It talks to the 4.4.0 broker like any 4.3 client.
+CONNECT_VERSION="${CONNECT_VERSION:-4.3.1}"
 
-usage() { echo "usage: $0 start|stop [workdir]" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|connect-lib [workdir]" >&2; exit 2; }
 log() { echo "apache-kafka: $*" >&2; }
 
 [ $# -ge 1 ] || usage
@@ -29,6 +39,7 @@ ADDRFILE="$WORKDIR/kafka.addr"
 KLOG="$WORKDIR/kafka.log"
 DATADIR="$WORKDIR/data"
 LIBDIR="$WORKDIR/lib"
+CONNECT_LIBDIR="$WORKDIR/connect-lib"
 
 # One start or stop at a time per workdir.
 if command -v flock >/dev/null 2>&1; then
@@ -84,7 +95,7 @@ EOF
 }
 
 write_pom() {
-  cat >"$WORKDIR/pom.xml.new" <<EOF
+  cat >"$1.new" <<EOF
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- Written by scripts/apache-kafka.sh: the Apache Kafka broker and its runtime dependencies. -->
 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -117,35 +128,74 @@ write_pom() {
   </dependencies>
 </project>
 EOF
-  mv "$WORKDIR/pom.xml.new" "$WORKDIR/pom.xml"
+  mv "$1.new" "$1"
 }
 
-# workdir/lib holds the jars for exactly this pom; the stamp records which pom filled it.
+write_connect_pom() {
+  cat >"$1.new" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<!-- Written by scripts/apache-kafka.sh: Apache Kafka Connect (distributed worker, FileStream connectors). -->
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.connectd.test</groupId>
+  <artifactId>apache-kafka-connect</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>connect-runtime</artifactId>
+      <version>${CONNECT_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>connect-file</artifactId>
+      <version>${CONNECT_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>${LOG4J_VERSION}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-core</artifactId>
+      <version>${LOG4J_VERSION}</version>
+    </dependency>
+  </dependencies>
+</project>
+EOF
+  mv "$1.new" "$1"
+}
+
+# fetch_jars POM_WRITER POM LIBDIR JAR: LIBDIR holds the jars of exactly the pom that POM_WRITER
+# writes to POM (a stamp records which pom filled it); JAR must be among them.
 fetch_jars() {
-  write_pom
+  local writer="$1" pom="$2" libdir="$3" jar="$4"
+  "$writer" "$pom"
   local stamp
-  stamp="$(cksum <"$WORKDIR/pom.xml")"
-  if [ -f "$LIBDIR/.stamp" ] && [ "$(cat "$LIBDIR/.stamp")" = "$stamp" ]; then
+  stamp="$(cksum <"$pom")"
+  if [ -f "$libdir/.stamp" ] && [ "$(cat "$libdir/.stamp")" = "$stamp" ]; then
     return
   fi
   command -v mvn >/dev/null 2>&1 || { log "mvn is required"; return 1; }
-  rm -rf "$LIBDIR"
-  local args=(-B -q -f "$WORKDIR/pom.xml" dependency:copy-dependencies
-    -DoutputDirectory="$LIBDIR" -DincludeScope=runtime)
+  rm -rf "$libdir"
+  local args=(-B -q -f "$pom" dependency:copy-dependencies
+    -DoutputDirectory="$libdir" -DincludeScope=runtime)
   # Offline first: after one run everything is in ~/.m2.
   if mvn -o "${args[@]}" >"$WORKDIR/mvn.log" 2>&1; then
     log "jars copied from the local Maven repository (offline)"
   else
-    log "resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central"
-    rm -rf "$LIBDIR"
+    log "resolving $jar and its dependencies from Maven Central"
+    rm -rf "$libdir"
     if ! mvn "${args[@]}" >"$WORKDIR/mvn.log" 2>&1; then
       tail -n 40 "$WORKDIR/mvn.log" >&2
       log "mvn failed (log: $WORKDIR/mvn.log)"
       return 1
     fi
   fi
-  ls "$LIBDIR"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null
-  echo "$stamp" >"$LIBDIR/.stamp"
+  ls "$libdir/$jar" >/dev/null
+  echo "$stamp" >"$libdir/.stamp"
 }
 
 write_config() {
@@ -227,7 +277,7 @@ cmd_start() {
   trap fail_start EXIT
 
   local t0=$SECONDS
-  fetch_jars
+  fetch_jars write_pom "$WORKDIR/pom.xml" "$LIBDIR" "kafka_2.13-$KAFKA_VERSION.jar"
   log "jars ready in $((SECONDS - t0))s ($(ls "$LIBDIR" | wc -l) in $LIBDIR)"
 
   local ports port cport
@@ -282,8 +332,15 @@ cmd_stop() {
   rm -rf "$PIDFILE" "$ADDRFILE" "$DATADIR"
 }
 
+cmd_connect_lib() {
+  fetch_jars write_connect_pom "$WORKDIR/connect-pom.xml" "$CONNECT_LIBDIR" "connect-runtime-$CONNECT_VERSION.jar"
+  log "Apache Kafka Connect $CONNECT_VERSION: $(ls "$CONNECT_LIBDIR" | wc -l) jars in $CONNECT_LIBDIR"
+  echo "$CONNECT_LIBDIR"
+}
+
 case "$CMD" in
 start) cmd_start ;;
 stop) cmd_stop ;;
+connect-lib) cmd_connect_lib ;;
 *) usage ;;
 esac
