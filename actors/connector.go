@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
@@ -35,7 +36,8 @@ type connectorGrain struct {
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	tasks    map[int32]*taskReport
-	holding  bool // counted in Runtime.holding while this grain has run the plugin here
+	holding  bool               // counted in Runtime.holding while this grain has run the plugin here
+	metrics  *metrics.Connector // while the connector runs here; nil otherwise
 }
 
 // taskReport is the latest state a task grain reported.
@@ -137,6 +139,7 @@ func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
 		return true
 	case *actor.Stopped:
 		g.release()
+		g.dropMetrics()
 		return true
 	case *actor.Restarting, *actor.Terminated:
 		return true
@@ -283,6 +286,7 @@ func (g *connectorGrain) onDelete(ctx actor.Context) {
 	// The grain stays active in its absent behaviour: grains never passivate, and a stopping
 	// grain is what protoactor's placement mishandles when the same name is created again.
 	g.behavior.Become(g.absent)
+	g.dropMetrics()
 	ctx.Respond(&messages.CommandReply{})
 }
 
@@ -338,15 +342,23 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 		g.observed, g.pluginConfig = nil, nil
 		clear(g.tasks)
 		g.release()
+		g.dropMetrics()
 		return
 	}
 	v, ok := g.rt.connectorView(g.name)
 	if !ok {
 		g.stopPlugin(ctx)
 		g.behavior.Become(g.absent)
+		g.dropMetrics()
 		return
 	}
 	g.behavior.Become(g.present)
+	if g.metrics == nil {
+		g.metrics = g.rt.metrics.Connector(g.name)
+		if st := g.observed.GetState(); st != messages.State_STATE_UNSPECIFIED {
+			g.metrics.SetState(stateName(st))
+		}
+	}
 	switch v.Target {
 	case messages.TargetState_TARGET_STATE_PAUSED:
 		g.stopPlugin(ctx)
@@ -383,14 +395,18 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 	g.incarnation++
 	g.starting = true
 	g.pluginConfig = config
-	inc, self, rt := g.incarnation, ctx.Self(), g.rt
+	inc, self, rt, stats := g.incarnation, ctx.Self(), g.rt, g.metrics
 	cctx := &connectorContext{send: func(msg any) { rt.member.System().Root.Send(self, msg) }, incarnation: inc}
+	rt.metrics.ConnectorStartupAttempt()
 	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
 		res := &pluginStarted{incarnation: inc, config: config}
-		conn, _, err := rt.registry.NewConnector(config["connector.class"])
+		conn, plugin, err := rt.registry.NewConnector(config["connector.class"])
 		if err != nil {
 			res.err = err
 			return res
+		}
+		if stats != nil {
+			stats.SetInfo(plugin.Class, string(plugin.Type), conn.Version())
 		}
 		if err := conn.Start(cctx, config); err != nil {
 			_ = conn.Stop()
@@ -416,6 +432,7 @@ func (g *connectorGrain) onPluginStarted(ctx actor.Context, m *pluginStarted) {
 		return
 	}
 	g.starting = false
+	g.rt.metrics.ConnectorStartupResult(m.err == nil)
 	if m.err != nil {
 		g.fail(ctx, m.err)
 		return
@@ -493,6 +510,9 @@ func (g *connectorGrain) setState(state messages.State, trace string) {
 		return
 	}
 	g.log.Info("connector state", "state", stateName(state))
+	if g.metrics != nil {
+		g.metrics.SetState(stateName(state))
+	}
 	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
 	g.rt.putConnectorStatus(g.name, g.observed)
 }
@@ -555,4 +575,12 @@ func maxTasks(config map[string]string) int {
 
 func sameTaskConfigs(a, b []map[string]string) bool {
 	return slices.EqualFunc(a, b, func(x, y map[string]string) bool { return maps.Equal(x, y) })
+}
+
+// dropMetrics removes the connector's metrics: it no longer runs here.
+func (g *connectorGrain) dropMetrics() {
+	if g.metrics != nil {
+		g.rt.metrics.RemoveConnector(g.name)
+		g.metrics = nil
+	}
 }

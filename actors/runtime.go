@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/actors/validation"
 	"github.com/connectd/connectd/connectors"
@@ -76,6 +77,9 @@ type Config struct {
 	// Loggers are the process's logger levels, served by /admin/loggers and set by
 	// cluster-scope records; nil means a set with only root, at INFO.
 	Loggers *loglevel.Levels
+	// Metrics receives the worker's, its connectors' and its tasks' metrics; nil means a
+	// private set nobody serves.
+	Metrics *metrics.Metrics
 }
 
 // Runtime is one worker's actor runtime: the member, its grains and the reconciler.
@@ -92,6 +96,7 @@ type Runtime struct {
 	// worker waits for it to reach zero before it tells its peers to take over.
 	holding atomic.Int64
 	ops     operations // readiness, the health probe and cluster logger levels (operations.go)
+	metrics *metrics.Metrics
 }
 
 // New prepares a runtime; Start joins the cluster.
@@ -111,7 +116,10 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 	if cfg.Member.Logger == nil {
 		cfg.Member.Logger = cfg.Logger
 	}
-	rt := &Runtime{cfg: cfg, stores: stores, registry: registry, kafka: kafka, log: cfg.Logger,
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(metrics.Config{})
+	}
+	rt := &Runtime{cfg: cfg, stores: stores, registry: registry, kafka: kafka, log: cfg.Logger, metrics: cfg.Metrics,
 		validator: validation.New(registry, validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
 			validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps})}
 	// Grains never passivate and are supervised by the placement actor's default strategy;
@@ -131,6 +139,9 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 // Start joins the cluster and starts the reconciler; it returns once this worker serves
 // requests. Run the reconciler until ctx ends.
 func (rt *Runtime) Start(ctx context.Context) error {
+	// Registered before the join, so that the join counts as the first completed rebalance,
+	// as it does in Kafka Connect.
+	rt.member.OnChange(func() { rt.metrics.Rebalanced(rt.member.Generation()) })
 	if err := rt.member.Start(ctx); err != nil {
 		return err
 	}

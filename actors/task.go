@@ -12,6 +12,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/messages"
 )
@@ -37,6 +38,7 @@ type taskGrain struct {
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	holding  bool                     // counted in Runtime.holding while a runner lives here
+	metrics  *metrics.Task            // of the runner's task start; nil while none runs here
 }
 
 // Local messages from the runner child.
@@ -63,6 +65,7 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Stopped:
 		g.release()
+		g.dropMetrics()
 	case *actor.Started, *actor.Restarting:
 	case *cluster.ClusterInit:
 		name, n, err := parseTaskIdentity(m.Identity.Identity)
@@ -81,6 +84,7 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 		g.onRunnerTerminated(ctx, m)
 	case *taskStarted:
 		if m.gen == g.runnerGen {
+			g.rt.metrics.TaskStartupResult(true)
 			g.runnerStarted = true
 			g.reportRunningOrPaused()
 		}
@@ -160,6 +164,7 @@ func (g *taskGrain) converge(ctx actor.Context) {
 		// nothing; the owner reports the task's state.
 		g.stopRunner(ctx)
 		g.restartPending, g.runnerConfig, g.failed, g.observed = false, nil, false, nil
+		g.dropMetrics()
 		if g.runner == nil {
 			g.release()
 		}
@@ -187,6 +192,7 @@ func (g *taskGrain) converge(ctx actor.Context) {
 			g.restartPending = false
 			g.runnerConfig = nil
 			g.rt.deleteTaskStatus(g.name, g.task)
+			g.dropMetrics()
 		}
 		return
 	case taskStart:
@@ -222,7 +228,13 @@ func (g *taskGrain) startRunner(ctx actor.Context, config map[string]string, pau
 	g.runnerGen++
 	g.runnerConfig = config
 	g.runnerStarted = false
-	g.runner = ctx.Spawn(taskRunnerProps(g.rt, g.name, g.task, config, paused, g.runnerGen))
+	// Fresh metrics per start: Kafka Connect's totals count from the task's last start.
+	g.metrics = g.rt.metrics.StartTask(g.name, g.task)
+	g.rt.metrics.TaskStartupAttempt()
+	if st := g.observed.GetState(); st != messages.State_STATE_UNASSIGNED {
+		g.metrics.SetState(stateName(messages.State_STATE_UNASSIGNED))
+	}
+	g.runner = ctx.Spawn(taskRunnerProps(g.rt, g.name, g.task, config, paused, g.runnerGen, g.metrics))
 	if g.observed.GetState() != messages.State_STATE_UNASSIGNED {
 		g.setState(messages.State_STATE_UNASSIGNED, "")
 	}
@@ -254,6 +266,9 @@ func (g *taskGrain) onTaskExited(ctx actor.Context, m *taskExited) {
 	if m.gen != g.runnerGen {
 		return
 	}
+	if !g.runnerStarted {
+		g.rt.metrics.TaskStartupResult(m.err == nil || errors.Is(m.err, pipeline.ErrFenced))
+	}
 	if errors.Is(m.err, pipeline.ErrFenced) {
 		// A newer instance of this task runs elsewhere: stop quietly; it reports the state.
 		g.log.Info("task fenced", "err", m.err)
@@ -282,6 +297,9 @@ func (g *taskGrain) setState(state messages.State, trace string) {
 		return
 	}
 	g.log.Info("task state", "state", stateName(state))
+	if g.metrics != nil {
+		g.metrics.SetState(stateName(state))
+	}
 	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
 	g.rt.putTaskStatus(g.name, g.task, g.observed)
 	g.sequence++
@@ -304,5 +322,13 @@ func (g *taskGrain) onStopping() {
 	st := &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
 	if err := g.rt.stores.Status.PutTask(ctx, g.name, g.task, st); err != nil {
 		g.log.Debug("write UNASSIGNED on stop", "err", err)
+	}
+}
+
+// dropMetrics removes the task's metrics: it no longer runs here.
+func (g *taskGrain) dropMetrics() {
+	if g.metrics != nil {
+		g.rt.metrics.RemoveTask(g.name, g.task)
+		g.metrics = nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/validation"
 	"github.com/connectd/connectd/connectors"
@@ -31,6 +32,7 @@ type taskRunner struct {
 	config map[string]string
 	paused bool
 	gen    int
+	stats  *metrics.Task
 
 	pipe   pausable
 	cancel context.CancelFunc
@@ -42,11 +44,17 @@ type pausable interface {
 	Resume()
 }
 
-func taskRunnerProps(rt *Runtime, name string, task int32, config map[string]string, paused bool, gen int) *actor.Props {
+func taskRunnerProps(rt *Runtime, name string, task int32, config map[string]string, paused bool, gen int, stats *metrics.Task) *actor.Props {
 	return actor.PropsFromProducer(func() actor.Actor {
-		return &taskRunner{rt: rt, name: name, task: task, config: config, paused: paused, gen: gen}
+		return &taskRunner{rt: rt, name: name, task: task, config: config, paused: paused, gen: gen, stats: stats}
 	})
 }
+
+// The task's metrics take both pipelines' measurements.
+var (
+	_ pipeline.SourceMetrics = (*metrics.Task)(nil)
+	_ pipeline.SinkMetrics   = (*metrics.Task)(nil)
+)
 
 func (r *taskRunner) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
@@ -126,6 +134,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	}
 	var transform pipeline.TransformFunc
 	if chain != nil {
+		chain.OnSkip = func() { r.stats.RecordFailed(true) }
 		transform = chain.Apply
 		defer func() {
 			if err != nil {
@@ -150,8 +159,9 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
-			TopicActive: r.rt.topicTracker(r.name, r.task),
+			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 		}
+		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
 	case connectors.SinkConnector:
 		topics, err := r.sinkTopics()
@@ -173,8 +183,9 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
 			Group: group, Topics: topics,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
-			TopicActive: r.rt.topicTracker(r.name, r.task),
+			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 		}
+		r.stats.SetKind(metrics.SinkKind)
 		return sink.Run, sink, func() { _ = group.Close() }, nil
 	}
 	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, r.config["connector.class"])

@@ -33,11 +33,14 @@ type Sink struct {
 	// Transform, if set, runs the connector's transformation chain after convert, before
 	// put (spec §9.1).
 	Transform TransformFunc
+	// Metrics, if set, receives the task's measurements once per batch.
+	Metrics SinkMetrics
 
 	gate gate
 
 	mu         sync.Mutex // serialises Put and Flush, as a SinkTask expects one caller
 	consumed   map[connectors.TopicPartition]int64
+	unflushed  int // records put and not yet committed, for Metrics.Active
 	assignment []connectors.TopicPartition
 	failure    error
 	cancel     context.CancelFunc
@@ -70,6 +73,9 @@ func (s *Sink) Run(ctx context.Context) error {
 	if s.FlushInterval <= 0 {
 		s.FlushInterval = 60 * time.Second
 	}
+	if s.Metrics == nil {
+		s.Metrics = noMetrics{}
+	}
 	s.consumed = map[connectors.TopicPartition]int64{}
 	if err := s.Task.Start(s, s.Props); err != nil {
 		_ = s.Task.Stop()
@@ -87,6 +93,7 @@ func (s *Sink) Run(ctx context.Context) error {
 			return f
 		}
 		if err != nil && ctx.Err() == nil {
+			s.Metrics.Retried()
 			s.Logger.Warn("consume failed, retrying", "err", err)
 			sleep(ctx, time.Second)
 		}
@@ -122,7 +129,9 @@ func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 	for tp, o := range s.consumed {
 		offsets[tp] = o
 	}
+	start := time.Now()
 	if err := s.Task.Flush(ctx, offsets); err != nil {
+		s.Metrics.OffsetsCommitted(time.Since(start), err)
 		s.fail(fmt.Errorf("flush: %w", err))
 		return
 	}
@@ -130,7 +139,10 @@ func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 		sess.MarkOffset(tp.Topic, tp.Partition, o, "")
 	}
 	sess.Commit()
+	s.Metrics.OffsetsCommitted(time.Since(start), nil)
 	clear(s.consumed)
+	s.unflushed = 0
+	s.Metrics.Active(0)
 }
 
 // sinkHandler is the Sink seen as sarama's group handler.
@@ -145,6 +157,7 @@ func (h *sinkHandler) Setup(sess sarama.ConsumerGroupSession) error {
 			s.assignment = append(s.assignment, connectors.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
+	s.Metrics.Assigned(len(s.assignment))
 	s.mu.Unlock()
 	go func() {
 		t := time.NewTicker(s.FlushInterval)
@@ -210,16 +223,19 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	if s.TopicActive != nil {
 		s.TopicActive(batch[0].Topic) // a batch comes from one claim: one topic
 	}
+	s.Metrics.Read(len(batch))
 	records := make([]connectors.SinkRecord, 0, len(batch))
 	for _, m := range batch {
 		r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
 		var err error
 		if m.Key != nil {
 			if r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key); err != nil {
+				s.Metrics.RecordFailed(false)
 				return s.failWith(fmt.Errorf("convert key at %s-%d@%d: %w", m.Topic, m.Partition, m.Offset, err))
 			}
 		}
 		if r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value); err != nil {
+			s.Metrics.RecordFailed(false)
 			return s.failWith(fmt.Errorf("convert value at %s-%d@%d: %w", m.Topic, m.Partition, m.Offset, err))
 		}
 		for _, h := range m.Headers {
@@ -229,6 +245,7 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	}
 	records, err := transformSink(s.Transform, records)
 	if err != nil {
+		s.Metrics.RecordFailed(false)
 		return s.failWith(err)
 	}
 	s.mu.Lock()
@@ -236,13 +253,18 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	if s.failure != nil {
 		return s.failure
 	}
+	start := time.Now()
 	if err := s.Task.Put(ctx, records); err != nil {
 		if ctx.Err() != nil {
 			return nil // stopping: the records are consumed again from the committed offset
 		}
+		s.Metrics.RecordFailed(false)
 		s.fail(fmt.Errorf("put %d records: %w", len(records), err))
 		return s.failure
 	}
+	s.Metrics.Put(len(records), time.Since(start))
+	s.unflushed += len(batch)
+	s.Metrics.Active(s.unflushed)
 	last := batch[len(batch)-1]
 	s.consumed[connectors.TopicPartition{Topic: last.Topic, Partition: last.Partition}] = last.Offset + 1
 	return nil

@@ -47,6 +47,8 @@ type Source struct {
 	// Transform, if set, runs the connector's transformation chain after poll, before
 	// convert (spec §9.1).
 	Transform TransformFunc
+	// Metrics, if set, receives the task's measurements once per batch.
+	Metrics SourceMetrics
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -76,6 +78,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	if interval <= 0 {
 		interval = 60 * time.Second
 	}
+	if s.Metrics == nil {
+		s.Metrics = noMetrics{}
+	}
 	if s.Producer == nil {
 		defer func() {
 			if s.Producer != nil {
@@ -99,7 +104,10 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		for _, o := range pending {
 			offsets = append(offsets, o)
 		}
-		if err := s.Offsets.Put(ctx, offsets); err != nil {
+		start := time.Now()
+		err := s.Offsets.Put(ctx, offsets)
+		s.Metrics.OffsetsCommitted(time.Since(start), err)
+		if err != nil {
 			return fmt.Errorf("commit source offsets: %w", err)
 		}
 		clear(pending)
@@ -135,6 +143,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		if ctx.Err() != nil {
 			return nil
 		}
+		pollStart := time.Now()
 		records, err := s.Task.Poll(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -142,6 +151,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			}
 			if connectors.IsRetriable(err) && retries < 100 {
 				retries++
+				s.Metrics.Retried()
 				log.Warn("poll failed, retrying", "err", err, "attempt", retries)
 				if !sleep(ctx, time.Duration(min(retries, 10))*100*time.Millisecond) {
 					return nil
@@ -152,8 +162,10 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		}
 		retries = 0
 		if len(records) > 0 {
+			s.Metrics.Polled(len(records), time.Since(pollStart))
 			out, err := transformSource(s.Transform, records)
 			if err != nil {
+				s.Metrics.RecordFailed(false)
 				return err
 			}
 			if err := s.ensureTopics(out); err != nil {
@@ -163,14 +175,20 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			for i := range out {
 				m, err := s.convert(&out[i])
 				if err != nil {
+					s.Metrics.RecordFailed(false)
 					return err
 				}
 				msgs = append(msgs, m)
 			}
 			if len(msgs) > 0 {
-				if err := s.send(msgs); err != nil {
+				s.Metrics.Active(len(msgs))
+				err := s.send(msgs)
+				s.Metrics.Active(0)
+				if err != nil {
+					s.Metrics.RecordFailed(false)
 					return err
 				}
+				s.Metrics.Written(len(msgs))
 			}
 			s.topicsActive(records)
 			for _, r := range records {

@@ -26,6 +26,9 @@ type TransformChain struct {
 	tolerate bool
 	log      *slog.Logger
 	skipped  atomic.Int64 // records skipped under errors.tolerance=all
+	// OnSkip, if set before the first Apply, is called for each record skipped
+	// (task-error-metrics' total-records-skipped).
+	OnSkip func()
 }
 
 // NewTransformChain makes the chain of stages, configured already; tolerate is
@@ -48,6 +51,9 @@ func (c *TransformChain) Apply(r *connectors.Record) (*connectors.Record, error)
 		if err != nil {
 			if c.tolerate {
 				n := c.skipped.Add(1)
+				if c.OnSkip != nil {
+					c.OnSkip()
+				}
 				c.log.Debug("record skipped: transform failed", "transform", st.Alias, "skipped", n, "err", err)
 				return nil, nil
 			}

@@ -92,7 +92,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	}
 	stage.Enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
-		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, log)
+		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, api.metrics, log)
 	if err != nil {
 		return err
 	}
@@ -106,8 +106,11 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 // those (none when it is empty) and are 404s on listeners (spec §3.0).
 func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.Server, error) {
 	main := api.Handler()
-	if cfg.adminDisabled || len(cfg.adminListeners) > 0 {
-		main = api.APIHandler()
+	switch {
+	case len(cfg.adminListeners) > 0:
+		main = api.APIHandler() // admin endpoints and /metrics on the admin listeners
+	case cfg.adminDisabled:
+		main = api.APIMetricsHandler()
 	}
 	type listener struct {
 		url *url.URL

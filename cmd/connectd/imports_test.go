@@ -71,6 +71,8 @@ func TestImportArrows(t *testing.T) {
 			"ssl.* parsing imports nothing of ours: Kafka clients, listeners and the cluster all use it", nil},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },
 			"pipelines import the connectors API only", nil},
+		{"actors/metrics", func(imp string) bool { return !strings.HasPrefix(imp, mod) && !kafkaOrActors(imp) },
+			"metrics import the Prometheus client and nothing of ours", nil},
 		{"actors", func(imp string) bool {
 			if strings.HasPrefix(imp, mod+"connectors/") || strings.HasPrefix(imp, mod+"http") || strings.HasPrefix(imp, mod+"cmd") {
 				return false

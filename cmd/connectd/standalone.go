@@ -230,7 +230,7 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 	defer closeStores()
 	// No Provider: a cluster of this member alone.
 	stage.Enter("starting the actor system")
-	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, log)
+	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, api.metrics, log)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
@@ -117,7 +118,7 @@ func startStores(ctx context.Context, s actors.Stores) (func(), error) {
 
 // startRuntime builds and starts the actor runtime with the worker's settings and m as its
 // membership; the returned func hands its work over and stops it.
-func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, log *slog.Logger) (*actors.Runtime, func(), error) {
+func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, stats *metrics.Metrics, log *slog.Logger) (*actors.Runtime, func(), error) {
 	m.Listen, m.Advertised, m.Logger = cfg.clusterListener, cfg.clusterAdvertised, packageLogger(log, "actors/member")
 	rt, err := actors.New(actors.Config{
 		WorkerID:            cfg.workerID,
@@ -132,6 +133,7 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 		Logger:              packageLogger(log, "actors"),
 		Loggers:             processLevels(),
 		NoTopicTracking:     !cfg.topicTracking,
+		Metrics:             stats,
 	}, stores, builtin.Registry(), k.clients)
 	if err != nil {
 		return nil, nil, err
@@ -152,15 +154,17 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 // does: until ready, GET /health answers "starting" and other requests wait (spec §3.2).
 type restSide struct {
 	api       *rest.Server
+	metrics   *metrics.Metrics // served on /metrics; the runtime reports into it
 	servers   []*http.Server
 	closeOnce sync.Once
 }
 
 // openREST listens on every listener and admin listener; a bind error is returned at once.
 func openREST(cfg *workerConfig, stage *api.Stage, log *slog.Logger) (*restSide, error) {
+	stats := metrics.New(metrics.Config{SampleWindow: cfg.metricsWindow, Samples: cfg.metricsSamples})
 	api, err := rest.NewStarting(stage.Summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
 		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
-		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset))
+		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset), rest.WithMetrics(stats.Handler()))
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +172,7 @@ func openREST(cfg *workerConfig, stage *api.Stage, log *slog.Logger) (*restSide,
 	if err != nil {
 		return nil, err
 	}
-	return &restSide{api: api, servers: servers}, nil
+	return &restSide{api: api, metrics: stats, servers: servers}, nil
 }
 
 // Close stops the listeners, letting requests in progress finish for up to 10 s.

@@ -54,6 +54,10 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "session.timeout.ms", Type: connectors.Int, Default: "10000", Importance: connectors.High},
 	{Name: "heartbeat.interval.ms", Type: connectors.Int, Default: "3000", Importance: connectors.High},
 	{Name: "rebalance.timeout.ms", Type: connectors.Int, Default: "60000", Importance: connectors.High},
+	{Name: "metrics.sample.window.ms", Type: connectors.Long, Default: "30000", Validator: connectors.AtLeast(1), Importance: connectors.Low,
+		Doc: "The window of one sample of the windowed metrics (rates, averages, maxima)."},
+	{Name: "metrics.num.samples", Type: connectors.Int, Default: "2", Validator: connectors.AtLeast(1), Importance: connectors.Low,
+		Doc: "How many samples the windowed metrics keep."},
 	{Name: "plugin.path", Type: connectors.List, Default: nil, Importance: connectors.Low,
 		Doc: "Accepted for compatibility; connectd's plugins are compiled in."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
@@ -109,6 +113,8 @@ type workerConfig struct {
 	clusterAdvertised   string
 	topicTracking       bool // topic.tracking.enable
 	topicTrackingReset  bool // topic.tracking.allow.reset
+	metricsWindow       time.Duration
+	metricsSamples      int
 }
 
 // parseWorkerConfig parses worker properties, logging unknown keys once.
@@ -153,6 +159,8 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		topicTrackingReset:  v.Bool("topic.tracking.allow.reset"),
 		corsOrigins:         v.String("access.control.allow.origin"),
 		corsMethods:         v.String("access.control.allow.methods"),
+		metricsWindow:       time.Duration(v.Long("metrics.sample.window.ms")) * time.Millisecond,
+		metricsSamples:      v.Int("metrics.num.samples"),
 	}
 	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
 		return nil, err

@@ -13,9 +13,10 @@ import (
 type routeSet int
 
 const (
-	apiRoutes   routeSet = 1 << iota // everything but /admin
-	adminRoutes                      // /admin/loggers (spec §3.0: admin.listeners)
-	allRoutes   = apiRoutes | adminRoutes
+	apiRoutes     routeSet = 1 << iota // everything but /admin and /metrics
+	adminRoutes                        // /admin/loggers (spec §3.0: admin.listeners)
+	metricsRoutes                      // /metrics, when WithMetrics gave a handler
+	allRoutes     = apiRoutes | adminRoutes | metricsRoutes
 )
 
 // routes returns the router of the endpoints of set, in spec §3.0's order; every other path is
@@ -88,6 +89,11 @@ func (s *Server) routes(set routeSet) *httprouter.Router {
 	adminRoute(http.MethodGet, "/admin/loggers", s.listLoggers)                           // §3.25
 	adminRoute(http.MethodGet, "/admin/loggers/*logger", s.getLogger)                     // §3.26 (and §3.25 with a slash)
 	adminRoute(http.MethodPut, "/admin/loggers/*logger", s.setLogger)                     // §3.27
+	// Prometheus metrics: served as the handler writes them (text or OpenMetrics, by the
+	// scraper's Accept), not JSON, and already while the worker starts.
+	if set&metricsRoutes != 0 && s.metrics != nil {
+		r.Handler(http.MethodGet, "/metrics", s.metrics)
+	}
 	return r
 }
 

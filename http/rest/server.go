@@ -37,9 +37,10 @@ type Server struct {
 	topics   topicTracking // topics.go
 	// healthTimeout bounds GET /health's check (spec §1.4).
 	healthTimeout time.Duration
-	cors          *cors // nil: no CORS headers
+	cors          *cors        // nil: no CORS headers
+	metrics       http.Handler // GET /metrics; nil: a 404
 
-	handler, api, admin http.Handler
+	handler, api, admin, apiMetrics http.Handler
 }
 
 // Option configures a Server.
@@ -89,6 +90,12 @@ func WithCORS(origins, methods string) Option {
 	return optionFunc(func(s *Server) { s.cors = newCORS(origins, methods) })
 }
 
+// WithMetrics serves GET /metrics with h, the worker's Prometheus metrics. Default: none
+// (a 404).
+func WithMetrics(h http.Handler) Option {
+	return optionFunc(func(s *Server) { s.metrics = h })
+}
+
 // New returns a Server answering with backend.
 func New(backend Backend, opts ...Option) (*Server, error) {
 	if backend == nil {
@@ -117,19 +124,26 @@ func newServer(opts ...Option) *Server {
 	}
 	s.handler = s.serve(s.routes(allRoutes))
 	s.api = s.serve(s.routes(apiRoutes))
-	s.admin = s.serve(s.routes(adminRoutes))
+	s.apiMetrics = s.serve(s.routes(apiRoutes | metricsRoutes))
+	s.admin = s.serve(s.routes(adminRoutes | metricsRoutes))
 	return s
 }
 
 // Handler returns the http.Handler serving every route. Mount it at the root.
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// APIHandler serves every route but the admin ones (/admin/loggers), which are 404s: the
-// handler of the main listeners when admin.listeners is set (spec §3.0).
+// APIHandler serves every route but the admin ones (/admin/loggers) and /metrics, which
+// are 404s: the handler of the main listeners when admin.listeners names listeners, which
+// serve those (spec §3.0).
 func (s *Server) APIHandler() http.Handler { return s.api }
 
-// AdminHandler serves only the admin routes; every other path is a 404: the handler of
-// admin.listeners (spec §3.0).
+// APIMetricsHandler serves every route but the admin ones: the handler of the main
+// listeners when admin.listeners is empty, which disables the admin endpoints but leaves
+// the metrics on the main listeners.
+func (s *Server) APIMetricsHandler() http.Handler { return s.apiMetrics }
+
+// AdminHandler serves only the admin routes and /metrics; every other path is a 404: the
+// handler of admin.listeners (spec §3.0).
 func (s *Server) AdminHandler() http.Handler { return s.admin }
 
 // serve wraps a router in the layers every request crosses: CORS, then escapedPaths.
