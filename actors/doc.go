@@ -15,8 +15,8 @@
 //
 // It imports messages, the connectors plugin API (never a plugin package), actors/member
 // (the only door to protoactor's cluster), actors/store, actors/pipeline, actors/validation
-// (config validation and the plugins a config names) and actors/api (the facade's types,
-// which is all the REST layer imports).
+// (config validation and the plugins a config names), actors/metrics (what grains and
+// pipelines report) and actors/api (the facade's types, which is all the REST layer imports).
 //
 // Invariants:
 //   - the config topic is the source of truth: a grain converges on the stored config and
