@@ -231,9 +231,6 @@ func (g *taskGrain) startRunner(ctx actor.Context, config map[string]string, pau
 	// Fresh metrics per start: Kafka Connect's totals count from the task's last start.
 	g.metrics = g.rt.metrics.StartTask(g.name, g.task)
 	g.rt.metrics.TaskStartupAttempt()
-	if st := g.observed.GetState(); st != messages.State_STATE_UNASSIGNED {
-		g.metrics.SetState(stateName(messages.State_STATE_UNASSIGNED))
-	}
 	g.runner = ctx.Spawn(taskRunnerProps(g.rt, g.name, g.task, config, paused, g.runnerGen, g.metrics))
 	if g.observed.GetState() != messages.State_STATE_UNASSIGNED {
 		g.setState(messages.State_STATE_UNASSIGNED, "")
