@@ -95,7 +95,10 @@ func (k *kafkaSide) Close() {
 	}
 }
 
-// startStores starts the three stores; the returned func closes them.
+// startStores starts the three stores side by side; the returned func closes them. Each
+// start may create its topic and reads it to the end: on a real broker the three creations
+// one after another were most of a worker's start (seconds for the offsets topic's 25
+// partitions on a busy KRaft controller), and none of them needs another.
 func startStores(ctx context.Context, s actors.Stores) (func(), error) {
 	type startCloser interface {
 		Start(context.Context) error
@@ -107,8 +110,18 @@ func startStores(ctx context.Context, s actors.Stores) (func(), error) {
 			_ = st.Close()
 		}
 	}
-	for _, st := range all {
-		if err := st.Start(ctx); err != nil {
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, st := range all {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = st.Start(ctx)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs { // the first in config, status, offsets order, as before
+		if err != nil {
 			stop()
 			return nil, fmt.Errorf("start stores: %w", err)
 		}
