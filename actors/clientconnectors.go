@@ -2,7 +2,6 @@ package actors
 
 import (
 	"context"
-	"maps"
 	"slices"
 
 	"google.golang.org/protobuf/proto"
@@ -54,25 +53,25 @@ func (c *Client) PutConnectorConfig(ctx context.Context, name string, config map
 
 // PatchConnectorConfig merges patch into the connector's stored config (spec §3.8): a nil
 // value removes its key, any other sets it; the result is validated and written as PUT
-// writes it. NOT_FOUND when the connector has no config.
-//
-// The merge reads the local snapshot, so two PATCHes racing on one connector may lose one
-// of their changes, as two racing PUTs would; the grain serialises only the writes.
+// writes it. NOT_FOUND when the connector has no config. The connector grain reads, merges
+// and writes in one step, so two PATCHes racing on one connector both apply.
 func (c *Client) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error) {
-	v, ok := c.rt.connectorView(name)
-	if !ok {
+	if _, ok := c.rt.connectorView(name); !ok {
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
-	merged := maps.Clone(v.Config)
-	for k, val := range patch {
-		if val == nil {
-			delete(merged, k)
+	m := &messages.PatchConnectorConfig{Name: name, Set: map[string]string{}}
+	for k, v := range patch {
+		if v == nil {
+			m.Remove = append(m.Remove, k)
 		} else {
-			merged[k] = *val
+			m.Set[k] = *v
 		}
 	}
-	info, _, err := c.PutConnectorConfig(ctx, name, merged)
-	return info, err
+	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, m)
+	if err != nil {
+		return nil, err
+	}
+	return reply.(*messages.PatchConnectorConfigReply).Info, nil
 }
 
 // Connector returns the stored config and task configs from the local snapshot.

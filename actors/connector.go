@@ -87,7 +87,7 @@ func (g *connectorGrain) Receive(ctx actor.Context) {
 
 func isConnectorCommand(msg any) bool {
 	switch msg.(type) {
-	case *messages.PutConnectorConfig, *messages.GetConnector, *messages.DeleteConnector,
+	case *messages.PutConnectorConfig, *messages.PatchConnectorConfig, *messages.DeleteConnector,
 		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
 		*messages.RestartConnector, *messages.GetConnectorStatus,
 		*messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
@@ -183,7 +183,9 @@ func (g *connectorGrain) absent(ctx actor.Context) {
 		ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
 	case *messages.RestartConnector:
 		ctx.Respond(&messages.RestartConnectorReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
-	case *messages.GetConnector, *messages.DeleteConnector:
+	case *messages.PatchConnectorConfig:
+		ctx.Respond(&messages.PatchConnectorConfigReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
+	case *messages.DeleteConnector:
 		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
 	case *messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector:
 		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnector, g.name))})
@@ -202,8 +204,8 @@ func (g *connectorGrain) present(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *messages.PutConnectorConfig:
 		g.onPutConfig(ctx, m)
-	case *messages.GetConnector:
-		g.onGetConnector(ctx)
+	case *messages.PatchConnectorConfig:
+		g.onPatchConfig(ctx, m)
 	case *messages.DeleteConnector:
 		g.onDelete(ctx)
 	case *messages.PauseConnector:
@@ -257,8 +259,34 @@ func (g *connectorGrain) onPutConfig(ctx actor.Context, m *messages.PutConnector
 	ctx.Respond(reply)
 }
 
-func (g *connectorGrain) onGetConnector(ctx actor.Context) {
-	ctx.Respond(&messages.GetConnectorReply{Info: g.info()})
+// onPatchConfig merges the patch into the stored config, validates the result as PUT does,
+// and writes it (spec §3.8). The read, the merge and the write happen here, on the grain
+// that alone writes this connector's config, so a patch racing another cannot undo it.
+func (g *connectorGrain) onPatchConfig(ctx actor.Context, m *messages.PatchConnectorConfig) {
+	reply := func(err error) { ctx.Respond(&messages.PatchConnectorConfigReply{Error: toWire(err)}) }
+	v, ok := g.rt.connectorView(g.name)
+	if !ok {
+		reply(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))
+		return
+	}
+	merged := maps.Clone(v.Config)
+	maps.Copy(merged, m.Set)
+	for _, k := range m.Remove {
+		delete(merged, k)
+	}
+	if err := g.rt.validator.ForWrite(merged); err != nil {
+		reply(err)
+		return
+	}
+	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	if err := g.rt.stores.Config.PutConnectorConfig(wctx, g.name, merged); err != nil {
+		reply(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing connector configuration to Kafka: %v", err))
+		return
+	}
+	info := g.info()
+	g.converge(ctx)
+	ctx.Respond(&messages.PatchConnectorConfigReply{Info: info})
 }
 
 func (g *connectorGrain) info() *messages.ConnectorInfo {

@@ -248,7 +248,7 @@ const resendAfter = 250 * time.Millisecond
 // idempotent reports whether msg may be delivered twice with the effect of once.
 func idempotent(msg proto.Message) bool {
 	switch msg.(type) {
-	case *messages.GetConnectorStatus, *messages.GetTaskStatus, *messages.GetConnector,
+	case *messages.GetConnectorStatus,
 		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
 		*messages.EnsureConnector, *messages.EnsureTask:
 		return true

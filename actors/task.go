@@ -54,7 +54,7 @@ func newTaskGrain(rt *Runtime) actor.Actor { return &taskGrain{rt: rt} }
 
 func (g *taskGrain) Receive(ctx actor.Context) {
 	switch ctx.Message().(type) {
-	case *messages.RestartTask, *messages.GetTaskStatus:
+	case *messages.RestartTask:
 		if !g.owner() {
 			// Asked through a stale view while ownership moves: the caller retries.
 			g.converge(ctx)
@@ -95,12 +95,6 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 		ctx.Respond(&messages.CommandReply{})
 	case *messages.RestartTask:
 		g.onRestart(ctx)
-	case *messages.GetTaskStatus:
-		st := g.observed
-		if st == nil {
-			st = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID}
-		}
-		ctx.Respond(&messages.GetTaskStatusReply{Status: st})
 	default:
 		g.rt.log.Warn("task grain: unknown message", "type", typeName(ctx.Message()))
 		if ctx.Sender() != nil {

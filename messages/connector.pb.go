@@ -154,28 +154,32 @@ func (x *PutConnectorConfigReply) GetInfo() *ConnectorInfo {
 	return nil
 }
 
-// GetConnector asks for the stored configuration and task configs.
-type GetConnector struct {
+// PatchConnectorConfig merges a patch into the stored config (spec §3.8): set's keys are set,
+// remove's removed. The grain, the single writer of its connector, reads, validates and
+// writes the result in one step, so racing patches of one connector all apply.
+type PatchConnectorConfig struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Set           map[string]string      `protobuf:"bytes,2,rep,name=set,proto3" json:"set,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Remove        []string               `protobuf:"bytes,3,rep,name=remove,proto3" json:"remove,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetConnector) Reset() {
-	*x = GetConnector{}
+func (x *PatchConnectorConfig) Reset() {
+	*x = PatchConnectorConfig{}
 	mi := &file_connector_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetConnector) String() string {
+func (x *PatchConnectorConfig) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetConnector) ProtoMessage() {}
+func (*PatchConnectorConfig) ProtoMessage() {}
 
-func (x *GetConnector) ProtoReflect() protoreflect.Message {
+func (x *PatchConnectorConfig) ProtoReflect() protoreflect.Message {
 	mi := &file_connector_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -187,20 +191,34 @@ func (x *GetConnector) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetConnector.ProtoReflect.Descriptor instead.
-func (*GetConnector) Descriptor() ([]byte, []int) {
+// Deprecated: Use PatchConnectorConfig.ProtoReflect.Descriptor instead.
+func (*PatchConnectorConfig) Descriptor() ([]byte, []int) {
 	return file_connector_proto_rawDescGZIP(), []int{2}
 }
 
-func (x *GetConnector) GetName() string {
+func (x *PatchConnectorConfig) GetName() string {
 	if x != nil {
 		return x.Name
 	}
 	return ""
 }
 
-// GetConnectorReply answers GetConnector.
-type GetConnectorReply struct {
+func (x *PatchConnectorConfig) GetSet() map[string]string {
+	if x != nil {
+		return x.Set
+	}
+	return nil
+}
+
+func (x *PatchConnectorConfig) GetRemove() []string {
+	if x != nil {
+		return x.Remove
+	}
+	return nil
+}
+
+// PatchConnectorConfigReply carries the stored connector after the patch.
+type PatchConnectorConfigReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Error         *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
 	Info          *ConnectorInfo         `protobuf:"bytes,2,opt,name=info,proto3" json:"info,omitempty"`
@@ -208,20 +226,20 @@ type GetConnectorReply struct {
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *GetConnectorReply) Reset() {
-	*x = GetConnectorReply{}
+func (x *PatchConnectorConfigReply) Reset() {
+	*x = PatchConnectorConfigReply{}
 	mi := &file_connector_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *GetConnectorReply) String() string {
+func (x *PatchConnectorConfigReply) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*GetConnectorReply) ProtoMessage() {}
+func (*PatchConnectorConfigReply) ProtoMessage() {}
 
-func (x *GetConnectorReply) ProtoReflect() protoreflect.Message {
+func (x *PatchConnectorConfigReply) ProtoReflect() protoreflect.Message {
 	mi := &file_connector_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -233,19 +251,19 @@ func (x *GetConnectorReply) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use GetConnectorReply.ProtoReflect.Descriptor instead.
-func (*GetConnectorReply) Descriptor() ([]byte, []int) {
+// Deprecated: Use PatchConnectorConfigReply.ProtoReflect.Descriptor instead.
+func (*PatchConnectorConfigReply) Descriptor() ([]byte, []int) {
 	return file_connector_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *GetConnectorReply) GetError() *Error {
+func (x *PatchConnectorConfigReply) GetError() *Error {
 	if x != nil {
 		return x.Error
 	}
 	return nil
 }
 
-func (x *GetConnectorReply) GetInfo() *ConnectorInfo {
+func (x *PatchConnectorConfigReply) GetInfo() *ConnectorInfo {
 	if x != nil {
 		return x.Info
 	}
@@ -784,10 +802,15 @@ const file_connector_proto_rawDesc = "" +
 	"\x17PutConnectorConfigReply\x12.\n" +
 	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\x12\x18\n" +
 	"\acreated\x18\x02 \x01(\bR\acreated\x124\n" +
-	"\x04info\x18\x03 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"\"\n" +
-	"\fGetConnector\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\"y\n" +
-	"\x11GetConnectorReply\x12.\n" +
+	"\x04info\x18\x03 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"\xbe\x01\n" +
+	"\x14PatchConnectorConfig\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12B\n" +
+	"\x03set\x18\x02 \x03(\v20.connectd.messages.PatchConnectorConfig.SetEntryR\x03set\x12\x16\n" +
+	"\x06remove\x18\x03 \x03(\tR\x06remove\x1a6\n" +
+	"\bSetEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x81\x01\n" +
+	"\x19PatchConnectorConfigReply\x12.\n" +
 	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\x124\n" +
 	"\x04info\x18\x02 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"%\n" +
 	"\x0fDeleteConnector\x12\x12\n" +
@@ -832,46 +855,48 @@ func file_connector_proto_rawDescGZIP() []byte {
 	return file_connector_proto_rawDescData
 }
 
-var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_connector_proto_goTypes = []any{
-	(*PutConnectorConfig)(nil),      // 0: connectd.messages.PutConnectorConfig
-	(*PutConnectorConfigReply)(nil), // 1: connectd.messages.PutConnectorConfigReply
-	(*GetConnector)(nil),            // 2: connectd.messages.GetConnector
-	(*GetConnectorReply)(nil),       // 3: connectd.messages.GetConnectorReply
-	(*DeleteConnector)(nil),         // 4: connectd.messages.DeleteConnector
-	(*PauseConnector)(nil),          // 5: connectd.messages.PauseConnector
-	(*ResumeConnector)(nil),         // 6: connectd.messages.ResumeConnector
-	(*StopConnector)(nil),           // 7: connectd.messages.StopConnector
-	(*RestartConnector)(nil),        // 8: connectd.messages.RestartConnector
-	(*RestartConnectorReply)(nil),   // 9: connectd.messages.RestartConnectorReply
-	(*GetConnectorStatus)(nil),      // 10: connectd.messages.GetConnectorStatus
-	(*GetConnectorStatusReply)(nil), // 11: connectd.messages.GetConnectorStatusReply
-	(*EnsureConnector)(nil),         // 12: connectd.messages.EnsureConnector
-	(*TaskStateChanged)(nil),        // 13: connectd.messages.TaskStateChanged
-	nil,                             // 14: connectd.messages.PutConnectorConfig.ConfigEntry
-	(TargetState)(0),                // 15: connectd.messages.TargetState
-	(*Error)(nil),                   // 16: connectd.messages.Error
-	(*ConnectorInfo)(nil),           // 17: connectd.messages.ConnectorInfo
-	(*ConnectorStatus)(nil),         // 18: connectd.messages.ConnectorStatus
-	(*InstanceStatus)(nil),          // 19: connectd.messages.InstanceStatus
+	(*PutConnectorConfig)(nil),        // 0: connectd.messages.PutConnectorConfig
+	(*PutConnectorConfigReply)(nil),   // 1: connectd.messages.PutConnectorConfigReply
+	(*PatchConnectorConfig)(nil),      // 2: connectd.messages.PatchConnectorConfig
+	(*PatchConnectorConfigReply)(nil), // 3: connectd.messages.PatchConnectorConfigReply
+	(*DeleteConnector)(nil),           // 4: connectd.messages.DeleteConnector
+	(*PauseConnector)(nil),            // 5: connectd.messages.PauseConnector
+	(*ResumeConnector)(nil),           // 6: connectd.messages.ResumeConnector
+	(*StopConnector)(nil),             // 7: connectd.messages.StopConnector
+	(*RestartConnector)(nil),          // 8: connectd.messages.RestartConnector
+	(*RestartConnectorReply)(nil),     // 9: connectd.messages.RestartConnectorReply
+	(*GetConnectorStatus)(nil),        // 10: connectd.messages.GetConnectorStatus
+	(*GetConnectorStatusReply)(nil),   // 11: connectd.messages.GetConnectorStatusReply
+	(*EnsureConnector)(nil),           // 12: connectd.messages.EnsureConnector
+	(*TaskStateChanged)(nil),          // 13: connectd.messages.TaskStateChanged
+	nil,                               // 14: connectd.messages.PutConnectorConfig.ConfigEntry
+	nil,                               // 15: connectd.messages.PatchConnectorConfig.SetEntry
+	(TargetState)(0),                  // 16: connectd.messages.TargetState
+	(*Error)(nil),                     // 17: connectd.messages.Error
+	(*ConnectorInfo)(nil),             // 18: connectd.messages.ConnectorInfo
+	(*ConnectorStatus)(nil),           // 19: connectd.messages.ConnectorStatus
+	(*InstanceStatus)(nil),            // 20: connectd.messages.InstanceStatus
 }
 var file_connector_proto_depIdxs = []int32{
 	14, // 0: connectd.messages.PutConnectorConfig.config:type_name -> connectd.messages.PutConnectorConfig.ConfigEntry
-	15, // 1: connectd.messages.PutConnectorConfig.initial_state:type_name -> connectd.messages.TargetState
-	16, // 2: connectd.messages.PutConnectorConfigReply.error:type_name -> connectd.messages.Error
-	17, // 3: connectd.messages.PutConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
-	16, // 4: connectd.messages.GetConnectorReply.error:type_name -> connectd.messages.Error
-	17, // 5: connectd.messages.GetConnectorReply.info:type_name -> connectd.messages.ConnectorInfo
-	16, // 6: connectd.messages.RestartConnectorReply.error:type_name -> connectd.messages.Error
-	18, // 7: connectd.messages.RestartConnectorReply.plan:type_name -> connectd.messages.ConnectorStatus
-	16, // 8: connectd.messages.GetConnectorStatusReply.error:type_name -> connectd.messages.Error
-	18, // 9: connectd.messages.GetConnectorStatusReply.status:type_name -> connectd.messages.ConnectorStatus
-	19, // 10: connectd.messages.TaskStateChanged.status:type_name -> connectd.messages.InstanceStatus
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	16, // 1: connectd.messages.PutConnectorConfig.initial_state:type_name -> connectd.messages.TargetState
+	17, // 2: connectd.messages.PutConnectorConfigReply.error:type_name -> connectd.messages.Error
+	18, // 3: connectd.messages.PutConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
+	15, // 4: connectd.messages.PatchConnectorConfig.set:type_name -> connectd.messages.PatchConnectorConfig.SetEntry
+	17, // 5: connectd.messages.PatchConnectorConfigReply.error:type_name -> connectd.messages.Error
+	18, // 6: connectd.messages.PatchConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
+	17, // 7: connectd.messages.RestartConnectorReply.error:type_name -> connectd.messages.Error
+	19, // 8: connectd.messages.RestartConnectorReply.plan:type_name -> connectd.messages.ConnectorStatus
+	17, // 9: connectd.messages.GetConnectorStatusReply.error:type_name -> connectd.messages.Error
+	19, // 10: connectd.messages.GetConnectorStatusReply.status:type_name -> connectd.messages.ConnectorStatus
+	20, // 11: connectd.messages.TaskStateChanged.status:type_name -> connectd.messages.InstanceStatus
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_connector_proto_init() }
@@ -886,7 +911,7 @@ func file_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_connector_proto_rawDesc), len(file_connector_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

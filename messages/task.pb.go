@@ -79,8 +79,8 @@ func (x *EnsureTask) GetTask() int32 {
 	return 0
 }
 
-// RestartTask stops and starts the task, clearing FAILED (spec §3.14). Sent to the connector
-// grain, which forwards it to the task grain. Replies CommandReply.
+// RestartTask stops and starts the task, clearing FAILED (spec §3.14). Client sends it to the
+// task grain. Replies CommandReply.
 type RestartTask struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Connector     string                 `protobuf:"bytes,1,opt,name=connector,proto3" json:"connector,omitempty"`
@@ -133,131 +133,19 @@ func (x *RestartTask) GetTask() int32 {
 	return 0
 }
 
-// GetTaskStatus asks the task grain for its live status.
-type GetTaskStatus struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Connector     string                 `protobuf:"bytes,1,opt,name=connector,proto3" json:"connector,omitempty"`
-	Task          int32                  `protobuf:"varint,2,opt,name=task,proto3" json:"task,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetTaskStatus) Reset() {
-	*x = GetTaskStatus{}
-	mi := &file_task_proto_msgTypes[2]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetTaskStatus) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetTaskStatus) ProtoMessage() {}
-
-func (x *GetTaskStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_task_proto_msgTypes[2]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetTaskStatus.ProtoReflect.Descriptor instead.
-func (*GetTaskStatus) Descriptor() ([]byte, []int) {
-	return file_task_proto_rawDescGZIP(), []int{2}
-}
-
-func (x *GetTaskStatus) GetConnector() string {
-	if x != nil {
-		return x.Connector
-	}
-	return ""
-}
-
-func (x *GetTaskStatus) GetTask() int32 {
-	if x != nil {
-		return x.Task
-	}
-	return 0
-}
-
-// GetTaskStatusReply answers GetTaskStatus.
-type GetTaskStatusReply struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Error         *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
-	Status        *InstanceStatus        `protobuf:"bytes,2,opt,name=status,proto3" json:"status,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetTaskStatusReply) Reset() {
-	*x = GetTaskStatusReply{}
-	mi := &file_task_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetTaskStatusReply) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetTaskStatusReply) ProtoMessage() {}
-
-func (x *GetTaskStatusReply) ProtoReflect() protoreflect.Message {
-	mi := &file_task_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetTaskStatusReply.ProtoReflect.Descriptor instead.
-func (*GetTaskStatusReply) Descriptor() ([]byte, []int) {
-	return file_task_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *GetTaskStatusReply) GetError() *Error {
-	if x != nil {
-		return x.Error
-	}
-	return nil
-}
-
-func (x *GetTaskStatusReply) GetStatus() *InstanceStatus {
-	if x != nil {
-		return x.Status
-	}
-	return nil
-}
-
 var File_task_proto protoreflect.FileDescriptor
 
 const file_task_proto_rawDesc = "" +
 	"\n" +
 	"\n" +
-	"task.proto\x12\x11connectd.messages\x1a\vstate.proto\">\n" +
+	"task.proto\x12\x11connectd.messages\">\n" +
 	"\n" +
 	"EnsureTask\x12\x1c\n" +
 	"\tconnector\x18\x01 \x01(\tR\tconnector\x12\x12\n" +
 	"\x04task\x18\x02 \x01(\x05R\x04task\"?\n" +
 	"\vRestartTask\x12\x1c\n" +
 	"\tconnector\x18\x01 \x01(\tR\tconnector\x12\x12\n" +
-	"\x04task\x18\x02 \x01(\x05R\x04task\"A\n" +
-	"\rGetTaskStatus\x12\x1c\n" +
-	"\tconnector\x18\x01 \x01(\tR\tconnector\x12\x12\n" +
-	"\x04task\x18\x02 \x01(\x05R\x04task\"\x7f\n" +
-	"\x12GetTaskStatusReply\x12.\n" +
-	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\x129\n" +
-	"\x06status\x18\x02 \x01(\v2!.connectd.messages.InstanceStatusR\x06statusB'Z%github.com/connectd/connectd/messagesb\x06proto3"
+	"\x04task\x18\x02 \x01(\x05R\x04taskB'Z%github.com/connectd/connectd/messagesb\x06proto3"
 
 var (
 	file_task_proto_rawDescOnce sync.Once
@@ -271,23 +159,17 @@ func file_task_proto_rawDescGZIP() []byte {
 	return file_task_proto_rawDescData
 }
 
-var file_task_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_task_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_task_proto_goTypes = []any{
-	(*EnsureTask)(nil),         // 0: connectd.messages.EnsureTask
-	(*RestartTask)(nil),        // 1: connectd.messages.RestartTask
-	(*GetTaskStatus)(nil),      // 2: connectd.messages.GetTaskStatus
-	(*GetTaskStatusReply)(nil), // 3: connectd.messages.GetTaskStatusReply
-	(*Error)(nil),              // 4: connectd.messages.Error
-	(*InstanceStatus)(nil),     // 5: connectd.messages.InstanceStatus
+	(*EnsureTask)(nil),  // 0: connectd.messages.EnsureTask
+	(*RestartTask)(nil), // 1: connectd.messages.RestartTask
 }
 var file_task_proto_depIdxs = []int32{
-	4, // 0: connectd.messages.GetTaskStatusReply.error:type_name -> connectd.messages.Error
-	5, // 1: connectd.messages.GetTaskStatusReply.status:type_name -> connectd.messages.InstanceStatus
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	0, // [0:0] is the sub-list for method output_type
+	0, // [0:0] is the sub-list for method input_type
+	0, // [0:0] is the sub-list for extension type_name
+	0, // [0:0] is the sub-list for extension extendee
+	0, // [0:0] is the sub-list for field type_name
 }
 
 func init() { file_task_proto_init() }
@@ -295,14 +177,13 @@ func file_task_proto_init() {
 	if File_task_proto != nil {
 		return
 	}
-	file_state_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_task_proto_rawDesc), len(file_task_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

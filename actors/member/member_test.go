@@ -13,7 +13,7 @@ import (
 )
 
 // echoProps answers every EnsureConnector with a CommandReply naming the grain's identity,
-// and never answers GetConnector (to test deadlines).
+// and never answers DeleteConnector (to test deadlines).
 func echoProps() *actor.Props {
 	var identity string
 	return actor.PropsFromFunc(func(ctx actor.Context) {
@@ -72,7 +72,7 @@ func TestMemberRequestHonoursDeadline(t *testing.T) {
 	m := startMember(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	if _, err := m.Request(ctx, "silent", "echo", &messages.GetConnector{Name: "x"}); err == nil {
+	if _, err := m.Request(ctx, "silent", "echo", &messages.DeleteConnector{Name: "x"}); err == nil {
 		t.Fatal("request to a grain that never answers succeeded")
 	}
 	if ctx.Err() == nil {
