@@ -7,9 +7,14 @@
 //
 // It imports the connectors plugin API and sarama, nothing else of ours: the actor runtime
 // drives a pipeline through Run, Pause and Resume, and learns of its failure from Run's error.
+// A pipeline reports its measurements per batch to the SourceMetrics or SinkMetrics it is
+// given (actors/metrics' task metrics), an interface declared here so that the arrow points
+// from the runtime to the pipeline.
 //
 // Invariants:
 //   - a source offset is committed only after every record up to it was acknowledged;
 //   - a sink offset is committed only after the task's Flush returned for it;
-//   - a paused pipeline neither polls nor puts, and keeps its resources.
+//   - a paused pipeline neither polls nor puts, and keeps its resources;
+//   - the data path makes metrics calls per batch, never per record (only a record skipped
+//     after a transform error is counted on its own).
 package pipeline
