@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,7 +93,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	}
 	stage.Enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
-		member.Config{ClusterName: cfg.groupID, URL: "http://" + cfg.workerID, Provider: group}, api.metrics, log)
+		member.Config{ClusterName: cfg.groupID, URL: cfg.advertisedScheme + "://" + cfg.workerID, Provider: group}, api.metrics, log)
 	if err != nil {
 		return err
 	}
@@ -115,13 +116,14 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 	type listener struct {
 		url *url.URL
 		h   http.Handler
+		tls *tls.Config // for https listeners
 	}
 	var all []listener
 	for _, u := range cfg.listeners {
-		all = append(all, listener{u, main})
+		all = append(all, listener{u, main, cfg.restTLS})
 	}
 	for _, u := range cfg.adminListeners {
-		all = append(all, listener{u, api.AdminHandler()})
+		all = append(all, listener{u, api.AdminHandler(), cfg.adminTLS})
 	}
 	var servers []*http.Server
 	for _, l := range all {
@@ -131,6 +133,9 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 				_ = s.Close()
 			}
 			return nil, fmt.Errorf("REST listener %s: %w", l.url, err)
+		}
+		if l.url.Scheme == "https" {
+			ln = tls.NewListener(ln, l.tls)
 		}
 		s := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second}
 		servers = append(servers, s)

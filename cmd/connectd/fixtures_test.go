@@ -67,6 +67,38 @@ type worker struct {
 	cmd     *exec.Cmd
 	logPath string
 	done    chan struct{}
+
+	client   *http.Client // nil: a plain client (with https listeners: see withClient)
+	user     string       // Basic auth credentials sent with every request when user is set
+	password string
+	env      []string // added to the process environment
+}
+
+// workerOption adjusts a worker before it starts.
+type workerOption func(*worker)
+
+// withClient makes the worker's requests (the readiness check included) go through c.
+func withClient(c *http.Client) workerOption { return func(w *worker) { w.client = c } }
+
+// withBasicAuth sends user and password with every request of the fixture.
+func withBasicAuth(user, password string) workerOption {
+	return func(w *worker) { w.user, w.password = user, password }
+}
+
+// withEnv adds environment variables (KEY=value) to the worker process.
+func withEnv(kv ...string) workerOption { return func(w *worker) { w.env = append(w.env, kv...) } }
+
+func (w *worker) httpClient() *http.Client {
+	if w.client != nil {
+		return w.client
+	}
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+func (w *worker) authorize(req *http.Request) {
+	if w.user != "" {
+		req.SetBasicAuth(w.user, w.password)
+	}
 }
 
 // testCluster names the internal topics per test, so tests sharing an external broker do
@@ -82,9 +114,12 @@ func testCluster(t testing.TB, id string) map[string]string {
 
 // startWorker starts connectd distributed with props (plus free ports and a fresh data dir)
 // and waits until it serves GET /.
-func startWorker(t testing.TB, props map[string]string) *worker {
+func startWorker(t testing.TB, props map[string]string, opts ...workerOption) *worker {
 	t.Helper()
 	w := &worker{t: t, props: map[string]string{}, dataDir: t.TempDir()}
+	for _, o := range opts {
+		o(w)
+	}
 	w.id = fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano())
 	for k, v := range testCluster(t, w.id) {
 		w.props[k] = v
@@ -140,7 +175,7 @@ func (w *worker) start() {
 	}
 	w.cmd = exec.Command(binary, "distributed", propsPath)
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
-	w.cmd.Env = append(os.Environ(), "CONNECTD_LOG_LEVEL=debug")
+	w.cmd.Env = append(append(os.Environ(), "CONNECTD_LOG_LEVEL=debug"), w.env...)
 	if err := w.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +188,12 @@ func (w *worker) start() {
 			t.Fatalf("worker exited during start")
 		default:
 		}
-		resp, err := http.Get(w.url + "/")
+		req, err := http.NewRequest(http.MethodGet, w.url+"/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.authorize(req)
+		resp, err := w.httpClient().Do(req)
 		if err != nil {
 			return false
 		}
@@ -220,7 +260,9 @@ func (w *worker) do(method, path string, body any) (int, http.Header, []byte) {
 	if r != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	client := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	w.authorize(req)
+	client := *w.httpClient()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := client.Do(req)
 	if err != nil {
 		w.t.Fatalf("%s %s: %v", method, path, err)

@@ -177,7 +177,8 @@ func openREST(cfg *workerConfig, stage *api.Stage, log *slog.Logger) (*restSide,
 	stats := metrics.New(metrics.Config{SampleWindow: cfg.metricsWindow, Samples: cfg.metricsSamples})
 	api, err := rest.NewStarting(stage.Summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
 		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
-		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset), rest.WithMetrics(stats.Handler()))
+		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset), rest.WithMetrics(stats.Handler()),
+		rest.WithAuthentication(cfg.restAuth))
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"slices"
@@ -50,7 +52,12 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "Methods allowed in cross-origin requests; blank means GET, POST and HEAD."},
 	{Name: "rest.advertised.host.name", Type: connectors.String, Default: nil, Importance: connectors.Low},
 	{Name: "rest.advertised.port", Type: connectors.Int, Default: nil, Importance: connectors.Low},
-	{Name: "rest.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low},
+	{Name: "rest.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low,
+		Doc: "Protocol (http or https) of the listener whose host and port are advertised; unset: http when an http listener exists."},
+	{Name: "rest.extension.classes", Type: connectors.List, Default: "", Importance: connectors.Low,
+		Doc: "REST extensions; connectd has one, Kafka Connect's BasicAuthSecurityRestExtension (HTTP Basic auth from the JAAS file)."},
+	{Name: jaasProperty, Type: connectors.String, Default: nil, Importance: connectors.Low,
+		Doc: "JAAS file of BasicAuthSecurityRestExtension; unset: -Djava.security.auth.login.config in KAFKA_OPTS."},
 	{Name: "session.timeout.ms", Type: connectors.Int, Default: "10000", Importance: connectors.High},
 	{Name: "heartbeat.interval.ms", Type: connectors.Int, Default: "3000", Importance: connectors.High},
 	{Name: "rebalance.timeout.ms", Type: connectors.Int, Default: "60000", Importance: connectors.High},
@@ -104,6 +111,10 @@ type workerConfig struct {
 	corsOrigins         string
 	corsMethods         string
 	workerID            string // advertised REST host:port
+	advertisedScheme    string // http or https: the protocol of the advertised listener
+	restTLS             *tls.Config
+	adminTLS            *tls.Config
+	restAuth            func(http.Handler) http.Handler // nil: no authentication
 	sessionTimeout      time.Duration
 	heartbeatInterval   time.Duration
 	rebalanceTimeout    time.Duration
@@ -176,20 +187,63 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		}
 		c.adminDisabled = strings.TrimSpace(raw) == ""
 	}
-	c.workerID = advertisedWorkerID(c.listeners[0], v.String("rest.advertised.host.name"), v.Int("rest.advertised.port"))
+	advertised, err := advertisedListener(c.listeners, v.String("rest.advertised.listener"))
+	if err != nil {
+		return nil, err
+	}
+	c.advertisedScheme = advertised.Scheme
+	c.workerID = advertisedWorkerID(advertised, v.String("rest.advertised.host.name"), v.Int("rest.advertised.port"))
+	if slices.ContainsFunc(c.listeners, isHTTPS) {
+		if c.restTLS, err = listenerTLS(props, false, log); err != nil {
+			return nil, fmt.Errorf("worker config: listeners https: %w", err)
+		}
+	}
+	if slices.ContainsFunc(c.adminListeners, isHTTPS) {
+		if c.adminTLS, err = listenerTLS(props, true, log); err != nil {
+			return nil, fmt.Errorf("worker config: admin.listeners https: %w", err)
+		}
+	}
+	if c.restAuth, err = restAuthentication(props, v.List("rest.extension.classes"), os.Getenv("KAFKA_OPTS")); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
 	return c, nil
 }
 
-// parseListeners parses a list of http://host:port listener URLs.
+func isHTTPS(u *url.URL) bool { return u.Scheme == "https" }
+
+// advertisedListener picks the listener whose host and port are advertised, as Kafka
+// Connect's RestServer.determineAdvertisedProtocol does: rest.advertised.listener's protocol,
+// else http when an http listener exists, else https. A protocol no listener has is refused.
+func advertisedListener(listeners []*url.URL, protocol string) (*url.URL, error) {
+	protocol = strings.ToLower(strings.TrimSpace(protocol))
+	switch protocol {
+	case "":
+		protocol = "https"
+		if slices.ContainsFunc(listeners, func(u *url.URL) bool { return u.Scheme == "http" }) {
+			protocol = "http"
+		}
+	case "http", "https":
+	default:
+		return nil, fmt.Errorf("worker config: rest.advertised.listener=%s: expected http or https", protocol)
+	}
+	for _, u := range listeners {
+		if u.Scheme == protocol {
+			return u, nil
+		}
+	}
+	return nil, fmt.Errorf("worker config: rest.advertised.listener=%s: no %s listener in listeners", protocol, protocol)
+}
+
+// parseListeners parses a list of http://host:port and https://host:port listener URLs.
 func parseListeners(key string, list []string) ([]*url.URL, error) {
 	var out []*url.URL
 	for _, l := range list {
 		u, err := url.Parse(l)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
-			return nil, fmt.Errorf("worker config: invalid %s entry %q: expected http://host:port", key, l)
+		if err == nil {
+			u.Scheme = strings.ToLower(u.Scheme)
 		}
-		if u.Scheme == "https" {
-			return nil, fmt.Errorf("worker config: %s entry %q: https is not supported yet", key, l)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Port() == "" {
+			return nil, fmt.Errorf("worker config: invalid %s entry %q: expected http://host:port or https://host:port", key, l)
 		}
 		out = append(out, u)
 	}

@@ -39,6 +39,8 @@ type Server struct {
 	healthTimeout time.Duration
 	cors          *cors        // nil: no CORS headers
 	metrics       http.Handler // GET /metrics; nil: a 404
+	// authenticate wraps the routes in an authentication check; nil: none.
+	authenticate func(http.Handler) http.Handler
 
 	handler, api, admin, apiMetrics http.Handler
 }
@@ -96,6 +98,14 @@ func WithMetrics(h http.Handler) Option {
 	return optionFunc(func(s *Server) { s.metrics = h })
 }
 
+// WithAuthentication puts every route behind wrap (Basic auth, see http/basicauth). It sits
+// inside CORS, as Kafka Connect's filters sit inside Jetty's CrossOriginFilter, so a browser's
+// preflight is answered without credentials; and inside the access log, so refusals are logged.
+// Default: none.
+func WithAuthentication(wrap func(http.Handler) http.Handler) Option {
+	return optionFunc(func(s *Server) { s.authenticate = wrap })
+}
+
 // New returns a Server answering with backend.
 func New(backend Backend, opts ...Option) (*Server, error) {
 	if backend == nil {
@@ -146,8 +156,12 @@ func (s *Server) APIMetricsHandler() http.Handler { return s.apiMetrics }
 // handler of admin.listeners (spec §3.0).
 func (s *Server) AdminHandler() http.Handler { return s.admin }
 
-// serve wraps a router in the layers every request crosses: CORS, then escapedPaths.
+// serve wraps a router in the layers every request crosses: CORS, escapedPaths, then the
+// authentication check.
 func (s *Server) serve(router http.Handler) http.Handler {
+	if s.authenticate != nil {
+		router = s.authenticate(router)
+	}
 	h := s.escapedPaths(router)
 	if s.cors != nil {
 		h = s.cors.wrap(h)
