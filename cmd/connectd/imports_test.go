@@ -34,6 +34,10 @@ func TestImportArrows(t *testing.T) {
 		why     string
 		deps    func(dep string) bool // nil: only direct imports are checked
 	}{
+		{"connectors/javaplugin", func(imp string) bool {
+			return !strings.Contains(imp, ".") || imp == mod+"connectors" || strings.HasPrefix(imp, mod+"connectors/javaplugin/") ||
+				strings.HasPrefix(imp, "google.golang.org/protobuf/")
+		}, "the Java plugin source imports the connectors API, its own protocol package and protobuf only"},
 		{"connectors/builtin", func(imp string) bool { return !strings.Contains(imp, ".") || strings.HasPrefix(imp, mod+"connectors") },
 			"the built-in registry imports the plugins and nothing else of ours", nil},
 		{"connectors", func(imp string) bool { return !strings.Contains(imp, ".") || imp == mod+"connectors" },

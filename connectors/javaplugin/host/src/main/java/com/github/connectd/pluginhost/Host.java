@@ -1,0 +1,246 @@
+package com.github.connectd.pluginhost;
+
+import com.github.connectd.pluginhost.proto.Done;
+import com.github.connectd.pluginhost.proto.Frame;
+import com.github.connectd.pluginhost.proto.Instance;
+import com.github.connectd.pluginhost.proto.Request;
+import com.github.connectd.pluginhost.proto.Response;
+import com.github.connectd.pluginhost.proto.TaskConfig;
+import com.github.connectd.pluginhost.proto.TaskConfigs;
+import com.github.connectd.pluginhost.proto.Validation;
+import java.lang.reflect.InvocationTargetException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.config.Config;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.metrics.Metrics;
+import org.apache.kafka.connect.components.ConnectPlugin;
+import org.apache.kafka.connect.connector.Connector;
+import org.apache.kafka.connect.connector.Task;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.source.SourceTask;
+
+/**
+ * Serves the worker's requests: makes plugin instances and calls them. Calls on one instance
+ * run in order on the instance's own thread (with the plugin's classloader as the thread's context
+ * classloader), so a slow or hanging plugin holds up only its own instance; calls that need no
+ * instance (validate, config definitions, making an instance) each run on a thread of their own,
+ * so a hanging validate holds up nothing else.
+ */
+final class Host {
+    private final Plugins plugins;
+    private final Channel channel;
+    private final Metrics metrics = new Metrics();
+    private final AtomicLong nextInstance = new AtomicLong();
+    private final Map<Long, PluginInstance> instances = new ConcurrentHashMap<>();
+    private final ExecutorService oneOff = Executors.newCachedThreadPool(r -> daemon(r, "connectd-host-call"));
+
+    Host(Plugins plugins, Channel channel) {
+        this.plugins = plugins;
+        this.channel = channel;
+    }
+
+    static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** A call's result; any exception it throws becomes the response's Failure. */
+    @FunctionalInterface
+    interface Call {
+        Response.Builder run() throws Exception;
+    }
+
+    /** Dispatches one request; never blocks the reading thread on a plugin. */
+    void handle(Request r) {
+        long id = r.getId();
+        switch (r.getCallCase()) {
+            case NEW_INSTANCE -> oneOff.execute(() -> respond(id, () -> newInstance(r.getNewInstance())));
+            case GET_CONFIG_DEF -> oneOff.execute(() -> respond(id, () -> configDef(r.getGetConfigDef())));
+            case VALIDATE -> oneOff.execute(() -> respond(id, () -> validate(r.getValidate())));
+            case CLOSE_INSTANCE -> respond(id, () -> {
+                PluginInstance inst = instances.remove(r.getCloseInstance().getInstance());
+                if (inst != null) {
+                    inst.close();
+                }
+                return done();
+            });
+            case CONNECTOR_START -> onInstance(id, r.getConnectorStart().getInstance(), false, inst -> {
+                inst.connector().start(r.getConnectorStart().getPropsMap());
+                return done();
+            });
+            case CONNECTOR_TASK_CONFIGS -> onInstance(id, r.getConnectorTaskConfigs().getInstance(), false, inst -> {
+                List<Map<String, String>> configs = inst.connector().taskConfigs(r.getConnectorTaskConfigs().getMaxTasks());
+                TaskConfigs.Builder b = TaskConfigs.newBuilder();
+                if (configs != null) {
+                    for (Map<String, String> c : configs) {
+                        b.addConfigs(TaskConfig.newBuilder().putAllProps(c));
+                    }
+                }
+                return Response.newBuilder().setTaskConfigs(b);
+            });
+            case CONNECTOR_STOP -> onInstance(id, r.getConnectorStop().getInstance(), false, inst -> {
+                inst.connector().stop();
+                return done();
+            });
+            case TASK_START -> onInstance(id, r.getTaskStart().getInstance(), false, inst -> {
+                inst.startTask(r.getTaskStart());
+                return done();
+            });
+            case TASK_STOP -> {
+                PluginInstance inst = instances.get(r.getTaskStop().getInstance());
+                // Kafka Connect stops a source task from another thread while poll() blocks, so
+                // that poll returns; a sink task is stopped on its own thread.
+                boolean beside = inst != null && inst.target() instanceof SourceTask;
+                onInstance(id, r.getTaskStop().getInstance(), beside, i -> {
+                    i.stopTask();
+                    return done();
+                });
+            }
+            case SOURCE_POLL -> onInstance(id, r.getSourcePoll().getInstance(), false,
+                    inst -> Response.newBuilder().setSourceBatch(inst.source().poll()));
+            case SOURCE_COMMIT -> onCommitter(id, r.getSourceCommit().getInstance(), inst -> {
+                inst.source().commit();
+                return done();
+            });
+            case SOURCE_COMMIT_RECORDS -> onCommitter(id, r.getSourceCommitRecords().getInstance(), inst -> {
+                inst.source().commitRecords(r.getSourceCommitRecords().getAcksList());
+                return done();
+            });
+            case SINK_OPEN -> onInstance(id, r.getSinkOpen().getInstance(), false,
+                    inst -> Response.newBuilder().setSink(inst.sink().open(r.getSinkOpen().getPartitionsList())));
+            case SINK_CLOSE -> onInstance(id, r.getSinkClose().getInstance(), false,
+                    inst -> Response.newBuilder().setSink(inst.sink().close(r.getSinkClose().getPartitionsList())));
+            case SINK_PUT -> onInstance(id, r.getSinkPut().getInstance(), false,
+                    inst -> Response.newBuilder().setSink(inst.sink().put(r.getSinkPut())));
+            case SINK_PRE_COMMIT -> onInstance(id, r.getSinkPreCommit().getInstance(), false,
+                    inst -> Response.newBuilder().setSink(inst.sink().preCommit(r.getSinkPreCommit().getOffsetsList())));
+            default -> respond(id, () -> {
+                throw new UnsupportedOperationException("request " + r.getCallCase() + " is not served by this host");
+            });
+        }
+    }
+
+    /** An instance call; it fails at once when the instance is unknown. */
+    @FunctionalInterface
+    interface InstanceCall {
+        Response.Builder run(PluginInstance inst) throws Exception;
+    }
+
+    private void onInstance(long id, long instance, boolean beside, InstanceCall call) {
+        PluginInstance inst = instances.get(instance);
+        if (inst == null) {
+            respond(id, () -> {
+                throw new ConnectException("no plugin instance " + instance + " in this host");
+            });
+            return;
+        }
+        Runnable run = () -> respond(id, () -> call.run(inst));
+        if (beside) {
+            oneOff.execute(() -> inst.withLoader(run));
+        } else {
+            inst.execute(run);
+        }
+    }
+
+    private void onCommitter(long id, long instance, InstanceCall call) {
+        PluginInstance inst = instances.get(instance);
+        if (inst == null) {
+            respond(id, () -> {
+                throw new ConnectException("no plugin instance " + instance + " in this host");
+            });
+            return;
+        }
+        inst.executeCommit(() -> respond(id, () -> call.run(inst)));
+    }
+
+    private void respond(long id, Call call) {
+        Response.Builder b;
+        try {
+            b = call.run();
+        } catch (Throwable t) {
+            b = Response.newBuilder().setFailure(Failures.of(unwrap(t)));
+        }
+        channel.send(Frame.newBuilder().setResponse(b.setId(id)).build());
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof InvocationTargetException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static Response.Builder done() {
+        return Response.newBuilder().setDone(Done.getDefaultInstance());
+    }
+
+    private Response.Builder newInstance(com.github.connectd.pluginhost.proto.NewInstance req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        Object target = construct(d.pluginClass(), d.loader());
+        Class<?> cls = d.pluginClass();
+        String version = d.version();
+        if (req.getTaskOfConnector()) {
+            if (!(target instanceof Connector c)) {
+                throw new ConnectException(req.getClassName() + " is not a connector");
+            }
+            cls = withLoader(d.loader(), c::taskClass);
+            Task task = (Task) construct(cls, d.loader());
+            target = task;
+            version = withLoader(d.loader(), task::version);
+        }
+        long id = nextInstance.incrementAndGet();
+        instances.put(id, new PluginInstance(id, target, d, channel, metrics));
+        return Response.newBuilder().setInstance(Instance.newBuilder()
+                .setInstance(id).setClassName(cls.getName()).setVersion(version == null ? "" : version));
+    }
+
+    private Response.Builder configDef(com.github.connectd.pluginhost.proto.GetConfigDef req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        ConnectPlugin p = (ConnectPlugin) construct(d.pluginClass(), d.loader());
+        ConfigDef def = withLoader(d.loader(), p::config);
+        return Response.newBuilder().setConfigDef(ConfigCodec.toProto(def));
+    }
+
+    private Response.Builder validate(com.github.connectd.pluginhost.proto.Validate req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        Object o = construct(d.pluginClass(), d.loader());
+        if (!(o instanceof Connector c)) {
+            throw new ConnectException(req.getClassName() + " is not a connector");
+        }
+        return withLoader(d.loader(), () -> {
+            ConfigDef def = c.config();
+            Config result = c.validate(req.getPropsMap());
+            Validation.Builder v = Validation.newBuilder().setConfigDef(ConfigCodec.toProto(def));
+            if (result != null) {
+                for (org.apache.kafka.common.config.ConfigValue cv : result.configValues()) {
+                    v.addValues(ConfigCodec.toProto(cv, def));
+                }
+            }
+            return Response.newBuilder().setValidation(v);
+        });
+    }
+
+    /** A fresh instance of c, made with the plugin's loader as the context loader. */
+    static Object construct(Class<?> c, ClassLoader loader) throws Exception {
+        return withLoader(loader, () -> c.getConstructor().newInstance());
+    }
+
+    @FunctionalInterface
+    interface Body<T> {
+        T run() throws Exception;
+    }
+
+    static <T> T withLoader(ClassLoader loader, Body<T> body) throws Exception {
+        Thread t = Thread.currentThread();
+        ClassLoader saved = t.getContextClassLoader();
+        t.setContextClassLoader(loader);
+        try {
+            return body.run();
+        } finally {
+            t.setContextClassLoader(saved);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package com.github.connectd.pluginhost;
+
+import com.github.connectd.pluginhost.proto.Frame;
+import com.github.connectd.pluginhost.proto.Hello;
+import com.github.connectd.pluginhost.proto.PluginInfo;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Properties;
+
+/**
+ * The plugin host's entry point: {@code java -cp connectd-pluginhost.jar:lib/* 
+ * com.github.connectd.pluginhost.Main PLUGIN_PATH_ENTRY...}. It scans plugin.path, sends Hello,
+ * then serves the worker on standard input and output until the worker closes standard input,
+ * and exits then: a host never outlives its worker.
+ */
+public final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+        // The channel owns the real standard output; whatever a plugin prints goes to standard
+        // error, which the worker reads as the host's log.
+        var protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        InputStream protocolIn = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
+        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        System.setIn(InputStream.nullInputStream());
+
+        Channel channel = new Channel(protocolIn, protocolOut);
+        PluginScanner scanner = new PluginScanner(Main.class.getClassLoader());
+        for (String entry : args) {
+            scanner.scanEntry(entry);
+        }
+        Plugins plugins = new Plugins(scanner.plugins());
+        channel.send(Frame.newBuilder().setHello(hello(plugins, scanner)).build());
+        Host host = new Host(plugins, channel);
+        try {
+            channel.run(host::handle);
+        } finally {
+            exit(0);
+        }
+    }
+
+    static Hello hello(Plugins plugins, PluginScanner scanner) {
+        Hello.Builder h = Hello.newBuilder()
+                .setHostVersion(versionOf("/connectd-pluginhost-version.properties"))
+                .setKafkaVersion(versionOf("/kafka/kafka-version.properties"))
+                .setJavaVersion(System.getProperty("java.version"))
+                .addAllWarnings(scanner.warnings());
+        for (PluginDesc d : plugins.all()) {
+            h.addPlugins(PluginInfo.newBuilder().setClassName(d.className()).setType(d.type())
+                    .setVersion(d.version()).setLocation(d.loader().location()));
+        }
+        return h.build();
+    }
+
+    /** The "version" of a properties resource of the host's classpath (kafka-clients writes one). */
+    static String versionOf(String resource) {
+        try (InputStream in = Main.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown").trim();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    /** Exits, and halts if a plugin's shutdown hook or thread keeps the JVM from exiting. */
+    private static void exit(int code) {
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException ignored) {
+                // exiting anyway
+            }
+            Runtime.getRuntime().halt(code);
+        }, "connectd-host-halt");
+        halt.setDaemon(true);
+        halt.start();
+        System.exit(code);
+    }
+}

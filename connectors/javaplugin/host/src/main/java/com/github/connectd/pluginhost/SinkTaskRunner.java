@@ -1,0 +1,209 @@
+package com.github.connectd.pluginhost;
+
+import com.github.connectd.pluginhost.proto.PartitionOffset;
+import com.github.connectd.pluginhost.proto.SinkPut;
+import com.github.connectd.pluginhost.proto.SinkReply;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+import org.apache.kafka.connect.sink.SinkTaskContext;
+
+/**
+ * A started sink task. Its SinkTaskContext records what the task asks for (offset resets, pause,
+ * resume, a commit, a retry timeout); each call's SinkReply carries that to the worker, which
+ * applies it after the call, as Kafka Connect's WorkerSinkTask acts on its context after put().
+ */
+final class SinkTaskRunner {
+    private final SinkTask task;
+    private final Map<String, String> props;
+    private final PluginMetrics metrics;
+    private final Object lock = new Object();
+    private final Set<TopicPartition> assignment = new HashSet<>();
+    private Map<TopicPartition, Long> resets = new LinkedHashMap<>();
+    private List<TopicPartition> pause = new ArrayList<>();
+    private List<TopicPartition> resume = new ArrayList<>();
+    private boolean requestCommit;
+    private Long timeoutMs;
+
+    SinkTaskRunner(SinkTask task, Map<String, String> props, PluginMetrics metrics) {
+        this.task = task;
+        this.props = Map.copyOf(props);
+        this.metrics = metrics;
+    }
+
+    void start() {
+        task.initialize(new Context());
+        task.start(props);
+    }
+
+    SinkReply open(List<com.github.connectd.pluginhost.proto.TopicPartition> partitions) {
+        List<TopicPartition> tps = toKafka(partitions);
+        synchronized (lock) {
+            assignment.addAll(tps);
+        }
+        task.open(tps);
+        return drain().build();
+    }
+
+    SinkReply close(List<com.github.connectd.pluginhost.proto.TopicPartition> partitions) {
+        List<TopicPartition> tps = toKafka(partitions);
+        try {
+            task.close(tps);
+        } finally {
+            synchronized (lock) {
+                tps.forEach(assignment::remove);
+            }
+        }
+        return drain().build();
+    }
+
+    SinkReply put(SinkPut req) {
+        List<Schema> schemas = DataCodec.fromProto(req.getSchemasList());
+        List<SinkRecord> records = new ArrayList<>(req.getRecordsCount());
+        for (com.github.connectd.pluginhost.proto.SinkRecord r : req.getRecordsList()) {
+            Schema ks = DataCodec.lookup(schemas, r.getKeySchema());
+            Schema vs = DataCodec.lookup(schemas, r.getValueSchema());
+            ConnectHeaders headers = new ConnectHeaders();
+            for (com.github.connectd.pluginhost.proto.Header h : r.getHeadersList()) {
+                Schema hs = DataCodec.lookup(schemas, h.getSchema());
+                headers.add(h.getKey(), DataCodec.toJava(h.getValue(), hs), hs);
+            }
+            records.add(new SinkRecord(r.getTopic(), r.getKafkaPartition(), ks, DataCodec.toJava(r.getKey(), ks), vs,
+                    DataCodec.toJava(r.getValue(), vs), r.getKafkaOffset(), r.hasTimestamp() ? r.getTimestamp() : null,
+                    timestampType(r.getTimestampType()), headers));
+        }
+        task.put(records);
+        return drain().build();
+    }
+
+    SinkReply preCommit(List<PartitionOffset> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> current = new HashMap<>();
+        for (PartitionOffset o : offsets) {
+            current.put(new TopicPartition(o.getTopic(), o.getPartition()), new OffsetAndMetadata(o.getOffset()));
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = task.preCommit(current);
+        SinkReply.Builder b = drain();
+        if (commit != null) {
+            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : commit.entrySet()) {
+                b.addCommit(PartitionOffset.newBuilder().setTopic(e.getKey().topic())
+                        .setPartition(e.getKey().partition()).setOffset(e.getValue().offset()));
+            }
+        }
+        return b.build();
+    }
+
+    /** What the context recorded since the last call, cleared. */
+    private SinkReply.Builder drain() {
+        synchronized (lock) {
+            SinkReply.Builder b = SinkReply.newBuilder().setRequestCommit(requestCommit);
+            for (Map.Entry<TopicPartition, Long> e : resets.entrySet()) {
+                b.addResetOffsets(PartitionOffset.newBuilder().setTopic(e.getKey().topic())
+                        .setPartition(e.getKey().partition()).setOffset(e.getValue()));
+            }
+            pause.forEach(tp -> b.addPause(toProto(tp)));
+            resume.forEach(tp -> b.addResume(toProto(tp)));
+            if (timeoutMs != null) {
+                b.setTimeoutMs(timeoutMs);
+            }
+            resets = new LinkedHashMap<>();
+            pause = new ArrayList<>();
+            resume = new ArrayList<>();
+            requestCommit = false;
+            timeoutMs = null;
+            return b;
+        }
+    }
+
+    private static List<TopicPartition> toKafka(List<com.github.connectd.pluginhost.proto.TopicPartition> tps) {
+        List<TopicPartition> out = new ArrayList<>(tps.size());
+        for (com.github.connectd.pluginhost.proto.TopicPartition tp : tps) {
+            out.add(new TopicPartition(tp.getTopic(), tp.getPartition()));
+        }
+        return out;
+    }
+
+    private static com.github.connectd.pluginhost.proto.TopicPartition toProto(TopicPartition tp) {
+        return com.github.connectd.pluginhost.proto.TopicPartition.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()).build();
+    }
+
+    private static TimestampType timestampType(com.github.connectd.pluginhost.proto.TimestampType t) {
+        return switch (t) {
+            case TIMESTAMP_TYPE_CREATE_TIME -> TimestampType.CREATE_TIME;
+            case TIMESTAMP_TYPE_LOG_APPEND_TIME -> TimestampType.LOG_APPEND_TIME;
+            default -> TimestampType.NO_TIMESTAMP_TYPE;
+        };
+    }
+
+    private final class Context implements SinkTaskContext {
+        @Override
+        public Map<String, String> configs() {
+            return props;
+        }
+
+        @Override
+        public void offset(Map<TopicPartition, Long> offsets) {
+            synchronized (lock) {
+                resets.putAll(offsets);
+            }
+        }
+
+        @Override
+        public void offset(TopicPartition tp, long offset) {
+            synchronized (lock) {
+                resets.put(tp, offset);
+            }
+        }
+
+        @Override
+        public void timeout(long ms) {
+            synchronized (lock) {
+                timeoutMs = ms;
+            }
+        }
+
+        @Override
+        public Set<TopicPartition> assignment() {
+            synchronized (lock) {
+                return Set.copyOf(assignment);
+            }
+        }
+
+        @Override
+        public void pause(TopicPartition... partitions) {
+            synchronized (lock) {
+                pause.addAll(List.of(partitions));
+            }
+        }
+
+        @Override
+        public void resume(TopicPartition... partitions) {
+            synchronized (lock) {
+                resume.addAll(List.of(partitions));
+            }
+        }
+
+        @Override
+        public void requestCommit() {
+            synchronized (lock) {
+                requestCommit = true;
+            }
+        }
+
+        @Override
+        public PluginMetrics pluginMetrics() {
+            return metrics;
+        }
+    }
+}
