@@ -61,6 +61,10 @@ type Config struct {
 	// sub-configs (prefix stripped); empty classes mean JsonConverter.
 	KeyConverter, ValueConverter           string
 	KeyConverterProps, ValueConverterProps map[string]string
+	// HeaderConverter is the worker's header converter class with its sub-config (prefix
+	// stripped); empty means SimpleHeaderConverter.
+	HeaderConverter      string
+	HeaderConverterProps map[string]string
 	// FlushInterval is offset.flush.interval.ms; zero means 60 s.
 	FlushInterval time.Duration
 	// TaskShutdownTimeout is task.shutdown.graceful.timeout.ms; zero means 5 s.
@@ -120,8 +124,11 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 		cfg.Metrics = metrics.New(metrics.Config{})
 	}
 	rt := &Runtime{cfg: cfg, stores: stores, registry: registry, kafka: kafka, log: cfg.Logger, metrics: cfg.Metrics,
-		validator: validation.New(registry, validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
-			validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps})}
+		validator: validation.New(registry, validation.WorkerConverters{
+			Key:    validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
+			Value:  validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps},
+			Header: validation.Converter{Class: cfg.HeaderConverter, Props: cfg.HeaderConverterProps},
+		})}
 	// Grains never passivate and are supervised by the placement actor's default strategy;
 	// their plugin code runs in runner children with a supervisor of their own.
 	m, err := member.New(cfg.Member,

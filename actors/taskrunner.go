@@ -123,7 +123,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
-	key, value, err := r.rt.validator.Converters(r.config)
+	key, value, header, err := r.rt.validator.Converters(r.config)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
@@ -154,7 +154,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	case connectors.SourceConnector:
 		name, task := r.name, r.task
 		src := &pipeline.Source{
-			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
+			Task: c.NewTask(), Props: r.config, Key: key, Value: value, Header: header,
 			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task) },
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
@@ -180,7 +180,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
 		}
 		sink := &pipeline.Sink{
-			Task: c.NewTask(), Props: r.config, Key: key, Value: value,
+			Task: c.NewTask(), Props: r.config, Key: key, Value: value, Header: header,
 			Group: group, Topics: topics,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,

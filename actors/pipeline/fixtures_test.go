@@ -243,15 +243,18 @@ func produce(t testing.TB, c *kfake.Cluster, topic string, recs ...kv) {
 	defer cl.Close()
 	krs := make([]*kgo.Record, len(recs))
 	for i, r := range recs {
-		krs[i] = &kgo.Record{Topic: topic, Key: r.key, Value: r.value}
+		krs[i] = &kgo.Record{Topic: topic, Key: r.key, Value: r.value, Headers: r.headers}
 	}
 	if err := cl.ProduceSync(testCtx(t), krs...).FirstErr(); err != nil {
 		t.Fatalf("produce: %v", err)
 	}
 }
 
-// kv is a record's raw key and value.
-type kv struct{ key, value []byte }
+// kv is a record's raw key, value and headers.
+type kv struct {
+	key, value []byte
+	headers    []kgo.RecordHeader
+}
 
 // envelopes makes records with a null key and JsonConverter string envelopes of vals.
 func envelopes(vals ...string) []kv {
@@ -327,6 +330,21 @@ func sourceProps(file, topic string) map[string]string {
 	return map[string]string{filestream.FileKey: file, filestream.TopicKey: topic}
 }
 
+// headerConverter is the built-in header converter class, configured with props.
+func headerConverter(t testing.TB, class string, props map[string]string) connectors.HeaderConverter {
+	t.Helper()
+	r := &connectors.Registry{}
+	converters.Register(r)
+	h, err := r.NewHeaderConverter(class)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Configure(props); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // newFileSource is a Source around a fresh FileStream source task, with the worker's producer
 // and JsonConverter (schemas.enable=true) for keys and values.
 func newFileSource(t testing.TB, c *kfake.Cluster, props map[string]string, offs Offsets) *Source {
@@ -336,6 +354,7 @@ func newFileSource(t testing.TB, c *kfake.Cluster, props map[string]string, offs
 		Props:    props,
 		Key:      jsonConverter(t, nil, true),
 		Value:    jsonConverter(t, nil, false),
+		Header:   headerConverter(t, converters.SimpleHeaderClass, nil),
 		Producer: newProducer(t, c, "src"),
 		Offsets:  offs,
 	}
@@ -505,6 +524,7 @@ type recordingSink struct {
 
 	mu      sync.Mutex
 	offsets []int64 // offsets of the records Put, in order
+	headers [][]connectors.Header
 	flushes []map[connectors.TopicPartition]int64
 }
 
@@ -514,8 +534,16 @@ func (s *recordingSink) Put(ctx context.Context, records []connectors.SinkRecord
 	defer s.mu.Unlock()
 	for _, r := range records {
 		s.offsets = append(s.offsets, r.Offset)
+		s.headers = append(s.headers, r.Headers)
 	}
 	return err
+}
+
+// putHeaders is the headers of each record Put so far, in order.
+func (s *recordingSink) putHeaders() [][]connectors.Header {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.headers)
 }
 
 func (s *recordingSink) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
@@ -555,6 +583,7 @@ func newFileSink(t testing.TB, c *kfake.Cluster, connector, topic, file string) 
 		Props:  map[string]string{"topics": topic, filestream.FileKey: file},
 		Key:    jsonConverter(t, nil, true),
 		Value:  jsonConverter(t, nil, false),
+		Header: headerConverter(t, converters.SimpleHeaderClass, nil),
 		Group:  newGroup(t, c, connector),
 		Topics: []string{topic},
 	}, task

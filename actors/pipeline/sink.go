@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -18,6 +19,9 @@ type Sink struct {
 	Task       connectors.SinkTask
 	Props      map[string]string
 	Key, Value connectors.Converter
+	// Header converts the records' header values (the connector's header.converter, Kafka
+	// Connect's SimpleHeaderConverter by default); required.
+	Header connectors.HeaderConverter
 	// Group must have auto-commit off; it is owned by the caller.
 	Group  sarama.ConsumerGroup
 	Topics []string
@@ -75,6 +79,9 @@ func (s *Sink) Run(ctx context.Context) error {
 	}
 	if s.Metrics == nil {
 		s.Metrics = noMetrics{}
+	}
+	if s.Header == nil {
+		return errors.New("sink pipeline: no header converter")
 	}
 	s.consumed = map[connectors.TopicPartition]int64{}
 	if err := s.Task.Start(s, s.Props); err != nil {
@@ -239,7 +246,12 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 			return s.failWith(fmt.Errorf("convert value at %s-%d@%d: %w", m.Topic, m.Partition, m.Offset, err))
 		}
 		for _, h := range m.Headers {
-			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: connectors.OptionalBytesSchema, Value: h.Value})
+			schema, v, err := s.Header.ToConnectHeader(m.Topic, string(h.Key), h.Value)
+			if err != nil {
+				s.Metrics.RecordFailed(false)
+				return s.failWith(fmt.Errorf("convert header %s at %s-%d@%d: %w", h.Key, m.Topic, m.Partition, m.Offset, err))
+			}
+			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: schema, Value: v})
 		}
 		records = append(records, r)
 	}

@@ -24,6 +24,9 @@ type Source struct {
 	Task       connectors.SourceTask
 	Props      map[string]string
 	Key, Value connectors.Converter
+	// Header converts the records' header values (the connector's header.converter, Kafka
+	// Connect's SimpleHeaderConverter by default); required.
+	Header connectors.HeaderConverter
 	// Producer sends the records; it is owned by the caller. When nil, NewProducer makes
 	// one at the first record and Run closes it: an idle task then holds no Kafka
 	// connections (a worker with 10 000 idle sources would otherwise hold tens of thousands),
@@ -80,6 +83,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 	if s.Metrics == nil {
 		s.Metrics = noMetrics{}
+	}
+	if s.Header == nil {
+		return errors.New("source pipeline: no header converter")
 	}
 	if s.Producer == nil {
 		defer func() {
@@ -312,7 +318,7 @@ func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, e
 		m.Value = sarama.ByteEncoder(b)
 	}
 	for _, h := range r.Headers {
-		hv, err := s.Value.FromConnectData(r.Topic, h.Schema, h.Value)
+		hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
 		if err != nil {
 			return nil, fmt.Errorf("convert header %s: %w", h.Key, err)
 		}

@@ -42,7 +42,7 @@ func TestTransformChain(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, err := New(builtin.Registry(), Converter{}, Converter{}).TransformChain(tt.config, slog.New(slog.DiscardHandler))
+			c, err := New(builtin.Registry(), WorkerConverters{}).TransformChain(tt.config, slog.New(slog.DiscardHandler))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -63,7 +63,7 @@ func TestTransformChain(t *testing.T) {
 }
 
 func TestTransformChainBuild(t *testing.T) {
-	vd := New(builtin.Registry(), Converter{}, Converter{})
+	vd := New(builtin.Registry(), WorkerConverters{})
 	if c, err := vd.TransformChain(map[string]string{"transforms": ""}, nil); c != nil || err != nil {
 		t.Errorf("no transforms: %v, %v", c, err)
 	}

@@ -15,31 +15,40 @@ type Converter struct {
 	Props map[string]string
 }
 
-// jsonConverter is the class of a worker converter left empty, Kafka Connect's default.
-const jsonConverter = "org.apache.kafka.connect.json.JsonConverter"
+// WorkerConverters are the worker's key.converter, value.converter and header.converter,
+// which a connector config that names none of its own uses.
+type WorkerConverters struct {
+	Key, Value Converter // an empty class means JsonConverter
+	Header     Converter // an empty class means SimpleHeaderConverter
+}
+
+// Kafka Connect's default converter classes.
+const (
+	jsonConverter         = "org.apache.kafka.connect.json.JsonConverter"
+	simpleHeaderConverter = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+)
 
 // Validator validates connector configs and makes the plugins they name. It holds only the
 // plugin registry and the worker's converters, so it is safe for concurrent use.
 type Validator struct {
-	registry   *connectors.Registry
-	key, value Converter
+	registry *connectors.Registry
+	worker   WorkerConverters
 }
 
-// New returns a Validator over registry, with the worker's key and value converters; an
-// empty class means JsonConverter.
-func New(registry *connectors.Registry, key, value Converter) *Validator {
-	if key.Class == "" {
-		key.Class = jsonConverter
+// New returns a Validator over registry, with the worker's converters.
+func New(registry *connectors.Registry, worker WorkerConverters) *Validator {
+	for c, class := range map[*Converter]string{&worker.Key: jsonConverter, &worker.Value: jsonConverter, &worker.Header: simpleHeaderConverter} {
+		if c.Class == "" {
+			c.Class = class
+		}
 	}
-	if value.Class == "" {
-		value.Class = jsonConverter
-	}
-	return &Validator{registry: registry, key: key, value: value}
+	return &Validator{registry: registry, worker: worker}
 }
 
-// Converters makes a task's key and value converters: the connector's own when its config
-// names a class (with its key.converter.* / value.converter.* keys), else the worker's.
-func (vd *Validator) Converters(config map[string]string) (key, value connectors.Converter, err error) {
+// Converters makes a task's key, value and header converters: the connector's own when its
+// config names a class (with its key.converter.* / value.converter.* / header.converter.*
+// keys), else the worker's.
+func (vd *Validator) Converters(config map[string]string) (key, value connectors.Converter, header connectors.HeaderConverter, err error) {
 	make1 := func(prefix string, worker Converter, isKey bool) (connectors.Converter, error) {
 		class, props := worker.Class, worker.Props
 		if c := config[prefix]; c != "" {
@@ -54,13 +63,23 @@ func (vd *Validator) Converters(config map[string]string) (key, value connectors
 		}
 		return conv, nil
 	}
-	if key, err = make1("key.converter", vd.key, true); err != nil {
-		return nil, nil, err
+	if key, err = make1("key.converter", vd.worker.Key, true); err != nil {
+		return nil, nil, nil, err
 	}
-	if value, err = make1("value.converter", vd.value, false); err != nil {
-		return nil, nil, err
+	if value, err = make1("value.converter", vd.worker.Value, false); err != nil {
+		return nil, nil, nil, err
 	}
-	return key, value, nil
+	class, props := vd.worker.Header.Class, vd.worker.Header.Props
+	if c := config["header.converter"]; c != "" {
+		class, props = c, SubConfig(config, "header.converter.")
+	}
+	if header, err = vd.registry.NewHeaderConverter(class); err != nil {
+		return nil, nil, nil, fmt.Errorf("header.converter: %w", err)
+	}
+	if err := header.Configure(props); err != nil {
+		return nil, nil, nil, fmt.Errorf("header.converter %s: %w", class, err)
+	}
+	return key, value, header, nil
 }
 
 // TransformChain instantiates and configures the chain config declares; nil when it

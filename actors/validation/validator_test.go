@@ -20,7 +20,7 @@ const (
 )
 
 func newValidator() *Validator {
-	return New(builtin.Registry(), Converter{}, Converter{Class: stringConv})
+	return New(builtin.Registry(), WorkerConverters{Value: Converter{Class: stringConv}})
 }
 
 func TestSplitList(t *testing.T) {
@@ -200,24 +200,30 @@ func TestPluginConfig(t *testing.T) {
 	}
 }
 
-// A task's converters are its connector's when its config names them, else the worker's.
+// A task's converters are its connector's when its config names them, else the worker's;
+// the header converter is SimpleHeaderConverter unless one is named.
 func TestConverters(t *testing.T) {
+	const simple, jsonHeader = "converters.simpleHeaderConverter", "converters.headerConverter"
 	tests := []struct {
-		name             string
-		config           map[string]string
-		wantKey, wantVal string // Go types of the converters
-		wantErr          string
+		name                         string
+		config                       map[string]string
+		wantKey, wantVal, wantHeader string // Go types of the converters
+		wantErr                      string
 	}{
-		{"worker's", map[string]string{}, "*converters.JSONConverter", "*converters.StringConverter", ""},
-		{"connector's key", map[string]string{"key.converter": stringConv}, "*converters.StringConverter", "*converters.StringConverter", ""},
+		{"worker's", map[string]string{}, "*converters.JSONConverter", "*converters.StringConverter", simple, ""},
+		{"connector's key", map[string]string{"key.converter": stringConv}, "*converters.StringConverter", "*converters.StringConverter", simple, ""},
 		{"connector's value, with its sub-config", map[string]string{"value.converter": jsonConv, "value.converter.schemas.enable": "false"},
-			"*converters.JSONConverter", "*converters.JSONConverter", ""},
-		{"unknown class", map[string]string{"value.converter": "com.example.Nope"}, "", "", "value.converter: "},
+			"*converters.JSONConverter", "*converters.JSONConverter", simple, ""},
+		{"connector's header", map[string]string{"header.converter": jsonConv, "header.converter.schemas.enable": "false"},
+			"*converters.JSONConverter", "*converters.StringConverter", jsonHeader, ""},
+		{"unknown class", map[string]string{"value.converter": "com.example.Nope"}, "", "", "", "value.converter: "},
+		{"unknown header class", map[string]string{"header.converter": "com.example.Nope"}, "", "", "", "header.converter: "},
+		{"a converter that is no header converter", map[string]string{"header.converter": "RegexRouter"}, "", "", "", "header.converter: "},
 	}
 	vd := newValidator()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			key, value, err := vd.Converters(tt.config)
+			key, value, header, err := vd.Converters(tt.config)
 			if tt.wantErr != "" {
 				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q…", err, tt.wantErr)
@@ -232,6 +238,9 @@ func TestConverters(t *testing.T) {
 			}
 			if got := typeName(value); got != tt.wantVal {
 				t.Errorf("value converter %s, want %s", got, tt.wantVal)
+			}
+			if got := fmt.Sprintf("%T", header); got != tt.wantHeader {
+				t.Errorf("header converter %s, want %s", got, tt.wantHeader)
 			}
 		})
 	}

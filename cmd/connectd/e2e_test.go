@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -72,6 +73,41 @@ func TestFileRoundTrip(t *testing.T) {
 	var pos map[string]int64
 	if err := json.Unmarshal(offsets[len(offsets)-1].Value, &pos); err != nil || pos["position"] <= 0 {
 		t.Errorf("offset value %s: %v", offsets[len(offsets)-1].Value, err)
+	}
+}
+
+// TestHeaderConverter sees header.converter on the wire: a header a transform adds is written
+// by Kafka Connect's default SimpleHeaderConverter as its text, and by a connector's own
+// header.converter (JsonConverter without schemas) as JSON, never by the value converter.
+func TestHeaderConverter(t *testing.T) {
+	w := startWorker(t, nil)
+	in := filepath.Join(t.TempDir(), "in.txt")
+	appendLines(t, in, "line", 0, 1)
+	tests := []struct {
+		name   string
+		config map[string]string
+		want   string
+	}{
+		{"default", nil, "hello"},
+		{"json", map[string]string{"header.converter": "org.apache.kafka.connect.json.JsonConverter", "header.converter.schemas.enable": "false"}, `"hello"`},
+	}
+	for _, tt := range tests {
+		config := sourceConfig(in, w.topic(tt.name))
+		config["transforms"] = "h"
+		config["transforms.h.type"] = "org.apache.kafka.connect.transforms.InsertHeader"
+		config["transforms.h.header"] = "greeting"
+		config["transforms.h.value.literal"] = "hello"
+		maps.Copy(config, tt.config)
+		w.mustDo("POST", "/connectors", map[string]any{"name": tt.name, "config": config}, 201, nil)
+	}
+	for _, tt := range tests {
+		recs := readTopic(t, w.broker, w.topic(tt.name), 1)
+		if len(recs) != 1 {
+			t.Fatalf("%s: %d records on the topic, want 1", tt.name, len(recs))
+		}
+		if h := recs[0].Headers; len(h) != 1 || h[0].Key != "greeting" || string(h[0].Value) != tt.want {
+			t.Errorf("%s: headers on the wire %q, want greeting=%s", tt.name, h, tt.want)
+		}
 	}
 }
 

@@ -134,6 +134,7 @@ func startStores(ctx context.Context, s actors.Stores) (func(), error) {
 func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, stats *metrics.Metrics, log *slog.Logger) (*actors.Runtime, func(), error) {
 	m.Listen, m.Advertised, m.Logger = cfg.clusterListener, cfg.clusterAdvertised, packageLogger(log, "actors/member")
 	rt, err := actors.New(actors.Config{
+		HeaderConverter: cfg.headerConverter, HeaderConverterProps: cfg.headerConverterProps,
 		WorkerID:            cfg.workerID,
 		KafkaClusterID:      k.clusterID,
 		KeyConverter:        cfg.keyConverter,

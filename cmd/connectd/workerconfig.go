@@ -126,6 +126,10 @@ type workerConfig struct {
 	topicTrackingReset  bool // topic.tracking.allow.reset
 	metricsWindow       time.Duration
 	metricsSamples      int
+
+	// header.converter and its header.converter.* sub-config
+	headerConverter      string
+	headerConverterProps map[string]string
 }
 
 // parseWorkerConfig parses worker properties, logging unknown keys once.
@@ -187,6 +191,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		}
 		c.adminDisabled = strings.TrimSpace(raw) == ""
 	}
+	c.headerConverter, c.headerConverterProps = v.String("header.converter"), withPrefix(props, "header.converter.")
 	advertised, err := advertisedListener(c.listeners, v.String("rest.advertised.listener"))
 	if err != nil {
 		return nil, err
