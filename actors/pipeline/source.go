@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -55,7 +56,25 @@ type Source struct {
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
+
+	// A transactional producer's transaction spans polls (see transactionSpan): txnOpen and
+	// txnStart describe the open one, staged holds the source offsets of its records, which
+	// become committable only once it is committed.
+	txnOpen  bool
+	txnStart time.Time
+	staged   map[string]connectors.SourceOffset
 }
+
+// transactionSpan is how long a source task's transaction stays open across polls while
+// records keep coming. A transaction per poll cost three round trips (AddPartitionsToTxn,
+// Produce, EndTxn) for every poll batch, which made a distributed worker's source task a third
+// as fast as the same producer without transactions (benchmarks/, issue 17). The transactions
+// are there to fence zombie tasks, not for exactly-once, so they may span polls: a fenced
+// producer still cannot write, and records are visible to read_committed consumers at most
+// this much later. A transaction is committed earlier when a poll returns nothing, when
+// offsets are due, and when the task pauses or stops; only then are its records' offsets
+// committable.
+const transactionSpan = 100 * time.Millisecond
 
 // Pause stops polling until Resume; the task keeps its resources.
 func (s *Source) Pause() { s.gate.pause() }
@@ -102,6 +121,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		s.Started()
 	}
 	pending := map[string]connectors.SourceOffset{}
+	s.staged = map[string]connectors.SourceOffset{}
 	commit := func(ctx context.Context) error {
 		if len(pending) == 0 {
 			return nil
@@ -128,6 +148,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		// Stopping cancelled ctx; the final commit gets its own short deadline.
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if serr := s.settle(true, pending); serr != nil && err == nil {
+			err = serr
+		}
 		if cerr := commit(cctx); cerr != nil && err == nil {
 			err = cerr
 		}
@@ -139,6 +162,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	retries := 0
 	for {
 		if s.gate.isPaused() {
+			if err := s.settle(true, pending); err != nil {
+				return err
+			}
 			if err := commit(ctx); err != nil {
 				return err
 			}
@@ -205,8 +231,11 @@ func (s *Source) Run(ctx context.Context) (err error) {
 				if err != nil {
 					return fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
 				}
-				pending[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
+				s.staged[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
 			}
+		}
+		if err := s.settle(len(records) == 0 || time.Since(lastCommit) >= interval, pending); err != nil {
+			return err
 		}
 		if time.Since(lastCommit) >= interval {
 			if err := commit(ctx); err != nil {
@@ -217,8 +246,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 }
 
-// send produces one poll's records; with a transactional producer, as one transaction, so
-// that a producer fenced by a newer instance of the task writes nothing visible.
+// send produces one poll's records; with a transactional producer, inside the open
+// transaction (begun if none is), so that a producer fenced by a newer instance of the task
+// writes nothing visible.
 func (s *Source) send(msgs []*sarama.ProducerMessage) error {
 	if s.Producer == nil {
 		p, err := s.NewProducer()
@@ -227,25 +257,46 @@ func (s *Source) send(msgs []*sarama.ProducerMessage) error {
 		}
 		s.Producer = p
 	}
-	txn := s.Producer.IsTransactional()
-	if txn {
+	if s.Producer.IsTransactional() && !s.txnOpen {
 		if err := s.Producer.BeginTxn(); err != nil {
 			return fencedOr(fmt.Errorf("begin transaction: %w", err))
 		}
+		s.txnOpen, s.txnStart = true, time.Now()
 	}
 	if err := s.Producer.SendMessages(msgs); err != nil {
-		if txn {
-			_ = s.Producer.AbortTxn()
+		if s.txnOpen {
+			s.abortTxn()
 		}
 		return fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err)))
 	}
-	if txn {
+	return nil
+}
+
+// settle commits the open transaction when force is set or it is transactionSpan old; then,
+// or at once without a transaction, the staged offsets move to pending: their records are
+// durable and visible.
+func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) error {
+	if s.txnOpen {
+		if !force && time.Since(s.txnStart) < transactionSpan {
+			return nil
+		}
 		if err := s.Producer.CommitTxn(); err != nil {
-			_ = s.Producer.AbortTxn()
+			s.abortTxn()
 			return fencedOr(fmt.Errorf("commit transaction: %w", err))
 		}
+		s.txnOpen = false
 	}
+	maps.Copy(pending, s.staged)
+	clear(s.staged)
 	return nil
+}
+
+// abortTxn aborts the open transaction; its records' offsets are dropped, so that they are
+// polled again after a restart (at least once).
+func (s *Source) abortTxn() {
+	_ = s.Producer.AbortTxn()
+	s.txnOpen = false
+	clear(s.staged)
 }
 
 // ErrFenced ends a source task whose producer a newer instance of the same task fenced:
