@@ -393,6 +393,38 @@ func TestSourceFencedByNewerInstance(t *testing.T) {
 	}
 }
 
+// TestSourceTransactionSpansPolls: a transactional source task does not pay a transaction
+// per poll batch. 200 lines read 10 per poll go out in fewer transactions than polls (each
+// committed transaction leaves one control record in the partition, so the end offset counts
+// them: one transaction per poll would leave 20), and every record is visible to
+// read_committed consumers once the task has nothing more to read.
+func TestSourceTransactionSpansPolls(t *testing.T) {
+	c := newCluster(t, "t")
+	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
+	p, err := clients.Producer("src", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	file := emptyFile(t, "in.txt")
+	appendLines(t, file, numbered("a", 0, 200)...)
+	props := sourceProps(file, "t")
+	props[filestream.BatchSizeKey] = "10"
+	src := newFileSource(t, c, props, newMemOffsets())
+	src.Producer = p
+	run := start(t, src.Run)
+	if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 {
+		t.Fatalf("read_committed sees %d records, want 200", len(got))
+	}
+	if err := run.stop(t); err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	markers := endOffset(t, newAdmin(t, c), "t") - 200
+	if markers < 1 || markers >= 20 {
+		t.Errorf("%d transaction markers for 20 polls, want at least 1 and fewer than 20", markers)
+	}
+}
+
 // readCommitted reads topic as a read_committed consumer until it has want records or d
 // passes, and returns the values.
 func readCommitted(t testing.TB, c *kfake.Cluster, topic string, want int, d time.Duration) []string {
