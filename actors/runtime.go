@@ -146,9 +146,6 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 // Start joins the cluster and starts the reconciler; it returns once this worker serves
 // requests. Run the reconciler until ctx ends.
 func (rt *Runtime) Start(ctx context.Context) error {
-	// Registered before the join, so that the join counts as the first completed rebalance,
-	// as it does in Kafka Connect.
-	rt.member.OnChange(func() { rt.metrics.Rebalanced(rt.member.Generation()) })
 	if err := rt.member.Start(ctx); err != nil {
 		return err
 	}

@@ -45,6 +45,17 @@ type Config struct {
 	MinEpoch func() int64
 	// Logger; nil discards.
 	Logger *slog.Logger
+	// Observer, if set, learns of this worker's rebalances (connect-worker-rebalance-metrics).
+	Observer RebalanceObserver
+}
+
+// RebalanceObserver learns of this worker's rebalances: each JoinGroup and SyncGroup round
+// until a generation is published. Its methods must not block.
+type RebalanceObserver interface {
+	// RebalanceStarted: the worker (re)joins the group.
+	RebalanceStarted()
+	// RebalanceCompleted: the worker is in generation after a rebalance that took took.
+	RebalanceCompleted(generation int64, took time.Duration)
 }
 
 // Group is one worker's membership in the Kafka group. It implements member.Provider.
@@ -251,6 +262,10 @@ func (s *session) run(ctx context.Context) {
 
 // join runs JoinGroup and SyncGroup until a generation is published or ctx ends.
 func (s *session) join(ctx context.Context) error {
+	started := time.Now()
+	if o := s.g.cfg.Observer; o != nil {
+		o.RebalanceStarted()
+	}
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			sleep(ctx, min(50*time.Millisecond<<min(attempt, 5), time.Second))
@@ -260,6 +275,9 @@ func (s *session) join(ctx context.Context) error {
 		}
 		err := s.joinOnce()
 		if err == nil {
+			if o := s.g.cfg.Observer; o != nil {
+				o.RebalanceCompleted(s.epoch, time.Since(started))
+			}
 			return nil
 		}
 		var kerr sarama.KError

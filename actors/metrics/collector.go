@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -64,12 +65,15 @@ var (
 		"restarting": def(WorkerGroup, "connector-restarting-task-count", "The number of restarting tasks of the connector on the worker.", connectorLabels...),
 	}
 
-	// connectd has no group leader and no stop-the-world rebalance: a rebalance here is a
-	// change of the worker group's membership, after which grains move without stopping
-	// any other work.
-	rebalanceEpoch     = def(WorkerRebalanceGroup, "epoch", "The epoch or generation number of this worker.")
-	rebalanceCompleted = def(WorkerRebalanceGroup, "completed-rebalances-total", "The total number of rebalances completed by this worker.")
-	rebalanceSinceLast = def(WorkerRebalanceGroup, "time-since-last-rebalance-ms", "The time in milliseconds since this worker completed the most recent rebalance.")
+	// A rebalance here is the worker group's JoinGroup and SyncGroup round, as in Kafka
+	// Connect; but connectd's workers keep running their connectors and tasks through it,
+	// and only the grains whose owner changed move afterwards.
+	rebalanceEpoch       = def(WorkerRebalanceGroup, "epoch", "The epoch or generation number of this worker.")
+	rebalanceCompleted   = def(WorkerRebalanceGroup, "completed-rebalances-total", "The total number of rebalances completed by this worker.")
+	rebalanceRebalancing = def(WorkerRebalanceGroup, "rebalancing", "Whether this worker is currently rebalancing.")
+	rebalanceMax         = def(WorkerRebalanceGroup, "rebalance-max-time-ms", "The maximum time in milliseconds spent by this worker to rebalance.")
+	rebalanceAvg         = def(WorkerRebalanceGroup, "rebalance-avg-time-ms", "The average time in milliseconds spent by this worker to rebalance.")
+	rebalanceSinceLast   = def(WorkerRebalanceGroup, "time-since-last-rebalance-ms", "The time in milliseconds since this worker completed the most recent rebalance.")
 
 	connectorStatus  = info(ConnectorGroup, "status", "The status of the connector.", connectorLabels...)
 	connectorType    = info(ConnectorGroup, "connector-type", "The type of the connector. One of 'source' or 'sink'.", connectorLabels...)
@@ -159,10 +163,21 @@ func (c collector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 
-	emit(rebalanceEpoch, float64(m.epoch.Load()))
-	emit(rebalanceCompleted, float64(m.rebalances.Load()))
-	if last := m.lastRebalanceUnixMilli.Load(); last > 0 {
-		emit(rebalanceSinceLast, float64(now.UnixMilli()-last))
+	if rb := &m.rebalance; rb.seen.Load() {
+		emit(rebalanceEpoch, float64(rb.epoch.Load()))
+		emit(rebalanceCompleted, float64(rb.completed.Load()))
+		rebalancing := 0.0
+		if rb.rebalancing.Load() {
+			rebalancing = 1
+		}
+		emit(rebalanceRebalancing, rebalancing)
+		emit(rebalanceMax, rb.times.max(now))
+		emit(rebalanceAvg, rb.times.avg(now))
+		if last := rb.lastCompletedMilli.Load(); last > 0 {
+			emit(rebalanceSinceLast, float64(now.UnixMilli()-last))
+		} else {
+			emit(rebalanceSinceLast, math.Inf(1)) // Kafka Connect's value before the first rebalance
+		}
 	}
 
 	for _, cn := range connectors {

@@ -37,7 +37,8 @@ func TestDashboardQueriesServedMetrics(t *testing.T) {
 	m.Connector("c").SetInfo("k", "source", "1")
 	m.StartTask("c", 0).SetKind(SourceKind)
 	m.StartTask("c", 1).SetKind(SinkKind)
-	m.Rebalanced(1)
+	m.RebalanceStarted()
+	m.RebalanceCompleted(1, time.Millisecond)
 	m.Task("c", 0).Polled(1, time.Millisecond)
 	fams := gather(t, m)
 

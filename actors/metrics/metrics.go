@@ -33,8 +33,17 @@ type Metrics struct {
 	connectors map[string]*Connector
 	tasks      map[taskKey]*Task
 
-	connectorStartups, taskStartups           startups
-	epoch, rebalances, lastRebalanceUnixMilli atomic.Int64
+	connectorStartups, taskStartups startups
+	rebalance                       rebalances
+}
+
+// rebalances is the worker's group rebalances (connect-worker-rebalance-metrics); none are
+// exported until the first starts, so a standalone worker, which has no group, has none, as
+// in Kafka Connect.
+type rebalances struct {
+	seen, rebalancing                    atomic.Bool
+	epoch, completed, lastCompletedMilli atomic.Int64
+	times                                *sampled // ms
 }
 
 type taskKey struct {
@@ -77,6 +86,7 @@ func New(cfg Config) *Metrics {
 	now := cfg.Now()
 	m.connectorStartups.results = m.newSampled(now)
 	m.taskStartups.results = m.newSampled(now)
+	m.rebalance.times = m.newSampled(now)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collector{m})
 	return m
@@ -106,12 +116,21 @@ func (m *Metrics) TaskStartupAttempt() { m.taskStartups.attempt() }
 // TaskStartupResult counts the outcome of an attempted task start.
 func (m *Metrics) TaskStartupResult(ok bool) { m.taskStartups.result(m.cfg.Now(), ok) }
 
-// Rebalanced records a change of the worker group's membership that this worker completed,
-// with the group's generation after it.
-func (m *Metrics) Rebalanced(generation int64) {
-	m.epoch.Store(generation)
-	m.rebalances.Add(1)
-	m.lastRebalanceUnixMilli.Store(m.cfg.Now().UnixMilli())
+// RebalanceStarted records that this worker (re)joins its group.
+func (m *Metrics) RebalanceStarted() {
+	m.rebalance.seen.Store(true)
+	m.rebalance.rebalancing.Store(true)
+}
+
+// RebalanceCompleted records a rebalance that put this worker in generation after took.
+func (m *Metrics) RebalanceCompleted(generation int64, took time.Duration) {
+	now := m.cfg.Now()
+	m.rebalance.seen.Store(true)
+	m.rebalance.epoch.Store(generation)
+	m.rebalance.completed.Add(1)
+	m.rebalance.lastCompletedMilli.Store(now.UnixMilli())
+	m.rebalance.times.record(now, float64(took)/float64(time.Millisecond))
+	m.rebalance.rebalancing.Store(false)
 }
 
 // Connector returns the metrics of connector name on this worker, registering them on first

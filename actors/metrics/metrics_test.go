@@ -149,7 +149,9 @@ func TestTaskMetrics(t *testing.T) {
 	m.TaskStartupResult(true)
 	m.TaskStartupAttempt()
 	m.TaskStartupResult(false)
-	m.Rebalanced(7)
+	m.RebalanceStarted()
+	m.RebalanceCompleted(7, 300*time.Millisecond)
+	m.RebalanceStarted()
 	c.t = c.t.Add(time.Second)
 
 	fams := gather(t, m)
@@ -186,6 +188,9 @@ func TestTaskMetrics(t *testing.T) {
 		{"kafka_connect_connect_worker_metrics_task_startup_failure_percentage", nil, 0.5},
 		{"kafka_connect_connect_worker_rebalance_metrics_epoch", nil, 7},
 		{"kafka_connect_connect_worker_rebalance_metrics_time_since_last_rebalance_ms", nil, 1000},
+		{"kafka_connect_connect_worker_rebalance_metrics_completed_rebalances_total", nil, 1},
+		{"kafka_connect_connect_worker_rebalance_metrics_rebalance_max_time_ms", nil, 300},
+		{"kafka_connect_connect_worker_rebalance_metrics_rebalancing", nil, 1},
 		{"kafka_connect_connector_metrics_status_info", map[string]string{"connector": "orders", "status": "running"}, 1},
 		{"kafka_connect_connector_metrics_connector_class_info", map[string]string{"connector_class": "org.apache.kafka.connect.file.FileStreamSourceConnector"}, 1},
 	}

@@ -87,6 +87,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		RebalanceTimeout:  cfg.rebalanceTimeout,
 		MinEpoch:          statuses.MaxGeneration,
 		Logger:            packageLogger(log, "actors/membership").With("component", "membership"),
+		Observer:          api.metrics,
 	})
 	if err != nil {
 		return err

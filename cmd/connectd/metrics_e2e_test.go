@@ -205,3 +205,36 @@ func TestMetricsOnRESTListener(t *testing.T) {
 		}
 	}
 }
+
+// TestMetricsRebalance: the rebalance group follows the worker group: a worker's first join
+// is a completed rebalance, and a second worker joining makes the first rebalance again into
+// a higher generation; neither is left rebalancing.
+func TestMetricsRebalance(t *testing.T) {
+	c := newCluster(t)
+	a := c.add()
+	const (
+		completed   = "kafka_connect_connect_worker_rebalance_metrics_completed_rebalances_total"
+		epoch       = "kafka_connect_connect_worker_rebalance_metrics_epoch"
+		rebalancing = "kafka_connect_connect_worker_rebalance_metrics_rebalancing"
+		maxTime     = "kafka_connect_connect_worker_rebalance_metrics_rebalance_max_time_ms"
+	)
+	fams := scrape(t, a.url)
+	first, _ := series(fams, completed)
+	gen, _ := series(fams, epoch)
+	if first < 1 || gen < 1 {
+		t.Fatalf("after the first join: %s = %v, %s = %v; want both >= 1", completed, first, epoch, gen)
+	}
+	if _, ok := series(fams, maxTime); !ok {
+		t.Errorf("no %s", maxTime)
+	}
+	b := c.add()
+	waitFor(t, 60*time.Second, "the first worker to rebalance into the second's generation", func() bool {
+		fa, fb := scrape(t, a.url), scrape(t, b.url)
+		n, _ := series(fa, completed)
+		ga, _ := series(fa, epoch)
+		gb, _ := series(fb, epoch)
+		ra, _ := series(fa, rebalancing)
+		rb, _ := series(fb, rebalancing)
+		return n > first && ga > gen && ga == gb && ra == 0 && rb == 0
+	})
+}
