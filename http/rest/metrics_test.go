@@ -50,3 +50,23 @@ func TestMetricsRoute(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsBehindAuthentication: with authentication on, /metrics asks for credentials like
+// every other route; a scraper is configured with them.
+func TestMetricsBehindAuthentication(t *testing.T) {
+	refuse := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusUnauthorized) })
+	}
+	s, err := NewStarting(func() string { return "starting" }, WithAuthentication(refuse),
+		WithMetrics(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "up 1\n") })))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range []http.Handler{s.Handler(), s.APIMetricsHandler(), s.AdminHandler()} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		if rec.Code != http.StatusUnauthorized {
+			t.Errorf("GET /metrics without credentials: %d, want 401", rec.Code)
+		}
+	}
+}
