@@ -16,6 +16,7 @@ import (
 	"github.com/asynkron/protoactor-go/cluster"
 	"github.com/asynkron/protoactor-go/cluster/identitylookup/disthash"
 	"github.com/asynkron/protoactor-go/remote"
+	"google.golang.org/grpc"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -40,6 +41,11 @@ type Config struct {
 	Provider Provider
 	// Logger receives protoactor's warnings and errors; nil discards them.
 	Logger *slog.Logger
+	// ServerOptions and DialOptions secure the remote (actors/clusterauth): credentials and
+	// interceptors that refuse a caller before protoactor reads its messages. Empty: a
+	// plaintext, unauthenticated remote.
+	ServerOptions []grpc.ServerOption
+	DialOptions   []grpc.DialOption
 }
 
 // Peer is one member as the membership provider knows it.
@@ -166,6 +172,13 @@ func (m *Member) start(ctx context.Context) error {
 	ropts := []remote.ConfigOption{}
 	if m.cfg.Advertised != "" {
 		ropts = append(ropts, remote.WithAdvertisedHost(m.cfg.Advertised))
+	}
+	if len(m.cfg.ServerOptions) > 0 {
+		ropts = append(ropts, remote.WithServerOptions(m.cfg.ServerOptions...))
+	}
+	if len(m.cfg.DialOptions) > 0 {
+		// Replaces protoactor's default (plaintext, grpc.WithInsecure).
+		ropts = append(ropts, remote.WithDialOptions(m.cfg.DialOptions...))
 	}
 	kinds := make([]*cluster.Kind, 0, len(m.kinds))
 	for _, k := range m.kinds {

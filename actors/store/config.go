@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -21,7 +22,16 @@ const (
 	commitPrefix      = "commit-"
 	targetStatePrefix = "target-state-"
 	loggerPrefix      = "logger-cluster-"
+	sessionKeyKey     = "session-key"
 )
+
+// SessionKey is Kafka Connect's session key record (KIP-507, spec §12.1): the secret the
+// workers of one cluster share through the config topic to authenticate each other.
+type SessionKey struct {
+	Key       []byte    // the secret; never logged
+	Algorithm string    // e.g. HmacSHA256
+	Created   time.Time // creation-timestamp
+}
 
 // ConfigSnapshot is an immutable view of the config topic up to one record.
 type ConfigSnapshot struct {
@@ -31,6 +41,15 @@ type ConfigSnapshot struct {
 	names      []string
 	loggers    map[string]string
 	loggerOffs map[string]int64
+	sessionKey *SessionKey
+}
+
+// SessionKey returns the latest session key record, if any.
+func (s *ConfigSnapshot) SessionKey() (SessionKey, bool) {
+	if s.sessionKey == nil {
+		return SessionKey{}, false
+	}
+	return *s.sessionKey, true
 }
 
 // Connectors returns the names of the connectors that have a config, sorted.
@@ -88,6 +107,7 @@ type ConfigStore struct {
 	deferred     map[string]map[int]map[string]string // read, waiting for their commit
 	inconsistent map[string]bool
 	loggers      map[string]string
+	sessionKey   *SessionKey      // the latest session-key record; nil before one
 	loggerOffs   map[string]int64 // offset of each loggers entry's record; nil until the first
 
 	entries map[string]*ConnectorSnapshot
@@ -187,6 +207,7 @@ func (s *ConfigStore) Snapshot() *ConfigSnapshot {
 		names:      s.names,
 		loggers:    maps.Clone(s.loggers),
 		loggerOffs: maps.Clone(s.loggerOffs),
+		sessionKey: s.sessionKey,
 	}
 	return s.snap
 }
@@ -373,8 +394,14 @@ func (s *ConfigStore) applyRecord(key string, value []byte) {
 			return
 		}
 		s.loggers[ns] = level
+	case key == sessionKeyKey:
+		if k, ok := parseSessionKey(v); ok {
+			s.sessionKey = &k
+		} else {
+			warnThrottled(s.logger, &s.warn, "ignoring session key record of an unexpected shape")
+		}
 	default:
-		// session-key, restart-connector-, tasks-fencing-: the runtime does not use them.
+		// restart-connector-, tasks-fencing-: the runtime does not use them.
 		s.logger.Debug("ignoring config record", "key", key)
 	}
 }
@@ -519,6 +546,37 @@ func (s *ConfigStore) PutLoggerLevel(ctx context.Context, namespace, level strin
 	}
 	if err := s.log.Write(ctx, Record{Key: []byte(loggerPrefix + namespace), Value: v}); err != nil {
 		return fmt.Errorf("logger %q: write level: %w", namespace, err)
+	}
+	return nil
+}
+
+// parseSessionKey reads {"key": base64, "algorithm": …, "creation-timestamp": ms}.
+func parseSessionKey(v map[string]any) (SessionKey, bool) {
+	enc, ok1 := v["key"].(string)
+	alg, ok2 := v["algorithm"].(string)
+	created, ok3 := v["creation-timestamp"].(int64)
+	if !ok1 || !ok2 || !ok3 {
+		return SessionKey{}, false
+	}
+	key, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil || len(key) == 0 {
+		return SessionKey{}, false
+	}
+	return SessionKey{Key: key, Algorithm: alg, Created: time.UnixMilli(created)}, true
+}
+
+// PutSessionKey writes the session-key record and returns once it is visible in Snapshot.
+func (s *ConfigStore) PutSessionKey(ctx context.Context, k SessionKey) error {
+	v, err := marshal(struct {
+		Key       string `json:"key"`
+		Algorithm string `json:"algorithm"`
+		Created   int64  `json:"creation-timestamp"`
+	}{base64.StdEncoding.EncodeToString(k.Key), k.Algorithm, k.Created.UnixMilli()})
+	if err != nil {
+		return fmt.Errorf("session key: encode: %w", err)
+	}
+	if err := s.log.Write(ctx, Record{Key: []byte(sessionKeyKey), Value: v}); err != nil {
+		return fmt.Errorf("session key: write: %w", err)
 	}
 	return nil
 }

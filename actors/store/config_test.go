@@ -481,3 +481,19 @@ func TestConfigRejectsInvalid(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSessionKey: the session-key record (KIP-507) in Kafka Connect's shape is read
+// back, the latest one wins, and one of another shape is ignored.
+func TestConfigSessionKey(t *testing.T) {
+	s := newConfigStore("configs", buildOptions(nil))
+	if _, ok := s.Snapshot().SessionKey(); ok {
+		t.Fatal("a session key before any record")
+	}
+	s.apply(Record{Offset: 0, Key: []byte("session-key"), Value: []byte(`{"key":"c2VjcmV0LTE=","algorithm":"HmacSHA256","creation-timestamp":1700000000000}`)})
+	s.apply(Record{Offset: 1, Key: []byte("session-key"), Value: []byte(`{"key":"c2VjcmV0LTI=","algorithm":"HmacSHA256","creation-timestamp":1700000001000}`)})
+	s.apply(Record{Offset: 2, Key: []byte("session-key"), Value: []byte(`{"key":42}`)})
+	k, ok := s.Snapshot().SessionKey()
+	if !ok || string(k.Key) != "secret-2" || k.Algorithm != "HmacSHA256" || k.Created.UnixMilli() != 1700000001000 {
+		t.Fatalf("session key %q %s %v %v", k.Key, k.Algorithm, k.Created, ok)
+	}
+}

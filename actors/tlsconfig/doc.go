@@ -14,7 +14,9 @@
 //   - ssl.endpoint.identification.algorithm empty turns off the host name check only: the
 //     peer's chain is still verified against the truststore;
 //   - a Source re-reads its files when they change, at most once per check interval, and keeps
-//     serving the previous material when the new files do not load.
+//     serving the previous material when the new files do not load; a server's certificate and
+//     client check and a client's certificate follow the files, a client's trusted roots are
+//     those of when its config was made.
 //
 // It imports only the standard library and the parsing libraries above.
 package tlsconfig

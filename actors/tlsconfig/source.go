@@ -214,15 +214,13 @@ func (s *Source) ServerConfig() (*tls.Config, error) {
 }
 
 // ClientConfig is the tls.Config of a client: the keystore's certificate when the server asks
-// for one, the server's chain verified against the truststore (the system roots when none is
-// set) and, with ssl.endpoint.identification.algorithm=https, its host name too.
-//
-// Go's own verification is replaced by VerifyConnection so that the truststore is read
-// through the Source (reloaded) and so that the empty algorithm can keep the chain check.
+// for one (read through the Source, so reloaded), the server's chain verified against the
+// truststore as it is now (the system roots when none is set) and, with
+// ssl.endpoint.identification.algorithm=https, its host name too (DNS name or IP address, as
+// the dialer names it).
 func (s *Source) ClientConfig() *tls.Config {
-	checkHost := s.settings.EndpointIdentification != ""
 	cfg := s.base()
-	cfg.InsecureSkipVerify = true // replaced by VerifyConnection below, never skipped
+	roots := s.current().roots
 	cfg.GetClientCertificate = func(req *tls.CertificateRequestInfo) (*tls.Certificate, error) {
 		m := s.current()
 		for i := range m.certs {
@@ -232,26 +230,27 @@ func (s *Source) ClientConfig() *tls.Config {
 		}
 		return &tls.Certificate{}, nil // no certificate: the server decides
 	}
+	if s.settings.EndpointIdentification != "" {
+		cfg.RootCAs = roots // Go's own verification: chain and host name
+		return cfg
+	}
+	// The empty algorithm: Go's verification would check the name too, so it is replaced by
+	// a chain-only check, never skipped.
+	cfg.InsecureSkipVerify = true
 	cfg.VerifyConnection = func(cs tls.ConnectionState) error {
-		return verifyServer(cs, s.current().roots, checkHost)
+		return verifyChain(cs, roots)
 	}
 	return cfg
 }
 
-// verifyServer checks the server's chain against roots and, when checkHost, its name.
-func verifyServer(cs tls.ConnectionState, roots *x509.CertPool, checkHost bool) error {
+// verifyChain checks the server's chain against roots, without its name.
+func verifyChain(cs tls.ConnectionState, roots *x509.CertPool) error {
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("tls: the server sent no certificate")
 	}
 	opts := x509.VerifyOptions{Roots: roots, Intermediates: x509.NewCertPool()}
 	for _, c := range cs.PeerCertificates[1:] {
 		opts.Intermediates.AddCert(c)
-	}
-	if checkHost {
-		if cs.ServerName == "" {
-			return errors.New("tls: host name verification is on (ssl.endpoint.identification.algorithm=https) but no server name is known")
-		}
-		opts.DNSName = cs.ServerName
 	}
 	if _, err := cs.PeerCertificates[0].Verify(opts); err != nil {
 		return fmt.Errorf("tls: verify server certificate: %w", err)

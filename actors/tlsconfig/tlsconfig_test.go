@@ -112,7 +112,7 @@ func TestStoresEveryFormat(t *testing.T) {
 
 func TestClientAuthAndHostNames(t *testing.T) {
 	pki := testcerts.New(t)
-	server := pki.Issue(t, "server", "localhost")
+	server := pki.Issue(t, "server", "localhost", "127.0.0.1")
 	client := pki.Issue(t, "client")
 	otherPKI := testcerts.New(t)
 	other := otherPKI.Issue(t, "stranger", "localhost")
@@ -135,6 +135,8 @@ func TestClientAuthAndHostNames(t *testing.T) {
 		{"required: no certificate", merge(serverKS, trust, map[string]string{"ssl.client.auth": "required"}), trust, "localhost", false},
 		{"required: untrusted certificate", merge(serverKS, trust, map[string]string{"ssl.client.auth": "required"}), strangerCert, "localhost", false},
 		{"https: wrong host name", merge(serverKS, trust), trust, "elsewhere", false},
+		{"https: IP address in the certificate", merge(serverKS, trust), trust, "127.0.0.1", true},
+		{"https: other IP address", merge(serverKS, trust), trust, "127.0.0.2", false},
 		{"empty algorithm: wrong host name accepted", merge(serverKS, trust), merge(trust, map[string]string{"ssl.endpoint.identification.algorithm": ""}), "elsewhere", true},
 		{"empty algorithm: untrusted chain still refused", merge(serverKS, trust), map[string]string{"ssl.truststore.type": "PEM", "ssl.truststore.location": other.CertPEM, "ssl.endpoint.identification.algorithm": ""}, "localhost", false},
 		{"TLSv1.2 only on both", merge(serverKS, map[string]string{"ssl.enabled.protocols": "TLSv1.2"}), merge(trust, map[string]string{"ssl.protocol": "TLSv1.2"}), "localhost", true},

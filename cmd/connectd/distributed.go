@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/clusterauth"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/membership"
 	"github.com/connectd/connectd/actors/pipeline"
@@ -92,9 +93,20 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The session key first: members sign every call with it and refuse calls without it.
+	keys := clusterauth.NewSessionKeys(cfg.interWorkerKeys, configs, packageLogger(log, "actors/clusterauth").With("component", "clusterauth"))
+	if err := keys.Start(startCtx); err != nil {
+		return err
+	}
+	go keys.Run(ctx)
+	transport, err := clusterauth.NewTransport(cfg.groupID, keys, cfg.clusterTLS, packageLogger(log, "actors/clusterauth").With("component", "clusterauth"))
+	if err != nil {
+		return fmt.Errorf("cluster transport: %w", err)
+	}
 	stage.Enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
-		member.Config{ClusterName: cfg.groupID, URL: cfg.advertisedScheme + "://" + cfg.workerID, Provider: group}, api.metrics, log)
+		member.Config{ClusterName: cfg.groupID, URL: cfg.advertisedScheme + "://" + cfg.workerID, Provider: group,
+			ServerOptions: transport.Server, DialOptions: transport.Dial}, api.metrics, log)
 	if err != nil {
 		return err
 	}

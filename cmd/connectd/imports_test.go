@@ -76,6 +76,9 @@ func TestImportArrows(t *testing.T) {
 			"logger levels import only the standard library", nil},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"stores import messages only", nil},
+		{"actors/clusterauth", func(imp string) bool {
+			return !strings.Contains(imp, "protoactor") && (!strings.HasPrefix(imp, mod) || imp == mod+"actors/store" || imp == mod+"actors/tlsconfig")
+		}, "cluster authentication knows the session-key record and TLS settings, never protoactor", nil},
 		{"actors/tlsconfig", func(imp string) bool { return !strings.HasPrefix(imp, mod) },
 			"ssl.* parsing imports nothing of ours: Kafka clients, listeners and the cluster all use it", nil},
 		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/connectd/connectd/actors/clusterauth"
 	"github.com/connectd/connectd/actors/tlsconfig"
 	"github.com/connectd/connectd/http/basicauth"
 )
@@ -129,4 +130,25 @@ func splitArgs(s string) []string {
 		out = append(out, cur.String())
 	}
 	return out
+}
+
+// clusterTLS loads cluster.ssl.*: when any is set, the actor cluster speaks mutual TLS. Its
+// ssl.client.auth may only be required (the default there): a member that need not show a
+// certificate would not be authenticated by it.
+func clusterTLS(props map[string]string, log *slog.Logger) (*tlsconfig.Source, error) {
+	if !tlsconfig.Configured(props, clusterauth.ClusterTLSPrefix) {
+		return nil, nil
+	}
+	key := clusterauth.ClusterTLSPrefix + "ssl.client.auth"
+	if v, ok := props[key]; ok && strings.TrimSpace(v) != tlsconfig.ClientAuthRequired {
+		return nil, fmt.Errorf("%s=%s: the cluster listener always requires client certificates; set required or leave it unset", key, v)
+	}
+	src, err := tlsconfig.Load(props, clusterauth.ClusterTLSPrefix, tlsconfig.WithLogger(log.With("component", "tls", "prefix", clusterauth.ClusterTLSPrefix)))
+	if err != nil {
+		return nil, err
+	}
+	if !src.HasKeystore() {
+		return nil, fmt.Errorf("%sssl.keystore.location: mutual TLS on the cluster listener needs this worker's certificate", clusterauth.ClusterTLSPrefix)
+	}
+	return src, nil
 }

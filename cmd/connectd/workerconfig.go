@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connectd/connectd/actors/clusterauth"
+	"github.com/connectd/connectd/actors/tlsconfig"
 	"github.com/connectd/connectd/connectors"
 )
 
@@ -75,13 +77,15 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "Actor-cluster listen address."},
 	{Name: "cluster.advertised.listener", Type: connectors.String, Default: nil, Importance: connectors.Low,
 		Doc: "Actor-cluster address other workers dial; unset means the bound address."},
+	{Name: "inter.worker.key.ttl.ms", Type: connectors.Int, Default: "3600000", Importance: connectors.Low,
+		Doc: "How long a session key (shared through the config topic) signs the members' calls before it is rotated."},
 }
 
 // passThroughPrefixes are prefixes of keys that configure clients, converters or TLS; they
 // are not in the table but are not unknown either.
 var passThroughPrefixes = []string{
 	"key.converter.", "value.converter.", "header.converter.", "producer.", "consumer.", "admin.",
-	"listeners.https.", "admin.listeners.https.", "ssl.", "sasl.", "security.", "config.providers", "metric",
+	"listeners.https.", "admin.listeners.https.", "cluster.ssl.", "ssl.", "sasl.", "security.", "config.providers", "metric",
 	"client.", "topic.", "connect.", "exactly.once.", "inter.worker.",
 	"scheduled.rebalance.", "worker.", "response.http.", "rest.", "connector.client.",
 }
@@ -115,6 +119,8 @@ type workerConfig struct {
 	restTLS             *tls.Config
 	adminTLS            *tls.Config
 	restAuth            func(http.Handler) http.Handler // nil: no authentication
+	clusterTLS          *tlsconfig.Source               // cluster.ssl.*: mutual TLS between members; nil: none
+	interWorkerKeys     clusterauth.Settings            // inter.worker.*: the session key (KIP-507)
 	sessionTimeout      time.Duration
 	heartbeatInterval   time.Duration
 	rebalanceTimeout    time.Duration
@@ -209,6 +215,12 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		}
 	}
 	if c.restAuth, err = restAuthentication(props, v.List("rest.extension.classes"), os.Getenv("KAFKA_OPTS")); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	if c.clusterTLS, err = clusterTLS(props, log); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	if c.interWorkerKeys, err = clusterauth.ParseSettings(props); err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
 	}
 	return c, nil
