@@ -104,6 +104,8 @@ func TestClusterStranger(t *testing.T) {
 	for _, mode := range []string{"session key", "mutual TLS"} {
 		t.Run(mode, func(t *testing.T) {
 			c := newCluster(t)
+			// Short-lived keys: the members rotate them while the test runs.
+			c.props["inter.worker.key.ttl.ms"] = "2000"
 			if mode == "mutual TLS" {
 				for k, v := range mtls {
 					c.props[k] = v
@@ -126,6 +128,17 @@ func TestClusterStranger(t *testing.T) {
 				appendLines(t, file, "l", 0, 10)
 				c.workers[0].mustDo("POST", "/connectors", map[string]any{"name": name, "config": sourceConfig(file, c.workers[0].topic(name))}, 201, nil)
 			}
+			// A worker answers 404 until its tail of the status topic holds the first record.
+			waitFor(t, 20*time.Second, "every worker to know every connector's status", func() bool {
+				for _, w := range c.workers {
+					for _, name := range names {
+						if code, _, _ := w.do("GET", "/connectors/"+escape(name)+"/status", nil); code != 200 {
+							return false
+						}
+					}
+				}
+				return true
+			})
 			where := c.placement(names, "every connector RUNNING on the two members")
 
 			addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
@@ -179,8 +192,23 @@ func TestClusterStranger(t *testing.T) {
 				})
 			}
 
-			// The members keep working: the same placement answers, and a SIGKILL failover
-			// completes.
+			// The key rotates (a new session-key record); a caller holding only the first key
+			// is refused once it is two TTLs old, one that reads the topic again is served.
+			firstKey := memberTransport(t, c, nil)
+			if mode == "mutual TLS" {
+				firstKey.Dial = member
+			}
+			waitFor(t, 30*time.Second, "a rotated key to refuse the first one", func() bool {
+				return knock(t, addr, firstKey.Dial...) != nil
+			})
+			if mode == "session key" {
+				if err := knock(t, addr, memberTransport(t, c, nil).Dial...); err != nil {
+					t.Fatalf("a caller with the current key was refused: %v", err)
+				}
+			}
+
+			// The members keep working across rotations: the same placement answers, and a
+			// SIGKILL failover completes.
 			if again := c.placement(names, "placement unchanged after the stranger"); fmt.Sprint(again) != fmt.Sprint(where) {
 				t.Errorf("placement moved after the stranger: %v -> %v", where, again)
 			}
