@@ -67,6 +67,10 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "The window of one sample of the windowed metrics (rates, averages, maxima)."},
 	{Name: "metrics.num.samples", Type: connectors.Int, Default: "2", Validator: connectors.AtLeast(1), Importance: connectors.Low,
 		Doc: "How many samples the windowed metrics keep."},
+	{Name: "metrics.recording.level", Type: connectors.String, Default: "INFO", Validator: connectors.OneOf("INFO", "DEBUG", "TRACE"), Importance: connectors.Low,
+		Doc: "The highest recording level of the metrics; Kafka Connect's are all INFO, so every level serves them all."},
+	{Name: "metric.reporters", Type: connectors.List, Default: "", Importance: connectors.Low,
+		Doc: "Java metrics reporters: none runs here; the metrics are on /metrics. Only Kafka's JmxReporter is accepted, as a no-op."},
 	{Name: "plugin.path", Type: connectors.List, Default: nil, Importance: connectors.Low,
 		Doc: "Accepted for compatibility; connectd's plugins are compiled in."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
@@ -143,6 +147,9 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 	v, err := workerConfigDef.Parse(props)
 	if err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	if err := checkMetricReporters(v.List("metric.reporters"), log); err != nil {
+		return nil, err
 	}
 	for k := range props {
 		if !slices.ContainsFunc(workerConfigDef, func(c connectors.ConfigKey) bool { return c.Name == k }) &&
@@ -296,4 +303,21 @@ func withPrefix(props map[string]string, prefix string) map[string]string {
 		}
 	}
 	return out
+}
+
+// jmxReporter is Kafka's JMX metrics reporter, the default of metric.reporters since Kafka 4.0.
+const jmxReporter = "org.apache.kafka.common.metrics.JmxReporter"
+
+// checkMetricReporters refuses metric.reporters naming a Java reporter: connectd cannot run
+// one, and a worker that silently did not report where its operator expects would be worse
+// than one that does not start. Kafka's JmxReporter, the default, is accepted: the metrics it
+// would publish over JMX are served on /metrics.
+func checkMetricReporters(classes []string, log *slog.Logger) error {
+	for _, c := range classes {
+		if c != jmxReporter {
+			return fmt.Errorf("worker config: metric.reporters: %s cannot run in connectd, which runs no Java metrics reporter; its metrics are served in Prometheus format on /metrics (remove the class from metric.reporters)", c)
+		}
+		log.Info("metric.reporters: JMX is not served; the same metrics are on /metrics", "class", c)
+	}
+	return nil
 }
