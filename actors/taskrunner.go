@@ -160,6 +160,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
+			Live: r.rt.member.Live,
 		}
 		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
@@ -184,6 +185,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Group: group, Topics: topics,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
+			Live: r.rt.member.Live,
 		}
 		r.stats.SetKind(metrics.SinkKind)
 		return sink.Run, sink, func() { _ = group.Close() }, nil

@@ -78,6 +78,13 @@ type Provider interface {
 	Stop(ctx context.Context) error
 }
 
+// Leaser is a Provider that knows when its membership may have lapsed: Live is false from
+// the moment the group may have expired this member (a paused process, an unreachable
+// coordinator) until it has joined again.
+type Leaser interface {
+	Live() bool
+}
+
 // Member is one process's membership in the actor cluster.
 //
 // Its view of the cluster is the provider's latest view minus the peers it knows are gone
@@ -325,10 +332,24 @@ func (m *Member) OnChange(f func()) {
 // current view, by the same hash protoactor's identity lookup uses. A draining member, or
 // one its provider has dropped, owns nothing.
 func (m *Member) Owns(identity, kind string) bool {
+	if !m.Live() {
+		return false
+	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	owner := m.ownerLocked(identity, kind)
 	return owner != "" && owner == m.system.Address()
+}
+
+// Live reports whether this member may still run work: false when its provider's
+// membership may have lapsed, even before the provider has published a view without it.
+// The data plane asks it before every poll and every write, so that a worker thawed after
+// a pause longer than its session does nothing beside the workers that took its tasks.
+func (m *Member) Live() bool {
+	if l, ok := m.cfg.Provider.(Leaser); ok {
+		return l.Live()
+	}
+	return true
 }
 
 // publish takes a new view from the provider.

@@ -71,6 +71,52 @@ type Group struct {
 	mu       sync.Mutex
 	memberID string
 	gen      int64
+	// lease is when the coordinator may expire this member: a session after the last
+	// heartbeat (or join) it acknowledged was sent. Past it, another worker may already run
+	// this worker's tasks (a process paused by SIGSTOP or a long GC sees this on waking).
+	lease time.Time
+	// joining is set while a join started within the lease is in flight: the coordinator
+	// expires no member that waits in a rebalance, however long the others take to join.
+	joining bool
+}
+
+// Live reports whether this worker's membership is certainly still current: the
+// coordinator acknowledged a heartbeat sent less than a session ago. The clock is
+// monotonic and runs while the process is stopped, so a worker thawed after a pause longer
+// than its session sees false at once, before its next heartbeat has been answered.
+func (g *Group) Live() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.joining || time.Now().Before(g.lease)
+}
+
+// startJoin marks a join in flight; it holds the lease only if the lease was still held.
+func (g *Group) startJoin() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.joining = time.Now().Before(g.lease)
+}
+
+func (g *Group) endJoin() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.joining = false
+}
+
+// extendLease records that a request sent at sent was acknowledged by the coordinator.
+func (g *Group) extendLease(sent time.Time) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if l := sent.Add(g.cfg.SessionTimeout); l.After(g.lease) {
+		g.lease = l
+	}
+}
+
+// leaseLeft is how long the membership stays certainly current.
+func (g *Group) leaseLeft() time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return time.Until(g.lease)
 }
 
 // New returns a Group; nothing is dialled until Start.
@@ -302,6 +348,8 @@ func (s *session) joinOnce() error {
 	if f := s.g.cfg.MinEpoch; f != nil {
 		epoch = max(epoch, f())
 	}
+	s.g.startJoin()
+	defer s.g.endJoin()
 	meta, err := json.Marshal(metadata{Address: s.self.Address, URL: s.self.URL, Epoch: epoch})
 	if err != nil {
 		return err
@@ -344,6 +392,8 @@ func (s *session) joinOnce() error {
 			sreq.GroupAssignments = append(sreq.GroupAssignments, sarama.SyncGroupRequestAssignment{MemberId: m.MemberId, Assignment: payload})
 		}
 	}
+	// The coordinator restarts the member's session when it receives the SyncGroup.
+	sent := time.Now()
 	sresp, err := coord.SyncGroup(sreq)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -363,6 +413,7 @@ func (s *session) joinOnce() error {
 	s.g.mu.Lock()
 	s.g.memberID, s.g.gen = s.memberID, s.epoch
 	s.g.mu.Unlock()
+	s.g.extendLease(sent)
 	s.g.log.Debug("joined worker group", "group", s.g.cfg.GroupID, "generation", s.epoch, "members", len(peers), "leader", jresp.LeaderId == s.memberID)
 	s.publish(member.View{Generation: s.epoch, Peers: peers})
 	return nil
@@ -410,23 +461,38 @@ func leaderAssignment(gen int32, members []sarama.GroupMember) ([]byte, error) {
 }
 
 // heartbeat beats until the group rebalances, the member is evicted, or ctx ends. A member
-// that cannot reach the coordinator for a whole session has been expired by it: it stops
-// its work at once rather than run beside its successor.
+// whose lease ran out (no heartbeat acknowledged for a whole session: the coordinator
+// cannot be reached, or this process was paused) may have been expired by the coordinator:
+// it stops its work at once rather than run beside its successor. The lease timer fires
+// the moment a paused process runs again, before any heartbeat could be answered.
 func (s *session) heartbeat(ctx context.Context) error {
-	lastOK := time.Now()
 	t := time.NewTicker(s.g.cfg.HeartbeatInterval)
 	defer t.Stop()
+	lease := time.NewTimer(max(s.g.leaseLeft(), 0))
+	defer lease.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-lease.C:
 		case <-t.C:
 		}
+		// Whichever fired first after a pause, the lapse is handled before a heartbeat.
+		left := s.g.leaseLeft()
+		if left <= 0 {
+			s.g.log.Warn("no heartbeat acknowledged for a whole session (process paused, or coordinator unreachable): stopping this worker's tasks until it rejoins the group",
+				"group", s.g.cfg.GroupID, "session.timeout.ms", s.g.cfg.SessionTimeout.Milliseconds())
+			s.memberID = ""
+			s.dropSelf()
+			return errRejoin
+		}
+		lease.Reset(left)
+		sent := time.Now()
 		err := s.beat()
 		var kerr sarama.KError
 		switch {
 		case err == nil:
-			lastOK = time.Now()
+			s.g.extendLease(sent)
 		case errors.As(err, &kerr) && kerr == sarama.ErrRebalanceInProgress:
 			return errRejoin
 		case errors.As(err, &kerr) && (kerr == sarama.ErrUnknownMemberId || kerr == sarama.ErrIllegalGeneration || kerr == sarama.ErrFencedInstancedId):
@@ -437,11 +503,6 @@ func (s *session) heartbeat(ctx context.Context) error {
 			return errRejoin
 		default:
 			_ = s.g.client.RefreshCoordinator(s.g.cfg.GroupID)
-			if time.Since(lastOK) > s.g.cfg.SessionTimeout {
-				s.memberID = ""
-				s.dropSelf()
-				return fmt.Errorf("no heartbeat for a session: %w", err)
-			}
 		}
 	}
 }

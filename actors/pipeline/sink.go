@@ -39,6 +39,9 @@ type Sink struct {
 	Transform TransformFunc
 	// Metrics, if set, receives the task's measurements once per batch.
 	Metrics SinkMetrics
+	// Live, if set, is asked before every put: false means this worker's group membership
+	// may have lapsed, and Run ends with ErrLapsed instead of delivering.
+	Live func() bool
 
 	gate gate
 
@@ -263,6 +266,10 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failure != nil {
+		return s.failure
+	}
+	if s.Live != nil && !s.Live() {
+		s.fail(ErrLapsed)
 		return s.failure
 	}
 	start := time.Now()

@@ -53,6 +53,10 @@ type Source struct {
 	Transform TransformFunc
 	// Metrics, if set, receives the task's measurements once per batch.
 	Metrics SourceMetrics
+	// Live, if set, is asked before every poll and every send: false means this worker's
+	// group membership may have lapsed (another worker may run the task already), and Run
+	// ends with ErrLapsed without polling, sending or committing offsets again.
+	Live func() bool
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -145,9 +149,19 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		return nil
 	}
 	defer func() {
-		// Stopping cancelled ctx; the final commit gets its own short deadline.
+		// Stopping cancelled ctx; the final commit gets its own short deadline. A task whose
+		// membership lapsed commits nothing, neither its transaction nor offsets: the task's
+		// new owner polls those records again, and may have committed later offsets already,
+		// which an older position written after them would undo.
 		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		if !s.live() {
+			if s.txnOpen {
+				s.abortTxn()
+			}
+			clear(s.staged)
+			clear(pending)
+		}
 		if serr := s.settle(true, pending); serr != nil && err == nil {
 			err = serr
 		}
@@ -174,6 +188,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		}
 		if ctx.Err() != nil {
 			return nil
+		}
+		if !s.live() {
+			return ErrLapsed
 		}
 		pollStart := time.Now()
 		records, err := s.Task.Poll(ctx)
@@ -211,6 +228,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 					return err
 				}
 				msgs = append(msgs, m)
+			}
+			if !s.live() {
+				return ErrLapsed
 			}
 			if len(msgs) > 0 {
 				s.Metrics.Active(len(msgs))
@@ -298,6 +318,13 @@ func (s *Source) abortTxn() {
 	s.txnOpen = false
 	clear(s.staged)
 }
+
+func (s *Source) live() bool { return s.Live == nil || s.Live() }
+
+// ErrLapsed ends a task whose worker's group membership may have lapsed: the task may run
+// on another worker already, so this instance stops without reporting a failure; its
+// grain starts it again if the worker still owns it once it has rejoined.
+var ErrLapsed = fmt.Errorf("%w: this worker's group membership lapsed (no heartbeat acknowledged for a session)", ErrFenced)
 
 // ErrFenced ends a source task whose producer a newer instance of the same task fenced:
 // that instance runs elsewhere, and this one must stop without reporting a failure.
