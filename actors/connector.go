@@ -143,6 +143,9 @@ func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
 		return true
 	case *actor.Restarting, *actor.Terminated:
 		return true
+	case *actor.ReceiveTimeout:
+		g.passivate(ctx)
+		return true
 	case *pluginStarted:
 		g.onPluginStarted(ctx, m)
 		return true
@@ -169,6 +172,36 @@ func (g *connectorGrain) lifecycle(ctx actor.Context) bool {
 		return true
 	}
 	return false
+}
+
+// becomeAbsent switches to the absent behaviour and arms the idle timer: a grain of a
+// connector that does not exist (deleted, or only asked about) is released once no message
+// reached it for IdleGrainTimeout, so that deleted connectors, and names a client merely
+// looked up, do not hold memory for the life of the worker.
+func (g *connectorGrain) becomeAbsent(ctx actor.Context) {
+	g.behavior.Become(g.absent)
+	ctx.SetReceiveTimeout(g.rt.cfg.IdleGrainTimeout)
+}
+
+// passivate stops the grain if its connector still does not exist and nothing runs.
+//
+// Why this is safe with protoactor (notes §2.5, §3.2): Stop is a system message, handled
+// before any user message still queued, and the grain has then no work to drain; from the
+// moment it is stopped the placement actor forgets it (Terminated) and every later request
+// either dead-letters and is retried by the identity lookup, which activates a new grain,
+// or finds the new grain. Only a message that reaches the mailbox in the instant between
+// this check and the stop is dropped, and after IdleGrainTimeout of silence that is a
+// message about a connector that does not exist: a create, whose caller times out and
+// retries, or a poke the reconciler repeats.
+func (g *connectorGrain) passivate(ctx actor.Context) {
+	if _, ok := g.rt.connectorView(g.name); ok || g.plugin != nil || g.starting {
+		if !ok {
+			ctx.SetReceiveTimeout(g.rt.cfg.IdleGrainTimeout)
+		}
+		return
+	}
+	g.rt.log.Debug("releasing the grain of a connector that does not exist", "connector", g.name)
+	ctx.Stop(ctx.Self())
 }
 
 // absent is the behaviour while no config is stored: only a create is accepted.
@@ -311,9 +344,9 @@ func (g *connectorGrain) onDelete(ctx actor.Context) {
 	g.observed, g.pluginConfig = nil, nil
 	clear(g.tasks)
 	g.pokeTasks(len(v.Tasks))
-	// The grain stays active in its absent behaviour: grains never passivate, and a stopping
-	// grain is what protoactor's placement mishandles when the same name is created again.
-	g.behavior.Become(g.absent)
+	// The grain stays active in its absent behaviour for a while, so that a create of the
+	// same name that follows finds it; it is released once idle (passivate).
+	g.becomeAbsent(ctx)
 	g.dropMetrics()
 	ctx.Respond(&messages.CommandReply{})
 }
@@ -376,10 +409,11 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 	v, ok := g.rt.connectorView(g.name)
 	if !ok {
 		g.stopPlugin(ctx)
-		g.behavior.Become(g.absent)
+		g.becomeAbsent(ctx)
 		g.dropMetrics()
 		return
 	}
+	ctx.CancelReceiveTimeout()
 	g.behavior.Become(g.present)
 	if g.metrics == nil {
 		g.metrics = g.rt.metrics.Connector(g.name)

@@ -71,6 +71,10 @@ type Config struct {
 	TaskShutdownTimeout time.Duration
 	// ReconcileInterval is how often every owned grain is poked; zero means 10 s.
 	ReconcileInterval time.Duration
+	// IdleGrainTimeout is how long the grain of a connector or task that does not exist
+	// (deleted, or only looked up) stays active without a message before it is released;
+	// zero means 30 s. Grains of existing connectors and tasks are never released.
+	IdleGrainTimeout time.Duration
 	// NoTopicTracking is topic.tracking.enable=false: tasks record no active topics
 	// (spec §3.18). False (the zero value) records them, Kafka Connect's default.
 	NoTopicTracking bool
@@ -117,6 +121,9 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 	if cfg.ReconcileInterval <= 0 {
 		cfg.ReconcileInterval = 10 * time.Second
 	}
+	if cfg.IdleGrainTimeout <= 0 {
+		cfg.IdleGrainTimeout = 30 * time.Second
+	}
 	if cfg.Member.Logger == nil {
 		cfg.Member.Logger = cfg.Logger
 	}
@@ -129,7 +136,8 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 			Value:  validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps},
 			Header: validation.Converter{Class: cfg.HeaderConverter, Props: cfg.HeaderConverterProps},
 		})}
-	// Grains never passivate and are supervised by the placement actor's default strategy;
+	// Grains of existing connectors and tasks never passivate (those of deleted ones are
+	// released when idle) and are supervised by the placement actor's default strategy;
 	// their plugin code runs in runner children with a supervisor of their own.
 	m, err := member.New(cfg.Member,
 		member.Kind{Name: connectorKind, Props: actor.PropsFromProducer(func() actor.Actor { return newConnectorGrain(rt) })},

@@ -67,6 +67,8 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 		g.release()
 		g.dropMetrics()
 	case *actor.Started, *actor.Restarting:
+	case *actor.ReceiveTimeout:
+		g.passivate(ctx)
 	case *cluster.ClusterInit:
 		name, n, err := parseTaskIdentity(m.Identity.Identity)
 		if err != nil {
@@ -173,13 +175,14 @@ func (g *taskGrain) converge(ctx actor.Context) {
 	running := g.runner != nil || g.restartPending
 	paused := g.observed.GetState() == messages.State_STATE_PAUSED
 	decision := decideTask(exists, v.Target, !maps.Equal(config, g.runnerConfig), running, g.failed, paused)
-	if decision != taskRemove {
+	if decision != taskRemove && g.gone {
 		g.gone = false
+		ctx.CancelReceiveTimeout()
 	}
 	switch decision {
 	case taskRemove:
-		// The grain stays active, idle, so that a task of the same name created later
-		// converges here (grains never passivate).
+		// The grain stays active for a while, so that a task of the same name created soon
+		// after converges here; it is released once idle (passivate).
 		if !g.gone {
 			g.gone, g.failed, g.observed = true, false, nil
 			g.stopRunner(ctx)
@@ -187,6 +190,7 @@ func (g *taskGrain) converge(ctx actor.Context) {
 			g.runnerConfig = nil
 			g.rt.deleteTaskStatus(g.name, g.task)
 			g.dropMetrics()
+			ctx.SetReceiveTimeout(g.rt.cfg.IdleGrainTimeout)
 		}
 		return
 	case taskStart:
@@ -203,6 +207,20 @@ func (g *taskGrain) converge(ctx actor.Context) {
 		ctx.Send(g.runner, resumeTask{})
 		g.reportRunningOrPaused()
 	}
+}
+
+// passivate stops the grain of a task that no longer exists once its runner has stopped;
+// connectorGrain.passivate says why that is safe. A task that exists again is kept.
+func (g *taskGrain) passivate(ctx actor.Context) {
+	if !g.gone {
+		return
+	}
+	if v, ok := g.rt.connectorView(g.name); (ok && int(g.task) < len(v.Tasks) && v.Target != messages.TargetState_TARGET_STATE_STOPPED) || g.runner != nil {
+		ctx.SetReceiveTimeout(g.rt.cfg.IdleGrainTimeout) // converge decides on the next poke
+		return
+	}
+	g.rt.log.Debug("releasing the grain of a task that does not exist", "connector", g.name, "task", g.task)
+	ctx.Stop(ctx.Self())
 }
 
 func (g *taskGrain) onRestart(ctx actor.Context) {

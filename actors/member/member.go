@@ -201,6 +201,15 @@ func (m *Member) start(ctx context.Context) error {
 		cluster.WithRequestLog(false),
 	)
 	m.cluster = cluster.New(m.system, cfg)
+	// A grain that stopped (released when idle, or moved) is announced by its placement
+	// actor to every member, but protoactor itself never reads the announcement: each
+	// member's PID cache would keep one entry per grain that ever lived (notes §2.5).
+	m.system.EventStream.Subscribe(func(evt any) {
+		if at, ok := evt.(*cluster.ActivationTerminated); ok && at.GetClusterIdentity() != nil {
+			ci := at.GetClusterIdentity()
+			m.cluster.PidCache.RemoveByValue(ci.GetIdentity(), ci.GetKind(), at.GetPid())
+		}
+	})
 	m.watch = newWatcher(m.peerGone)
 	if _, err := m.system.Root.SpawnNamed(actor.PropsFromFunc(m.receivePeerMessage), peerActorName); err != nil {
 		return fmt.Errorf("member: spawn %s: %w", peerActorName, err)
@@ -572,9 +581,30 @@ func (m *Member) ownerLocked(identity, kind string) string {
 	}
 	owner = m.rdv.GetByClusterIdentity(cluster.NewClusterIdentity(identity, kind))
 	m.ownersMu.Lock()
+	if len(m.owners) >= maxOwnerMemo {
+		// Identities of deleted connectors would otherwise stay until the view changes.
+		m.owners = map[ownerKey]string{}
+	}
 	m.owners[key] = owner
 	m.ownersMu.Unlock()
 	return owner
+}
+
+// maxOwnerMemo bounds the owner memo; it is rebuilt from scratch when full.
+const maxOwnerMemo = 1 << 17
+
+// Activations is the number of grains of kind active on this member.
+func (m *Member) Activations(kind string) int {
+	if k, ok := m.cluster.TryGetClusterKind(kind); ok {
+		return int(k.Count())
+	}
+	return 0
+}
+
+// Cached reports whether this member's PID cache holds an entry for identity of kind.
+func (m *Member) Cached(identity, kind string) bool {
+	_, ok := m.cluster.PidCache.Get(identity, kind)
+	return ok
 }
 
 // forgetStalePID drops protoactor's cached PID for identity when it lives anywhere but on
