@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"regexp"
 	"runtime/debug"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -160,7 +162,8 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
-			Live: r.rt.member.Live,
+			Live:         r.rt.member.Live,
+			RetryTimeout: sendRetryTimeout(r.config),
 		}
 		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
@@ -191,6 +194,24 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		return sink.Run, sink, func() { _ = group.Close() }, nil
 	}
 	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, r.config["connector.class"])
+}
+
+// deliveryTimeout is Kafka's default producer delivery.timeout.ms: how long a record may
+// take to be acknowledged, retries included, before the send fails.
+const deliveryTimeout = 2 * time.Minute
+
+// sendRetryTimeout is how long a source task retries a send that fails with a retriable
+// error before it fails: the producer's delivery.timeout.ms, or the connector's
+// errors.retry.timeout (milliseconds) when that is longer; -1 retries until the task stops.
+func sendRetryTimeout(config map[string]string) time.Duration {
+	ms, err := strconv.ParseInt(strings.TrimSpace(config["errors.retry.timeout"]), 10, 64)
+	switch {
+	case err != nil:
+		return deliveryTimeout
+	case ms < 0:
+		return -1
+	}
+	return max(deliveryTimeout, time.Duration(ms)*time.Millisecond)
 }
 
 // sinkTopics resolves topics or topics.regex against the cluster's topics.

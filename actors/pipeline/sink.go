@@ -100,11 +100,11 @@ func (s *Sink) Run(ctx context.Context) error {
 		err := s.Group.Consume(ctx, s.Topics, (*sinkHandler)(s))
 		if f := s.failed(); f != nil {
 			_ = s.Task.Stop()
-			return f
+			return NameKafkaError(f)
 		}
 		if err != nil && ctx.Err() == nil {
 			s.Metrics.Retried()
-			s.Logger.Warn("consume failed, retrying", "err", err)
+			s.Logger.Warn("consume failed, retrying", "err", NameKafkaError(err))
 			sleep(ctx, time.Second)
 		}
 	}

@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,15 @@ type Source struct {
 	Transform TransformFunc
 	// Metrics, if set, receives the task's measurements once per batch.
 	Metrics SourceMetrics
+	// RetryTimeout bounds how long a send that fails with a retriable error (a retriable
+	// Kafka error such as KAFKA_STORAGE_ERROR or NOT_ENOUGH_REPLICAS, or lost brokers) is
+	// retried before the task fails: Kafka's producer delivery.timeout.ms, or Kafka
+	// Connect's errors.retry.timeout when longer. Zero fails at the first error; negative
+	// retries until the task stops.
+	RetryTimeout time.Duration
+	// RetryBackoff and RetryBackoffMax are the first and the longest wait between retries
+	// (the producer's retry.backoff.ms and retry.backoff.max.ms); zero means 100 ms and 1 s.
+	RetryBackoff, RetryBackoffMax time.Duration
 	// Live, if set, is asked before every poll and every send: false means this worker's
 	// group membership may have lapsed (another worker may run the task already), and Run
 	// ends with ErrLapsed without polling, sending or committing offsets again.
@@ -67,6 +77,7 @@ type Source struct {
 	txnOpen  bool
 	txnStart time.Time
 	staged   map[string]connectors.SourceOffset
+	txnMsgs  []*sarama.ProducerMessage // sent in the open transaction: a retry sends them again
 }
 
 // transactionSpan is how long a source task's transaction stays open across polls while
@@ -96,6 +107,7 @@ func (c sourceContext) Offset(p map[string]any) (map[string]any, error) {
 // Run starts the task and polls until ctx ends (nil) or the task fails (its error). Offsets
 // are committed on the way out.
 func (s *Source) Run(ctx context.Context) (err error) {
+	defer func() { err = NameKafkaError(err) }() // runs last: names a broker's error however it came
 	log := s.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -234,7 +246,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			}
 			if len(msgs) > 0 {
 				s.Metrics.Active(len(msgs))
-				err := s.send(msgs)
+				err := s.sendRetrying(ctx, log, msgs)
 				s.Metrics.Active(0)
 				if err != nil {
 					s.Metrics.RecordFailed(false)
@@ -266,30 +278,89 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 }
 
+// sendRetrying sends one poll's records, retrying with backoff, for RetryTimeout, what
+// failed with a retriable error. Every failure is logged with Kafka's name for it, and the
+// error that fails the task names it too.
+func (s *Source) sendRetrying(ctx context.Context, log *slog.Logger, msgs []*sarama.ProducerMessage) error {
+	backoff, backoffMax := cmp.Or(s.RetryBackoff, 100*time.Millisecond), cmp.Or(s.RetryBackoffMax, time.Second)
+	started := time.Now()
+	for attempt := 1; ; attempt++ {
+		again, err := s.send(msgs)
+		if err == nil {
+			if attempt > 1 {
+				log.Info("send succeeded after retries", "attempts", attempt, "records", len(msgs))
+			}
+			return nil
+		}
+		err = NameKafkaError(err)
+		elapsed := time.Since(started)
+		giveUp := errors.Is(err, ErrFenced) || !retriable(err) || (s.RetryTimeout >= 0 && elapsed+backoff > s.RetryTimeout)
+		if !giveUp {
+			s.Metrics.Retried()
+			log.Warn("send failed with a retriable error; retrying", "err", err, "attempt", attempt, "records", len(again), "backoff", backoff)
+			if !sleep(ctx, backoff) {
+				err, giveUp = fmt.Errorf("stopped while retrying: %w", err), true
+			}
+		}
+		if giveUp {
+			// An aborted transaction's records are polled again after a restart.
+			clear(s.staged)
+			s.txnMsgs = nil
+			if retriable(err) && !errors.Is(err, ErrFenced) && ctx.Err() == nil {
+				return fmt.Errorf("gave up after %d attempts in %v (retry timeout %v): %w", attempt, elapsed.Round(time.Millisecond), s.RetryTimeout, err)
+			}
+			return err
+		}
+		backoff = min(2*backoff, backoffMax)
+		msgs = again
+	}
+}
+
 // send produces one poll's records; with a transactional producer, inside the open
 // transaction (begun if none is), so that a producer fenced by a newer instance of the task
-// writes nothing visible.
-func (s *Source) send(msgs []*sarama.ProducerMessage) error {
+// writes nothing visible. On error it returns what a retry sends: the failed messages, or,
+// when the transaction was aborted, every message of that transaction (its staged offsets are
+// kept for the retry), as fresh messages (sarama keeps state in a message it has handled).
+func (s *Source) send(msgs []*sarama.ProducerMessage) ([]*sarama.ProducerMessage, error) {
 	if s.Producer == nil {
 		p, err := s.NewProducer()
 		if err != nil {
-			return fmt.Errorf("producer: %w", err)
+			return msgs, fmt.Errorf("producer: %w", err)
 		}
 		s.Producer = p
 	}
 	if s.Producer.IsTransactional() && !s.txnOpen {
 		if err := s.Producer.BeginTxn(); err != nil {
-			return fencedOr(fmt.Errorf("begin transaction: %w", err))
+			return msgs, fencedOr(fmt.Errorf("begin transaction: %w", err))
 		}
 		s.txnOpen, s.txnStart = true, time.Now()
 	}
 	if err := s.Producer.SendMessages(msgs); err != nil {
-		if s.txnOpen {
-			s.abortTxn()
+		again := msgs
+		var perrs sarama.ProducerErrors
+		switch {
+		case s.txnOpen:
+			_ = s.Producer.AbortTxn()
+			s.txnOpen = false
+			again = append(s.txnMsgs, msgs...)
+			s.txnMsgs = nil
+		case errors.As(err, &perrs):
+			again = make([]*sarama.ProducerMessage, 0, len(perrs))
+			for _, pe := range perrs {
+				again = append(again, pe.Msg)
+			}
 		}
-		return fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), firstProducerError(err)))
+		fresh := make([]*sarama.ProducerMessage, len(again))
+		for i, m := range again {
+			fresh[i] = &sarama.ProducerMessage{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers,
+				Metadata: m.Metadata, Partition: m.Partition, Timestamp: m.Timestamp}
+		}
+		return fresh, fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), &producerErrors{all: err, first: firstProducerError(err)}))
 	}
-	return nil
+	if s.txnOpen {
+		s.txnMsgs = append(s.txnMsgs, msgs...)
+	}
+	return nil, nil
 }
 
 // settle commits the open transaction when force is set or it is transactionSpan old; then,
@@ -304,7 +375,7 @@ func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) 
 			s.abortTxn()
 			return fencedOr(fmt.Errorf("commit transaction: %w", err))
 		}
-		s.txnOpen = false
+		s.txnOpen, s.txnMsgs = false, nil
 	}
 	maps.Copy(pending, s.staged)
 	clear(s.staged)
@@ -315,7 +386,7 @@ func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) 
 // polled again after a restart (at least once).
 func (s *Source) abortTxn() {
 	_ = s.Producer.AbortTxn()
-	s.txnOpen = false
+	s.txnOpen, s.txnMsgs = false, nil
 	clear(s.staged)
 }
 
@@ -404,6 +475,16 @@ func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, e
 	}
 	return m, nil
 }
+
+// producerErrors reads as the first failure of a batch and keeps the whole list, so the
+// failed messages can be sent again.
+type producerErrors struct {
+	all, first error
+}
+
+func (p *producerErrors) Error() string { return p.first.Error() }
+
+func (p *producerErrors) Unwrap() []error { return []error{p.first, p.all} }
 
 func firstProducerError(err error) error {
 	var perrs sarama.ProducerErrors
