@@ -332,3 +332,25 @@ func copyFile(t *testing.T, from, to string) {
 }
 
 var _ net.Conn = (*tls.Conn)(nil)
+
+// FuzzParseSettings: any ssl.* values either parse into settings a Source accepts or are
+// refused with ErrInvalid naming a key; never a panic, never a password in the error.
+func FuzzParseSettings(f *testing.F) {
+	f.Add("PKCS12", "TLSv1.2,TLSv1.3", "TLS_AES_128_GCM_SHA256", "required", "https", "secret")
+	f.Add("PEM", "TLSv1.3", "", "none", "", "")
+	f.Add("jks", "TLSv1,TLSv1.3", "SSL_RSA_WITH_3DES_EDE_CBC_SHA", "requested", "x", "p")
+	f.Fuzz(func(t *testing.T, typ, protocols, suites, clientAuth, endpoint, password string) {
+		props := map[string]string{"ssl.keystore.type": typ, "ssl.enabled.protocols": protocols, "ssl.cipher.suites": suites,
+			"ssl.client.auth": clientAuth, "ssl.endpoint.identification.algorithm": endpoint, "ssl.truststore.password": password}
+		_, err := tlsconfig.Parse(props, "")
+		if err == nil {
+			return
+		}
+		if !errors.Is(err, tlsconfig.ErrInvalid) || !strings.Contains(err.Error(), "ssl.") {
+			t.Fatalf("error %v: not ErrInvalid naming a key", err)
+		}
+		if len(password) > 6 && strings.Contains(err.Error(), password) {
+			t.Fatalf("error %v shows the password", err)
+		}
+	})
+}

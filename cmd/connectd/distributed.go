@@ -150,7 +150,9 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 		if l.url.Scheme == "https" {
 			ln = tls.NewListener(ln, l.tls)
 		}
-		s := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second}
+		// net/http reports failed TLS handshakes (a scanner, a client without a certificate)
+		// on its ErrorLog: through slog at Debug, not as bare lines on stderr.
+		s := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
 		servers = append(servers, s)
 		go func() {
 			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
