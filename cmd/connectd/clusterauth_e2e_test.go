@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,13 @@ func knock(t *testing.T, addr string, opts ...grpc.DialOption) error {
 // can) builds: the positive control of the stranger checks.
 func memberTransport(t *testing.T, c *cluster, tlsSrc *tlsconfig.Source) clusterauth.Transport {
 	t.Helper()
+	tr, _ := memberKeys(t, c, tlsSrc)
+	return tr
+}
+
+// memberKeys is memberTransport that also returns the session key it signs with.
+func memberKeys(t *testing.T, c *cluster, tlsSrc *tlsconfig.Source) (clusterauth.Transport, store.SessionKey) {
+	t.Helper()
 	cs, err := store.NewConfigStore(store.Kafka{Addrs: []string{c.broker}, Config: pipeline.BaseConfig("stranger-test")},
 		store.Topic{Name: c.props["config.storage.topic"], Partitions: 1, ReplicationFactor: 1})
 	if err != nil {
@@ -79,7 +87,8 @@ func memberTransport(t *testing.T, c *cluster, tlsSrc *tlsconfig.Source) cluster
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tr
+	k, _ := cs.Snapshot().SessionKey()
+	return tr, k
 }
 
 // TestClusterStranger: workers accept actor messages only from members of their cluster. A
@@ -201,9 +210,19 @@ func TestClusterStranger(t *testing.T) {
 			waitFor(t, 30*time.Second, "a rotated key to refuse the first one", func() bool {
 				return knock(t, addr, firstKey.Dial...) != nil
 			})
+			current, key := memberKeys(t, c, nil)
 			if mode == "session key" {
-				if err := knock(t, addr, memberTransport(t, c, nil).Dial...); err != nil {
+				if err := knock(t, addr, current.Dial...); err != nil {
 					t.Fatalf("a caller with the current key was refused: %v", err)
+				}
+			}
+			// Neither the session key nor a store password reaches a log line.
+			for _, w := range c.workers {
+				logText := read(t, w.logPath)
+				for _, secret := range []string{base64.StdEncoding.EncodeToString(key.Key), base64.RawURLEncoding.EncodeToString(key.Key), pki.StorePassword, pki.KeyPassword} {
+					if len(key.Key) == 0 || strings.Contains(logText, secret) {
+						t.Errorf("worker log %s shows a secret (or no key was read)", w.logPath)
+					}
 				}
 			}
 
