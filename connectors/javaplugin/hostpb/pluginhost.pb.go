@@ -535,6 +535,7 @@ type Request struct {
 	//	*Request_CloseInstance
 	//	*Request_GetConfigDef
 	//	*Request_Validate
+	//	*Request_Ping
 	//	*Request_ConnectorStart
 	//	*Request_ConnectorTaskConfigs
 	//	*Request_ConnectorStop
@@ -627,6 +628,15 @@ func (x *Request) GetValidate() *Validate {
 	if x != nil {
 		if x, ok := x.Call.(*Request_Validate); ok {
 			return x.Validate
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetPing() *Ping {
+	if x != nil {
+		if x, ok := x.Call.(*Request_Ping); ok {
+			return x.Ping
 		}
 	}
 	return nil
@@ -760,6 +770,10 @@ type Request_Validate struct {
 	Validate *Validate `protobuf:"bytes,5,opt,name=validate,proto3,oneof"`
 }
 
+type Request_Ping struct {
+	Ping *Ping `protobuf:"bytes,6,opt,name=ping,proto3,oneof"`
+}
+
 type Request_ConnectorStart struct {
 	ConnectorStart *ConnectorStart `protobuf:"bytes,10,opt,name=connector_start,json=connectorStart,proto3,oneof"`
 }
@@ -815,6 +829,8 @@ func (*Request_CloseInstance) isRequest_Call() {}
 func (*Request_GetConfigDef) isRequest_Call() {}
 
 func (*Request_Validate) isRequest_Call() {}
+
+func (*Request_Ping) isRequest_Call() {}
 
 func (*Request_ConnectorStart) isRequest_Call() {}
 
@@ -1090,6 +1106,45 @@ func (x *Failure) GetRetriable() bool {
 	return false
 }
 
+// Ping asks whether the host is alive. The host answers it from the thread that reads the
+// channel, never behind a plugin call, so only a host that is hung as a whole (or stopped) misses
+// it. Replies Done.
+type Ping struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Ping) Reset() {
+	*x = Ping{}
+	mi := &file_pluginhost_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Ping) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Ping) ProtoMessage() {}
+
+func (x *Ping) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Ping.ProtoReflect.Descriptor instead.
+func (*Ping) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{6}
+}
+
 // Done is the result of a call that returns nothing.
 type Done struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1099,7 +1154,7 @@ type Done struct {
 
 func (x *Done) Reset() {
 	*x = Done{}
-	mi := &file_pluginhost_proto_msgTypes[6]
+	mi := &file_pluginhost_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1111,7 +1166,7 @@ func (x *Done) String() string {
 func (*Done) ProtoMessage() {}
 
 func (x *Done) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[6]
+	mi := &file_pluginhost_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1124,7 +1179,7 @@ func (x *Done) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Done.ProtoReflect.Descriptor instead.
 func (*Done) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{6}
+	return file_pluginhost_proto_rawDescGZIP(), []int{7}
 }
 
 // NewInstance makes a plugin object: a connector, or the task class of a connector, in the
@@ -1144,7 +1199,7 @@ type NewInstance struct {
 
 func (x *NewInstance) Reset() {
 	*x = NewInstance{}
-	mi := &file_pluginhost_proto_msgTypes[7]
+	mi := &file_pluginhost_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1156,7 +1211,7 @@ func (x *NewInstance) String() string {
 func (*NewInstance) ProtoMessage() {}
 
 func (x *NewInstance) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[7]
+	mi := &file_pluginhost_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1224,7 @@ func (x *NewInstance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NewInstance.ProtoReflect.Descriptor instead.
 func (*NewInstance) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{7}
+	return file_pluginhost_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *NewInstance) GetClassName() string {
@@ -1212,7 +1267,7 @@ type Instance struct {
 
 func (x *Instance) Reset() {
 	*x = Instance{}
-	mi := &file_pluginhost_proto_msgTypes[8]
+	mi := &file_pluginhost_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1224,7 +1279,7 @@ func (x *Instance) String() string {
 func (*Instance) ProtoMessage() {}
 
 func (x *Instance) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[8]
+	mi := &file_pluginhost_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1237,7 +1292,7 @@ func (x *Instance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Instance.ProtoReflect.Descriptor instead.
 func (*Instance) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{8}
+	return file_pluginhost_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Instance) GetInstance() uint64 {
@@ -1271,7 +1326,7 @@ type CloseInstance struct {
 
 func (x *CloseInstance) Reset() {
 	*x = CloseInstance{}
-	mi := &file_pluginhost_proto_msgTypes[9]
+	mi := &file_pluginhost_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1283,7 +1338,7 @@ func (x *CloseInstance) String() string {
 func (*CloseInstance) ProtoMessage() {}
 
 func (x *CloseInstance) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[9]
+	mi := &file_pluginhost_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1296,7 +1351,7 @@ func (x *CloseInstance) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CloseInstance.ProtoReflect.Descriptor instead.
 func (*CloseInstance) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{9}
+	return file_pluginhost_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CloseInstance) GetInstance() uint64 {
@@ -1318,7 +1373,7 @@ type GetConfigDef struct {
 
 func (x *GetConfigDef) Reset() {
 	*x = GetConfigDef{}
-	mi := &file_pluginhost_proto_msgTypes[10]
+	mi := &file_pluginhost_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1330,7 +1385,7 @@ func (x *GetConfigDef) String() string {
 func (*GetConfigDef) ProtoMessage() {}
 
 func (x *GetConfigDef) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[10]
+	mi := &file_pluginhost_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1343,7 +1398,7 @@ func (x *GetConfigDef) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetConfigDef.ProtoReflect.Descriptor instead.
 func (*GetConfigDef) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{10}
+	return file_pluginhost_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetConfigDef) GetClassName() string {
@@ -1377,7 +1432,7 @@ type ConfigDefinition struct {
 
 func (x *ConfigDefinition) Reset() {
 	*x = ConfigDefinition{}
-	mi := &file_pluginhost_proto_msgTypes[11]
+	mi := &file_pluginhost_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1389,7 +1444,7 @@ func (x *ConfigDefinition) String() string {
 func (*ConfigDefinition) ProtoMessage() {}
 
 func (x *ConfigDefinition) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[11]
+	mi := &file_pluginhost_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1402,7 +1457,7 @@ func (x *ConfigDefinition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigDefinition.ProtoReflect.Descriptor instead.
 func (*ConfigDefinition) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{11}
+	return file_pluginhost_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ConfigDefinition) GetKeys() []*ConfigKey {
@@ -1427,14 +1482,15 @@ type ConfigKey struct {
 	Width         string                 `protobuf:"bytes,10,opt,name=width,proto3" json:"width,omitempty"` // NONE, SHORT, MEDIUM, LONG
 	DisplayName   string                 `protobuf:"bytes,11,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	Dependents    []string               `protobuf:"bytes,12,rep,name=dependents,proto3" json:"dependents,omitempty"`
-	Validator     string                 `protobuf:"bytes,13,opt,name=validator,proto3" json:"validator,omitempty"` // the validator's toString, as Kafka documents valid values
+	Validator     string                 `protobuf:"bytes,13,opt,name=validator,proto3" json:"validator,omitempty"`                         // the validator's toString, as Kafka documents valid values
+	NullDefault   bool                   `protobuf:"varint,14,opt,name=null_default,json=nullDefault,proto3" json:"null_default,omitempty"` // has_default and the default is null
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ConfigKey) Reset() {
 	*x = ConfigKey{}
-	mi := &file_pluginhost_proto_msgTypes[12]
+	mi := &file_pluginhost_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1502,7 @@ func (x *ConfigKey) String() string {
 func (*ConfigKey) ProtoMessage() {}
 
 func (x *ConfigKey) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[12]
+	mi := &file_pluginhost_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1515,7 @@ func (x *ConfigKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigKey.ProtoReflect.Descriptor instead.
 func (*ConfigKey) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{12}
+	return file_pluginhost_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ConfigKey) GetName() string {
@@ -1553,6 +1609,13 @@ func (x *ConfigKey) GetValidator() string {
 	return ""
 }
 
+func (x *ConfigKey) GetNullDefault() bool {
+	if x != nil {
+		return x.NullDefault
+	}
+	return false
+}
+
 // Validate runs the connector's validate(props) on a fresh instance of class_name, with the
 // plugin's classloader as the thread's context classloader.
 type Validate struct {
@@ -1567,7 +1630,7 @@ type Validate struct {
 
 func (x *Validate) Reset() {
 	*x = Validate{}
-	mi := &file_pluginhost_proto_msgTypes[13]
+	mi := &file_pluginhost_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1579,7 +1642,7 @@ func (x *Validate) String() string {
 func (*Validate) ProtoMessage() {}
 
 func (x *Validate) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[13]
+	mi := &file_pluginhost_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1592,7 +1655,7 @@ func (x *Validate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Validate.ProtoReflect.Descriptor instead.
 func (*Validate) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{13}
+	return file_pluginhost_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Validate) GetClassName() string {
@@ -1634,7 +1697,7 @@ type Validation struct {
 
 func (x *Validation) Reset() {
 	*x = Validation{}
-	mi := &file_pluginhost_proto_msgTypes[14]
+	mi := &file_pluginhost_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1646,7 +1709,7 @@ func (x *Validation) String() string {
 func (*Validation) ProtoMessage() {}
 
 func (x *Validation) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[14]
+	mi := &file_pluginhost_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1659,7 +1722,7 @@ func (x *Validation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Validation.ProtoReflect.Descriptor instead.
 func (*Validation) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{14}
+	return file_pluginhost_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Validation) GetConfigDef() *ConfigDefinition {
@@ -1691,7 +1754,7 @@ type ConfigValue struct {
 
 func (x *ConfigValue) Reset() {
 	*x = ConfigValue{}
-	mi := &file_pluginhost_proto_msgTypes[15]
+	mi := &file_pluginhost_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1703,7 +1766,7 @@ func (x *ConfigValue) String() string {
 func (*ConfigValue) ProtoMessage() {}
 
 func (x *ConfigValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[15]
+	mi := &file_pluginhost_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1716,7 +1779,7 @@ func (x *ConfigValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfigValue.ProtoReflect.Descriptor instead.
 func (*ConfigValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{15}
+	return file_pluginhost_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ConfigValue) GetName() string {
@@ -1773,7 +1836,7 @@ type ConnectorStart struct {
 
 func (x *ConnectorStart) Reset() {
 	*x = ConnectorStart{}
-	mi := &file_pluginhost_proto_msgTypes[16]
+	mi := &file_pluginhost_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1785,7 +1848,7 @@ func (x *ConnectorStart) String() string {
 func (*ConnectorStart) ProtoMessage() {}
 
 func (x *ConnectorStart) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[16]
+	mi := &file_pluginhost_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1798,7 +1861,7 @@ func (x *ConnectorStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorStart.ProtoReflect.Descriptor instead.
 func (*ConnectorStart) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{16}
+	return file_pluginhost_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ConnectorStart) GetInstance() uint64 {
@@ -1826,7 +1889,7 @@ type ConnectorTaskConfigs struct {
 
 func (x *ConnectorTaskConfigs) Reset() {
 	*x = ConnectorTaskConfigs{}
-	mi := &file_pluginhost_proto_msgTypes[17]
+	mi := &file_pluginhost_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +1901,7 @@ func (x *ConnectorTaskConfigs) String() string {
 func (*ConnectorTaskConfigs) ProtoMessage() {}
 
 func (x *ConnectorTaskConfigs) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[17]
+	mi := &file_pluginhost_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +1914,7 @@ func (x *ConnectorTaskConfigs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorTaskConfigs.ProtoReflect.Descriptor instead.
 func (*ConnectorTaskConfigs) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{17}
+	return file_pluginhost_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ConnectorTaskConfigs) GetInstance() uint64 {
@@ -1878,7 +1941,7 @@ type TaskConfigs struct {
 
 func (x *TaskConfigs) Reset() {
 	*x = TaskConfigs{}
-	mi := &file_pluginhost_proto_msgTypes[18]
+	mi := &file_pluginhost_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1890,7 +1953,7 @@ func (x *TaskConfigs) String() string {
 func (*TaskConfigs) ProtoMessage() {}
 
 func (x *TaskConfigs) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[18]
+	mi := &file_pluginhost_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1903,7 +1966,7 @@ func (x *TaskConfigs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskConfigs.ProtoReflect.Descriptor instead.
 func (*TaskConfigs) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{18}
+	return file_pluginhost_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *TaskConfigs) GetConfigs() []*TaskConfig {
@@ -1923,7 +1986,7 @@ type TaskConfig struct {
 
 func (x *TaskConfig) Reset() {
 	*x = TaskConfig{}
-	mi := &file_pluginhost_proto_msgTypes[19]
+	mi := &file_pluginhost_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1935,7 +1998,7 @@ func (x *TaskConfig) String() string {
 func (*TaskConfig) ProtoMessage() {}
 
 func (x *TaskConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[19]
+	mi := &file_pluginhost_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1948,7 +2011,7 @@ func (x *TaskConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskConfig.ProtoReflect.Descriptor instead.
 func (*TaskConfig) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{19}
+	return file_pluginhost_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TaskConfig) GetProps() map[string]string {
@@ -1968,7 +2031,7 @@ type ConnectorStop struct {
 
 func (x *ConnectorStop) Reset() {
 	*x = ConnectorStop{}
-	mi := &file_pluginhost_proto_msgTypes[20]
+	mi := &file_pluginhost_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1980,7 +2043,7 @@ func (x *ConnectorStop) String() string {
 func (*ConnectorStop) ProtoMessage() {}
 
 func (x *ConnectorStop) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[20]
+	mi := &file_pluginhost_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1993,7 +2056,7 @@ func (x *ConnectorStop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorStop.ProtoReflect.Descriptor instead.
 func (*ConnectorStop) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{20}
+	return file_pluginhost_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ConnectorStop) GetInstance() uint64 {
@@ -2023,7 +2086,7 @@ type TaskStart struct {
 
 func (x *TaskStart) Reset() {
 	*x = TaskStart{}
-	mi := &file_pluginhost_proto_msgTypes[21]
+	mi := &file_pluginhost_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2035,7 +2098,7 @@ func (x *TaskStart) String() string {
 func (*TaskStart) ProtoMessage() {}
 
 func (x *TaskStart) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[21]
+	mi := &file_pluginhost_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2048,7 +2111,7 @@ func (x *TaskStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStart.ProtoReflect.Descriptor instead.
 func (*TaskStart) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{21}
+	return file_pluginhost_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *TaskStart) GetInstance() uint64 {
@@ -2096,7 +2159,7 @@ type TaskStop struct {
 
 func (x *TaskStop) Reset() {
 	*x = TaskStop{}
-	mi := &file_pluginhost_proto_msgTypes[22]
+	mi := &file_pluginhost_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2108,7 +2171,7 @@ func (x *TaskStop) String() string {
 func (*TaskStop) ProtoMessage() {}
 
 func (x *TaskStop) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[22]
+	mi := &file_pluginhost_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2121,7 +2184,7 @@ func (x *TaskStop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStop.ProtoReflect.Descriptor instead.
 func (*TaskStop) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{22}
+	return file_pluginhost_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TaskStop) GetInstance() uint64 {
@@ -2141,7 +2204,7 @@ type SourcePoll struct {
 
 func (x *SourcePoll) Reset() {
 	*x = SourcePoll{}
-	mi := &file_pluginhost_proto_msgTypes[23]
+	mi := &file_pluginhost_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2153,7 +2216,7 @@ func (x *SourcePoll) String() string {
 func (*SourcePoll) ProtoMessage() {}
 
 func (x *SourcePoll) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[23]
+	mi := &file_pluginhost_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2166,7 +2229,7 @@ func (x *SourcePoll) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourcePoll.ProtoReflect.Descriptor instead.
 func (*SourcePoll) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{23}
+	return file_pluginhost_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *SourcePoll) GetInstance() uint64 {
@@ -2186,7 +2249,7 @@ type SourceCommit struct {
 
 func (x *SourceCommit) Reset() {
 	*x = SourceCommit{}
-	mi := &file_pluginhost_proto_msgTypes[24]
+	mi := &file_pluginhost_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2198,7 +2261,7 @@ func (x *SourceCommit) String() string {
 func (*SourceCommit) ProtoMessage() {}
 
 func (x *SourceCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[24]
+	mi := &file_pluginhost_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2211,7 +2274,7 @@ func (x *SourceCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceCommit.ProtoReflect.Descriptor instead.
 func (*SourceCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{24}
+	return file_pluginhost_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *SourceCommit) GetInstance() uint64 {
@@ -2233,7 +2296,7 @@ type SourceCommitRecords struct {
 
 func (x *SourceCommitRecords) Reset() {
 	*x = SourceCommitRecords{}
-	mi := &file_pluginhost_proto_msgTypes[25]
+	mi := &file_pluginhost_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2245,7 +2308,7 @@ func (x *SourceCommitRecords) String() string {
 func (*SourceCommitRecords) ProtoMessage() {}
 
 func (x *SourceCommitRecords) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[25]
+	mi := &file_pluginhost_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2258,7 +2321,7 @@ func (x *SourceCommitRecords) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceCommitRecords.ProtoReflect.Descriptor instead.
 func (*SourceCommitRecords) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{25}
+	return file_pluginhost_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *SourceCommitRecords) GetInstance() uint64 {
@@ -2290,7 +2353,7 @@ type RecordAck struct {
 
 func (x *RecordAck) Reset() {
 	*x = RecordAck{}
-	mi := &file_pluginhost_proto_msgTypes[26]
+	mi := &file_pluginhost_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2302,7 +2365,7 @@ func (x *RecordAck) String() string {
 func (*RecordAck) ProtoMessage() {}
 
 func (x *RecordAck) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[26]
+	mi := &file_pluginhost_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2315,7 +2378,7 @@ func (x *RecordAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAck.ProtoReflect.Descriptor instead.
 func (*RecordAck) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{26}
+	return file_pluginhost_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RecordAck) GetSeq() uint64 {
@@ -2372,7 +2435,7 @@ type SourceBatch struct {
 
 func (x *SourceBatch) Reset() {
 	*x = SourceBatch{}
-	mi := &file_pluginhost_proto_msgTypes[27]
+	mi := &file_pluginhost_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2384,7 +2447,7 @@ func (x *SourceBatch) String() string {
 func (*SourceBatch) ProtoMessage() {}
 
 func (x *SourceBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[27]
+	mi := &file_pluginhost_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2397,7 +2460,7 @@ func (x *SourceBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceBatch.ProtoReflect.Descriptor instead.
 func (*SourceBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{27}
+	return file_pluginhost_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SourceBatch) GetSchemas() []*Schema {
@@ -2434,7 +2497,7 @@ type SourceRecord struct {
 
 func (x *SourceRecord) Reset() {
 	*x = SourceRecord{}
-	mi := &file_pluginhost_proto_msgTypes[28]
+	mi := &file_pluginhost_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2446,7 +2509,7 @@ func (x *SourceRecord) String() string {
 func (*SourceRecord) ProtoMessage() {}
 
 func (x *SourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[28]
+	mi := &file_pluginhost_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2459,7 +2522,7 @@ func (x *SourceRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceRecord.ProtoReflect.Descriptor instead.
 func (*SourceRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{28}
+	return file_pluginhost_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SourceRecord) GetSeq() uint64 {
@@ -2551,7 +2614,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_pluginhost_proto_msgTypes[29]
+	mi := &file_pluginhost_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2563,7 +2626,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[29]
+	mi := &file_pluginhost_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2576,7 +2639,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{29}
+	return file_pluginhost_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Header) GetKey() string {
@@ -2611,7 +2674,7 @@ type SinkOpen struct {
 
 func (x *SinkOpen) Reset() {
 	*x = SinkOpen{}
-	mi := &file_pluginhost_proto_msgTypes[30]
+	mi := &file_pluginhost_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2623,7 +2686,7 @@ func (x *SinkOpen) String() string {
 func (*SinkOpen) ProtoMessage() {}
 
 func (x *SinkOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[30]
+	mi := &file_pluginhost_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2636,7 +2699,7 @@ func (x *SinkOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkOpen.ProtoReflect.Descriptor instead.
 func (*SinkOpen) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{30}
+	return file_pluginhost_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SinkOpen) GetInstance() uint64 {
@@ -2664,7 +2727,7 @@ type SinkClose struct {
 
 func (x *SinkClose) Reset() {
 	*x = SinkClose{}
-	mi := &file_pluginhost_proto_msgTypes[31]
+	mi := &file_pluginhost_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +2739,7 @@ func (x *SinkClose) String() string {
 func (*SinkClose) ProtoMessage() {}
 
 func (x *SinkClose) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[31]
+	mi := &file_pluginhost_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +2752,7 @@ func (x *SinkClose) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkClose.ProtoReflect.Descriptor instead.
 func (*SinkClose) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{31}
+	return file_pluginhost_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SinkClose) GetInstance() uint64 {
@@ -2718,7 +2781,7 @@ type SinkPut struct {
 
 func (x *SinkPut) Reset() {
 	*x = SinkPut{}
-	mi := &file_pluginhost_proto_msgTypes[32]
+	mi := &file_pluginhost_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2730,7 +2793,7 @@ func (x *SinkPut) String() string {
 func (*SinkPut) ProtoMessage() {}
 
 func (x *SinkPut) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[32]
+	mi := &file_pluginhost_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2743,7 +2806,7 @@ func (x *SinkPut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPut.ProtoReflect.Descriptor instead.
 func (*SinkPut) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{32}
+	return file_pluginhost_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SinkPut) GetInstance() uint64 {
@@ -2786,7 +2849,7 @@ type SinkRecord struct {
 
 func (x *SinkRecord) Reset() {
 	*x = SinkRecord{}
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2798,7 +2861,7 @@ func (x *SinkRecord) String() string {
 func (*SinkRecord) ProtoMessage() {}
 
 func (x *SinkRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2811,7 +2874,7 @@ func (x *SinkRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkRecord.ProtoReflect.Descriptor instead.
 func (*SinkRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+	return file_pluginhost_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SinkRecord) GetTopic() string {
@@ -2896,7 +2959,7 @@ type SinkPreCommit struct {
 
 func (x *SinkPreCommit) Reset() {
 	*x = SinkPreCommit{}
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2908,7 +2971,7 @@ func (x *SinkPreCommit) String() string {
 func (*SinkPreCommit) ProtoMessage() {}
 
 func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2921,7 +2984,7 @@ func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPreCommit.ProtoReflect.Descriptor instead.
 func (*SinkPreCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{34}
+	return file_pluginhost_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SinkPreCommit) GetInstance() uint64 {
@@ -2955,7 +3018,7 @@ type SinkReply struct {
 
 func (x *SinkReply) Reset() {
 	*x = SinkReply{}
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2967,7 +3030,7 @@ func (x *SinkReply) String() string {
 func (*SinkReply) ProtoMessage() {}
 
 func (x *SinkReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2980,7 +3043,7 @@ func (x *SinkReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkReply.ProtoReflect.Descriptor instead.
 func (*SinkReply) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{35}
+	return file_pluginhost_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SinkReply) GetCommit() []*PartitionOffset {
@@ -3036,7 +3099,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3048,7 +3111,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3061,7 +3124,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{36}
+	return file_pluginhost_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -3090,7 +3153,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3102,7 +3165,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3115,7 +3178,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{37}
+	return file_pluginhost_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *PartitionOffset) GetTopic() string {
@@ -3153,7 +3216,7 @@ type HostRequest struct {
 
 func (x *HostRequest) Reset() {
 	*x = HostRequest{}
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3165,7 +3228,7 @@ func (x *HostRequest) String() string {
 func (*HostRequest) ProtoMessage() {}
 
 func (x *HostRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3178,7 +3241,7 @@ func (x *HostRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostRequest.ProtoReflect.Descriptor instead.
 func (*HostRequest) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{38}
+	return file_pluginhost_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *HostRequest) GetId() uint64 {
@@ -3229,7 +3292,7 @@ type HostResponse struct {
 
 func (x *HostResponse) Reset() {
 	*x = HostResponse{}
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3241,7 +3304,7 @@ func (x *HostResponse) String() string {
 func (*HostResponse) ProtoMessage() {}
 
 func (x *HostResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3254,7 +3317,7 @@ func (x *HostResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostResponse.ProtoReflect.Descriptor instead.
 func (*HostResponse) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{39}
+	return file_pluginhost_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *HostResponse) GetId() uint64 {
@@ -3309,7 +3372,7 @@ type ReadOffsets struct {
 
 func (x *ReadOffsets) Reset() {
 	*x = ReadOffsets{}
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3321,7 +3384,7 @@ func (x *ReadOffsets) String() string {
 func (*ReadOffsets) ProtoMessage() {}
 
 func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3334,7 +3397,7 @@ func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOffsets.ProtoReflect.Descriptor instead.
 func (*ReadOffsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{40}
+	return file_pluginhost_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ReadOffsets) GetInstance() uint64 {
@@ -3361,7 +3424,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3373,7 +3436,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3386,7 +3449,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{41}
+	return file_pluginhost_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *Offsets) GetEntries() []*OffsetEntry {
@@ -3407,7 +3470,7 @@ type OffsetEntry struct {
 
 func (x *OffsetEntry) Reset() {
 	*x = OffsetEntry{}
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3419,7 +3482,7 @@ func (x *OffsetEntry) String() string {
 func (*OffsetEntry) ProtoMessage() {}
 
 func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3432,7 +3495,7 @@ func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetEntry.ProtoReflect.Descriptor instead.
 func (*OffsetEntry) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{42}
+	return file_pluginhost_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *OffsetEntry) GetPartition() *Value {
@@ -3464,7 +3527,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3476,7 +3539,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3489,7 +3552,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{43}
+	return file_pluginhost_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *Event) GetInstance() uint64 {
@@ -3560,7 +3623,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3572,7 +3635,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3585,7 +3648,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{44}
+	return file_pluginhost_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *Schema) GetType() SchemaType {
@@ -3669,7 +3732,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3681,7 +3744,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3694,7 +3757,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{45}
+	return file_pluginhost_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *Field) GetName() string {
@@ -3738,7 +3801,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3750,7 +3813,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3763,7 +3826,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{46}
+	return file_pluginhost_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -3997,7 +4060,7 @@ type ListValue struct {
 
 func (x *ListValue) Reset() {
 	*x = ListValue{}
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4009,7 +4072,7 @@ func (x *ListValue) String() string {
 func (*ListValue) ProtoMessage() {}
 
 func (x *ListValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4022,7 +4085,7 @@ func (x *ListValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListValue.ProtoReflect.Descriptor instead.
 func (*ListValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{47}
+	return file_pluginhost_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ListValue) GetItems() []*Value {
@@ -4043,7 +4106,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4055,7 +4118,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4068,7 +4131,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{48}
+	return file_pluginhost_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *MapValue) GetKeys() []*Value {
@@ -4095,7 +4158,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4107,7 +4170,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4120,7 +4183,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{49}
+	return file_pluginhost_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *StructValue) GetValues() []*Value {
@@ -4142,7 +4205,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4154,7 +4217,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4167,7 +4230,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{50}
+	return file_pluginhost_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -4209,13 +4272,14 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1a\n" +
-	"\blocation\x18\x04 \x01(\tR\blocation\"\xb2\t\n" +
+	"\blocation\x18\x04 \x01(\tR\blocation\"\xe3\t\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\fnew_instance\x18\x02 \x01(\v2 .connectd.pluginhost.NewInstanceH\x00R\vnewInstance\x12K\n" +
 	"\x0eclose_instance\x18\x03 \x01(\v2\".connectd.pluginhost.CloseInstanceH\x00R\rcloseInstance\x12I\n" +
 	"\x0eget_config_def\x18\x04 \x01(\v2!.connectd.pluginhost.GetConfigDefH\x00R\fgetConfigDef\x12;\n" +
-	"\bvalidate\x18\x05 \x01(\v2\x1d.connectd.pluginhost.ValidateH\x00R\bvalidate\x12N\n" +
+	"\bvalidate\x18\x05 \x01(\v2\x1d.connectd.pluginhost.ValidateH\x00R\bvalidate\x12/\n" +
+	"\x04ping\x18\x06 \x01(\v2\x19.connectd.pluginhost.PingH\x00R\x04ping\x12N\n" +
 	"\x0fconnector_start\x18\n" +
 	" \x01(\v2#.connectd.pluginhost.ConnectorStartH\x00R\x0econnectorStart\x12a\n" +
 	"\x16connector_task_configs\x18\v \x01(\v2).connectd.pluginhost.ConnectorTaskConfigsH\x00R\x14connectorTaskConfigs\x12K\n" +
@@ -4253,6 +4317,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\vstack_trace\x18\x03 \x01(\tR\n" +
 	"stackTrace\x12\x1c\n" +
 	"\tretriable\x18\x04 \x01(\bR\tretriable\"\x06\n" +
+	"\x04Ping\"\x06\n" +
 	"\x04Done\"\xa7\x01\n" +
 	"\vNewInstance\x12\x1d\n" +
 	"\n" +
@@ -4273,7 +4338,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\"F\n" +
 	"\x10ConfigDefinition\x122\n" +
-	"\x04keys\x18\x01 \x03(\v2\x1e.connectd.pluginhost.ConfigKeyR\x04keys\"\x8e\x03\n" +
+	"\x04keys\x18\x01 \x03(\v2\x1e.connectd.pluginhost.ConfigKeyR\x04keys\"\xb1\x03\n" +
 	"\tConfigKey\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x1f\n" +
@@ -4293,7 +4358,8 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\n" +
 	"dependents\x18\f \x03(\tR\n" +
 	"dependents\x12\x1c\n" +
-	"\tvalidator\x18\r \x01(\tR\tvalidator\"\xf2\x01\n" +
+	"\tvalidator\x18\r \x01(\tR\tvalidator\x12!\n" +
+	"\fnull_default\x18\x0e \x01(\bR\vnullDefault\"\xf2\x01\n" +
 	"\bValidate\x12\x1d\n" +
 	"\n" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
@@ -4564,7 +4630,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 56)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),              // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),           // 1: connectd.pluginhost.TimestampType
@@ -4575,151 +4641,153 @@ var file_pluginhost_proto_goTypes = []any{
 	(*Request)(nil),              // 6: connectd.pluginhost.Request
 	(*Response)(nil),             // 7: connectd.pluginhost.Response
 	(*Failure)(nil),              // 8: connectd.pluginhost.Failure
-	(*Done)(nil),                 // 9: connectd.pluginhost.Done
-	(*NewInstance)(nil),          // 10: connectd.pluginhost.NewInstance
-	(*Instance)(nil),             // 11: connectd.pluginhost.Instance
-	(*CloseInstance)(nil),        // 12: connectd.pluginhost.CloseInstance
-	(*GetConfigDef)(nil),         // 13: connectd.pluginhost.GetConfigDef
-	(*ConfigDefinition)(nil),     // 14: connectd.pluginhost.ConfigDefinition
-	(*ConfigKey)(nil),            // 15: connectd.pluginhost.ConfigKey
-	(*Validate)(nil),             // 16: connectd.pluginhost.Validate
-	(*Validation)(nil),           // 17: connectd.pluginhost.Validation
-	(*ConfigValue)(nil),          // 18: connectd.pluginhost.ConfigValue
-	(*ConnectorStart)(nil),       // 19: connectd.pluginhost.ConnectorStart
-	(*ConnectorTaskConfigs)(nil), // 20: connectd.pluginhost.ConnectorTaskConfigs
-	(*TaskConfigs)(nil),          // 21: connectd.pluginhost.TaskConfigs
-	(*TaskConfig)(nil),           // 22: connectd.pluginhost.TaskConfig
-	(*ConnectorStop)(nil),        // 23: connectd.pluginhost.ConnectorStop
-	(*TaskStart)(nil),            // 24: connectd.pluginhost.TaskStart
-	(*TaskStop)(nil),             // 25: connectd.pluginhost.TaskStop
-	(*SourcePoll)(nil),           // 26: connectd.pluginhost.SourcePoll
-	(*SourceCommit)(nil),         // 27: connectd.pluginhost.SourceCommit
-	(*SourceCommitRecords)(nil),  // 28: connectd.pluginhost.SourceCommitRecords
-	(*RecordAck)(nil),            // 29: connectd.pluginhost.RecordAck
-	(*SourceBatch)(nil),          // 30: connectd.pluginhost.SourceBatch
-	(*SourceRecord)(nil),         // 31: connectd.pluginhost.SourceRecord
-	(*Header)(nil),               // 32: connectd.pluginhost.Header
-	(*SinkOpen)(nil),             // 33: connectd.pluginhost.SinkOpen
-	(*SinkClose)(nil),            // 34: connectd.pluginhost.SinkClose
-	(*SinkPut)(nil),              // 35: connectd.pluginhost.SinkPut
-	(*SinkRecord)(nil),           // 36: connectd.pluginhost.SinkRecord
-	(*SinkPreCommit)(nil),        // 37: connectd.pluginhost.SinkPreCommit
-	(*SinkReply)(nil),            // 38: connectd.pluginhost.SinkReply
-	(*TopicPartition)(nil),       // 39: connectd.pluginhost.TopicPartition
-	(*PartitionOffset)(nil),      // 40: connectd.pluginhost.PartitionOffset
-	(*HostRequest)(nil),          // 41: connectd.pluginhost.HostRequest
-	(*HostResponse)(nil),         // 42: connectd.pluginhost.HostResponse
-	(*ReadOffsets)(nil),          // 43: connectd.pluginhost.ReadOffsets
-	(*Offsets)(nil),              // 44: connectd.pluginhost.Offsets
-	(*OffsetEntry)(nil),          // 45: connectd.pluginhost.OffsetEntry
-	(*Event)(nil),                // 46: connectd.pluginhost.Event
-	(*Schema)(nil),               // 47: connectd.pluginhost.Schema
-	(*Field)(nil),                // 48: connectd.pluginhost.Field
-	(*Value)(nil),                // 49: connectd.pluginhost.Value
-	(*ListValue)(nil),            // 50: connectd.pluginhost.ListValue
-	(*MapValue)(nil),             // 51: connectd.pluginhost.MapValue
-	(*StructValue)(nil),          // 52: connectd.pluginhost.StructValue
-	(*Decimal)(nil),              // 53: connectd.pluginhost.Decimal
-	nil,                          // 54: connectd.pluginhost.Validate.PropsEntry
-	nil,                          // 55: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                          // 56: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                          // 57: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                          // 58: connectd.pluginhost.Schema.ParametersEntry
+	(*Ping)(nil),                 // 9: connectd.pluginhost.Ping
+	(*Done)(nil),                 // 10: connectd.pluginhost.Done
+	(*NewInstance)(nil),          // 11: connectd.pluginhost.NewInstance
+	(*Instance)(nil),             // 12: connectd.pluginhost.Instance
+	(*CloseInstance)(nil),        // 13: connectd.pluginhost.CloseInstance
+	(*GetConfigDef)(nil),         // 14: connectd.pluginhost.GetConfigDef
+	(*ConfigDefinition)(nil),     // 15: connectd.pluginhost.ConfigDefinition
+	(*ConfigKey)(nil),            // 16: connectd.pluginhost.ConfigKey
+	(*Validate)(nil),             // 17: connectd.pluginhost.Validate
+	(*Validation)(nil),           // 18: connectd.pluginhost.Validation
+	(*ConfigValue)(nil),          // 19: connectd.pluginhost.ConfigValue
+	(*ConnectorStart)(nil),       // 20: connectd.pluginhost.ConnectorStart
+	(*ConnectorTaskConfigs)(nil), // 21: connectd.pluginhost.ConnectorTaskConfigs
+	(*TaskConfigs)(nil),          // 22: connectd.pluginhost.TaskConfigs
+	(*TaskConfig)(nil),           // 23: connectd.pluginhost.TaskConfig
+	(*ConnectorStop)(nil),        // 24: connectd.pluginhost.ConnectorStop
+	(*TaskStart)(nil),            // 25: connectd.pluginhost.TaskStart
+	(*TaskStop)(nil),             // 26: connectd.pluginhost.TaskStop
+	(*SourcePoll)(nil),           // 27: connectd.pluginhost.SourcePoll
+	(*SourceCommit)(nil),         // 28: connectd.pluginhost.SourceCommit
+	(*SourceCommitRecords)(nil),  // 29: connectd.pluginhost.SourceCommitRecords
+	(*RecordAck)(nil),            // 30: connectd.pluginhost.RecordAck
+	(*SourceBatch)(nil),          // 31: connectd.pluginhost.SourceBatch
+	(*SourceRecord)(nil),         // 32: connectd.pluginhost.SourceRecord
+	(*Header)(nil),               // 33: connectd.pluginhost.Header
+	(*SinkOpen)(nil),             // 34: connectd.pluginhost.SinkOpen
+	(*SinkClose)(nil),            // 35: connectd.pluginhost.SinkClose
+	(*SinkPut)(nil),              // 36: connectd.pluginhost.SinkPut
+	(*SinkRecord)(nil),           // 37: connectd.pluginhost.SinkRecord
+	(*SinkPreCommit)(nil),        // 38: connectd.pluginhost.SinkPreCommit
+	(*SinkReply)(nil),            // 39: connectd.pluginhost.SinkReply
+	(*TopicPartition)(nil),       // 40: connectd.pluginhost.TopicPartition
+	(*PartitionOffset)(nil),      // 41: connectd.pluginhost.PartitionOffset
+	(*HostRequest)(nil),          // 42: connectd.pluginhost.HostRequest
+	(*HostResponse)(nil),         // 43: connectd.pluginhost.HostResponse
+	(*ReadOffsets)(nil),          // 44: connectd.pluginhost.ReadOffsets
+	(*Offsets)(nil),              // 45: connectd.pluginhost.Offsets
+	(*OffsetEntry)(nil),          // 46: connectd.pluginhost.OffsetEntry
+	(*Event)(nil),                // 47: connectd.pluginhost.Event
+	(*Schema)(nil),               // 48: connectd.pluginhost.Schema
+	(*Field)(nil),                // 49: connectd.pluginhost.Field
+	(*Value)(nil),                // 50: connectd.pluginhost.Value
+	(*ListValue)(nil),            // 51: connectd.pluginhost.ListValue
+	(*MapValue)(nil),             // 52: connectd.pluginhost.MapValue
+	(*StructValue)(nil),          // 53: connectd.pluginhost.StructValue
+	(*Decimal)(nil),              // 54: connectd.pluginhost.Decimal
+	nil,                          // 55: connectd.pluginhost.Validate.PropsEntry
+	nil,                          // 56: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                          // 57: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                          // 58: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                          // 59: connectd.pluginhost.Schema.ParametersEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,  // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
 	6,  // 1: connectd.pluginhost.Frame.request:type_name -> connectd.pluginhost.Request
 	7,  // 2: connectd.pluginhost.Frame.response:type_name -> connectd.pluginhost.Response
-	41, // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
-	42, // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
-	46, // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
+	42, // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
+	43, // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
+	47, // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
 	5,  // 6: connectd.pluginhost.Hello.plugins:type_name -> connectd.pluginhost.PluginInfo
 	0,  // 7: connectd.pluginhost.PluginInfo.type:type_name -> connectd.pluginhost.PluginType
-	10, // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
-	12, // 9: connectd.pluginhost.Request.close_instance:type_name -> connectd.pluginhost.CloseInstance
-	13, // 10: connectd.pluginhost.Request.get_config_def:type_name -> connectd.pluginhost.GetConfigDef
-	16, // 11: connectd.pluginhost.Request.validate:type_name -> connectd.pluginhost.Validate
-	19, // 12: connectd.pluginhost.Request.connector_start:type_name -> connectd.pluginhost.ConnectorStart
-	20, // 13: connectd.pluginhost.Request.connector_task_configs:type_name -> connectd.pluginhost.ConnectorTaskConfigs
-	23, // 14: connectd.pluginhost.Request.connector_stop:type_name -> connectd.pluginhost.ConnectorStop
-	24, // 15: connectd.pluginhost.Request.task_start:type_name -> connectd.pluginhost.TaskStart
-	25, // 16: connectd.pluginhost.Request.task_stop:type_name -> connectd.pluginhost.TaskStop
-	26, // 17: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
-	27, // 18: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
-	28, // 19: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
-	33, // 20: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
-	34, // 21: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
-	35, // 22: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
-	37, // 23: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	8,  // 24: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
-	11, // 25: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
-	14, // 26: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	17, // 27: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
-	21, // 28: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	30, // 29: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	38, // 30: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	9,  // 31: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	0,  // 32: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,  // 33: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	15, // 34: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,  // 35: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	54, // 36: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	14, // 37: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	18, // 38: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	55, // 39: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	22, // 40: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	56, // 41: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	57, // 42: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	29, // 43: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	47, // 44: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	31, // 45: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	49, // 46: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
-	49, // 47: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
-	49, // 48: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	49, // 49: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	32, // 50: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	49, // 51: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	39, // 52: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	39, // 53: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	47, // 54: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	36, // 55: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	49, // 56: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	49, // 57: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,  // 58: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	32, // 59: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	40, // 60: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	40, // 61: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	40, // 62: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	39, // 63: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	39, // 64: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	43, // 65: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	44, // 66: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	49, // 67: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	45, // 68: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	49, // 69: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	49, // 70: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	9,  // 71: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,  // 72: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,  // 73: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	58, // 74: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	49, // 75: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	48, // 76: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	47, // 77: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	47, // 78: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	47, // 79: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	50, // 80: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	51, // 81: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	52, // 82: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	53, // 83: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	49, // 84: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	49, // 85: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	49, // 86: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	49, // 87: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	88, // [88:88] is the sub-list for method output_type
-	88, // [88:88] is the sub-list for method input_type
-	88, // [88:88] is the sub-list for extension type_name
-	88, // [88:88] is the sub-list for extension extendee
-	0,  // [0:88] is the sub-list for field type_name
+	11, // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
+	13, // 9: connectd.pluginhost.Request.close_instance:type_name -> connectd.pluginhost.CloseInstance
+	14, // 10: connectd.pluginhost.Request.get_config_def:type_name -> connectd.pluginhost.GetConfigDef
+	17, // 11: connectd.pluginhost.Request.validate:type_name -> connectd.pluginhost.Validate
+	9,  // 12: connectd.pluginhost.Request.ping:type_name -> connectd.pluginhost.Ping
+	20, // 13: connectd.pluginhost.Request.connector_start:type_name -> connectd.pluginhost.ConnectorStart
+	21, // 14: connectd.pluginhost.Request.connector_task_configs:type_name -> connectd.pluginhost.ConnectorTaskConfigs
+	24, // 15: connectd.pluginhost.Request.connector_stop:type_name -> connectd.pluginhost.ConnectorStop
+	25, // 16: connectd.pluginhost.Request.task_start:type_name -> connectd.pluginhost.TaskStart
+	26, // 17: connectd.pluginhost.Request.task_stop:type_name -> connectd.pluginhost.TaskStop
+	27, // 18: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
+	28, // 19: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
+	29, // 20: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
+	34, // 21: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
+	35, // 22: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
+	36, // 23: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
+	38, // 24: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
+	8,  // 25: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
+	12, // 26: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
+	15, // 27: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	18, // 28: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
+	22, // 29: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
+	31, // 30: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
+	39, // 31: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10, // 32: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	0,  // 33: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,  // 34: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16, // 35: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,  // 36: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	55, // 37: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15, // 38: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19, // 39: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	56, // 40: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	23, // 41: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	57, // 42: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	58, // 43: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	30, // 44: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	48, // 45: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	32, // 46: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	50, // 47: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
+	50, // 48: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
+	50, // 49: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	50, // 50: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	33, // 51: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	50, // 52: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	40, // 53: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	40, // 54: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	48, // 55: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	37, // 56: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	50, // 57: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	50, // 58: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,  // 59: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	33, // 60: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	41, // 61: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	41, // 62: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	41, // 63: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	40, // 64: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	40, // 65: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	44, // 66: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	45, // 67: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	50, // 68: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	46, // 69: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	50, // 70: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	50, // 71: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10, // 72: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,  // 73: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,  // 74: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	59, // 75: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	50, // 76: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	49, // 77: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	48, // 78: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	48, // 79: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	48, // 80: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	51, // 81: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	52, // 82: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	53, // 83: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	54, // 84: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	50, // 85: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	50, // 86: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	50, // 87: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	50, // 88: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	89, // [89:89] is the sub-list for method output_type
+	89, // [89:89] is the sub-list for method input_type
+	89, // [89:89] is the sub-list for extension type_name
+	89, // [89:89] is the sub-list for extension extendee
+	0,  // [0:89] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -4740,6 +4808,7 @@ func file_pluginhost_proto_init() {
 		(*Request_CloseInstance)(nil),
 		(*Request_GetConfigDef)(nil),
 		(*Request_Validate)(nil),
+		(*Request_Ping)(nil),
 		(*Request_ConnectorStart)(nil),
 		(*Request_ConnectorTaskConfigs)(nil),
 		(*Request_ConnectorStop)(nil),
@@ -4762,21 +4831,21 @@ func file_pluginhost_proto_init() {
 		(*Response_Sink)(nil),
 		(*Response_Done)(nil),
 	}
-	file_pluginhost_proto_msgTypes[28].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[33].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[35].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[38].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[29].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[34].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[36].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[39].OneofWrappers = []any{
 		(*HostRequest_ReadOffsets)(nil),
 	}
-	file_pluginhost_proto_msgTypes[39].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[40].OneofWrappers = []any{
 		(*HostResponse_Offsets)(nil),
 	}
-	file_pluginhost_proto_msgTypes[43].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{
 		(*Event_RequestTaskReconfiguration)(nil),
 		(*Event_RaiseError)(nil),
 	}
-	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[46].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[45].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[47].OneofWrappers = []any{
 		(*Value_BoolValue)(nil),
 		(*Value_Int8Value)(nil),
 		(*Value_Int16Value)(nil),
@@ -4798,7 +4867,7 @@ func file_pluginhost_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   56,
+			NumMessages:   57,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -31,6 +31,8 @@ final class ConfigCodec {
                     .setValidator(k.validator == null ? "" : k.validator.toString());
             if (k.hasDefault() && k.defaultValue != null) {
                 b.setDefaultValue(ConfigDef.convertToString(k.defaultValue, k.type));
+            } else if (k.hasDefault()) {
+                b.setNullDefault(true);
             }
             out.addKeys(b);
         }

@@ -63,6 +63,7 @@ final class Host {
             case NEW_INSTANCE -> oneOff.execute(() -> respond(id, () -> newInstance(r.getNewInstance())));
             case GET_CONFIG_DEF -> oneOff.execute(() -> respond(id, () -> configDef(r.getGetConfigDef())));
             case VALIDATE -> oneOff.execute(() -> respond(id, () -> validate(r.getValidate())));
+            case PING -> respond(id, Host::done);
             case CLOSE_INSTANCE -> respond(id, () -> {
                 PluginInstance inst = instances.remove(r.getCloseInstance().getInstance());
                 if (inst != null) {

@@ -168,6 +168,30 @@ class HostTest {
     }
 
     @Test
+    void pingIsAnsweredBesideAPluginCall(@TempDir Path dir) throws Exception {
+        next();
+        Path file = dir.resolve("empty.txt");
+        Files.writeString(file, "");
+        long task = newInstance(Fixtures.SOURCE, true);
+        ok(Request.newBuilder().setTaskStart(TaskStart.newBuilder().setInstance(task)
+                .putProps("file", file.toString()).putProps("topic", "t")));
+        // FileStream's poll() waits for lines on the task's thread; the ping needs no plugin thread.
+        long pollId = ++nextId;
+        long pingId = ++nextId;
+        send(Frame.newBuilder().setRequest(Request.newBuilder().setId(pollId).setSourcePoll(
+                com.github.connectd.pluginhost.proto.SourcePoll.newBuilder().setInstance(task))).build());
+        send(Frame.newBuilder().setRequest(Request.newBuilder().setId(pingId)
+                .setPing(com.github.connectd.pluginhost.proto.Ping.getDefaultInstance())).build());
+        Map<Long, Response> byId = new java.util.HashMap<>();
+        for (int i = 0; i < 2; i++) {
+            Response r = next().getResponse();
+            byId.put(r.getId(), r);
+        }
+        assertTrue(byId.get(pingId).hasDone());
+        assertEquals(0, byId.get(pollId).getSourceBatch().getRecordsCount());
+    }
+
+    @Test
     void unknownClassIsAFailure() throws Exception {
         next();
         Response r = call(Request.newBuilder().setNewInstance(NewInstance.newBuilder().setClassName("com.example.Nope")));

@@ -1,0 +1,19 @@
+// Package javaplugin runs Kafka Connect Java plugins from plugin.path for a connectd worker,
+// through one JVM plugin host per worker (the Maven module in host/, embedded in the binary).
+// From the runtime's point of view it is a plugin source like connectors/builtin: its
+// connectors are connectors.Connector values whose calls go to the host.
+//
+// It imports only the standard library, the connectors API, its own generated protocol
+// (hostpb, from proto/pluginhost.proto) and protobuf. Invariants:
+//   - no JVM is started, and no Java or Maven looked for, until a call needs the host: a
+//     worker without Java plugins is one Go process;
+//   - the host is built on first use from the embedded module with Maven (cached per module
+//     content and Kafka version under the user's cache directory; concurrent workers build once);
+//   - the host is supervised: one that exits, is killed or misses pings for PingTimeout fails
+//     every call in flight with ErrHostDown and a text saying what happened and its last
+//     output; the next call starts a new host after a backoff; instances do not survive it;
+//   - batches cross the channel, never single records, each distinct schema once per batch;
+//   - what a Java plugin asks of its context that the connectors API cannot do yet (seek,
+//     pause or resume a sink's partitions, a retry timeout, other offsets from preCommit) fails
+//     the task with a clear error instead of being ignored.
+package javaplugin

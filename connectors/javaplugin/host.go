@@ -1,0 +1,566 @@
+package javaplugin
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+	"google.golang.org/protobuf/encoding/protodelim"
+)
+
+// DefaultKafkaVersion is the Connect API and Kafka clients version the host gives plugins
+// unless the worker asks for another: Debezium 3.6 and Apache's own 4.3.1 connectors fail on
+// the 4.4.0 client jars (classes they use moved), and run on 4.3.1.
+const DefaultKafkaVersion = "4.3.1"
+
+// Config says where the plugins are and how to run the host. A zero Config has no plugin.path.
+type Config struct {
+	// PluginPath is the worker's plugin.path, as Kafka Connect reads it.
+	PluginPath []string
+	// KafkaVersion is the Connect API and Kafka clients version plugins see; "" means
+	// DefaultKafkaVersion.
+	KafkaVersion string
+	// Java is the java executable; "" means $JAVA_HOME/bin/java, else java on the PATH.
+	Java string
+	// Maven is the mvn executable that builds the host on first use; "" means mvn on the PATH.
+	Maven string
+	// CacheDir holds built hosts; "" means connectd/pluginhost under the user's cache directory.
+	CacheDir string
+	// JVMOptions are given to the host's JVM before its class (heap size, GC); nil means none.
+	JVMOptions []string
+	// PingInterval is how often a running host is asked whether it is alive; 0 means 5 s.
+	PingInterval time.Duration
+	// PingTimeout is how long a host may leave a ping unanswered before it is killed as hung
+	// (its calls then fail); 0 means 20 s.
+	PingTimeout time.Duration
+	// CallTimeout bounds plugin calls the connectors API gives no context (Connector.Start,
+	// TaskConfigs, Stop, Config); 0 means 90 s, Kafka Connect's REST request timeout.
+	CallTimeout time.Duration
+	// RestartBackoff is the first wait before a host that died is started again, doubling up to
+	// a minute while it keeps dying; 0 means 1 s.
+	RestartBackoff time.Duration
+}
+
+func (c Config) withDefaults() (Config, error) {
+	if c.KafkaVersion == "" {
+		c.KafkaVersion = DefaultKafkaVersion
+	}
+	if c.Java == "" {
+		c.Java = "java"
+		if home := os.Getenv("JAVA_HOME"); home != "" {
+			c.Java = filepath.Join(home, "bin", "java")
+		}
+	}
+	if c.Maven == "" {
+		c.Maven = "mvn"
+	}
+	if c.CacheDir == "" {
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return c, fmt.Errorf("plugin host cache directory: %w", err)
+		}
+		c.CacheDir = filepath.Join(dir, "connectd", "pluginhost")
+	}
+	if c.PingInterval <= 0 {
+		c.PingInterval = 5 * time.Second
+	}
+	if c.PingTimeout <= 0 {
+		c.PingTimeout = 20 * time.Second
+	}
+	if c.CallTimeout <= 0 {
+		c.CallTimeout = 90 * time.Second
+	}
+	if c.RestartBackoff <= 0 {
+		c.RestartBackoff = time.Second
+	}
+	return c, nil
+}
+
+// Host is the worker's one JVM plugin host, supervised: started by the first call that needs
+// it (never before), and started again, after a backoff, by the first call after it died. A
+// host that exits, is killed or stops answering pings fails every call in flight and every
+// instance it held with ErrHostDown; the instances are gone with it, and whoever owns them
+// (a task's runner) makes new ones when it is restarted.
+type Host struct {
+	cfg      Config
+	log      *slog.Logger
+	startSem chan struct{} // one start at a time, waitable with a context
+
+	mu        sync.Mutex
+	proc      *process
+	closed    bool
+	backoff   time.Duration
+	notBefore time.Time
+}
+
+// New returns the Host for cfg. It starts nothing.
+func New(cfg Config, log *slog.Logger) (*Host, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Host{cfg: cfg, log: log.With("component", "pluginhost"), startSem: make(chan struct{}, 1)}, nil
+}
+
+// Close stops the host process, if one runs, and fails later calls with ErrClosed. It is safe
+// to call twice.
+func (h *Host) Close() error {
+	h.mu.Lock()
+	p := h.proc
+	h.closed, h.proc = true, nil
+	h.mu.Unlock()
+	if p != nil {
+		p.stop(fmt.Errorf("%w", ErrClosed))
+	}
+	return nil
+}
+
+// Hello starts the host if needed and returns what it found on plugin.path.
+func (h *Host) Hello(ctx context.Context) (*pb.Hello, error) {
+	p, err := h.process(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.hello, nil
+}
+
+// process returns the running host process, starting one if there is none.
+func (h *Host) process(ctx context.Context) (*process, error) {
+	if p, err := h.current(); p != nil || err != nil {
+		return p, err
+	}
+	select {
+	case h.startSem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("wait for the plugin host to start: %w", ctx.Err())
+	}
+	defer func() { <-h.startSem }()
+	if p, err := h.current(); p != nil || err != nil {
+		return p, err
+	}
+	h.mu.Lock()
+	wait := time.Until(h.notBefore)
+	h.mu.Unlock()
+	if wait > 0 {
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return nil, fmt.Errorf("plugin host restart backoff: %w", ctx.Err())
+		}
+	}
+	p, err := h.start(ctx)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		p.stop(ErrClosed)
+		return nil, ErrClosed
+	}
+	h.proc = p
+	go h.supervise(p)
+	return p, nil
+}
+
+// current is the running process, nil if there is none (or it died), or ErrClosed.
+func (h *Host) current() (*process, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, ErrClosed
+	}
+	if h.proc != nil && !h.proc.isDone() {
+		return h.proc, nil
+	}
+	return nil, nil
+}
+
+// supervise pings p until it ends, kills it when it stops answering, and sets the backoff
+// before the next start.
+func (h *Host) supervise(p *process) {
+	started := time.Now()
+	t := time.NewTicker(h.cfg.PingInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-p.done:
+			h.mu.Lock()
+			if h.proc == p {
+				h.proc = nil
+			}
+			if !h.closed {
+				if time.Since(started) > 5*time.Minute || h.backoff == 0 {
+					h.backoff = h.cfg.RestartBackoff
+				} else {
+					h.backoff = min(2*h.backoff, time.Minute)
+				}
+				h.notBefore = time.Now().Add(h.backoff)
+				h.log.Warn("plugin host is down; the next call starts it again", "err", p.err, "backoff", h.backoff)
+			}
+			h.mu.Unlock()
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), h.cfg.PingTimeout)
+			_, err := p.call(ctx, &pb.Request{Call: &pb.Request_Ping{Ping: &pb.Ping{}}})
+			cancel()
+			if err != nil && !p.isDone() {
+				p.stop(fmt.Errorf("%w: it did not answer a ping within %s and was killed", ErrHostDown, h.cfg.PingTimeout))
+			}
+		}
+	}
+}
+
+// start checks Java, builds the host if needed, starts it and waits for its Hello.
+func (h *Host) start(ctx context.Context) (*process, error) {
+	java, err := exec.LookPath(h.cfg.Java)
+	if err != nil {
+		return nil, fmt.Errorf("%w: no %s found: %w", ErrNoJava, h.cfg.Java, err)
+	}
+	v, err := javaVersion(ctx, java)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoJava, err)
+	}
+	if v < 17 {
+		return nil, fmt.Errorf("%w: %s is Java %d", ErrNoJava, java, v)
+	}
+	b, err := ensureBuilt(ctx, h.cfg.CacheDir, h.cfg.Maven, h.cfg.KafkaVersion)
+	if err != nil {
+		return nil, err
+	}
+	args := append([]string{}, h.cfg.JVMOptions...)
+	args = append(args, "-cp", b.classpath(), "com.github.connectd.pluginhost.Main")
+	args = append(args, h.cfg.PluginPath...)
+	cmd := exec.Command(java, args...)
+	// The host dies with its worker: EOF on its input ends it, and the kernel kills it if the
+	// worker dies before it could close that input.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	p, err := startProcess(cmd, h.log)
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case <-p.helloed:
+	case <-p.done:
+		return nil, p.err
+	case <-ctx.Done():
+		p.stop(fmt.Errorf("%w: start abandoned: %w", ErrHostDown, ctx.Err()))
+		return nil, fmt.Errorf("wait for the plugin host to scan plugin.path: %w", ctx.Err())
+	}
+	for _, w := range p.hello.GetWarnings() {
+		h.log.Warn(w)
+	}
+	h.log.Info("plugin host started", "pid", cmd.Process.Pid, "plugins", len(p.hello.GetPlugins()),
+		"kafka", p.hello.GetKafkaVersion(), "java", p.hello.GetJavaVersion())
+	return p, nil
+}
+
+// process is one running host JVM and its channel.
+type process struct {
+	cmd     *exec.Cmd
+	log     *slog.Logger
+	stdin   io.WriteCloser
+	wmu     sync.Mutex
+	w       *bufio.Writer
+	nextID  atomic.Uint64
+	hello   *pb.Hello
+	helloed chan struct{}
+	stderr  *lineRing
+
+	mu       sync.Mutex
+	pending  map[uint64]chan *pb.Response
+	handlers map[uint64]*handlers
+
+	stopOnce sync.Once
+	done     chan struct{} // closed once the process is gone and err is set
+	err      error
+}
+
+// handlers answer what the host asks or reports about one instance.
+type handlers struct {
+	offsets func(partitions []map[string]any) ([]map[string]any, error)
+	event   func(*pb.Event)
+}
+
+func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("%w: start %s: %w", ErrHostDown, cmd.Path, err)
+	}
+	p := &process{cmd: cmd, log: log.With("pid", cmd.Process.Pid), stdin: stdin, w: bufio.NewWriterSize(stdin, 1<<16),
+		helloed: make(chan struct{}), stderr: &lineRing{max: 40}, pending: map[uint64]chan *pb.Response{},
+		handlers: map[uint64]*handlers{}, done: make(chan struct{})}
+	logged := make(chan struct{})
+	go func() {
+		defer close(logged)
+		p.readStderr(stderr)
+	}()
+	go func() {
+		readErr := p.read(stdout)
+		<-logged
+		waitErr := cmd.Wait()
+		p.finish(readErr, waitErr)
+	}()
+	return p, nil
+}
+
+// readStderr logs the host's output (its plugins' logs) and keeps the last lines for traces.
+func (p *process) readStderr(r io.Reader) {
+	s := bufio.NewScanner(r)
+	s.Buffer(make([]byte, 64<<10), 1<<20)
+	for s.Scan() {
+		p.stderr.add(s.Text())
+		p.log.Debug(s.Text())
+	}
+}
+
+// read serves the host's frames until its output ends.
+func (p *process) read(r io.Reader) error {
+	br := bufio.NewReaderSize(r, 1<<16)
+	for {
+		f := &pb.Frame{}
+		if err := protodelim.UnmarshalFrom(br, f); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("read from the plugin host: %w", err)
+		}
+		switch k := f.GetKind().(type) {
+		case *pb.Frame_Hello:
+			p.hello = k.Hello
+			close(p.helloed)
+		case *pb.Frame_Response:
+			p.mu.Lock()
+			ch := p.pending[k.Response.GetId()]
+			delete(p.pending, k.Response.GetId())
+			p.mu.Unlock()
+			if ch != nil {
+				ch <- k.Response
+			}
+		case *pb.Frame_HostRequest:
+			go p.serve(k.HostRequest)
+		case *pb.Frame_Event:
+			if h := p.handlersOf(k.Event.GetInstance()); h != nil && h.event != nil {
+				go h.event(k.Event)
+			}
+		}
+	}
+}
+
+func (p *process) handlersOf(instance uint64) *handlers {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.handlers[instance]
+}
+
+func (p *process) setHandlers(instance uint64, h *handlers) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if h == nil {
+		delete(p.handlers, instance)
+		return
+	}
+	p.handlers[instance] = h
+}
+
+// serve answers a HostRequest: a task's offset storage reader.
+func (p *process) serve(req *pb.HostRequest) {
+	resp := &pb.HostResponse{Id: req.GetId()}
+	switch c := req.GetCall().(type) {
+	case *pb.HostRequest_ReadOffsets:
+		if err := p.readOffsets(c.ReadOffsets, resp); err != nil {
+			resp.Error = err.Error()
+		}
+	default:
+		resp.Error = fmt.Sprintf("the worker does not serve %T", req.GetCall())
+	}
+	p.send(&pb.Frame{Kind: &pb.Frame_HostResponse{HostResponse: resp}})
+}
+
+func (p *process) readOffsets(req *pb.ReadOffsets, resp *pb.HostResponse) error {
+	h := p.handlersOf(req.GetInstance())
+	if h == nil || h.offsets == nil {
+		return fmt.Errorf("instance %d reads no offsets", req.GetInstance())
+	}
+	parts := make([]map[string]any, len(req.GetPartitions()))
+	for i, v := range req.GetPartitions() {
+		var err error
+		if parts[i], err = mapFromProto(v); err != nil {
+			return fmt.Errorf("source partition: %w", err)
+		}
+	}
+	offs, err := h.offsets(parts)
+	if err != nil {
+		return err
+	}
+	out := &pb.Offsets{}
+	for i, part := range req.GetPartitions() {
+		e := &pb.OffsetEntry{Partition: part}
+		if offs[i] != nil {
+			if e.Offset, err = valueToProto(offs[i], nil); err != nil {
+				return fmt.Errorf("source offset: %w", err)
+			}
+		}
+		out.Entries = append(out.Entries, e)
+	}
+	resp.Result = &pb.HostResponse_Offsets{Offsets: out}
+	return nil
+}
+
+func (p *process) send(f *pb.Frame) error {
+	p.wmu.Lock()
+	defer p.wmu.Unlock()
+	if _, err := protodelim.MarshalTo(p.w, f); err != nil {
+		return err
+	}
+	return p.w.Flush()
+}
+
+// call sends req and waits for its response, the host's end, or ctx. A Java exception is a
+// *JavaError.
+func (p *process) call(ctx context.Context, req *pb.Request) (*pb.Response, error) {
+	id := p.nextID.Add(1)
+	req.Id = id
+	ch := make(chan *pb.Response, 1)
+	p.mu.Lock()
+	p.pending[id] = ch
+	p.mu.Unlock()
+	forget := func() {
+		p.mu.Lock()
+		delete(p.pending, id)
+		p.mu.Unlock()
+	}
+	select {
+	case <-p.done:
+		forget()
+		return nil, p.err
+	default:
+	}
+	if err := p.send(&pb.Frame{Kind: &pb.Frame_Request{Request: req}}); err != nil {
+		forget()
+		select {
+		case <-p.done:
+			return nil, p.err
+		default:
+			return nil, fmt.Errorf("%w: write: %w", ErrHostDown, err)
+		}
+	}
+	select {
+	case r := <-ch:
+		if f := r.GetFailure(); f != nil {
+			return nil, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()}
+		}
+		return r, nil
+	case <-p.done:
+		forget()
+		return nil, p.err
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+}
+
+func (p *process) isDone() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// stop ends the process: closes its input (the host exits on EOF) and kills it. err is what
+// calls in flight and later calls fail with.
+func (p *process) stop(err error) {
+	p.stopOnce.Do(func() {
+		p.mu.Lock()
+		p.err = err
+		p.mu.Unlock()
+		p.stdin.Close()
+		p.cmd.Process.Kill()
+	})
+	<-p.done
+}
+
+// finish records why the process ended and fails everything waiting on it.
+func (p *process) finish(readErr, waitErr error) {
+	p.mu.Lock()
+	if p.err == nil {
+		why := "exited"
+		if waitErr != nil {
+			why = "exited: " + waitErr.Error()
+		}
+		if readErr != nil {
+			why += " (" + readErr.Error() + ")"
+		}
+		p.err = fmt.Errorf("%w: process %d %s; its last output:\n%s", ErrHostDown, p.cmd.Process.Pid, why, p.stderr.String())
+	}
+	p.pending = map[uint64]chan *pb.Response{}
+	p.mu.Unlock()
+	p.stopOnce.Do(func() {}) // a later stop only waits
+	close(p.done)
+}
+
+// JavaError is an exception a plugin threw in the host. Its text is the Java stack trace, the
+// trace Kafka Connect shows for a FAILED task.
+type JavaError struct {
+	Class     string // the exception's class
+	Message   string
+	Trace     string // as printStackTrace writes it
+	Retriable bool   // an org.apache.kafka.connect.errors.RetriableException
+}
+
+func (e *JavaError) Error() string {
+	if e.Trace != "" {
+		return strings.TrimRight(e.Trace, "\n")
+	}
+	return e.Class + ": " + e.Message
+}
+
+// lineRing keeps the last max lines written to it.
+type lineRing struct {
+	mu    sync.Mutex
+	max   int
+	lines []string
+}
+
+func (r *lineRing) add(line string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.lines = append(r.lines, line)
+	if len(r.lines) > r.max {
+		r.lines = r.lines[len(r.lines)-r.max:]
+	}
+}
+
+func (r *lineRing) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.lines, "\n")
+}

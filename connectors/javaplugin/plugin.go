@@ -1,0 +1,537 @@
+package javaplugin
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/connectd/connectd/connectors"
+	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+)
+
+var pluginTypes = map[pb.PluginType]connectors.PluginType{
+	pb.PluginType_PLUGIN_TYPE_SOURCE:           connectors.Source,
+	pb.PluginType_PLUGIN_TYPE_SINK:             connectors.Sink,
+	pb.PluginType_PLUGIN_TYPE_CONVERTER:        connectors.ConverterType,
+	pb.PluginType_PLUGIN_TYPE_HEADER_CONVERTER: connectors.HeaderConverterType,
+	pb.PluginType_PLUGIN_TYPE_TRANSFORMATION:   connectors.TransformationType,
+	pb.PluginType_PLUGIN_TYPE_PREDICATE:        connectors.PredicateType,
+}
+
+// Connectors returns the connector plugins the host found on plugin.path, each a
+// connectors.Plugin whose instances call the host. It starts the host.
+//
+// Converters, header converters, transformations and predicates found there are not returned
+// yet: their calls are not served over the channel.
+func (h *Host) Connectors(ctx context.Context) ([]connectors.Plugin, error) {
+	hello, err := h.Hello(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []connectors.Plugin
+	for _, info := range hello.GetPlugins() {
+		t := pluginTypes[info.GetType()]
+		if t != connectors.Source && t != connectors.Sink {
+			continue
+		}
+		info := info
+		out = append(out, connectors.Plugin{Class: info.GetClassName(), Type: t, Version: info.GetVersion(),
+			New: func() any { return h.NewConnector(info.GetClassName(), info.GetType(), info.GetVersion()) }})
+	}
+	return out, nil
+}
+
+// NewConnector returns a connector of the Java class className (a source or a sink, as typ
+// says) at version ("" = the newest), whose calls go to the host. Nothing is made in the
+// host until Start, Config or ValidateConfig is called.
+func (h *Host) NewConnector(className string, typ pb.PluginType, version string) connectors.Connector {
+	c := &connector{h: h, class: className, typ: typ, version: version}
+	if typ == pb.PluginType_PLUGIN_TYPE_SINK {
+		return &sinkConnector{c}
+	}
+	return &sourceConnector{c}
+}
+
+// connector is a Java Connector in the host. Connector calls have no context in the
+// connectors API; each is bounded by Config.CallTimeout.
+type connector struct {
+	h       *Host
+	class   string
+	typ     pb.PluginType
+	version string
+
+	mu   sync.Mutex
+	proc *process
+	inst uint64
+	def  connectors.ConfigDef
+}
+
+type sourceConnector struct{ *connector }
+type sinkConnector struct{ *connector }
+
+var (
+	_ connectors.SourceConnector = (*sourceConnector)(nil)
+	_ connectors.SinkConnector   = (*sinkConnector)(nil)
+	_ connectors.ConfigValidator = (*connector)(nil)
+	_ connectors.Committer       = (*sourceTask)(nil)
+	_ connectors.SourceTask      = (*sourceTask)(nil)
+	_ connectors.SinkTask        = (*sinkTask)(nil)
+)
+
+func (c *sourceConnector) NewTask() connectors.SourceTask {
+	return &sourceTask{task: task{h: c.h, class: c.class, typ: c.typ, version: c.version}}
+}
+
+func (c *sinkConnector) NewTask() connectors.SinkTask {
+	return &sinkTask{task: task{h: c.h, class: c.class, typ: c.typ, version: c.version}}
+}
+
+func (c *connector) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), c.h.cfg.CallTimeout)
+}
+
+// Version is the version the plugin reported when plugin.path was scanned.
+func (c *connector) Version() string { return c.version }
+
+// Config is the plugin's own ConfigDef, asked of a fresh instance once. When the host cannot
+// answer, it is empty and the failure is logged; Start and ValidateConfig report it.
+func (c *connector) Config() connectors.ConfigDef {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.def != nil {
+		return c.def
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	def, err := c.h.configDef(ctx, c.class, c.typ, c.version)
+	if err != nil {
+		c.h.log.Warn("config definition of a Java plugin", "class", c.class, "err", err)
+		return connectors.ConfigDef{}
+	}
+	c.def = def
+	return def
+}
+
+// ValidateConfig runs the plugin's validate() and returns every ConfigValue it reported.
+func (c *connector) ValidateConfig(props map[string]string) []connectors.ConfigValue {
+	ctx, cancel := c.ctx()
+	defer cancel()
+	values, err := c.h.validate(ctx, c.class, c.typ, c.version, props)
+	if err != nil {
+		// validate() itself failed: Kafka Connect reports that as an error of the class key.
+		return []connectors.ConfigValue{{Name: "connector.class", Errors: []string{err.Error()}, Visible: true}}
+	}
+	return values
+}
+
+// Start makes the connector in the host and starts it; the context's requests reach ctx.
+func (c *connector) Start(cc connectors.ConnectorContext, props map[string]string) error {
+	ctx, cancel := c.ctx()
+	defer cancel()
+	p, inst, err := c.h.newInstance(ctx, c.class, c.typ, c.version, false)
+	if err != nil {
+		return fmt.Errorf("connector %s: %w", c.class, err)
+	}
+	c.mu.Lock()
+	c.proc, c.inst = p, inst
+	c.mu.Unlock()
+	p.setHandlers(inst, &handlers{event: func(e *pb.Event) {
+		switch k := e.GetKind().(type) {
+		case *pb.Event_RequestTaskReconfiguration:
+			cc.RequestTaskReconfiguration()
+		case *pb.Event_RaiseError:
+			f := k.RaiseError
+			cc.RaiseError(&JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()})
+		}
+	}})
+	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_ConnectorStart{ConnectorStart: &pb.ConnectorStart{Instance: inst, Props: props}}})
+	return err
+}
+
+func (c *connector) started() (*process, uint64, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.proc == nil {
+		return nil, 0, fmt.Errorf("connector %s was not started", c.class)
+	}
+	return c.proc, c.inst, nil
+}
+
+// TaskConfigs calls taskConfigs(maxTasks).
+func (c *connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
+	p, inst, err := c.started()
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_ConnectorTaskConfigs{ConnectorTaskConfigs: &pb.ConnectorTaskConfigs{Instance: inst, MaxTasks: int32(maxTasks)}}})
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]string
+	for _, tc := range r.GetTaskConfigs().GetConfigs() {
+		props := tc.GetProps()
+		if props == nil {
+			props = map[string]string{}
+		}
+		out = append(out, props)
+	}
+	return out, nil
+}
+
+// Stop calls stop() and forgets the instance. A connector whose Start failed before it was made
+// has nothing to stop.
+func (c *connector) Stop() error {
+	c.mu.Lock()
+	p, inst := c.proc, c.inst
+	c.proc = nil
+	c.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	ctx, cancel := c.ctx()
+	defer cancel()
+	_, err := p.call(ctx, &pb.Request{Call: &pb.Request_ConnectorStop{ConnectorStop: &pb.ConnectorStop{Instance: inst}}})
+	p.forget(ctx, inst)
+	return err
+}
+
+// task is what source and sink tasks share: the instance of the connector's task class.
+type task struct {
+	h       *Host
+	class   string // the connector's class; the host makes its taskClass()
+	typ     pb.PluginType
+	version string
+
+	mu   sync.Mutex
+	proc *process
+	inst uint64
+}
+
+func (t *task) start(ctx context.Context, props map[string]string, commitRecords bool, hs *handlers) error {
+	p, inst, err := t.h.newInstance(ctx, t.class, t.typ, t.version, true)
+	if err != nil {
+		return fmt.Errorf("task of %s: %w", t.class, err)
+	}
+	t.mu.Lock()
+	t.proc, t.inst = p, inst
+	t.mu.Unlock()
+	if hs != nil {
+		p.setHandlers(inst, hs)
+	}
+	taskNo, _ := strconv.Atoi(props["task.id"])
+	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_TaskStart{TaskStart: &pb.TaskStart{Instance: inst, Props: props,
+		Connector: props["name"], Task: int32(taskNo), CommitRecords: commitRecords}}})
+	return err
+}
+
+func (t *task) started() (*process, uint64, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.proc == nil {
+		return nil, 0, fmt.Errorf("task of %s was not started", t.class)
+	}
+	return t.proc, t.inst, nil
+}
+
+// stop calls the task's stop() and forgets the instance.
+func (t *task) stop() error {
+	t.mu.Lock()
+	p, inst := t.proc, t.inst
+	t.proc = nil
+	t.mu.Unlock()
+	if p == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), t.h.cfg.CallTimeout)
+	defer cancel()
+	_, err := p.call(ctx, &pb.Request{Call: &pb.Request_TaskStop{TaskStop: &pb.TaskStop{Instance: inst}}})
+	p.forget(ctx, inst)
+	return err
+}
+
+// retriable marks a Java RetriableException for the runtime's retry.
+func retriable(err error) error {
+	if je, ok := err.(*JavaError); ok && je.Retriable {
+		return connectors.Retriable(err)
+	}
+	return err
+}
+
+// sourceTask is a Java SourceTask in the host.
+type sourceTask struct {
+	task
+}
+
+// Start makes the task and starts it; its offset storage reader reads through ctx.
+func (s *sourceTask) Start(tc connectors.SourceTaskContext, props map[string]string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
+	defer cancel()
+	return s.start(ctx, props, false, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
+		out := make([]map[string]any, len(parts))
+		for i, p := range parts {
+			var err error
+			if out[i], err = tc.Offsets().Offset(p); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}})
+}
+
+// Poll calls poll() once and returns its batch.
+func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
+	p, inst, err := s.started()
+	if err != nil {
+		return nil, err
+	}
+	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SourcePoll{SourcePoll: &pb.SourcePoll{Instance: inst}}})
+	if err != nil {
+		return nil, retriable(err)
+	}
+	return sourceRecordsFromProto(r.GetSourceBatch())
+}
+
+// Commit calls commit().
+func (s *sourceTask) Commit() error {
+	p, inst, err := s.started()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
+	defer cancel()
+	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_SourceCommit{SourceCommit: &pb.SourceCommit{Instance: inst}}})
+	return err
+}
+
+// Stop calls stop(), beside a poll() that may be blocking, as Kafka Connect does.
+func (s *sourceTask) Stop() error { return s.stop() }
+
+func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
+	if len(b.GetRecords()) == 0 {
+		return nil, nil
+	}
+	schemas, err := schemasFromProto(b.GetSchemas())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]connectors.SourceRecord, len(b.GetRecords()))
+	for i, r := range b.GetRecords() {
+		sr := &out[i]
+		sr.Topic = r.GetTopic()
+		if r.KafkaPartition != nil {
+			part := r.GetKafkaPartition()
+			sr.Partition = &part
+		}
+		if sr.SourcePartition, err = mapFromProto(r.GetSourcePartition()); err != nil {
+			return nil, fmt.Errorf("source partition: %w", err)
+		}
+		if sr.SourceOffset, err = mapFromProto(r.GetSourceOffset()); err != nil {
+			return nil, fmt.Errorf("source offset: %w", err)
+		}
+		if sr.KeySchema, err = lookupSchema(schemas, r.GetKeySchema()); err != nil {
+			return nil, err
+		}
+		if sr.Key, err = valueFromProto(r.GetKey(), sr.KeySchema); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if sr.ValueSchema, err = lookupSchema(schemas, r.GetValueSchema()); err != nil {
+			return nil, err
+		}
+		if sr.Value, err = valueFromProto(r.GetValue(), sr.ValueSchema); err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+		if r.Timestamp != nil {
+			sr.Timestamp = timeFromMillis(r.GetTimestamp())
+		}
+		if sr.Headers, err = headersFromProto(r.GetHeaders(), schemas); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func headersFromProto(hs []*pb.Header, schemas []*connectors.Schema) ([]connectors.Header, error) {
+	if len(hs) == 0 {
+		return nil, nil
+	}
+	out := make([]connectors.Header, len(hs))
+	for i, h := range hs {
+		s, err := lookupSchema(schemas, h.GetSchema())
+		if err != nil {
+			return nil, err
+		}
+		v, err := valueFromProto(h.GetValue(), s)
+		if err != nil {
+			return nil, fmt.Errorf("header %q: %w", h.GetKey(), err)
+		}
+		out[i] = connectors.Header{Key: h.GetKey(), Schema: s, Value: v}
+	}
+	return out, nil
+}
+
+// sinkTask is a Java SinkTask in the host. The connectors API hands a sink task its current
+// assignment rather than open/close calls, so open() and close() are called before put() and
+// preCommit() for the partitions that came and went since the last call.
+type sinkTask struct {
+	task
+	tc     connectors.SinkTaskContext
+	opened map[connectors.TopicPartition]bool
+	warned bool
+}
+
+// Start makes the task and starts it.
+func (s *sinkTask) Start(tc connectors.SinkTaskContext, props map[string]string) error {
+	s.tc, s.opened = tc, map[connectors.TopicPartition]bool{}
+	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
+	defer cancel()
+	return s.start(ctx, props, false, nil)
+}
+
+// syncAssignment calls close() for partitions no longer assigned and open() for new ones.
+func (s *sinkTask) syncAssignment(ctx context.Context, p *process, inst uint64) error {
+	now := map[connectors.TopicPartition]bool{}
+	var added, removed []*pb.TopicPartition
+	for _, tp := range s.tc.Assignment() {
+		now[tp] = true
+		if !s.opened[tp] {
+			added = append(added, &pb.TopicPartition{Topic: tp.Topic, Partition: tp.Partition})
+		}
+	}
+	for tp := range s.opened {
+		if !now[tp] {
+			removed = append(removed, &pb.TopicPartition{Topic: tp.Topic, Partition: tp.Partition})
+		}
+	}
+	if len(removed) > 0 {
+		r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkClose{SinkClose: &pb.SinkClose{Instance: inst, Partitions: removed}}})
+		if err != nil {
+			return err
+		}
+		if err := s.apply(r.GetSink()); err != nil {
+			return err
+		}
+	}
+	if len(added) > 0 {
+		r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkOpen{SinkOpen: &pb.SinkOpen{Instance: inst, Partitions: added}}})
+		if err != nil {
+			return err
+		}
+		if err := s.apply(r.GetSink()); err != nil {
+			return err
+		}
+	}
+	s.opened = now
+	return nil
+}
+
+// apply acts on what the task asked of its context. The connectors API cannot yet seek, pause
+// or resume a sink's consumer for it, so a task that asks fails loudly rather than being
+// ignored; a requested commit happens at the next regular commit.
+func (s *sinkTask) apply(r *pb.SinkReply) error {
+	switch {
+	case len(r.GetResetOffsets()) > 0:
+		return fmt.Errorf("sink task of %s called SinkTaskContext.offset(), which connectd does not support for Java plugins yet", s.class)
+	case len(r.GetPause()) > 0 || len(r.GetResume()) > 0:
+		return fmt.Errorf("sink task of %s called SinkTaskContext.pause() or resume(), which connectd does not support for Java plugins yet", s.class)
+	case r.TimeoutMs != nil:
+		return fmt.Errorf("sink task of %s called SinkTaskContext.timeout(), which connectd does not support for Java plugins yet", s.class)
+	case r.GetRequestCommit() && !s.warned:
+		s.warned = true
+		s.h.log.Warn("a Java sink task requested a commit; it happens at the next regular commit", "class", s.class)
+	}
+	return nil
+}
+
+// Put calls put() with the batch.
+func (s *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
+	p, inst, err := s.started()
+	if err != nil {
+		return err
+	}
+	if err := s.syncAssignment(ctx, p, inst); err != nil {
+		return err
+	}
+	req, err := sinkPutToProto(inst, records)
+	if err != nil {
+		return err
+	}
+	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: req}})
+	if err != nil {
+		return retriable(err)
+	}
+	return s.apply(r.GetSink())
+}
+
+// Flush calls preCommit() (whose default is flush()) with offsets. The connectors API commits
+// the offsets it passed, so a task whose preCommit returns other offsets fails loudly.
+func (s *sinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
+	p, inst, err := s.started()
+	if err != nil {
+		return err
+	}
+	if err := s.syncAssignment(ctx, p, inst); err != nil {
+		return err
+	}
+	req := &pb.SinkPreCommit{Instance: inst}
+	for tp, off := range offsets {
+		req.Offsets = append(req.Offsets, &pb.PartitionOffset{Topic: tp.Topic, Partition: tp.Partition, Offset: off})
+	}
+	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkPreCommit{SinkPreCommit: req}})
+	if err != nil {
+		return retriable(err)
+	}
+	for _, c := range r.GetSink().GetCommit() {
+		if off, ok := offsets[connectors.TopicPartition{Topic: c.GetTopic(), Partition: c.GetPartition()}]; !ok || off != c.GetOffset() {
+			return fmt.Errorf("sink task of %s returned other offsets from preCommit(), which connectd does not support for Java plugins yet", s.class)
+		}
+	}
+	return s.apply(r.GetSink())
+}
+
+// Stop calls stop().
+func (s *sinkTask) Stop() error { return s.stop() }
+
+func sinkPutToProto(inst uint64, records []connectors.SinkRecord) (*pb.SinkPut, error) {
+	var table schemaTable
+	out := &pb.SinkPut{Instance: inst, Records: make([]*pb.SinkRecord, len(records))}
+	for i := range records {
+		r := &records[i]
+		pr := &pb.SinkRecord{Topic: r.Topic, KafkaPartition: r.Partition, KafkaOffset: r.Offset,
+			TimestampType: pb.TimestampType_TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE}
+		var err error
+		if pr.KeySchema, err = table.ref(r.KeySchema); err != nil {
+			return nil, err
+		}
+		if pr.Key, err = valueToProto(r.Key, r.KeySchema); err != nil {
+			return nil, fmt.Errorf("key: %w", err)
+		}
+		if pr.ValueSchema, err = table.ref(r.ValueSchema); err != nil {
+			return nil, err
+		}
+		if pr.Value, err = valueToProto(r.Value, r.ValueSchema); err != nil {
+			return nil, fmt.Errorf("value: %w", err)
+		}
+		if !r.Timestamp.IsZero() {
+			ts := r.Timestamp.UnixMilli()
+			pr.Timestamp = &ts
+			pr.TimestampType = pb.TimestampType_TIMESTAMP_TYPE_CREATE_TIME
+		}
+		for _, h := range r.Headers {
+			ref, err := table.ref(h.Schema)
+			if err != nil {
+				return nil, err
+			}
+			v, err := valueToProto(h.Value, h.Schema)
+			if err != nil {
+				return nil, fmt.Errorf("header %q: %w", h.Key, err)
+			}
+			pr.Headers = append(pr.Headers, &pb.Header{Key: h.Key, Schema: ref, Value: v})
+		}
+		out.Records[i] = pr
+	}
+	out.Schemas = table.schemas
+	return out, nil
+}
