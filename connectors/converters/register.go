@@ -13,7 +13,7 @@ const (
 // reports its own version for its built-in plugins.
 const version = "3.9.0"
 
-// Register adds the three converters to r as converters and, as Kafka lists them, as header
+// Register adds the converters to r as converters and, as Kafka lists them, as header
 // converters too, with SimpleHeaderConverter.
 func Register(r *connectors.Registry) {
 	r.Register(connectors.Plugin{Class: StringClass, Type: connectors.ConverterType, Version: version,
@@ -30,6 +30,13 @@ func Register(r *connectors.Registry) {
 		New: func() any { return headerConverter{&ByteArrayConverter{}} }})
 	r.Register(connectors.Plugin{Class: SimpleHeaderClass, Type: connectors.HeaderConverterType, Version: version,
 		New: func() any { return simpleHeaderConverter{} }})
+	for class, kind := range map[string]numberKind{BooleanClass: booleanKind, DoubleClass: doubleKind,
+		FloatClass: floatKind, IntegerClass: integerKind, LongClass: longKind, ShortClass: shortKind} {
+		r.Register(connectors.Plugin{Class: class, Type: connectors.ConverterType, Version: version,
+			New: func() any { return &NumberConverter{kind: kind} }})
+		r.Register(connectors.Plugin{Class: class, Type: connectors.HeaderConverterType, Version: version,
+			New: func() any { return headerConverter{&NumberConverter{kind: kind}} }})
+	}
 }
 
 // javaTypeName is the Java enum name of a schema type (Schema.Type.toString), as Kafka's

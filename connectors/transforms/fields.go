@@ -338,13 +338,15 @@ var extractFieldConfig = connectors.ConfigDef{
 	{Name: "field", Type: connectors.String, Required: true, Importance: connectors.Medium,
 		Doc: "Field name to extract."},
 	replaceNullKey,
+	fieldSyntaxKey,
 }
 
-// extractField is Kafka's ExtractField: the key or value becomes one of its fields.
+// extractField is Kafka's ExtractField: the key or value becomes one of its fields, nested
+// ones too with field.syntax.version=V2.
 type extractField struct {
 	nopClose
 	side
-	field       string
+	path        fieldPath
 	replaceNull bool
 }
 
@@ -355,7 +357,10 @@ func (t *extractField) Configure(props map[string]string) error {
 	if err != nil {
 		return fmt.Errorf("configure ExtractField: %w", err)
 	}
-	t.field, t.replaceNull = v.String("field"), v.Bool("replace.null.with.default")
+	if t.path, err = parseFieldPath(v.String("field"), v.String("field.syntax.version")); err != nil {
+		return fmt.Errorf("configure ExtractField: %w", err)
+	}
+	t.replaceNull = v.Bool("replace.null.with.default")
 	return nil
 }
 
@@ -371,25 +376,33 @@ func (t *extractField) Apply(r *connectors.Record) (*connectors.Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		t.set(r, nil, m[t.field])
+		v, err := t.path.mapValue(m)
+		if err != nil {
+			return nil, err
+		}
+		t.set(r, nil, v)
 		return r, nil
 	}
-	i := slices.IndexFunc(schema.Fields, func(f connectors.Field) bool { return f.Name == t.field })
 	if schema.Type != connectors.TypeStruct {
 		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, javaClass(value))
 	}
-	if i < 0 {
-		return nil, dataErr("Unknown field: %s", t.field)
+	f := t.path.field(schema)
+	if f == nil {
+		return nil, dataErr("Unknown field: %s", t.path.text)
 	}
 	if value == nil {
-		t.set(r, schema.Fields[i].Schema, nil)
+		t.set(r, f.Schema, nil)
 		return r, nil
 	}
 	st, err := requireStruct(value, purpose)
 	if err != nil {
 		return nil, err
 	}
-	t.set(r, schema.Fields[i].Schema, getField(st, i, t.replaceNull))
+	v, err := t.path.structValue(st, t.replaceNull)
+	if err != nil {
+		return nil, err
+	}
+	t.set(r, f.Schema, v)
 	return r, nil
 }
 

@@ -24,6 +24,9 @@ func Register(r *connectors.Registry) {
 		"Cast":              func(s side) connectors.Transformation { return &cast{side: s} },
 		"Flatten":           func(s side) connectors.Transformation { return &flatten{side: s} },
 		"HeaderFrom":        func(s side) connectors.Transformation { return &headerFrom{side: s} },
+		"TimestampConverter": func(s side) connectors.Transformation {
+			return &timestampConverter{side: s}
+		},
 	}
 	for name, mk := range sided {
 		r.Register(connectors.Plugin{Class: pkg + name + "$Key", Type: connectors.TransformationType, Version: version,
@@ -69,6 +72,7 @@ var (
 	_ connectors.Transformation = (*insertHeader)(nil)
 	_ connectors.Transformation = (*dropHeaders)(nil)
 	_ connectors.Transformation = (*headerFrom)(nil)
+	_ connectors.Transformation = (*timestampConverter)(nil)
 	_ connectors.Predicate      = (*topicNameMatches)(nil)
 	_ connectors.Predicate      = (*hasHeaderKey)(nil)
 	_ connectors.Predicate      = (*recordIsTombstone)(nil)
