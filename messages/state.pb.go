@@ -270,6 +270,7 @@ type InstanceStatus struct {
 	WorkerId      string                 `protobuf:"bytes,2,opt,name=worker_id,json=workerId,proto3" json:"worker_id,omitempty"` // advertised REST host:port of the worker running the instance
 	Trace         string                 `protobuf:"bytes,3,opt,name=trace,proto3" json:"trace,omitempty"`                       // set only when FAILED
 	Generation    int64                  `protobuf:"varint,4,opt,name=generation,proto3" json:"generation,omitempty"`            // membership epoch of the writer; stale writers are ignored
+	Version       string                 `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`                   // the running plugin's version (Kafka Connect 4.1+); "" when unknown
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -330,6 +331,13 @@ func (x *InstanceStatus) GetGeneration() int64 {
 		return x.Generation
 	}
 	return 0
+}
+
+func (x *InstanceStatus) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
 }
 
 // TaskConfig is one generated task configuration.
@@ -1014,14 +1022,15 @@ const file_state_proto_rawDesc = "" +
 	"\vstate.proto\x12\x11connectd.messages\"S\n" +
 	"\x05Error\x120\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1c.connectd.messages.ErrorCodeR\x04code\x12\x18\n" +
-	"\amessage\x18\x02 \x01(\tR\amessage\"\x93\x01\n" +
+	"\amessage\x18\x02 \x01(\tR\amessage\"\xad\x01\n" +
 	"\x0eInstanceStatus\x12.\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x18.connectd.messages.StateR\x05state\x12\x1b\n" +
 	"\tworker_id\x18\x02 \x01(\tR\bworkerId\x12\x14\n" +
 	"\x05trace\x18\x03 \x01(\tR\x05trace\x12\x1e\n" +
 	"\n" +
 	"generation\x18\x04 \x01(\x03R\n" +
-	"generation\"\x9e\x01\n" +
+	"generation\x12\x18\n" +
+	"\aversion\x18\x05 \x01(\tR\aversion\"\x9e\x01\n" +
 	"\n" +
 	"TaskConfig\x12\x12\n" +
 	"\x04task\x18\x01 \x01(\x05R\x04task\x12A\n" +

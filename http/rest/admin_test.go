@@ -339,9 +339,11 @@ func TestOptions(t *testing.T) {
 	assertError(t, call(t, srv, "OPTIONS", "/nope", ""), 404, msgNotFound)
 }
 
-// TestMediaTypes: a body that is not JSON is a 415 and an Accept without JSON a 406, in Kafka
-// Connect's error shape (spec §1.1); JSON with parameters, wildcards and no Content-Type are
-// accepted. Paths and bodies are fill templates.
+// TestMediaTypes: a body that is not declared JSON, no Content-Type included, is a 415 and an
+// Accept without JSON a 406, in Kafka Connect's error shape (spec §0.1, §1.1): a cross-site
+// form or no-cors post cannot create a connector. Any request to a JSON resource declaring
+// another type is a 415 too, as Jersey answers; the root resource takes any. JSON with
+// parameters is accepted. Paths and bodies are fill templates.
 func TestMediaTypes(t *testing.T) {
 	create := `{"name":"{{c}}","config":{` + validSource + `}}`
 	tests := []struct {
@@ -360,7 +362,15 @@ func TestMediaTypes(t *testing.T) {
 		{"accept html, then anything", "GET", "/connectors", "", map[string]string{"Accept": "text/html, */*;q=0.1"}, 200},
 		{"accept application wildcard", "GET", "/connectors", "", map[string]string{"Accept": "application/*"}, 200},
 		{"json with charset", "POST", "/connectors", create, map[string]string{"Content-Type": "application/json; charset=utf-8"}, 201},
-		{"no content type", "POST", "/connectors", create, nil, 201},
+		{"no content type", "POST", "/connectors", create, nil, 415},
+		{"put without content type", "PUT", "/connectors/{{c}}/config", `{}`, nil, 415},
+		{"patch without content type", "PATCH", "/connectors/{{c}}/config", `{}`, nil, 415},
+		{"validate without content type", "PUT", "/connector-plugins/FileStreamSource/config/validate", `{}`, nil, 415},
+		{"logger without content type", "PUT", "/admin/loggers/root", `{"level":"INFO"}`, nil, 415},
+		{"bodyless restart declaring text", "POST", "/connectors/{{c}}/restart", "", map[string]string{"Content-Type": "text/plain"}, 415},
+		{"list declaring text", "GET", "/connectors", "", map[string]string{"Content-Type": "text/plain"}, 415},
+		{"root declaring text", "GET", "/", "", map[string]string{"Content-Type": "text/plain"}, 200},
+		{"bodyless pause without content type", "PUT", "/connectors/{{c}}/pause", "", nil, 404},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,7 +405,7 @@ func TestInternalEndpoints(t *testing.T) {
 		{"tasks unsigned", "POST", "/connectors/{{c}}/tasks", `[]`, unsigned, 400, msgSignatureMissing},
 		{"tasks signed", "POST", "/connectors/{{c}}/tasks", `[{"k":"v"}]`, signed, 403, msgSignatureInvalid},
 		{"tasks unknown connector", "POST", "/connectors/{{x}}/tasks", `[]`, signed, 403, msgSignatureInvalid},
-		{"tasks algorithm only", "POST", "/connectors/{{c}}/tasks", `[]`, map[string]string{headerAlgorithm: "HmacSHA256"}, 400, msgSignatureMissing},
+		{"tasks algorithm only", "POST", "/connectors/{{c}}/tasks", `[]`, map[string]string{"Content-Type": "application/json", headerAlgorithm: "HmacSHA256"}, 400, msgSignatureMissing},
 		{"tasks malformed body", "POST", "/connectors/{{c}}/tasks", `{`, signed, 400, "Malformed JSON in request body: unexpected end of input"},
 		{"fence unsigned", "PUT", "/connectors/{{c}}/fence", ``, nil, 400, msgSignatureMissing},
 		{"fence signed", "PUT", "/connectors/{{x}}/fence", ``, signed, 403, msgSignatureInvalid},

@@ -72,15 +72,20 @@ func (s *Server) createConnector(r *http.Request, _ httprouter.Params) (reply, e
 	if req.config == nil {
 		return reply{}, badRequest(msgConfigMissing)
 	}
+	if err := checkName(req.name); err != nil {
+		return reply{}, err
+	}
 	config, err := reconcileName(req.name, req.config)
 	if err != nil {
 		return reply{}, err
 	}
 	info, err := s.client.CreateConnector(r.Context(), req.name, config, req.initialState)
 	if err != nil {
-		return reply{}, err
+		return reply{}, namedError{err, req.name}
 	}
-	return reply{status: http.StatusCreated, body: newConnectorInfo(info), location: connectorLocation(r, req.name)}, nil
+	body := newConnectorInfo(info)
+	body.order = append(req.order, "name")
+	return reply{status: http.StatusCreated, body: body, location: connectorLocation(r, req.name)}, nil
 }
 
 // getConnector serves GET /connectors/{c}: the raw config and tasks (spec §3.5).
@@ -105,14 +110,17 @@ func (s *Server) getConnectorConfig(r *http.Request, p httprouter.Params) (reply
 // (spec §3.7). The body is a flat config map, reconciled with the untrimmed path name.
 func (s *Server) putConnectorConfig(r *http.Request, p httprouter.Params) (reply, error) {
 	name := connectorName(p)
-	var cfg connectorConfig
+	if err := checkName(name); err != nil {
+		return reply{}, err
+	}
+	var cfg orderedConfig
 	if err := decode(r, &cfg); err != nil {
 		return reply{}, err
 	}
-	if cfg == nil { // a JSON null body; Kafka Connect: NullPointerException, 500
+	if cfg.config == nil { // a JSON null body; Kafka Connect: NullPointerException, 500
 		return reply{}, badRequest(msgConfigMissing)
 	}
-	config, err := reconcileName(name, cfg)
+	config, err := reconcileName(name, cfg.config)
 	if err != nil {
 		return reply{}, err
 	}
@@ -120,10 +128,12 @@ func (s *Server) putConnectorConfig(r *http.Request, p httprouter.Params) (reply
 	if err != nil {
 		return reply{}, err
 	}
+	body := newConnectorInfo(info)
+	body.order = append(cfg.order, "name")
 	if created {
-		return reply{status: http.StatusCreated, body: newConnectorInfo(info), location: connectorLocation(r, name)}, nil
+		return reply{status: http.StatusCreated, body: body, location: connectorLocation(r, name)}, nil
 	}
-	return reply{status: http.StatusOK, body: newConnectorInfo(info)}, nil
+	return reply{status: http.StatusOK, body: body}, nil
 }
 
 // patchConnectorConfig serves PATCH /connectors/{c}/config (spec §3.8): the body's keys are

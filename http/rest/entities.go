@@ -63,6 +63,8 @@ type ConnectorInfo struct {
 	Config map[string]string `json:"config"`
 	Tasks  []ConnectorTaskID `json:"tasks"`
 	Type   string            `json:"type"`
+
+	order []string // the client's key order, for the answer to a create or PUT; nil: sorted
 }
 
 // TaskInfo is one task's config, an element of GET /connectors/{c}/tasks (spec §3.10).
@@ -80,11 +82,13 @@ type ConnectorStateInfo struct {
 	Type      string         `json:"type"`
 }
 
-// ConnectorState is the state of a connector instance; Trace is omitted when empty (spec §2.2).
+// ConnectorState is the state of a connector instance; Trace is omitted when empty (spec §2.2),
+// Version (the plugin's version, Kafka Connect 4.1+, spec §0.1) when unknown.
 type ConnectorState struct {
 	State    string `json:"state"`
 	WorkerID string `json:"worker_id"`
 	Trace    string `json:"trace,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 // TaskState is the state of one task: an element of ConnectorStateInfo.Tasks and the body of
@@ -95,6 +99,7 @@ type TaskState struct {
 	State    string `json:"state"`
 	WorkerID string `json:"worker_id"`
 	Trace    string `json:"trace,omitempty"`
+	Version  string `json:"version,omitempty"`
 }
 
 // PluginInfo describes an installed plugin (spec §2.1). Version is omitted only when it is
@@ -221,6 +226,11 @@ func (c *connectorConfig) UnmarshalJSON(b []byte) error {
 		case "null":
 			cfg[k] = nil
 		case "a string":
+			if k == "name" {
+				if err := checkJSONString(v); err != nil {
+					return err
+				}
+			}
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
 				return badRequest("Connector config value of %q is not a valid JSON string: %v", k, err)
@@ -237,10 +247,27 @@ func (c *connectorConfig) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// orderedConfig is a config map and the order of its keys as the client sent them: the body of
+// PUT /connectors/{c}/config.
+type orderedConfig struct {
+	config connectorConfig
+	order  []string
+}
+
+// UnmarshalJSON decodes a config map and its key order.
+func (o *orderedConfig) UnmarshalJSON(b []byte) error {
+	if err := o.config.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	o.order = keyOrder(b)
+	return nil
+}
+
 // createConnectorRequest is the body of POST /connectors (spec §2.1, §3.4).
 type createConnectorRequest struct {
 	name         string // trimmed; "" when absent or null
 	config       connectorConfig
+	order        []string             // config's keys as sent
 	initialState messages.TargetState // STARTED when absent or null
 }
 
@@ -263,6 +290,9 @@ func (req *createConnectorRequest) UnmarshalJSON(b []byte) error {
 		v := raw[k]
 		switch k {
 		case "name":
+			if err := checkJSONString(v); err != nil {
+				return err
+			}
 			name, err := nullableString(k, v)
 			if err != nil {
 				return err
@@ -272,6 +302,7 @@ func (req *createConnectorRequest) UnmarshalJSON(b []byte) error {
 			if err := req.config.UnmarshalJSON(v); err != nil {
 				return err
 			}
+			req.order = keyOrder(v)
 		case "initial_state":
 			s, err := nullableString(k, v)
 			if err != nil {
@@ -342,7 +373,7 @@ func jsonKind(b []byte) string {
 // validation error (spec §7 step 5). It returns the config the Backend receives.
 func reconcileName(name string, cfg connectorConfig) (map[string]string, error) {
 	if cfgName := cfg["name"]; cfgName != nil && *cfgName != name {
-		return nil, badRequest(msgNameMismatch, *cfgName, name)
+		return nil, badRequest(msgNameMismatch, echoed(*cfgName), echoed(name))
 	}
 	out := make(map[string]string, len(cfg)+1)
 	var nulls []string
@@ -432,7 +463,7 @@ func newTaskInfos(m *messages.ConnectorInfo) []TaskInfo {
 
 // newTaskState converts the status of task id (spec §3.12).
 func newTaskState(id int32, s *messages.InstanceStatus) TaskState {
-	return TaskState{ID: id, State: stateName(s.GetState()), WorkerID: s.GetWorkerId(), Trace: s.GetTrace()}
+	return TaskState{ID: id, State: stateName(s.GetState()), WorkerID: s.GetWorkerId(), Trace: s.GetTrace(), Version: s.GetVersion()}
 }
 
 // newConnectorStateInfo converts a connector's status, its tasks sorted by id (spec §2.2).
@@ -445,7 +476,7 @@ func newConnectorStateInfo(m *messages.ConnectorStatus) ConnectorStateInfo {
 	c := m.GetConnector()
 	return ConnectorStateInfo{
 		Name:      m.GetName(),
-		Connector: ConnectorState{State: stateName(c.GetState()), WorkerID: c.GetWorkerId(), Trace: c.GetTrace()},
+		Connector: ConnectorState{State: stateName(c.GetState()), WorkerID: c.GetWorkerId(), Trace: c.GetTrace(), Version: c.GetVersion()},
 		Tasks:     tasks,
 		Type:      connectorType(m.GetType()),
 	}
@@ -454,4 +485,94 @@ func newConnectorStateInfo(m *messages.ConnectorStatus) ConnectorStateInfo {
 // newPluginInfo converts one plugin (spec §2.1).
 func newPluginInfo(m *messages.PluginInfo) PluginInfo {
 	return PluginInfo{Class: m.GetClass(), Type: m.GetType(), Version: m.GetVersion()}
+}
+
+// MarshalJSON writes i with its config in the order of i.order, the keys it leaves out after
+// them in sorted order: Kafka Connect answers a create or a PUT with the config in the order
+// the client sent it, "name" last when the client left it out (spec §0.1).
+func (i ConnectorInfo) MarshalJSON() ([]byte, error) {
+	type plain ConnectorInfo // no methods: no recursion
+	if len(i.order) == 0 {
+		return json.Marshal(plain(i))
+	}
+	var b bytes.Buffer
+	b.WriteString(`{"name":`)
+	if err := writeJSONValue(&b, i.Name); err != nil {
+		return nil, err
+	}
+	b.WriteString(`,"config":{`)
+	n := 0
+	write := func(k string) error {
+		if n > 0 {
+			b.WriteByte(',')
+		}
+		n++
+		if err := writeJSONValue(&b, k); err != nil {
+			return err
+		}
+		b.WriteByte(':')
+		return writeJSONValue(&b, i.Config[k])
+	}
+	seen := make(map[string]bool, len(i.Config))
+	for _, k := range i.order {
+		if _, ok := i.Config[k]; ok && !seen[k] {
+			seen[k] = true
+			if err := write(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(i.Config)) {
+		if !seen[k] {
+			if err := write(k); err != nil {
+				return nil, err
+			}
+		}
+	}
+	b.WriteString(`},"tasks":`)
+	if err := writeJSONValue(&b, i.Tasks); err != nil {
+		return nil, err
+	}
+	b.WriteString(`,"type":`)
+	if err := writeJSONValue(&b, i.Type); err != nil {
+		return nil, err
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// writeJSONValue appends v as JSON without HTML escaping, as writeJSON writes bodies.
+func writeJSONValue(b *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b.Truncate(b.Len() - 1) // Encode's newline
+	return nil
+}
+
+// keyOrder returns the keys of the JSON object b in the order they appear, each once; nil
+// when b is not an object.
+func keyOrder(b []byte) []string {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	var keys []string
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return keys
+		}
+		k, _ := t.(string)
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return keys
+		}
+	}
+	return keys
 }

@@ -61,7 +61,9 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 		for _, target := range []struct{ method, path string }{{"POST", "/connectors"}, {"PUT", "/connectors/c/config"}} {
 			rec := httptest.NewRecorder()
-			s.Handler().ServeHTTP(rec, httptest.NewRequest(target.method, target.path, strings.NewReader(body)))
+			req := httptest.NewRequest(target.method, target.path, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			s.Handler().ServeHTTP(rec, req)
 			switch rec.Code {
 			case http.StatusOK, http.StatusCreated:
 				var info ConnectorInfo

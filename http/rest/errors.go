@@ -85,6 +85,11 @@ func invalidConfig(errs []string) error {
 
 // errorStatus maps err to its HTTP status and message: the one place that does (spec §1.3).
 func errorStatus(err error) (int, string) {
+	var ne namedError
+	if errors.As(err, &ne) {
+		status, message := errorStatus(ne.err)
+		return status, abbreviateName(message, ne.name)
+	}
 	var se *statusError
 	if errors.As(err, &se) {
 		return se.status, se.message

@@ -562,8 +562,8 @@ func call(tb testing.TB, srv *httptest.Server, method, path, body string) respon
 	if err != nil {
 		tb.Fatalf("%s %s: %v", method, path, err)
 	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	if body != "" || method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch {
+		req.Header.Set("Content-Type", "application/json") // as every client of the API sends
 	}
 	client := srv.Client()
 	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

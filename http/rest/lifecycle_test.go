@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
@@ -175,8 +174,7 @@ func TestPatchConcurrent(t *testing.T) {
 }
 
 // TestStopResume covers PUT /connectors/{c}/stop (spec §3.16, §6.2, §13.2's pause/stop/resume
-// matrix): 204 and idempotent; STOPPED with no tasks in status, info, /tasks and
-// /tasks-config; pause after stop keeps 0 tasks; resume regenerates the tasks.
+// matrix): 204 and idempotent; STOPPED with no tasks in status, info and /tasks; pause after stop keeps 0 tasks; resume regenerates the tasks.
 func TestStopResume(t *testing.T) {
 	srv, f := newTestServer(t)
 	c := f.name("c")
@@ -193,7 +191,6 @@ func TestStopResume(t *testing.T) {
 	info := call(t, srv, "GET", path(c, ""), "")
 	assertJSON(t, info.body, `{"name":"`+c+`","config":`+configJSON(c, f.sourceConfig(2))+`,"tasks":[],"type":"source"}`)
 	assertJSON(t, call(t, srv, "GET", path(c, "/tasks"), "").body, `[]`)
-	assertJSON(t, call(t, srv, "GET", path(c, "/tasks-config"), "").body, `{}`)
 
 	if r := call(t, srv, "PUT", path(c, "/pause"), ""); r.status != http.StatusAccepted {
 		t.Fatalf("pause: %d %s", r.status, r.body)
@@ -248,22 +245,5 @@ func TestInitialStateResume(t *testing.T) {
 			}
 			f.waitRunning(c, 1)
 		})
-	}
-}
-
-// TestTasksConfig covers the deprecated GET /connectors/{c}/tasks-config (spec §3.11): keys
-// "<connector>-<task>", 404 for an unknown connector, one WARN per call.
-func TestTasksConfig(t *testing.T) {
-	var logs logTail
-	srv, f := newTestServer(t, WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))))
-	s := f.name("s")
-	sink := map[string]string{"connector.class": fileSink, "tasks.max": "2", "topics": "t", "file": f.dir + "/out.txt"}
-	mustCreate(t, srv, s, sink)
-	f.waitTasks(s, 2)
-	cfg := configJSON(s, sink)
-	assertJSON(t, call(t, srv, "GET", path(s, "/tasks-config"), "").body, `{"`+s+`-0":`+cfg+`,"`+s+`-1":`+cfg+`}`)
-	assertError(t, call(t, srv, "GET", path(f.name("x"), "/tasks-config"), ""), 404, "Connector "+f.name("x")+" not found")
-	if n := strings.Count(logs.String(), "level=WARN msg=\"The 'GET /connectors/{connector}/tasks-config' endpoint is deprecated"); n != 2 {
-		t.Errorf("%d deprecation WARNs for 2 calls:\n%s", n, logs.String())
 	}
 }

@@ -20,8 +20,9 @@ const (
 )
 
 // routes returns the router of the endpoints of set, in spec §3.0's order; every other path is
-// a 404. Each path also answers with a trailing slash; the router never redirects or fixes a
-// path. OPTIONS on a known path lists its methods as text/plain, as Jersey does (spec §13.1).
+// a 404. Each path also answers with a trailing slash, and each GET a HEAD; the router never
+// redirects or fixes a path. GET /connectors/{c}/tasks-config is gone, as in Kafka Connect 4.0
+// (KAFKA-15387, spec §0.1). OPTIONS on a known path lists its methods as text/plain, as Jersey does (spec §13.1).
 func (s *Server) routes(set routeSet) *httprouter.Router {
 	r := httprouter.New()
 	r.RedirectTrailingSlash = false
@@ -45,17 +46,28 @@ func (s *Server) routes(set routeSet) *httprouter.Router {
 		if path != "/health" { // /health answers while the worker starts (spec §3.2)
 			h = s.afterStartup(h)
 		}
-		handle := s.handle(h)
-		r.Handle(method, path, handle)
+		// Every resource but the root one (/ and /health) is @Consumes(application/json) in
+		// Kafka Connect: a request declaring another Content-Type is a 415 there (spec §1.1).
+		handle := s.handle(h, path != "/" && path != "/health")
+		paths := []string{path}
 		if path != "/" {
-			r.Handle(method, path+"/", handle)
+			paths = append(paths, path+"/")
+		}
+		for _, p := range paths {
+			r.Handle(method, p, handle)
+			if method == http.MethodGet { // JAX-RS answers HEAD for every GET (spec §0.1)
+				r.Handle(http.MethodHead, p, handle)
+			}
 		}
 	}
 	// adminRoute registers exactly path: the logger routes end in a catch-all that takes a
 	// trailing slash itself.
 	adminRoute := func(method, path string, h handlerFunc) {
 		if set&adminRoutes != 0 {
-			r.Handle(method, path, s.handle(s.afterStartup(h)))
+			r.Handle(method, path, s.handle(s.afterStartup(h), true))
+			if method == http.MethodGet {
+				r.Handle(http.MethodHead, path, s.handle(s.afterStartup(h), true))
+			}
 		}
 	}
 	route(http.MethodGet, "/", s.serverInfo)                                              // §3.1
@@ -69,7 +81,6 @@ func (s *Server) routes(set routeSet) *httprouter.Router {
 	route(http.MethodGet, "/connectors/:connector/status", s.getConnectorStatus)          // §3.9
 	route(http.MethodGet, "/connectors/:connector/tasks", s.getTasks)                     // §3.10
 	route(http.MethodPost, "/connectors/:connector/tasks", s.putTaskConfigs)              // §3.28, internal
-	route(http.MethodGet, "/connectors/:connector/tasks-config", s.getTasksConfig)        // §3.11
 	route(http.MethodGet, "/connectors/:connector/tasks/:task/status", s.getTaskStatus)   // §3.12
 	route(http.MethodPost, "/connectors/:connector/restart", s.restartConnector)          // §3.13
 	route(http.MethodPost, "/connectors/:connector/tasks/:task/restart", s.restartTask)   // §3.14

@@ -30,11 +30,13 @@ type Server struct {
 	readyOnce sync.Once
 	stage     func() string // the startup stage summary, while not ready; may be nil
 
-	logger   *slog.Logger
-	version  string
-	commit   string
-	workerID string
-	topics   topicTracking // topics.go
+	logger  *slog.Logger
+	version string
+	// serverHeader is the Server header of every response (WithServerHeader).
+	serverHeader string
+	commit       string
+	workerID     string
+	topics       topicTracking // topics.go
 	// healthTimeout bounds GET /health's check (spec §1.4).
 	healthTimeout time.Duration
 	cors          *cors        // nil: no CORS headers
@@ -66,6 +68,17 @@ func WithLogger(l *slog.Logger) Option {
 // WithVersion sets the version and commit GET / reports (spec §3.1). Default: both "unknown".
 func WithVersion(version, commit string) Option {
 	return optionFunc(func(s *Server) { s.version, s.commit = version, commit })
+}
+
+// WithServerHeader sets the Server header of every response, where Kafka Connect names its
+// Jetty (spec §0.1): the product and version of this server, e.g. "connectd/1.2.0", while GET /
+// reports the Kafka Connect API version it implements. Default: "connectd".
+func WithServerHeader(v string) Option {
+	return optionFunc(func(s *Server) {
+		if v != "" {
+			s.serverHeader = v
+		}
+	})
 }
 
 // WithWorkerID sets this worker's id, its advertised REST host:port (spec §4.1), added to every
@@ -124,6 +137,8 @@ func newServer(opts ...Option) *Server {
 		version: "unknown",
 		commit:  "unknown",
 
+		serverHeader: "connectd",
+
 		healthTimeout: 10 * time.Second,
 	}
 	for _, o := range opts {
@@ -170,10 +185,11 @@ func (s *Server) serve(router http.Handler) http.Handler {
 }
 
 // escapedPaths hands router a request whose Path is the escaped path, so "%2F" in a connector
-// name does not split a segment (spec §13.1); connectorName unescapes. It also writes the Debug
-// access log.
+// name does not split a segment (spec §13.1); connectorName unescapes. It also sets the Server
+// header and writes the Debug access log.
 func (s *Server) escapedPaths(router http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", s.serverHeader)
 		u := *r.URL
 		u.Path, u.RawPath = r.URL.EscapedPath(), ""
 		routed := r.WithContext(r.Context()) // a shallow copy; r stays as received
@@ -220,17 +236,33 @@ type reply struct {
 // handlerFunc is the one shape of a handler (STYLE.md §4).
 type handlerFunc func(r *http.Request, p httprouter.Params) (reply, error)
 
-// handle adapts h: it refuses a client that does not accept JSON (406, spec §1.1), bounds the
-// body, calls h, and writes its reply or its error.
-func (s *Server) handle(h handlerFunc) httprouter.Handle {
+// handle adapts h: it refuses a client that does not accept JSON (406, spec §1.1) and, on a
+// route of a resource that consumes JSON, a request declaring another Content-Type (415, as
+// Jersey answers even body-less requests there); it reads the whole body (bounded in size,
+// and in time by the http.Server), marks the connection as served, calls h, and writes its
+// reply or its error.
+func (s *Server) handle(h handlerFunc, consumesJSON bool) httprouter.Handle {
 	return func(w http.ResponseWriter, r *http.Request, p httprouter.Params) {
 		if !acceptsJSON(r.Header.Values("Accept")) {
 			writeError(w, errNotAcceptable)
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		if ct := r.Header.Get("Content-Type"); consumesJSON && ct != "" && !isJSON(ct) {
+			writeError(w, errUnsupportedMediaType)
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		if err != nil {
+			writeError(w, decodeError(err))
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		defer serving(r)()
 		rep, err := h(r, p)
 		if err != nil {
+			if name := connectorName(p); name != "" {
+				err = namedError{err, name}
+			}
 			writeError(w, err)
 			return
 		}
@@ -256,12 +288,12 @@ func (s *Server) recovered(w http.ResponseWriter, r *http.Request, v any) {
 	writeError(w, fmt.Errorf("%v", v))
 }
 
-// decode reads r's body, one JSON value, into v: the one body decoder. A body declared as
-// anything but JSON is a 415 (spec §1.1; no Content-Type is taken as JSON, as Jersey takes
-// it); a missing, malformed or wrongly typed body is a 400 (Kafka Connect: 500, DESIGN.md);
-// one over maxBodyBytes a 413.
+// decode reads r's body, one JSON value, into v: the one body decoder. A body not declared
+// as JSON, a missing Content-Type included, is a 415 (spec §0.1: so that a cross-site form or
+// no-cors post cannot reach an endpoint); a missing, malformed or wrongly typed body is a 400
+// (Kafka Connect: 500, DESIGN.md); one over maxBodyBytes a 413.
 func decode(r *http.Request, v any) error {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSON(ct) {
+	if !isJSON(r.Header.Get("Content-Type")) {
 		return errUnsupportedMediaType
 	}
 	dec := json.NewDecoder(r.Body)

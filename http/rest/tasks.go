@@ -1,9 +1,7 @@
 package rest
 
 import (
-	"log/slog"
 	"net/http"
-	"strconv"
 
 	"github.com/julienschmidt/httprouter"
 )
@@ -15,25 +13,6 @@ func (s *Server) getTasks(r *http.Request, p httprouter.Params) (reply, error) {
 		return reply{}, err
 	}
 	return reply{status: http.StatusOK, body: newTaskInfos(info)}, nil
-}
-
-// msgTasksConfigDeprecated is Kafka Connect's WARN on every GET …/tasks-config (spec §3.11).
-const msgTasksConfigDeprecated = "The 'GET /connectors/{connector}/tasks-config' endpoint is deprecated and will be removed in the next major release. Please use the 'GET /connectors/{connector}/tasks' endpoint instead."
-
-// getTasksConfig serves the deprecated GET /connectors/{c}/tasks-config: the task configs keyed
-// "<connector>-<task>"; {} when there are none; 404 for an unknown connector (spec §3.11,
-// distributed). It logs a WARN on every call, as Kafka Connect does.
-func (s *Server) getTasksConfig(r *http.Request, p httprouter.Params) (reply, error) {
-	s.logger.LogAttrs(r.Context(), slog.LevelWarn, msgTasksConfigDeprecated)
-	info, err := s.client.Connector(r.Context(), connectorName(p))
-	if err != nil {
-		return reply{}, err
-	}
-	out := make(map[string]map[string]string, len(info.GetTasks()))
-	for _, t := range info.GetTasks() {
-		out[info.GetName()+"-"+strconv.Itoa(int(t.GetTask()))] = nonNil(t.GetConfig())
-	}
-	return reply{status: http.StatusOK, body: out}, nil
 }
 
 // getTaskStatus serves GET /connectors/{c}/tasks/{t}/status (spec §3.12); a non-integer task
