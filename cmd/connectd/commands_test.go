@@ -48,7 +48,7 @@ func TestWorkerArgs(t *testing.T) {
 
 func TestVersionAndUsage(t *testing.T) {
 	out, err := exec.Command(binary, "version").Output()
-	if err != nil || !strings.HasPrefix(string(out), "connectd 3.9.0") {
+	if err != nil || !strings.HasPrefix(string(out), "connectd ") || !strings.Contains(string(out), "(Kafka Connect REST API 4.4.0)") {
 		t.Errorf("version: %q, %v", out, err)
 	}
 	cmd := exec.Command(binary, "frobnicate")

@@ -39,7 +39,12 @@ func TestConformance(t *testing.T) {
 			{"GET", "/connectors/nope", "", "", 404, "Connector nope not found"},
 			{"GET", "/no/such/route", "", "", 404, ""},
 			{"DELETE", "/connectors", "", "", 405, ""},
-			{"POST", "/connectors", "text/plain", `{"name":"x","config":{}}`, 415, ""},
+			{"POST", "/connectors", "text/plain", `{"name":"x","config":{}}`, 415, "HTTP 415 Unsupported Media Type"},
+			// spec §0.1: no Content-Type is a 415 too (a cross-site no-cors post sends none).
+			{"POST", "/connectors", "", `{"name":"x","config":{}}`, 415, "HTTP 415 Unsupported Media Type"},
+			{"PUT", "/connectors/x/config", "", `{}`, 415, "HTTP 415 Unsupported Media Type"},
+			// spec §0.1: removed in Kafka Connect 4.0 (KAFKA-15387).
+			{"GET", "/connectors/nope/tasks-config", "", "", 404, "HTTP 404 Not Found"},
 		} {
 			code, b := rawRequest(t, w, c.method, c.path, c.contentType, c.body)
 			e := errorBody(t, b)

@@ -138,6 +138,9 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 	for _, u := range cfg.adminListeners {
 		all = append(all, listener{u, api.AdminHandler(), cfg.adminTLS})
 	}
+	// One cap over every listener: REST keeps a quarter of the file descriptors at most, the
+	// rest stay the tasks', whatever a client does (rest.ConnLimiter).
+	limiter := rest.NewConnLimiter(rest.DefaultMaxConns())
 	var servers []*http.Server
 	for _, l := range all {
 		ln, err := net.Listen("tcp", l.url.Host)
@@ -147,12 +150,15 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 			}
 			return nil, fmt.Errorf("REST listener %s: %w", l.url, err)
 		}
+		// The limiter counts TCP connections; TLS wraps them, so net/http sees the *tls.Conn.
+		ln = limiter.Listener(ln)
 		if l.url.Scheme == "https" {
 			ln = tls.NewListener(ln, l.tls)
 		}
+		s := rest.NewHTTPServer(l.h)
 		// net/http reports failed TLS handshakes (a scanner, a client without a certificate)
 		// on its ErrorLog: through slog at Debug, not as bare lines on stderr.
-		s := &http.Server{Handler: l.h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelDebug)}
+		s.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
 		servers = append(servers, s)
 		go func() {
 			if err := s.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

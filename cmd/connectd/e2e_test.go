@@ -247,9 +247,16 @@ func TestRESTEndpoints(t *testing.T) {
 	appendLines(t, in, "l", 0, 3)
 
 	var root map[string]string
+	_, rootHdr, _ := w.do("GET", "/", nil)
 	w.mustDo("GET", "/", nil, 200, &root)
-	if root["version"] == "" || root["commit"] == "" || root["kafka_cluster_id"] == "" {
-		t.Errorf("GET / = %v", root)
+	// spec §0.1: the Kafka Connect API version implemented, and the build's commit, 16 hex
+	// digits as Kafka's AppInfoParser gives it; connectd's own version is in Server.
+	if root["version"] != "4.4.0" || root["kafka_cluster_id"] == "" ||
+		(headRevision != "" && root["commit"] != headRevision[:16]) || len(root["commit"]) != 16 {
+		t.Errorf("GET / = %v; want version 4.4.0 and commit %.16s", root, headRevision)
+	}
+	if !strings.HasPrefix(rootHdr.Get("Server"), "connectd/") {
+		t.Errorf("Server header %q, want connectd/<version>", rootHdr.Get("Server"))
 	}
 
 	// Create, duplicate, read back.

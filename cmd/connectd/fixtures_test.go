@@ -24,6 +24,9 @@ import (
 // binary is the connectd binary built once by TestMain.
 var binary string
 
+// headRevision is the commit the test binary was built from ("" when git is unavailable).
+var headRevision string
+
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "connectd-e2e-")
 	if err != nil {
@@ -31,7 +34,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "connectd")
-	build := exec.Command("go", "build", "-o", binary, ".")
+	// go build stamps the VCS revision itself in a clone; in a git worktree, or with
+	// GOFLAGS=-buildvcs=false, it cannot, and the revision is passed in (version.go).
+	args := []string{"build", "-o", binary}
+	if rev, err := exec.Command("git", "rev-parse", "HEAD").Output(); err == nil {
+		headRevision = strings.TrimSpace(string(rev))
+		args = append(args, "-ldflags", "-X main.vcsRevision="+headRevision)
+	}
+	build := exec.Command("go", append(args, ".")...)
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "build connectd:", err)
@@ -72,6 +82,7 @@ type worker struct {
 	user     string       // Basic auth credentials sent with every request when user is set
 	password string
 	env      []string // added to the process environment
+	fdLimit  int      // when set, the worker runs under `ulimit -n fdLimit` (soft and hard)
 }
 
 // workerOption adjusts a worker before it starts.
@@ -84,6 +95,9 @@ func withClient(c *http.Client) workerOption { return func(w *worker) { w.client
 func withBasicAuth(user, password string) workerOption {
 	return func(w *worker) { w.user, w.password = user, password }
 }
+
+// withFDLimit runs the worker with its file descriptor limit (soft and hard) set to n.
+func withFDLimit(n int) workerOption { return func(w *worker) { w.fdLimit = n } }
 
 // withEnv adds environment variables (KEY=value) to the worker process.
 func withEnv(kv ...string) workerOption { return func(w *worker) { w.env = append(w.env, kv...) } }
@@ -174,6 +188,9 @@ func (w *worker) start() {
 		t.Fatal(err)
 	}
 	w.cmd = exec.Command(binary, "distributed", propsPath)
+	if w.fdLimit > 0 { // the shell execs the binary: the PID stays the worker's
+		w.cmd = exec.Command("sh", "-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, w.fdLimit), binary, "distributed", propsPath)
+	}
 	w.cmd.Stdout, w.cmd.Stderr = logFile, logFile
 	w.cmd.Env = append(append(os.Environ(), "CONNECTD_LOG_LEVEL=debug"), w.env...)
 	if err := w.cmd.Start(); err != nil {

@@ -177,7 +177,7 @@ type restSide struct {
 func openREST(cfg *workerConfig, stage *api.Stage, log *slog.Logger) (*restSide, error) {
 	stats := metrics.New(metrics.Config{SampleWindow: cfg.metricsWindow, Samples: cfg.metricsSamples})
 	api, err := rest.NewStarting(stage.Summary, rest.WithLogger(packageLogger(log, "http/rest").With("component", "rest")),
-		rest.WithVersion(version, commit()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
+		rest.WithVersion(apiVersion, commit()), rest.WithServerHeader(serverHeader()), rest.WithWorkerID(cfg.workerID), rest.WithCORS(cfg.corsOrigins, cfg.corsMethods),
 		rest.WithTopicTracking(cfg.topicTracking, cfg.topicTrackingReset), rest.WithMetrics(stats.Handler()),
 		rest.WithAuthentication(cfg.restAuth))
 	if err != nil {

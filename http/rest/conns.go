@@ -2,6 +2,7 @@ package rest
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"net/http"
 	"sync"
@@ -44,6 +45,9 @@ func NewHTTPServer(h http.Handler) *http.Server {
 		ReadTimeout:       RequestTimeout,
 		IdleTimeout:       IdleTimeout,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if tlsConn, ok := c.(*tls.Conn); ok { // a TLS listener over a ConnLimiter's
+				c = tlsConn.NetConn()
+			}
 			if tc, ok := c.(*trackedConn); ok {
 				return context.WithValue(ctx, connKey{}, tc)
 			}
