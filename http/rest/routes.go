@@ -22,7 +22,8 @@ const (
 // routes returns the router of the endpoints of set, in spec §3.0's order; every other path is
 // a 404. Each path also answers with a trailing slash, and each GET a HEAD; the router never
 // redirects or fixes a path. GET /connectors/{c}/tasks-config is gone, as in Kafka Connect 4.0
-// (KAFKA-15387, spec §0.1). OPTIONS on a known path lists its methods as text/plain, as Jersey does (spec §13.1).
+// (KAFKA-15387, spec §0.1). OPTIONS on a known path lists its methods as text/plain, as
+// Jersey does (spec §13.1).
 func (s *Server) routes(set routeSet) *httprouter.Router {
 	r := httprouter.New()
 	r.RedirectTrailingSlash = false
