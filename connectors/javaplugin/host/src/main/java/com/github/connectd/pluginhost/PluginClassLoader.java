@@ -23,7 +23,9 @@ final class PluginClassLoader extends URLClassLoader {
     private final String location;
 
     PluginClassLoader(String location, URL[] urls, ClassLoader parent) {
-        super("plugin:" + location, urls, parent);
+        // Unnamed, as Kafka Connect's: a named loader prefixes every stack frame of the plugin
+        // with its name, and traces are to read as they do in Kafka Connect.
+        super(urls, parent);
         this.location = location;
     }
 

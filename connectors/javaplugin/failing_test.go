@@ -1,0 +1,145 @@
+package javaplugin
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/connectd/connectd/connectors"
+	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+)
+
+const (
+	failingSource = "com.example.failing.FailingSourceConnector"
+	failingSink   = "com.example.failing.FailingSinkConnector"
+)
+
+// failingPluginPath compiles testdata/failing against the built host's Connect API into a
+// plugin.path holding it as a directory of classes, beside connect-file.
+func failingPluginPath(t *testing.T, h *Host) []string {
+	t.Helper()
+	b, err := ensureBuilt(testContext(t), h.cfg.CacheDir, h.cfg.Maven, h.cfg.KafkaVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	classes := filepath.Join(dir, "failing")
+	srcs, _ := filepath.Glob(filepath.Join("testdata", "failing", "src", "com", "example", "failing", "*.java"))
+	args := append([]string{"--release", "17", "-cp", b.classpath(), "-d", classes}, srcs...)
+	var out bytes.Buffer
+	cmd := exec.Command("javac", args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("javac: %v\n%s", err, out.String())
+	}
+	return []string{dir, testPluginPath(t)}
+}
+
+func newFailingHost(t *testing.T, cfg Config) *Host {
+	t.Helper()
+	probe := newTestHost(t, Config{})
+	cfg.PluginPath = failingPluginPath(t, probe)
+	probe.Close()
+	return newTestHost(t, cfg)
+}
+
+// javaError is err's JavaError, failing the test when there is none.
+func javaError(t *testing.T, err error) *JavaError {
+	t.Helper()
+	var je *JavaError
+	if !errors.As(err, &je) {
+		t.Fatalf("err = %v, want a JavaError", err)
+	}
+	return je
+}
+
+func TestPluginFailuresComeBackWithTheJavaTrace(t *testing.T) {
+	h := newFailingHost(t, Config{})
+	ctx := testContext(t)
+	source := func() connectors.SourceConnector {
+		return h.NewConnector(failingSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
+	}
+
+	t.Run("connector start", func(t *testing.T) {
+		je := javaError(t, source().Start(&connectorContext{}, map[string]string{"fail": "connector-start"}))
+		if je.Class != "java.lang.IllegalStateException" || !strings.Contains(je.Error(), "connector start failed on purpose") ||
+			!strings.Contains(je.Error(), "at com.example.failing.FailingSourceConnector.start(") {
+			t.Errorf("trace = %s", je.Error())
+		}
+	})
+	t.Run("task start", func(t *testing.T) {
+		task := source().NewTask()
+		je := javaError(t, task.Start(offsetMap{}, map[string]string{"fail": "task-start"}))
+		if je.Class != "org.apache.kafka.connect.errors.ConnectException" || !strings.Contains(je.Error(), "task start failed on purpose") {
+			t.Errorf("trace = %s", je.Error())
+		}
+	})
+	t.Run("poll", func(t *testing.T) {
+		task := source().NewTask()
+		if err := task.Start(offsetMap{}, map[string]string{"fail": "poll"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := task.Poll(ctx)
+		je := javaError(t, err)
+		if connectors.IsRetriable(err) || !strings.Contains(je.Error(), "poll failed on purpose") ||
+			!strings.Contains(je.Error(), "Caused by: java.lang.IllegalArgumentException: the cause") {
+			t.Errorf("retriable %v, trace = %s", connectors.IsRetriable(err), je.Error())
+		}
+		task.Stop()
+	})
+	t.Run("retriable poll", func(t *testing.T) {
+		task := source().NewTask()
+		if err := task.Start(offsetMap{}, map[string]string{"fail": "poll-retriable"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := task.Poll(ctx); !connectors.IsRetriable(err) {
+			t.Errorf("a RetriableException is retriable: %v", err)
+		}
+		task.Stop()
+	})
+	t.Run("put", func(t *testing.T) {
+		conn := h.NewConnector(failingSink, pb.PluginType_PLUGIN_TYPE_SINK, "").(connectors.SinkConnector)
+		task := conn.NewTask()
+		if err := task.Start(&sinkContext{}, map[string]string{"topics": "t"}); err != nil {
+			t.Fatal(err)
+		}
+		err := task.Put(ctx, []connectors.SinkRecord{{Topic: "t", Value: "a"}, {Topic: "t", Value: "b"}})
+		je := javaError(t, err)
+		if je.Class != "org.apache.kafka.connect.errors.DataException" || !strings.Contains(je.Error(), "put of 2 records failed on purpose") {
+			t.Errorf("trace = %s", je.Error())
+		}
+		task.Stop()
+	})
+}
+
+func TestAHangingValidateHoldsUpNothingElse(t *testing.T) {
+	h := newFailingHost(t, Config{CallTimeout: 5 * time.Second})
+	if _, err := h.Hello(testContext(t)); err != nil { // started outside the calls' timeout
+		t.Fatal(err)
+	}
+	hanging := h.NewConnector(failingSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.ConfigValidator)
+	done := make(chan []connectors.ConfigValue, 1)
+	go func() { done <- hanging.ValidateConfig(map[string]string{"fail": "validate-hang"}) }()
+	// While validate() hangs in its thread, other plugins are served.
+	file := filepath.Join(t.TempDir(), "in.txt")
+	os.WriteFile(file, []byte("x\n"), 0o644)
+	other := h.NewConnector(fileSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
+	if err := other.Start(&connectorContext{}, map[string]string{"file": file, "topic": "t"}); err != nil {
+		t.Fatal(err)
+	}
+	other.Stop()
+	var values []connectors.ConfigValue
+	select {
+	case values = <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("ValidateConfig did not return within its call timeout")
+	}
+	if len(values) != 1 || values[0].Name != "connector.class" || !strings.Contains(strings.Join(values[0].Errors, ""), "deadline exceeded") {
+		t.Errorf("a validate() past its deadline = %+v", values)
+	}
+}

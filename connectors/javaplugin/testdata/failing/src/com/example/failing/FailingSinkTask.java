@@ -1,0 +1,26 @@
+package com.example.failing;
+
+import java.util.Collection;
+import java.util.Map;
+import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.sink.SinkTask;
+
+/** Throws from put() with the number of records it was handed. */
+public class FailingSinkTask extends SinkTask {
+    @Override
+    public String version() {
+        return "1.0-test";
+    }
+
+    @Override
+    public void start(Map<String, String> props) {}
+
+    @Override
+    public void put(Collection<SinkRecord> records) {
+        throw new DataException("put of " + records.size() + " records failed on purpose");
+    }
+
+    @Override
+    public void stop() {}
+}
