@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
@@ -32,7 +33,10 @@ type connectorGrain struct {
 	// plugin is the started Connector (nil when stopped); pluginConfig is its config.
 	plugin       connectors.Connector
 	pluginConfig map[string]string
-	starting     bool
+	// resolution is pluginConfig with its config-provider placeholders resolved; failure
+	// traces are redacted with it, so that no resolved secret reaches a status.
+	resolution *configprovider.Resolution
+	starting   bool
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	tasks    map[int32]*taskReport
@@ -53,6 +57,7 @@ type (
 		incarnation int
 		plugin      connectors.Connector
 		config      map[string]string
+		resolution  *configprovider.Resolution // config with its placeholders resolved
 		taskConfigs []map[string]string
 		err         error
 	}
@@ -462,6 +467,12 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 	rt.metrics.ConnectorStartupAttempt()
 	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
 		res := &pluginStarted{incarnation: inc, config: config}
+		resolved, err := rt.resolve(config)
+		if err != nil {
+			res.err = err
+			return res
+		}
+		res.resolution = resolved
 		conn, plugin, err := rt.registry.NewConnector(config["connector.class"])
 		if err != nil {
 			res.err = err
@@ -470,14 +481,17 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 		if stats != nil {
 			stats.SetInfo(plugin.Class, string(plugin.Type), conn.Version())
 		}
-		if err := conn.Start(cctx, config); err != nil {
+		if err := conn.Start(cctx, resolved.Config); err != nil {
 			_ = conn.Stop()
-			res.err = err
+			res.err = redact(resolved, err)
 			return res
 		}
 		res.plugin = conn
-		res.taskConfigs, res.err = conn.TaskConfigs(maxTasks(config))
+		var taskConfigs []map[string]string
+		taskConfigs, res.err = conn.TaskConfigs(maxTasks(config))
+		res.taskConfigs = rt.cfg.Providers.Restore(config, taskConfigs)
 		if res.err != nil {
+			res.err = redact(resolved, res.err)
 			_ = conn.Stop()
 			res.plugin = nil
 		}
@@ -495,6 +509,7 @@ func (g *connectorGrain) onPluginStarted(ctx actor.Context, m *pluginStarted) {
 	}
 	g.starting = false
 	g.rt.metrics.ConnectorStartupResult(m.err == nil)
+	g.resolution = m.resolution
 	if m.err != nil {
 		g.fail(ctx, m.err)
 		return
@@ -505,10 +520,10 @@ func (g *connectorGrain) onPluginStarted(ctx actor.Context, m *pluginStarted) {
 }
 
 func (g *connectorGrain) computeTaskConfigs(ctx actor.Context) {
-	p, inc, max := g.plugin, g.incarnation, maxTasks(g.pluginConfig)
+	p, inc, max, raw, providers := g.plugin, g.incarnation, maxTasks(g.pluginConfig), g.pluginConfig, g.rt.cfg.Providers
 	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
 		tc, err := p.TaskConfigs(max)
-		return &taskConfigsComputed{incarnation: inc, taskConfigs: tc, err: err}
+		return &taskConfigsComputed{incarnation: inc, taskConfigs: providers.Restore(raw, tc), err: err}
 	}})
 }
 
@@ -562,6 +577,7 @@ func (g *connectorGrain) stopPlugin(ctx actor.Context) {
 }
 
 func (g *connectorGrain) fail(ctx actor.Context, err error) {
+	err = redact(g.resolution, err)
 	g.log.Warn("connector failed", "err", err)
 	g.stopPlugin(ctx)
 	g.setState(messages.State_STATE_FAILED, traceOf(err))

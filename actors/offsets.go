@@ -9,6 +9,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -64,7 +65,7 @@ func (rt *Runtime) readOffsets(ctx context.Context, name string, config map[stri
 		}
 		return out, nil
 	case string(connectors.Sink):
-		offsets, err := rt.kafka.SinkOffsets(name)
+		offsets, err := rt.kafka.SinkOffsets(sinkGroupID(name, config))
 		if err != nil {
 			rt.log.Warn("list sink offsets", "connector", name, "err", err)
 			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkGetFailed, name)
@@ -110,7 +111,7 @@ func (rt *Runtime) modifyOffsets(name string, offsets []*messages.ConnectorOffse
 func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn connectors.Connector, offsets []*messages.ConnectorOffset, reset bool) (string, error) {
 	var parsed map[connectors.TopicPartition]*int64
 	if reset {
-		current, err := rt.kafka.SinkOffsets(name)
+		current, err := rt.kafka.SinkOffsets(sinkGroupID(name, config))
 		if err != nil {
 			rt.log.Warn("list sink offsets before reset", "connector", name, "err", err)
 			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkListBeforeReset, name)
@@ -138,9 +139,9 @@ func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn
 		return "", err
 	}
 	if reset {
-		err = drainGroup(func() error { return rt.kafka.ResetSinkOffsets(name) })
+		err = drainGroup(func() error { return rt.kafka.ResetSinkOffsets(sinkGroupID(name, config)) })
 	} else {
-		err = drainGroup(func() error { return rt.kafka.AlterSinkOffsets(name, parsed) })
+		err = drainGroup(func() error { return rt.kafka.AlterSinkOffsets(sinkGroupID(name, config), parsed) })
 	}
 	switch {
 	case err == nil:
@@ -253,4 +254,10 @@ func successMessage(managed, reset bool) string {
 		return fmt.Sprintf(msgOffsetsDone, verb)
 	}
 	return fmt.Sprintf(msgOffsetsDoneFramework, verb)
+}
+
+// sinkGroupID is the consumer group whose offsets a sink connector's offsets are:
+// consumer.override.group.id when set, as in Kafka Connect's SinkUtils.consumerGroupId.
+func sinkGroupID(name string, config map[string]string) string {
+	return pipeline.SinkGroupID(name, kafkaconfig.Overrides(config, kafkaconfig.ConsumerOverridePrefix))
 }

@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync/atomic"
@@ -12,8 +13,11 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/configprovider"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/metrics"
+	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/actors/validation"
 	"github.com/connectd/connectd/connectors"
@@ -24,24 +28,26 @@ import (
 // Kafka gives the runtime its data-plane clients. Each call makes a new client that the
 // caller closes.
 type Kafka interface {
-	// Producer makes a producer for one source task (acks=all).
-	Producer(connector string, task int32) (sarama.SyncProducer, error)
-	// ConsumerGroup makes the consumer of one sink task in group connect-<connector>
-	// (auto-commit off, earliest offsets when none are committed).
-	ConsumerGroup(connector string, task int32) (sarama.ConsumerGroup, error)
+	// Producer makes a producer for one source task (acks=all), with the connector's
+	// producer.override.* settings (prefix stripped).
+	Producer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)
+	// ConsumerGroup makes the consumer of one sink task (auto-commit off, earliest offsets
+	// when none are committed), with the connector's consumer.override.* settings; its group
+	// is pipeline.SinkGroupID.
+	ConsumerGroup(connector string, task int32, overrides map[string]string) (*pipeline.Consumer, error)
 	// Topics lists the topics of the cluster, for topics.regex.
 	Topics() ([]string, error)
 	// EnsureTopic creates topic with the broker's defaults unless it exists.
 	EnsureTopic(topic string) error
-	// SinkOffsets returns the committed offsets of the consumer group connect-<connector>;
-	// none when it has none or does not exist (spec §3.20).
-	SinkOffsets(connector string) (map[connectors.TopicPartition]int64, error)
-	// AlterSinkOffsets commits offsets for the group connect-<connector> and deletes those
-	// mapped to nil; pipeline.ErrGroupNotEmpty when the group has members (spec §3.21).
-	AlterSinkOffsets(connector string, offsets map[connectors.TopicPartition]*int64) error
-	// ResetSinkOffsets deletes the group connect-<connector>; a missing group is success;
+	// SinkOffsets returns the committed offsets of a sink's consumer group; none when it
+	// has none or does not exist (spec §3.20).
+	SinkOffsets(group string) (map[connectors.TopicPartition]int64, error)
+	// AlterSinkOffsets commits offsets for a sink's consumer group and deletes those mapped
+	// to nil; pipeline.ErrGroupNotEmpty when the group has members (spec §3.21).
+	AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64) error
+	// ResetSinkOffsets deletes a sink's consumer group; a missing group is success;
 	// pipeline.ErrGroupNotEmpty when it has members (spec §3.21).
-	ResetSinkOffsets(connector string) error
+	ResetSinkOffsets(group string) error
 }
 
 // Stores are the three Kafka-backed (or, standalone, file-backed) stores.
@@ -82,6 +88,12 @@ type Config struct {
 	Member member.Config
 	// Logger; nil discards.
 	Logger *slog.Logger
+	// Providers resolve config-provider placeholders (config.providers) in connector and
+	// task configs before they reach a plugin; nil resolves none.
+	Providers *configprovider.Set
+	// OverridePolicy is connector.client.config.override.policy; zero means All, Kafka
+	// Connect's default.
+	OverridePolicy kafkaconfig.OverridePolicy
 	// Loggers are the process's logger levels, served by /admin/loggers and set by
 	// cluster-scope records; nil means a set with only root, at INFO.
 	Loggers *loglevel.Levels
@@ -118,6 +130,9 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 	if cfg.TaskShutdownTimeout <= 0 {
 		cfg.TaskShutdownTimeout = 5 * time.Second
 	}
+	if cfg.OverridePolicy == "" {
+		cfg.OverridePolicy = kafkaconfig.DefaultPolicy
+	}
 	if cfg.ReconcileInterval <= 0 {
 		cfg.ReconcileInterval = 10 * time.Second
 	}
@@ -135,7 +150,7 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 			Key:    validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
 			Value:  validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps},
 			Header: validation.Converter{Class: cfg.HeaderConverter, Props: cfg.HeaderConverterProps},
-		})}
+		}, validation.WithProviders(cfg.Providers), validation.WithOverridePolicy(cfg.OverridePolicy))}
 	// Grains of existing connectors and tasks never passivate (those of deleted ones are
 	// released when idle) and are supervised by the placement actor's default strategy;
 	// their plugin code runs in runner children with a supervisor of their own.
@@ -277,3 +292,36 @@ var notOwner = &messages.Error{Code: messages.ErrorCode_ERROR_CODE_NOT_OWNER, Me
 
 // writeTimeout bounds every store write a grain makes on behalf of a command.
 const writeTimeout = 30 * time.Second
+
+// resolve replaces config's provider placeholders; an unresolvable one is a BAD_REQUEST
+// error naming its key.
+func (rt *Runtime) resolve(config map[string]string) (*configprovider.Resolution, error) {
+	res, err := rt.cfg.Providers.Resolve(config)
+	if err != nil {
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "%v", err)
+	}
+	return res, nil
+}
+
+// redact hides the values res substituted from err's text, keeping what errors.Is and
+// errors.As find in it; err is returned as is when nothing was substituted.
+func redact(res *configprovider.Resolution, err error) error {
+	if err == nil || res == nil {
+		return err
+	}
+	msg := res.Redact(err.Error())
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{err: err, msg: msg}
+}
+
+// redactedError is an error whose text had resolved secrets removed.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string   { return e.msg }
+func (e *redactedError) Is(t error) bool { return errors.Is(e.err, t) }
+func (e *redactedError) As(t any) bool   { return errors.As(e.err, t) }

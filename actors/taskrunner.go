@@ -13,6 +13,8 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/connectd/connectd/actors/configprovider"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/validation"
@@ -35,6 +37,9 @@ type taskRunner struct {
 	paused bool
 	gen    int
 	stats  *metrics.Task
+	// resolution is config with its provider placeholders resolved: what the plugin, the
+	// converters and the clients see. Errors are redacted with it.
+	resolution *configprovider.Resolution
 
 	pipe   pausable
 	cancel context.CancelFunc
@@ -79,7 +84,7 @@ func (r *taskRunner) start(ctx actor.Context) {
 	parent, root, gen := ctx.Parent(), r.rt.member.System().Root, r.gen
 	run, pipe, cleanup, err := r.build(func() { root.Send(parent, &taskStarted{gen: gen}) })
 	if err != nil {
-		ctx.Send(parent, &taskExited{gen: gen, err: err})
+		ctx.Send(parent, &taskExited{gen: gen, err: redact(r.resolution, err)})
 		return
 	}
 	r.pipe = pipe
@@ -92,7 +97,7 @@ func (r *taskRunner) start(ctx actor.Context) {
 		defer close(r.done)
 		err := runSafely(runCtx, run)
 		cleanup()
-		root.Send(parent, &taskExited{gen: gen, err: err})
+		root.Send(parent, &taskExited{gen: gen, err: redact(r.resolution, err)})
 	}()
 }
 
@@ -121,16 +126,20 @@ func runSafely(ctx context.Context, run func(context.Context) error) (err error)
 
 // build makes the task's pipeline from its config: plugin task, converters, Kafka clients.
 func (r *taskRunner) build(started func()) (run func(context.Context) error, pipe pausable, cleanup func(), err error) {
-	conn, _, err := r.rt.registry.NewConnector(r.config["connector.class"])
+	if r.resolution, err = r.rt.resolve(r.config); err != nil {
+		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+	}
+	config := r.resolution.Config
+	conn, _, err := r.rt.registry.NewConnector(config["connector.class"])
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
-	key, value, header, err := r.rt.validator.Converters(r.config)
+	key, value, header, err := r.rt.validator.Converters(config)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	log := r.rt.log.With("connector", r.name, "task", r.task)
-	chain, err := r.rt.validator.TransformChain(r.config, log)
+	chain, err := r.rt.validator.TransformChain(config, log)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
@@ -155,9 +164,13 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
 		name, task := r.name, r.task
+		overrides, err := r.rt.clientOverrides(config, kafkaconfig.ProducerOverridePrefix)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+		}
 		src := &pipeline.Source{
-			Task: c.NewTask(), Props: r.config, Key: key, Value: value, Header: header,
-			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task) },
+			Task: c.NewTask(), Props: config, Key: key, Value: value, Header: header,
+			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) },
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
@@ -179,13 +192,18 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 				return nil, nil, nil, fmt.Errorf("task %s-%d: create topic %s: %w", r.name, r.task, t, err)
 			}
 		}
-		group, err := r.rt.kafka.ConsumerGroup(r.name, r.task)
+		overrides, err := r.rt.clientOverrides(config, kafkaconfig.ConsumerOverridePrefix)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+		}
+		consumer, err := r.rt.kafka.ConsumerGroup(r.name, r.task, overrides)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
 		}
+		group := consumer.Group
 		sink := &pipeline.Sink{
-			Task: c.NewTask(), Props: r.config, Key: key, Value: value, Header: header,
-			Group: group, Topics: topics,
+			Task: c.NewTask(), Props: config, Key: key, Value: value, Header: header,
+			Group: group, Topics: topics, MaxBatch: consumer.MaxPollRecords,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live: r.rt.member.Live,
@@ -193,7 +211,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		r.stats.SetKind(metrics.SinkKind)
 		return sink.Run, sink, func() { _ = group.Close() }, nil
 	}
-	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, r.config["connector.class"])
+	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, config["connector.class"])
 }
 
 // deliveryTimeout is Kafka's default producer delivery.timeout.ms: how long a record may
@@ -241,4 +259,19 @@ func (r *taskRunner) sinkTopics() ([]string, error) {
 		return nil, connectors.Retriable(fmt.Errorf("no topic matches topics.regex %q yet", pattern))
 	}
 	return topics, nil
+}
+
+// clientOverrides returns the connector's overrides under prefix (stripped) after checking
+// them against connector.client.config.override.policy, as Kafka Connect does again when it
+// makes a task's client: a config written under a laxer policy fails the task.
+func (rt *Runtime) clientOverrides(config map[string]string, prefix string) (map[string]string, error) {
+	if err := rt.cfg.OverridePolicy.CheckOverrides(config, prefix); err != nil {
+		return nil, err
+	}
+	// Validation refuses admin.override.*; a config stored before that still must not run
+	// as if they applied.
+	if admin := kafkaconfig.Overrides(config, kafkaconfig.AdminOverridePrefix); len(admin) > 0 {
+		return nil, fmt.Errorf("admin.override.* is not supported: connectd's connectors share the worker's admin client (set admin.* in the worker properties)")
+	}
+	return kafkaconfig.Overrides(config, prefix), nil
 }

@@ -2,11 +2,24 @@
 # A single-node Apache Kafka broker (KRaft, combined broker+controller) for connectd's end-to-end tests.
 #
 #   scripts/apache-kafka.sh start [workdir]   prints the bootstrap address (127.0.0.1:PORT) on stdout
+#   scripts/apache-kafka.sh start-secure [workdir]
+#                                             a broker whose client listeners are all secured (below);
+#                                             prints workdir/secure, the directory of its client files
 #   scripts/apache-kafka.sh stop  [workdir]   stops the broker by its PID and removes its data
 #   scripts/apache-kafka.sh connect-lib [workdir]
 #                                             prints a directory holding Apache Kafka Connect's jars
 #                                             (ConnectDistributed and the FileStream connectors),
 #                                             which benchmarks/ runs beside connectd
+#
+# start-secure makes a test CA and certificates with openssl and keytool, then listens with
+#   SASL_SSL  SCRAM-SHA-512 (user alice, created by the storage format's --add-scram), PLAIN
+#             (user bob) and OAUTHBEARER with Kafka's default unsecured-JWT validator (test only:
+#             it accepts any unsigned token, so a test's own token endpoint can issue them);
+#   MTLS      SSL with ssl.client.auth=required (client certificates signed by the test CA).
+# The broker's inter-broker and controller listeners are plaintext on 127.0.0.1 and are never
+# handed to clients. workdir/secure holds the certificates, the stores and ready-made client
+# properties as a managed-Kafka user writes them (sasl-scram.properties, sasl-plain.properties,
+# mtls.properties), each with its bootstrap.servers; secure.env names the listeners and passwords.
 #
 # The broker comes from Maven Central only: a small pom.xml in the workdir depends on kafka_2.13,
 # and `mvn dependency:copy-dependencies` copies it and its runtime dependencies into workdir/lib.
@@ -26,7 +39,7 @@ HEAP="${KAFKA_HEAP:--Xmx512m -Xms128m}"
 # connect-file, unmodified from Central. It talks to the 4.4.0 broker like any 4.3 client.
 CONNECT_VERSION="${CONNECT_VERSION:-4.3.1}"
 
-usage() { echo "usage: $0 start|stop|connect-lib [workdir]" >&2; exit 2; }
+usage() { echo "usage: $0 start|start-secure|stop|connect-lib [workdir]" >&2; exit 2; }
 log() { echo "apache-kafka: $*" >&2; }
 
 [ $# -ge 1 ] || usage
@@ -74,13 +87,14 @@ kill_pid() {
   for ((i = 0; i < 50; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
 }
 
-# Two distinct free ports on 127.0.0.1.
+# N (default 2) distinct free ports on 127.0.0.1.
 free_ports() {
+  local n="${1:-2}"
   if command -v python3 >/dev/null 2>&1; then
-    python3 - <<'EOF'
-import socket
+    python3 - "$n" <<'EOF'
+import socket, sys
 socks = []
-for _ in range(2):
+for _ in range(int(sys.argv[1])):
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
     socks.append(s)
@@ -88,10 +102,12 @@ print(" ".join(str(s.getsockname()[1]) for s in socks))
 EOF
     return
   fi
-  local a b
-  while :; do a=$((20000 + RANDOM % 30000)); port_open "$a" || break; done
-  while :; do b=$((20000 + RANDOM % 30000)); [ "$b" != "$a" ] && ! port_open "$b" && break; done
-  echo "$a $b"
+  local out=() p
+  while [ "${#out[@]}" -lt "$n" ]; do
+    p=$((20000 + RANDOM % 30000))
+    port_open "$p" || [[ " ${out[*]} " == *" $p "* ]] || out+=("$p")
+  done
+  echo "${out[*]}"
 }
 
 write_pom() {
@@ -220,6 +236,9 @@ share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 EOF
+}
+
+write_log4j() {
   cat >"$WORKDIR/log4j2.properties" <<'EOF'
 status = warn
 appender.out.type = Console
@@ -232,6 +251,131 @@ logger.kafka.name = kafka
 logger.kafka.level = INFO
 logger.apache.name = org.apache.kafka
 logger.apache.level = INFO
+EOF
+}
+
+SECDIR="$WORKDIR/secure"
+# Test-only secrets: the stores and users exist only for the broker this script starts.
+STORE_PASS="store-secret"   # every keystore and truststore
+KEY_PASS="key-secret"       # the encrypted PEM private key of the client (ssl.key.password)
+SCRAM_USER="alice" SCRAM_PASS="alice-secret"
+PLAIN_USER="bob" PLAIN_PASS="bob-secret"
+
+need_tool() {
+  command -v "$1" >/dev/null 2>&1 && return
+  log "installing $2 (for $1)"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq >/dev/null
+  $SUDO apt-get install -y -qq "$2" >/dev/null
+}
+
+# A CA, a broker certificate for 127.0.0.1/localhost, a client certificate, a second CA nobody
+# trusts, and the stores made from them in every format the clients read.
+make_certs() {
+  need_tool openssl openssl
+  command -v keytool >/dev/null 2>&1 || { log "keytool (from the JDK) is required"; return 1; }
+  rm -rf "$SECDIR"
+  mkdir -p "$SECDIR"
+  local d="$SECDIR"
+  (
+    cd "$d"
+    exec >>"$WORKDIR/certs.log" 2>&1
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=connectd test CA"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.pem -days 2 -subj "/CN=untrusted test CA"
+    sign() { # name subject san
+      openssl req -newkey rsa:2048 -nodes -keyout "$1.key" -out "$1.csr" -subj "$2"
+      printf 'subjectAltName=%s\n' "$3" >"$1.ext"
+      openssl x509 -req -in "$1.csr" -CA ca.pem -CAkey ca.key -CAcreateserial -out "$1.pem" -days 2 -extfile "$1.ext"
+    }
+    sign broker "/CN=localhost" "IP:127.0.0.1,DNS:localhost"
+    sign client "/CN=connectd-client" "DNS:connectd-client"
+    # PKCS12 keystores as openssl makes them, a JKS one as keytool makes it.
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -certfile ca.pem -name broker -out broker.p12 -passout "pass:$STORE_PASS"
+    openssl pkcs12 -export -in client.pem -inkey client.key -certfile ca.pem -name client -out client.p12 -passout "pass:$STORE_PASS"
+    keytool -importkeystore -noprompt -srckeystore client.p12 -srcstoretype PKCS12 -srcstorepass "$STORE_PASS" \
+      -destkeystore client.jks -deststoretype JKS -deststorepass "$STORE_PASS" -destkeypass "$STORE_PASS"
+    # PEM keystore: the certificate chain and an encrypted PKCS#8 key (ssl.key.password).
+    openssl pkcs8 -topk8 -v2 aes-256-cbc -in client.key -out client-enc.key -passout "pass:$KEY_PASS"
+    cat client.pem ca.pem client-enc.key >client-keystore.pem
+    for t in ca other-ca; do
+      keytool -importcert -noprompt -alias ca -file "$t.pem" -keystore "$t-truststore.jks" -storetype JKS -storepass "$STORE_PASS"
+      keytool -importcert -noprompt -alias ca -file "$t.pem" -keystore "$t-truststore.p12" -storetype PKCS12 -storepass "$STORE_PASS"
+    done
+    rm -f ./*.csr ./*.ext ./*.srl
+  ) || { log "making certificates failed (log: $WORKDIR/certs.log)"; tail -n 20 "$WORKDIR/certs.log" >&2; return 1; }
+}
+
+write_secure_config() {
+  local sasl="$1" mtls="$2" internal="$3" cport="$4"
+  cat >"$WORKDIR/server.properties" <<EOF
+# Written by scripts/apache-kafka.sh start-secure: single node, KRaft combined mode, secured client listeners.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:${cport}
+listeners=SASL_SSL://127.0.0.1:${sasl},MTLS://127.0.0.1:${mtls},INTERNAL://127.0.0.1:${internal},CONTROLLER://127.0.0.1:${cport}
+advertised.listeners=SASL_SSL://127.0.0.1:${sasl},MTLS://127.0.0.1:${mtls},INTERNAL://127.0.0.1:${internal}
+listener.security.protocol.map=SASL_SSL:SASL_SSL,MTLS:SSL,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=INTERNAL
+controller.listener.names=CONTROLLER
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${SECDIR}/broker.p12
+ssl.keystore.password=${STORE_PASS}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=${SECDIR}/ca-truststore.p12
+ssl.truststore.password=${STORE_PASS}
+listener.name.mtls.ssl.client.auth=required
+sasl.enabled.mechanisms=SCRAM-SHA-512,PLAIN,OAUTHBEARER
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${PLAIN_USER}="${PLAIN_PASS}";
+# No server callback handler: Kafka's OAuthBearerUnsecuredValidatorCallbackHandler (unsigned JWTs; tests only).
+listener.name.sasl_ssl.oauthbearer.sasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;
+log.dirs=${DATADIR}
+num.partitions=1
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+  local ts="ssl.truststore.location=${SECDIR}/ca-truststore.jks
+ssl.truststore.password=${STORE_PASS}"
+  cat >"$SECDIR/sasl-scram.properties" <<EOF
+bootstrap.servers=127.0.0.1:${sasl}
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${SCRAM_USER}" password="${SCRAM_PASS}";
+${ts}
+EOF
+  cat >"$SECDIR/sasl-plain.properties" <<EOF
+bootstrap.servers=127.0.0.1:${sasl}
+security.protocol=SASL_SSL
+sasl.mechanism=PLAIN
+sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${PLAIN_USER}" password="${PLAIN_PASS}";
+ssl.truststore.type=PEM
+ssl.truststore.location=${SECDIR}/ca.pem
+EOF
+  cat >"$SECDIR/mtls.properties" <<EOF
+bootstrap.servers=127.0.0.1:${mtls}
+security.protocol=SSL
+ssl.keystore.type=PKCS12
+ssl.keystore.location=${SECDIR}/client.p12
+ssl.keystore.password=${STORE_PASS}
+ssl.key.password=${STORE_PASS}
+ssl.truststore.type=PKCS12
+ssl.truststore.location=${SECDIR}/ca-truststore.p12
+ssl.truststore.password=${STORE_PASS}
+EOF
+  cat >"$SECDIR/secure.env" <<EOF
+SASL_SSL_BOOTSTRAP=127.0.0.1:${sasl}
+MTLS_BOOTSTRAP=127.0.0.1:${mtls}
+STORE_PASSWORD=${STORE_PASS}
+KEY_PASSWORD=${KEY_PASS}
+SCRAM_USER=${SCRAM_USER}
+SCRAM_PASSWORD=${SCRAM_PASS}
+PLAIN_USER=${PLAIN_USER}
+PLAIN_PASSWORD=${PLAIN_PASS}
 EOF
 }
 
@@ -262,17 +406,18 @@ fail_start() {
 }
 
 cmd_start() {
-  local pid
-  if pid="$(running_pid)" && [ -s "$ADDRFILE" ] && port_open "$(cut -d: -f2 "$ADDRFILE")"; then
+  local mode="$1" pid
+  if pid="$(running_pid)" && [ -s "$ADDRFILE" ] && port_open "$(cut -d: -f2 "$ADDRFILE")" &&
+    { [ "$mode" = plain ] || [ -s "$SECDIR/secure.env" ]; } && [ "$mode" = "$(cat "$WORKDIR/mode" 2>/dev/null || echo plain)" ]; then
     log "already running (pid $pid)"
-    cat "$ADDRFILE"
+    announce "$mode"
     return
   fi
   if pid="$(running_pid)"; then
-    log "stopping a broker that does not answer (pid $pid)"
+    log "stopping a broker that does not answer or runs another mode (pid $pid)"
     kill_pid "$pid"
   fi
-  rm -f "$PIDFILE" "$ADDRFILE"
+  rm -f "$PIDFILE" "$ADDRFILE" "$WORKDIR/mode"
   command -v java >/dev/null 2>&1 || { log "java is required"; exit 1; }
   trap fail_start EXIT
 
@@ -280,12 +425,24 @@ cmd_start() {
   fetch_jars write_pom "$WORKDIR/pom.xml" "$LIBDIR" "kafka_2.13-$KAFKA_VERSION.jar"
   log "jars ready in $((SECONDS - t0))s ($(ls "$LIBDIR" | wc -l) in $LIBDIR)"
 
-  local ports port cport
-  ports="$(free_ports)"
-  port="${ports% *}"
-  cport="${ports#* }"
-  write_config "$port" "$cport"
+  local ports port cport scram=()
+  if [ "$mode" = secure ]; then
+    t0=$SECONDS
+    make_certs
+    log "certificates made in $((SECONDS - t0))s ($SECDIR)"
+    local sasl mtls
+    read -r sasl mtls port cport <<<"$(free_ports 4)"
+    write_secure_config "$sasl" "$mtls" "$port" "$cport"
+    scram=(--add-scram "SCRAM-SHA-512=[name=${SCRAM_USER},password=${SCRAM_PASS}]")
+    # Readiness is probed on the internal listener; clients get only the secured ones.
+  else
+    ports="$(free_ports 2)"
+    port="${ports% *}"
+    cport="${ports#* }"
+    write_config "$port" "$cport"
+  fi
 
+  write_log4j
   t0=$SECONDS
   rm -rf "$DATADIR"
   local cluster
@@ -293,7 +450,7 @@ cmd_start() {
   cluster="$(java "${JAVA_OPTS[@]}" kafka.tools.StorageTool random-uuid 2>>"$KLOG" | tail -n 1)"
   [ -n "$cluster" ] || { log "could not generate a cluster id"; exit 1; }
   : >"$KLOG"
-  java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$WORKDIR/server.properties" >>"$KLOG" 2>&1
+  java "${JAVA_OPTS[@]}" kafka.tools.StorageTool format -t "$cluster" -c "$WORKDIR/server.properties" "${scram[@]}" >>"$KLOG" 2>&1
   log "storage formatted in $((SECONDS - t0))s (cluster $cluster)"
 
   t0=$SECONDS
@@ -301,7 +458,7 @@ cmd_start() {
   java "${JAVA_OPTS[@]}" kafka.Kafka "$WORKDIR/server.properties" </dev/null >>"$KLOG" 2>&1 9>&- &
   STARTED_PID=$!
   echo "$STARTED_PID" >"$PIDFILE"
-  log "broker pid $STARTED_PID, PLAINTEXT 127.0.0.1:$port, CONTROLLER 127.0.0.1:$cport"
+  log "broker pid $STARTED_PID ($mode), 127.0.0.1:$port, CONTROLLER 127.0.0.1:$cport"
 
   local addr="127.0.0.1:$port" deadline=$((SECONDS + START_TIMEOUT)) ready=""
   while [ "$SECONDS" -lt "$deadline" ]; do
@@ -317,8 +474,14 @@ cmd_start() {
   [ -n "$ready" ] || { log "broker did not answer within ${START_TIMEOUT}s"; exit 1; }
   trap - EXIT
   echo "$addr" >"$ADDRFILE"
+  echo "$mode" >"$WORKDIR/mode"
   log "broker answers after $((SECONDS - t0))s"
-  echo "$addr"
+  announce "$mode"
+}
+
+# announce prints what start promises on stdout: the address, or the secure client files' directory.
+announce() {
+  if [ "$1" = secure ]; then echo "$SECDIR"; else cat "$ADDRFILE"; fi
 }
 
 cmd_stop() {
@@ -329,7 +492,7 @@ cmd_stop() {
   else
     log "no broker running in $WORKDIR"
   fi
-  rm -rf "$PIDFILE" "$ADDRFILE" "$DATADIR"
+  rm -rf "$PIDFILE" "$ADDRFILE" "$DATADIR" "$SECDIR" "$WORKDIR/mode"
 }
 
 cmd_connect_lib() {
@@ -339,7 +502,8 @@ cmd_connect_lib() {
 }
 
 case "$CMD" in
-start) cmd_start ;;
+start) cmd_start plain ;;
+start-secure) cmd_start secure ;;
 stop) cmd_stop ;;
 connect-lib) cmd_connect_lib ;;
 *) usage ;;

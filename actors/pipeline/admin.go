@@ -17,9 +17,6 @@ import (
 // connector's consumer group still has members: tasks that have not stopped yet, or zombies.
 var ErrGroupNotEmpty = errors.New("consumer group has members")
 
-// sinkGroup is the consumer group of a sink connector, as ConsumerGroup names it.
-func sinkGroup(connector string) string { return "connect-" + connector }
-
 // admin is a ClusterAdmin over the shared Admin client. It is never closed: closing a
 // ClusterAdmin made from a client closes the client.
 func (k *Clients) admin() (sarama.ClusterAdmin, error) {
@@ -32,12 +29,11 @@ func (k *Clients) admin() (sarama.ClusterAdmin, error) {
 
 // SinkOffsets returns the committed offsets of the sink connector's consumer group (spec
 // §3.20); none when the group has none or does not exist.
-func (k *Clients) SinkOffsets(connector string) (map[connectors.TopicPartition]int64, error) {
+func (k *Clients) SinkOffsets(group string) (map[connectors.TopicPartition]int64, error) {
 	a, err := k.admin()
 	if err != nil {
 		return nil, err
 	}
-	group := sinkGroup(connector)
 	resp, err := a.ListConsumerGroupOffsets(group, nil)
 	if errors.Is(err, sarama.ErrGroupIDNotFound) {
 		return map[connectors.TopicPartition]int64{}, nil
@@ -65,12 +61,11 @@ func (k *Clients) SinkOffsets(connector string) (map[connectors.TopicPartition]i
 // AlterSinkOffsets commits the given offsets for the sink connector's consumer group and
 // deletes the committed offsets of the partitions mapped to nil (spec §3.21). It returns
 // ErrGroupNotEmpty when the group has members, as the broker then refuses both.
-func (k *Clients) AlterSinkOffsets(connector string, offsets map[connectors.TopicPartition]*int64) error {
+func (k *Clients) AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64) error {
 	a, err := k.admin()
 	if err != nil {
 		return err
 	}
-	group := sinkGroup(connector)
 	commit := map[string]map[int32]sarama.OffsetAndMetadata{}
 	var deletes []connectors.TopicPartition
 	for tp, o := range offsets {
@@ -110,12 +105,11 @@ func (k *Clients) AlterSinkOffsets(connector string, offsets map[connectors.Topi
 // ResetSinkOffsets deletes the sink connector's consumer group and so its offsets (spec
 // §3.21); a group that does not exist is success, so a reset is idempotent. It returns
 // ErrGroupNotEmpty when the group has members.
-func (k *Clients) ResetSinkOffsets(connector string) error {
+func (k *Clients) ResetSinkOffsets(group string) error {
 	a, err := k.admin()
 	if err != nil {
 		return err
 	}
-	group := sinkGroup(connector)
 	if err := a.DeleteConsumerGroup(group); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
 		return groupError(fmt.Errorf("delete consumer group %s: %w", group, err))
 	}

@@ -3,9 +3,15 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"log/slog"
+	"maps"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/actors/kafkaconfig"
 )
 
 // BaseConfig is the client configuration every Kafka client of a worker starts from.
@@ -34,10 +40,56 @@ type Clients struct {
 	// with group.id as the prefix). A new producer for the same task fences every older one
 	// at the broker: a zombie task on a worker with a stale view can no longer write.
 	TransactionalIDPrefix string
+	// Security are the worker's security.*, ssl.* and sasl.* properties; every client starts
+	// from them. ProducerProps and ConsumerProps are the worker's producer.* and consumer.*
+	// (prefix stripped): they override Security, and a connector's overrides override them.
+	Security, ProducerProps, ConsumerProps map[string]string
+	// Logger receives, once per key, the client properties connectd does not know; nil discards.
+	Logger *slog.Logger
+
+	ignored sync.Map // "role key" already logged
 }
 
-// Producer makes the producer of one source task: acks=all, a record's own partition kept.
-func (k *Clients) Producer(connector string, task int32) (sarama.SyncProducer, error) {
+// Consumer is a sink task's consumer group with the settings sarama has no field for.
+type Consumer struct {
+	Group sarama.ConsumerGroup
+	// GroupID is the group the task joins: consumer.override.group.id, else connect-<connector>.
+	GroupID string
+	// MaxPollRecords is max.poll.records: the most records handed to the task at once.
+	MaxPollRecords int
+}
+
+// SinkGroupID is the consumer group of a sink connector: consumer.override.group.id when the
+// connector's overrides set it, else connect-<connector>, as in Kafka Connect.
+func SinkGroupID(connector string, overrides map[string]string) string {
+	if g := strings.TrimSpace(overrides["group.id"]); g != "" {
+		return g
+	}
+	return "connect-" + connector
+}
+
+// configure layers the worker's security, the worker's role properties and the connector's
+// overrides onto base, in that order, and logs unknown keys once.
+func (k *Clients) configure(base *sarama.Config, role kafkaconfig.Role, worker, overrides map[string]string) (kafkaconfig.Client, error) {
+	props := map[string]string{}
+	maps.Copy(props, k.Security)
+	maps.Copy(props, worker)
+	maps.Copy(props, overrides)
+	cl, err := kafkaconfig.Apply(base, role, props)
+	if err != nil {
+		return cl, err
+	}
+	for _, key := range cl.Ignored {
+		if _, seen := k.ignored.LoadOrStore(string(role)+" "+key, true); !seen && k.Logger != nil {
+			k.Logger.Info("unknown client property ignored", "client", string(role), "key", key)
+		}
+	}
+	return cl, nil
+}
+
+// Producer makes the producer of one source task: acks=all, a record's own partition kept,
+// then the worker's producer.* and the connector's producer.override.* settings.
+func (k *Clients) Producer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error) {
 	c := BaseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Return.Successes = true
@@ -60,15 +112,27 @@ func (k *Clients) Producer(connector string, task int32) (sarama.SyncProducer, e
 		c.Producer.Transaction.Retry.Backoff = 10 * time.Millisecond
 		c.Producer.Transaction.Retry.Max = 500
 	}
-	p, err := sarama.NewSyncProducer(k.Brokers, c)
+	cl, err := k.configure(c, kafkaconfig.Producer, k.ProducerProps, overrides)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	p, err := sarama.NewSyncProducer(k.brokers(cl), cl.Config)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
 	}
 	return p, nil
 }
 
-// ConsumerGroup makes the consumer of one sink task in group connect-<connector>.
-func (k *Clients) ConsumerGroup(connector string, task int32) (sarama.ConsumerGroup, error) {
+func (k *Clients) brokers(cl kafkaconfig.Client) []string {
+	if len(cl.Bootstrap) > 0 {
+		return cl.Bootstrap
+	}
+	return k.Brokers
+}
+
+// ConsumerGroup makes the consumer of one sink task, in group SinkGroupID, with the worker's
+// consumer.* and the connector's consumer.override.* settings.
+func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[string]string) (*Consumer, error) {
 	c := BaseConfig(fmt.Sprintf("connector-consumer-%s-%d", connector, task))
 	c.Consumer.Offsets.AutoCommit.Enable = false // offsets are committed after the task's flush
 	c.Consumer.Offsets.Initial = sarama.OffsetOldest
@@ -83,11 +147,19 @@ func (k *Clients) ConsumerGroup(connector string, task int32) (sarama.ConsumerGr
 	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
 	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
-	g, err := sarama.NewConsumerGroup(k.Brokers, "connect-"+connector, c)
+	cl, err := k.configure(c, kafkaconfig.Consumer, k.ConsumerProps, overrides)
 	if err != nil {
-		return nil, fmt.Errorf("consumer group connect-%s: %w", connector, err)
+		return nil, fmt.Errorf("consumer for %s-%d: %w", connector, task, err)
 	}
-	return g, nil
+	group := "connect-" + connector
+	if cl.GroupID != "" {
+		group = cl.GroupID
+	}
+	g, err := sarama.NewConsumerGroup(k.brokers(cl), group, cl.Config)
+	if err != nil {
+		return nil, fmt.Errorf("consumer group %s: %w", group, err)
+	}
+	return &Consumer{Group: g, GroupID: group, MaxPollRecords: cl.MaxPollRecords}, nil
 }
 
 // Topics lists the cluster's topics, for topics.regex.

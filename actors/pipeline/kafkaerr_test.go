@@ -59,7 +59,7 @@ func TestSourceBrokerErrors(t *testing.T) {
 			newSource := func() *Source {
 				src := newFileSource(t, c, props, offs)
 				if tt.txn {
-					p, err := clients.Producer("src", 0)
+					p, err := clients.Producer("src", 0, nil)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -25,6 +25,9 @@ type Sink struct {
 	// Group must have auto-commit off; it is owned by the caller.
 	Group  sarama.ConsumerGroup
 	Topics []string
+	// MaxBatch is the most records handed to one Put (max.poll.records); zero means 500,
+	// Kafka's default.
+	MaxBatch int
 	// FlushInterval is how often the task is flushed and offsets committed
 	// (offset.flush.interval.ms); zero means 60 s.
 	FlushInterval time.Duration
@@ -195,7 +198,10 @@ func (h *sinkHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 
 func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
 	s := (*Sink)(h)
-	const maxBatch = 500
+	maxBatch := s.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = 500
+	}
 	batch := make([]*sarama.ConsumerMessage, 0, maxBatch)
 	for {
 		batch = batch[:0]

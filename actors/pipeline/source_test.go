@@ -360,7 +360,7 @@ func TestSourceExplicitPartition(t *testing.T) {
 func TestSourceFencedByNewerInstance(t *testing.T) {
 	c := newCluster(t, "t")
 	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
-	old, err := clients.Producer("src", 0)
+	old, err := clients.Producer("src", 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,7 +377,7 @@ func TestSourceFencedByNewerInstance(t *testing.T) {
 		t.Fatalf("read_committed sees %d records, want 10", len(got))
 	}
 
-	newer, err := clients.Producer("src", 0) // InitProducerId bumps the epoch
+	newer, err := clients.Producer("src", 0, nil) // InitProducerId bumps the epoch
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +401,7 @@ func TestSourceFencedByNewerInstance(t *testing.T) {
 func TestSourceTransactionSpansPolls(t *testing.T) {
 	c := newCluster(t, "t")
 	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
-	p, err := clients.Producer("src", 0)
+	p, err := clients.Producer("src", 0, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

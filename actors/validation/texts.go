@@ -16,6 +16,9 @@ const (
 	// msgUndefinedPredicate is connectd's own: Kafka Connect accepts a transform naming an
 	// alias missing from predicates and fails the task when it starts.
 	msgUndefinedPredicate = "Invalid value %s for configuration %s: Predicate alias %s is not listed in 'predicates'"
+	// msgUnresolved is connectd's own: Kafka leaves a placeholder that does not resolve as
+	// written; connectd refuses it, so that no plugin starts with a literal ${...} secret.
+	msgUnresolved = "Invalid value for configuration %s: %v"
 	// msgUnknownPlugin is the 404 of GET /connector-plugins/{p}/config (spec §3.23).
 	msgUnknownPlugin = "Unknown plugin %s."
 	// Java class names that prefix the message of a validate-endpoint 500 (spec §16.1).

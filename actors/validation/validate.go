@@ -2,11 +2,13 @@ package validation
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
@@ -144,7 +146,7 @@ func embed(prefix, group string, start int, child connectors.ConfigDef) connecto
 // validateConfig validates a connector config as Kafka's AbstractHerder.validateConnectorConfig
 // does (spec §7, §3.24), for create, PUT, PATCH and the validate endpoint alike. nulls are
 // keys the client sent as JSON null. A missing class is BAD_REQUEST, an unknown one INTERNAL.
-func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
+func (vd *Validator) validateConfig(config map[string]string, nulls []string) (infos *messages.ConfigInfos, err error) {
 	class, ok := config["connector.class"]
 	if !ok || class == "" {
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType, javaMap(config))
@@ -154,6 +156,16 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgUnknownClass, class, strings.Join(vd.registry.ConnectorClassNames(), ", "))
 	}
 	_, isSink := conn.(connectors.SinkConnector)
+	// Values are checked resolved (config providers), reported as written, and no message
+	// may carry a resolved value.
+	raw := config
+	res, resolveErr := vd.providers.Resolve(config)
+	config = res.Config
+	defer func() {
+		if infos != nil {
+			showAsWritten(infos, raw, vd.providers, res)
+		}
+	}()
 	en := vd.enrich(connectors.Merge(connectorBaseConfig, kindConfig(isSink)), config)
 	values := en.def.Validate(config)
 	byName := map[string]*connectors.ConfigValue{}
@@ -171,6 +183,19 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*
 	vd.validatePluginClasses(config, byName, addError)
 
 	var undefined []connectors.ConfigValue // values no table defines, listed first (spec §3.24)
+	for _, e := range flatten(resolveErr) {
+		var ke *configprovider.KeyError
+		if !errors.As(e, &ke) {
+			continue
+		}
+		msg := fmt.Sprintf(msgUnresolved, ke.Key, ke.Err)
+		if byName[ke.Key] != nil {
+			addError(ke.Key, msg)
+		} else {
+			rv := raw[ke.Key]
+			undefined = append(undefined, connectors.ConfigValue{Name: ke.Key, Value: &rv, Errors: []string{msg}, Visible: true})
+		}
+	}
 	for _, k := range nulls {
 		if byName[k] != nil {
 			addError(k, msgNullValue)
@@ -207,7 +232,7 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*
 		}
 	}
 
-	infos := &messages.ConfigInfos{Name: class, Groups: groupsOf(def)}
+	infos = &messages.ConfigInfos{Name: class, Groups: groupsOf(def)}
 	for _, v := range undefined {
 		infos.Configs = append(infos.Configs, &messages.ConfigInfo{Value: valueInfo(v, "")})
 		infos.ErrorCount += int32(len(v.Errors))
@@ -229,7 +254,31 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (*
 	for _, key := range []string{"header.converter", "key.converter", "value.converter"} {
 		vd.appendConverterSection(infos, config, key, byName[key])
 	}
+	overrides, n := vd.clientOverrideInfos(config, isSink)
+	infos.Configs = append(infos.Configs, overrides...)
+	infos.ErrorCount += n
 	return infos, nil
+}
+
+// showAsWritten puts back each value that held a config-provider placeholder as written,
+// and redacts every resolved value from the messages.
+func showAsWritten(infos *messages.ConfigInfos, raw map[string]string, set *configprovider.Set, res *configprovider.Resolution) {
+	for _, ci := range infos.Configs {
+		v := ci.GetValue()
+		if v == nil {
+			continue
+		}
+		if rv, ok := raw[v.GetName()]; ok && v.Value != nil && set.HasPlaceholder(rv) {
+			w := rv
+			v.Value = &w
+		}
+		for i, e := range v.Errors {
+			v.Errors[i] = res.Redact(e)
+		}
+		for i, r := range v.RecommendedValues {
+			v.RecommendedValues[i] = res.Redact(r)
+		}
+	}
 }
 
 // validatePluginClasses checks the CLASS keys that name plugins: converters, and each

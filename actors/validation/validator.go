@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/connectd/connectd/actors/configprovider"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/connectors"
 )
@@ -31,18 +33,24 @@ const (
 // Validator validates connector configs and makes the plugins they name. It holds only the
 // plugin registry and the worker's converters, so it is safe for concurrent use.
 type Validator struct {
-	registry *connectors.Registry
-	worker   WorkerConverters
+	registry  *connectors.Registry
+	worker    WorkerConverters
+	providers *configprovider.Set
+	policy    kafkaconfig.OverridePolicy
 }
 
 // New returns a Validator over registry, with the worker's converters.
-func New(registry *connectors.Registry, worker WorkerConverters) *Validator {
+func New(registry *connectors.Registry, worker WorkerConverters, opts ...Option) *Validator {
 	for c, class := range map[*Converter]string{&worker.Key: jsonConverter, &worker.Value: jsonConverter, &worker.Header: simpleHeaderConverter} {
 		if c.Class == "" {
 			c.Class = class
 		}
 	}
-	return &Validator{registry: registry, worker: worker}
+	vd := &Validator{registry: registry, worker: worker, policy: kafkaconfig.DefaultPolicy}
+	for _, o := range opts {
+		o.apply(vd)
+	}
+	return vd
 }
 
 // Converters makes a task's key, value and header converters: the connector's own when its

@@ -14,9 +14,9 @@ import (
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/clusterauth"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/membership"
-	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/http/rest"
 )
@@ -55,7 +55,11 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		return err
 	}
 	defer k.Close()
-	kafka := store.Kafka{Addrs: k.bootstrap, Config: pipeline.BaseConfig("connectd-" + cfg.groupID)}
+	storeClient, err := cfg.kafkaClient("connectd-"+cfg.groupID, kafkaconfig.Worker, nil)
+	if err != nil {
+		return err
+	}
+	kafka := store.Kafka{Addrs: k.bootstrap, Config: storeClient.Config}
 	storeLog := store.WithLogger(packageLogger(log, "actors/store"))
 	configs, err := store.NewConfigStore(kafka, store.Topic{Name: cfg.configTopic, Partitions: 1, ReplicationFactor: cfg.configRF}, storeLog)
 	if err != nil {
@@ -79,9 +83,13 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	}
 	defer closeStores()
 
+	memberClient, err := cfg.kafkaClient("connectd-membership", kafkaconfig.Worker, nil)
+	if err != nil {
+		return err
+	}
 	group, err := membership.New(membership.Config{
 		Addrs:             k.bootstrap,
-		Sarama:            pipeline.BaseConfig("connectd-membership"),
+		Sarama:            memberClient.Config,
 		GroupID:           cfg.groupID,
 		SessionTimeout:    cfg.sessionTimeout,
 		HeartbeatInterval: cfg.heartbeatInterval,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	neturl "net/url"
@@ -54,6 +55,28 @@ func TestMain(m *testing.M) {
 
 // externalBootstrap is the broker the tests use instead of an embedded one, if set.
 func externalBootstrap() string { return os.Getenv("CONNECTD_TEST_BOOTSTRAP") }
+
+// externalKafkaProps are the client properties of the external broker: the file named by
+// CONNECTD_TEST_KAFKA_PROPERTIES, as a managed-Kafka user writes it (bootstrap.servers,
+// security.protocol, sasl.*, ssl.*); nil when unset. Every worker and raw client of the
+// tests uses them, so the whole suite can run against a secured cluster.
+func externalKafkaProps(t testing.TB) map[string]string {
+	t.Helper()
+	path := os.Getenv("CONNECTD_TEST_KAFKA_PROPERTIES")
+	if path == "" || externalBootstrap() == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	props, err := parseProperties(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return props
+}
 
 // freePort returns a free TCP port on 127.0.0.1.
 func freePort(t testing.TB) int {
@@ -142,6 +165,9 @@ func startWorker(t testing.TB, props map[string]string, opts ...workerOption) *w
 		w.props["bootstrap.servers"] = b
 		for _, k := range []string{"config.storage.replication.factor", "offset.storage.replication.factor", "status.storage.replication.factor"} {
 			w.props[k] = "1"
+		}
+		if _, own := props["security.protocol"]; !own { // a test of security settings brings its own
+			maps.Copy(w.props, externalKafkaProps(t))
 		}
 		w.broker = b
 	} else {
@@ -373,7 +399,8 @@ func escape(name string) string { return neturl.PathEscape(name) }
 // n records or the deadline passes.
 func readTopic(t testing.TB, broker, topic string, n int) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(broker), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	opts := append(rawClientOpts(t, broker), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		t.Fatal(err)
 	}

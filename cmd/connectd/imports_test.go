@@ -65,8 +65,8 @@ func TestImportArrows(t *testing.T) {
 			}},
 		{"actors/validation", func(imp string) bool {
 			return !kafkaOrActors(imp) && (!strings.HasPrefix(imp, mod) || imp == mod+"messages" || imp == mod+"connectors" ||
-				imp == mod+"actors/api" || imp == mod+"actors/pipeline")
-		}, "validation reads configs with the registry: messages, the connectors API, actors/api and the pipeline's chain", nil},
+				imp == mod+"actors/api" || imp == mod+"actors/pipeline" || imp == mod+"actors/kafkaconfig" || imp == mod+"actors/configprovider")
+		}, "validation reads configs with the registry: messages, the connectors API, actors/api, the pipeline's chain, client settings and config providers", nil},
 		{"actors/member", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"actors/member imports only the wire messages of ours", nil},
 		{"actors/membership", func(imp string) bool {
@@ -81,8 +81,15 @@ func TestImportArrows(t *testing.T) {
 		}, "cluster authentication knows the session-key record and TLS settings, never protoactor", nil},
 		{"actors/tlsconfig", func(imp string) bool { return !strings.HasPrefix(imp, mod) },
 			"ssl.* parsing imports nothing of ours: Kafka clients, listeners and the cluster all use it", nil},
-		{"actors/pipeline", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" },
-			"pipelines import the connectors API only", nil},
+		{"actors/pipeline", func(imp string) bool {
+			return !strings.HasPrefix(imp, mod) || imp == mod+"connectors" || imp == mod+"actors/kafkaconfig"
+		}, "pipelines import the connectors API and the client settings mapping only", nil},
+		{"actors/kafkaconfig", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"actors/tlsconfig" },
+			"client settings import only the TLS settings of ours", nil},
+		{"actors/configprovider", func(imp string) bool { return !strings.Contains(imp, ".") || imp == mod+"properties" },
+			"config providers import only the standard library and the properties reader", nil},
+		{"properties", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the properties reader imports only the standard library", nil},
 		{"actors/metrics", func(imp string) bool { return !strings.HasPrefix(imp, mod) && !kafkaOrActors(imp) },
 			"metrics import the Prometheus client and nothing of ours", nil},
 		{"actors", func(imp string) bool {

@@ -33,6 +33,7 @@ func standaloneProps(t testing.TB, props map[string]string) *worker {
 	w.id = fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "_"), time.Now().UnixNano())
 	if b := externalBootstrap(); b != "" {
 		w.props["bootstrap.servers"] = b
+		maps.Copy(w.props, externalKafkaProps(t))
 		w.broker = b
 	} else {
 		w.broker = fmt.Sprintf("127.0.0.1:%d", freePort(t))

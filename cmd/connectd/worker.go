@@ -12,6 +12,7 @@ import (
 
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/api"
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
@@ -55,13 +56,20 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 	}
 	done := make(chan connected, 1)
 	go func() {
-		admin, err := sarama.NewClient(k.bootstrap, pipeline.BaseConfig("connectd-admin"))
+		adminClient, err := cfg.kafkaClient("connectd-admin", kafkaconfig.Admin, cfg.adminProps)
 		if err != nil {
-			done <- connected{err: fmt.Errorf("kafka client: %w", err)}
+			done <- connected{err: fmt.Errorf("kafka admin client: %w", err)}
+			return
+		}
+		admin, err := sarama.NewClient(k.bootstrap, adminClient.Config)
+		if err != nil {
+			done <- connected{err: fmt.Errorf("kafka client (security.protocol %s): %w", securityProtocol(cfg), err)}
 			return
 		}
 		clients := &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
-			SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix}
+			SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix,
+			Security: cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps,
+			Logger: packageLogger(log, "actors/pipeline")}
 		id, err := clients.ClusterID()
 		if err != nil {
 			admin.Close()
@@ -86,6 +94,14 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 		k.Close()
 		return nil, fmt.Errorf("connect to Kafka %v: %w", k.bootstrap, ctx.Err())
 	}
+}
+
+// securityProtocol names the protocol the worker's clients use, for connection errors.
+func securityProtocol(cfg *workerConfig) string {
+	if p := cfg.security["security.protocol"]; p != "" {
+		return p
+	}
+	return "PLAINTEXT"
 }
 
 // Close closes the clients, then the embedded broker.
@@ -148,6 +164,8 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 		Loggers:             processLevels(),
 		NoTopicTracking:     !cfg.topicTracking,
 		Metrics:             stats,
+		OverridePolicy:      cfg.overridePolicy,
+		Providers:           cfg.providers,
 	}, stores, builtin.Registry(), k.clients)
 	if err != nil {
 		return nil, nil, err

@@ -2,8 +2,10 @@ package main
 
 import (
 	"crypto/tls"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,6 +16,9 @@ import (
 	"time"
 
 	"github.com/connectd/connectd/actors/clusterauth"
+	"github.com/connectd/connectd/actors/configprovider"
+	"github.com/connectd/connectd/actors/kafkaconfig"
+	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/tlsconfig"
 	"github.com/connectd/connectd/connectors"
 )
@@ -83,6 +88,8 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "Actor-cluster address other workers dial; unset means the bound address."},
 	{Name: "inter.worker.key.ttl.ms", Type: connectors.Int, Default: "3600000", Importance: connectors.Low,
 		Doc: "How long a session key (shared through the config topic) signs the members' calls before it is rotated."},
+	{Name: "connector.client.config.override.policy", Type: connectors.String, Default: string(kafkaconfig.DefaultPolicy), Importance: connectors.Medium,
+		Doc: "Which producer.override.*, consumer.override.* and admin.override.* keys a connector may set: None, Principal or All."},
 }
 
 // passThroughPrefixes are prefixes of keys that configure clients, converters or TLS; they
@@ -140,10 +147,29 @@ type workerConfig struct {
 	// header.converter and its header.converter.* sub-config
 	headerConverter      string
 	headerConverterProps map[string]string
+	// security holds the security.*, ssl.* and sasl.* properties: every Kafka client of the
+	// worker (stores, membership, admin, tasks) starts from them.
+	security map[string]string
+	// producerProps, consumerProps and adminProps are producer.*, consumer.* and admin.*
+	// (prefix stripped), applied over security to the connectors' clients and the admin client.
+	producerProps, consumerProps, adminProps map[string]string
+	overridePolicy                           kafkaconfig.OverridePolicy
+	providers                                *configprovider.Set // config.providers, for connector configs
 }
 
 // parseWorkerConfig parses worker properties, logging unknown keys once.
 func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig, error) {
+	// config.providers serve the worker's own properties too (KIP-297): a password read from
+	// a file or the environment never has to be written in worker.properties.
+	providers, err := configprovider.FromProperties(props)
+	if err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	resolved, err := providers.Resolve(props)
+	if err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	props = resolved.Config
 	v, err := workerConfigDef.Parse(props)
 	if err != nil {
 		return nil, fmt.Errorf("worker config: %w", err)
@@ -204,6 +230,36 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		}
 		c.adminDisabled = strings.TrimSpace(raw) == ""
 	}
+	c.providers = providers
+	if c.overridePolicy, err = kafkaconfig.ParsePolicy(v.String("connector.client.config.override.policy")); err != nil {
+		return nil, fmt.Errorf("worker config: %w", err)
+	}
+	c.security = map[string]string{}
+	for k, val := range props {
+		if strings.HasPrefix(k, "security.") || strings.HasPrefix(k, "ssl.") || strings.HasPrefix(k, "sasl.") {
+			c.security[k] = val
+		}
+	}
+	if p := strings.ToUpper(strings.TrimSpace(c.security["security.protocol"])); p != "" && p != "PLAINTEXT" && len(c.bootstrap) == 0 {
+		return nil, fmt.Errorf("worker config: security.protocol %s needs bootstrap.servers: the embedded broker speaks PLAINTEXT only", p)
+	}
+	c.producerProps, c.consumerProps, c.adminProps = withPrefix(props, "producer."), withPrefix(props, "consumer."), withPrefix(props, "admin.")
+	// admin.listeners and admin.listeners.https.* configure the admin REST listeners, not the
+	// admin client.
+	maps.DeleteFunc(c.adminProps, func(k, _ string) bool { return k == "listeners" || strings.HasPrefix(k, "listeners.") })
+	// Every client setting is checked now, so that a worker that cannot honour one (an
+	// unsupported protocol or mechanism, an unreadable keystore, a wrong store password)
+	// stops at start with the key named, instead of connecting some other way.
+	for _, role := range []struct {
+		role   kafkaconfig.Role
+		prefix string
+		props  map[string]string
+	}{{kafkaconfig.Worker, "", nil}, {kafkaconfig.Producer, "producer.", c.producerProps},
+		{kafkaconfig.Consumer, "consumer.", c.consumerProps}, {kafkaconfig.Admin, "admin.", c.adminProps}} {
+		if _, err := c.kafkaClient("connectd-check", role.role, role.props); err != nil {
+			return nil, fmt.Errorf("worker config: %s", prefixSettingErrors(err, role.prefix))
+		}
+	}
 	c.headerConverter, c.headerConverterProps = v.String("header.converter"), withPrefix(props, "header.converter.")
 	advertised, err := advertisedListener(c.listeners, v.String("rest.advertised.listener"))
 	if err != nil {
@@ -256,6 +312,38 @@ func advertisedListener(listeners []*url.URL, protocol string) (*url.URL, error)
 		}
 	}
 	return nil, fmt.Errorf("worker config: rest.advertised.listener=%s: no %s listener in listeners", protocol, protocol)
+}
+
+// kafkaClient is the sarama configuration of one of the worker's clients: BaseConfig, the
+// worker's security settings, then props (producer.*, consumer.* or admin.*, prefix stripped).
+func (c *workerConfig) kafkaClient(clientID string, role kafkaconfig.Role, props map[string]string) (kafkaconfig.Client, error) {
+	all := maps.Clone(c.security)
+	maps.Copy(all, props)
+	return kafkaconfig.Apply(pipeline.BaseConfig(clientID), role, all)
+}
+
+// prefixSettingErrors renders err's setting errors with the prefix the user wrote
+// (producer.acks rather than acks); security keys came from the worker, unprefixed, unless
+// the prefixed form was set.
+func prefixSettingErrors(err error, prefix string) string {
+	var parts []string
+	var walk func(error)
+	walk = func(e error) {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			for _, x := range j.Unwrap() {
+				walk(x)
+			}
+			return
+		}
+		var se *kafkaconfig.SettingError
+		if errors.As(e, &se) && prefix != "" {
+			parts = append(parts, prefix+se.Error())
+			return
+		}
+		parts = append(parts, e.Error())
+	}
+	walk(err)
+	return strings.Join(parts, "; ")
 }
 
 // parseListeners parses a list of http://host:port and https://host:port listener URLs.

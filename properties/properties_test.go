@@ -1,4 +1,4 @@
-package main
+package properties
 
 import (
 	"maps"
@@ -24,7 +24,7 @@ func TestParseProperties(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseProperties(strings.NewReader(tt.in))
+			got, err := Parse(strings.NewReader(tt.in))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,7 +36,7 @@ func TestParseProperties(t *testing.T) {
 }
 
 func TestParsePropertiesErrors(t *testing.T) {
-	if _, err := parseProperties(strings.NewReader(`a=\u12`)); err == nil {
+	if _, err := Parse(strings.NewReader(`a=\u12`)); err == nil {
 		t.Error("malformed \\u escape accepted")
 	}
 }
@@ -45,6 +45,6 @@ func FuzzParseProperties(f *testing.F) {
 	f.Add("a=1\nb:2\\\n 3\n#x\n")
 	f.Add(`k\u0041=\\`)
 	f.Fuzz(func(t *testing.T, in string) {
-		_, _ = parseProperties(strings.NewReader(in)) // must not panic
+		_, _ = Parse(strings.NewReader(in)) // must not panic
 	})
 }
