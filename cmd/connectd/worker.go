@@ -61,6 +61,9 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 			done <- connected{err: fmt.Errorf("kafka admin client: %w", err)}
 			return
 		}
+		for _, key := range adminClient.Ignored {
+			log.Info("unknown client property ignored", "client", "admin", "key", "admin."+key)
+		}
 		admin, err := sarama.NewClient(k.bootstrap, adminClient.Config)
 		if err != nil {
 			done <- connected{err: fmt.Errorf("kafka client (security.protocol %s): %w", securityProtocol(cfg), err)}
