@@ -327,6 +327,13 @@ func intAtLeast32(least int, field func(*sarama.Config) *int32) setter {
 	}
 }
 
+// saslKeys are the sasl.* keys applySASL reads; other sasl.* keys are reported as ignored.
+var saslKeys = map[string]bool{
+	"sasl.mechanism": true, "sasl.jaas.config": true, "sasl.oauthbearer.token.endpoint.url": true,
+	"sasl.login.callback.handler.class": true, "sasl.client.callback.handler.class": true, "sasl.login.class": true,
+	"sasl.login.connect.timeout.ms": true, "sasl.login.read.timeout.ms": true,
+}
+
 // isSecurityKey reports whether key is one of the security settings every role reads.
 func isSecurityKey(key string) bool {
 	return strings.HasPrefix(key, "security.") || strings.HasPrefix(key, "ssl.") || strings.HasPrefix(key, "sasl.")
@@ -360,6 +367,12 @@ func Apply(base *sarama.Config, role Role, props map[string]string) (Client, err
 	for _, k := range keys {
 		v := props[k]
 		if isSecurityKey(k) {
+			if strings.HasPrefix(k, "sasl.") && !saslKeys[k] {
+				cl.Ignored = append(cl.Ignored, k)
+			}
+			if k == "security.providers" && strings.TrimSpace(v) != "" {
+				errs = append(errs, settingErr(k, "security.providers is not supported: Java security providers cannot run in connectd"))
+			}
 			continue
 		}
 		if role == Worker {

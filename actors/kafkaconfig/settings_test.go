@@ -69,6 +69,11 @@ func TestApplyClientSettings(t *testing.T) {
 				t.Errorf("worker role applied client settings")
 			}
 		}},
+		{"unknown sasl keys are reported", Worker, map[string]string{"sasl.kerberos.service.name": "kafka", "sasl.mechanism": "PLAIN"}, func(t *testing.T, cl Client) {
+			if strings.Join(cl.Ignored, ",") != "sasl.kerberos.service.name" {
+				t.Errorf("Ignored = %v", cl.Ignored)
+			}
+		}},
 		{"bootstrap override", Producer, map[string]string{"bootstrap.servers": "a:1, b:2"}, func(t *testing.T, cl Client) {
 			if strings.Join(cl.Bootstrap, ",") != "a:1,b:2" {
 				t.Errorf("Bootstrap = %v", cl.Bootstrap)

@@ -256,8 +256,14 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		props  map[string]string
 	}{{kafkaconfig.Worker, "", nil}, {kafkaconfig.Producer, "producer.", c.producerProps},
 		{kafkaconfig.Consumer, "consumer.", c.consumerProps}, {kafkaconfig.Admin, "admin.", c.adminProps}} {
-		if _, err := c.kafkaClient("connectd-check", role.role, role.props); err != nil {
+		cl, err := c.kafkaClient("connectd-check", role.role, role.props)
+		if err != nil {
 			return nil, fmt.Errorf("worker config: %s", prefixSettingErrors(err, role.prefix))
+		}
+		if role.role == kafkaconfig.Worker {
+			for _, key := range cl.Ignored {
+				log.Info("unknown worker property ignored", "key", key)
+			}
 		}
 	}
 	c.headerConverter, c.headerConverterProps = v.String("header.converter"), withPrefix(props, "header.converter.")
