@@ -104,22 +104,28 @@ func main() {
 	if ctx.Err() != nil {
 		err = errors.New("interrupted; workers stopped and temp dirs removed")
 	}
-	if err != nil {
+	if err != nil && res == nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
 		os.Exit(1)
 	}
+	// A scenario may return what it measured beside an error (compare, when a failover case
+	// failed): the result is written, and the run still fails.
 	res.Scenario = name
 	res.Time = started.UTC().Format(time.RFC3339)
 	res.DurationS = math.Round(time.Since(started).Seconds()*10) / 10
 	res.Machine = machineInfo()
 	res.Flags = map[string]string{}
 	fs.VisitAll(func(f *flag.Flag) { res.Flags[f.Name] = f.Value.String() })
-	path, err := writeResult(res, c, started)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: write result: %v\n", name, err)
+	path, werr := writeResult(res, c, started)
+	if werr != nil {
+		fmt.Fprintf(os.Stderr, "%s: write result: %v\n", name, werr)
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "result written to %s\n", path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
 }
 
 // cleanups run in reverse order when the scenario returns, whether it finished, failed or was
