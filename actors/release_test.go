@@ -26,7 +26,7 @@ import (
 // cache, and status records. Everything of a deleted connector must go; a connector created
 // again under a deleted name must run.
 func TestDeletedConnectorsAreReleased(t *testing.T) {
-	rt := startReleaseRuntime(t)
+	rt, _ := startTestRuntime(t, nil)
 	c := rt.Client()
 	ctx := context.Background()
 	const connectors, tasks = 3, 20
@@ -108,9 +108,10 @@ func TestDeletedConnectorsAreReleased(t *testing.T) {
 	})
 }
 
-// startReleaseRuntime starts a one-member runtime on an in-process kfake broker with the
-// in-memory config and status stores, releasing idle grains after 50 ms.
-func startReleaseRuntime(t *testing.T) *Runtime {
+// startTestRuntime starts a one-member runtime on an in-process kfake broker with the
+// in-memory config and status stores, releasing idle grains after 50 ms; tune, if set,
+// changes its config first.
+func startTestRuntime(t *testing.T, tune func(*Config)) (*Runtime, *kfake.Cluster) {
 	t.Helper()
 	kc, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.DefaultNumPartitions(1))
 	if err != nil {
@@ -138,13 +139,17 @@ func startReleaseRuntime(t *testing.T) *Runtime {
 		}
 		t.Cleanup(func() { _ = s.Close() })
 	}
-	rt, err := New(Config{
+	cfg := Config{
 		WorkerID:         "127.0.0.1:8083",
 		FlushInterval:    100 * time.Millisecond,
 		IdleGrainTimeout: 50 * time.Millisecond,
 		Member:           member.Config{},
 		Logger:           slog.New(slog.DiscardHandler),
-	}, stores, builtin.Registry(), &pipeline.Clients{Brokers: kc.ListenAddrs(), Admin: admin, Hash: store.PartitionFor})
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	rt, err := New(cfg, stores, builtin.Registry(), &pipeline.Clients{Brokers: kc.ListenAddrs(), Admin: admin, Hash: store.PartitionFor})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +163,7 @@ func startReleaseRuntime(t *testing.T) *Runtime {
 			t.Errorf("stop runtime: %v", err)
 		}
 	})
-	return rt
+	return rt, kc
 }
 
 // waitUntil polls cond every 20 ms until it holds, or fails the test after 30 s.

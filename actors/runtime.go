@@ -77,6 +77,11 @@ type Config struct {
 	TaskShutdownTimeout time.Duration
 	// ReconcileInterval is how often every owned grain is poked; zero means 10 s.
 	ReconcileInterval time.Duration
+	// RestartFailedTasks, when its Initial delay is set, restarts a task that failed by
+	// itself after that delay, doubling with each failure in a row up to Max (connectd's
+	// connectd.task.restart.failed.* worker settings). Zero: a FAILED task stays FAILED
+	// until a restart request, as in Kafka Connect.
+	RestartFailedTasks Backoff
 	// IdleGrainTimeout is how long the grain of a connector or task that does not exist
 	// (deleted, or only looked up) stays active without a message before it is released;
 	// zero means 30 s. Grains of existing connectors and tasks are never released.
@@ -101,6 +106,9 @@ type Config struct {
 	// private set nobody serves.
 	Metrics *metrics.Metrics
 }
+
+// Backoff is a delay that doubles from Initial up to Max.
+type Backoff struct{ Initial, Max time.Duration }
 
 // Runtime is one worker's actor runtime: the member, its grains and the reconciler.
 type Runtime struct {
@@ -135,6 +143,9 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 	}
 	if cfg.ReconcileInterval <= 0 {
 		cfg.ReconcileInterval = 10 * time.Second
+	}
+	if b := &cfg.RestartFailedTasks; b.Initial > 0 && b.Max < b.Initial {
+		b.Max = b.Initial
 	}
 	if cfg.IdleGrainTimeout <= 0 {
 		cfg.IdleGrainTimeout = 30 * time.Second

@@ -34,7 +34,13 @@ type taskGrain struct {
 	runnerStarted  bool // the plugin task's Start returned
 	restartPending bool // start a new runner once the old one has terminated
 	failed         bool
-	gone           bool // the task no longer exists; the grain idles until it does again
+	// Automatic restarts of a failed task (Config.RestartFailedTasks): how many in a row,
+	// the generation of the pending one (a manual restart or a new config supersedes it),
+	// and when the runner last started.
+	autoRestarts int
+	autoGen      int
+	startedAt    time.Time
+	gone         bool // the task no longer exists; the grain idles until it does again
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	holding  bool                     // counted in Runtime.holding while a runner lives here
@@ -87,8 +93,13 @@ func (g *taskGrain) Receive(ctx actor.Context) {
 	case *taskStarted:
 		if m.gen == g.runnerGen {
 			g.rt.metrics.TaskStartupResult(true)
-			g.runnerStarted = true
+			g.runnerStarted, g.startedAt = true, time.Now()
 			g.reportRunningOrPaused()
+		}
+	case *autoRestart:
+		if m.gen == g.autoGen && g.failed && g.owner() {
+			g.log.Info("restarting the failed task (connectd.task.restart.failed.enable)", "attempt", g.autoRestarts)
+			g.restart(ctx)
 		}
 	case *taskExited:
 		g.onTaskExited(ctx, m)
@@ -224,6 +235,14 @@ func (g *taskGrain) passivate(ctx actor.Context) {
 }
 
 func (g *taskGrain) onRestart(ctx actor.Context) {
+	g.autoRestarts = 0
+	g.autoGen++ // a pending automatic restart is superseded
+	g.restart(ctx)
+	ctx.Respond(&messages.CommandReply{})
+}
+
+// restart stops the runner, if one runs, and starts the task again.
+func (g *taskGrain) restart(ctx actor.Context) {
 	g.failed = false
 	if g.runner != nil {
 		g.stopRunner(ctx)
@@ -232,7 +251,6 @@ func (g *taskGrain) onRestart(ctx actor.Context) {
 		g.runnerConfig = nil
 		g.converge(ctx)
 	}
-	ctx.Respond(&messages.CommandReply{})
 }
 
 func (g *taskGrain) startRunner(ctx actor.Context, config map[string]string, paused bool) {
@@ -285,8 +303,32 @@ func (g *taskGrain) onTaskExited(ctx actor.Context, m *taskExited) {
 		g.log.Warn("task failed", "err", m.err)
 		g.failed = true
 		g.setState(messages.State_STATE_FAILED, traceOf(m.err))
+		g.scheduleAutoRestart(ctx)
 	}
 	g.stopRunner(ctx)
+}
+
+// autoRestart is the timer of an automatic restart of a failed task; local.
+type autoRestart struct{ gen int }
+
+// scheduleAutoRestart arms the automatic restart of a task that just failed, when the
+// worker enables it (connectd's own setting: Kafka Connect leaves a FAILED task to an
+// operator). The delay doubles with each failure in a row, from Initial up to Max; a task
+// that ran longer than Max before it failed starts again from Initial.
+func (g *taskGrain) scheduleAutoRestart(ctx actor.Context) {
+	b := g.rt.cfg.RestartFailedTasks
+	if b.Initial <= 0 {
+		return
+	}
+	if !g.startedAt.IsZero() && time.Since(g.startedAt) > b.Max {
+		g.autoRestarts = 0
+	}
+	delay := min(b.Initial<<min(g.autoRestarts, 30), b.Max)
+	g.autoRestarts++
+	g.autoGen++
+	self, gen, root := ctx.Self(), g.autoGen, g.rt.member.System().Root
+	g.log.Info("failed task restarts automatically", "in", delay, "attempt", g.autoRestarts)
+	time.AfterFunc(delay, func() { root.Send(self, &autoRestart{gen: gen}) })
 }
 
 func (g *taskGrain) reportRunningOrPaused() {

@@ -162,6 +162,7 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 		ValueConverterProps: cfg.valueConverterProps,
 		FlushInterval:       cfg.flushInterval,
 		TaskShutdownTimeout: cfg.taskShutdown,
+		RestartFailedTasks:  cfg.restartFailed,
 		Member:              m,
 		Logger:              packageLogger(log, "actors"),
 		Loggers:             processLevels(),

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/clusterauth"
 	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/actors/kafkaconfig"
@@ -46,6 +47,12 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "offset.flush.interval.ms", Type: connectors.Long, Default: "60000", Validator: connectors.AtLeast(1), Importance: connectors.Low},
 	{Name: "offset.flush.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
 	{Name: "task.shutdown.graceful.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
+	{Name: "connectd.task.restart.failed.enable", Type: connectors.Boolean, Default: "false", Importance: connectors.Low,
+		Doc: "connectd's own: restart a task that failed by itself after a delay that doubles with each failure in a row. Kafka Connect leaves a FAILED task to an operator."},
+	{Name: "connectd.task.restart.failed.backoff.initial.ms", Type: connectors.Long, Default: "1000", Validator: connectors.AtLeast(1), Importance: connectors.Low,
+		Doc: "connectd's own: the delay before the first automatic restart of a failed task."},
+	{Name: "connectd.task.restart.failed.backoff.max.ms", Type: connectors.Long, Default: "300000", Validator: connectors.AtLeast(1), Importance: connectors.Low,
+		Doc: "connectd's own: the longest delay between automatic restarts; a task that ran this long before it failed starts again from the initial delay."},
 	{Name: "topic.tracking.enable", Type: connectors.Boolean, Default: "true", Importance: connectors.Low,
 		Doc: "Record the topics each connector uses (GET /connectors/{c}/topics)."},
 	{Name: "topic.tracking.allow.reset", Type: connectors.Boolean, Default: "true", Importance: connectors.Low,
@@ -120,6 +127,7 @@ type workerConfig struct {
 	valueConverterProps map[string]string
 	flushInterval       time.Duration
 	taskShutdown        time.Duration
+	restartFailed       actors.Backoff // zero: FAILED tasks stay FAILED
 	listeners           []*url.URL
 	adminListeners      []*url.URL // nil: admin endpoints on listeners; see adminDisabled
 	adminDisabled       bool       // admin.listeners set to the empty string
@@ -202,6 +210,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		valueConverterProps: withPrefix(props, "value.converter."),
 		flushInterval:       time.Duration(v.Long("offset.flush.interval.ms")) * time.Millisecond,
 		taskShutdown:        time.Duration(v.Long("task.shutdown.graceful.timeout.ms")) * time.Millisecond,
+		restartFailed:       restartFailed(v),
 		sessionTimeout:      time.Duration(v.Int("session.timeout.ms")) * time.Millisecond,
 		heartbeatInterval:   time.Duration(v.Int("heartbeat.interval.ms")) * time.Millisecond,
 		rebalanceTimeout:    time.Duration(v.Int("rebalance.timeout.ms")) * time.Millisecond,
@@ -414,4 +423,16 @@ func checkMetricReporters(classes []string, log *slog.Logger) error {
 		log.Info("metric.reporters: JMX is not served; the same metrics are on /metrics", "class", c)
 	}
 	return nil
+}
+
+// restartFailed is the automatic restart of failed tasks the connectd.task.restart.failed.*
+// settings ask for; zero when it is off.
+func restartFailed(v connectors.Values) actors.Backoff {
+	if !v.Bool("connectd.task.restart.failed.enable") {
+		return actors.Backoff{}
+	}
+	return actors.Backoff{
+		Initial: time.Duration(v.Long("connectd.task.restart.failed.backoff.initial.ms")) * time.Millisecond,
+		Max:     time.Duration(v.Long("connectd.task.restart.failed.backoff.max.ms")) * time.Millisecond,
+	}
 }
