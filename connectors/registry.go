@@ -32,8 +32,10 @@ type Plugin struct {
 // Registry maps Kafka Connect class names and their aliases (spec §9.6) to plugins. The zero
 // value is empty and ready; it is filled at start and read concurrently afterwards.
 //
-// A class may be registered once per kind: Kafka lists a class that is both a converter and
-// a header converter twice (spec §3.22).
+// A class may be registered once per kind and version: Kafka lists a class that is both a
+// converter and a header converter twice (spec §3.22), and lists every version of a class it
+// finds (Kafka Connect 4.1+). The first registration of a class and kind is its default, so
+// the built-ins, registered first, stay the default where a Java plugin shares their class.
 type Registry struct {
 	mu      sync.RWMutex
 	plugins []Plugin
@@ -41,8 +43,8 @@ type Registry struct {
 	aliases map[string]string // alias → class; "" once two classes claimed it
 }
 
-// Register adds p. It panics on a class registered twice for the same kind, on an empty
-// class and on a nil factory: those are programmer errors found at start.
+// Register adds p. It panics on a class registered twice for the same kind and version, on an
+// empty class and on a nil factory: those are programmer errors found at start.
 func (r *Registry) Register(p Plugin) {
 	if p.Class == "" || p.New == nil {
 		panic(fmt.Sprintf("connectors: plugin %q (%s) needs a class and a factory", p.Class, p.Type))
@@ -54,8 +56,8 @@ func (r *Registry) Register(p Plugin) {
 		r.aliases = map[string]string{}
 	}
 	for _, i := range r.byClass[p.Class] {
-		if r.plugins[i].Type == p.Type {
-			panic(fmt.Sprintf("connectors: plugin %s registered twice as %s", p.Class, p.Type))
+		if r.plugins[i].Type == p.Type && r.plugins[i].Version == p.Version {
+			panic(fmt.Sprintf("connectors: plugin %s registered twice as %s at version %q", p.Class, p.Type, p.Version))
 		}
 	}
 	r.byClass[p.Class] = append(r.byClass[p.Class], len(r.plugins))
@@ -142,12 +144,13 @@ func kindRank(t PluginType) int {
 }
 
 // Plugins lists every registration: sinks, sources, transformations, predicates, converters,
-// header converters, each kind ordered by class (spec §3.22).
+// header converters, each kind ordered by class (spec §3.22), the versions of one class in
+// registration order (the default first).
 func (r *Registry) Plugins() []Plugin {
 	r.mu.RLock()
 	out := slices.Clone(r.plugins)
 	r.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Plugin) int {
+	slices.SortStableFunc(out, func(a, b Plugin) int {
 		return cmp.Or(cmp.Compare(kindRank(a.Type), kindRank(b.Type)), strings.Compare(a.Class, b.Class))
 	})
 	return out
@@ -208,10 +211,41 @@ func (r *Registry) NewConverter(name string) (Converter, error) {
 	return c, nil
 }
 
-// LookupKind finds a plugin of kind t by class name or unambiguous alias.
+// LookupKind finds a plugin of kind t by class name or unambiguous alias: its default version.
 func (r *Registry) LookupKind(name string, t PluginType) (Plugin, bool) {
 	return r.lookup(name, func(k PluginType) bool { return k == t })
 }
+
+// LookupVersion finds the plugin called name (class or alias) of a kind accept takes, at
+// exactly version; "" means the default version. The second result lists the versions the
+// class has of those kinds, in registration order, for an error that names them.
+func (r *Registry) LookupVersion(name, version string, accept func(PluginType) bool) (Plugin, []string, bool) {
+	if version == "" {
+		p, ok := r.lookup(name, accept)
+		return p, nil, ok
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	class := name
+	if _, ok := r.byClass[name]; !ok {
+		class = r.aliases[name]
+	}
+	var versions []string
+	for _, i := range r.byClass[class] {
+		p := r.plugins[i]
+		if !accept(p.Type) {
+			continue
+		}
+		if p.Version == version {
+			return p, nil, true
+		}
+		versions = append(versions, p.Version)
+	}
+	return Plugin{}, versions, false
+}
+
+// IsConnector reports whether t is a connector kind (source or sink).
+func IsConnector(t PluginType) bool { return isConnector(t) }
 
 // NewTransformation instantiates the transformation called name (class or alias),
 // unconfigured. An unknown name wraps ErrUnknownPlugin.

@@ -182,3 +182,45 @@ func TestZeroRegistry(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestVersions(t *testing.T) {
+	r := testRegistry()
+	// A Java plugin with a built-in's class: both listed, the first registered the default.
+	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector", Type: Source, Version: "4.3.1", New: newConn})
+	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector", Type: Source, Version: "4.4.0", New: newConn})
+	if p, ok := r.LookupKind("FileStreamSource", Source); !ok || p.Version != "" {
+		t.Errorf("default = %+v, %v; want the first registration", p, ok)
+	}
+	p, _, ok := r.LookupVersion("FileStreamSourceConnector", "4.3.1", IsConnector)
+	if !ok || p.Version != "4.3.1" || p.Class != "org.apache.kafka.connect.file.FileStreamSourceConnector" {
+		t.Errorf("LookupVersion(4.3.1) = %+v, %v", p, ok)
+	}
+	if p, _, ok := r.LookupVersion("FileStreamSource", "", IsConnector); !ok || p.Version != "" {
+		t.Errorf("LookupVersion(\"\") = %+v, %v; want the default", p, ok)
+	}
+	_, versions, ok := r.LookupVersion("FileStreamSource", "9.9", IsConnector)
+	if ok || !reflect.DeepEqual(versions, []string{"", "4.3.1", "4.4.0"}) {
+		t.Errorf("LookupVersion(9.9) = %v, %q", ok, versions)
+	}
+	if _, _, ok := r.LookupVersion("FileStreamSource", "4.3.1", func(k PluginType) bool { return k == Sink }); ok {
+		t.Error("a version of another kind")
+	}
+	var got []string
+	for _, p := range r.Connectors() {
+		if strings.HasSuffix(p.Class, "FileStreamSourceConnector") {
+			got = append(got, p.Version)
+		}
+	}
+	if !reflect.DeepEqual(got, []string{"", "4.3.1", "4.4.0"}) {
+		t.Errorf("listed versions = %q, want every version, the default first", got)
+	}
+	if names := r.ConnectorClassNames(); len(names) != 4 {
+		t.Errorf("ConnectorClassNames = %q: one name per class", names)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("the same class, kind and version twice did not panic")
+		}
+	}()
+	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector", Type: Source, Version: "4.3.1", New: newConn})
+}
