@@ -139,8 +139,15 @@ func (w *worker) authorize(req *http.Request) {
 }
 
 // testCluster names the internal topics per test, so tests sharing an external broker do
-// not see each other's connectors.
+// not see each other's connectors. id is made a legal Kafka topic name: Apache Kafka refuses
+// the ',', '*' and spaces that subtest names hold (kfake accepts them).
 func testCluster(t testing.TB, id string) map[string]string {
+	id = strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-' {
+			return r
+		}
+		return '_'
+	}, id)
 	return map[string]string{
 		"group.id":             "connect-" + id,
 		"config.storage.topic": "configs-" + id,
