@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/connectd/connectd/actors/member"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 func broker(t *testing.T) []string {
@@ -86,22 +87,11 @@ func idOf(v member.View, address string) string {
 	return ""
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // agreed waits until every worker's last view lists exactly want, with one generation.
 func agreed(t *testing.T, want string, ws ...*worker) member.View {
 	t.Helper()
 	var v member.View
-	waitFor(t, "views to agree on "+want, func() bool {
+	wait.For(t, 20*time.Second, "views to agree on "+want, func() bool {
 		v = ws[0].last()
 		for _, w := range ws {
 			l := w.last()
@@ -139,7 +129,7 @@ func TestGroupViews(t *testing.T) {
 	if err := a.g.Evict(ctx, oldB); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the evicted member to drop itself", func() bool {
+	wait.For(t, 20*time.Second, "the evicted member to drop itself", func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		return slices.ContainsFunc(b.views, func(v member.View) bool { return idOf(v, "127.0.0.1:1002") == "" })

@@ -451,31 +451,6 @@ func (r *running) wait(t testing.TB) error {
 	}
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v", what, timeout)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-// holds checks that cond stays true for the whole window: the bounded watch for something
-// that must not happen.
-func holds(t testing.TB, window time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(window)
-	for time.Now().Before(deadline) {
-		if !cond() {
-			t.Fatalf("%s: broken within %v", what, window)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // scriptedSource wraps a real source task: poll number i (from 1) returns fail[i] instead
 // of polling, and route, if set, rewrites each record's topic (as a RegexRouter would).
 type scriptedSource struct {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/converters"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // A source record's headers reach Kafka through the connector's header converter: Kafka
@@ -38,7 +39,7 @@ func TestSourceHeaderConverter(t *testing.T) {
 				return r, nil
 			}
 			r := start(t, src.Run)
-			waitFor(t, testTimeout, "the record on the topic", func() bool { return endOffset(t, newAdmin(t, c), "h") == 1 })
+			wait.For(t, testTimeout, "the record on the topic", func() bool { return endOffset(t, newAdmin(t, c), "h") == 1 })
 			if err := r.stop(t); err != nil {
 				t.Fatal(err)
 			}
@@ -74,7 +75,7 @@ func TestSinkHeaderConverter(t *testing.T) {
 			sink, task := newFileSink(t, c, "conn", "t", filepath.Join(t.TempDir(), "out.txt"))
 			sink.Header = headerConverter(t, tt.class, tt.props)
 			r := start(t, sink.Run)
-			waitFor(t, testTimeout, "the record put", func() bool { return len(task.putHeaders()) == 1 })
+			wait.For(t, testTimeout, "the record put", func() bool { return len(task.putHeaders()) == 1 })
 			if err := r.stop(t); err != nil {
 				t.Fatal(err)
 			}

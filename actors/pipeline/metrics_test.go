@@ -9,6 +9,7 @@ import (
 
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // value reads one series of a task's family from a real metrics registry.
@@ -69,8 +70,8 @@ func TestSourceMetrics(t *testing.T) {
 	src := newFileSource(t, c, sourceProps(path, "t"), newMemOffsets())
 	src.Transform, src.Metrics, src.FlushInterval = chain.Apply, stats, 10*time.Millisecond
 	r := start(t, src.Run)
-	waitFor(t, testTimeout, "the castable lines on the topic", func() bool { return endOffset(t, adm, "t") >= 4 })
-	waitFor(t, testTimeout, "an offset commit", func() bool {
+	wait.For(t, testTimeout, "the castable lines on the topic", func() bool { return endOffset(t, adm, "t") >= 4 })
+	wait.For(t, testTimeout, "an offset commit", func() bool {
 		return taskValue(t, m, metrics.TaskGroup, "offset-commit-success-percentage", "src", "0") == 1
 	})
 	if err := r.stop(t); err != nil {
@@ -108,7 +109,7 @@ func TestSinkMetrics(t *testing.T) {
 	stats.SetKind(metrics.SinkKind)
 	sink.Metrics, sink.FlushInterval = stats, 10*time.Millisecond
 	r := start(t, sink.Run)
-	waitFor(t, testTimeout, "every record committed", func() bool {
+	wait.For(t, testTimeout, "every record committed", func() bool {
 		return taskValue(t, m, metrics.SinkTaskGroup, "sink-record-send-total", "snk", "2") == n &&
 			taskValue(t, m, metrics.SinkTaskGroup, "sink-record-active-count", "snk", "2") == 0
 	})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/converters"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Records reach the sink file; group connect-<name> commits an offset only after the task
@@ -38,7 +39,7 @@ func TestSinkDeliversAndCommitsAfterFlush(t *testing.T) {
 				sink, task := newFileSink(t, c, "conn", "t", path)
 				sink.FlushInterval = tt.flushInterval
 				r := start(t, sink.Run)
-				waitFor(t, testTimeout, "records put", func() bool {
+				wait.For(t, testTimeout, "records put", func() bool {
 					put := task.put()
 					return len(put) > 0 && put[len(put)-1] == int64(end-1)
 				})
@@ -56,7 +57,7 @@ func TestSinkDeliversAndCommitsAfterFlush(t *testing.T) {
 						t.Errorf("committed %d (found %v) before any flush of this run, want %d", at, ok, want)
 					}
 				} else {
-					waitFor(t, testTimeout, "periodic commit", func() bool {
+					wait.For(t, testTimeout, "periodic commit", func() bool {
 						at, ok := commitFlushed()
 						return ok && at == int64(end)
 					})
@@ -109,17 +110,17 @@ func TestSinkPauseResume(t *testing.T) {
 				sink.Pause()
 			}
 			r := start(t, sink.Run)
-			waitFor(t, testTimeout, "partition assigned", func() bool { return len(sink.Assignment()) == 1 })
+			wait.For(t, testTimeout, "partition assigned", func() bool { return len(sink.Assignment()) == 1 })
 			if !tt.beforeRun {
 				produce(t, c, "t", envelopes(vals[:3]...)...)
-				waitFor(t, testTimeout, "records put before the pause", func() bool { return len(task.put()) == 3 })
+				wait.For(t, testTimeout, "records put before the pause", func() bool { return len(task.put()) == 3 })
 				delivered = 3
 				sink.Pause()
 			}
 			produce(t, c, "t", envelopes(vals[delivered:]...)...)
-			holds(t, quietWindow, "nothing put while paused", func() bool { return len(task.put()) == delivered })
+			wait.Holds(t, quietWindow, "nothing put while paused", func() bool { return len(task.put()) == delivered })
 			sink.Resume()
-			waitFor(t, testTimeout, "records put after Resume", func() bool { return len(task.put()) == len(vals) })
+			wait.For(t, testTimeout, "records put after Resume", func() bool { return len(task.put()) == len(vals) })
 			if err := r.stop(t); err != nil {
 				t.Fatalf("Run = %v, want nil after cancel", err)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/filestream"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Lines of a file reach the topic in order as JsonConverter envelopes; stopping commits the
@@ -41,7 +42,7 @@ func TestSourceDeliversAndResumes(t *testing.T) {
 
 			appendLines(t, path, lines[:tt.first]...)
 			r := start(t, newFileSource(t, c, props, offs).Run)
-			waitFor(t, testTimeout, "first run's lines on the topic", func() bool {
+			wait.For(t, testTimeout, "first run's lines on the topic", func() bool {
 				return endOffset(t, adm, "t") >= int64(tt.first)
 			})
 			if err := r.stop(t); err != nil {
@@ -52,7 +53,7 @@ func TestSourceDeliversAndResumes(t *testing.T) {
 
 			appendLines(t, path, lines[tt.first:]...)
 			r = start(t, newFileSource(t, c, props, offs).Run)
-			waitFor(t, testTimeout, "second run's lines on the topic", func() bool {
+			wait.For(t, testTimeout, "second run's lines on the topic", func() bool {
 				return endOffset(t, adm, "t") >= int64(len(lines))
 			})
 			if err := r.stop(t); err != nil {
@@ -92,7 +93,7 @@ func TestSourcePauseResume(t *testing.T) {
 				src.Pause()
 			}
 			r := start(t, src.Run)
-			waitFor(t, testTimeout, "Started", func() bool {
+			wait.For(t, testTimeout, "Started", func() bool {
 				select {
 				case <-started:
 					return true
@@ -101,7 +102,7 @@ func TestSourcePauseResume(t *testing.T) {
 				}
 			})
 			if !tt.beforeRun {
-				waitFor(t, testTimeout, "lines before the pause", func() bool {
+				wait.For(t, testTimeout, "lines before the pause", func() bool {
 					return endOffset(t, adm, "t") >= 5
 				})
 				delivered = 5
@@ -111,20 +112,20 @@ func TestSourcePauseResume(t *testing.T) {
 				}
 				// With offset.flush.interval at 60 s, only the commit the loop makes when it
 				// sees the pause writes an offset: once it is there, the loop is parked.
-				waitFor(t, testTimeout, "commit on pause", func() bool {
+				wait.For(t, testTimeout, "commit on pause", func() bool {
 					pos, ok := offs.position(path)
 					return ok && pos == fileSize(t, path)
 				})
 			}
 			appendLines(t, path, lines[5:]...)
-			holds(t, quietWindow, "topic unchanged while paused", func() bool {
+			wait.Holds(t, quietWindow, "topic unchanged while paused", func() bool {
 				return endOffset(t, adm, "t") == delivered
 			})
 			src.Resume()
 			if tt.twice {
 				src.Resume()
 			}
-			waitFor(t, testTimeout, "lines after Resume", func() bool {
+			wait.For(t, testTimeout, "lines after Resume", func() bool {
 				return endOffset(t, adm, "t") >= int64(len(lines))
 			})
 			if err := r.stop(t); err != nil {
@@ -179,7 +180,7 @@ func TestSourceFailure(t *testing.T) {
 			r := start(t, src.Run)
 			var err error
 			if tt.wantErr == nil {
-				waitFor(t, testTimeout, "lines on the topic", func() bool {
+				wait.For(t, testTimeout, "lines on the topic", func() bool {
 					return endOffset(t, adm, "t") >= int64(tt.wantLines)
 				})
 				err = r.stop(t)
@@ -256,7 +257,7 @@ func TestSourceEnsureTopicOncePerTopic(t *testing.T) {
 					want[topic] = append(want[topic], l)
 				}
 				total += len(round)
-				waitFor(t, testTimeout, "round on the topics", func() bool {
+				wait.For(t, testTimeout, "round on the topics", func() bool {
 					n := int64(0)
 					for topic := range want {
 						n += endOffset(t, adm, topic)
@@ -334,7 +335,7 @@ func TestSourceExplicitPartition(t *testing.T) {
 				r.Partition = &tt.partition
 			}}
 			r := start(t, src.Run)
-			waitFor(t, testTimeout, "lines on the topic", func() bool {
+			wait.For(t, testTimeout, "lines on the topic", func() bool {
 				return endOffset(t, adm, "p3") >= int64(len(lines))
 			})
 			if err := r.stop(t); err != nil {

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/connectd/connectd/internal/wait"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -426,7 +427,7 @@ func TestConfigSubscribe(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("no notification for another writer's record")
 	}
-	waitFor(t, testTimeout, func() bool { a, _ := s.Snapshot().Connector("a"); return a.Target == paused })
+	wait.For(t, testTimeout, "the target state PAUSED in the snapshot", func() bool { a, _ := s.Snapshot().Connector("a"); return a.Target == paused })
 	cancel()
 	cancel()
 	if _, ok := <-ch; ok {

@@ -93,18 +93,6 @@ func startOffsetStore(t testing.TB, c *kfake.Cluster) *OffsetStore {
 	return start(t, s, err)
 }
 
-// waitFor polls cond until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v", timeout)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // rec is a record as read back by an independent client.
 type rec struct {
 	Partition int32

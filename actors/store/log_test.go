@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Vectors from Kafka's UtilsTest.testMurmur2 (clients/src/test/java/org/apache/kafka/
@@ -322,7 +324,7 @@ func TestLogRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(testCtx(t))
 	ran := make(chan error, 1)
 	go func() { ran <- l.Run(ctx) }()
-	waitFor(t, testTimeout, func() bool { return l.ReadToEnd(testCtx(t)) == nil })
+	wait.For(t, testTimeout, "the log to read to its end", func() bool { return l.ReadToEnd(testCtx(t)) == nil })
 	cancel()
 	select {
 	case err := <-ran:

@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/connectd/connectd/internal/wait"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -260,7 +261,7 @@ func TestStatusAsync(t *testing.T) {
 		s.PutTaskAsync("a", 0, status(st, "w", 1, ""))
 		s.PutConnectorAsync("a", status(st, "w", 1, ""))
 	}
-	waitFor(t, testTimeout, func() bool {
+	wait.For(t, testTimeout, "the statuses in the store", func() bool {
 		c, ok := s.Connector("a")
 		return ok && c.State == failed && s.Tasks("a")[0].GetState() == failed
 	})
@@ -280,7 +281,7 @@ func TestStatusAsync(t *testing.T) {
 	if err := s.PutTask(ctx, "a", 0, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, testTimeout, func() bool { return len(s.Tasks("a")) == 0 })
+	wait.For(t, testTimeout, "the task statuses of a gone", func() bool { return len(s.Tasks("a")) == 0 })
 	if got, _ := s.Connector("a"); got.GetWorkerId() == "old" {
 		t.Errorf("stale asynchronous write applied: %v", got)
 	}

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strconv"
 	"testing"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Active-topic records byte for byte (spec §12.2; KafkaStatusBackingStore.serializeTopicStatus:
@@ -14,7 +16,7 @@ func TestTopicRecordFormat(t *testing.T) {
 	s := startStatusStore(t, c)
 	s.AddTopicAsync(TopicStatus{Topic: "foo-topic", Connector: "foo-source", Task: 2, DiscoverTimestamp: 1700000000123})
 	s.AddTopicAsync(TopicStatus{Topic: "bar.topic_1", Connector: "my connector/ü", Task: 0, DiscoverTimestamp: 1})
-	waitFor(t, testTimeout, func() bool { return len(s.Topics("foo-source")) == 1 && len(s.Topics("my connector/ü")) == 1 })
+	wait.For(t, testTimeout, "both connectors' topics", func() bool { return len(s.Topics("foo-source")) == 1 && len(s.Topics("my connector/ü")) == 1 })
 
 	want := []rec{
 		{Key: "status-topic-foo-topic:connector-foo-source",
@@ -94,12 +96,12 @@ func TestTopicAddOnceResetAndDelete(t *testing.T) {
 	ctx := testCtx(t)
 	st := TopicStatus{Topic: "t1", Connector: "c", Task: 0, DiscoverTimestamp: 10}
 	s.AddTopicAsync(st)
-	waitFor(t, testTimeout, func() bool { _, ok := s.Topic("c", "t1"); return ok })
+	wait.For(t, testTimeout, "topic t1 of c", func() bool { _, ok := s.Topic("c", "t1"); return ok })
 	later := st
 	later.DiscoverTimestamp = 20
 	s.AddTopicAsync(later) // held: not written
 	s.AddTopicAsync(TopicStatus{Topic: "t2", Connector: "c", Task: 1, DiscoverTimestamp: 30})
-	waitFor(t, testTimeout, func() bool { return len(s.Topics("c")) == 2 })
+	wait.For(t, testTimeout, "two topics of c", func() bool { return len(s.Topics("c")) == 2 })
 	if got, _ := s.Topic("c", "t1"); got.DiscoverTimestamp != 10 {
 		t.Errorf("t1 rewritten: %+v", got)
 	}
@@ -114,7 +116,7 @@ func TestTopicAddOnceResetAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.AddTopicAsync(later)
-	waitFor(t, testTimeout, func() bool { got, ok := s.Topic("c", "t1"); return ok && got.DiscoverTimestamp == 20 })
+	wait.For(t, testTimeout, "the newer discover timestamp of t1", func() bool { got, ok := s.Topic("c", "t1"); return ok && got.DiscoverTimestamp == 20 })
 
 	// Deleting the connector's statuses tombstones its topics too (spec §3.17).
 	if err := s.DeleteConnector(ctx, "c", 0); err != nil {

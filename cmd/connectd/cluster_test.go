@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // sharedBroker runs `connectd broker` for several workers to share (or returns the external
@@ -46,7 +48,7 @@ func sharedBroker(t *testing.T) string {
 			<-done
 		}
 	})
-	waitFor(t, 20*time.Second, "broker to listen", func() bool {
+	wait.For(t, 20*time.Second, "broker to listen", func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
@@ -106,7 +108,7 @@ func (c *cluster) placement(names []string, what string) map[string]string {
 		live[w.url[len("http://"):]] = true
 	}
 	var where map[string]string
-	waitFor(c.t, 20*time.Second, what, func() bool {
+	wait.For(c.t, 20*time.Second, what, func() bool {
 		where = map[string]string{}
 		for _, w := range alive {
 			for _, name := range names {
@@ -201,7 +203,13 @@ func TestCluster(t *testing.T) {
 				t.Fatalf("topic t%d has %d records, want %d", i, got, expect)
 			}
 		}
-		time.Sleep(time.Second) // two offset flushes (500 ms): what was sent is committed
+		// What was sent is committed: each source's offset is at the end of its file, so an
+		// instance that takes over after a kill starts there.
+		ask := c.alive()[0]
+		for i, name := range names {
+			size := fileSize(t, filepath.Join(dir, fmt.Sprintf("in-%d.txt", i)))
+			wait.For(t, 60*time.Second, name+"'s offset at the end of its file", func() bool { return sourcePosition(ask, name) == size })
+		}
 	}
 	waitLines()
 
@@ -333,4 +341,31 @@ func mostLoaded(c *cluster, where map[string]string) *worker {
 		}
 	}
 	return best
+}
+
+// sourcePosition is the committed position of a FileStreamSource connector, as GET
+// /connectors/{c}/offsets shows it (spec §3.20); -1 while it has none.
+func sourcePosition(w *worker, name string) int64 {
+	code, _, body := w.do("GET", "/connectors/"+escape(name)+"/offsets", nil)
+	var got struct {
+		Offsets []struct {
+			Offset struct {
+				Position int64 `json:"position"`
+			} `json:"offset"`
+		} `json:"offsets"`
+	}
+	if code != 200 || json.Unmarshal(body, &got) != nil || len(got.Offsets) != 1 {
+		return -1
+	}
+	return got.Offsets[0].Offset.Position
+}
+
+// fileSize is the size of the file at path.
+func fileSize(t testing.TB, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

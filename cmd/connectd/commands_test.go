@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"github.com/twmb/franz-go/pkg/kgo"
 	"maps"
 	"os"
 	"os/exec"
@@ -11,6 +10,10 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 func TestWorkerArgs(t *testing.T) {
@@ -90,7 +93,7 @@ func TestSharedBroker(t *testing.T) {
 			<-done
 		}
 	})
-	waitFor(t, 10*time.Second, "broker to listen", func() bool {
+	wait.For(t, 10*time.Second, "broker to listen", func() bool {
 		b, _ := os.ReadFile(logPath)
 		return strings.Contains(string(b), "broker listening on "+addr)
 	})

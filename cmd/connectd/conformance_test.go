@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestConformance walks the conformance checklist of spec §14 over HTTP against a real
@@ -280,7 +282,7 @@ func TestConformance(t *testing.T) {
 			t.Errorf("logger after PUT: %+v; want WARN with a recent last_modified", level)
 		}
 		w.mustDo("PUT", "/admin/loggers/"+neturl.PathEscape(logger)+"?scope=cluster", map[string]any{"level": "ERROR"}, 204, nil)
-		waitFor(t, 10*time.Second, "the cluster-scope level to apply", func() bool {
+		wait.For(t, 10*time.Second, "the cluster-scope level to apply", func() bool {
 			w.mustDo("GET", "/admin/loggers/"+neturl.PathEscape(logger), nil, 200, &level)
 			return level.Level == "ERROR"
 		})

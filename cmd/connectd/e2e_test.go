@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 func sourceConfig(file, topic string) map[string]string {
@@ -44,7 +46,7 @@ func TestFileRoundTrip(t *testing.T) {
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("lines"))}, 201, nil)
 	w.waitState("src", "RUNNING", 1)
 	w.waitState("sink", "RUNNING", 1)
-	waitFor(t, 60*time.Second, "all lines in the sink file", func() bool { return len(lines(t, out)) >= n })
+	wait.For(t, 60*time.Second, "all lines in the sink file", func() bool { return len(lines(t, out)) >= n })
 	got := lines(t, out)
 	want := lines(t, in)
 	if !slices.Equal(got, want) {
@@ -119,7 +121,7 @@ func TestPauseResume(t *testing.T) {
 	appendLines(t, in, "a", 0, 100)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("t"))}, 201, nil)
-	waitFor(t, 60*time.Second, "first lines through", func() bool { return len(lines(t, out)) == 100 })
+	wait.For(t, 60*time.Second, "first lines through", func() bool { return len(lines(t, out)) == 100 })
 
 	w.mustDo("PUT", "/connectors/src/pause", nil, 202, nil)
 	w.mustDo("PUT", "/connectors/src/pause", nil, 202, nil) // idempotent (spec §3.15)
@@ -127,13 +129,10 @@ func TestPauseResume(t *testing.T) {
 	appendLines(t, in, "b", 0, 50)
 	// A paused source reads nothing: nothing new reaches the sink while paused. The window
 	// is long compared with the 1 s FileStream poll, so a running source would be seen.
-	time.Sleep(3 * time.Second)
-	if got := len(lines(t, out)); got != 100 {
-		t.Fatalf("paused source moved data: sink has %d lines, want 100", got)
-	}
+	wait.Holds(t, 3*time.Second, "paused source moves no data: the sink keeps 100 lines", func() bool { return len(lines(t, out)) == 100 })
 	w.mustDo("PUT", "/connectors/src/resume", nil, 202, nil)
 	w.waitState("src", "RUNNING", 1)
-	waitFor(t, 60*time.Second, "lines after resume", func() bool { return len(lines(t, out)) == 150 })
+	wait.For(t, 60*time.Second, "lines after resume", func() bool { return len(lines(t, out)) == 150 })
 }
 
 // TestFailingTaskRestart: a source whose file disappears is FAILED with a trace, the worker
@@ -145,12 +144,15 @@ func TestFailingTaskRestart(t *testing.T) {
 	appendLines(t, in, "x", 0, 10)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 	w.waitState("src", "RUNNING", 1)
-	time.Sleep(1500 * time.Millisecond) // let the task open the file before it disappears
+	// The task has opened the file once its lines are on the topic; then it disappears.
+	if got := len(readTopic(t, w.broker, w.topic("t"), 10)); got != 10 {
+		t.Fatalf("topic has %d records, want the file's 10", got)
+	}
 	if err := os.Remove(in); err != nil {
 		t.Fatal(err)
 	}
 	var st connectorStatus
-	waitFor(t, 30*time.Second, "task FAILED", func() bool {
+	wait.For(t, 30*time.Second, "task FAILED", func() bool {
 		st, _ = w.status("src")
 		return len(st.Tasks) == 1 && st.Tasks[0].State == "FAILED"
 	})
@@ -194,7 +196,7 @@ func TestWorkerRestartKeepsEverything(t *testing.T) {
 			w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 			w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("t"))}, 201, nil)
 			w.mustDo("POST", "/connectors", map[string]any{"name": "idle", "config": sourceConfig(filepath.Join(dir, "none"), w.topic("u")), "initial_state": "PAUSED"}, 201, nil)
-			waitFor(t, 60*time.Second, "first lines", func() bool { return len(lines(t, out)) >= 1000 })
+			wait.For(t, 60*time.Second, "first lines", func() bool { return len(lines(t, out)) >= 1000 })
 
 			w.restart(sig)
 			var names []string
@@ -211,7 +213,7 @@ func TestWorkerRestartKeepsEverything(t *testing.T) {
 			w.waitState("idle", "PAUSED", 0)
 			w.waitState("src", "RUNNING", 1)
 			appendLines(t, in, "b", 0, 1000)
-			waitFor(t, 60*time.Second, "all lines after restart", func() bool {
+			wait.For(t, 60*time.Second, "all lines after restart", func() bool {
 				return covers(lines(t, out), lines(t, in))
 			})
 			if sig == syscall.SIGTERM {
@@ -376,7 +378,7 @@ func TestRESTEndpoints(t *testing.T) {
 		w.mustDo("PUT", "/connectors/"+escape(name)+"/pause", nil, 202, nil)
 		w.waitState(name, "PAUSED", 1)
 		w.mustDo("DELETE", "/connectors/"+escape(name)+"/", nil, 204, nil) // trailing slash
-		waitFor(t, 10*time.Second, name+" gone", func() bool {
+		wait.For(t, 10*time.Second, name+" gone", func() bool {
 			code, _, _ := w.do("GET", "/connectors/"+escape(name), nil)
 			return code == 404
 		})
@@ -388,7 +390,7 @@ func TestRESTEndpoints(t *testing.T) {
 	if slices.Contains(names, "src") {
 		t.Errorf("deleted connector still listed: %v", names)
 	}
-	waitFor(t, 10*time.Second, "status 404 after delete", func() bool {
+	wait.For(t, 10*time.Second, "status 404 after delete", func() bool {
 		code, _, _ := w.do("GET", "/connectors/src/status", nil)
 		return code == 404
 	})

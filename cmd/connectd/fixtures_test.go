@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // binary is the connectd binary built once by TestMain.
@@ -231,7 +233,7 @@ func (w *worker) start() {
 	}
 	w.done = make(chan struct{})
 	go func() { _ = w.cmd.Wait(); logFile.Close(); close(w.done) }()
-	waitFor(t, 30*time.Second, "worker to serve GET /", func() bool {
+	wait.For(t, 30*time.Second, "worker to serve GET /", func() bool {
 		select {
 		case <-w.done:
 			w.dumpLog()
@@ -371,7 +373,7 @@ func (w *worker) status(name string) (connectorStatus, bool) {
 func (w *worker) waitState(name, state string, minTasks int) connectorStatus {
 	w.t.Helper()
 	var st connectorStatus
-	waitFor(w.t, 30*time.Second, fmt.Sprintf("%s to be %s with %d+ tasks", name, state, minTasks), func() bool {
+	wait.For(w.t, 30*time.Second, fmt.Sprintf("%s to be %s with %d+ tasks", name, state, minTasks), func() bool {
 		var ok bool
 		st, ok = w.status(name)
 		if !ok || st.Connector.State != state || len(st.Tasks) < minTasks {
@@ -385,18 +387,6 @@ func (w *worker) waitState(name, state string, minTasks int) connectorStatus {
 		return true
 	})
 	return st
-}
-
-// waitFor polls cond every 50 ms until it holds or timeout passes.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // escape path-escapes a connector name as a client would.

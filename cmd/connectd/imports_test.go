@@ -74,6 +74,8 @@ func TestImportArrows(t *testing.T) {
 		}, "membership knows Kafka groups and member.View, never protoactor itself", nil},
 		{"loglevel", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"logger levels import only the standard library", nil},
+		{"internal/wait", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the tests' condition wait imports only the standard library", nil},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },
 			"stores import messages only", nil},
 		{"actors/clusterauth", func(imp string) bool {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // scrape reads GET base/metrics as Prometheus does and returns its families by name.
@@ -80,25 +83,21 @@ type expect struct {
 func waitMetrics(t *testing.T, base, what string, exps []expect) map[string]*dto.MetricFamily {
 	t.Helper()
 	var fams map[string]*dto.MetricFamily
-	var bad []string
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	wait.ForNil(t, 60*time.Second, what, func() error {
 		fams = scrape(t, base)
-		bad = bad[:0]
+		var bad []string
 		for _, e := range exps {
 			got, ok := series(fams, e.name, e.labels...)
 			if !ok || got != e.want {
 				bad = append(bad, fmt.Sprintf("%s%v = %v (present %v), want %v", e.name, e.labels, got, ok, e.want))
 			}
 		}
-		if len(bad) == 0 {
-			return fams
+		if len(bad) > 0 {
+			return errors.New("\n" + strings.Join(bad, "\n"))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: after 60 s:\n%s", what, strings.Join(bad, "\n"))
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
+	return fams
 }
 
 // TestMetricsFileStream scrapes /metrics of a real worker during a FileStream run: the record
@@ -117,7 +116,7 @@ func TestMetricsFileStream(t *testing.T) {
 	appendLines(t, in, "line", 0, n)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("lines"))}, 201, nil)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("lines"))}, 201, nil)
-	waitFor(t, 60*time.Second, "all lines in the sink file", func() bool { return len(lines(t, out)) >= n })
+	wait.For(t, 60*time.Second, "all lines in the sink file", func() bool { return len(lines(t, out)) >= n })
 
 	src := []string{"connector", "src", "task", "0"}
 	sink := []string{"connector", "sink", "task", "0"}
@@ -178,7 +177,7 @@ func TestMetricsFileStream(t *testing.T) {
 	appendLines(t, in, "more", 0, 50)
 	w.mustDo("PUT", "/connectors/src/resume", nil, 202, nil)
 	w.waitState("src", "RUNNING", 1)
-	waitFor(t, 60*time.Second, "lines after resume", func() bool { return len(lines(t, out)) >= n+50 })
+	wait.For(t, 60*time.Second, "lines after resume", func() bool { return len(lines(t, out)) >= n+50 })
 	waitMetrics(t, admin, "totals and states after resume", append(totals(n+50),
 		expect{"kafka_connect_connector_task_metrics_status_info", status(src, "running"), 1},
 		expect{"kafka_connect_connect_worker_metrics_connector_paused_task_count", []string{"connector", "src"}, 0},
@@ -187,7 +186,7 @@ func TestMetricsFileStream(t *testing.T) {
 
 	// Deleted connectors leave no series behind.
 	w.mustDo("DELETE", "/connectors/src", nil, 204, nil)
-	waitFor(t, 30*time.Second, "deleted connector's series gone", func() bool {
+	wait.For(t, 30*time.Second, "deleted connector's series gone", func() bool {
 		fams := scrape(t, admin)
 		_, task := series(fams, "kafka_connect_connector_task_metrics_status_info", status(src, "running")...)
 		_, conn := series(fams, "kafka_connect_connector_metrics_status_info", "connector", "src", "status", "running")

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // get sends a body-less request with headers and returns status, headers and body.
@@ -132,7 +134,7 @@ func TestClusterLoggers(t *testing.T) {
 	a := startWorker(t, nil)
 	ns := "test.cluster." + a.id
 	a.mustDo("PUT", "/admin/loggers/"+ns+"?scope=cluster", map[string]string{"level": "TRACE"}, http.StatusNoContent, nil) // root is DEBUG
-	waitFor(t, 30*time.Second, "a to apply its own cluster level", func() bool {
+	wait.For(t, 30*time.Second, "a to apply its own cluster level", func() bool {
 		l, ok := a.level(ns)
 		return ok && l.Level == "TRACE" && l.LastModified != nil
 	})
@@ -152,7 +154,7 @@ func TestClusterLoggers(t *testing.T) {
 
 	b.mustDo("PUT", "/admin/loggers/"+actorsLogger+"?scope=cluster", map[string]string{"level": "WARN"}, http.StatusNoContent, nil)
 	for _, w := range []*worker{a, b} {
-		waitFor(t, 30*time.Second, "the cluster level on "+w.url, func() bool {
+		wait.For(t, 30*time.Second, "the cluster level on "+w.url, func() bool {
 			l, ok := w.level(actorsLogger)
 			return ok && l.Level == "WARN" && l.LastModified != nil
 		})
@@ -182,7 +184,7 @@ func TestWorkerLoggerFilters(t *testing.T) {
 	w.do("GET", "/connectors/silent-marker/status", nil)
 	w.mustDo("PUT", "/admin/loggers/"+restLogger, map[string]string{"level": "DEBUG"}, http.StatusOK, nil)
 	w.do("GET", "/connectors/loud-marker/status", nil)
-	waitFor(t, 30*time.Second, "the second request in the log", func() bool {
+	wait.For(t, 30*time.Second, "the second request in the log", func() bool {
 		b, _ := os.ReadFile(w.logPath)
 		return strings.Contains(string(b), "loud-marker")
 	})

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connectd/connectd/actors/tlsconfig/testcerts"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // tlsClient is an HTTP client trusting pki's CA, presenting id's certificate when id is set.
@@ -173,7 +174,7 @@ func TestHTTPSListeners(t *testing.T) {
 			t.Fatal(err)
 		}
 		cfg := mustClientTLS(t, map[string]string{"ssl.truststore.location": pki.CAPEM, "ssl.keystore.location": client.P12, "ssl.keystore.password": pki.StorePassword})
-		waitFor(t, 30*time.Second, "the renewed certificate to be served", func() bool {
+		wait.For(t, 30*time.Second, "the renewed certificate to be served", func() bool {
 			c, err := tls.Dial("tcp", strings.TrimPrefix(w.url, "https://"), cfg)
 			if err != nil {
 				return false

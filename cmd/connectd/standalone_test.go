@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/connectd/connectd/internal/wait"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -99,7 +100,7 @@ func (s *standaloneWorker) start() {
 	}
 	s.done = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); logFile.Close(); close(s.done) }()
-	waitFor(t, 30*time.Second, "standalone worker to serve GET /", func() bool {
+	wait.For(t, 30*time.Second, "standalone worker to serve GET /", func() bool {
 		select {
 		case <-s.done:
 			s.dumpLog()
@@ -160,7 +161,7 @@ func TestStandaloneFileRoundTrip(t *testing.T) {
 	if cfg["name"] != "local-file-sink" || cfg["tasks.max"] != "1" || cfg["file"] != out {
 		t.Errorf("sink config from the JSON file: %v", cfg)
 	}
-	waitFor(t, 60*time.Second, "the first lines in the sink file", func() bool { return len(lines(t, out)) >= 1000 })
+	wait.For(t, 60*time.Second, "the first lines in the sink file", func() bool { return len(lines(t, out)) >= 1000 })
 
 	// Standalone answers a create once the connector runs, tasks included (spec §5).
 	var info struct {
@@ -192,7 +193,7 @@ func TestStandaloneFileRoundTrip(t *testing.T) {
 		t.Errorf("connectors after restart %v, want the files' only (REST-made ones live in memory)", got)
 	}
 	w.waitState("local-file-source", "RUNNING", 1)
-	waitFor(t, 60*time.Second, "all lines after the restart", func() bool { return len(lines(t, out)) >= 2000 })
+	wait.For(t, 60*time.Second, "all lines after the restart", func() bool { return len(lines(t, out)) >= 2000 })
 	if got, want := lines(t, out), lines(t, in); !slices.Equal(got, want) {
 		t.Fatalf("sink file has %d lines, want the source's %d in order, none twice", len(got), len(want))
 	}

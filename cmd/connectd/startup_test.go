@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestStartingWorker: the REST API listens before the worker is ready, as Kafka Connect's
@@ -77,7 +79,7 @@ func TestStartingWorker(t *testing.T) {
 	})
 
 	client := &http.Client{Timeout: 30 * time.Second}
-	waitFor(t, 10*time.Second, "the REST listener", func() bool {
+	wait.For(t, 10*time.Second, "the REST listener", func() bool {
 		c, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
 		if err == nil {
 			c.Close()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Port of FileStreamSourceTaskTest.testNormalLifecycle: the line-splitting and position
@@ -127,7 +128,7 @@ func TestSourceStdin(t *testing.T) {
 	t.Cleanup(func() { _ = task.Stop(); _ = w.Close() })
 	go func() { _, _ = w.Write([]byte("line\nsecond")) }()
 	var records []connectors.SourceRecord
-	waitFor(t, 5*time.Second, func() bool { records = append(records, poll(t, task)...); return len(records) > 0 })
+	wait.For(t, 5*time.Second, "a polled record", func() bool { records = append(records, poll(t, task)...); return len(records) > 0 })
 	if len(records) != 1 || records[0].Value != "line" || records[0].Topic != "test" ||
 		records[0].SourcePartition != nil || records[0].SourceOffset != nil {
 		t.Errorf("records %+v", records)

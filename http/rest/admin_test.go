@@ -19,6 +19,7 @@ import (
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // callWith is call with request headers of its own: no Content-Type is added.
@@ -113,7 +114,7 @@ func TestHealthUnhealthy(t *testing.T) {
 		t.Errorf("%d %s, want 500 unhealthy %q…", r.status, r.body, want)
 	}
 	armed.Store(false)
-	waitFor(t, waitTimeout, "healthy again", func() error {
+	wait.ForNil(t, waitTimeout, "healthy again", func() error {
 		if r := call(t, srv, "GET", "/health", ""); r.status != http.StatusOK {
 			return fmt.Errorf("%d %s", r.status, r.body)
 		}
@@ -222,7 +223,7 @@ func TestLoggers(t *testing.T) {
 		if r.status != http.StatusNoContent || r.body != "" {
 			t.Fatalf("%d %q", r.status, r.body)
 		}
-		waitFor(t, waitTimeout, "the cluster level applied", func() error {
+		wait.ForNil(t, waitTimeout, "the cluster level applied", func() error {
 			r := call(t, srv, "GET", "/admin/loggers/"+ns+"b", "")
 			var l LoggerLevel
 			if json.Unmarshal([]byte(r.body), &l) != nil || l.Level != "TRACE" || l.LastModified == nil {

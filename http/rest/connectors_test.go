@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // escapedNames are connector names that need escaping in a path, with the path segment a
@@ -368,7 +370,7 @@ func TestGetConnector(t *testing.T) {
 	t.Run("empty list", func(t *testing.T) {
 		// Every test deletes its connectors at cleanup, and this one has made none yet.
 		var r response
-		waitFor(t, waitTimeout, "a worker without connectors", func() error {
+		wait.ForNil(t, waitTimeout, "a worker without connectors", func() error {
 			if r = call(t, srv, "GET", "/connectors", ""); !jsonEqual(r.body, `[]`) {
 				return fmt.Errorf("%d %s", r.status, r.body)
 			}

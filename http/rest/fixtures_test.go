@@ -36,6 +36,7 @@ import (
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/internal/wait"
 	"github.com/connectd/connectd/loglevel"
 	"github.com/connectd/connectd/messages"
 )
@@ -418,28 +419,11 @@ func (f *fixture) mineOf(tb testing.TB, r response) []string {
 	return slices.DeleteFunc(all, func(n string) bool { return !f.mine(n) })
 }
 
-// waitFor polls cond until it returns nil, failing the test with cond's last error after
-// timeout.
-func waitFor(tb testing.TB, timeout time.Duration, what string, cond func() error) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %v waiting for %s: %v", timeout, what, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // waitJSON polls GET path until its body is the JSON value want and returns that response.
 func (f *fixture) waitJSON(path, want string) response {
 	f.tb.Helper()
 	var r response
-	waitFor(f.tb, waitTimeout, "GET "+path+" = "+want, func() error {
+	wait.ForNil(f.tb, waitTimeout, "GET "+path+" = "+want, func() error {
 		r = call(f.tb, f.srv, http.MethodGet, path, "")
 		if !jsonEqual(r.body, want) {
 			return fmt.Errorf("%d %s", r.status, r.body)
@@ -453,7 +437,7 @@ func (f *fixture) waitJSON(path, want string) response {
 func (f *fixture) waitStatus(name, what string, cond func(ConnectorStateInfo) bool) ConnectorStateInfo {
 	f.tb.Helper()
 	var st ConnectorStateInfo
-	waitFor(f.tb, waitTimeout, name+": "+what, func() error {
+	wait.ForNil(f.tb, waitTimeout, name+": "+what, func() error {
 		r := call(f.tb, f.srv, http.MethodGet, path(name, "/status"), "")
 		st = ConnectorStateInfo{}
 		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &st) != nil || !cond(st) {
@@ -476,7 +460,7 @@ func (f *fixture) waitRunning(name string, n int) ConnectorStateInfo {
 // waitTasks waits until connector name has n task configs.
 func (f *fixture) waitTasks(name string, n int) {
 	f.tb.Helper()
-	waitFor(f.tb, waitTimeout, fmt.Sprintf("%s: %d task configs", name, n), func() error {
+	wait.ForNil(f.tb, waitTimeout, fmt.Sprintf("%s: %d task configs", name, n), func() error {
 		r := call(f.tb, f.srv, http.MethodGet, path(name, ""), "")
 		var info ConnectorInfo
 		if r.status != http.StatusOK || json.Unmarshal([]byte(r.body), &info) != nil || len(info.Tasks) != n {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestExpand covers GET /connectors?expand= (spec §3.3, §16.7): repeated values, unknown and
@@ -40,7 +42,7 @@ func TestExpand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			// Statuses come from the status topic's tail, which follows the grains: wait for it.
-			waitFor(t, waitTimeout, "GET /connectors"+tt.query, func() error {
+			wait.ForNil(t, waitTimeout, "GET /connectors"+tt.query, func() error {
 				got := call(t, srv, "GET", "/connectors"+tt.query, "")
 				if got.status != http.StatusOK {
 					return fmt.Errorf("%d %s", got.status, got.body)
@@ -65,7 +67,7 @@ func TestExpand(t *testing.T) {
 	}
 	t.Run("deleted", func(t *testing.T) {
 		call(t, srv, "DELETE", path(r, ""), "")
-		waitFor(t, waitTimeout, r+" gone from expand", func() error {
+		wait.ForNil(t, waitTimeout, r+" gone from expand", func() error {
 			for _, q := range []string{"?expand=status", "?expand=status&expand=info", "?expand=info"} {
 				if got := call(t, srv, "GET", "/connectors"+q, ""); strings.Contains(got.body, `"`+r+`"`) {
 					return fmt.Errorf("%s: %s", q, got.body)

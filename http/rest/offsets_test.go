@@ -14,6 +14,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // Kafka Connect's texts of the offsets API (spec §3.21).
@@ -271,7 +273,7 @@ func stopConnector(tb testing.TB, f *fixture, name string) {
 // waitLines waits until file holds exactly these lines; more lines fail at once.
 func waitLines(tb testing.TB, file string, want ...string) {
 	tb.Helper()
-	waitFor(tb, waitTimeout, fmt.Sprintf("%s = %q", file, want), func() error {
+	wait.ForNil(tb, waitTimeout, fmt.Sprintf("%s = %q", file, want), func() error {
 		b, err := os.ReadFile(file)
 		if err != nil {
 			return err
@@ -315,7 +317,7 @@ func TestSinkOffsetsZombieMember(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { stopPolling(); <-polled; cl.Close() })
-	waitFor(t, waitTimeout, group+" has a member", func() error {
+	wait.ForNil(t, waitTimeout, group+" has a member", func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		gs, err := adm.DescribeGroups(ctx, group)
