@@ -14,6 +14,7 @@ import (
 
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/filestream"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestSourceBrokerErrors makes the broker answer every Produce to the data topic with a
@@ -86,7 +87,7 @@ func TestSourceBrokerErrors(t *testing.T) {
 				// The cause went away: the task is started again on the same offsets.
 				r = start(t, newSource().Run)
 			} else {
-				waitFor(t, testTimeout, "produce requests rejected", func() bool { return rejected.Load() >= 15 }) // past the client's own 10 retries
+				wait.For(t, testTimeout, "produce requests rejected", func() bool { return rejected.Load() >= 15 }) // past the client's own 10 retries
 				armed.Store(false)
 			}
 			appendLines(t, path, lines[10:]...)
@@ -108,7 +109,7 @@ func TestSourceBrokerErrors(t *testing.T) {
 				checkPosition(t, offs, path)
 				return
 			}
-			waitFor(t, testTimeout, "every line on the topic", func() bool {
+			wait.For(t, testTimeout, "every line on the topic", func() bool {
 				return endOffset(t, adm, "t") >= int64(len(lines))
 			})
 			if err := r.stop(t); err != nil {

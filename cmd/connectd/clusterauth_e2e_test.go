@@ -22,6 +22,7 @@ import (
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/actors/tlsconfig"
 	"github.com/connectd/connectd/actors/tlsconfig/testcerts"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // knock calls protoactor's unary ListProcesses on addr (unimplemented there: it panics the
@@ -138,7 +139,7 @@ func TestClusterStranger(t *testing.T) {
 				c.workers[0].mustDo("POST", "/connectors", map[string]any{"name": name, "config": sourceConfig(file, c.workers[0].topic(name))}, 201, nil)
 			}
 			// A worker answers 404 until its tail of the status topic holds the first record.
-			waitFor(t, 20*time.Second, "every worker to know every connector's status", func() bool {
+			wait.For(t, 20*time.Second, "every worker to know every connector's status", func() bool {
 				for _, w := range c.workers {
 					for _, name := range names {
 						if code, _, _ := w.do("GET", "/connectors/"+escape(name)+"/status", nil); code != 200 {
@@ -196,7 +197,7 @@ func TestClusterStranger(t *testing.T) {
 				t.Errorf("the stranger got %v, want Unauthenticated", err)
 			}
 			if mode == "session key" {
-				waitFor(t, 10*time.Second, "the refusal in the worker's log", func() bool {
+				wait.For(t, 10*time.Second, "the refusal in the worker's log", func() bool {
 					return strings.Contains(read(t, c.workers[0].logPath), "refused a cluster connection")
 				})
 			}
@@ -207,7 +208,7 @@ func TestClusterStranger(t *testing.T) {
 			if mode == "mutual TLS" {
 				firstKey.Dial = member
 			}
-			waitFor(t, 30*time.Second, "a rotated key to refuse the first one", func() bool {
+			wait.For(t, 30*time.Second, "a rotated key to refuse the first one", func() bool {
 				return knock(t, addr, firstKey.Dial...) != nil
 			})
 			current, key := memberKeys(t, c, nil)

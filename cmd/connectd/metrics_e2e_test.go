@@ -227,7 +227,7 @@ func TestMetricsRebalance(t *testing.T) {
 		t.Errorf("no %s", maxTime)
 	}
 	b := c.add()
-	waitFor(t, 60*time.Second, "the first worker to rebalance into the second's generation", func() bool {
+	wait.For(t, 60*time.Second, "the first worker to rebalance into the second's generation", func() bool {
 		fa, fb := scrape(t, a.url), scrape(t, b.url)
 		n, _ := series(fa, completed)
 		ga, _ := series(fa, epoch)

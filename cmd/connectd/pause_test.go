@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestClusterPausedWorker freezes the worker hosting the most source tasks (SIGSTOP) for
@@ -55,7 +57,7 @@ func TestClusterPausedWorker(t *testing.T) {
 		byID[w.url[len("http://"):]] = w
 	}
 	// Every input is open in exactly the worker that status names.
-	waitFor(t, 20*time.Second, "every input open where status says its task runs", func() bool {
+	wait.For(t, 20*time.Second, "every input open where status says its task runs", func() bool {
 		open := c.inputsOpen(files)
 		for name := range files {
 			if len(open[name]) != 1 || open[name][0] != byID[where[name+"-0"]] {
@@ -69,7 +71,11 @@ func TestClusterPausedWorker(t *testing.T) {
 			t.Fatalf("topic p%d has %d records, want 20", i, got)
 		}
 	}
-	time.Sleep(time.Second) // two offset flushes (500 ms): what was sent is committed
+	// What was sent is committed: each source's offset is at the end of its file.
+	for _, name := range names {
+		size := fileSize(t, files[name])
+		wait.For(t, 60*time.Second, name+"'s offset at the end of its file", func() bool { return sourcePosition(w1, name) == size })
+	}
 	moved := 0
 	for _, name := range names {
 		if where[name+"-0"] == victim.url[len("http://"):] {
@@ -90,7 +96,7 @@ func TestClusterPausedWorker(t *testing.T) {
 		}
 	})
 	// The survivors take every task over once the frozen worker's session expires.
-	waitFor(t, 40*time.Second, "the survivors to run every task", func() bool {
+	wait.For(t, 40*time.Second, "the survivors to run every task", func() bool {
 		st, ok := expandStatus(t, survivors[0])
 		if !ok {
 			return false
