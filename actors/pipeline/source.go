@@ -138,50 +138,10 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 	pending := map[string]connectors.SourceOffset{}
 	s.staged = map[string]connectors.SourceOffset{}
-	commit := func(ctx context.Context) error {
-		if len(pending) == 0 {
-			return nil
-		}
-		offsets := make([]connectors.SourceOffset, 0, len(pending))
-		for _, o := range pending {
-			offsets = append(offsets, o)
-		}
-		start := time.Now()
-		err := s.Offsets.Put(ctx, offsets)
-		s.Metrics.OffsetsCommitted(time.Since(start), err)
-		if err != nil {
-			return fmt.Errorf("commit source offsets: %w", err)
-		}
-		clear(pending)
-		if c, ok := s.Task.(connectors.Committer); ok {
-			if err := c.Commit(); err != nil {
-				log.Warn("task commit failed", "err", err)
-			}
-		}
-		return nil
-	}
+	commit := func(ctx context.Context) error { return s.commitOffsets(ctx, log, pending) }
 	defer func() {
-		// Stopping cancelled ctx; the final commit gets its own short deadline. A task whose
-		// membership lapsed commits nothing, neither its transaction nor offsets: the task's
-		// new owner polls those records again, and may have committed later offsets already,
-		// which an older position written after them would undo.
-		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if !s.live() {
-			if s.txnOpen {
-				s.abortTxn()
-			}
-			clear(s.staged)
-			clear(pending)
-		}
-		if serr := s.settle(true, pending); serr != nil && err == nil {
-			err = serr
-		}
-		if cerr := commit(cctx); cerr != nil && err == nil {
-			err = cerr
-		}
-		if serr := s.Task.Stop(); serr != nil && err == nil {
-			err = fmt.Errorf("stop task: %w", serr)
+		if ferr := s.finish(log, pending); ferr != nil && err == nil {
+			err = ferr
 		}
 	}()
 	lastCommit := time.Now()
@@ -224,46 +184,8 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		retries = 0
 		if len(records) > 0 {
 			s.Metrics.Polled(len(records), time.Since(pollStart))
-			out, err := transformSource(s.Transform, records)
-			if err != nil {
-				s.Metrics.RecordFailed(false)
+			if err := s.deliver(ctx, log, records); err != nil {
 				return err
-			}
-			if err := s.ensureTopics(out); err != nil {
-				return err
-			}
-			msgs := make([]*sarama.ProducerMessage, 0, len(out))
-			for i := range out {
-				m, err := s.convert(&out[i])
-				if err != nil {
-					s.Metrics.RecordFailed(false)
-					return err
-				}
-				msgs = append(msgs, m)
-			}
-			if !s.live() {
-				return ErrLapsed
-			}
-			if len(msgs) > 0 {
-				s.Metrics.Active(len(msgs))
-				err := s.sendRetrying(ctx, log, msgs)
-				s.Metrics.Active(0)
-				if err != nil {
-					s.Metrics.RecordFailed(false)
-					return err
-				}
-				s.Metrics.Written(len(msgs))
-			}
-			s.topicsActive(records)
-			for _, r := range records {
-				if r.SourcePartition == nil {
-					continue
-				}
-				k, err := json.Marshal(r.SourcePartition)
-				if err != nil {
-					return fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
-				}
-				s.staged[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
 			}
 		}
 		if err := s.settle(len(records) == 0 || time.Since(lastCommit) >= interval, pending); err != nil {
@@ -276,6 +198,102 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			lastCommit = time.Now()
 		}
 	}
+}
+
+// deliver transforms, converts and sends one poll's records, then stages their source
+// offsets: they are committed once the records are settled (settle).
+func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connectors.SourceRecord) error {
+	out, err := transformSource(s.Transform, records)
+	if err != nil {
+		s.Metrics.RecordFailed(false)
+		return err
+	}
+	if err := s.ensureTopics(out); err != nil {
+		return err
+	}
+	msgs := make([]*sarama.ProducerMessage, 0, len(out))
+	for i := range out {
+		m, err := s.convert(&out[i])
+		if err != nil {
+			s.Metrics.RecordFailed(false)
+			return err
+		}
+		msgs = append(msgs, m)
+	}
+	if !s.live() {
+		return ErrLapsed
+	}
+	if len(msgs) > 0 {
+		s.Metrics.Active(len(msgs))
+		err := s.sendRetrying(ctx, log, msgs)
+		s.Metrics.Active(0)
+		if err != nil {
+			s.Metrics.RecordFailed(false)
+			return err
+		}
+		s.Metrics.Written(len(msgs))
+	}
+	s.topicsActive(records)
+	for _, r := range records {
+		if r.SourcePartition == nil {
+			continue
+		}
+		k, err := json.Marshal(r.SourcePartition)
+		if err != nil {
+			return fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
+		}
+		s.staged[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
+	}
+	return nil
+}
+
+// commitOffsets writes the pending source offsets, then tells the task (Committer).
+func (s *Source) commitOffsets(ctx context.Context, log *slog.Logger, pending map[string]connectors.SourceOffset) error {
+	if len(pending) == 0 {
+		return nil
+	}
+	offsets := make([]connectors.SourceOffset, 0, len(pending))
+	for _, o := range pending {
+		offsets = append(offsets, o)
+	}
+	start := time.Now()
+	err := s.Offsets.Put(ctx, offsets)
+	s.Metrics.OffsetsCommitted(time.Since(start), err)
+	if err != nil {
+		return fmt.Errorf("commit source offsets: %w", err)
+	}
+	clear(pending)
+	if c, ok := s.Task.(connectors.Committer); ok {
+		if err := c.Commit(); err != nil {
+			log.Warn("task commit failed", "err", err)
+		}
+	}
+	return nil
+}
+
+// finish runs when Run ends: it settles and commits what was sent, then stops the task, and
+// returns the first of their errors. Stopping cancelled Run's ctx, so the final commit gets
+// its own short deadline. A task whose membership lapsed commits nothing, neither its
+// transaction nor offsets: the task's new owner polls those records again, and may have
+// committed later offsets already, which an older position written after them would undo.
+func (s *Source) finish(log *slog.Logger, pending map[string]connectors.SourceOffset) error {
+	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !s.live() {
+		if s.txnOpen {
+			s.abortTxn()
+		}
+		clear(s.staged)
+		clear(pending)
+	}
+	first := s.settle(true, pending)
+	if err := s.commitOffsets(cctx, log, pending); err != nil && first == nil {
+		first = err
+	}
+	if err := s.Task.Stop(); err != nil && first == nil {
+		first = fmt.Errorf("stop task: %w", err)
+	}
+	return first
 }
 
 // sendRetrying sends one poll's records, retrying with backoff, for RetryTimeout, what

@@ -297,103 +297,15 @@ func (s *ConfigStore) applyRecord(key string, value []byte) {
 	}
 	switch {
 	case strings.HasPrefix(key, targetStatePrefix):
-		name := strings.TrimPrefix(key, targetStatePrefix)
-		s.dirty[name] = true
-		if v == nil {
-			delete(s.targets, name)
-			return
-		}
-		// spec §6.1: state.v2 first (it can say STOPPED), then state.
-		raw, ok := v["state.v2"].(string)
-		if !ok {
-			raw, ok = v["state"].(string)
-		}
-		t, known := parseTargetState(raw)
-		if !ok || !known {
-			warnThrottled(s.logger, &s.warn, "ignoring target state record with an invalid state", "connector", name)
-			return
-		}
-		s.targets[name] = t
+		s.applyTargetState(strings.TrimPrefix(key, targetStatePrefix), v)
 	case strings.HasPrefix(key, connectorPrefix):
-		name := strings.TrimPrefix(key, connectorPrefix)
-		s.dirty[name] = true
-		if v == nil {
-			// A deleted connector forgets its tasks, so a re-created one starts with none
-			// until a new commit arrives.
-			delete(s.configs, name)
-			delete(s.taskCounts, name)
-			delete(s.taskConfigs, name)
-			delete(s.deferred, name)
-			delete(s.inconsistent, name)
-			return
-		}
-		props, ok := stringProps(v["properties"])
-		if !ok {
-			warnThrottled(s.logger, &s.warn, "ignoring connector config record without properties", "connector", name)
-			return
-		}
-		s.configs[name] = props
+		s.applyConnectorConfig(strings.TrimPrefix(key, connectorPrefix), v)
 	case strings.HasPrefix(key, taskPrefix):
-		name, task, ok := splitTaskKey(strings.TrimPrefix(key, taskPrefix))
-		if !ok {
-			warnThrottled(s.logger, &s.warn, "ignoring task config record with an invalid key", "key", key)
-			return
-		}
-		if v == nil {
-			return // Kafka Connect ignores these too.
-		}
-		props, ok := stringProps(v["properties"])
-		if !ok {
-			warnThrottled(s.logger, &s.warn, "ignoring task config record without properties", "connector", name, "task", task)
-			return
-		}
-		if s.deferred[name] == nil {
-			s.deferred[name] = map[int]map[string]string{}
-		}
-		s.deferred[name][task] = props
+		s.applyTaskConfig(key, v)
 	case strings.HasPrefix(key, commitPrefix):
-		name := strings.TrimPrefix(key, commitPrefix)
-		if v == nil {
-			return
-		}
-		n, ok := v["tasks"].(int64)
-		if !ok || n < 0 || n > 1<<20 {
-			warnThrottled(s.logger, &s.warn, "ignoring task commit record with an invalid task count", "connector", name)
-			return
-		}
-		s.dirty[name] = true
-		deferred := s.deferred[name]
-		// Commit only a complete set of task configs 0..n-1; otherwise (compacted history)
-		// mark the connector inconsistent until a fresh set is committed.
-		complete := true
-		for i := range int(n) {
-			if _, ok := deferred[i]; !ok {
-				complete = false
-				break
-			}
-		}
-		if complete {
-			if s.taskConfigs[name] == nil {
-				s.taskConfigs[name] = map[int]map[string]string{}
-			}
-			maps.Copy(s.taskConfigs[name], deferred)
-			delete(s.inconsistent, name)
-		} else {
-			s.inconsistent[name] = true
-		}
-		delete(s.deferred, name)
-		s.taskCounts[name] = int(n)
+		s.applyTaskCommit(strings.TrimPrefix(key, commitPrefix), v)
 	case strings.HasPrefix(key, loggerPrefix):
-		ns := strings.TrimPrefix(key, loggerPrefix)
-		if v == nil {
-			return
-		}
-		level, ok := v["level"].(string)
-		if !ok {
-			warnThrottled(s.logger, &s.warn, "ignoring logger level record without level", "namespace", ns)
-			return
-		}
-		s.loggers[ns] = level
+		s.applyLoggerLevel(strings.TrimPrefix(key, loggerPrefix), v)
 	case key == sessionKeyKey:
 		if k, ok := parseSessionKey(v); ok {
 			s.sessionKey = &k
@@ -404,6 +316,116 @@ func (s *ConfigStore) applyRecord(key string, value []byte) {
 		// restart-connector-, tasks-fencing-: the runtime does not use them.
 		s.logger.Debug("ignoring config record", "key", key)
 	}
+}
+
+// applyTargetState applies a target-state-<name> record; nil v is its tombstone.
+func (s *ConfigStore) applyTargetState(name string, v map[string]any) {
+	s.dirty[name] = true
+	if v == nil {
+		delete(s.targets, name)
+		return
+	}
+	// spec §6.1: state.v2 first (it can say STOPPED), then state.
+	raw, ok := v["state.v2"].(string)
+	if !ok {
+		raw, ok = v["state"].(string)
+	}
+	t, known := parseTargetState(raw)
+	if !ok || !known {
+		warnThrottled(s.logger, &s.warn, "ignoring target state record with an invalid state", "connector", name)
+		return
+	}
+	s.targets[name] = t
+}
+
+// applyConnectorConfig applies a connector-<name> record; a tombstone deletes the connector.
+func (s *ConfigStore) applyConnectorConfig(name string, v map[string]any) {
+	s.dirty[name] = true
+	if v == nil {
+		// A deleted connector forgets its tasks, so a re-created one starts with none
+		// until a new commit arrives.
+		delete(s.configs, name)
+		delete(s.taskCounts, name)
+		delete(s.taskConfigs, name)
+		delete(s.deferred, name)
+		delete(s.inconsistent, name)
+		return
+	}
+	props, ok := stringProps(v["properties"])
+	if !ok {
+		warnThrottled(s.logger, &s.warn, "ignoring connector config record without properties", "connector", name)
+		return
+	}
+	s.configs[name] = props
+}
+
+// applyTaskConfig defers a task-<name>-<n> record until its commit arrives.
+func (s *ConfigStore) applyTaskConfig(key string, v map[string]any) {
+	name, task, ok := splitTaskKey(strings.TrimPrefix(key, taskPrefix))
+	if !ok {
+		warnThrottled(s.logger, &s.warn, "ignoring task config record with an invalid key", "key", key)
+		return
+	}
+	if v == nil {
+		return // Kafka Connect ignores these too.
+	}
+	props, ok := stringProps(v["properties"])
+	if !ok {
+		warnThrottled(s.logger, &s.warn, "ignoring task config record without properties", "connector", name, "task", task)
+		return
+	}
+	if s.deferred[name] == nil {
+		s.deferred[name] = map[int]map[string]string{}
+	}
+	s.deferred[name][task] = props
+}
+
+// applyTaskCommit applies a commit-<name> record: the deferred task configs become the
+// connector's when they are a complete set.
+func (s *ConfigStore) applyTaskCommit(name string, v map[string]any) {
+	if v == nil {
+		return
+	}
+	n, ok := v["tasks"].(int64)
+	if !ok || n < 0 || n > 1<<20 {
+		warnThrottled(s.logger, &s.warn, "ignoring task commit record with an invalid task count", "connector", name)
+		return
+	}
+	s.dirty[name] = true
+	deferred := s.deferred[name]
+	// Commit only a complete set of task configs 0..n-1; otherwise (compacted history)
+	// mark the connector inconsistent until a fresh set is committed.
+	complete := true
+	for i := range int(n) {
+		if _, ok := deferred[i]; !ok {
+			complete = false
+			break
+		}
+	}
+	if complete {
+		if s.taskConfigs[name] == nil {
+			s.taskConfigs[name] = map[int]map[string]string{}
+		}
+		maps.Copy(s.taskConfigs[name], deferred)
+		delete(s.inconsistent, name)
+	} else {
+		s.inconsistent[name] = true
+	}
+	delete(s.deferred, name)
+	s.taskCounts[name] = int(n)
+}
+
+// applyLoggerLevel applies a logger-cluster-<namespace> record.
+func (s *ConfigStore) applyLoggerLevel(ns string, v map[string]any) {
+	if v == nil {
+		return
+	}
+	level, ok := v["level"].(string)
+	if !ok {
+		warnThrottled(s.logger, &s.warn, "ignoring logger level record without level", "namespace", ns)
+		return
+	}
+	s.loggers[ns] = level
 }
 
 // splitTaskKey splits "<connector>-<n>" at its last '-', as Kafka Connect does.
