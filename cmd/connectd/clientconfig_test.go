@@ -10,6 +10,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestClientOverridesOnTheWire: a connector's producer.override.* and consumer.override.*
@@ -65,7 +67,7 @@ func TestClientOverridesOnTheWire(t *testing.T) {
 	// New records until the latest sink has one: it joins at some point after RUNNING, and
 	// what it skips is only what was written before it joined.
 	next := 0
-	waitFor(t, 60*time.Second, "the latest sink to get a new record", func() bool {
+	wait.For(t, 60*time.Second, "the latest sink to get a new record", func() bool {
 		appendLines(t, in, "new", next, next+1)
 		next++
 		for _, l := range lines(t, latestOut) {
@@ -81,12 +83,12 @@ func TestClientOverridesOnTheWire(t *testing.T) {
 			t.Fatalf("the sink with auto.offset.reset=latest wrote an old record: %q", l)
 		}
 	}
-	waitFor(t, 30*time.Second, "the earliest sink to get the old records", func() bool {
+	wait.For(t, 30*time.Second, "the earliest sink to get the old records", func() bool {
 		got := lines(t, earliestOut)
 		return len(got) >= 5 && got[0] == "old-000000"
 	})
 	// The earliest sink's offsets are those of its own group.
-	waitFor(t, 30*time.Second, "offsets of the custom group", func() bool {
+	wait.For(t, 30*time.Second, "offsets of the custom group", func() bool {
 		code, _, b := w.do("GET", "/connectors/earliest/offsets", nil)
 		return code == 200 && strings.Contains(string(b), `"kafka_offset"`)
 	})

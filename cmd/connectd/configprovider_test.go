@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestConfigProviderSecret: a FileConfigProvider secret reaches the plugin (the sink writes
@@ -38,12 +40,12 @@ func TestConfigProviderSecret(t *testing.T) {
 	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
 	sink := sinkConfig(placeholder, w.topic("t"))
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sink}, 201, nil)
-	waitFor(t, 60*time.Second, "the sink to write to the secret path", func() bool { return len(lines(t, out)) == 10 })
+	wait.For(t, 60*time.Second, "the sink to write to the secret path", func() bool { return len(lines(t, out)) == 10 })
 
 	bad := sinkConfig("${file:"+creds+":bad}", w.topic("t"))
 	w.mustDo("POST", "/connectors", map[string]any{"name": "bad", "config": bad}, 201, nil)
 	var trace string
-	waitFor(t, 60*time.Second, "the bad sink's task to fail", func() bool {
+	wait.For(t, 60*time.Second, "the bad sink's task to fail", func() bool {
 		st, ok := w.status("bad")
 		if !ok || len(st.Tasks) == 0 || st.Tasks[0].State != "FAILED" {
 			return false

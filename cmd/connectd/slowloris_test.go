@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // TestSlowlorisKeepsWorkerServing: a worker whose file descriptor limit is 256 is attacked
@@ -27,7 +29,7 @@ func TestSlowlorisKeepsWorkerServing(t *testing.T) {
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sinkConfig(out, w.topic("lines"))}, 201, nil)
 	w.waitState("src", "RUNNING", 1)
 	w.waitState("sink", "RUNNING", 1)
-	waitFor(t, 60*time.Second, "the first lines in the sink file", func() bool { return len(lines(t, out)) >= 10 })
+	wait.For(t, 60*time.Second, "the first lines in the sink file", func() bool { return len(lines(t, out)) >= 10 })
 
 	// The attacker: about 500 new connections a second, each sending headers or a body one
 	// byte every 2 s and never finishing, up to 1500 held at once; a connection the worker
@@ -86,7 +88,7 @@ func TestSlowlorisKeepsWorkerServing(t *testing.T) {
 		}
 	}()
 	t.Cleanup(func() { stop(); wg.Wait() })
-	waitFor(t, 60*time.Second, "1000 attacking connections", func() bool {
+	wait.For(t, 60*time.Second, "1000 attacking connections", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return dialled >= 1000
@@ -108,12 +110,12 @@ func TestSlowlorisKeepsWorkerServing(t *testing.T) {
 		}
 	}
 	appendLines(t, in, "during", 0, 10)
-	waitFor(t, 60*time.Second, "lines written during the attack in the sink file", func() bool { return len(lines(t, out)) >= 20 })
+	wait.For(t, 60*time.Second, "lines written during the attack in the sink file", func() bool { return len(lines(t, out)) >= 20 })
 	in2, out2 := filepath.Join(dir, "in2.txt"), filepath.Join(dir, "out2.txt")
 	appendLines(t, in2, "new", 0, 5)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "src2", "config": sourceConfig(in2, w.topic("lines2"))}, 201, nil)
 	w.mustDo("POST", "/connectors", map[string]any{"name": "sink2", "config": sinkConfig(out2, w.topic("lines2"))}, 201, nil)
-	waitFor(t, 60*time.Second, "the new connector's lines in its sink file", func() bool { return len(lines(t, out2)) >= 5 })
+	wait.For(t, 60*time.Second, "the new connector's lines in its sink file", func() bool { return len(lines(t, out2)) >= 5 })
 	for _, name := range []string{"src", "sink", "src2", "sink2"} {
 		st, ok := w.status(name)
 		if !ok || st.Connector.State != "RUNNING" {

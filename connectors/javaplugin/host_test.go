@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // connectorContext records what a Java connector's context reported.
@@ -107,7 +108,7 @@ func TestFileStreamSourceThroughTheHost(t *testing.T) {
 	}
 	var lines []string
 	ctx := testContext(t)
-	waitFor(t, time.Minute, "two lines polled", func() bool {
+	wait.For(t, time.Minute, "two lines polled", func() bool {
 		recs, err := task.Poll(ctx)
 		if err != nil {
 			t.Fatal(err)
@@ -222,7 +223,7 @@ func TestAKilledHostFailsItsTasksAndComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	var err error
-	waitFor(t, time.Minute, "a poll failing", func() bool {
+	wait.For(t, time.Minute, "a poll failing", func() bool {
 		_, err = task.Poll(testContext(t))
 		return err != nil
 	})
