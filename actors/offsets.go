@@ -65,7 +65,11 @@ func (rt *Runtime) readOffsets(ctx context.Context, name string, config map[stri
 		}
 		return out, nil
 	case string(connectors.Sink):
-		offsets, err := rt.kafka.SinkOffsets(sinkGroupID(name, config))
+		admin, err := rt.adminOverrides(config)
+		if err != nil {
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSinkGetFailed, name), err)
+		}
+		offsets, err := rt.kafka.SinkOffsets(sinkGroupID(name, config), admin)
 		if err != nil {
 			rt.log.Warn("list sink offsets", "connector", name, "err", err)
 			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkGetFailed, name)
@@ -109,9 +113,13 @@ func (rt *Runtime) modifyOffsets(name string, offsets []*messages.ConnectorOffse
 }
 
 func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn connectors.Connector, offsets []*messages.ConnectorOffset, reset bool) (string, error) {
+	admin, err := rt.adminOverrides(config)
+	if err != nil {
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Failed to modify offsets for sink connector %s: %v", name, err)
+	}
 	var parsed map[connectors.TopicPartition]*int64
 	if reset {
-		current, err := rt.kafka.SinkOffsets(sinkGroupID(name, config))
+		current, err := rt.kafka.SinkOffsets(sinkGroupID(name, config), admin)
 		if err != nil {
 			rt.log.Warn("list sink offsets before reset", "connector", name, "err", err)
 			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSinkListBeforeReset, name)
@@ -139,9 +147,9 @@ func (rt *Runtime) modifySinkOffsets(name string, config map[string]string, conn
 		return "", err
 	}
 	if reset {
-		err = drainGroup(func() error { return rt.kafka.ResetSinkOffsets(sinkGroupID(name, config)) })
+		err = drainGroup(func() error { return rt.kafka.ResetSinkOffsets(sinkGroupID(name, config), admin) })
 	} else {
-		err = drainGroup(func() error { return rt.kafka.AlterSinkOffsets(sinkGroupID(name, config), parsed) })
+		err = drainGroup(func() error { return rt.kafka.AlterSinkOffsets(sinkGroupID(name, config), parsed, admin) })
 	}
 	switch {
 	case err == nil:
@@ -260,4 +268,14 @@ func successMessage(managed, reset bool) string {
 // consumer.override.group.id when set, as in Kafka Connect's SinkUtils.consumerGroupId.
 func sinkGroupID(name string, config map[string]string) string {
 	return pipeline.SinkGroupID(name, kafkaconfig.Overrides(config, kafkaconfig.ConsumerOverridePrefix))
+}
+
+// adminOverrides are the connector's admin.override.* settings with their config-provider
+// placeholders resolved, checked against the override policy.
+func (rt *Runtime) adminOverrides(config map[string]string) (map[string]string, error) {
+	res, err := rt.resolve(config)
+	if err != nil {
+		return nil, err
+	}
+	return rt.clientOverrides(res.Config, kafkaconfig.AdminOverridePrefix)
 }

@@ -35,19 +35,20 @@ type Kafka interface {
 	// when none are committed), with the connector's consumer.override.* settings; its group
 	// is pipeline.SinkGroupID.
 	ConsumerGroup(connector string, task int32, overrides map[string]string) (*pipeline.Consumer, error)
-	// Topics lists the topics of the cluster, for topics.regex.
-	Topics() ([]string, error)
+	// Topics lists the topics of the cluster, for topics.regex. adminOverrides, here and
+	// below, are the connector's admin.override.* settings (prefix stripped).
+	Topics(adminOverrides map[string]string) ([]string, error)
 	// EnsureTopic creates topic with the broker's defaults unless it exists.
-	EnsureTopic(topic string) error
+	EnsureTopic(topic string, adminOverrides map[string]string) error
 	// SinkOffsets returns the committed offsets of a sink's consumer group; none when it
 	// has none or does not exist (spec §3.20).
-	SinkOffsets(group string) (map[connectors.TopicPartition]int64, error)
+	SinkOffsets(group string, adminOverrides map[string]string) (map[connectors.TopicPartition]int64, error)
 	// AlterSinkOffsets commits offsets for a sink's consumer group and deletes those mapped
 	// to nil; pipeline.ErrGroupNotEmpty when the group has members (spec §3.21).
-	AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64) error
+	AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64, adminOverrides map[string]string) error
 	// ResetSinkOffsets deletes a sink's consumer group; a missing group is success;
 	// pipeline.ErrGroupNotEmpty when it has members (spec §3.21).
-	ResetSinkOffsets(group string) error
+	ResetSinkOffsets(group string, adminOverrides map[string]string) error
 }
 
 // Stores are the three Kafka-backed (or, standalone, file-backed) stores.

@@ -161,6 +161,10 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			}
 		}()
 	}
+	admin, err := r.rt.clientOverrides(config, kafkaconfig.AdminOverridePrefix)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+	}
 	switch c := conn.(type) {
 	case connectors.SourceConnector:
 		name, task := r.name, r.task
@@ -173,7 +177,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) },
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
-			EnsureTopic: r.rt.kafka.EnsureTopic, Transform: transform,
+			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live:         r.rt.member.Live,
 			RetryTimeout: sendRetryTimeout(r.config),
@@ -181,14 +185,14 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
 	case connectors.SinkConnector:
-		topics, err := r.sinkTopics()
+		topics, err := r.sinkTopics(admin)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 		}
 		// A listed topic that does not exist yet is created, as a broker with Kafka's
 		// default auto.create.topics.enable would on the consumer's first metadata request.
 		for _, t := range topics {
-			if err := r.rt.kafka.EnsureTopic(t); err != nil {
+			if err := r.rt.kafka.EnsureTopic(t, admin); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: create topic %s: %w", r.name, r.task, t, err)
 			}
 		}
@@ -233,7 +237,7 @@ func sendRetryTimeout(config map[string]string) time.Duration {
 }
 
 // sinkTopics resolves topics or topics.regex against the cluster's topics.
-func (r *taskRunner) sinkTopics() ([]string, error) {
+func (r *taskRunner) sinkTopics(admin map[string]string) ([]string, error) {
 	if t := validation.SplitList(r.config["topics"]); len(t) > 0 {
 		return t, nil
 	}
@@ -245,7 +249,7 @@ func (r *taskRunner) sinkTopics() ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("topics.regex %q: %w", pattern, err)
 	}
-	all, err := r.rt.kafka.Topics()
+	all, err := r.rt.kafka.Topics(admin)
 	if err != nil {
 		return nil, fmt.Errorf("list topics for topics.regex: %w", err)
 	}
@@ -267,11 +271,6 @@ func (r *taskRunner) sinkTopics() ([]string, error) {
 func (rt *Runtime) clientOverrides(config map[string]string, prefix string) (map[string]string, error) {
 	if err := rt.cfg.OverridePolicy.CheckOverrides(config, prefix); err != nil {
 		return nil, err
-	}
-	// Validation refuses admin.override.*; a config stored before that still must not run
-	// as if they applied.
-	if admin := kafkaconfig.Overrides(config, kafkaconfig.AdminOverridePrefix); len(admin) > 0 {
-		return nil, fmt.Errorf("admin.override.* is not supported: connectd's connectors share the worker's admin client (set admin.* in the worker properties)")
 	}
 	return kafkaconfig.Overrides(config, prefix), nil
 }

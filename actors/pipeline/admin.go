@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 
+	"github.com/connectd/connectd/actors/kafkaconfig"
 	"github.com/connectd/connectd/connectors"
 )
 
@@ -17,23 +18,47 @@ import (
 // connector's consumer group still has members: tasks that have not stopped yet, or zombies.
 var ErrGroupNotEmpty = errors.New("consumer group has members")
 
-// admin is a ClusterAdmin over the shared Admin client. It is never closed: closing a
-// ClusterAdmin made from a client closes the client.
-func (k *Clients) admin() (sarama.ClusterAdmin, error) {
-	a, err := sarama.NewClusterAdminFromClient(k.Admin)
+// admin is a ClusterAdmin for a connector's admin.override.* settings (prefix stripped): over
+// the shared Admin client when there are none, else over a client of its own. release closes
+// the latter; the shared one is never closed (closing a ClusterAdmin made from a client
+// closes the client).
+func (k *Clients) admin(overrides map[string]string) (a sarama.ClusterAdmin, release func(), err error) {
+	client, release, err := k.adminClient(overrides)
 	if err != nil {
-		return nil, fmt.Errorf("admin: %w", err)
+		return nil, nil, err
 	}
-	return a, nil
+	if a, err = sarama.NewClusterAdminFromClient(client); err != nil {
+		release()
+		return nil, nil, fmt.Errorf("admin: %w", err)
+	}
+	return a, release, nil
+}
+
+// adminClient is the shared Admin client, or with overrides one of the connector's own,
+// made from the worker's security and admin.* settings and the overrides.
+func (k *Clients) adminClient(overrides map[string]string) (sarama.Client, func(), error) {
+	if len(overrides) == 0 {
+		return k.Admin, func() {}, nil
+	}
+	cl, err := k.configure(BaseConfig("connector-admin"), kafkaconfig.Admin, k.AdminProps, overrides)
+	if err != nil {
+		return nil, nil, fmt.Errorf("admin client: %w", err)
+	}
+	c, err := sarama.NewClient(k.brokers(cl), cl.Config)
+	if err != nil {
+		return nil, nil, fmt.Errorf("admin client: %w", err)
+	}
+	return c, func() { _ = c.Close() }, nil
 }
 
 // SinkOffsets returns the committed offsets of the sink connector's consumer group (spec
 // §3.20); none when the group has none or does not exist.
-func (k *Clients) SinkOffsets(group string) (map[connectors.TopicPartition]int64, error) {
-	a, err := k.admin()
+func (k *Clients) SinkOffsets(group string, adminOverrides map[string]string) (map[connectors.TopicPartition]int64, error) {
+	a, release, err := k.admin(adminOverrides)
 	if err != nil {
 		return nil, err
 	}
+	defer release()
 	resp, err := a.ListConsumerGroupOffsets(group, nil)
 	if errors.Is(err, sarama.ErrGroupIDNotFound) {
 		return map[connectors.TopicPartition]int64{}, nil
@@ -61,11 +86,12 @@ func (k *Clients) SinkOffsets(group string) (map[connectors.TopicPartition]int64
 // AlterSinkOffsets commits the given offsets for the sink connector's consumer group and
 // deletes the committed offsets of the partitions mapped to nil (spec §3.21). It returns
 // ErrGroupNotEmpty when the group has members, as the broker then refuses both.
-func (k *Clients) AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64) error {
-	a, err := k.admin()
+func (k *Clients) AlterSinkOffsets(group string, offsets map[connectors.TopicPartition]*int64, adminOverrides map[string]string) error {
+	a, release, err := k.admin(adminOverrides)
 	if err != nil {
 		return err
 	}
+	defer release()
 	commit := map[string]map[int32]sarama.OffsetAndMetadata{}
 	var deletes []connectors.TopicPartition
 	for tp, o := range offsets {
@@ -105,11 +131,12 @@ func (k *Clients) AlterSinkOffsets(group string, offsets map[connectors.TopicPar
 // ResetSinkOffsets deletes the sink connector's consumer group and so its offsets (spec
 // §3.21); a group that does not exist is success, so a reset is idempotent. It returns
 // ErrGroupNotEmpty when the group has members.
-func (k *Clients) ResetSinkOffsets(group string) error {
-	a, err := k.admin()
+func (k *Clients) ResetSinkOffsets(group string, adminOverrides map[string]string) error {
+	a, release, err := k.admin(adminOverrides)
 	if err != nil {
 		return err
 	}
+	defer release()
 	if err := a.DeleteConsumerGroup(group); err != nil && !errors.Is(err, sarama.ErrGroupIDNotFound) {
 		return groupError(fmt.Errorf("delete consumer group %s: %w", group, err))
 	}

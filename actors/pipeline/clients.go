@@ -41,9 +41,11 @@ type Clients struct {
 	// at the broker: a zombie task on a worker with a stale view can no longer write.
 	TransactionalIDPrefix string
 	// Security are the worker's security.*, ssl.* and sasl.* properties; every client starts
-	// from them. ProducerProps and ConsumerProps are the worker's producer.* and consumer.*
-	// (prefix stripped): they override Security, and a connector's overrides override them.
-	Security, ProducerProps, ConsumerProps map[string]string
+	// from them. ProducerProps, ConsumerProps and AdminProps are the worker's producer.*,
+	// consumer.* and admin.* (prefix stripped): they override Security, and a connector's
+	// overrides override them. A connector with admin.override.* gets admin clients of its
+	// own; the others share Admin.
+	Security, ProducerProps, ConsumerProps, AdminProps map[string]string
 	// Logger receives, once per key, the client properties connectd does not know; nil discards.
 	Logger *slog.Logger
 
@@ -162,23 +164,30 @@ func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[stri
 	return &Consumer{Group: g, GroupID: group, MaxPollRecords: cl.MaxPollRecords}, nil
 }
 
-// Topics lists the cluster's topics, for topics.regex.
-func (k *Clients) Topics() ([]string, error) {
-	if err := k.Admin.RefreshMetadata(); err != nil {
+// Topics lists the cluster's topics, for topics.regex, with the admin client of the
+// connector's admin.override.* settings.
+func (k *Clients) Topics(adminOverrides map[string]string) ([]string, error) {
+	client, release, err := k.adminClient(adminOverrides)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	if err := client.RefreshMetadata(); err != nil {
 		return nil, fmt.Errorf("refresh metadata: %w", err)
 	}
-	return k.Admin.Topics()
+	return client.Topics()
 }
 
 // EnsureTopic creates topic with the broker's default partitions and replication unless it
-// exists. Explicit creation, not the broker's auto-creation, is what a restarted embedded
-// broker finds again after a crash.
-func (k *Clients) EnsureTopic(topic string) error {
-	admin, err := sarama.NewClusterAdminFromClient(k.Admin)
+// exists, with the admin client of the connector's admin.override.* settings. Explicit
+// creation, not the broker's auto-creation, is what a restarted embedded broker finds again
+// after a crash.
+func (k *Clients) EnsureTopic(topic string, adminOverrides map[string]string) error {
+	admin, release, err := k.admin(adminOverrides)
 	if err != nil {
-		return fmt.Errorf("admin: %w", err)
+		return err
 	}
-	// Not closed: closing a ClusterAdmin made from a client closes the client.
+	defer release()
 	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: -1, ReplicationFactor: -1}, false)
 	var terr *sarama.TopicError
 	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {

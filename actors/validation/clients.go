@@ -31,9 +31,6 @@ func WithOverridePolicy(p kafkaconfig.OverridePolicy) Option {
 	return optionFunc(func(vd *Validator) { vd.policy = p })
 }
 
-// Text of connectd's own refusal of per-connector admin client settings.
-const msgAdminOverride = "connectd's connectors share the worker's admin client: set admin.* in the worker properties instead of admin.override.* in a connector"
-
 // clientOverrideInfos validates the connector's producer.override.* (sources) or
 // consumer.override.* (sinks), and admin.override.*, as Kafka's
 // AbstractHerder.validateClientOverrides does: one entry per key, named with its prefix,
@@ -60,11 +57,9 @@ func (vd *Validator) clientOverrideInfos(config map[string]string, isSink bool) 
 		for k := range overrides {
 			if !vd.policy.Allows(k) {
 				errs[k] = append(errs[k], vd.policy.Violation(k))
-			} else if sec.role == kafkaconfig.Admin {
-				errs[k] = append(errs[k], msgAdminOverride)
 			}
 		}
-		if sec.role != kafkaconfig.Admin {
+		{
 			allowed := maps.Clone(overrides)
 			maps.DeleteFunc(allowed, func(k, _ string) bool { return len(errs[k]) > 0 })
 			if err := kafkaconfig.Check(sec.role, allowed); err != nil {

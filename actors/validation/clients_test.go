@@ -57,7 +57,11 @@ func TestClientOverrideValidation(t *testing.T) {
 			[]string{"Invalid value sometimes for configuration auto.offset.reset: String must be one of: latest, earliest, none"}},
 		{"cannot honour", kafkaconfig.PolicyAll, with(source, "producer.override.delivery.timeout.ms", "1000"), "producer.override.delivery.timeout.ms",
 			[]string{"delivery.timeout.ms is not supported: connectd's Kafka client bounds delivery by retries and retry.backoff.ms, not by a delivery timeout; remove delivery.timeout.ms"}},
-		{"admin override", kafkaconfig.PolicyAll, with(sink, "admin.override.retries", "3"), "admin.override.retries", []string{msgAdminOverride}},
+		{"admin override", kafkaconfig.PolicyAll, with(sink, "admin.override.retries", "3"), "admin.override.retries", nil},
+		{"admin override refused by the policy", kafkaconfig.PolicyNone, with(sink, "admin.override.retries", "3"), "admin.override.retries",
+			[]string{"The 'None' policy does not allow 'retries' to be overridden in the connector configuration."}},
+		{"bad admin override", kafkaconfig.PolicyAll, with(sink, "admin.override.retries", "many"), "admin.override.retries",
+			[]string{"Invalid value many for configuration retries: Not a number of type INT"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

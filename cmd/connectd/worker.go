@@ -71,7 +71,7 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 		}
 		clients := &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
 			SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix,
-			Security: cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps,
+			Security: cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps, AdminProps: cfg.adminProps,
 			Logger: packageLogger(log, "actors/pipeline")}
 		id, err := clients.ClusterID()
 		if err != nil {
