@@ -2,6 +2,7 @@ package actors
 
 import (
 	"context"
+	"maps"
 	"slices"
 
 	"google.golang.org/protobuf/proto"
@@ -53,25 +54,41 @@ func (c *Client) PutConnectorConfig(ctx context.Context, name string, config map
 
 // PatchConnectorConfig merges patch into the connector's stored config (spec §3.8): a nil
 // value removes its key, any other sets it; the result is validated and written as PUT
-// writes it. NOT_FOUND when the connector has no config. The connector grain reads, merges
-// and writes in one step, so two PATCHes racing on one connector both apply.
+// writes it. NOT_FOUND when the connector has no config. The connector grain writes the
+// result only if the stored config is still the one it was merged onto, and otherwise hands
+// back the stored config to merge onto again, so two PATCHes racing on one connector both
+// apply. Validation runs here, as for PUT: plugin code never runs on a grain's mailbox.
 func (c *Client) PatchConnectorConfig(ctx context.Context, name string, patch map[string]*string) (*messages.ConnectorInfo, error) {
-	if _, ok := c.rt.connectorView(name); !ok {
+	v, ok := c.rt.connectorView(name)
+	if !ok {
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, name)
 	}
-	m := &messages.PatchConnectorConfig{Name: name, Set: map[string]string{}}
-	for k, v := range patch {
-		if v == nil {
-			m.Remove = append(m.Remove, k)
-		} else {
-			m.Set[k] = *v
+	base := v.Config
+	for {
+		merged := maps.Clone(base)
+		for k, val := range patch {
+			if val == nil {
+				delete(merged, k)
+			} else {
+				merged[k] = *val
+			}
 		}
+		if err := c.rt.validator.ForWrite(merged); err != nil {
+			return nil, err
+		}
+		reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.PatchConnectorConfig{Name: name, Base: base, Config: merged})
+		if err != nil {
+			return nil, err
+		}
+		r := reply.(*messages.PatchConnectorConfigReply)
+		if !r.Stale {
+			return r.Info, nil
+		}
+		if ctx.Err() != nil {
+			return nil, &api.Error{Code: messages.ErrorCode_ERROR_CODE_TIMEOUT, Message: msgRequestTimedOut}
+		}
+		base = r.Current // another write came first: merge onto what is stored now
 	}
-	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, m)
-	if err != nil {
-		return nil, err
-	}
-	return reply.(*messages.PatchConnectorConfigReply).Info, nil
 }
 
 // Connector returns the stored config and task configs from the local snapshot.

@@ -297,9 +297,11 @@ func (g *connectorGrain) onPutConfig(ctx actor.Context, m *messages.PutConnector
 	ctx.Respond(reply)
 }
 
-// onPatchConfig merges the patch into the stored config, validates the result as PUT does,
-// and writes it (spec §3.8). The read, the merge and the write happen here, on the grain
-// that alone writes this connector's config, so a patch racing another cannot undo it.
+// onPatchConfig writes a patched config if the stored config is still the one the patch was
+// merged onto, and otherwise answers stale with the stored config (spec §3.8). The compare
+// and the write happen here, on the grain that alone writes this connector's config, so a
+// patch racing another cannot undo it; the merge and the validation (plugin code) happen in
+// the caller, never on this mailbox.
 func (g *connectorGrain) onPatchConfig(ctx actor.Context, m *messages.PatchConnectorConfig) {
 	reply := func(err error) { ctx.Respond(&messages.PatchConnectorConfigReply{Error: toWire(err)}) }
 	v, ok := g.rt.connectorView(g.name)
@@ -307,18 +309,13 @@ func (g *connectorGrain) onPatchConfig(ctx actor.Context, m *messages.PatchConne
 		reply(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))
 		return
 	}
-	merged := maps.Clone(v.Config)
-	maps.Copy(merged, m.Set)
-	for _, k := range m.Remove {
-		delete(merged, k)
-	}
-	if err := g.rt.validator.ForWrite(merged); err != nil {
-		reply(err)
+	if !maps.Equal(v.Config, m.Base) {
+		ctx.Respond(&messages.PatchConnectorConfigReply{Stale: true, Current: v.Config})
 		return
 	}
 	wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
-	if err := g.rt.stores.Config.PutConnectorConfig(wctx, g.name, merged); err != nil {
+	if err := g.rt.stores.Config.PutConnectorConfig(wctx, g.name, m.Config); err != nil {
 		reply(api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "Error writing connector configuration to Kafka: %v", err))
 		return
 	}

@@ -154,14 +154,14 @@ func (x *PutConnectorConfigReply) GetInfo() *ConnectorInfo {
 	return nil
 }
 
-// PatchConnectorConfig merges a patch into the stored config (spec §3.8): set's keys are set,
-// remove's removed. The grain, the single writer of its connector, reads, validates and
-// writes the result in one step, so racing patches of one connector all apply.
+// PatchConnectorConfig writes config, a patch merged onto base and validated by the caller
+// (spec §3.8), if the stored config is still base. The grain, the single writer of its
+// connector, compares and writes in one step, so a patch never undoes another.
 type PatchConnectorConfig struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	Set           map[string]string      `protobuf:"bytes,2,rep,name=set,proto3" json:"set,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	Remove        []string               `protobuf:"bytes,3,rep,name=remove,proto3" json:"remove,omitempty"`
+	Base          map[string]string      `protobuf:"bytes,2,rep,name=base,proto3" json:"base,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Config        map[string]string      `protobuf:"bytes,3,rep,name=config,proto3" json:"config,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -203,25 +203,29 @@ func (x *PatchConnectorConfig) GetName() string {
 	return ""
 }
 
-func (x *PatchConnectorConfig) GetSet() map[string]string {
+func (x *PatchConnectorConfig) GetBase() map[string]string {
 	if x != nil {
-		return x.Set
+		return x.Base
 	}
 	return nil
 }
 
-func (x *PatchConnectorConfig) GetRemove() []string {
+func (x *PatchConnectorConfig) GetConfig() map[string]string {
 	if x != nil {
-		return x.Remove
+		return x.Config
 	}
 	return nil
 }
 
-// PatchConnectorConfigReply carries the stored connector after the patch.
+// PatchConnectorConfigReply carries the stored connector after the patch, or, when the
+// stored config was no longer the patch's base, that config (stale set): the caller merges
+// its patch onto it and asks again.
 type PatchConnectorConfigReply struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Error         *Error                 `protobuf:"bytes,1,opt,name=error,proto3" json:"error,omitempty"`
 	Info          *ConnectorInfo         `protobuf:"bytes,2,opt,name=info,proto3" json:"info,omitempty"`
+	Stale         bool                   `protobuf:"varint,3,opt,name=stale,proto3" json:"stale,omitempty"`
+	Current       map[string]string      `protobuf:"bytes,4,rep,name=current,proto3" json:"current,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -266,6 +270,20 @@ func (x *PatchConnectorConfigReply) GetError() *Error {
 func (x *PatchConnectorConfigReply) GetInfo() *ConnectorInfo {
 	if x != nil {
 		return x.Info
+	}
+	return nil
+}
+
+func (x *PatchConnectorConfigReply) GetStale() bool {
+	if x != nil {
+		return x.Stale
+	}
+	return false
+}
+
+func (x *PatchConnectorConfigReply) GetCurrent() map[string]string {
+	if x != nil {
+		return x.Current
 	}
 	return nil
 }
@@ -802,17 +820,25 @@ const file_connector_proto_rawDesc = "" +
 	"\x17PutConnectorConfigReply\x12.\n" +
 	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\x12\x18\n" +
 	"\acreated\x18\x02 \x01(\bR\acreated\x124\n" +
-	"\x04info\x18\x03 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"\xbe\x01\n" +
+	"\x04info\x18\x03 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"\xb2\x02\n" +
 	"\x14PatchConnectorConfig\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12B\n" +
-	"\x03set\x18\x02 \x03(\v20.connectd.messages.PatchConnectorConfig.SetEntryR\x03set\x12\x16\n" +
-	"\x06remove\x18\x03 \x03(\tR\x06remove\x1a6\n" +
-	"\bSetEntry\x12\x10\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12E\n" +
+	"\x04base\x18\x02 \x03(\v21.connectd.messages.PatchConnectorConfig.BaseEntryR\x04base\x12K\n" +
+	"\x06config\x18\x03 \x03(\v23.connectd.messages.PatchConnectorConfig.ConfigEntryR\x06config\x1a7\n" +
+	"\tBaseEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x81\x01\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
+	"\vConfigEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x02\n" +
 	"\x19PatchConnectorConfigReply\x12.\n" +
 	"\x05error\x18\x01 \x01(\v2\x18.connectd.messages.ErrorR\x05error\x124\n" +
-	"\x04info\x18\x02 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\"%\n" +
+	"\x04info\x18\x02 \x01(\v2 .connectd.messages.ConnectorInfoR\x04info\x12\x14\n" +
+	"\x05stale\x18\x03 \x01(\bR\x05stale\x12S\n" +
+	"\acurrent\x18\x04 \x03(\v29.connectd.messages.PatchConnectorConfigReply.CurrentEntryR\acurrent\x1a:\n" +
+	"\fCurrentEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"%\n" +
 	"\x0fDeleteConnector\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"$\n" +
 	"\x0ePauseConnector\x12\x12\n" +
@@ -855,7 +881,7 @@ func file_connector_proto_rawDescGZIP() []byte {
 	return file_connector_proto_rawDescData
 }
 
-var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_connector_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_connector_proto_goTypes = []any{
 	(*PutConnectorConfig)(nil),        // 0: connectd.messages.PutConnectorConfig
 	(*PutConnectorConfigReply)(nil),   // 1: connectd.messages.PutConnectorConfigReply
@@ -872,31 +898,35 @@ var file_connector_proto_goTypes = []any{
 	(*EnsureConnector)(nil),           // 12: connectd.messages.EnsureConnector
 	(*TaskStateChanged)(nil),          // 13: connectd.messages.TaskStateChanged
 	nil,                               // 14: connectd.messages.PutConnectorConfig.ConfigEntry
-	nil,                               // 15: connectd.messages.PatchConnectorConfig.SetEntry
-	(TargetState)(0),                  // 16: connectd.messages.TargetState
-	(*Error)(nil),                     // 17: connectd.messages.Error
-	(*ConnectorInfo)(nil),             // 18: connectd.messages.ConnectorInfo
-	(*ConnectorStatus)(nil),           // 19: connectd.messages.ConnectorStatus
-	(*InstanceStatus)(nil),            // 20: connectd.messages.InstanceStatus
+	nil,                               // 15: connectd.messages.PatchConnectorConfig.BaseEntry
+	nil,                               // 16: connectd.messages.PatchConnectorConfig.ConfigEntry
+	nil,                               // 17: connectd.messages.PatchConnectorConfigReply.CurrentEntry
+	(TargetState)(0),                  // 18: connectd.messages.TargetState
+	(*Error)(nil),                     // 19: connectd.messages.Error
+	(*ConnectorInfo)(nil),             // 20: connectd.messages.ConnectorInfo
+	(*ConnectorStatus)(nil),           // 21: connectd.messages.ConnectorStatus
+	(*InstanceStatus)(nil),            // 22: connectd.messages.InstanceStatus
 }
 var file_connector_proto_depIdxs = []int32{
 	14, // 0: connectd.messages.PutConnectorConfig.config:type_name -> connectd.messages.PutConnectorConfig.ConfigEntry
-	16, // 1: connectd.messages.PutConnectorConfig.initial_state:type_name -> connectd.messages.TargetState
-	17, // 2: connectd.messages.PutConnectorConfigReply.error:type_name -> connectd.messages.Error
-	18, // 3: connectd.messages.PutConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
-	15, // 4: connectd.messages.PatchConnectorConfig.set:type_name -> connectd.messages.PatchConnectorConfig.SetEntry
-	17, // 5: connectd.messages.PatchConnectorConfigReply.error:type_name -> connectd.messages.Error
-	18, // 6: connectd.messages.PatchConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
-	17, // 7: connectd.messages.RestartConnectorReply.error:type_name -> connectd.messages.Error
-	19, // 8: connectd.messages.RestartConnectorReply.plan:type_name -> connectd.messages.ConnectorStatus
-	17, // 9: connectd.messages.GetConnectorStatusReply.error:type_name -> connectd.messages.Error
-	19, // 10: connectd.messages.GetConnectorStatusReply.status:type_name -> connectd.messages.ConnectorStatus
-	20, // 11: connectd.messages.TaskStateChanged.status:type_name -> connectd.messages.InstanceStatus
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	18, // 1: connectd.messages.PutConnectorConfig.initial_state:type_name -> connectd.messages.TargetState
+	19, // 2: connectd.messages.PutConnectorConfigReply.error:type_name -> connectd.messages.Error
+	20, // 3: connectd.messages.PutConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
+	15, // 4: connectd.messages.PatchConnectorConfig.base:type_name -> connectd.messages.PatchConnectorConfig.BaseEntry
+	16, // 5: connectd.messages.PatchConnectorConfig.config:type_name -> connectd.messages.PatchConnectorConfig.ConfigEntry
+	19, // 6: connectd.messages.PatchConnectorConfigReply.error:type_name -> connectd.messages.Error
+	20, // 7: connectd.messages.PatchConnectorConfigReply.info:type_name -> connectd.messages.ConnectorInfo
+	17, // 8: connectd.messages.PatchConnectorConfigReply.current:type_name -> connectd.messages.PatchConnectorConfigReply.CurrentEntry
+	19, // 9: connectd.messages.RestartConnectorReply.error:type_name -> connectd.messages.Error
+	21, // 10: connectd.messages.RestartConnectorReply.plan:type_name -> connectd.messages.ConnectorStatus
+	19, // 11: connectd.messages.GetConnectorStatusReply.error:type_name -> connectd.messages.Error
+	21, // 12: connectd.messages.GetConnectorStatusReply.status:type_name -> connectd.messages.ConnectorStatus
+	22, // 13: connectd.messages.TaskStateChanged.status:type_name -> connectd.messages.InstanceStatus
+	14, // [14:14] is the sub-list for method output_type
+	14, // [14:14] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_connector_proto_init() }
@@ -911,7 +941,7 @@ func file_connector_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_connector_proto_rawDesc), len(file_connector_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
