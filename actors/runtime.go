@@ -31,6 +31,12 @@ type Kafka interface {
 	// Producer makes a producer for one source task (acks=all), with the connector's
 	// producer.override.* settings (prefix stripped).
 	Producer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)
+	// DLQProducer makes the dead letter queue producer of one sink task (acks=all), with
+	// the connector's producer.override.* settings.
+	DLQProducer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)
+	// EnsureDLQTopic creates a dead letter queue topic (one partition, replication
+	// replicas) unless it exists.
+	EnsureDLQTopic(topic string, replication int16) error
 	// ConsumerGroup makes the consumer of one sink task (auto-commit off, earliest offsets
 	// when none are committed), with the connector's consumer.override.* settings; its group
 	// is pipeline.SinkGroupID.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -145,8 +146,8 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 	}
 	var transform pipeline.TransformFunc
 	if chain != nil {
-		chain.OnSkip = func() { r.stats.RecordFailed(true) }
-		transform = chain.Apply
+		// The pipeline's ErrorHandling judges transform failures, as it does conversion's.
+		transform = chain.Run
 		defer func() {
 			if err != nil {
 				_ = chain.Close()
@@ -181,6 +182,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live:         r.rt.member.Live,
 			RetryTimeout: sendRetryTimeout(r.config),
+			Errors:       r.errorHandling(config, log),
 		}
 		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
@@ -200,8 +202,31 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 		}
+		// The dead letter queue's producer takes producer.override.*, as Kafka Connect's does.
+		producerOverrides, err := r.rt.clientOverrides(config, kafkaconfig.ProducerOverridePrefix)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+		}
+		errs := r.errorHandling(config, log)
+		if dlq := strings.TrimSpace(config["errors.deadletterqueue.topic.name"]); dlq != "" {
+			rf := int16(3) // errors.deadletterqueue.topic.replication.factor's default
+			if v, err := strconv.ParseInt(strings.TrimSpace(config["errors.deadletterqueue.topic.replication.factor"]), 10, 16); err == nil {
+				rf = int16(v)
+			}
+			if err := r.rt.kafka.EnsureDLQTopic(dlq, rf); err != nil {
+				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+			}
+			if errs.DLQ, err = r.rt.kafka.DLQProducer(r.name, r.task, producerOverrides); err != nil {
+				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+			}
+			errs.DLQTopic = dlq
+			errs.ContextHeaders = configBool(r.config, "errors.deadletterqueue.context.headers.enable")
+		}
 		consumer, err := r.rt.kafka.ConsumerGroup(r.name, r.task, overrides)
 		if err != nil {
+			if errs.DLQ != nil {
+				_ = errs.DLQ.Close()
+			}
 			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
 		}
 		group := consumer.Group
@@ -210,12 +235,50 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Group: group, Topics: topics, MaxBatch: consumer.MaxPollRecords,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
-			Live: r.rt.member.Live,
+			Live: r.rt.member.Live, Errors: errs,
 		}
 		r.stats.SetKind(metrics.SinkKind)
-		return sink.Run, sink, func() { _ = group.Close() }, nil
+		return sink.Run, sink, func() {
+			_ = group.Close()
+			if errs.DLQ != nil {
+				_ = errs.DLQ.Close()
+			}
+		}, nil
 	}
 	return nil, nil, nil, fmt.Errorf("task %s-%d: connector class %s is neither a source nor a sink", r.name, r.task, config["connector.class"])
+}
+
+// errorHandling is the task's errors.* settings for its pipeline, the dead letter queue
+// aside (sinks only, set up by build).
+func (r *taskRunner) errorHandling(config map[string]string, log *slog.Logger) *pipeline.ErrorHandling {
+	ms := func(key string, def int64) time.Duration {
+		v, err := strconv.ParseInt(strings.TrimSpace(config[key]), 10, 64)
+		if err != nil {
+			v = def
+		}
+		if v < 0 {
+			return -1
+		}
+		return time.Duration(v) * time.Millisecond
+	}
+	return &pipeline.ErrorHandling{
+		Tolerate:      strings.EqualFold(strings.TrimSpace(config["errors.tolerance"]), "all"),
+		Log:           configBool(config, "errors.log.enable"),
+		LogMessages:   configBool(config, "errors.log.include.messages"),
+		RetryTimeout:  ms("errors.retry.timeout", 0),
+		RetryDelayMax: ms("errors.retry.delay.max.ms", 60000),
+		Connector:     r.name,
+		Task:          r.task,
+		Classes:       r.rt.validator.ErrorClasses(config),
+		Logger:        log,
+		Metrics:       r.stats,
+	}
+}
+
+// configBool is a BOOLEAN config value; anything but true (any case) is false, the
+// default of every errors.* boolean.
+func configBool(config map[string]string, key string) bool {
+	return strings.EqualFold(strings.TrimSpace(config[key]), "true")
 }
 
 // deliveryTimeout is Kafka's default producer delivery.timeout.ms: how long a record may

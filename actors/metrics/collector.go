@@ -116,6 +116,9 @@ var (
 	errorErrors        = def(TaskErrorGroup, "total-record-errors", "The number of record processing errors in this task.", taskLabels...)
 	errorSkipped       = def(TaskErrorGroup, "total-records-skipped", "The number of records skipped due to errors.", taskLabels...)
 	errorRetries       = def(TaskErrorGroup, "total-retries", "The number of operations retried.", taskLabels...)
+	errorLogged        = def(TaskErrorGroup, "total-errors-logged", "The number of errors that were logged.", taskLabels...)
+	errorDLQRequests   = def(TaskErrorGroup, "deadletterqueue-produce-requests", "The number of attempted writes to the dead letter queue.", taskLabels...)
+	errorDLQFailures   = def(TaskErrorGroup, "deadletterqueue-produce-failures", "The number of failed writes to the dead letter queue.", taskLabels...)
 	errorLastTimestamp = def(TaskErrorGroup, "last-error-timestamp", "The epoch timestamp when this task last encountered an error.", taskLabels...)
 )
 
@@ -261,5 +264,8 @@ func (c collector) task(emit func(metric, float64, ...string), t *Task, now time
 	emit(errorErrors, float64(t.errs.Load()), l...)
 	emit(errorSkipped, float64(t.skipped.Load()), l...)
 	emit(errorRetries, float64(t.retries.Load()), l...)
+	emit(errorLogged, float64(t.logged.Load()), l...)
+	emit(errorDLQRequests, float64(t.dlqRequests.Load()), l...)
+	emit(errorDLQFailures, float64(t.dlqFailures.Load()), l...)
 	emit(errorLastTimestamp, float64(t.lastErrorUnixMilli.Load()), l...) // 0: none yet, as in Kafka
 }

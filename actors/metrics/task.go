@@ -40,6 +40,7 @@ type Task struct {
 	partitions                                  atomic.Int64
 
 	failures, errs, skipped, retries atomic.Int64
+	logged, dlqRequests, dlqFailures atomic.Int64
 	lastErrorUnixMilli               atomic.Int64
 }
 
@@ -147,4 +148,15 @@ func (t *Task) RecordFailed(skipped bool) {
 		t.skipped.Add(1)
 	}
 	t.lastErrorUnixMilli.Store(t.m.cfg.Now().UnixMilli())
+}
+
+// ErrorLogged records a failure logged under errors.log.enable.
+func (t *Task) ErrorLogged() { t.logged.Add(1) }
+
+// DeadLetterProduced records a write to the dead letter queue that ended with err (nil: done).
+func (t *Task) DeadLetterProduced(err error) {
+	t.dlqRequests.Add(1)
+	if err != nil {
+		t.dlqFailures.Add(1)
+	}
 }

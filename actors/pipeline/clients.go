@@ -125,6 +125,41 @@ func (k *Clients) Producer(connector string, task int32, overrides map[string]st
 	return p, nil
 }
 
+// DLQProducer makes the producer of one sink task's dead letter queue
+// (connector-dlq-producer-<connector>-<task>): acks=all, never transactional, with the
+// worker's producer.* and the connector's producer.override.* settings, as Kafka Connect's.
+func (k *Clients) DLQProducer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error) {
+	c := BaseConfig(fmt.Sprintf("connector-dlq-producer-%s-%d", connector, task))
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	c.Producer.Return.Successes = true
+	c.Producer.Return.Errors = true
+	c.Producer.Retry.Max = 10
+	cl, err := k.configure(c, kafkaconfig.Producer, k.ProducerProps, overrides)
+	if err != nil {
+		return nil, fmt.Errorf("dead letter queue producer for %s-%d: %w", connector, task, err)
+	}
+	p, err := sarama.NewSyncProducer(k.brokers(cl), cl.Config)
+	if err != nil {
+		return nil, fmt.Errorf("dead letter queue producer for %s-%d: %w", connector, task, err)
+	}
+	return p, nil
+}
+
+// EnsureDLQTopic creates a dead letter queue topic unless it exists: one partition and
+// errors.deadletterqueue.topic.replication.factor replicas, as Kafka Connect creates it.
+func (k *Clients) EnsureDLQTopic(topic string, replication int16) error {
+	admin, err := sarama.NewClusterAdminFromClient(k.Admin)
+	if err != nil {
+		return fmt.Errorf("admin: %w", err)
+	}
+	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
+	var terr *sarama.TopicError
+	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {
+		return nil
+	}
+	return fmt.Errorf("create dead letter queue topic %s (replication factor %d): %w", topic, replication, NameKafkaError(err))
+}
+
 func (k *Clients) brokers(cl kafkaconfig.Client) []string {
 	if len(cl.Bootstrap) > 0 {
 		return cl.Bootstrap

@@ -40,6 +40,9 @@ type Sink struct {
 	// Transform, if set, runs the connector's transformation chain after convert, before
 	// put (spec §9.1).
 	Transform TransformFunc
+	// Errors applies the connector's errors.* settings to conversion and transformation
+	// failures; nil fails the task at the first one (errors.tolerance=none).
+	Errors *ErrorHandling
 	// Metrics, if set, receives the task's measurements once per batch.
 	Metrics SinkMetrics
 	// Live, if set, is asked before every put: false means this worker's group membership
@@ -242,32 +245,14 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	s.Metrics.Read(len(batch))
 	records := make([]connectors.SinkRecord, 0, len(batch))
 	for _, m := range batch {
-		r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
-		var err error
-		if m.Key != nil {
-			if r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key); err != nil {
-				s.Metrics.RecordFailed(false)
-				return s.failWith(fmt.Errorf("convert key at %s-%d@%d: %w", m.Topic, m.Partition, m.Offset, err))
-			}
-		}
-		if r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value); err != nil {
+		r, err := s.convert(ctx, m)
+		if err != nil {
 			s.Metrics.RecordFailed(false)
-			return s.failWith(fmt.Errorf("convert value at %s-%d@%d: %w", m.Topic, m.Partition, m.Offset, err))
+			return s.failWith(err)
 		}
-		for _, h := range m.Headers {
-			schema, v, err := s.Header.ToConnectHeader(m.Topic, string(h.Key), h.Value)
-			if err != nil {
-				s.Metrics.RecordFailed(false)
-				return s.failWith(fmt.Errorf("convert header %s at %s-%d@%d: %w", h.Key, m.Topic, m.Partition, m.Offset, err))
-			}
-			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: schema, Value: v})
+		if r != nil {
+			records = append(records, *r)
 		}
-		records = append(records, r)
-	}
-	records, err := transformSink(s.Transform, records)
-	if err != nil {
-		s.Metrics.RecordFailed(false)
-		return s.failWith(err)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -300,4 +285,70 @@ func (s *Sink) failWith(err error) error {
 	defer s.mu.Unlock()
 	s.fail(err)
 	return err
+}
+
+// convert turns a consumed message into the record put, through the converters and the
+// transformation chain, each stage under the connector's error handling: nil, nil means the
+// record is skipped (dropped by a transform, or its failure tolerated).
+func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connectors.SinkRecord, error) {
+	r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+	rec := errant{consumed: m}
+	stage := func(st Stage, op func() error) (bool, error) {
+		ok, err := s.Errors.do(ctx, st, rec, s.Metrics.Retried, op)
+		if !ok && err == nil {
+			s.Metrics.RecordFailed(true)
+		}
+		return ok, err
+	}
+	at := fmt.Sprintf("%s-%d@%d", m.Topic, m.Partition, m.Offset)
+	if m.Key != nil {
+		ok, err := stage(StageKeyConverter, func() (err error) {
+			if r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key); err != nil {
+				return fmt.Errorf("convert key at %s: %w", at, err)
+			}
+			return nil
+		})
+		if !ok {
+			return nil, err
+		}
+	}
+	ok, err := stage(StageValueConverter, func() (err error) {
+		if r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value); err != nil {
+			return fmt.Errorf("convert value at %s: %w", at, err)
+		}
+		return nil
+	})
+	if !ok {
+		return nil, err
+	}
+	ok, err = stage(StageHeaderConverter, func() error {
+		r.Headers = r.Headers[:0]
+		for _, h := range m.Headers {
+			schema, v, err := s.Header.ToConnectHeader(m.Topic, string(h.Key), h.Value)
+			if err != nil {
+				return fmt.Errorf("convert header %s at %s: %w", h.Key, at, err)
+			}
+			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: schema, Value: v})
+		}
+		return nil
+	})
+	if !ok {
+		return nil, err
+	}
+	if s.Transform == nil {
+		return &r, nil
+	}
+	var out *connectors.Record
+	ok, err = stage(StageTransformation, func() (err error) {
+		out, err = s.Transform(r.Record())
+		if err != nil {
+			return fmt.Errorf("at %s: %w", at, err)
+		}
+		return nil
+	})
+	if !ok || out == nil {
+		return nil, err
+	}
+	r.SetRecord(out)
+	return &r, nil
 }

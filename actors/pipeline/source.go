@@ -52,6 +52,10 @@ type Source struct {
 	// Transform, if set, runs the connector's transformation chain after poll, before
 	// convert (spec §9.1).
 	Transform TransformFunc
+	// Errors applies the connector's errors.* settings to transformation and conversion
+	// failures (no dead letter queue: Kafka Connect has none for sources); nil fails the
+	// task at the first one (errors.tolerance=none).
+	Errors *ErrorHandling
 	// Metrics, if set, receives the task's measurements once per batch.
 	Metrics SourceMetrics
 	// RetryTimeout bounds how long a send that fails with a retriable error (a retriable
@@ -203,22 +207,30 @@ func (s *Source) Run(ctx context.Context) (err error) {
 // deliver transforms, converts and sends one poll's records, then stages their source
 // offsets: they are committed once the records are settled (settle).
 func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connectors.SourceRecord) error {
-	out, err := transformSource(s.Transform, records)
-	if err != nil {
-		s.Metrics.RecordFailed(false)
-		return err
+	out := make([]connectors.SourceRecord, 0, len(records))
+	for i := range records {
+		r, err := s.transform(ctx, records[i])
+		if err != nil {
+			s.Metrics.RecordFailed(false)
+			return err
+		}
+		if r != nil {
+			out = append(out, *r)
+		}
 	}
 	if err := s.ensureTopics(out); err != nil {
 		return err
 	}
 	msgs := make([]*sarama.ProducerMessage, 0, len(out))
 	for i := range out {
-		m, err := s.convert(&out[i])
+		m, err := s.convert(ctx, &out[i])
 		if err != nil {
 			s.Metrics.RecordFailed(false)
 			return err
 		}
-		msgs = append(msgs, m)
+		if m != nil {
+			msgs = append(msgs, m)
+		}
 	}
 	if !s.live() {
 		return ErrLapsed
@@ -460,7 +472,38 @@ func (s *Source) topicsActive(records []connectors.SourceRecord) {
 	}
 }
 
-func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
+// stage runs op for stage on a record bound for topic under the connector's error
+// handling; false with a nil error means the record's failure was tolerated: skip it.
+func (s *Source) stage(ctx context.Context, st Stage, topic string, op func() error) (bool, error) {
+	ok, err := s.Errors.do(ctx, st, errant{topic: topic}, s.Metrics.Retried, op)
+	if !ok && err == nil {
+		s.Metrics.RecordFailed(true)
+	}
+	return ok, err
+}
+
+// transform runs the transformation chain on a polled record; nil, nil means it is not
+// sent (dropped by a transform, or its failure tolerated). Its offset is still committed,
+// as Kafka commits filtered and skipped records'.
+func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*connectors.SourceRecord, error) {
+	if s.Transform == nil {
+		return &rec, nil
+	}
+	var out *connectors.Record
+	ok, err := s.stage(ctx, StageTransformation, rec.Topic, func() (err error) {
+		out, err = s.Transform(rec.Record())
+		return err
+	})
+	if !ok || out == nil {
+		return nil, err
+	}
+	rec.SetRecord(out)
+	return &rec, nil
+}
+
+// convert serialises a record through the converters; nil, nil means a conversion failed
+// and was tolerated.
+func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
 	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
 		m.Partition, m.Metadata = *r.Partition, explicitPartition{}
@@ -469,27 +512,46 @@ func (s *Source) convert(r *connectors.SourceRecord) (*sarama.ProducerMessage, e
 		m.Timestamp = time.Now()
 	}
 	if r.Key != nil || r.KeySchema != nil {
-		b, err := s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+		ok, err := s.stage(ctx, StageKeyConverter, r.Topic, func() error {
+			b, err := s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+			if err != nil {
+				return fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
+			}
+			if b != nil {
+				m.Key = sarama.ByteEncoder(b)
+			}
+			return nil
+		})
+		if !ok {
+			return nil, err
+		}
+	}
+	ok, err := s.stage(ctx, StageValueConverter, r.Topic, func() error {
+		b, err := s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
 		if err != nil {
-			return nil, fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
+			return fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
 		}
 		if b != nil {
-			m.Key = sarama.ByteEncoder(b)
+			m.Value = sarama.ByteEncoder(b)
 		}
+		return nil
+	})
+	if !ok {
+		return nil, err
 	}
-	b, err := s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
-	if err != nil {
-		return nil, fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
-	}
-	if b != nil {
-		m.Value = sarama.ByteEncoder(b)
-	}
-	for _, h := range r.Headers {
-		hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
-		if err != nil {
-			return nil, fmt.Errorf("convert header %s: %w", h.Key, err)
+	ok, err = s.stage(ctx, StageHeaderConverter, r.Topic, func() error {
+		m.Headers = m.Headers[:0]
+		for _, h := range r.Headers {
+			hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
+			if err != nil {
+				return fmt.Errorf("convert header %s: %w", h.Key, err)
+			}
+			m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: hv})
 		}
-		m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: hv})
+		return nil
+	})
+	if !ok {
+		return nil, err
 	}
 	return m, nil
 }

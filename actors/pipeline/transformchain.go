@@ -43,21 +43,32 @@ func NewTransformChain(stages []TransformStage, tolerate bool, log *slog.Logger)
 // Apply runs the chain on r: nil, nil means the record was dropped (by a transform, or
 // skipped after an error under errors.tolerance=all).
 func (c *TransformChain) Apply(r *connectors.Record) (*connectors.Record, error) {
+	out, err := c.Run(r)
+	if err == nil {
+		return out, nil
+	}
+	if c.tolerate {
+		n := c.skipped.Add(1)
+		if c.OnSkip != nil {
+			c.OnSkip()
+		}
+		c.log.Debug("record skipped: transform failed", "skipped", n, "err", err)
+		return nil, nil
+	}
+	return nil, fmt.Errorf("tolerance exceeded in error handler: %w", err)
+}
+
+// Run runs the chain on r without tolerating failures: a failing transform's error is a
+// *TransformError, for the pipeline's ErrorHandling to judge (retry, log, dead letter
+// queue, tolerance). nil, nil means a transform dropped the record.
+func (c *TransformChain) Run(r *connectors.Record) (*connectors.Record, error) {
 	for _, st := range c.stages {
 		if st.Predicate != nil && st.Predicate.Test(r) == st.Negate {
 			continue
 		}
 		out, err := st.Transform.Apply(r)
 		if err != nil {
-			if c.tolerate {
-				n := c.skipped.Add(1)
-				if c.OnSkip != nil {
-					c.OnSkip()
-				}
-				c.log.Debug("record skipped: transform failed", "transform", st.Alias, "skipped", n, "err", err)
-				return nil, nil
-			}
-			return nil, fmt.Errorf("tolerance exceeded in error handler: transform %s: %w", st.Alias, err)
+			return nil, &TransformError{Alias: st.Alias, Err: err}
 		}
 		if out == nil {
 			return nil, nil

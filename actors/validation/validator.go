@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -88,6 +89,22 @@ func (vd *Validator) Converters(config map[string]string) (key, value connectors
 		return nil, nil, nil, fmt.Errorf("header.converter %s: %w", class, err)
 	}
 	return key, value, header, nil
+}
+
+// ErrorClasses names the class executing each stage of a task's record processing, for
+// the errors.* reporters: the resolved key.converter, value.converter and header.converter
+// (worker defaults when the connector sets none) and each transforms.<alias>.type.
+func (vd *Validator) ErrorClasses(config map[string]string) map[string]string {
+	classes := map[string]string{
+		"key.converter":    cmp.Or(config["key.converter"], vd.worker.Key.Class),
+		"value.converter":  cmp.Or(config["value.converter"], vd.worker.Value.Class),
+		"header.converter": cmp.Or(config["header.converter"], vd.worker.Header.Class),
+	}
+	for _, alias := range SplitList(config["transforms"]) {
+		k := "transforms." + alias + ".type"
+		classes[k] = config[k]
+	}
+	return classes
 }
 
 // TransformChain instantiates and configures the chain config declares; nil when it
