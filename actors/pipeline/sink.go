@@ -300,11 +300,11 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 		}
 		return ok, err
 	}
-	at := fmt.Sprintf("%s-%d@%d", m.Topic, m.Partition, m.Offset)
+	at := func() string { return fmt.Sprintf("%s-%d@%d", m.Topic, m.Partition, m.Offset) } // only on failure
 	if m.Key != nil {
 		ok, err := stage(StageKeyConverter, func() (err error) {
 			if r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key); err != nil {
-				return fmt.Errorf("convert key at %s: %w", at, err)
+				return fmt.Errorf("convert key at %s: %w", at(), err)
 			}
 			return nil
 		})
@@ -314,7 +314,7 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 	}
 	ok, err := stage(StageValueConverter, func() (err error) {
 		if r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value); err != nil {
-			return fmt.Errorf("convert value at %s: %w", at, err)
+			return fmt.Errorf("convert value at %s: %w", at(), err)
 		}
 		return nil
 	})
@@ -326,7 +326,7 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 		for _, h := range m.Headers {
 			schema, v, err := s.Header.ToConnectHeader(m.Topic, string(h.Key), h.Value)
 			if err != nil {
-				return fmt.Errorf("convert header %s at %s: %w", h.Key, at, err)
+				return fmt.Errorf("convert header %s at %s: %w", h.Key, at(), err)
 			}
 			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: schema, Value: v})
 		}
@@ -342,7 +342,7 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 	ok, err = stage(StageTransformation, func() (err error) {
 		out, err = s.Transform(r.Record())
 		if err != nil {
-			return fmt.Errorf("at %s: %w", at, err)
+			return fmt.Errorf("at %s: %w", at(), err)
 		}
 		return nil
 	})
