@@ -91,11 +91,11 @@ type TransformError struct {
 func (e *TransformError) Error() string { return fmt.Sprintf("transform %s: %v", e.Alias, e.Err) }
 func (e *TransformError) Unwrap() error { return e.Err }
 
-// errant is the record whose processing failed: a consumed message (sinks) or the topic of
-// a source record.
+// errant is the record whose processing failed: a consumed message (sinks) or a source
+// record (sources).
 type errant struct {
 	consumed *sarama.ConsumerMessage
-	topic    string
+	source   *connectors.SourceRecord
 }
 
 // do runs op for stage on rec, retrying retriable failures. ok false with a nil error means
@@ -177,13 +177,20 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 			log = slog.New(slog.DiscardHandler)
 		}
 		attrs := []any{"connector", h.Connector, "task", h.Task, "stage", string(stage), "class", class, "err", err}
-		if m := rec.consumed; m != nil {
+		// As Kafka Connect: errors.log.include.messages adds a consumed record's timestamp
+		// (never its bytes), and a source record's content (key, value, headers, source
+		// partition and offset).
+		switch m, r := rec.consumed, rec.source; {
+		case m != nil:
 			attrs = append(attrs, "topic", m.Topic, "partition", m.Partition, "offset", m.Offset)
 			if h.LogMessages {
-				attrs = append(attrs, "key", string(m.Key), "value", string(m.Value), "timestamp", m.Timestamp)
+				attrs = append(attrs, "timestamp", m.Timestamp)
 			}
-		} else {
-			attrs = append(attrs, "topic", rec.topic)
+		case r != nil:
+			attrs = append(attrs, "topic", r.Topic)
+			if h.LogMessages {
+				attrs = append(attrs, "record", fmt.Sprintf("%+v", *r))
+			}
 		}
 		log.ErrorContext(ctx, "Error encountered in task", attrs...)
 		if h.Metrics != nil {

@@ -472,10 +472,10 @@ func (s *Source) topicsActive(records []connectors.SourceRecord) {
 	}
 }
 
-// stage runs op for stage on a record bound for topic under the connector's error
+// stage runs op for stage on rec under the connector's error
 // handling; false with a nil error means the record's failure was tolerated: skip it.
-func (s *Source) stage(ctx context.Context, st Stage, topic string, op func() error) (bool, error) {
-	ok, err := s.Errors.do(ctx, st, errant{topic: topic}, s.Metrics.Retried, op)
+func (s *Source) stage(ctx context.Context, st Stage, rec *connectors.SourceRecord, op func() error) (bool, error) {
+	ok, err := s.Errors.do(ctx, st, errant{source: rec}, s.Metrics.Retried, op)
 	if !ok && err == nil {
 		s.Metrics.RecordFailed(true)
 	}
@@ -490,7 +490,7 @@ func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*c
 		return &rec, nil
 	}
 	var out *connectors.Record
-	ok, err := s.stage(ctx, StageTransformation, rec.Topic, func() (err error) {
+	ok, err := s.stage(ctx, StageTransformation, &rec, func() (err error) {
 		out, err = s.Transform(rec.Record())
 		return err
 	})
@@ -512,7 +512,7 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sara
 		m.Timestamp = time.Now()
 	}
 	if r.Key != nil || r.KeySchema != nil {
-		ok, err := s.stage(ctx, StageKeyConverter, r.Topic, func() error {
+		ok, err := s.stage(ctx, StageKeyConverter, r, func() error {
 			b, err := s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
 			if err != nil {
 				return fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
@@ -526,7 +526,7 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sara
 			return nil, err
 		}
 	}
-	ok, err := s.stage(ctx, StageValueConverter, r.Topic, func() error {
+	ok, err := s.stage(ctx, StageValueConverter, r, func() error {
 		b, err := s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
 		if err != nil {
 			return fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
@@ -539,7 +539,7 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sara
 	if !ok {
 		return nil, err
 	}
-	ok, err = s.stage(ctx, StageHeaderConverter, r.Topic, func() error {
+	ok, err = s.stage(ctx, StageHeaderConverter, r, func() error {
 		m.Headers = m.Headers[:0]
 		for _, h := range r.Headers {
 			hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
