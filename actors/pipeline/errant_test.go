@@ -21,6 +21,7 @@ import (
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // syncBuffer is a log sink written by the pipeline's goroutines and read by the test.
@@ -132,7 +133,7 @@ func TestSinkErrantRecords(t *testing.T) {
 			sink.Errors = errs
 			r := start(t, sink.Run)
 			if tt.tolerate {
-				waitFor(t, testTimeout, "the good records put", func() bool { return len(task.put()) == len(tt.wantPut) })
+				wait.For(t, testTimeout, "the good records put", func() bool { return len(task.put()) == len(tt.wantPut) })
 				if err := r.stop(t); err != nil {
 					t.Fatalf("Run: %v", err)
 				}
@@ -253,7 +254,7 @@ func TestSinkErrantTransform(t *testing.T) {
 	sink.Errors = &ErrorHandling{Tolerate: true, DLQ: p, DLQTopic: "dlq", ContextHeaders: true, Connector: "conn",
 		Classes: map[string]string{"transforms.cast.type": "org.apache.kafka.connect.transforms.Cast$Value"}}
 	r := start(t, sink.Run)
-	waitFor(t, testTimeout, "the castable records put", func() bool { return len(task.put()) == 2 })
+	wait.For(t, testTimeout, "the castable records put", func() bool { return len(task.put()) == 2 })
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
 	}
@@ -320,7 +321,7 @@ func TestSinkConversionRetry(t *testing.T) {
 					t.Fatalf("Run ended with %v, want the conversion failure", err)
 				}
 			} else {
-				waitFor(t, testTimeout, "the record put", func() bool { return len(task.put()) == 1 })
+				wait.For(t, testTimeout, "the record put", func() bool { return len(task.put()) == 1 })
 				if err := r.stop(t); err != nil {
 					t.Fatal(err)
 				}
@@ -391,7 +392,7 @@ func TestSourceErrantRecords(t *testing.T) {
 				Classes: map[string]string{"transforms.cast.type": "Cast$Value"}, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
 			r := start(t, src.Run)
 			if tolerate {
-				waitFor(t, testTimeout, "the castable lines on the topic", func() bool { return endOffset(t, adm, "t") == 2 })
+				wait.For(t, testTimeout, "the castable lines on the topic", func() bool { return endOffset(t, adm, "t") == 2 })
 				if err := r.stop(t); err != nil {
 					t.Fatal(err)
 				}
