@@ -35,8 +35,8 @@ type Kafka interface {
 	// the connector's producer.override.* settings.
 	DLQProducer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)
 	// EnsureDLQTopic creates a dead letter queue topic (one partition, replication
-	// replicas) unless it exists.
-	EnsureDLQTopic(topic string, replication int16) error
+	// replicas) unless it exists, with the connector's admin.override.* settings.
+	EnsureDLQTopic(topic string, replication int16, adminOverrides map[string]string) error
 	// ConsumerGroup makes the consumer of one sink task (auto-commit off, earliest offsets
 	// when none are committed), with the connector's consumer.override.* settings; its group
 	// is pipeline.SinkGroupID.

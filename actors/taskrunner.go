@@ -213,14 +213,14 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			if v, err := strconv.ParseInt(strings.TrimSpace(config["errors.deadletterqueue.topic.replication.factor"]), 10, 16); err == nil {
 				rf = int16(v)
 			}
-			if err := r.rt.kafka.EnsureDLQTopic(dlq, rf); err != nil {
+			if err := r.rt.kafka.EnsureDLQTopic(dlq, rf, admin); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 			}
 			if errs.DLQ, err = r.rt.kafka.DLQProducer(r.name, r.task, producerOverrides); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 			}
 			errs.DLQTopic = dlq
-			errs.ContextHeaders = configBool(r.config, "errors.deadletterqueue.context.headers.enable")
+			errs.ContextHeaders = configBool(config, "errors.deadletterqueue.context.headers.enable")
 		}
 		consumer, err := r.rt.kafka.ConsumerGroup(r.name, r.task, overrides)
 		if err != nil {

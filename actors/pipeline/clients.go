@@ -146,12 +146,14 @@ func (k *Clients) DLQProducer(connector string, task int32, overrides map[string
 }
 
 // EnsureDLQTopic creates a dead letter queue topic unless it exists: one partition and
-// errors.deadletterqueue.topic.replication.factor replicas, as Kafka Connect creates it.
-func (k *Clients) EnsureDLQTopic(topic string, replication int16) error {
-	admin, err := sarama.NewClusterAdminFromClient(k.Admin)
+// errors.deadletterqueue.topic.replication.factor replicas, as Kafka Connect creates it, with
+// the admin client of the connector's admin.override.* settings.
+func (k *Clients) EnsureDLQTopic(topic string, replication int16, adminOverrides map[string]string) error {
+	admin, release, err := k.admin(adminOverrides)
 	if err != nil {
-		return fmt.Errorf("admin: %w", err)
+		return err
 	}
+	defer release()
 	err = admin.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 1, ReplicationFactor: replication}, false)
 	var terr *sarama.TopicError
 	if err == nil || (errors.As(err, &terr) && terr.Err == sarama.ErrTopicAlreadyExists) || errors.Is(err, sarama.ErrTopicAlreadyExists) {

@@ -120,7 +120,7 @@ func TestSinkErrantRecords(t *testing.T) {
 			}
 			if tt.dlq != "" {
 				k := dlqClients(t, c)
-				if err := k.EnsureDLQTopic(tt.dlq, 1); err != nil {
+				if err := k.EnsureDLQTopic(tt.dlq, 1, nil); err != nil {
 					t.Fatal(err)
 				}
 				p, err := k.DLQProducer("conn", 0, nil)
@@ -243,7 +243,7 @@ func TestSinkErrantTransform(t *testing.T) {
 	sink, task := newFileSink(t, c, "conn", "t", filepath.Join(t.TempDir(), "out.txt"))
 	sink.Transform = chain.Run
 	k := dlqClients(t, c)
-	if err := k.EnsureDLQTopic("dlq", 1); err != nil {
+	if err := k.EnsureDLQTopic("dlq", 1, nil); err != nil {
 		t.Fatal(err)
 	}
 	p, err := k.DLQProducer("conn", 0, nil)
@@ -421,10 +421,10 @@ func TestSourceErrantRecords(t *testing.T) {
 func TestEnsureDLQTopic(t *testing.T) {
 	c := newCluster(t, "t")
 	k := dlqClients(t, c)
-	if err := k.EnsureDLQTopic("dlq", 1); err != nil {
+	if err := k.EnsureDLQTopic("dlq", 1, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := k.EnsureDLQTopic("dlq", 1); err != nil {
+	if err := k.EnsureDLQTopic("dlq", 1, nil); err != nil {
 		t.Fatalf("existing topic: %v", err)
 	}
 	td, err := newAdmin(t, c).ListTopics(testCtx(t), "dlq")
@@ -434,7 +434,7 @@ func TestEnsureDLQTopic(t *testing.T) {
 	if d := td["dlq"]; len(d.Partitions) != 1 || len(d.Partitions[0].Replicas) != 1 {
 		t.Errorf("dlq has %d partitions (%v), want one with one replica", len(d.Partitions), d.Partitions)
 	}
-	err = k.EnsureDLQTopic("dlq3", 3)
+	err = k.EnsureDLQTopic("dlq3", 3, nil)
 	if err == nil || !strings.Contains(err.Error(), "dlq3") || !strings.Contains(err.Error(), "replication factor 3") {
 		t.Errorf("replication factor 3 on one broker: %v, want an error naming dlq3 and the factor", err)
 	}
