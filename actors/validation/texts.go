@@ -2,7 +2,7 @@ package validation
 
 // Texts of validation results and errors, verbatim from Kafka Connect.
 const (
-	msgNoConnectorType = "Connector config %s contains no connector type"                                                                                                                                                  // spec §3.4
+	msgNoConnectorType = "Connector config contains no connector type"                                                                                                                                                     // spec §3.4
 	msgUnknownClass    = "Failed to find any class that implements Connector and which name matches %s, available connectors are: %s"                                                                                      // spec §3.4
 	msgInvalidConfig   = "Connector configuration is invalid and contains the following %d error(s):\n%s\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`" // spec §7
 	msgNullValue       = "Null value can not be supplied as the configuration value."                                                                                                                                      // spec §3.7

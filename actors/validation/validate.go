@@ -145,15 +145,15 @@ func embed(prefix, group string, start int, child connectors.ConfigDef) connecto
 
 // validateConfig validates a connector config as Kafka's AbstractHerder.validateConnectorConfig
 // does (spec §7, §3.24), for create, PUT, PATCH and the validate endpoint alike. nulls are
-// keys the client sent as JSON null. A missing class is BAD_REQUEST, an unknown one INTERNAL.
+// keys the client sent as JSON null. A missing or unknown class is BAD_REQUEST (spec §0.1).
 func (vd *Validator) validateConfig(config map[string]string, nulls []string) (infos *messages.ConfigInfos, err error) {
 	class, ok := config["connector.class"]
 	if !ok || class == "" {
-		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType, javaMap(config))
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType)
 	}
-	conn, _, err := vd.registry.NewConnector(class)
-	if err != nil {
-		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgUnknownClass, class, strings.Join(vd.registry.ConnectorClassNames(), ", "))
+	conn, plugin, err := vd.registry.NewConnector(class)
+	if err != nil { // Kafka Connect 4.4: a 400 (spec §0.1)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgUnknownClass, class, strings.Join(vd.registry.ConnectorClassNames(), ", "))
 	}
 	_, isSink := conn.(connectors.SinkConnector)
 	// Values are checked resolved (config providers), reported as written, and no message
@@ -166,7 +166,8 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 			showAsWritten(infos, raw, vd.providers, res)
 		}
 	}()
-	en := vd.enrich(connectors.Merge(connectorBaseConfig, kindConfig(isSink)), config)
+	base := vd.withPluginDefaults(connectors.Merge(connectorBaseConfig, kindConfig(isSink)), plugin, config)
+	en := vd.enrich(base, config)
 	values := en.def.Validate(config)
 	byName := map[string]*connectors.ConfigValue{}
 	for i := range values {
@@ -181,6 +182,7 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 		validateSinkTopics(config, addError)
 	}
 	vd.validatePluginClasses(config, byName, addError)
+	vd.validateVersions(config, plugin, addError)
 
 	var undefined []connectors.ConfigValue // values no table defines, listed first (spec §3.24)
 	for _, e := range flatten(resolveErr) {
@@ -428,11 +430,22 @@ func (vd *Validator) PluginConfig(name string) ([]*messages.ConfigKeyInfo, error
 		return nil, fmt.Errorf("plugin %s: no configuration table", p.Class)
 	}
 	def := plugin.Config()
+	// The connector's version is its key's default here too; the converters' are the
+	// worker's only in validate (spec §0.1).
+	withVersion := func(base connectors.ConfigDef) connectors.ConfigDef {
+		out := slices.Clone(base)
+		for i := range out {
+			if out[i].Name == connectorVersionKey {
+				out[i].Default = p.Version
+			}
+		}
+		return out
+	}
 	switch p.Type {
 	case connectors.Sink:
-		def = connectors.Merge(def, connectorBaseConfig, sinkConfig)
+		def = connectors.Merge(def, withVersion(connectorBaseConfig), sinkConfig)
 	case connectors.Source:
-		def = connectors.Merge(def, connectorBaseConfig, sourceConfig)
+		def = connectors.Merge(def, withVersion(connectorBaseConfig), sourceConfig)
 	}
 	out := make([]*messages.ConfigKeyInfo, 0, len(def))
 	for _, k := range def.Infos() {

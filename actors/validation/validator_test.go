@@ -75,9 +75,10 @@ func TestForWrite(t *testing.T) {
 	}{
 		{"valid source", map[string]string{"name": "s", "connector.class": fileSource, "topic": "t"}, 0, ""},
 		{"valid sink, alias", map[string]string{"name": "s", "connector.class": "FileStreamSink", "topics": "t"}, 0, ""},
+		// spec §0.1: Kafka Connect 4.4's texts and codes.
 		{"no class", map[string]string{"name": "x"}, messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
-			"Connector config {name=x} contains no connector type"},
-		{"unknown class", map[string]string{"name": "x", "connector.class": "Nope"}, messages.ErrorCode_ERROR_CODE_INTERNAL,
+			"Connector config contains no connector type"},
+		{"unknown class", map[string]string{"name": "x", "connector.class": "Nope"}, messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: …"},
 		{"sink without topics, unknown transform", map[string]string{"name": "x", "connector.class": fileSink, "transforms": "a", "transforms.a.type": "com.example.Nope"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
@@ -94,6 +95,16 @@ func TestForWrite(t *testing.T) {
 			"transforms.f.type": "Filter", "transforms.f.negate": "true"}, messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 1 error(s):\n" +
 				"Config 'transforms.f.negate' was provided but there is no config 'transforms.f.predicate' defining a predicate to be negated.\n…"},
+		{"connector version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "9.9.9"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 2 error(s):\n" +
+				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [3.9.0]\n" +
+				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [3.9.0]\n…"},
+		{"connector version range", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "[3.0,4.0)"}, 0, ""},
+		{"converter version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter.plugin.version": "(3.9.0,)"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 1 error(s):\n" +
+				"Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range (3.9.0,), available versions: [3.9.0]\n…"},
 		{"value converter of the wrong kind", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter": "RegexRouter"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 1 error(s):\n" +
@@ -132,9 +143,9 @@ func TestForEndpoint(t *testing.T) {
 		wantFirst  string // name of the first config listed
 	}{
 		{"no class", map[string]string{"name": "x"}, nil,
-			"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config {name=x} contains no connector type", 0, ""},
+			"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config contains no connector type", 0, ""},
 		{"unknown class", map[string]string{"name": "x", "connector.class": "Nope"}, nil,
-			"org.apache.kafka.connect.errors.ConnectException: Failed to find any class that implements Connector and which name matches Nope", 0, ""},
+			"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Failed to find any class that implements Connector and which name matches Nope", 0, ""},
 		{"valid", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, nil, "", 0, "name"},
 		{"null of an undefined key listed first", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, []string{"nope"}, "", 1, "nope"},
 		{"null of a defined key", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t"}, []string{"tasks.max"}, "", 1, "name"},
@@ -159,6 +170,79 @@ func TestForEndpoint(t *testing.T) {
 				t.Errorf("first config %q, want %q", first, tt.wantFirst)
 			}
 		})
+	}
+}
+
+// TestValidateShapes44: validate lists the base keys as Kafka Connect 4.4 does (spec §0.1): in
+// its definition order with its order numbers, the plugin version keys, the converter keys
+// with the worker's converters as defaults and the installed converters recommended, and
+// whole documentation strings.
+func TestValidateShapes44(t *testing.T) {
+	vd := newValidator()
+	infos, err := vd.ForEndpoint(map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "file": "f"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		group       string
+		order       int32
+		def         string // "-": null
+		recommended string // comma-joined prefix of the recommended values
+	}
+	wants := []struct {
+		name string
+		want
+	}{
+		{"name", want{"Common", 1, "-", ""}},
+		{"connector.class", want{"Common", 2, "-", ""}},
+		{"connector.plugin.version", want{"Common", 3, "3.9.0", "3.9.0"}},
+		{"tasks.max", want{"Common", 4, "1", ""}},
+		{"tasks.max.enforce", want{"Common", 5, "true", ""}},
+		{"key.converter", want{"Common", 6, jsonConv, "org.apache.kafka.connect.converters.BooleanConverter,org.apache.kafka.connect.converters.ByteArrayConverter"}},
+		{"key.converter.plugin.version", want{"Common", 7, "3.9.0", "3.9.0"}},
+		{"value.converter", want{"Common", 8, stringConv, "org.apache.kafka.connect.converters.BooleanConverter"}},
+		{"value.converter.plugin.version", want{"Common", 9, "3.9.0", "3.9.0"}},
+		{"header.converter", want{"Common", 10, "org.apache.kafka.connect.storage.SimpleHeaderConverter", "org.apache.kafka.connect.converters.BooleanConverter"}},
+		{"header.converter.plugin.version", want{"Common", 11, "3.9.0", "3.9.0"}},
+		{"transforms", want{"Transforms", 12, "", ""}},
+		{"predicates", want{"Predicates", 13, "", ""}},
+		{"config.action.reload", want{"Common", 14, "restart", ""}},
+		{"errors.retry.timeout", want{"Error Handling", 1, "0", ""}},
+		{"topic.creation.groups", want{"Topic Creation", 1, "", ""}},
+		{"exactly.once.support", want{"Exactly Once Support", 2, "requested", ""}},
+		{"transaction.boundary", want{"Exactly Once Support", 3, "poll", ""}},
+		{"transaction.boundary.interval.ms", want{"Exactly Once Support", 4, "-", ""}},
+	}
+	var got []string
+	for _, c := range infos.GetConfigs() {
+		got = append(got, c.GetDefinition().GetName())
+	}
+	byName := map[string]*messages.ConfigInfo{}
+	for _, c := range infos.GetConfigs() {
+		byName[c.GetDefinition().GetName()] = c
+	}
+	for i, w := range wants {
+		if i < 14 && got[i] != w.name { // the Common keys come first, in definition order
+			t.Fatalf("keys %q; want %s at %d", got, w.name, i)
+		}
+		c := byName[w.name]
+		if c == nil {
+			t.Fatalf("no %s among %q", w.name, got)
+		}
+		d := c.GetDefinition()
+		def := "-"
+		if d.DefaultValue != nil {
+			def = *d.DefaultValue
+		}
+		if d.GetGroup() != w.group || d.GetOrder() != w.order || def != w.def ||
+			!strings.HasPrefix(strings.Join(c.GetValue().GetRecommendedValues(), ","), w.recommended) {
+			t.Errorf("%s: group %q order %d default %q recommended %q; want %+v", w.name, d.GetGroup(), d.GetOrder(), def, c.GetValue().GetRecommendedValues(), w.want)
+		}
+	}
+	for _, c := range infos.GetConfigs() {
+		if c.GetDefinition().GetName() == "errors.tolerance" && !strings.HasSuffix(c.GetDefinition().GetDocumentation(), "'all' changes the behavior to skip over problematic records.") {
+			t.Errorf("errors.tolerance documentation cut: %q", c.GetDefinition().GetDocumentation())
+		}
 	}
 }
 

@@ -126,7 +126,8 @@ func (p PluginInfo) MarshalJSON() ([]byte, error) {
 }
 
 // ConfigKeyInfo is one key's definition (spec §2.1, §2.2): DefaultValue and Group are null
-// when unset; the order field is "order".
+// when unset; the order field is "order_in_group", as Kafka Connect writes it from 4.2 on
+// (spec §0.1), and the fields are in Kafka Connect 4.4's order.
 type ConfigKeyInfo struct {
 	Name          string   `json:"name"`
 	Type          string   `json:"type"`
@@ -135,10 +136,10 @@ type ConfigKeyInfo struct {
 	Importance    string   `json:"importance"`
 	Documentation string   `json:"documentation"`
 	Group         *string  `json:"group"`
+	Order         int32    `json:"order_in_group"`
 	Width         string   `json:"width"`
 	DisplayName   string   `json:"display_name"`
 	Dependents    []string `json:"dependents"`
-	Order         int32    `json:"order"`
 }
 
 // ConfigValueInfo is one key's validation result (spec §2.1); Value is null when unset.

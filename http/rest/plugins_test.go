@@ -63,8 +63,8 @@ func TestPluginConfig(t *testing.T) {
 	}
 	r := call(t, srv, http.MethodGet, "/connector-plugins/RegexRouter/config", "")
 	assertJSON(t, r.body, `[
-		{"name":"regex","type":"STRING","required":true,"default_value":null,"importance":"HIGH","documentation":"Regular expression to use for matching.","group":null,"width":"NONE","display_name":"regex","dependents":[],"order":-1},
-		{"name":"replacement","type":"STRING","required":true,"default_value":null,"importance":"HIGH","documentation":"Replacement string.","group":null,"width":"NONE","display_name":"replacement","dependents":[],"order":-1}]`)
+		{"name":"regex","type":"STRING","required":true,"default_value":null,"importance":"HIGH","documentation":"Regular expression to use for matching.","group":null,"width":"NONE","display_name":"regex","dependents":[],"order_in_group":-1},
+		{"name":"replacement","type":"STRING","required":true,"default_value":null,"importance":"HIGH","documentation":"Replacement string.","group":null,"width":"NONE","display_name":"replacement","dependents":[],"order_in_group":-1}]`)
 	if got := names("/connector-plugins/" + url.PathEscape("org.apache.kafka.connect.transforms.InsertField$Value") + "/config"); !slices.Contains(got, "static.field") {
 		t.Errorf("InsertField$Value keys: %v", got)
 	}
@@ -216,11 +216,11 @@ func TestValidateShape(t *testing.T) {
 	typ, _ := json.Marshal(byName["transforms.ins.type"].Definition)
 	assertJSON(t, string(typ), `{"name":"transforms.ins.type","type":"CLASS","required":true,"default_value":null,"importance":"HIGH",
 		"documentation":"Class for the 'ins' transformation.","group":"Transforms: ins","width":"LONG",
-		"display_name":"Transformation type for ins","dependents":[],"order":0}`)
+		"display_name":"Transformation type for ins","dependents":[],"order_in_group":0}`)
 	static, _ := json.Marshal(byName["transforms.ins.static.field"])
 	assertJSON(t, string(static), `{"definition":{"name":"transforms.ins.static.field","type":"STRING","required":false,"default_value":null,"importance":"MEDIUM",
 		"documentation":"Field name for static data field. Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).",
-		"group":"Transforms: ins","width":"NONE","display_name":"static.field","dependents":[],"order":6},
+		"group":"Transforms: ins","width":"NONE","display_name":"static.field","dependents":[],"order_in_group":6},
 		"value":{"name":"transforms.ins.static.field","value":"f","recommended_values":[],"errors":[],"visible":true}}`)
 }
 
@@ -237,9 +237,9 @@ func TestValidateErrors(t *testing.T) {
 	assertError(t, put("FileStreamSource", `{"connector.class":"FileStreamSinkConnector","name":"x"}`), http.StatusBadRequest,
 		"Included connector type FileStreamSinkConnector does not match request type FileStreamSource")
 	assertError(t, put("FileStreamSink", `{"name":"x"}`), http.StatusInternalServerError,
-		"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config {name=x} contains no connector type")
+		"org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Connector config contains no connector type")
 	r := put("Nope", `{"connector.class":"Nope","name":"x"}`)
-	if r.status != http.StatusInternalServerError || !strings.Contains(r.body, "org.apache.kafka.connect.errors.ConnectException: Failed to find any class that implements Connector and which name matches Nope") {
+	if r.status != http.StatusInternalServerError || !strings.Contains(r.body, "org.apache.kafka.connect.runtime.rest.errors.BadRequestException: Failed to find any class that implements Connector and which name matches Nope") {
 		t.Errorf("unknown class: %d %s", r.status, r.body)
 	}
 }
