@@ -33,8 +33,15 @@ func (c *Client) RestartTask(ctx context.Context, name string, task int32) error
 	if !ok {
 		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, name)
 	}
-	if task < 0 || int(task) >= len(v.Tasks) {
+	if task < 0 {
 		return api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownTask, name, task)
+	}
+	if int(task) >= len(v.Tasks) {
+		// Not in this snapshot: right after a create its configs may be about to be written.
+		// The connector grain queues the restart behind them, as Kafka Connect does (spec
+		// §0.1), and answers "Unknown task" when no such task comes.
+		_, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.RestartTask{Connector: name, Task: task})
+		return err
 	}
 	_, err := c.rt.request(ctx, taskIdentity(name, task), taskKind, &messages.RestartTask{Connector: name, Task: task})
 	return err

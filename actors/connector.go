@@ -42,6 +42,17 @@ type connectorGrain struct {
 	tasks    map[int32]*taskReport
 	holding  bool               // counted in Runtime.holding while this grain has run the plugin here
 	metrics  *metrics.Connector // while the connector runs here; nil otherwise
+
+	// awaitingTasks is set while the plugin is starting or computing task configs that this
+	// grain is about to write; task restarts that arrive meanwhile wait in pendingRestarts.
+	awaitingTasks   bool
+	pendingRestarts []pendingRestart
+}
+
+// pendingRestart is a task restart waiting for the task configs about to be written.
+type pendingRestart struct {
+	to   *actor.PID // the requester, answered once the configs are written
+	task int32
 }
 
 // taskReport is the latest state a task grain reported.
@@ -94,7 +105,7 @@ func isConnectorCommand(msg any) bool {
 	switch msg.(type) {
 	case *messages.PutConnectorConfig, *messages.PatchConnectorConfig, *messages.DeleteConnector,
 		*messages.PauseConnector, *messages.ResumeConnector, *messages.StopConnector,
-		*messages.RestartConnector, *messages.GetConnectorStatus,
+		*messages.RestartConnector, *messages.GetConnectorStatus, *messages.RestartTask,
 		*messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
 		return true
 	}
@@ -221,6 +232,8 @@ func (g *connectorGrain) absent(ctx actor.Context) {
 		ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
 	case *messages.RestartConnector:
 		ctx.Respond(&messages.RestartConnectorReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
+	case *messages.RestartTask:
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownConnectorR, g.name))})
 	case *messages.PatchConnectorConfig:
 		ctx.Respond(&messages.PatchConnectorConfigReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgConnectorNotFound, g.name))})
 	case *messages.DeleteConnector:
@@ -255,7 +268,14 @@ func (g *connectorGrain) present(ctx actor.Context) {
 	case *messages.RestartConnector:
 		g.onRestart(ctx, m)
 	case *messages.GetConnectorStatus:
-		ctx.Respond(&messages.GetConnectorStatusReply{Status: g.status()})
+		st, ok := g.status()
+		if !ok {
+			ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
+			return
+		}
+		ctx.Respond(&messages.GetConnectorStatusReply{Status: st})
+	case *messages.RestartTask:
+		g.onRestartTask(ctx, m)
 	case *messages.AlterConnectorOffsets, *messages.ResetConnectorOffsets:
 		g.onModifyOffsets(ctx) // offsets.go
 	default:
@@ -376,8 +396,17 @@ func (g *connectorGrain) onTargetState(ctx actor.Context, target messages.Target
 }
 
 func (g *connectorGrain) onRestart(ctx actor.Context, m *messages.RestartConnector) {
-	plan := g.status()
 	legacy := !m.IncludeTasks && !m.OnlyFailed
+	plan, ok := g.status()
+	if !ok {
+		if !legacy { // no status to plan from yet (spec §0.1)
+			ctx.Respond(&messages.RestartConnectorReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
+			return
+		}
+		g.restartPlugin(ctx)
+		ctx.Respond(&messages.RestartConnectorReply{})
+		return
+	}
 	restartConnector := !m.OnlyFailed || plan.Connector.GetState() == messages.State_STATE_FAILED
 	if restartConnector {
 		if !legacy {
@@ -406,6 +435,7 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 		clear(g.tasks)
 		g.release()
 		g.dropMetrics()
+		g.dropRestarts(ctx, notOwner) // the Client asks the new owner
 		return
 	}
 	v, ok := g.rt.connectorView(g.name)
@@ -413,6 +443,7 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 		g.stopPlugin(ctx)
 		g.becomeAbsent(ctx)
 		g.dropMetrics()
+		g.flushRestarts(ctx)
 		return
 	}
 	ctx.CancelReceiveTimeout()
@@ -427,9 +458,11 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 	case messages.TargetState_TARGET_STATE_PAUSED:
 		g.stopPlugin(ctx)
 		g.setState(messages.State_STATE_PAUSED, "")
+		g.flushRestarts(ctx) // no task configs are written while paused
 	case messages.TargetState_TARGET_STATE_STOPPED:
 		g.stopPlugin(ctx)
 		g.setState(messages.State_STATE_STOPPED, "")
+		g.flushRestarts(ctx)
 	default:
 		if g.observed.GetState() == messages.State_STATE_FAILED && maps.Equal(g.pluginConfig, v.Config) {
 			return // FAILED stays FAILED until a restart or a new config
@@ -458,6 +491,7 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 	g.hold()
 	g.incarnation++
 	g.starting = true
+	g.awaitingTasks = true
 	g.pluginConfig = config
 	inc, self, rt, stats := g.incarnation, ctx.Self(), g.rt, g.metrics
 	cctx := &connectorContext{send: func(msg any) { rt.member.System().Root.Send(self, msg) }, incarnation: inc}
@@ -518,6 +552,7 @@ func (g *connectorGrain) onPluginStarted(ctx actor.Context, m *pluginStarted) {
 
 func (g *connectorGrain) computeTaskConfigs(ctx actor.Context) {
 	p, inc, max, raw, providers := g.plugin, g.incarnation, maxTasks(g.pluginConfig), g.pluginConfig, g.rt.cfg.Providers
+	g.awaitingTasks = true
 	ctx.Send(g.runner, &pluginCall{incarnation: inc, run: func() any {
 		tc, err := p.TaskConfigs(max)
 		return &taskConfigsComputed{incarnation: inc, taskConfigs: providers.Restore(raw, tc), err: err}
@@ -536,8 +571,10 @@ func (g *connectorGrain) onTaskConfigsComputed(ctx actor.Context, m *taskConfigs
 }
 
 // applyTaskConfigs writes the plugin's task configs when they differ from the stored ones,
-// then pokes every task grain, old and new.
+// then pokes every task grain, old and new, and answers the task restarts that waited for
+// them.
 func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[string]string) {
+	defer g.flushRestarts(ctx)
 	v, ok := g.rt.connectorView(g.name)
 	if !ok || v.Target != messages.TargetState_TARGET_STATE_STARTED {
 		return
@@ -546,6 +583,7 @@ func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[s
 		g.fail(ctx, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "The connector %s has generated %d tasks, which is greater than %d, the maximum number of tasks it is configured to create.", g.name, len(taskConfigs), max))
 		return
 	}
+	taskConfigs = withTaskClass(taskConfigs, g.rt.taskClass(v.Config))
 	if !sameTaskConfigs(v.Tasks, taskConfigs) {
 		wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 		defer cancel()
@@ -555,6 +593,76 @@ func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[s
 		}
 	}
 	g.pokeTasks(max(len(v.Tasks), len(taskConfigs)))
+}
+
+// withTaskClass returns the task configs with task.class set to class, as Kafka Connect
+// writes it into each (spec §0.1); unchanged when class is unknown or a config sets its own.
+func withTaskClass(configs []map[string]string, class string) []map[string]string {
+	if class == "" {
+		return configs
+	}
+	out := make([]map[string]string, len(configs))
+	for i, c := range configs {
+		if _, ok := c[taskClassKey]; ok {
+			out[i] = c
+			continue
+		}
+		out[i] = maps.Clone(c)
+		if out[i] == nil {
+			out[i] = map[string]string{}
+		}
+		out[i][taskClassKey] = class
+	}
+	return out
+}
+
+// onRestartTask serves a task restart the Client could not place, the task not being in the
+// config snapshot it read (spec §0.1). When this grain is about to write its task configs,
+// the restart waits for them, as Kafka Connect queues it behind them; otherwise it goes to the
+// task if the task exists now, or is "Unknown task".
+func (g *connectorGrain) onRestartTask(ctx actor.Context, m *messages.RestartTask) {
+	v, _ := g.rt.connectorView(g.name)
+	switch {
+	case m.Task >= 0 && int(m.Task) < len(v.Tasks):
+		g.rt.tell(taskIdentity(g.name, m.Task), taskKind, &messages.RestartTask{Connector: g.name, Task: m.Task})
+		ctx.Respond(&messages.CommandReply{})
+	case m.Task >= 0 && g.awaitingTasks && ctx.Sender() != nil:
+		g.pendingRestarts = append(g.pendingRestarts, pendingRestart{to: ctx.Sender(), task: m.Task})
+	default:
+		ctx.Respond(&messages.CommandReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownTask, g.name, m.Task))})
+	}
+}
+
+// flushRestarts answers the task restarts that waited: each goes to its task if the stored
+// task configs have it (after the EnsureTask pokeTasks sent it, so the task starts first),
+// else is "Unknown task".
+func (g *connectorGrain) flushRestarts(ctx actor.Context) {
+	g.awaitingTasks = false
+	pending := g.pendingRestarts
+	g.pendingRestarts = nil
+	if len(pending) == 0 {
+		return
+	}
+	v, _ := g.rt.connectorView(g.name)
+	for _, p := range pending {
+		reply := &messages.CommandReply{}
+		if int(p.task) < len(v.Tasks) {
+			g.rt.tell(taskIdentity(g.name, p.task), taskKind, &messages.RestartTask{Connector: g.name, Task: p.task})
+		} else {
+			reply.Error = toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownTask, g.name, p.task))
+		}
+		ctx.Send(p.to, reply)
+	}
+}
+
+// dropRestarts answers the waiting task restarts with err: the task configs they waited for
+// will not be written here.
+func (g *connectorGrain) dropRestarts(ctx actor.Context, err *messages.Error) {
+	g.awaitingTasks = false
+	for _, p := range g.pendingRestarts {
+		ctx.Send(p.to, &messages.CommandReply{Error: err})
+	}
+	g.pendingRestarts = nil
 }
 
 // pokeTasks sends EnsureTask to tasks 0..n-1, which converge on the stored state.
@@ -578,6 +686,7 @@ func (g *connectorGrain) fail(ctx actor.Context, err error) {
 	g.log.Warn("connector failed", "err", err)
 	g.stopPlugin(ctx)
 	g.setState(messages.State_STATE_FAILED, traceOf(err))
+	g.flushRestarts(ctx)
 }
 
 func (g *connectorGrain) setState(state messages.State, trace string) {
@@ -588,7 +697,8 @@ func (g *connectorGrain) setState(state messages.State, trace string) {
 	if g.metrics != nil {
 		g.metrics.SetState(stateName(state))
 	}
-	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
+	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation(),
+		Version: g.rt.pluginVersion(g.name)}
 	g.rt.putConnectorStatus(g.name, g.observed)
 }
 
@@ -600,17 +710,23 @@ func (g *connectorGrain) onTaskStateChanged(m *messages.TaskStateChanged) {
 	g.tasks[m.Task] = &taskReport{instance: m.Instance, sequence: m.Sequence, status: m.Status}
 }
 
-// status is the live status: this grain's own, and each current task's latest report (or
-// the status topic's record, before the task has reported to this activation).
-func (g *connectorGrain) status() *messages.ConnectorStatus {
+// status is the live status: this grain's own (or the status topic's record, before this
+// activation has one), and each task's latest report (or its record, before the task has
+// reported to this activation). Only what was stored is reported (spec §0.1): false when the
+// connector has no status yet, and a task with none is left out, as Kafka Connect lists it.
+func (g *connectorGrain) status() (*messages.ConnectorStatus, bool) {
 	v, _ := g.rt.connectorView(g.name)
-	own := &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED, WorkerId: g.rt.cfg.WorkerID}
+	var own *messages.InstanceStatus
 	if g.observed != nil {
 		own = proto.Clone(g.observed).(*messages.InstanceStatus)
+	} else if stored, ok := g.rt.stores.Status.Connector(g.name); ok {
+		own = proto.Clone(stored).(*messages.InstanceStatus)
+	} else {
+		return nil, false
 	}
 	st := &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.validator.ConnectorType(v.Config)}
 	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
-		return st // a stopped connector has no tasks (spec §3.16)
+		return st, true // a stopped connector has no tasks (spec §3.16)
 	}
 	stored := g.rt.taskStatuses(g.name)
 	for i := range int32(len(v.Tasks)) {
@@ -618,11 +734,11 @@ func (g *connectorGrain) status() *messages.ConnectorStatus {
 		if r := g.tasks[i]; r != nil {
 			s = r.status
 		} else if s = stored[i]; s == nil {
-			s = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED}
+			continue
 		}
 		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: proto.Clone(s).(*messages.InstanceStatus)})
 	}
-	return st
+	return st, true
 }
 
 // connectorContext is the plugin's handle on its grain.

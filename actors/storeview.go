@@ -95,8 +95,8 @@ func (o connectorOffsets) Put(ctx context.Context, offsets []connectors.SourceOf
 }
 
 // storedStatus builds a connector's status from the status topic's tail, as the grain's
-// status does from its live reports: no tasks when STOPPED (spec §3.16), UNASSIGNED for a
-// task with no record yet. false when the connector has no status record.
+// status does from its live reports: no tasks when STOPPED (spec §3.16), none for a task
+// with no record yet. false when the connector has no status record.
 func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.ConnectorStatus, bool) {
 	own, ok := rt.stores.Status.Connector(name)
 	if !ok {
@@ -108,11 +108,34 @@ func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.Connect
 	}
 	stored := rt.taskStatuses(name)
 	for i := range int32(len(v.Tasks)) {
-		s := stored[i]
-		if s == nil {
-			s = &messages.InstanceStatus{State: messages.State_STATE_UNASSIGNED}
+		if s := stored[i]; s != nil { // a task with no record yet is left out (spec §0.1)
+			st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
 		}
-		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
 	}
 	return st, true
+}
+
+// pluginVersion is the version of the plugin connector name runs, as its status reports it
+// (Kafka Connect 4.1+); "" when the connector or its class is unknown here.
+func (rt *Runtime) pluginVersion(name string) string {
+	v, ok := rt.connectorView(name)
+	if !ok {
+		return ""
+	}
+	if p, ok := rt.registry.Lookup(v.Config["connector.class"]); ok {
+		return p.Version
+	}
+	return ""
+}
+
+// taskClassKey is the task config key naming the task's class (Kafka Connect's
+// TaskConfig.TASK_CLASS_CONFIG).
+const taskClassKey = "task.class"
+
+// taskClass is the task class of the connector config's plugin; "" when unknown.
+func (rt *Runtime) taskClass(config map[string]string) string {
+	if p, ok := rt.registry.Lookup(config["connector.class"]); ok {
+		return p.TaskClass
+	}
+	return ""
 }

@@ -351,7 +351,8 @@ func (g *taskGrain) setState(state messages.State, trace string) {
 	if g.metrics != nil {
 		g.metrics.SetState(stateName(state))
 	}
-	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation()}
+	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation(),
+		Version: g.rt.pluginVersion(g.name)}
 	g.rt.putTaskStatus(g.name, g.task, g.observed)
 	g.sequence++
 	g.rt.tell(connectorIdentity(g.name), connectorKind, &messages.TaskStateChanged{

@@ -27,6 +27,10 @@ type Plugin struct {
 	Type    PluginType // the kind; one class registered for two kinds is two Plugins
 	Version string     // reported by GET /connector-plugins
 	New     func() any // a fresh instance: a Connector for source and sink, a Converter, …
+	// TaskClass is, for a connector, the Kafka Connect class name of its task, which the
+	// runtime writes into each task config as task.class, as Kafka Connect does; empty when
+	// unknown, and then none is written.
+	TaskClass string
 }
 
 // Registry maps Kafka Connect class names and their aliases (spec §9.6) to plugins. The zero

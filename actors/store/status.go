@@ -40,12 +40,14 @@ type StatusStore struct {
 	topicWrites map[string]bool
 }
 
-// statusValue is the record value; field order is Kafka Connect's STATUS_SCHEMA_V0.
+// statusValue is the record value; field order is Kafka Connect's status schema, with the
+// plugin's version of 4.1+ (KIP-891) written only when known.
 type statusValue struct {
 	State      string  `json:"state"`
 	Trace      *string `json:"trace"`
 	WorkerID   string  `json:"worker_id"`
 	Generation int64   `json:"generation"`
+	Version    string  `json:"version,omitempty"`
 }
 
 // NewStatusStore allocates a StatusStore over topic; it opens no connection. Topic
@@ -265,7 +267,7 @@ func encodeStatus(st *messages.InstanceStatus) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidState, st.GetState())
 	}
-	v := statusValue{State: name, WorkerID: st.GetWorkerId(), Generation: st.GetGeneration()}
+	v := statusValue{State: name, WorkerID: st.GetWorkerId(), Generation: st.GetGeneration(), Version: st.GetVersion()}
 	if st.GetTrace() != "" {
 		t := st.GetTrace()
 		v.Trace = &t
@@ -373,6 +375,7 @@ func decodeStatus(b []byte) (*messages.InstanceStatus, error) {
 	st := &messages.InstanceStatus{State: state}
 	st.WorkerId, _ = m["worker_id"].(string)
 	st.Trace, _ = m["trace"].(string)
+	st.Version, _ = m["version"].(string)
 	switch g := m["generation"].(type) {
 	case int64:
 		st.Generation = g

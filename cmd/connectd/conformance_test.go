@@ -70,12 +70,11 @@ func TestConformance(t *testing.T) {
 		expectError(t, w, "POST", "/connectors", map[string]any{"name": name, "config": source(name)}, 409, "Connector "+name+" already exists")
 		expectError(t, w, "POST", "/connectors", map[string]any{"name": "a", "config": map[string]any{"name": "b", "connector.class": "FileStreamSource"}},
 			400, "Connector name configuration (b) doesn't match connector name in the URL (a)")
-		code, _, b := w.do("POST", "/connectors", map[string]any{"name": "noclass", "config": map[string]any{"tasks.max": "1"}})
-		if e := errorBody(t, b); code != 400 || !strings.HasPrefix(e.Message, "Connector config {") || !strings.HasSuffix(e.Message, "contains no connector type") {
-			t.Errorf("missing connector.class: %d %s", code, b)
-		}
-		code, _, b = w.do("POST", "/connectors", map[string]any{"name": "badclass", "config": map[string]any{"connector.class": "Nope"}})
-		if e := errorBody(t, b); code != 500 || !strings.HasPrefix(e.Message, "Failed to find any class that implements Connector and which name matches Nope, available connectors are: ") {
+		// spec §0.1: Kafka Connect 4.4's text, and a 400 for an unknown class.
+		expectError(t, w, "POST", "/connectors", map[string]any{"name": "noclass", "config": map[string]any{"tasks.max": "1"}}, 400,
+			"Connector config contains no connector type")
+		code, _, b := w.do("POST", "/connectors", map[string]any{"name": "badclass", "config": map[string]any{"connector.class": "Nope"}})
+		if e := errorBody(t, b); code != 400 || !strings.HasPrefix(e.Message, "Failed to find any class that implements Connector and which name matches Nope, available connectors are: ") {
 			t.Errorf("unknown class: %d %s", code, b)
 		}
 		bad := source("bad")
@@ -118,6 +117,26 @@ func TestConformance(t *testing.T) {
 			if _, ok := raw[key]; !ok {
 				t.Errorf("status has no %q: %s", key, b)
 			}
+		}
+		// spec §0.1: the plugin's version in the connector's and each task's status (4.1+),
+		// task.class in each task config.
+		var versions struct {
+			Connector struct {
+				Version string `json:"version"`
+			} `json:"connector"`
+			Tasks []struct {
+				Version string `json:"version"`
+			} `json:"tasks"`
+		}
+		if err := json.Unmarshal(b, &versions); err != nil || versions.Connector.Version == "" || len(versions.Tasks) != 1 || versions.Tasks[0].Version == "" {
+			t.Errorf("status without the plugin's version: %s", b)
+		}
+		var tasks []struct {
+			Config map[string]string `json:"config"`
+		}
+		w.mustDo("GET", "/connectors/"+name+"/tasks", nil, 200, &tasks)
+		if len(tasks) != 1 || tasks[0].Config["task.class"] != "org.apache.kafka.connect.file.FileStreamSourceTask" {
+			t.Errorf("task configs %v: want task.class org.apache.kafka.connect.file.FileStreamSourceTask", tasks)
 		}
 	})
 
@@ -255,6 +274,33 @@ func TestConformance(t *testing.T) {
 			w.mustDo("PUT", "/connector-plugins/FileStreamSink/config/validate", c.config, 200, &infos)
 			if infos.ErrorCount != c.errors {
 				t.Errorf("validate %s: error_count %d, want %d", c.what, infos.ErrorCount, c.errors)
+			}
+		}
+		// spec §0.1: Kafka Connect 4.4's ConfigKeyInfo shape, plugin version keys and order numbers.
+		var infos struct {
+			Configs []struct {
+				Definition map[string]any `json:"definition"`
+				Value      struct {
+					RecommendedValues []string `json:"recommended_values"`
+				} `json:"value"`
+			} `json:"configs"`
+		}
+		w.mustDo("PUT", "/connector-plugins/FileStreamSource/config/validate", map[string]any{"connector.class": "FileStreamSource", "name": "v", "topic": "t", "file": "f"}, 200, &infos)
+		orders := map[string]any{}
+		for _, c := range infos.Configs {
+			if _, old := c.Definition["order"]; old {
+				t.Errorf("%v has the pre-4.2 order field", c.Definition["name"])
+			}
+			orders[c.Definition["name"].(string)] = c.Definition["order_in_group"]
+			if c.Definition["name"] == "value.converter" && (c.Definition["default_value"] == nil || len(c.Value.RecommendedValues) < 9) {
+				t.Errorf("value.converter: default %v, recommended %v; want the worker's and every converter", c.Definition["default_value"], c.Value.RecommendedValues)
+			}
+		}
+		for key, want := range map[string]float64{"connector.plugin.version": 3, "key.converter.plugin.version": 7, "value.converter.plugin.version": 9,
+			"header.converter.plugin.version": 11, "transforms": 12, "predicates": 13, "config.action.reload": 14,
+			"exactly.once.support": 2, "transaction.boundary": 3, "transaction.boundary.interval.ms": 4} {
+			if orders[key] != want {
+				t.Errorf("validate: %s order_in_group %v, want %v", key, orders[key], want)
 			}
 		}
 		if code, _, b := w.do("PUT", "/connector-plugins/FileStreamSink/config/validate", map[string]any{"name": "v"}); code != 500 {

@@ -38,9 +38,9 @@ const version = "3.9.0"
 
 // Register adds both connectors to r.
 func Register(r *connectors.Registry) {
-	r.Register(connectors.Plugin{Class: SourceClass, Type: connectors.Source, Version: version,
+	r.Register(connectors.Plugin{Class: SourceClass, Type: connectors.Source, Version: version, TaskClass: "io.connectd.loadgen.DataGenSourceTask",
 		New: func() any { return &SourceConnector{} }})
-	r.Register(connectors.Plugin{Class: SinkClass, Type: connectors.Sink, Version: version,
+	r.Register(connectors.Plugin{Class: SinkClass, Type: connectors.Sink, Version: version, TaskClass: "io.connectd.loadgen.DiscardSinkTask",
 		New: func() any { return &SinkConnector{} }})
 }
 

@@ -198,3 +198,78 @@ func TestSlowClients(t *testing.T) {
 		}
 	}
 }
+
+// TestStatusOnlyWhatWasStored: before a connector has a status, its status, its task's status
+// and expand=status answer as Kafka Connect does (404 "No status found …", left out), never an
+// invented UNASSIGNED or an empty worker_id; once it runs, status and task status carry the
+// plugin's version and GET …/tasks each task's task.class (spec §0.1).
+func TestStatusOnlyWhatWasStored(t *testing.T) {
+	srv, f := newTestServer(t)
+	c := f.name("gated")
+	open := newGate(c)
+	defer open()
+	r := call(t, srv, "POST", "/connectors", `{"name":"`+c+`","config":{"connector.class":"`+gatedClass+`","gate":"`+c+`"}}`)
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	assertError(t, call(t, srv, "GET", path(c, "/status"), ""), 404, "No status found for connector "+c)
+	assertError(t, call(t, srv, "GET", path(c, "/tasks/0/status"), ""), 404, "No status found for task "+c+"-0")
+	if r := call(t, srv, "GET", "/connectors?expand=status", ""); strings.Contains(r.body, `"`+c+`"`) {
+		t.Errorf("expand=status lists a connector with no status: %s", r.body)
+	}
+	open()
+	st := f.waitRunning(c, 1)
+	if st.Connector.Version != gatedVersion || st.Tasks[0].Version != gatedVersion || st.Connector.WorkerID == "" || st.Tasks[0].WorkerID == "" {
+		t.Errorf("status %+v: want version %s and a worker id for the connector and its task", st, gatedVersion)
+	}
+	var task TaskState
+	if err := json.Unmarshal([]byte(call(t, srv, "GET", path(c, "/tasks/0/status"), "").body), &task); err != nil || task.Version != gatedVersion {
+		t.Errorf("task status %+v, %v: want version %s", task, err, gatedVersion)
+	}
+	var tasks []TaskInfo
+	if err := json.Unmarshal([]byte(call(t, srv, "GET", path(c, "/tasks"), "").body), &tasks); err != nil || len(tasks) != 1 || tasks[0].Config["task.class"] != gatedTaskClass {
+		t.Errorf("tasks %+v, %v: want task.class %s", tasks, err, gatedTaskClass)
+	}
+}
+
+// TestRestartTaskRightAfterCreate: a task restart that arrives while the connector is about to
+// write its task configs waits for them and answers 204, as Kafka Connect queues it (issue 11:
+// go-kafka-connect's TestRestartTask); a task the configs do not have is then 404.
+func TestRestartTaskRightAfterCreate(t *testing.T) {
+	srv, f := newTestServer(t)
+	c := f.name("gated")
+	open := newGate(c)
+	defer open()
+	r := call(t, srv, "POST", "/connectors", `{"name":"`+c+`","config":{"connector.class":"`+gatedClass+`","gate":"`+c+`"}}`)
+	if r.status != 201 {
+		t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	if r := call(t, srv, "GET", path(c, ""), ""); r.status != 200 {
+		t.Fatalf("GET the connector: %d %s", r.status, r.body)
+	}
+	restarts := make(chan response, 2)
+	for _, task := range []string{"0", "5"} {
+		go func() { restarts <- call(t, srv, "POST", path(c, "/tasks/"+task+"/restart"), "") }()
+	}
+	// While the gate is closed no task config can be written: an answer now is a wrong one
+	// (before queueing, a 404 "Unknown task" came at once). A correct worker never answers
+	// here, so this wait can only give a wrong answer its chance to show.
+	select {
+	case r := <-restarts:
+		t.Fatalf("a restart answered before the task configs were written: %d %s", r.status, r.body)
+	case <-time.After(500 * time.Millisecond):
+	}
+	open()
+	got := map[int]string{}
+	for range 2 {
+		r := <-restarts
+		got[r.status] = r.body
+	}
+	if _, ok := got[204]; !ok {
+		t.Errorf("restart of task 0 right after create: %v; want 204", got)
+	}
+	if body, ok := got[404]; !ok || !strings.Contains(body, "Unknown task: "+c+"-5") {
+		t.Errorf("restart of task 5, which the connector does not make: %v; want 404 Unknown task", got)
+	}
+	f.waitRunning(c, 1)
+}

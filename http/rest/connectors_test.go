@@ -187,7 +187,7 @@ func TestCreateConnector(t *testing.T) {
 		{name: "blank name", body: `{"name":"  ","config":{` + validSource + `}}`, status: 400,
 			want: invalidConfig([]string{"Invalid value  for configuration name: String may not be empty"}).Error()},
 		{name: "no connector class", body: `{"name":"{{c}}","config":{"tasks.max":"1"}}`, status: 400,
-			want: "Connector config {name={{c}}, tasks.max=1} contains no connector type"},
+			want: "Connector config contains no connector type"}, // spec §0.1
 		{name: "config missing", body: `{"name":"{{c}}"}`, status: 400, want: msgConfigMissing},
 		{name: "config null", body: `{"name":"{{c}}","config":null}`, status: 400, want: msgConfigMissing},
 		{name: "body null", body: `null`, status: 400, want: msgConfigMissing},
@@ -279,8 +279,8 @@ func TestMalformedBodies(t *testing.T) {
 // TestInitialState: initial_state is case-insensitive and reaches the connector (spec §3.4).
 func TestInitialState(t *testing.T) {
 	tests := []struct{ initial, want, tasks string }{
-		{"RUNNING", "RUNNING", `[{"id":0,"state":"RUNNING","worker_id":"127.0.0.1:8083"}]`},
-		{"running", "RUNNING", `[{"id":0,"state":"RUNNING","worker_id":"127.0.0.1:8083"}]`},
+		{"RUNNING", "RUNNING", `[` + instance(0, "RUNNING", "") + `]`},
+		{"running", "RUNNING", `[` + instance(0, "RUNNING", "") + `]`},
 		{"Paused", "PAUSED", `[]`},
 		{"stopped", "STOPPED", `[]`},
 	}
@@ -292,7 +292,7 @@ func TestInitialState(t *testing.T) {
 				t.Fatalf("create: %d %s", r.status, r.body)
 			}
 			// The connector and its tasks reach their states asynchronously.
-			want := f.fill(`{"name":"{{c}}","connector":{"state":"` + tt.want + `","worker_id":"127.0.0.1:8083"},"tasks":` + tt.tasks + `,"type":"source"}`)
+			want := f.fill(`{"name":"{{c}}","connector":` + instance(-1, tt.want, "") + `,"tasks":` + tt.tasks + `,"type":"source"}`)
 			r = f.waitJSON(path(f.name("c"), "/status"), want)
 			assertJSON(t, r.body, want)
 		})
@@ -345,8 +345,8 @@ func TestPutConnectorConfig(t *testing.T) {
 		{"null body", "/connectors/{{c}}/config", `null`, 400, msgConfigMissing},
 		{"invalid config", "/connectors/{{c}}/config", `{` + validSource + `,"tasks.max":"0"}`, 400,
 			invalidConfig([]string{"Invalid value 0 for configuration tasks.max: Value must be at least 1"}).Error()},
-		{"unknown class", "/connectors/{{c}}/config", `{"connector.class":"Nope"}`, 500,
-			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, " + fileSink + ", " + fileSource},
+		{"unknown class", "/connectors/{{c}}/config", `{"connector.class":"Nope"}`, 400, // spec §0.1
+			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, " + gatedClass + ", " + fileSink + ", " + fileSource},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -386,11 +386,14 @@ func TestGetConnector(t *testing.T) {
 	mustCreate(t, srv, s, sink)
 	f.waitTasks(s, 2) // the connector generates its task configs asynchronously
 	cfg := configJSON(s, sink)
+	// Each task config is the sink's with task.class, as Kafka Connect writes it (spec §0.1).
+	taskCfg := configJSON(s, map[string]string{"connector.class": fileSink, "tasks.max": "2", "topics": "t", "file": sink["file"],
+		"task.class": "org.apache.kafka.connect.file.FileStreamSinkTask"})
 	tests := []struct{ path, want string }{
 		{"/connectors", `["` + s + `"]`}, // other tests' connectors left out
 		{"/connectors/" + s, `{"name":"` + s + `","config":` + cfg + `,"tasks":[{"connector":"` + s + `","task":0},{"connector":"` + s + `","task":1}],"type":"sink"}`},
 		{"/connectors/" + s + "/config", cfg},
-		{"/connectors/" + s + "/tasks", `[{"id":{"connector":"` + s + `","task":0},"config":` + cfg + `},{"id":{"connector":"` + s + `","task":1},"config":` + cfg + `}]`},
+		{"/connectors/" + s + "/tasks", `[{"id":{"connector":"` + s + `","task":0},"config":` + taskCfg + `},{"id":{"connector":"` + s + `","task":1},"config":` + taskCfg + `}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -462,7 +465,7 @@ func TestStatus(t *testing.T) {
 	assertJSON(t, f.waitJSON(path(s, "/status"), paused).body, paused) // tasks pause asynchronously
 	call(t, srv, "PUT", path(s, "/resume"), "")
 	call(t, srv, "POST", path(s, "/tasks/1/restart"), "")
-	assertJSON(t, f.waitJSON(path(s, "/tasks/1/status"), instance(1, "RUNNING", "")).body, `{"id":1,"state":"RUNNING","worker_id":"127.0.0.1:8083"}`)
+	assertJSON(t, f.waitJSON(path(s, "/tasks/1/status"), instance(1, "RUNNING", "")).body, instance(1, "RUNNING", ""))
 	if r := call(t, srv, "DELETE", path(s, "/"), ""); r.status != http.StatusNoContent {
 		t.Fatalf("delete: %d %s", r.status, r.body)
 	}

@@ -169,13 +169,15 @@ func (s *testStack) start() error {
 	if err != nil {
 		return err
 	}
+	registry := builtin.Registry()
+	registerTestPlugins(registry) // gated_test.go
 	rt, err := actors.New(actors.Config{
 		WorkerID:       fixtureWorkerID,
 		KafkaClusterID: clusterID,
 		Member:         member.Config{},
 		Logger:         log,
 		Loggers:        levels,
-	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, builtin.Registry(), clients)
+	}, actors.Stores{Config: s.configs, Status: s.statuses, Offsets: s.offsets}, registry, clients)
 	if err != nil {
 		return err
 	}
@@ -608,6 +610,9 @@ func assertError(tb testing.TB, r response, status int, message string) {
 
 // instance is an instance's state object as ConnectorStateInfo serialises it, fields in
 // order, trace omitted when empty (spec §2.2); id < 0 leaves out "id".
+// builtinVersion is the version the built-in plugins report.
+const builtinVersion = "3.9.0"
+
 func instance(id int, state, trace string) string {
 	var b strings.Builder
 	b.WriteByte('{')
@@ -619,6 +624,7 @@ func instance(id int, state, trace string) string {
 		t, _ := json.Marshal(trace)
 		fmt.Fprintf(&b, `,"trace":%s`, t)
 	}
+	fmt.Fprintf(&b, `,"version":%q`, builtinVersion) // the plugin's version (spec §0.1)
 	b.WriteByte('}')
 	return b.String()
 }

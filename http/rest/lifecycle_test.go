@@ -105,7 +105,7 @@ func TestPatchConnectorConfig(t *testing.T) {
 		{"invalid value", "/connectors/{{c}}/config", `{"tasks.max":"0"}`, 400,
 			invalidConfig([]string{"Invalid value 0 for configuration tasks.max: Value must be at least 1"}).Error()},
 		{"required key removed", "/connectors/{{c}}/config", `{"connector.class":null}`, 400,
-			"Connector config {added=y, file=" + f.dir + "/out.txt, name={{c}}, tasks.max=2, topics=t} contains no connector type"},
+			"Connector config contains no connector type"},
 		{"null body", "/connectors/{{c}}/config", `null`, 400, msgConfigMissing},
 		{"array body", "/connectors/{{c}}/config", `[]`, 400, "Connector config must be a JSON object of string values, not an array"},
 		{"object value", "/connectors/{{c}}/config", `{"a":{}}`, 400, `Connector config value of "a" must be a string, number or boolean, not an object`},
