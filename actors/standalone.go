@@ -59,10 +59,15 @@ func (c *StandaloneClient) awaitStarted(ctx context.Context, name string) (*mess
 			return connectorInfo(c.rt, name, v), nil
 		}
 		reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.GetConnectorStatus{Name: name})
-		if err != nil {
+		if err != nil && api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND {
 			return nil, err
 		}
-		switch reply.(*messages.GetConnectorStatusReply).GetStatus().GetConnector().GetState() {
+		// NOT_FOUND: no status yet, the plugin is still starting; ask again.
+		var state messages.State
+		if err == nil {
+			state = reply.(*messages.GetConnectorStatusReply).GetStatus().GetConnector().GetState()
+		}
+		switch state {
 		case messages.State_STATE_RUNNING:
 			v, _ = c.rt.connectorView(name)
 			return connectorInfo(c.rt, name, v), nil

@@ -357,7 +357,7 @@ func TestRESTEndpoints(t *testing.T) {
 	expectError(t, w, "POST", "/connectors", `{"name": "bad",`, 400, "")
 	expectError(t, w, "POST", "/connectors", `{"name": "bad", "config": "x"}`, 400, "")
 	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"file": "x"}}, 400, "contains no connector type")
-	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "NoSuchConnector"}}, 500, "Failed to find any class that implements Connector and which name matches NoSuchConnector")
+	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "NoSuchConnector"}}, 400, "Failed to find any class that implements Connector and which name matches NoSuchConnector")
 	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "FileStreamSink", "tasks.max": "0"}}, 400,
 		"Connector configuration is invalid and contains the following 3 error(s):\nInvalid value 0 for configuration tasks.max: Value must be at least 1\nMust configure one of topics or topics.regex\nMust configure one of topics or topics.regex\nYou can also find the above list of errors at the endpoint `/connector-plugins/{connectorType}/config/validate`")
 	expectError(t, w, "POST", "/connectors", map[string]any{"name": "bad", "config": map[string]string{"connector.class": "FileStreamSource", "name": "other", "topic": w.topic("t")}}, 400,
