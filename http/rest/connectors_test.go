@@ -47,7 +47,9 @@ func TestEscapedNames(t *testing.T) {
 			assertLocation(t, srv.URL, r.header.Get("Location"), name)
 
 			path := "/connectors/" + segment
-			f.waitTasks(name, 1) // the task routes need the task config the connector generates
+			// The task routes need the task's config and its status: a task with no status
+			// yet is "No status found" (spec §0.1).
+			f.waitRunning(name, 1)
 			for _, c := range []struct {
 				method, suffix string
 				want           int

@@ -50,7 +50,7 @@ func TestRoutes(t *testing.T) {
 			t.Run(tt.method+" "+path+tt.query, func(t *testing.T) {
 				srv, f := newTestServer(t)
 				mustCreate(t, srv, f.name("c1"), f.sourceConfig(1))
-				f.waitTasks(f.name("c1"), 1) // the task routes need the task config the connector generates
+				f.waitRunning(f.name("c1"), 1) // the task routes need the task's config and status
 				r := call(t, srv, tt.method, f.fill(path)+tt.query, f.fill(tt.body))
 				if r.status != tt.want {
 					t.Fatalf("status %d, want %d: %s", r.status, tt.want, r.body)
