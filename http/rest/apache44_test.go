@@ -247,9 +247,21 @@ func TestRestartTaskRightAfterCreate(t *testing.T) {
 	if r := call(t, srv, "GET", path(c, ""), ""); r.status != 200 {
 		t.Fatalf("GET the connector: %d %s", r.status, r.body)
 	}
+	// Each restart on a client of its own: call shares the server's client and may not run
+	// off the test's goroutine.
 	restarts := make(chan response, 2)
 	for _, task := range []string{"0", "5"} {
-		go func() { restarts <- call(t, srv, "POST", path(c, "/tasks/"+task+"/restart"), "") }()
+		go func() {
+			req, _ := http.NewRequest("POST", srv.URL+path(c, "/tasks/"+task+"/restart"), nil)
+			resp, err := (&http.Client{Timeout: time.Minute}).Do(req)
+			if err != nil {
+				restarts <- response{status: -1, body: err.Error()}
+				return
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			restarts <- response{status: resp.StatusCode, body: string(b)}
+		}()
 	}
 	// While the gate is closed no task config can be written: an answer now is a wrong one
 	// (before queueing, a 404 "Unknown task" came at once). A correct worker never answers
