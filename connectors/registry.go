@@ -21,6 +21,12 @@ const (
 	PredicateType       PluginType = "predicate"
 )
 
+// KafkaVersion is the Apache Kafka release whose plugins connectd's built-ins of Kafka's own class
+// names (the FileStream connectors, converters, transforms, predicates) reimplement. They report
+// it as their version, as Apache's report theirs, so connector.plugin.version tells them from a
+// Java plugin of the same class at another version (spec §0.1).
+const KafkaVersion = "4.4.0"
+
 // Plugin describes one registered plugin.
 type Plugin struct {
 	Class   string     // Kafka Connect's fully qualified class name

@@ -98,13 +98,13 @@ func TestForWrite(t *testing.T) {
 		{"connector version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "9.9.9"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 2 error(s):\n" +
-				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [3.9.0]\n" +
-				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [3.9.0]\n…"},
-		{"connector version range", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "[3.0,4.0)"}, 0, ""},
-		{"converter version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter.plugin.version": "(3.9.0,)"},
+				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [4.4.0]\n" +
+				"Plugin org.apache.kafka.connect.file.FileStreamSourceConnector not found that matches the version range [9.9.9,9.9.9], available versions: [4.4.0]\n…"},
+		{"connector version range", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "[4.0,5.0)"}, 0, ""},
+		{"converter version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter.plugin.version": "(4.4.0,)"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 1 error(s):\n" +
-				"Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range (3.9.0,), available versions: [3.9.0]\n…"},
+				"Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range (4.4.0,), available versions: [4.4.0]\n…"},
 		{"value converter of the wrong kind", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter": "RegexRouter"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 1 error(s):\n" +
@@ -195,15 +195,15 @@ func TestValidateShapes44(t *testing.T) {
 	}{
 		{"name", want{"Common", 1, "-", ""}},
 		{"connector.class", want{"Common", 2, "-", ""}},
-		{"connector.plugin.version", want{"Common", 3, "3.9.0", "3.9.0"}},
+		{"connector.plugin.version", want{"Common", 3, "4.4.0", "4.4.0"}},
 		{"tasks.max", want{"Common", 4, "1", ""}},
 		{"tasks.max.enforce", want{"Common", 5, "true", ""}},
 		{"key.converter", want{"Common", 6, jsonConv, "org.apache.kafka.connect.converters.BooleanConverter,org.apache.kafka.connect.converters.ByteArrayConverter"}},
-		{"key.converter.plugin.version", want{"Common", 7, "3.9.0", "3.9.0"}},
+		{"key.converter.plugin.version", want{"Common", 7, "4.4.0", "4.4.0"}},
 		{"value.converter", want{"Common", 8, stringConv, "org.apache.kafka.connect.converters.BooleanConverter"}},
-		{"value.converter.plugin.version", want{"Common", 9, "3.9.0", "3.9.0"}},
+		{"value.converter.plugin.version", want{"Common", 9, "4.4.0", "4.4.0"}},
 		{"header.converter", want{"Common", 10, "org.apache.kafka.connect.storage.SimpleHeaderConverter", "org.apache.kafka.connect.converters.BooleanConverter"}},
-		{"header.converter.plugin.version", want{"Common", 11, "3.9.0", "3.9.0"}},
+		{"header.converter.plugin.version", want{"Common", 11, "4.4.0", "4.4.0"}},
 		{"transforms", want{"Transforms", 12, "", ""}},
 		{"predicates", want{"Predicates", 13, "", ""}},
 		{"config.action.reload", want{"Common", 14, "restart", ""}},

@@ -9,9 +9,8 @@ const (
 	ByteArrayClass = "org.apache.kafka.connect.converters.ByteArrayConverter"
 )
 
-// version is the Kafka release whose converters these reproduce (the spec's baseline); Kafka
-// reports its own version for its built-in plugins.
-const version = "3.9.0"
+// version is the Kafka release these plugins reimplement (connectors.KafkaVersion).
+const version = connectors.KafkaVersion
 
 // Register adds the converters to r as converters and, as Kafka lists them, as header
 // converters too, with SimpleHeaderConverter.

@@ -21,9 +21,8 @@ const (
 	PositionField = "position"
 )
 
-// version is the Kafka release whose connectors these reproduce (the spec's baseline); Kafka
-// reports its own version for them.
-const version = "3.9.0"
+// version is the Kafka release these plugins reimplement (connectors.KafkaVersion).
+const version = connectors.KafkaVersion
 
 // Register adds both connectors to r.
 func Register(r *connectors.Registry) {

@@ -32,9 +32,8 @@ const (
 	RecordsField = "records"
 )
 
-// version is what connectd reports for the plugins that ship with it, as it does for the
-// FileStream connectors.
-const version = "3.9.0"
+// version is the load connectors' own: they are connectd's plugins, not a Kafka release's.
+const version = "1.0.0"
 
 // Register adds both connectors to r.
 func Register(r *connectors.Registry) {

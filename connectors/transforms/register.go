@@ -2,9 +2,8 @@ package transforms
 
 import "github.com/connectd/connectd/connectors"
 
-// version is the Kafka release whose transforms these reproduce; Kafka reports its own
-// version for its built-in plugins.
-const version = "3.9.0"
+// version is the Kafka release these plugins reimplement (connectors.KafkaVersion).
+const version = connectors.KafkaVersion
 
 const (
 	pkg           = "org.apache.kafka.connect.transforms."

@@ -611,7 +611,7 @@ func assertError(tb testing.TB, r response, status int, message string) {
 // instance is an instance's state object as ConnectorStateInfo serialises it, fields in
 // order, trace omitted when empty (spec §2.2); id < 0 leaves out "id".
 // builtinVersion is the version the built-in plugins report.
-const builtinVersion = "3.9.0"
+const builtinVersion = "4.4.0" // connectors.KafkaVersion
 
 func instance(id int, state, trace string) string {
 	var b strings.Builder
