@@ -352,6 +352,10 @@ func TestConformance(t *testing.T) {
 		// but clients and proxies may pass forward=; it changes nothing.
 		name := "conf-forward"
 		w.mustDo("POST", "/connectors?forward=true", map[string]any{"name": name, "config": source(name)}, 201, nil)
+		// A pause that lands before the connector has started leaves it without task configs,
+		// as in Kafka Connect (task configs are generated only by a started connector); this step
+		// is about forward=, so it pauses a connector whose task exists.
+		w.waitState(name, "RUNNING", 1)
 		w.mustDo("PUT", "/connectors/"+name+"/pause?forward=false", nil, 202, nil)
 		w.waitState(name, "PAUSED", 1)
 	})
