@@ -243,3 +243,42 @@ func ratString(r *big.Rat) string {
 	unscaled.Quo(unscaled, r.Denom())
 	return FormatBigDecimal(unscaled, scale)
 }
+
+// JavaClassName names v's type as Java's Class.getName would for the value Kafka Connect would
+// hold ("java.lang.Integer", "[B", "org.apache.kafka.connect.data.Struct"), because Kafka's
+// error texts name types that way; nil is "null".
+func JavaClassName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "java.lang.String"
+	case bool:
+		return "java.lang.Boolean"
+	case int8:
+		return "java.lang.Byte"
+	case int16:
+		return "java.lang.Short"
+	case int32:
+		return "java.lang.Integer"
+	case int64:
+		return "java.lang.Long"
+	case float32:
+		return "java.lang.Float"
+	case float64:
+		return "java.lang.Double"
+	case []byte:
+		return "[B"
+	case []any:
+		return "java.util.ArrayList"
+	case map[string]any, map[any]any:
+		return "java.util.HashMap"
+	case *Struct:
+		return "org.apache.kafka.connect.data.Struct"
+	case *big.Rat:
+		return "java.math.BigDecimal"
+	case time.Time:
+		return "java.util.Date"
+	}
+	return fmt.Sprintf("%T", v)
+}

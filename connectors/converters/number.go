@@ -131,9 +131,9 @@ func (c *NumberConverter) FromConnectData(_ string, schema *connectors.Schema, v
 	b, ok := k.encode(value)
 	if !ok {
 		if k.javaName != "" {
-			return nil, dataErrorf("%s is not compatible with objects of type class %s", k.javaName, javaClassName(value))
+			return nil, dataErrorf("%s is not compatible with objects of type class %s", k.javaName, connectors.JavaClassName(value))
 		}
-		return nil, dataErrorf("Failed to serialize to %s (was class %s): ", k.name, javaClassName(value))
+		return nil, dataErrorf("Failed to serialize to %s (was class %s): ", k.name, connectors.JavaClassName(value))
 	}
 	return b, nil
 }
@@ -168,35 +168,4 @@ func deserializerName(k numberKind) string {
 	default: // Kafka's FloatDeserializer and DoubleDeserializer name no class
 		return "Deserializer"
 	}
-}
-
-// javaClassName names v's type as Java's Class.getName would for the value Kafka would hold.
-func javaClassName(v any) string {
-	switch v.(type) {
-	case string:
-		return "java.lang.String"
-	case bool:
-		return "java.lang.Boolean"
-	case int8:
-		return "java.lang.Byte"
-	case int16:
-		return "java.lang.Short"
-	case int32:
-		return "java.lang.Integer"
-	case int64:
-		return "java.lang.Long"
-	case float32:
-		return "java.lang.Float"
-	case float64:
-		return "java.lang.Double"
-	case []byte:
-		return "[B"
-	case map[any]any, map[string]any:
-		return "java.util.HashMap"
-	case []any:
-		return "java.util.ArrayList"
-	case *connectors.Struct:
-		return "org.apache.kafka.connect.data.Struct"
-	}
-	return fmt.Sprintf("%T", v)
 }

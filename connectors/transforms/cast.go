@@ -213,7 +213,7 @@ func castTo(v any, typ string) (any, error) {
 			n = p
 		}
 	default:
-		return nil, dataErr("Unexpected type in Cast transformation: %s", javaClass(v))
+		return nil, dataErr("Unexpected type in Cast transformation: %s", connectors.JavaClassName(v))
 	}
 	if isFloat {
 		switch typ {

@@ -186,14 +186,14 @@ func (t *maskField) mask(v any) (any, error) {
 	case map[any]any:
 		return map[any]any{}, nil
 	}
-	return nil, dataErr("Cannot mask value of type: %s", javaClass(v))
+	return nil, dataErr("Cannot mask value of type: %s", connectors.JavaClassName(v))
 }
 
 // maskWith parses the replacement as v's type, as Kafka's MaskField does for numbers and
 // strings.
 func maskWith(v any, repl string) (any, error) {
 	fail := func(err error) (any, error) {
-		return nil, dataErr("Unable to convert %s (%s) to number: %v", repl, javaClass(v), err)
+		return nil, dataErr("Unable to convert %s (%s) to number: %v", repl, connectors.JavaClassName(v), err)
 	}
 	switch v.(type) {
 	case string:
@@ -220,7 +220,7 @@ func maskWith(v any, repl string) (any, error) {
 		}
 		return x, nil
 	}
-	return nil, dataErr("Cannot mask value of type %s with custom replacement.", javaClass(v))
+	return nil, dataErr("Cannot mask value of type %s with custom replacement.", connectors.JavaClassName(v))
 }
 
 func zeroOf(v any) any {
@@ -384,7 +384,7 @@ func (t *extractField) Apply(r *connectors.Record) (*connectors.Record, error) {
 		return r, nil
 	}
 	if schema.Type != connectors.TypeStruct {
-		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, javaClass(value))
+		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, connectors.JavaClassName(value))
 	}
 	f := t.path.field(schema)
 	if f == nil {

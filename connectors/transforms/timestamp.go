@@ -110,7 +110,7 @@ func kindOfValue(v any) (string, error) {
 	case string:
 		return "string", nil
 	}
-	return "", dataErr("TimestampConverter does not support %s objects as timestamps", "class "+javaClass(v))
+	return "", dataErr("TimestampConverter does not support %s objects as timestamps", "class "+connectors.JavaClassName(v))
 }
 
 // toInstant reads v, a timestamp of kind, as an instant.
@@ -119,7 +119,7 @@ func (t *timestampConverter) toInstant(v any, kind string) (time.Time, error) {
 	case "string":
 		s, ok := v.(string)
 		if !ok {
-			return time.Time{}, dataErr("Expected string timestamp to be a String, but found %s", "class "+javaClass(v))
+			return time.Time{}, dataErr("Expected string timestamp to be a String, but found %s", "class "+connectors.JavaClassName(v))
 		}
 		if t.format == nil {
 			return time.Time{}, dataErr("TimestampConverter requires format option to be specified when using string timestamps")
@@ -132,7 +132,7 @@ func (t *timestampConverter) toInstant(v any, kind string) (time.Time, error) {
 	case "unix":
 		n, ok := v.(int64)
 		if !ok {
-			return time.Time{}, dataErr("Expected Unix timestamp to be a Long, but found %s", "class "+javaClass(v))
+			return time.Time{}, dataErr("Expected Unix timestamp to be a Long, but found %s", "class "+connectors.JavaClassName(v))
 		}
 		switch t.precision {
 		case "seconds":
@@ -146,7 +146,7 @@ func (t *timestampConverter) toInstant(v any, kind string) (time.Time, error) {
 	default: // Date, Time, Timestamp
 		ts, ok := v.(time.Time)
 		if !ok {
-			return time.Time{}, dataErr("Expected %s to be a java.util.Date, but found %s", kind, "class "+javaClass(v))
+			return time.Time{}, dataErr("Expected %s to be a java.util.Date, but found %s", kind, "class "+connectors.JavaClassName(v))
 		}
 		return ts.UTC(), nil
 	}
@@ -245,7 +245,7 @@ func (t *timestampConverter) Apply(r *connectors.Record) (*connectors.Record, er
 		return r, nil
 	}
 	if schema.Type != connectors.TypeStruct {
-		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, javaClass(value))
+		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, connectors.JavaClassName(value))
 	}
 	updated := *schema
 	updated.Fields = make([]connectors.Field, len(schema.Fields))

@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math/big"
-	"time"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -45,7 +43,7 @@ func dataErr(format string, args ...any) error {
 func requireMap(v any, purpose string) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, dataErr("Only Map objects supported in absence of schema for [%s], found: %s", purpose, javaClass(v))
+		return nil, dataErr("Only Map objects supported in absence of schema for [%s], found: %s", purpose, connectors.JavaClassName(v))
 	}
 	return m, nil
 }
@@ -54,46 +52,9 @@ func requireMap(v any, purpose string) (map[string]any, error) {
 func requireStruct(v any, purpose string) (*connectors.Struct, error) {
 	s, ok := v.(*connectors.Struct)
 	if !ok || s == nil {
-		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, javaClass(v))
+		return nil, dataErr("Only Struct objects supported for [%s], found: %s", purpose, connectors.JavaClassName(v))
 	}
 	return s, nil
-}
-
-// javaClass names v's type as Kafka's messages do (Java's class name).
-func javaClass(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case string:
-		return "java.lang.String"
-	case bool:
-		return "java.lang.Boolean"
-	case int8:
-		return "java.lang.Byte"
-	case int16:
-		return "java.lang.Short"
-	case int32:
-		return "java.lang.Integer"
-	case int64:
-		return "java.lang.Long"
-	case float32:
-		return "java.lang.Float"
-	case float64:
-		return "java.lang.Double"
-	case []byte:
-		return "[B"
-	case []any:
-		return "java.util.ArrayList"
-	case map[string]any, map[any]any:
-		return "java.util.HashMap"
-	case *connectors.Struct:
-		return "org.apache.kafka.connect.data.Struct"
-	case *big.Rat:
-		return "java.math.BigDecimal"
-	case time.Time:
-		return "java.util.Date"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // copyBasics is Kafka's SchemaUtil.copySchemaBasics on a struct builder, keeping
