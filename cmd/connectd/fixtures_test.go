@@ -396,13 +396,19 @@ func escape(name string) string { return neturl.PathEscape(name) }
 // n records or the deadline passes.
 func readTopic(t testing.TB, broker, topic string, n int) []*kgo.Record {
 	t.Helper()
-	opts := append(rawClientOpts(t, broker), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	cl, err := kgo.NewClient(opts...)
+	return readRecords(t, rawClientOpts(t, broker), topic, n, 30*time.Second)
+}
+
+// readRecords reads topic from its start with a client made of opts until it holds n records
+// or timeout passes.
+func readRecords(t testing.TB, opts []kgo.Opt, topic string, n int, timeout time.Duration) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(append(opts, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var recs []*kgo.Record
 	for len(recs) < n && ctx.Err() == nil {

@@ -329,19 +329,7 @@ func merge(ms ...map[string]string) map[string]string {
 // readTopicWith reads n records of topic from its start with a client made of opts.
 func readTopicWith(t testing.TB, opts []kgo.Opt, topic string, n int) []*kgo.Record {
 	t.Helper()
-	cl, err := kgo.NewClient(append(opts, kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	var recs []*kgo.Record
-	for len(recs) < n && ctx.Err() == nil {
-		fs := cl.PollFetches(ctx)
-		fs.EachRecord(func(r *kgo.Record) { recs = append(recs, r) })
-	}
-	return recs
+	return readRecords(t, opts, topic, n, 60*time.Second)
 }
 
 // tokenServer is an OAuth 2 token endpoint for the client-credentials grant. Its tokens are
