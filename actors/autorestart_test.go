@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/connectd/connectd/internal/brokerfault"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -36,18 +37,7 @@ func TestFailedTaskRestartsAutomatically(t *testing.T) {
 			return nil, nil, false
 		}
 		rejected.Add(1)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic = rt.Topic
-			for _, p := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition, sp.ErrorCode = p.Partition, kerr.InvalidRecord.Code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
+		return brokerfault.RejectProduce(req, kerr.InvalidRecord.Code), nil, true
 	})
 	file := filepath.Join(t.TempDir(), "in.txt")
 	lines := []string{"one", "two", "three"}

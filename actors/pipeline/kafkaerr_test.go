@@ -14,6 +14,7 @@ import (
 
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors/filestream"
+	"github.com/connectd/connectd/internal/brokerfault"
 	"github.com/connectd/connectd/internal/wait"
 )
 
@@ -132,19 +133,7 @@ func rejectProduce(c *kfake.Cluster, topic string, code int16, accept int64, arm
 			return nil, nil, false
 		}
 		rejected.Add(1)
-		resp := req.ResponseKind().(*kmsg.ProduceResponse)
-		for _, rt := range req.Topics {
-			st := kmsg.NewProduceResponseTopic()
-			st.Topic = rt.Topic
-			for _, p := range rt.Partitions {
-				sp := kmsg.NewProduceResponseTopicPartition()
-				sp.Partition = p.Partition
-				sp.ErrorCode = code
-				st.Partitions = append(st.Partitions, sp)
-			}
-			resp.Topics = append(resp.Topics, st)
-		}
-		return resp, nil, true
+		return brokerfault.RejectProduce(req, code), nil, true
 	})
 }
 
