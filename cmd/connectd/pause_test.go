@@ -45,7 +45,12 @@ func TestClusterPausedWorker(t *testing.T) {
 		w1.mustDo("POST", "/connectors", map[string]any{"name": name, "config": sourceConfig(files[name], w1.topic(fmt.Sprintf("p%d", i)))}, 201, nil)
 	}
 	where := c.placement(names, "every connector RUNNING before the pause")
-	victim := mostLoaded(c, where)
+	// The victim is the worker running the most tasks (connectors alone hold no input open).
+	tasks := map[string]string{}
+	for _, name := range names {
+		tasks[name+"-0"] = where[name+"-0"]
+	}
+	victim := mostLoaded(c, tasks)
 	var survivors []*worker
 	for _, w := range c.workers {
 		if w != victim {
