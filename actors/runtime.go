@@ -109,10 +109,28 @@ type Config struct {
 	// Loggers are the process's logger levels, served by /admin/loggers and set by
 	// cluster-scope records; nil means a set with only root, at INFO.
 	Loggers *loglevel.Levels
+	// ExactlyOnceSource is the worker's exactly.once.source.support: "disabled",
+	// "preparing" or "enabled"; empty in standalone mode, which has no exactly-once checks.
+	// With "enabled", source tasks write records and offsets in one transaction, a new set of
+	// task configs fences the previous generation's producers first, and sink consumers
+	// read committed records only unless isolation.level says otherwise.
+	ExactlyOnceSource string
 	// Metrics receives the worker's, its connectors' and its tasks' metrics; nil means a
 	// private set nobody serves.
 	Metrics *metrics.Metrics
 }
+
+// validatorOptions are the validation options of the worker's settings.
+func validatorOptions(cfg Config) []validation.Option {
+	opts := []validation.Option{validation.WithProviders(cfg.Providers), validation.WithOverridePolicy(cfg.OverridePolicy)}
+	if cfg.ExactlyOnceSource != "" {
+		opts = append(opts, validation.WithExactlyOnceSource(cfg.exactlyOnce()))
+	}
+	return opts
+}
+
+// exactlyOnce says whether exactly.once.source.support is enabled.
+func (cfg Config) exactlyOnce() bool { return cfg.ExactlyOnceSource == "enabled" }
 
 // Backoff is a delay that doubles from Initial up to Max.
 type Backoff struct{ Initial, Max time.Duration }
@@ -168,7 +186,7 @@ func New(cfg Config, stores Stores, registry *connectors.Registry, kafka Kafka) 
 			Key:    validation.Converter{Class: cfg.KeyConverter, Props: cfg.KeyConverterProps},
 			Value:  validation.Converter{Class: cfg.ValueConverter, Props: cfg.ValueConverterProps},
 			Header: validation.Converter{Class: cfg.HeaderConverter, Props: cfg.HeaderConverterProps},
-		}, validation.WithProviders(cfg.Providers), validation.WithOverridePolicy(cfg.OverridePolicy))}
+		}, validatorOptions(cfg)...)}
 	// Grains of existing connectors and tasks never passivate (those of deleted ones are
 	// released when idle) and are supervised by the placement actor's default strategy;
 	// their plugin code runs in runner children with a supervisor of their own.

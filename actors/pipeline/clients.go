@@ -40,6 +40,12 @@ type Clients struct {
 	// with group.id as the prefix). A new producer for the same task fences every older one
 	// at the broker: a zombie task on a worker with a stale view can no longer write.
 	TransactionalIDPrefix string
+	// SinkReadCommitted makes sink consumers read committed records only (isolation.level
+	// read_committed) unless the worker's consumer.* or the connector's
+	// consumer.override.* set isolation.level: the default of a worker with
+	// exactly.once.source.support=enabled, so that a sink sees neither the aborted
+	// transactions of exactly-once sources nor their open ones.
+	SinkReadCommitted bool
 	// Security are the worker's security.*, ssl.* and sasl.* properties; every client starts
 	// from them. ProducerProps, ConsumerProps and AdminProps are the worker's producer.*,
 	// consumer.* and admin.* (prefix stripped): they override Security, and a connector's
@@ -186,6 +192,9 @@ func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[stri
 	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
 	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
+	if k.SinkReadCommitted {
+		c.Consumer.IsolationLevel = sarama.ReadCommitted
+	}
 	cl, err := k.configure(c, kafkaconfig.Consumer, k.ConsumerProps, overrides)
 	if err != nil {
 		return nil, fmt.Errorf("consumer for %s-%d: %w", connector, task, err)

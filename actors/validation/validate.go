@@ -180,6 +180,8 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 	}
 	if isSink {
 		validateSinkTopics(config, addError)
+	} else {
+		vd.validateExactlyOnce(conn, config, byName, addError)
 	}
 	vd.validatePluginClasses(config, byName, addError)
 	vd.validateVersions(config, plugin, addError)

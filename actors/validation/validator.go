@@ -38,6 +38,9 @@ type Validator struct {
 	worker    WorkerConverters
 	providers *configprovider.Set
 	policy    kafkaconfig.OverridePolicy
+	// eos is nil outside distributed mode; else whether exactly.once.source.support is
+	// enabled (WithExactlyOnceSource).
+	eos *bool
 }
 
 // New returns a Validator over registry, with the worker's converters.

@@ -202,6 +202,7 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 // then REST. It runs until ctx ends, then shuts down in reverse order.
 func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connectorFile, log *slog.Logger) error {
 	started := time.Now()
+	cfg.exactlyOnceSource = "" // Kafka Connect's standalone worker has no exactly-once sources
 	stage := &api.Stage{} // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {

@@ -71,7 +71,8 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 		}
 		clients := &pipeline.Clients{Brokers: k.bootstrap, Admin: admin, Hash: store.PartitionFor,
 			SessionTimeout: cfg.sessionTimeout, HeartbeatInterval: cfg.heartbeatInterval, TransactionalIDPrefix: txnPrefix,
-			Security: cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps, AdminProps: cfg.adminProps,
+			SinkReadCommitted: cfg.exactlyOnceSource == "enabled",
+			Security:          cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps, AdminProps: cfg.adminProps,
 			Logger: packageLogger(log, "actors/pipeline")}
 		id, err := clients.ClusterID()
 		if err != nil {
@@ -170,6 +171,7 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 		Metrics:             stats,
 		OverridePolicy:      cfg.overridePolicy,
 		Providers:           cfg.providers,
+		ExactlyOnceSource:   cfg.exactlyOnceSource,
 	}, stores, builtin.Registry(), k.clients)
 	if err != nil {
 		return nil, nil, err

@@ -45,6 +45,8 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "value.converter", Type: connectors.Class, Default: "org.apache.kafka.connect.json.JsonConverter", Importance: connectors.High},
 	{Name: "header.converter", Type: connectors.Class, Default: "org.apache.kafka.connect.storage.SimpleHeaderConverter", Importance: connectors.Low},
 	{Name: "offset.flush.interval.ms", Type: connectors.Long, Default: "60000", Validator: connectors.AtLeast(1), Importance: connectors.Low},
+	{Name: "exactly.once.source.support", Type: connectors.String, Default: "disabled", Validator: connectors.OneOfIgnoreCase("disabled", "preparing", "enabled"), Importance: connectors.High,
+		Doc: "Distributed mode: whether source tasks write their records and source offsets in one transaction (KIP-618). disabled: at least once; preparing: still at least once, the step before enabling it on a running cluster one worker at a time; enabled: exactly once for read_committed consumers. Standalone mode ignores it."},
 	{Name: "offset.flush.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
 	{Name: "task.shutdown.graceful.timeout.ms", Type: connectors.Long, Default: "5000", Importance: connectors.Low},
 	{Name: "connectd.task.restart.failed.enable", Type: connectors.Boolean, Default: "false", Importance: connectors.Low,
@@ -151,6 +153,8 @@ type workerConfig struct {
 	topicTrackingReset  bool // topic.tracking.allow.reset
 	metricsWindow       time.Duration
 	metricsSamples      int
+	// exactlyOnceSource is exactly.once.source.support, lower case; standalone clears it.
+	exactlyOnceSource string
 
 	// header.converter and its header.converter.* sub-config
 	headerConverter      string
@@ -224,6 +228,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		corsMethods:         v.String("access.control.allow.methods"),
 		metricsWindow:       time.Duration(v.Long("metrics.sample.window.ms")) * time.Millisecond,
 		metricsSamples:      v.Int("metrics.num.samples"),
+		exactlyOnceSource:   strings.ToLower(strings.TrimSpace(v.String("exactly.once.source.support"))),
 	}
 	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
 		return nil, err

@@ -35,8 +35,9 @@ type SourceConnector struct {
 }
 
 var (
-	_ connectors.SourceConnector = (*SourceConnector)(nil)
-	_ connectors.OffsetAlterer   = (*SourceConnector)(nil)
+	_ connectors.SourceConnector      = (*SourceConnector)(nil)
+	_ connectors.OffsetAlterer        = (*SourceConnector)(nil)
+	_ connectors.ExactlyOnceSupporter = (*SourceConnector)(nil)
 )
 
 // Version is the Kafka release these connectors reproduce.
@@ -62,6 +63,15 @@ func (c *SourceConnector) TaskConfigs(int) ([]map[string]string, error) {
 
 // Stop has nothing to release.
 func (*SourceConnector) Stop() error { return nil }
+
+// ExactlyOnceSupport is Kafka's answer: supported when reading a file (its offsets are
+// positions a restarted task seeks to), unsupported for stdin, which has no offsets.
+func (*SourceConnector) ExactlyOnceSupport(config map[string]string) (connectors.ExactlyOnceSupport, error) {
+	if config[FileKey] == "" {
+		return connectors.ExactlyOnceUnsupported, nil
+	}
+	return connectors.ExactlyOnceSupported, nil
+}
 
 // NewTask returns a task that reads lazily: it opens the file on its first poll.
 func (*SourceConnector) NewTask() connectors.SourceTask { return newSourceTask() }
