@@ -7,8 +7,11 @@
 // (hostpb, from proto/pluginhost.proto) and protobuf. Invariants:
 //   - no JVM is started, and no Java or Maven looked for, until a call needs the host: a
 //     worker without Java plugins is one Go process;
-//   - the host is built on first use from the embedded module with Maven (cached per module
-//     content and Kafka version under the user's cache directory; concurrent workers build once);
+//   - the host is built on first use from the embedded module, with nothing but Java: its
+//     pinned jars fetched from Maven Central (mavenrepo, checksums checked), its sources
+//     compiled with javac, or with the Eclipse compiler where Java is a JRE; Maven only for a
+//     Kafka version without a pinned list (cached per module content and Kafka version under
+//     the user's cache directory; concurrent workers build once);
 //   - the host is supervised: one that exits, is killed or misses pings for PingTimeout fails
 //     every call in flight with ErrHostDown and a text saying what happened and its last
 //     output; the next call starts a new host after a backoff; instances do not survive it;

@@ -6,9 +6,12 @@ import "errors"
 // at JAVA_HOME, or where the worker was told), or an older one.
 var ErrNoJava = errors.New("running Java plugins needs Java 17 or newer")
 
-// ErrNoMaven is wrapped when the plugin host has not been built yet and Maven, which builds
-// it, is not there.
-var ErrNoMaven = errors.New("building the Java plugin host needs Maven (mvn)")
+// ErrNoMaven is wrapped when the plugin host must be built for a Kafka version whose
+// dependencies connectd does not pin, and Maven, which resolves them, is not there.
+var ErrNoMaven = errors.New("building the Java plugin host for this Kafka version needs Maven (mvn)")
+
+// ErrBadCompiler is wrapped when Config.Compiler names no compiler the host can be built with.
+var ErrBadCompiler = errors.New(`not a plugin host compiler ("", "javac" or "ecj")`)
 
 // ErrBadVersion is wrapped when the Kafka version asked for the host is not a version.
 var ErrBadVersion = errors.New("not a Kafka version")

@@ -23,7 +23,7 @@ const (
 // plugin.path holding it as a directory of classes, beside connect-file.
 func failingPluginPath(t *testing.T, h *Host) []string {
 	t.Helper()
-	b, err := ensureBuilt(testContext(t), h.cfg.CacheDir, h.cfg.Maven, h.cfg.KafkaVersion)
+	b, err := h.build(testContext(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,19 @@ type Config struct {
 	KafkaVersion string
 	// Java is the java executable; "" means $JAVA_HOME/bin/java, else java on the PATH.
 	Java string
-	// Maven is the mvn executable that builds the host on first use; "" means mvn on the PATH.
+	// Maven is the mvn executable that builds the host for a Kafka version whose dependencies
+	// connectd does not pin (see hostDeps); "" means mvn on the PATH. The pinned versions need
+	// no Maven.
 	Maven string
-	// CacheDir holds built hosts; "" means connectd/pluginhost under the user's cache directory.
+	// MavenRepository is where the host's jars (and ecj) are fetched from: a Maven Central
+	// mirror's URL, or a directory or file:// URL laid out as a Maven repository (such as
+	// ~/.m2/repository); "" means $CONNECTD_MAVEN_REPOSITORY, else Maven Central.
+	MavenRepository string
+	// Compiler compiles the host: "javac" (beside Java), "ecj" (the Eclipse compiler, fetched
+	// from the repository and run on Java), or "" for javac when Java is a JDK's, else ecj.
+	Compiler string
+	// CacheDir holds built hosts and, in repository/, the jars fetched for them; "" means
+	// connectd/pluginhost under the user's cache directory.
 	CacheDir string
 	// JVMOptions are given to the host's JVM before its class (heap size, GC); nil means none.
 	JVMOptions []string
@@ -239,7 +249,7 @@ func (h *Host) start(ctx context.Context) (*process, error) {
 	if v < 17 {
 		return nil, fmt.Errorf("%w: %s is Java %d", ErrNoJava, java, v)
 	}
-	b, err := ensureBuilt(ctx, h.cfg.CacheDir, h.cfg.Maven, h.cfg.KafkaVersion)
+	b, err := h.build(ctx)
 	if err != nil {
 		return nil, err
 	}
