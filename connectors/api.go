@@ -1,6 +1,9 @@
 package connectors
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Connector is the plugin half that owns a connector's configuration and splits the work
 // into task configurations. It runs once per connector, wherever the runtime places it.
@@ -69,10 +72,57 @@ type SinkTask interface {
 	Stop() error
 }
 
-// SinkTaskContext is what the runtime hands a sink task.
+// SinkTaskContext is what the runtime hands a sink task (Kafka's SinkTaskContext). Its
+// methods may be called from any goroutine; what they ask for is acted on once the task's
+// current call (Put, Flush, OpenPartitions, …) returned, as Kafka Connect acts on its context.
 type SinkTaskContext interface {
 	// Assignment is the set of partitions currently assigned to this task.
 	Assignment() []TopicPartition
+	// Seek makes the records of tp handed to Put next start at offset, and commits tp from
+	// there (Kafka's offset()): for a task that keeps its position in the external system.
+	// A seek asked for in OpenPartitions costs nothing; one asked for later rejoins the group.
+	Seek(tp TopicPartition, offset int64)
+	// Pause stops delivering records of the partitions until Resume; Resume undoes it. Both
+	// are independent of the runtime pausing the connector.
+	Pause(tps ...TopicPartition)
+	Resume(tps ...TopicPartition)
+	// RequestCommit asks for a flush and an offset commit as soon as possible, rather than at
+	// the next offset.flush.interval.ms.
+	RequestCommit()
+	// RetryAfter sets how long the runtime waits before handing the batch of a Put that
+	// returned a Retriable error to Put again (Kafka's timeout(ms)). It applies to the next
+	// such failure only; unset, the batch is retried at the next offset commit.
+	RetryAfter(d time.Duration)
+	// ErrantRecords is the reporter of records the task could not write, or nil when the
+	// connector configures neither a dead letter queue nor error logging (Kafka's
+	// errantRecordReporter(), which is null then).
+	ErrantRecords() ErrantRecordReporter
+}
+
+// ErrantRecordReporter sends a record the sink task could not write to the connector's error
+// handling (errors.log.*, errors.deadletterqueue.*), as Kafka's ErrantRecordReporter does.
+type ErrantRecordReporter interface {
+	// Report reports r, which failed with err. The channel receives one value once the report
+	// is done: nil once the dead letter queue acknowledged the record (or at once without
+	// one), or why it could not be reported. With errors.tolerance=none the report fails the
+	// task, as Kafka's report() throws "Tolerance exceeded in error handler".
+	Report(r SinkRecord, err error) <-chan error
+}
+
+// PartitionOpener is an optional SinkTask ability (Kafka's open and close): OpenPartitions is
+// called when partitions are assigned to the task, before any of their records is put;
+// ClosePartitions when they are taken away, after their offsets were flushed and committed.
+type PartitionOpener interface {
+	OpenPartitions(ctx context.Context, tps []TopicPartition) error
+	ClosePartitions(ctx context.Context, tps []TopicPartition) error
+}
+
+// PreCommitter is an optional SinkTask ability (Kafka's preCommit): at each offset commit the
+// runtime calls PreCommit instead of Flush, with the position of every assigned partition that
+// has one, and commits what it returns: offsets at or below those positions, for assigned
+// partitions (others are ignored, as Kafka Connect ignores them); nothing when it is empty.
+type PreCommitter interface {
+	PreCommit(ctx context.Context, positions map[TopicPartition]int64) (map[TopicPartition]int64, error)
 }
 
 // TopicPartition names one partition of a topic.

@@ -24,7 +24,12 @@ const (
 	StageValueConverter  Stage = "VALUE_CONVERTER"
 	StageHeaderConverter Stage = "HEADER_CONVERTER"
 	StageTransformation  Stage = "TRANSFORMATION"
+	// StageTaskPut is a record a sink task reported through its ErrantRecordReporter.
+	StageTaskPut Stage = "TASK_PUT"
 )
+
+// sinkTaskClass is the class Kafka Connect names for a record reported from put().
+const sinkTaskClass = "org.apache.kafka.connect.sink.SinkTask"
 
 // The error context headers of a dead letter queue record (Kafka Connect's
 // DeadLetterQueueReporter with errors.deadletterqueue.context.headers.enable=true).
@@ -164,6 +169,8 @@ func (h *ErrorHandling) class(stage Stage, err error) string {
 		return h.Classes["value.converter"]
 	case StageHeaderConverter:
 		return h.Classes["header.converter"]
+	case StageTaskPut:
+		return sinkTaskClass
 	}
 	var te *TransformError
 	if errors.As(err, &te) {

@@ -1,10 +1,14 @@
 package pipeline
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,12 +55,27 @@ type Sink struct {
 
 	gate gate
 
-	mu         sync.Mutex // serialises Put and Flush, as a SinkTask expects one caller
-	consumed   map[connectors.TopicPartition]int64
-	unflushed  int // records put and not yet committed, for Metrics.Active
+	putMu     sync.Mutex // serialises puts, a batch's retries included: no other batch is put meanwhile
+	mu        sync.Mutex // serialises the task's calls, as a SinkTask expects one caller
+	consumed  map[connectors.TopicPartition]int64
+	unflushed int // records put and not yet committed, for Metrics.Active
+	failure   error
+	cancel    context.CancelFunc
+	// committed is what PreCommit's answers committed, per partition, so an unchanged answer
+	// commits nothing; lastCommit is when offsets were last committed.
+	committed  map[connectors.TopicPartition]int64
+	lastCommit time.Time
+	commitNow  chan struct{} // RequestCommit: one pending request
+
+	// The task context's state, under ctxMu: the context is called from inside the task's
+	// calls, which hold mu.
+	ctxMu      sync.Mutex
 	assignment []connectors.TopicPartition
-	failure    error
-	cancel     context.CancelFunc
+	positions  map[connectors.TopicPartition]int64 // the next offset to put, per assigned partition
+	seeks      map[connectors.TopicPartition]int64 // Seek calls not yet applied
+	paused     map[connectors.TopicPartition]chan struct{} // partitions the task paused; closed on Resume
+	retryAfter time.Duration                              // RetryAfter; negative: unset
+	reportErr  error                                      // an errant record report that fails the task
 }
 
 // Pause stops delivery until Resume; the consumer keeps its partitions.
@@ -65,16 +84,21 @@ func (s *Sink) Pause() {
 	s.Group.PauseAll()
 }
 
-// Resume continues delivery after Pause.
+// Resume continues delivery after Pause; the partitions the task itself paused stay paused.
 func (s *Sink) Resume() {
 	s.Group.ResumeAll()
+	s.ctxMu.Lock()
+	if len(s.paused) > 0 {
+		s.Group.Pause(partitionMap(slices.Collect(maps.Keys(s.paused))))
+	}
+	s.ctxMu.Unlock()
 	s.gate.resume()
 }
 
 // Assignment is the set of partitions assigned to this task right now.
 func (s *Sink) Assignment() []connectors.TopicPartition {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
 	return append([]connectors.TopicPartition(nil), s.assignment...)
 }
 
@@ -93,7 +117,17 @@ func (s *Sink) Run(ctx context.Context) error {
 		return errors.New("sink pipeline: no header converter")
 	}
 	s.consumed = map[connectors.TopicPartition]int64{}
-	if err := s.Task.Start(s, s.Props); err != nil {
+	s.committed = map[connectors.TopicPartition]int64{}
+	s.commitNow = make(chan struct{}, 1)
+	s.ctxMu.Lock()
+	s.positions = map[connectors.TopicPartition]int64{}
+	s.seeks = map[connectors.TopicPartition]int64{}
+	if s.paused == nil {
+		s.paused = map[connectors.TopicPartition]chan struct{}{}
+	}
+	s.retryAfter = -1
+	s.ctxMu.Unlock()
+	if err := s.Task.Start((*sinkContext)(s), s.Props); err != nil {
 		_ = s.Task.Stop()
 		return fmt.Errorf("start task: %w", err)
 	}
@@ -134,17 +168,22 @@ func (s *Sink) fail(err error) {
 	s.cancel()
 }
 
-// flush hands the consumed offsets to the task's Flush and commits them after it returned.
+// flush commits offsets after the task made its records durable: through PreCommit, what it
+// answers; otherwise the consumed offsets, after Flush returned.
 func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.consumed) == 0 || s.failure != nil {
+	if s.failure != nil {
 		return
 	}
-	offsets := make(map[connectors.TopicPartition]int64, len(s.consumed))
-	for tp, o := range s.consumed {
-		offsets[tp] = o
+	if pc, ok := s.Task.(connectors.PreCommitter); ok {
+		s.preCommit(ctx, sess, pc)
+		return
 	}
+	if len(s.consumed) == 0 {
+		return
+	}
+	offsets := maps.Clone(s.consumed)
 	start := time.Now()
 	if err := s.Task.Flush(ctx, offsets); err != nil {
 		s.Metrics.OffsetsCommitted(time.Since(start), err)
@@ -155,25 +194,136 @@ func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 		sess.MarkOffset(tp.Topic, tp.Partition, o, "")
 	}
 	sess.Commit()
+	s.committedNow(start)
+}
+
+// committedNow records a commit that started at start; callers hold s.mu.
+func (s *Sink) committedNow(start time.Time) {
 	s.Metrics.OffsetsCommitted(time.Since(start), nil)
+	s.lastCommit = time.Now()
 	clear(s.consumed)
 	s.unflushed = 0
 	s.Metrics.Active(0)
 }
 
+// preCommit commits what the task's PreCommit answers for the positions of the assigned
+// partitions, as Kafka's WorkerSinkTask.commitOffsets: an offset past a partition's position
+// or of a partition not assigned is ignored with a warning; an empty answer commits nothing.
+// Callers hold s.mu.
+func (s *Sink) preCommit(ctx context.Context, sess sarama.ConsumerGroupSession, pc connectors.PreCommitter) {
+	s.ctxMu.Lock()
+	positions := maps.Clone(s.positions)
+	s.ctxMu.Unlock()
+	if len(positions) == 0 {
+		return
+	}
+	start := time.Now()
+	answer, err := pc.PreCommit(ctx, positions)
+	if err != nil {
+		s.Metrics.OffsetsCommitted(time.Since(start), err)
+		s.fail(fmt.Errorf("preCommit: %w", err))
+		return
+	}
+	changed := false
+	for tp, o := range answer {
+		pos, ok := positions[tp]
+		if !ok || o > pos {
+			s.Logger.Warn("ignoring an offset the task returned from preCommit: not assigned, or not yet consumed",
+				"topic", tp.Topic, "partition", tp.Partition, "offset", o, "position", pos, "assigned", ok)
+			continue
+		}
+		if c, ok := s.committed[tp]; ok && c == o {
+			continue
+		}
+		setOffset(sess, tp, o)
+		s.committed[tp] = o
+		changed = true
+	}
+	if changed {
+		sess.Commit()
+	}
+	s.committedNow(start)
+}
+
+// setOffset makes o the offset committed next for tp, before or after the current one.
+func setOffset(sess sarama.ConsumerGroupSession, tp connectors.TopicPartition, o int64) {
+	sess.ResetOffset(tp.Topic, tp.Partition, o, "") // moves back only
+	sess.MarkOffset(tp.Topic, tp.Partition, o, "")  // moves forward only
+}
+
+// applySeeks makes the seeks the task asked for the offsets the next session starts from (or,
+// in Setup, this one), and forgets them.
+func (s *Sink) applySeeks(sess sarama.ConsumerGroupSession) bool {
+	s.ctxMu.Lock()
+	seeks := s.seeks
+	s.seeks = map[connectors.TopicPartition]int64{}
+	for tp, o := range seeks {
+		if _, ok := s.positions[tp]; ok {
+			s.positions[tp] = o
+		}
+	}
+	s.ctxMu.Unlock()
+	if len(seeks) == 0 {
+		return false
+	}
+	s.mu.Lock()
+	for tp, o := range seeks {
+		setOffset(sess, tp, o)
+		s.committed[tp] = o
+		delete(s.consumed, tp)
+	}
+	s.mu.Unlock()
+	sess.Commit()
+	return true
+}
+
+func (s *Sink) seeking() bool {
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
+	return len(s.seeks) > 0
+}
+
+// errRestart ends a consumer group session so that the next one starts at the offsets the
+// task seeked to: sarama cannot move a running claim.
+var errRestart = errors.New("sink task seeked: restarting the session")
+
 // sinkHandler is the Sink seen as sarama's group handler.
 type sinkHandler Sink
 
+// Setup opens the session's partitions in the task (OpenPartitions) and applies the seeks it
+// asked for there before any record is fetched.
 func (h *sinkHandler) Setup(sess sarama.ConsumerGroupSession) error {
 	s := (*Sink)(h)
-	s.mu.Lock()
-	s.assignment = s.assignment[:0]
+	var assigned []connectors.TopicPartition
 	for topic, parts := range sess.Claims() {
 		for _, p := range parts {
-			s.assignment = append(s.assignment, connectors.TopicPartition{Topic: topic, Partition: p})
+			assigned = append(assigned, connectors.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
-	s.Metrics.Assigned(len(s.assignment))
+	slices.SortFunc(assigned, compareTP)
+	s.ctxMu.Lock()
+	s.assignment = assigned
+	for tp := range s.paused {
+		if !slices.Contains(assigned, tp) {
+			delete(s.paused, tp) // Kafka Connect forgets the pauses of revoked partitions
+		}
+	}
+	s.ctxMu.Unlock()
+	s.Metrics.Assigned(len(assigned))
+	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(assigned) > 0 {
+		s.mu.Lock()
+		err := po.OpenPartitions(sess.Context(), assigned)
+		if err != nil {
+			s.fail(fmt.Errorf("open partitions: %w", err))
+		}
+		s.mu.Unlock()
+		if err != nil {
+			return err
+		}
+	}
+	s.applySeeks(sess)
+	s.mu.Lock()
+	s.lastCommit = time.Now()
 	s.mu.Unlock()
 	go func() {
 		t := time.NewTicker(s.FlushInterval)
@@ -181,22 +331,53 @@ func (h *sinkHandler) Setup(sess sarama.ConsumerGroupSession) error {
 		for {
 			select {
 			case <-t.C:
-				s.flush(sess.Context(), sess)
+			case <-s.commitNow:
 			case <-sess.Context().Done():
 				return
 			}
+			s.flush(sess.Context(), sess)
 		}
 	}()
 	return nil
 }
 
+// Cleanup flushes and commits, then closes the partitions in the task (ClosePartitions), as
+// Kafka Connect commits before close(); a seek asked for meanwhile becomes the committed
+// offset the next session starts from.
 func (h *sinkHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	s := (*Sink)(h)
 	// The session context is already done; the final flush gets its own deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.flush(ctx, sess)
+	s.applySeeks(sess)
+	s.ctxMu.Lock()
+	revoked := s.assignment
+	s.assignment = nil
+	clear(s.positions)
+	s.ctxMu.Unlock()
+	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(revoked) > 0 {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.failure == nil {
+			if err := po.ClosePartitions(ctx, revoked); err != nil {
+				s.fail(fmt.Errorf("close partitions: %w", err))
+			}
+		}
+	}
 	return nil
+}
+
+func compareTP(a, b connectors.TopicPartition) int {
+	return cmp.Or(strings.Compare(a.Topic, b.Topic), cmp.Compare(a.Partition, b.Partition))
+}
+
+func partitionMap(tps []connectors.TopicPartition) map[string][]int32 {
+	out := map[string][]int32{}
+	for _, tp := range tps {
+		out[tp.Topic] = append(out[tp.Topic], tp.Partition)
+	}
+	return out
 }
 
 func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
@@ -204,6 +385,16 @@ func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 	maxBatch := s.MaxBatch
 	if maxBatch <= 0 {
 		maxBatch = 500
+	}
+	tp := connectors.TopicPartition{Topic: claim.Topic(), Partition: claim.Partition()}
+	s.ctxMu.Lock()
+	if o := claim.InitialOffset(); o >= 0 {
+		s.positions[tp] = o
+	}
+	_, paused := s.paused[tp]
+	s.ctxMu.Unlock()
+	if paused {
+		s.Group.Pause(partitionMap([]connectors.TopicPartition{tp}))
 	}
 	batch := make([]*sarama.ConsumerMessage, 0, maxBatch)
 	for {
@@ -232,8 +423,31 @@ func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim saram
 		if err := s.gate.wait(sess.Context()); err != nil {
 			return nil
 		}
+		if err := s.partitionGate(sess.Context(), tp); err != nil {
+			return nil
+		}
 		if err := s.put(sess.Context(), batch); err != nil {
+			if errors.Is(err, errRestart) {
+				return nil // ends the session; Cleanup applies the seek
+			}
 			return err
+		}
+	}
+}
+
+// partitionGate waits while the task keeps tp paused.
+func (s *Sink) partitionGate(ctx context.Context, tp connectors.TopicPartition) error {
+	for {
+		s.ctxMu.Lock()
+		resumed, paused := s.paused[tp]
+		s.ctxMu.Unlock()
+		if !paused {
+			return nil
+		}
+		select {
+		case <-resumed:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
@@ -254,30 +468,94 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 			records = append(records, *r)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.failure != nil {
-		return s.failure
-	}
-	if s.Live != nil && !s.Live() {
-		s.fail(ErrLapsed)
-		return s.failure
-	}
-	start := time.Now()
-	if err := s.Task.Put(ctx, records); err != nil {
-		if ctx.Err() != nil {
+	s.putMu.Lock()
+	defer s.putMu.Unlock()
+	for {
+		if s.seeking() {
+			return errRestart // the batch may precede a seek: it is fetched again if still wanted
+		}
+		retry, err := s.putOnce(ctx, records)
+		if err != nil || !retry {
+			break
+		}
+		s.Metrics.Retried()
+		if !sleep(ctx, s.retryDelay()) {
 			return nil // stopping: the records are consumed again from the committed offset
 		}
-		s.Metrics.RecordFailed(false)
-		s.fail(fmt.Errorf("put %d records: %w", len(records), err))
-		return s.failure
 	}
-	s.Metrics.Put(len(records), time.Since(start))
+	if f := s.failed(); f != nil {
+		return f
+	}
+	if ctx.Err() != nil {
+		return nil // stopping: the records are consumed again from the committed offset
+	}
+	s.mu.Lock()
 	s.unflushed += len(batch)
 	s.Metrics.Active(s.unflushed)
 	last := batch[len(batch)-1]
-	s.consumed[connectors.TopicPartition{Topic: last.Topic, Partition: last.Partition}] = last.Offset + 1
+	tp := connectors.TopicPartition{Topic: last.Topic, Partition: last.Partition}
+	s.consumed[tp] = last.Offset + 1
+	s.mu.Unlock()
+	s.ctxMu.Lock()
+	if _, seeked := s.seeks[tp]; !seeked && slices.Contains(s.assignment, tp) {
+		s.positions[tp] = last.Offset + 1
+	}
+	s.ctxMu.Unlock()
+	if s.seeking() {
+		return errRestart
+	}
 	return nil
+}
+
+// putOnce hands records to Put once; retry true means Put asked for a retry (a Retriable
+// error), which Kafka Connect makes after the task's timeout, delivering the same batch again.
+func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord) (retry bool, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failure != nil {
+		return false, s.failure
+	}
+	if s.Live != nil && !s.Live() {
+		s.fail(ErrLapsed)
+		return false, s.failure
+	}
+	start := time.Now()
+	err = s.Task.Put(ctx, records)
+	s.ctxMu.Lock()
+	reportErr := s.reportErr
+	s.ctxMu.Unlock()
+	switch {
+	case reportErr != nil:
+		s.Metrics.RecordFailed(false)
+		s.fail(reportErr)
+		return false, s.failure
+	case err == nil:
+		s.Metrics.Put(len(records), time.Since(start))
+		return false, nil
+	case ctx.Err() != nil:
+		return false, nil // stopping: the records are consumed again from the committed offset
+	case connectors.IsRetriable(err):
+		s.Logger.Warn("put failed with a retriable error; the batch is delivered again", "records", len(records), "err", err)
+		return true, nil
+	}
+	s.Metrics.RecordFailed(false)
+	s.fail(fmt.Errorf("put %d records: %w", len(records), err))
+	return false, s.failure
+}
+
+// retryDelay is how long a batch waits before Put is retried: the task's RetryAfter, used
+// once, else until the next offset commit is due, as Kafka Connect's consumer poll waits.
+func (s *Sink) retryDelay() time.Duration {
+	s.ctxMu.Lock()
+	d := s.retryAfter
+	s.retryAfter = -1
+	s.ctxMu.Unlock()
+	if d >= 0 {
+		return d
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(0, s.FlushInterval-time.Since(s.lastCommit))
 }
 
 func (s *Sink) failWith(err error) error {

@@ -95,10 +95,17 @@ func (o offsetMap) Offset(partition map[string]any) (map[string]any, error) {
 	return o[name], nil
 }
 
-// sinkContext is a sink task context with a fixed assignment.
+// sinkContext is a sink task context with a fixed assignment that records what the task
+// asks of it, as the runtime's pipeline.Sink would act on it.
 type sinkContext struct {
-	mu       sync.Mutex
-	assigned []connectors.TopicPartition
+	mu         sync.Mutex
+	assigned   []connectors.TopicPartition
+	seeks      map[connectors.TopicPartition]int64
+	paused     []connectors.TopicPartition
+	resumed    []connectors.TopicPartition
+	commits    int
+	retryAfter time.Duration
+	reporter   connectors.ErrantRecordReporter
 }
 
 func (s *sinkContext) Assignment() []connectors.TopicPartition {
@@ -106,3 +113,38 @@ func (s *sinkContext) Assignment() []connectors.TopicPartition {
 	defer s.mu.Unlock()
 	return append([]connectors.TopicPartition(nil), s.assigned...)
 }
+
+func (s *sinkContext) Seek(tp connectors.TopicPartition, offset int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seeks == nil {
+		s.seeks = map[connectors.TopicPartition]int64{}
+	}
+	s.seeks[tp] = offset
+}
+
+func (s *sinkContext) Pause(tps ...connectors.TopicPartition) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.paused = append(s.paused, tps...)
+}
+
+func (s *sinkContext) Resume(tps ...connectors.TopicPartition) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.resumed = append(s.resumed, tps...)
+}
+
+func (s *sinkContext) RequestCommit() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.commits++
+}
+
+func (s *sinkContext) RetryAfter(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retryAfter = d
+}
+
+func (s *sinkContext) ErrantRecords() connectors.ErrantRecordReporter { return s.reporter }
