@@ -19,9 +19,10 @@ func (c *Client) Plugins(ctx context.Context) ([]*messages.PluginInfo, error) {
 }
 
 // PluginConfig lists the configuration keys of the plugin called name, class or alias
-// (spec §3.23); an unknown plugin is NOT_FOUND "Unknown plugin <name>.".
-func (c *Client) PluginConfig(ctx context.Context, name string) ([]*messages.ConfigKeyInfo, error) {
-	return c.rt.validator.PluginConfig(name)
+// (spec §3.23); an unknown plugin is NOT_FOUND "Unknown plugin <name>.". version, when set,
+// selects one of the plugin's installed versions (Kafka Connect 4.1+'s ?version=).
+func (c *Client) PluginConfig(ctx context.Context, name, version string) ([]*messages.ConfigKeyInfo, error) {
+	return c.rt.validator.PluginConfig(name, version)
 }
 
 // ValidateConnectorConfig validates config as PUT /connector-plugins/{p}/config/validate

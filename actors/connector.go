@@ -504,7 +504,7 @@ func (g *connectorGrain) startPlugin(ctx actor.Context, config map[string]string
 			return res
 		}
 		res.resolution = resolved
-		conn, plugin, err := rt.registry.NewConnector(config["connector.class"])
+		conn, plugin, err := rt.registry.SelectConnector(config["connector.class"], config[pluginVersionKey])
 		if err != nil {
 			res.err = err
 			return res

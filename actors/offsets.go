@@ -99,7 +99,7 @@ func (rt *Runtime) modifyOffsets(name string, offsets []*messages.ConnectorOffse
 	if v.Target != messages.TargetState_TARGET_STATE_STOPPED || len(v.Tasks) > 0 {
 		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNotStopped, name)
 	}
-	conn, _, err := rt.registry.NewConnector(v.Config["connector.class"])
+	conn, _, err := rt.registry.SelectConnector(v.Config["connector.class"], v.Config[pluginVersionKey])
 	if err != nil {
 		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%v", err)
 	}

@@ -122,11 +122,15 @@ func (rt *Runtime) pluginVersion(name string) string {
 	if !ok {
 		return ""
 	}
-	if p, ok := rt.registry.Lookup(v.Config["connector.class"]); ok {
+	if p, err := rt.registry.SelectPlugin(v.Config["connector.class"], v.Config[pluginVersionKey]); err == nil {
 		return p.Version
 	}
 	return ""
 }
+
+// pluginVersionKey selects the version of the connector's plugin (Kafka Connect 4.1+): the
+// runtime makes the connector and its tasks of that version.
+const pluginVersionKey = "connector.plugin.version"
 
 // taskClassKey is the task config key naming the task's class (Kafka Connect's
 // TaskConfig.TASK_CLASS_CONFIG).
@@ -134,7 +138,7 @@ const taskClassKey = "task.class"
 
 // taskClass is the task class of the connector config's plugin; "" when unknown.
 func (rt *Runtime) taskClass(config map[string]string) string {
-	if p, ok := rt.registry.Lookup(config["connector.class"]); ok {
+	if p, err := rt.registry.SelectPlugin(config["connector.class"], config[pluginVersionKey]); err == nil {
 		return p.TaskClass
 	}
 	return ""

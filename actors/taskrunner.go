@@ -131,7 +131,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	config := r.resolution.Config
-	conn, _, err := r.rt.registry.NewConnector(config["connector.class"])
+	conn, _, err := r.rt.registry.SelectConnector(config["connector.class"], config[pluginVersionKey])
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}

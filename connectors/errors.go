@@ -27,6 +27,14 @@ func IsRetriable(err error) bool {
 // when no registered plugin of the wanted kind answers to the name (class or alias).
 var ErrUnknownPlugin = errors.New("unknown plugin")
 
+// ErrPluginUnavailable is wrapped when a config names a plugin that was found (on plugin.path)
+// but cannot run on this worker, e.g. a Java plugin without Java 17+: the error says why.
+var ErrPluginUnavailable = errors.New("plugin unavailable")
+
+// ErrNoSuchVersion is wrapped when a plugin version key (connector.plugin.version) matches
+// none of the installed versions of the plugin.
+var ErrNoSuchVersion = errors.New("no such plugin version")
+
 // ErrInvalidConfig is wrapped by the errors of ConfigDef.Parse: a value that does not parse,
 // fails its validator, or a required key that is missing.
 var ErrInvalidConfig = errors.New("invalid configuration")

@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,6 +52,9 @@ type Registry struct {
 	plugins []Plugin
 	byClass map[string][]int  // class → indexes into plugins, in registration order
 	aliases map[string]string // alias → class; "" once two classes claimed it
+	// unavailable are the classes (and aliases) found where plugins are installed that cannot
+	// run here, with why: a config naming one is refused with that reason.
+	unavailable map[string]error
 }
 
 // Register adds p. It panics on a class registered twice for the same kind and version, on an
@@ -184,6 +188,101 @@ func (r *Registry) ConnectorClassNames() []string {
 
 func isConnector(t PluginType) bool { return t == Source || t == Sink }
 
+// MarkUnavailable records that class, a plugin of kind t, is installed but cannot run on this
+// worker, and why (a Java plugin without Java): NewConnector and SelectConnector then fail
+// with err (wrapping ErrPluginUnavailable) instead of the unknown-class text, when no
+// runnable plugin answers to the name or version asked.
+func (r *Registry) MarkUnavailable(class string, t PluginType, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.unavailable == nil {
+		r.unavailable = map[string]error{}
+	}
+	err = &kafkaError{text: err.Error(), kind: ErrPluginUnavailable}
+	r.unavailable[class] = err
+	for _, a := range aliases(class, t) {
+		r.unavailable[a] = err
+	}
+}
+
+// whyUnavailable is the error MarkUnavailable recorded for name, nil if none.
+func (r *Registry) whyUnavailable(name string) error {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.unavailable[name]
+}
+
+// SelectConnector instantiates the connector called name (class or alias) at the version
+// spec selects (SelectPlugin). An unknown name fails as NewConnector does.
+func (r *Registry) SelectConnector(name, spec string) (Connector, Plugin, error) {
+	if strings.TrimSpace(spec) == "" {
+		return r.NewConnector(name)
+	}
+	p, err := r.SelectPlugin(name, spec)
+	if errors.Is(err, ErrUnknownPlugin) {
+		return r.NewConnector(name)
+	}
+	if err != nil {
+		return nil, Plugin{}, err
+	}
+	c, ok := p.New().(Connector)
+	if !ok {
+		return nil, p, fmt.Errorf("plugin %s: factory does not make a connectors.Connector", p.Class)
+	}
+	return c, p, nil
+}
+
+// SelectPlugin finds the connector plugin called name (class or alias) at the version spec
+// selects, as Kafka Connect 4.1+ reads connector.plugin.version: "" is the default version,
+// a version or Maven range the newest installed version it contains. An unknown name wraps
+// ErrUnknownPlugin (or ErrPluginUnavailable); a spec no version matches wraps
+// ErrNoSuchVersion with Kafka's text.
+func (r *Registry) SelectPlugin(name, spec string) (Plugin, error) {
+	if strings.TrimSpace(spec) == "" {
+		if p, ok := r.lookup(name, isConnector); ok {
+			return p, nil
+		}
+		if why := r.whyUnavailable(name); why != nil {
+			return Plugin{}, why
+		}
+		return Plugin{}, &kafkaError{text: "no connector " + name, kind: ErrUnknownPlugin}
+	}
+	vr, err := ParseVersionRange(spec)
+	if err != nil {
+		return Plugin{}, &kafkaError{text: fmt.Sprintf("Invalid value %s for configuration connector.plugin.version: %v", spec, err), kind: ErrNoSuchVersion}
+	}
+	r.mu.RLock()
+	class := name
+	if _, ok := r.byClass[name]; !ok {
+		class = r.aliases[name]
+	}
+	var best *Plugin
+	var versions []string
+	for _, i := range r.byClass[class] {
+		p := r.plugins[i]
+		if !isConnector(p.Type) {
+			continue
+		}
+		versions = append(versions, p.Version)
+		if vr.Contains(p.Version) && (best == nil || CompareVersions(p.Version, best.Version) > 0) {
+			best = &p
+		}
+	}
+	r.mu.RUnlock()
+	switch {
+	case best != nil:
+		return *best, nil
+	case r.whyUnavailable(name) != nil: // the version asked may be the one that cannot run
+		return Plugin{}, r.whyUnavailable(name)
+	case len(versions) == 0:
+		return Plugin{}, &kafkaError{text: "no connector " + name, kind: ErrUnknownPlugin}
+	}
+	return Plugin{}, &kafkaError{
+		text: fmt.Sprintf("Plugin %s not found that matches the version range %s, available versions: [%s]", class, vr.Text, strings.Join(versions, ", ")),
+		kind: ErrNoSuchVersion,
+	}
+}
+
 // NewConnector instantiates the connector called name (class or alias). An unknown name, or
 // one that names another kind of plugin, gives Kafka's text wrapping ErrUnknownPlugin:
 // "Failed to find any class that implements Connector and which name matches <name>,
@@ -191,6 +290,9 @@ func isConnector(t PluginType) bool { return t == Source || t == Sink }
 func (r *Registry) NewConnector(name string) (Connector, Plugin, error) {
 	p, ok := r.lookup(name, isConnector)
 	if !ok {
+		if why := r.whyUnavailable(name); why != nil {
+			return nil, Plugin{}, why
+		}
 		return nil, Plugin{}, &kafkaError{
 			text: "Failed to find any class that implements Connector and which name matches " + name +
 				", available connectors are: " + strings.Join(r.ConnectorClassNames(), ", "),

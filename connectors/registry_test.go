@@ -224,3 +224,54 @@ func TestVersions(t *testing.T) {
 	}()
 	r.Register(Plugin{Class: "org.apache.kafka.connect.file.FileStreamSourceConnector", Type: Source, Version: "4.3.1", New: newConn})
 }
+
+// connector.plugin.version (KIP-891): "" is the default (first registered) version, a version
+// or range the newest installed version in it; a class that cannot run here says why.
+func TestSelectPlugin(t *testing.T) {
+	const fs = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+	var r Registry
+	r.Register(Plugin{Class: fs, Type: Source, Version: "4.4.0", New: newConn})
+	r.Register(Plugin{Class: fs, Type: Source, Version: "4.3.1", New: newConn})
+	r.Register(Plugin{Class: fs, Type: Source, Version: "3.9.0", New: newConn})
+	r.MarkUnavailable("com.example.JdbcSourceConnector", Source, errors.New("needs Java 17"))
+	tests := []struct {
+		name, spec  string
+		wantVersion string
+		wantErr     error
+		wantText    string
+	}{
+		{"FileStreamSource", "", "4.4.0", nil, ""},
+		{fs, "4.3.1", "4.3.1", nil, ""},
+		{"FileStreamSourceConnector", "[3.0,4.4)", "4.3.1", nil, ""},
+		{fs, "[3.0,)", "4.4.0", nil, ""},
+		{fs, "(,4.0)", "3.9.0", nil, ""},
+		{fs, "5.0.0", "", ErrNoSuchVersion,
+			"Plugin " + fs + " not found that matches the version range [5.0.0,5.0.0], available versions: [4.4.0, 4.3.1, 3.9.0]"},
+		{fs, "[1.0", "", ErrNoSuchVersion, "Invalid value [1.0 for configuration connector.plugin.version: invalid version range [1.0"},
+		{"Nope", "", "", ErrUnknownPlugin, ""},
+		{"Nope", "1.0", "", ErrUnknownPlugin, ""},
+		{"JdbcSource", "", "", ErrPluginUnavailable, "needs Java 17"},
+		{"com.example.JdbcSourceConnector", "1.0", "", ErrPluginUnavailable, "needs Java 17"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+"@"+tt.spec, func(t *testing.T) {
+			p, err := r.SelectPlugin(tt.name, tt.spec)
+			if tt.wantErr != nil {
+				if !errors.Is(err, tt.wantErr) || (tt.wantText != "" && err.Error() != tt.wantText) {
+					t.Fatalf("err = %v, want %v %q", err, tt.wantErr, tt.wantText)
+				}
+				_, _, cerr := r.SelectConnector(tt.name, tt.spec)
+				if !errors.Is(cerr, tt.wantErr) {
+					t.Errorf("SelectConnector err = %v, want %v", cerr, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || p.Version != tt.wantVersion {
+				t.Fatalf("got %s %v, want version %s", p.Version, err, tt.wantVersion)
+			}
+			if _, cp, err := r.SelectConnector(tt.name, tt.spec); err != nil || cp.Version != tt.wantVersion {
+				t.Errorf("SelectConnector = %s %v, want %s", cp.Version, err, tt.wantVersion)
+			}
+		})
+	}
+}

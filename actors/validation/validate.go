@@ -151,8 +151,18 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 	if !ok || class == "" {
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoConnectorType)
 	}
-	conn, plugin, err := vd.registry.NewConnector(class)
-	if err != nil { // Kafka Connect 4.4: a 400 (spec §0.1)
+	// connector.plugin.version selects among the installed versions of the class; one that
+	// matches none is reported on the keys (validateVersions), against the default version.
+	conn, plugin, err := vd.registry.SelectConnector(class, config[connectorVersionKey])
+	var versionErr string
+	if errors.Is(err, connectors.ErrNoSuchVersion) {
+		versionErr = err.Error()
+		conn, plugin, err = vd.registry.NewConnector(class)
+	}
+	switch {
+	case errors.Is(err, connectors.ErrPluginUnavailable): // installed, cannot run here (no Java)
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "%v", err)
+	case err != nil: // Kafka Connect 4.4: a 400 (spec §0.1)
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgUnknownClass, class, strings.Join(vd.registry.ConnectorClassNames(), ", "))
 	}
 	_, isSink := conn.(connectors.SinkConnector)
@@ -184,7 +194,7 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 		vd.validateExactlyOnce(conn, config, byName, addError)
 	}
 	vd.validatePluginClasses(config, byName, addError)
-	vd.validateVersions(config, plugin, addError)
+	vd.validateVersions(config, versionErr, addError)
 
 	var undefined []connectors.ConfigValue // values no table defines, listed first (spec §3.24)
 	for _, e := range flatten(resolveErr) {
@@ -422,10 +432,29 @@ func valueInfo(v connectors.ConfigValue, prefix string) *messages.ConfigValueInf
 // PluginConfig returns the definitions GET /connector-plugins/{p}/config lists (spec §3.23):
 // the plugin's own keys, then for a connector the base sink or source keys it does not
 // define.
-func (vd *Validator) PluginConfig(name string) ([]*messages.ConfigKeyInfo, error) {
+//
+// version, when not empty, selects the plugin's version as connector.plugin.version does
+// (Kafka Connect 4.1+'s ?version=); one no installed version matches is a 400 with Kafka's
+// text.
+func (vd *Validator) PluginConfig(name, version string) ([]*messages.ConfigKeyInfo, error) {
 	p, ok := vd.registry.Lookup(name)
 	if !ok {
 		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgUnknownPlugin, name)
+	}
+	if strings.TrimSpace(version) != "" {
+		if !connectors.IsConnector(p.Type) {
+			pv, versions, ok := vd.registry.LookupVersion(name, version, func(t connectors.PluginType) bool { return t == p.Type })
+			if !ok {
+				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, msgNoVersion, p.Class, "["+version+","+version+"]", strings.Join(versions, ", "))
+			}
+			p = pv
+		} else {
+			_, pv, err := vd.registry.SelectConnector(name, version)
+			if err != nil {
+				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_BAD_REQUEST, "%v", err)
+			}
+			p = pv
+		}
 	}
 	plugin, ok := p.New().(interface{ Config() connectors.ConfigDef })
 	if !ok {

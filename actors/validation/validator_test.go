@@ -261,7 +261,7 @@ func TestPluginConfig(t *testing.T) {
 	vd := newValidator()
 	for _, tt := range tests {
 		t.Run(tt.plugin, func(t *testing.T) {
-			keys, err := vd.PluginConfig(tt.plugin)
+			keys, err := vd.PluginConfig(tt.plugin, "")
 			if tt.wantErr != "" {
 				if api.CodeOf(err) != messages.ErrorCode_ERROR_CODE_NOT_FOUND || err.Error() != tt.wantErr {
 					t.Fatalf("error %v, want NOT_FOUND %q", err, tt.wantErr)

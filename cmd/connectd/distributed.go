@@ -49,12 +49,19 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		return err
 	}
 	defer api.Close()
+	load := loadPlugins(ctx, cfg, log) // beside Kafka's connect: the host's start takes seconds
+	defer load.Close()
 	stage.Enter("connecting to Kafka")
 	k, err := openKafka(ctx, cfg, cfg.groupID, log)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
+	stage.Enter("loading the Java plugins of plugin.path")
+	plugins, err := load.wait(ctx)
+	if err != nil {
+		return err
+	}
 	storeClient, err := cfg.kafkaClient("connectd-"+cfg.groupID, kafkaconfig.Worker, nil)
 	if err != nil {
 		return err
@@ -114,7 +121,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	stage.Enter("joining the cluster")
 	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores,
 		member.Config{ClusterName: cfg.groupID, URL: cfg.advertisedScheme + "://" + cfg.workerID, Provider: group,
-			ServerOptions: transport.Server, DialOptions: transport.Dial}, api.metrics, log)
+			ServerOptions: transport.Server, DialOptions: transport.Dial}, api.metrics, plugins.registry, log)
 	if err != nil {
 		return err
 	}

@@ -108,6 +108,8 @@ type worker struct {
 	password string
 	env      []string // added to the process environment
 	fdLimit  int      // when set, the worker runs under `ulimit -n fdLimit` (soft and hard)
+	// startTimeout bounds the wait for GET / after a start; 0 means 30 s.
+	startTimeout time.Duration
 }
 
 // workerOption adjusts a worker before it starts.
@@ -123,6 +125,10 @@ func withBasicAuth(user, password string) workerOption {
 
 // withFDLimit runs the worker with its file descriptor limit (soft and hard) set to n.
 func withFDLimit(n int) workerOption { return func(w *worker) { w.fdLimit = n } }
+
+// withStartTimeout waits up to d for the worker to serve GET / after each start: a worker with
+// Java plugins may build its plugin host first (minutes, the first time on a machine).
+func withStartTimeout(d time.Duration) workerOption { return func(w *worker) { w.startTimeout = d } }
 
 // withEnv adds environment variables (KEY=value) to the worker process.
 func withEnv(kv ...string) workerOption { return func(w *worker) { w.env = append(w.env, kv...) } }
@@ -233,7 +239,11 @@ func (w *worker) start() {
 	}
 	w.done = make(chan struct{})
 	go func() { _ = w.cmd.Wait(); logFile.Close(); close(w.done) }()
-	wait.For(t, 30*time.Second, "worker to serve GET /", func() bool {
+	timeout := 30 * time.Second
+	if w.startTimeout > 0 {
+		timeout = w.startTimeout
+	}
+	wait.For(t, timeout, "worker to serve GET /", func() bool {
 		select {
 		case <-w.done:
 			w.dumpLog()

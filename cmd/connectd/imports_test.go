@@ -76,6 +76,8 @@ func TestImportArrows(t *testing.T) {
 			"logger levels import only the standard library", nil},
 		{"internal/wait", func(imp string) bool { return !strings.Contains(imp, ".") },
 			"the tests' condition wait imports only the standard library", nil},
+		{"internal/pluginfixture", func(imp string) bool { return !strings.Contains(imp, ".") },
+			"the tests' plugin.path fixtures import only the standard library", nil},
 		{"internal/brokerfault", func(imp string) bool { return !strings.HasPrefix(imp, mod) },
 			"the tests' broker faults import franz-go's messages and nothing of ours", nil},
 		{"actors/store", func(imp string) bool { return !strings.HasPrefix(imp, mod) || imp == mod+"messages" },

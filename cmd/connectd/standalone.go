@@ -203,18 +203,25 @@ func scalarMap(m map[string]json.RawMessage) (map[string]string, string, bool) {
 func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connectorFile, log *slog.Logger) error {
 	started := time.Now()
 	cfg.exactlyOnceSource = "" // Kafka Connect's standalone worker has no exactly-once sources
-	stage := &api.Stage{} // what GET /health reports while the worker starts
+	stage := &api.Stage{}      // what GET /health reports while the worker starts
 	api, err := openREST(cfg, stage, log)
 	if err != nil {
 		return err
 	}
 	defer api.Close()
+	load := loadPlugins(ctx, cfg, log) // beside Kafka's connect: the host's start takes seconds
+	defer load.Close()
 	stage.Enter("connecting to Kafka")
 	k, err := openKafka(ctx, cfg, "", log)
 	if err != nil {
 		return err
 	}
 	defer k.Close()
+	stage.Enter("loading the Java plugins of plugin.path")
+	plugins, err := load.wait(ctx)
+	if err != nil {
+		return err
+	}
 	storeLog := store.WithLogger(packageLogger(log, "actors/store"))
 	offsets, err := store.NewFileOffsetStore(cfg.offsetFile, storeLog)
 	if err != nil {
@@ -231,7 +238,7 @@ func runStandaloneWorker(ctx context.Context, cfg *workerConfig, conns []connect
 	defer closeStores()
 	// No Provider: a cluster of this member alone.
 	stage.Enter("starting the actor system")
-	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, api.metrics, log)
+	rt, stopRuntime, err := startRuntime(startCtx, cfg, k, stores, member.Config{ClusterName: "connect-standalone"}, api.metrics, plugins.registry, log)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/connectd/connectd/actors/metrics"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
-	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/http/rest"
 )
 
@@ -151,7 +151,7 @@ func startStores(ctx context.Context, s actors.Stores) (func(), error) {
 
 // startRuntime builds and starts the actor runtime with the worker's settings and m as its
 // membership; the returned func hands its work over and stops it.
-func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, stats *metrics.Metrics, log *slog.Logger) (*actors.Runtime, func(), error) {
+func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores actors.Stores, m member.Config, stats *metrics.Metrics, registry *connectors.Registry, log *slog.Logger) (*actors.Runtime, func(), error) {
 	m.Listen, m.Advertised, m.Logger = cfg.clusterListener, cfg.clusterAdvertised, packageLogger(log, "actors/member")
 	rt, err := actors.New(actors.Config{
 		HeaderConverter: cfg.headerConverter, HeaderConverterProps: cfg.headerConverterProps,
@@ -172,7 +172,7 @@ func startRuntime(ctx context.Context, cfg *workerConfig, k *kafkaSide, stores a
 		OverridePolicy:      cfg.overridePolicy,
 		Providers:           cfg.providers,
 		ExactlyOnceSource:   cfg.exactlyOnceSource,
-	}, stores, builtin.Registry(), k.clients)
+	}, stores, registry, k.clients)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/tlsconfig"
 	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/connectors/javaplugin"
 )
 
 // workerConfigDef is the worker properties table: Kafka Connect's keys (spec §8) that
@@ -86,7 +87,11 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "metric.reporters", Type: connectors.List, Default: "", Importance: connectors.Low,
 		Doc: "Java metrics reporters: none runs here; the metrics are on /metrics. Only Kafka's JmxReporter is accepted, as a no-op."},
 	{Name: "plugin.path", Type: connectors.List, Default: nil, Importance: connectors.Low,
-		Doc: "Accepted for compatibility; connectd's plugins are compiled in."},
+		Doc: "Kafka Connect Java plugins: directories of plugin directories, uber-JARs or directories of classes, as Kafka Connect reads them. Set, the worker runs them in one JVM plugin host (Java 17+), started with the worker; unset, the worker needs no Java."},
+	{Name: "connectd.plugin.host.kafka.version", Type: connectors.String, Default: javaplugin.DefaultKafkaVersion, Importance: connectors.Low,
+		Doc: "connectd's own: the Connect API and Kafka clients version the Java plugins of plugin.path see. Plugins built for 4.3 and older fail on 4.4's clients, as on Apache Kafka Connect 4.4."},
+	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
+		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
 		Doc: "Embedded broker data and the default standalone offsets file."},
 	{Name: "embedded.broker.listener", Type: connectors.String, Default: "127.0.0.1:9092", Importance: connectors.Medium,
@@ -155,6 +160,9 @@ type workerConfig struct {
 	metricsSamples      int
 	// exactlyOnceSource is exactly.once.source.support, lower case; standalone clears it.
 	exactlyOnceSource string
+	pluginPath        []string // plugin.path; empty: no Java plugin host
+	pluginHostKafka   string   // connectd.plugin.host.kafka.version
+	pluginHostJava    string   // connectd.plugin.host.java; "": JAVA_HOME's or the PATH's
 
 	// header.converter and its header.converter.* sub-config
 	headerConverter      string
@@ -229,6 +237,9 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		metricsWindow:       time.Duration(v.Long("metrics.sample.window.ms")) * time.Millisecond,
 		metricsSamples:      v.Int("metrics.num.samples"),
 		exactlyOnceSource:   strings.ToLower(strings.TrimSpace(v.String("exactly.once.source.support"))),
+		pluginPath:          v.List("plugin.path"),
+		pluginHostKafka:     strings.TrimSpace(v.String("connectd.plugin.host.kafka.version")),
+		pluginHostJava:      strings.TrimSpace(v.String("connectd.plugin.host.java")),
 	}
 	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
 		return nil, err

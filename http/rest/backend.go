@@ -65,7 +65,8 @@ type Backend interface {
 	// message (§3.21).
 	ResetConnectorOffsets(ctx context.Context, name string) (string, error)
 	// PluginConfig lists a plugin's configuration keys (spec §3.23; NOT_FOUND if unknown).
-	PluginConfig(ctx context.Context, plugin string) ([]*messages.ConfigKeyInfo, error)
+	// version, when not empty, selects one of the plugin's versions (?version=, Kafka Connect 4.1+).
+	PluginConfig(ctx context.Context, plugin, version string) ([]*messages.ConfigKeyInfo, error)
 	// ValidateConnectorConfig validates a connector config (spec §3.24); nulls are the keys
 	// the client sent as JSON null.
 	ValidateConnectorConfig(ctx context.Context, config map[string]string, nulls []string) (*messages.ConfigInfos, error)

@@ -39,9 +39,10 @@ func pluginName(p httprouter.Params) string {
 }
 
 // pluginConfig serves GET /connector-plugins/{p}/config: the plugin's keys, then for a
-// connector the base keys it does not define (spec §3.23); 404 "Unknown plugin p.".
+// connector the base keys it does not define (spec §3.23); 404 "Unknown plugin p.". ?version=
+// selects the plugin's version, as in Kafka Connect 4.1+.
 func (s *Server) pluginConfig(r *http.Request, p httprouter.Params) (reply, error) {
-	keys, err := s.client.PluginConfig(r.Context(), pluginName(p))
+	keys, err := s.client.PluginConfig(r.Context(), pluginName(p), r.URL.Query().Get("version"))
 	if err != nil {
 		return reply{}, err
 	}

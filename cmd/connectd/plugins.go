@@ -1,0 +1,219 @@
+package main
+
+import (
+	"archive/zip"
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/connectd/connectd/connectors"
+	"github.com/connectd/connectd/connectors/builtin"
+	"github.com/connectd/connectd/connectors/javaplugin"
+)
+
+// The worker's plugins: the built-ins, and the Java plugins of plugin.path run by one JVM
+// plugin host (connectors/javaplugin). The host starts while the worker starts, only when
+// plugin.path holds something a plugin can be made of, so that a worker without plugin.path
+// stays one Go process that needs no Java. Starting it then, not on first use, is what
+// Kafka Connect does too: GET /connector-plugins, create and validate need the plugins' classes
+// and versions, which only the JVM can tell (version() is code).
+
+// pluginHostStartTimeout bounds the host's first start: building it with Maven into an empty
+// local repository takes minutes (README), later starts seconds.
+const pluginHostStartTimeout = 15 * time.Minute
+
+// pluginSide is the worker's plugin registry and the Java plugin host behind part of it.
+type pluginSide struct {
+	registry *connectors.Registry
+	host     *javaplugin.Host // nil: no Java plugin on plugin.path (or none could be scanned)
+}
+
+// Close stops the plugin host, if one runs.
+func (p *pluginSide) Close() {
+	if p != nil && p.host != nil {
+		_ = p.host.Close()
+	}
+}
+
+// pluginLoad is openPlugins running beside the worker's other start steps.
+type pluginLoad struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+	side   *pluginSide
+}
+
+// loadPlugins starts openPlugins in the background; wait returns its result.
+func loadPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *pluginLoad {
+	ctx, cancel := context.WithCancel(ctx)
+	l := &pluginLoad{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		l.side = openPlugins(ctx, cfg, log)
+	}()
+	return l
+}
+
+// wait returns the worker's plugins once they are loaded, or ctx's error.
+func (l *pluginLoad) wait(ctx context.Context) (*pluginSide, error) {
+	select {
+	case <-l.done:
+		return l.side, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("load plugin.path: %w", ctx.Err())
+	}
+}
+
+// Close ends a load still under way, waits for it, and stops the host it started.
+func (l *pluginLoad) Close() {
+	l.cancel()
+	<-l.done
+	l.side.Close()
+}
+
+// openPlugins is the built-in registry plus what plugin.path holds. It never fails the
+// worker: an entry that does not exist or holds no plugin is a warning naming it, and Java
+// plugins that cannot run (no Java 17+, a host that does not build) are recorded as such, so
+// that a connector naming one is refused with the reason instead of as an unknown class.
+func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *pluginSide {
+	side := &pluginSide{registry: builtin.Registry()}
+	entries := usablePluginPath(cfg.pluginPath, log)
+	if len(entries) == 0 {
+		return side
+	}
+	host, err := javaplugin.New(javaplugin.Config{PluginPath: entries, KafkaVersion: cfg.pluginHostKafka, Java: cfg.pluginHostJava},
+		packageLogger(log, "connectors/javaplugin"))
+	if err != nil {
+		log.Error("Java plugins of plugin.path cannot run", "plugin.path", entries, "err", err)
+		markUnavailable(side.registry, entries, err, log)
+		return side
+	}
+	startCtx, cancel := context.WithTimeout(ctx, pluginHostStartTimeout)
+	defer cancel()
+	began := time.Now()
+	plugins, err := host.Connectors(startCtx)
+	if err != nil {
+		_ = host.Close()
+		log.Error("Java plugins of plugin.path cannot run", "plugin.path", entries, "err", err)
+		markUnavailable(side.registry, entries, err, log)
+		return side
+	}
+	side.host = host
+	for _, p := range plugins {
+		if _, _, dup := side.registry.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
+			log.Warn("a Java plugin on plugin.path has the class and version of another plugin; the first one found runs",
+				"class", p.Class, "type", p.Type, "version", p.Version)
+			continue
+		}
+		side.registry.Register(p)
+	}
+	log.Info("Java plugins loaded", "plugin.path", entries, "connectors", len(plugins), "took", time.Since(began).Round(time.Millisecond))
+	return side
+}
+
+// usablePluginPath returns the plugin.path entries that may hold a plugin: an existing JAR or
+// ZIP, or a directory with one, or with class files, below it. The others are warned about,
+// with Kafka Connect's leniency: the worker starts without them.
+func usablePluginPath(path []string, log *slog.Logger) []string {
+	var out []string
+	for _, entry := range path {
+		info, err := os.Stat(entry)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			log.Warn("plugin.path entry " + entry + " does not exist")
+			continue
+		case err != nil:
+			log.Warn("plugin.path entry "+entry+" cannot be read", "err", err)
+			continue
+		case !info.IsDir() && !isArchive(entry):
+			log.Warn("plugin.path entry " + entry + " holds no plugin")
+			continue
+		case info.IsDir() && !holdsPluginFiles(entry):
+			log.Warn("plugin.path entry " + entry + " holds no plugin")
+			continue
+		}
+		out = append(out, entry)
+	}
+	return out
+}
+
+func isArchive(name string) bool {
+	n := strings.ToLower(name)
+	return strings.HasSuffix(n, ".jar") || strings.HasSuffix(n, ".zip")
+}
+
+// holdsPluginFiles reports whether a JAR, a ZIP or a class file is below dir.
+func holdsPluginFiles(dir string) bool {
+	errFound := errors.New("found")
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // an unreadable subdirectory holds nothing we can load
+		}
+		if !d.IsDir() && (isArchive(p) || strings.HasSuffix(p, ".class")) {
+			return errFound
+		}
+		return nil
+	})
+	return errors.Is(err, errFound)
+}
+
+// serviceFiles are the ServiceLoader manifests of Kafka Connect's connector interfaces, which
+// plugins carry since KIP-898 (Kafka's plugin.discovery=service_load reads them).
+var serviceFiles = map[string]connectors.PluginType{
+	"META-INF/services/org.apache.kafka.connect.source.SourceConnector": connectors.Source,
+	"META-INF/services/org.apache.kafka.connect.sink.SinkConnector":     connectors.Sink,
+}
+
+// markUnavailable records the connector classes the JARs of entries declare in their
+// service manifests as unable to run, because of why: without the host, the manifests are
+// all that tells which connectors the user installed.
+func markUnavailable(r *connectors.Registry, entries []string, why error, log *slog.Logger) {
+	reason := fmt.Errorf("the connector is a Java plugin from plugin.path, which this worker cannot run: %w", why)
+	for _, entry := range entries {
+		_ = filepath.WalkDir(entry, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !isArchive(p) {
+				return nil
+			}
+			for class, t := range declaredConnectors(p) {
+				log.Debug("Java connector unavailable", "class", class, "jar", p)
+				r.MarkUnavailable(class, t, reason)
+			}
+			return nil
+		})
+	}
+}
+
+// declaredConnectors reads the connector classes a JAR's service manifests declare.
+func declaredConnectors(jar string) map[string]connectors.PluginType {
+	z, err := zip.OpenReader(jar)
+	if err != nil {
+		return nil
+	}
+	defer z.Close()
+	out := map[string]connectors.PluginType{}
+	for _, f := range z.File {
+		t, ok := serviceFiles[f.Name]
+		if !ok {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			continue
+		}
+		s := bufio.NewScanner(rc)
+		for s.Scan() {
+			line, _, _ := strings.Cut(s.Text(), "#")
+			if line = strings.TrimSpace(line); line != "" {
+				out[line] = t
+			}
+		}
+		rc.Close()
+	}
+	return out
+}
