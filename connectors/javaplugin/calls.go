@@ -43,6 +43,15 @@ func (h *Host) configDef(ctx context.Context, className string, typ pb.PluginTyp
 	return configDefFromProto(r.GetConfigDef()), nil
 }
 
+// classCall makes a call on a fresh instance of a plugin class, starting the host if needed.
+func (h *Host) classCall(ctx context.Context, req *pb.Request) (*pb.Response, error) {
+	p, err := h.process(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.call(ctx, req)
+}
+
 // validate runs a connector's validate() in the host.
 func (h *Host) validate(ctx context.Context, className string, typ pb.PluginType, version string, props map[string]string) ([]connectors.ConfigValue, error) {
 	p, err := h.process(ctx)

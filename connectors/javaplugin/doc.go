@@ -16,7 +16,11 @@
 //     every call in flight with ErrHostDown and a text saying what happened and its last
 //     output; the next call starts a new host after a backoff; instances do not survive it;
 //   - batches cross the channel, never single records, each distinct schema once per batch;
-//   - what a Java plugin asks of its context that the connectors API cannot do yet (seek,
-//     pause or resume a sink's partitions, a retry timeout, other offsets from preCommit) fails
-//     the task with a clear error instead of being ignored.
+//   - a Java plugin's context calls reach the runtime through the connectors API: a sink task's
+//     offset(), pause()/resume(), requestCommit() and timeout() come back with each call's reply
+//     and are handed to the SinkTaskContext after it, as Kafka Connect acts on them after the
+//     call; open()/close() and preCommit() are the PartitionOpener and PreCommitter abilities;
+//     errantRecordReporter() reports to the runtime's ErrantRecordReporter (null without one);
+//     a connector's exactlyOnceSupport(), canDefineTransactionBoundaries() and alterOffsets()
+//     run on a fresh instance, as Kafka Connect calls them.
 package javaplugin

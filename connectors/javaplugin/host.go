@@ -305,6 +305,7 @@ type process struct {
 type handlers struct {
 	offsets func(partitions []map[string]any) ([]map[string]any, error)
 	event   func(*pb.Event)
+	errant  func(*pb.ReportErrant) error // a sink task's errant record report
 }
 
 func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
@@ -399,13 +400,25 @@ func (p *process) setHandlers(instance uint64, h *handlers) {
 	p.handlers[instance] = h
 }
 
-// serve answers a HostRequest: a task's offset storage reader.
+// serve answers a HostRequest: a task's offset storage reader or errant record reporter.
 func (p *process) serve(req *pb.HostRequest) {
 	resp := &pb.HostResponse{Id: req.GetId()}
 	switch c := req.GetCall().(type) {
 	case *pb.HostRequest_ReadOffsets:
 		if err := p.readOffsets(c.ReadOffsets, resp); err != nil {
 			resp.Error = err.Error()
+		}
+	case *pb.HostRequest_ReportErrant:
+		h := p.handlersOf(c.ReportErrant.GetInstance())
+		switch {
+		case h == nil || h.errant == nil:
+			resp.Error = fmt.Sprintf("instance %d has no errant record reporter", c.ReportErrant.GetInstance())
+		default:
+			if err := h.errant(c.ReportErrant); err != nil {
+				resp.Error = err.Error()
+			} else {
+				resp.Result = &pb.HostResponse_Done{Done: &pb.Done{}}
+			}
 		}
 	default:
 		resp.Error = fmt.Sprintf("the worker does not serve %T", req.GetCall())
@@ -484,7 +497,9 @@ func (p *process) call(ctx context.Context, req *pb.Request) (*pb.Response, erro
 	select {
 	case r := <-ch:
 		if f := r.GetFailure(); f != nil {
-			return nil, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()}
+			// The response comes along: a sink call's reply says what the task asked of its
+			// context before it threw.
+			return r, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()}
 		}
 		return r, nil
 	case <-p.done:

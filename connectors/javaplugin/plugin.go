@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
@@ -372,123 +373,162 @@ func headersFromProto(hs []*pb.Header, schemas []*connectors.Schema) ([]connecto
 	return out, nil
 }
 
-// sinkTask is a Java SinkTask in the host. The connectors API hands a sink task its current
-// assignment rather than open/close calls, so open() and close() are called before put() and
-// preCommit() for the partitions that came and went since the last call.
+// sinkTask is a Java SinkTask in the host. open() and close() follow the runtime's
+// OpenPartitions and ClosePartitions; what the task asks of its SinkTaskContext during a call
+// comes back in the call's SinkReply and is handed to the runtime's context after it.
 type sinkTask struct {
 	task
-	tc     connectors.SinkTaskContext
-	opened map[connectors.TopicPartition]bool
-	warned bool
+	tc connectors.SinkTaskContext
 }
 
-// Start makes the task and starts it.
+var (
+	_ connectors.PartitionOpener = (*sinkTask)(nil)
+	_ connectors.PreCommitter    = (*sinkTask)(nil)
+)
+
+// Start makes the task and starts it. Its errantRecordReporter() is the runtime's, if any.
 func (s *sinkTask) Start(tc connectors.SinkTaskContext, props map[string]string) error {
-	s.tc, s.opened = tc, map[connectors.TopicPartition]bool{}
+	s.tc = tc
 	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
 	defer cancel()
-	return s.start(ctx, props, false, nil)
+	reporter := tc.ErrantRecords()
+	var hs *handlers
+	if reporter != nil {
+		hs = &handlers{errant: func(req *pb.ReportErrant) error {
+			rec, err := sinkRecordFromProto(req.GetRecord(), req.GetSchemas())
+			if err != nil {
+				return fmt.Errorf("errant record: %w", err)
+			}
+			f := req.GetError()
+			return <-reporter.Report(rec, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()})
+		}}
+	}
+	p, inst, err := s.h.newInstance(ctx, s.class, s.typ, s.version, true)
+	if err != nil {
+		return fmt.Errorf("task of %s: %w", s.class, err)
+	}
+	s.mu.Lock()
+	s.proc, s.inst = p, inst
+	s.mu.Unlock()
+	if hs != nil {
+		p.setHandlers(inst, hs)
+	}
+	taskNo, _ := strconv.Atoi(props["task.id"])
+	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_TaskStart{TaskStart: &pb.TaskStart{Instance: inst, Props: props,
+		Connector: props["name"], Task: int32(taskNo), ErrantReporter: reporter != nil}}})
+	return err
 }
 
-// syncAssignment calls close() for partitions no longer assigned and open() for new ones.
-func (s *sinkTask) syncAssignment(ctx context.Context, p *process, inst uint64) error {
-	now := map[connectors.TopicPartition]bool{}
-	var added, removed []*pb.TopicPartition
-	for _, tp := range s.tc.Assignment() {
-		now[tp] = true
-		if !s.opened[tp] {
-			added = append(added, &pb.TopicPartition{Topic: tp.Topic, Partition: tp.Partition})
-		}
+func tpsToProto(tps []connectors.TopicPartition) []*pb.TopicPartition {
+	out := make([]*pb.TopicPartition, len(tps))
+	for i, tp := range tps {
+		out[i] = &pb.TopicPartition{Topic: tp.Topic, Partition: tp.Partition}
 	}
-	for tp := range s.opened {
-		if !now[tp] {
-			removed = append(removed, &pb.TopicPartition{Topic: tp.Topic, Partition: tp.Partition})
-		}
-	}
-	if len(removed) > 0 {
-		r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkClose{SinkClose: &pb.SinkClose{Instance: inst, Partitions: removed}}})
-		if err != nil {
-			return err
-		}
-		if err := s.apply(r.GetSink()); err != nil {
-			return err
-		}
-	}
-	if len(added) > 0 {
-		r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkOpen{SinkOpen: &pb.SinkOpen{Instance: inst, Partitions: added}}})
-		if err != nil {
-			return err
-		}
-		if err := s.apply(r.GetSink()); err != nil {
-			return err
-		}
-	}
-	s.opened = now
-	return nil
+	return out
 }
 
-// apply acts on what the task asked of its context. The connectors API cannot yet seek, pause
-// or resume a sink's consumer for it, so a task that asks fails loudly rather than being
-// ignored; a requested commit happens at the next regular commit.
-func (s *sinkTask) apply(r *pb.SinkReply) error {
-	switch {
-	case len(r.GetResetOffsets()) > 0:
-		return fmt.Errorf("sink task of %s called SinkTaskContext.offset(), which connectd does not support for Java plugins yet", s.class)
-	case len(r.GetPause()) > 0 || len(r.GetResume()) > 0:
-		return fmt.Errorf("sink task of %s called SinkTaskContext.pause() or resume(), which connectd does not support for Java plugins yet", s.class)
-	case r.TimeoutMs != nil:
-		return fmt.Errorf("sink task of %s called SinkTaskContext.timeout(), which connectd does not support for Java plugins yet", s.class)
-	case r.GetRequestCommit() && !s.warned:
-		s.warned = true
-		s.h.log.Warn("a Java sink task requested a commit; it happens at the next regular commit", "class", s.class)
+func tpsFromProto(tps []*pb.TopicPartition) []connectors.TopicPartition {
+	out := make([]connectors.TopicPartition, len(tps))
+	for i, tp := range tps {
+		out[i] = connectors.TopicPartition{Topic: tp.GetTopic(), Partition: tp.GetPartition()}
 	}
-	return nil
+	return out
 }
 
-// Put calls put() with the batch.
+// OpenPartitions calls open(partitions).
+func (s *sinkTask) OpenPartitions(ctx context.Context, tps []connectors.TopicPartition) error {
+	return s.sinkCall(ctx, &pb.Request{Call: &pb.Request_SinkOpen{SinkOpen: &pb.SinkOpen{Partitions: tpsToProto(tps)}}})
+}
+
+// ClosePartitions calls close(partitions).
+func (s *sinkTask) ClosePartitions(ctx context.Context, tps []connectors.TopicPartition) error {
+	return s.sinkCall(ctx, &pb.Request{Call: &pb.Request_SinkClose{SinkClose: &pb.SinkClose{Partitions: tpsToProto(tps)}}})
+}
+
+// sinkCall makes a sink call on the started instance (req's instance is filled in) and hands
+// what the task asked of its context to the runtime's, also when the call threw.
+func (s *sinkTask) sinkCall(ctx context.Context, req *pb.Request) error {
+	_, err := s.sinkReply(ctx, req)
+	return err
+}
+
+func (s *sinkTask) sinkReply(ctx context.Context, req *pb.Request) (*pb.SinkReply, error) {
+	p, inst, err := s.started()
+	if err != nil {
+		return nil, err
+	}
+	switch c := req.GetCall().(type) {
+	case *pb.Request_SinkOpen:
+		c.SinkOpen.Instance = inst
+	case *pb.Request_SinkClose:
+		c.SinkClose.Instance = inst
+	case *pb.Request_SinkPut:
+		c.SinkPut.Instance = inst
+	case *pb.Request_SinkPreCommit:
+		c.SinkPreCommit.Instance = inst
+	}
+	r, err := p.call(ctx, req)
+	s.apply(r.GetSink())
+	if err != nil {
+		return nil, retriable(err)
+	}
+	return r.GetSink(), nil
+}
+
+// apply hands what the task asked of its SinkTaskContext to the runtime's context.
+func (s *sinkTask) apply(r *pb.SinkReply) {
+	if r == nil {
+		return
+	}
+	for _, o := range r.GetResetOffsets() {
+		s.tc.Seek(connectors.TopicPartition{Topic: o.GetTopic(), Partition: o.GetPartition()}, o.GetOffset())
+	}
+	if len(r.GetPause()) > 0 {
+		s.tc.Pause(tpsFromProto(r.GetPause())...)
+	}
+	if len(r.GetResume()) > 0 {
+		s.tc.Resume(tpsFromProto(r.GetResume())...)
+	}
+	if r.TimeoutMs != nil {
+		s.tc.RetryAfter(time.Duration(r.GetTimeoutMs()) * time.Millisecond)
+	}
+	if r.GetRequestCommit() {
+		s.tc.RequestCommit()
+	}
+}
+
+// Put calls put() with the batch; a RetriableException is a Retriable error.
 func (s *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
-	p, inst, err := s.started()
+	req, err := sinkPutToProto(0, records)
 	if err != nil {
 		return err
 	}
-	if err := s.syncAssignment(ctx, p, inst); err != nil {
-		return err
-	}
-	req, err := sinkPutToProto(inst, records)
-	if err != nil {
-		return err
-	}
-	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: req}})
-	if err != nil {
-		return retriable(err)
-	}
-	return s.apply(r.GetSink())
+	return s.sinkCall(ctx, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: req}})
 }
 
-// Flush calls preCommit() (whose default is flush()) with offsets. The connectors API commits
-// the offsets it passed, so a task whose preCommit returns other offsets fails loudly.
-func (s *sinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
-	p, inst, err := s.started()
-	if err != nil {
-		return err
-	}
-	if err := s.syncAssignment(ctx, p, inst); err != nil {
-		return err
-	}
-	req := &pb.SinkPreCommit{Instance: inst}
-	for tp, off := range offsets {
+// PreCommit calls preCommit(positions) (whose default calls flush() and returns them) and
+// returns what the task wants committed.
+func (s *sinkTask) PreCommit(ctx context.Context, positions map[connectors.TopicPartition]int64) (map[connectors.TopicPartition]int64, error) {
+	req := &pb.SinkPreCommit{}
+	for tp, off := range positions {
 		req.Offsets = append(req.Offsets, &pb.PartitionOffset{Topic: tp.Topic, Partition: tp.Partition, Offset: off})
 	}
-	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SinkPreCommit{SinkPreCommit: req}})
+	r, err := s.sinkReply(ctx, &pb.Request{Call: &pb.Request_SinkPreCommit{SinkPreCommit: req}})
 	if err != nil {
-		return retriable(err)
+		return nil, err
 	}
-	for _, c := range r.GetSink().GetCommit() {
-		if off, ok := offsets[connectors.TopicPartition{Topic: c.GetTopic(), Partition: c.GetPartition()}]; !ok || off != c.GetOffset() {
-			return fmt.Errorf("sink task of %s returned other offsets from preCommit(), which connectd does not support for Java plugins yet", s.class)
-		}
+	out := make(map[connectors.TopicPartition]int64, len(r.GetCommit()))
+	for _, c := range r.GetCommit() {
+		out[connectors.TopicPartition{Topic: c.GetTopic(), Partition: c.GetPartition()}] = c.GetOffset()
 	}
-	return s.apply(r.GetSink())
+	return out, nil
+}
+
+// Flush calls preCommit(offsets), for a runtime that does not call PreCommit; its answer is
+// not used.
+func (s *sinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartition]int64) error {
+	_, err := s.PreCommit(ctx, offsets)
+	return err
 }
 
 // Stop calls stop().
@@ -534,4 +574,31 @@ func sinkPutToProto(inst uint64, records []connectors.SinkRecord) (*pb.SinkPut, 
 	}
 	out.Schemas = table.schemas
 	return out, nil
+}
+
+// sinkRecordFromProto is a record a Java sink task handed back (to its errant record
+// reporter), with the schemas of its message.
+func sinkRecordFromProto(r *pb.SinkRecord, table []*pb.Schema) (connectors.SinkRecord, error) {
+	schemas, err := schemasFromProto(table)
+	if err != nil {
+		return connectors.SinkRecord{}, err
+	}
+	out := connectors.SinkRecord{Topic: r.GetTopic(), Partition: r.GetKafkaPartition(), Offset: r.GetKafkaOffset()}
+	if out.KeySchema, err = lookupSchema(schemas, r.GetKeySchema()); err != nil {
+		return out, err
+	}
+	if out.Key, err = valueFromProto(r.GetKey(), out.KeySchema); err != nil {
+		return out, fmt.Errorf("key: %w", err)
+	}
+	if out.ValueSchema, err = lookupSchema(schemas, r.GetValueSchema()); err != nil {
+		return out, err
+	}
+	if out.Value, err = valueFromProto(r.GetValue(), out.ValueSchema); err != nil {
+		return out, fmt.Errorf("value: %w", err)
+	}
+	if r.Timestamp != nil {
+		out.Timestamp = timeFromMillis(r.GetTimestamp())
+	}
+	out.Headers, err = headersFromProto(r.GetHeaders(), schemas)
+	return out, err
 }

@@ -536,6 +536,9 @@ type Request struct {
 	//	*Request_GetConfigDef
 	//	*Request_Validate
 	//	*Request_Ping
+	//	*Request_ExactlyOnceSupport
+	//	*Request_CanDefineTransactionBoundaries
+	//	*Request_AlterOffsets
 	//	*Request_ConnectorStart
 	//	*Request_ConnectorTaskConfigs
 	//	*Request_ConnectorStop
@@ -637,6 +640,33 @@ func (x *Request) GetPing() *Ping {
 	if x != nil {
 		if x, ok := x.Call.(*Request_Ping); ok {
 			return x.Ping
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetExactlyOnceSupport() *ExactlyOnceSupport {
+	if x != nil {
+		if x, ok := x.Call.(*Request_ExactlyOnceSupport); ok {
+			return x.ExactlyOnceSupport
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetCanDefineTransactionBoundaries() *CanDefineTransactionBoundaries {
+	if x != nil {
+		if x, ok := x.Call.(*Request_CanDefineTransactionBoundaries); ok {
+			return x.CanDefineTransactionBoundaries
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetAlterOffsets() *AlterOffsets {
+	if x != nil {
+		if x, ok := x.Call.(*Request_AlterOffsets); ok {
+			return x.AlterOffsets
 		}
 	}
 	return nil
@@ -774,6 +804,18 @@ type Request_Ping struct {
 	Ping *Ping `protobuf:"bytes,6,opt,name=ping,proto3,oneof"`
 }
 
+type Request_ExactlyOnceSupport struct {
+	ExactlyOnceSupport *ExactlyOnceSupport `protobuf:"bytes,7,opt,name=exactly_once_support,json=exactlyOnceSupport,proto3,oneof"`
+}
+
+type Request_CanDefineTransactionBoundaries struct {
+	CanDefineTransactionBoundaries *CanDefineTransactionBoundaries `protobuf:"bytes,8,opt,name=can_define_transaction_boundaries,json=canDefineTransactionBoundaries,proto3,oneof"`
+}
+
+type Request_AlterOffsets struct {
+	AlterOffsets *AlterOffsets `protobuf:"bytes,9,opt,name=alter_offsets,json=alterOffsets,proto3,oneof"`
+}
+
 type Request_ConnectorStart struct {
 	ConnectorStart *ConnectorStart `protobuf:"bytes,10,opt,name=connector_start,json=connectorStart,proto3,oneof"`
 }
@@ -832,6 +874,12 @@ func (*Request_Validate) isRequest_Call() {}
 
 func (*Request_Ping) isRequest_Call() {}
 
+func (*Request_ExactlyOnceSupport) isRequest_Call() {}
+
+func (*Request_CanDefineTransactionBoundaries) isRequest_Call() {}
+
+func (*Request_AlterOffsets) isRequest_Call() {}
+
 func (*Request_ConnectorStart) isRequest_Call() {}
 
 func (*Request_ConnectorTaskConfigs) isRequest_Call() {}
@@ -871,6 +919,7 @@ type Response struct {
 	//	*Response_SourceBatch
 	//	*Response_Sink
 	//	*Response_Done
+	//	*Response_Answer
 	Result        isResponse_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -990,6 +1039,15 @@ func (x *Response) GetDone() *Done {
 	return nil
 }
 
+func (x *Response) GetAnswer() *Answer {
+	if x != nil {
+		if x, ok := x.Result.(*Response_Answer); ok {
+			return x.Answer
+		}
+	}
+	return nil
+}
+
 type isResponse_Result interface {
 	isResponse_Result()
 }
@@ -1022,6 +1080,10 @@ type Response_Done struct {
 	Done *Done `protobuf:"bytes,9,opt,name=done,proto3,oneof"`
 }
 
+type Response_Answer struct {
+	Answer *Answer `protobuf:"bytes,10,opt,name=answer,proto3,oneof"`
+}
+
 func (*Response_Instance) isResponse_Result() {}
 
 func (*Response_ConfigDef) isResponse_Result() {}
@@ -1035,6 +1097,8 @@ func (*Response_SourceBatch) isResponse_Result() {}
 func (*Response_Sink) isResponse_Result() {}
 
 func (*Response_Done) isResponse_Result() {}
+
+func (*Response_Answer) isResponse_Result() {}
 
 // Failure is a Java exception: its class, message and stack trace as Throwable.printStackTrace
 // writes it (the text a FAILED task's trace shows in Kafka Connect).
@@ -1824,6 +1888,297 @@ func (x *ConfigValue) GetVisible() bool {
 	return false
 }
 
+// ExactlyOnceSupport calls exactlyOnceSupport(props) on a fresh instance of a source connector
+// class, as Kafka Connect asks it while validating (KIP-618). Replies Answer: SUPPORTED,
+// UNSUPPORTED, or "" for null (also for a class that is not a SourceConnector).
+type ExactlyOnceSupport struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassName     string                 `protobuf:"bytes,1,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"`
+	Type          PluginType             `protobuf:"varint,2,opt,name=type,proto3,enum=connectd.pluginhost.PluginType" json:"type,omitempty"`
+	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	Props         map[string]string      `protobuf:"bytes,4,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExactlyOnceSupport) Reset() {
+	*x = ExactlyOnceSupport{}
+	mi := &file_pluginhost_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExactlyOnceSupport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExactlyOnceSupport) ProtoMessage() {}
+
+func (x *ExactlyOnceSupport) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExactlyOnceSupport.ProtoReflect.Descriptor instead.
+func (*ExactlyOnceSupport) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ExactlyOnceSupport) GetClassName() string {
+	if x != nil {
+		return x.ClassName
+	}
+	return ""
+}
+
+func (x *ExactlyOnceSupport) GetType() PluginType {
+	if x != nil {
+		return x.Type
+	}
+	return PluginType_PLUGIN_TYPE_UNSPECIFIED
+}
+
+func (x *ExactlyOnceSupport) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *ExactlyOnceSupport) GetProps() map[string]string {
+	if x != nil {
+		return x.Props
+	}
+	return nil
+}
+
+// CanDefineTransactionBoundaries calls canDefineTransactionBoundaries(props) on a fresh instance
+// of a source connector class. Replies Answer: SUPPORTED, UNSUPPORTED, or "" for null.
+type CanDefineTransactionBoundaries struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ClassName     string                 `protobuf:"bytes,1,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"`
+	Type          PluginType             `protobuf:"varint,2,opt,name=type,proto3,enum=connectd.pluginhost.PluginType" json:"type,omitempty"`
+	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	Props         map[string]string      `protobuf:"bytes,4,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CanDefineTransactionBoundaries) Reset() {
+	*x = CanDefineTransactionBoundaries{}
+	mi := &file_pluginhost_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CanDefineTransactionBoundaries) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CanDefineTransactionBoundaries) ProtoMessage() {}
+
+func (x *CanDefineTransactionBoundaries) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CanDefineTransactionBoundaries.ProtoReflect.Descriptor instead.
+func (*CanDefineTransactionBoundaries) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *CanDefineTransactionBoundaries) GetClassName() string {
+	if x != nil {
+		return x.ClassName
+	}
+	return ""
+}
+
+func (x *CanDefineTransactionBoundaries) GetType() PluginType {
+	if x != nil {
+		return x.Type
+	}
+	return PluginType_PLUGIN_TYPE_UNSPECIFIED
+}
+
+func (x *CanDefineTransactionBoundaries) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *CanDefineTransactionBoundaries) GetProps() map[string]string {
+	if x != nil {
+		return x.Props
+	}
+	return nil
+}
+
+// AlterOffsets calls alterOffsets(props, offsets) on a fresh instance of a connector class, as
+// Kafka Connect does before it alters or resets a connector's offsets. A source connector gets
+// source_offsets (an unset offset is a reset), a sink connector sink_offsets (reset_partitions
+// for null). Replies Answer with flag = the method's result.
+type AlterOffsets struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	ClassName       string                 `protobuf:"bytes,1,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"`
+	Type            PluginType             `protobuf:"varint,2,opt,name=type,proto3,enum=connectd.pluginhost.PluginType" json:"type,omitempty"`
+	Version         string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	Props           map[string]string      `protobuf:"bytes,4,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	SourceOffsets   []*OffsetEntry         `protobuf:"bytes,5,rep,name=source_offsets,json=sourceOffsets,proto3" json:"source_offsets,omitempty"`
+	SinkOffsets     []*PartitionOffset     `protobuf:"bytes,6,rep,name=sink_offsets,json=sinkOffsets,proto3" json:"sink_offsets,omitempty"`
+	ResetPartitions []*TopicPartition      `protobuf:"bytes,7,rep,name=reset_partitions,json=resetPartitions,proto3" json:"reset_partitions,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *AlterOffsets) Reset() {
+	*x = AlterOffsets{}
+	mi := &file_pluginhost_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AlterOffsets) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AlterOffsets) ProtoMessage() {}
+
+func (x *AlterOffsets) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AlterOffsets.ProtoReflect.Descriptor instead.
+func (*AlterOffsets) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AlterOffsets) GetClassName() string {
+	if x != nil {
+		return x.ClassName
+	}
+	return ""
+}
+
+func (x *AlterOffsets) GetType() PluginType {
+	if x != nil {
+		return x.Type
+	}
+	return PluginType_PLUGIN_TYPE_UNSPECIFIED
+}
+
+func (x *AlterOffsets) GetVersion() string {
+	if x != nil {
+		return x.Version
+	}
+	return ""
+}
+
+func (x *AlterOffsets) GetProps() map[string]string {
+	if x != nil {
+		return x.Props
+	}
+	return nil
+}
+
+func (x *AlterOffsets) GetSourceOffsets() []*OffsetEntry {
+	if x != nil {
+		return x.SourceOffsets
+	}
+	return nil
+}
+
+func (x *AlterOffsets) GetSinkOffsets() []*PartitionOffset {
+	if x != nil {
+		return x.SinkOffsets
+	}
+	return nil
+}
+
+func (x *AlterOffsets) GetResetPartitions() []*TopicPartition {
+	if x != nil {
+		return x.ResetPartitions
+	}
+	return nil
+}
+
+// Answer is the result of a call that returns an enum (value: its name, "" for null) or a
+// boolean (flag).
+type Answer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         string                 `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	Flag          bool                   `protobuf:"varint,2,opt,name=flag,proto3" json:"flag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Answer) Reset() {
+	*x = Answer{}
+	mi := &file_pluginhost_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Answer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Answer) ProtoMessage() {}
+
+func (x *Answer) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Answer.ProtoReflect.Descriptor instead.
+func (*Answer) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Answer) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *Answer) GetFlag() bool {
+	if x != nil {
+		return x.Flag
+	}
+	return false
+}
+
 // ConnectorStart calls start(props) on a connector instance. The connector's context reports
 // requestTaskReconfiguration and raiseError as Events naming the instance.
 type ConnectorStart struct {
@@ -1836,7 +2191,7 @@ type ConnectorStart struct {
 
 func (x *ConnectorStart) Reset() {
 	*x = ConnectorStart{}
-	mi := &file_pluginhost_proto_msgTypes[17]
+	mi := &file_pluginhost_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1848,7 +2203,7 @@ func (x *ConnectorStart) String() string {
 func (*ConnectorStart) ProtoMessage() {}
 
 func (x *ConnectorStart) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[17]
+	mi := &file_pluginhost_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1861,7 +2216,7 @@ func (x *ConnectorStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorStart.ProtoReflect.Descriptor instead.
 func (*ConnectorStart) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{17}
+	return file_pluginhost_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ConnectorStart) GetInstance() uint64 {
@@ -1889,7 +2244,7 @@ type ConnectorTaskConfigs struct {
 
 func (x *ConnectorTaskConfigs) Reset() {
 	*x = ConnectorTaskConfigs{}
-	mi := &file_pluginhost_proto_msgTypes[18]
+	mi := &file_pluginhost_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1901,7 +2256,7 @@ func (x *ConnectorTaskConfigs) String() string {
 func (*ConnectorTaskConfigs) ProtoMessage() {}
 
 func (x *ConnectorTaskConfigs) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[18]
+	mi := &file_pluginhost_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1914,7 +2269,7 @@ func (x *ConnectorTaskConfigs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorTaskConfigs.ProtoReflect.Descriptor instead.
 func (*ConnectorTaskConfigs) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{18}
+	return file_pluginhost_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ConnectorTaskConfigs) GetInstance() uint64 {
@@ -1941,7 +2296,7 @@ type TaskConfigs struct {
 
 func (x *TaskConfigs) Reset() {
 	*x = TaskConfigs{}
-	mi := &file_pluginhost_proto_msgTypes[19]
+	mi := &file_pluginhost_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1953,7 +2308,7 @@ func (x *TaskConfigs) String() string {
 func (*TaskConfigs) ProtoMessage() {}
 
 func (x *TaskConfigs) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[19]
+	mi := &file_pluginhost_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1966,7 +2321,7 @@ func (x *TaskConfigs) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskConfigs.ProtoReflect.Descriptor instead.
 func (*TaskConfigs) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{19}
+	return file_pluginhost_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TaskConfigs) GetConfigs() []*TaskConfig {
@@ -1986,7 +2341,7 @@ type TaskConfig struct {
 
 func (x *TaskConfig) Reset() {
 	*x = TaskConfig{}
-	mi := &file_pluginhost_proto_msgTypes[20]
+	mi := &file_pluginhost_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1998,7 +2353,7 @@ func (x *TaskConfig) String() string {
 func (*TaskConfig) ProtoMessage() {}
 
 func (x *TaskConfig) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[20]
+	mi := &file_pluginhost_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2011,7 +2366,7 @@ func (x *TaskConfig) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskConfig.ProtoReflect.Descriptor instead.
 func (*TaskConfig) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{20}
+	return file_pluginhost_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *TaskConfig) GetProps() map[string]string {
@@ -2031,7 +2386,7 @@ type ConnectorStop struct {
 
 func (x *ConnectorStop) Reset() {
 	*x = ConnectorStop{}
-	mi := &file_pluginhost_proto_msgTypes[21]
+	mi := &file_pluginhost_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2043,7 +2398,7 @@ func (x *ConnectorStop) String() string {
 func (*ConnectorStop) ProtoMessage() {}
 
 func (x *ConnectorStop) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[21]
+	mi := &file_pluginhost_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2056,7 +2411,7 @@ func (x *ConnectorStop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectorStop.ProtoReflect.Descriptor instead.
 func (*ConnectorStop) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{21}
+	return file_pluginhost_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ConnectorStop) GetInstance() uint64 {
@@ -2080,13 +2435,17 @@ type TaskStart struct {
 	// host keeps each record until then and calls commitRecord. False: records are not kept and
 	// commitRecord is never called.
 	CommitRecords bool `protobuf:"varint,5,opt,name=commit_records,json=commitRecords,proto3" json:"commit_records,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// A sink task: the worker has an errant record reporter for it (the connector configures a
+	// dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+	// come to the worker as ReportErrant.
+	ErrantReporter bool `protobuf:"varint,6,opt,name=errant_reporter,json=errantReporter,proto3" json:"errant_reporter,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *TaskStart) Reset() {
 	*x = TaskStart{}
-	mi := &file_pluginhost_proto_msgTypes[22]
+	mi := &file_pluginhost_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2098,7 +2457,7 @@ func (x *TaskStart) String() string {
 func (*TaskStart) ProtoMessage() {}
 
 func (x *TaskStart) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[22]
+	mi := &file_pluginhost_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2111,7 +2470,7 @@ func (x *TaskStart) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStart.ProtoReflect.Descriptor instead.
 func (*TaskStart) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{22}
+	return file_pluginhost_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TaskStart) GetInstance() uint64 {
@@ -2149,6 +2508,13 @@ func (x *TaskStart) GetCommitRecords() bool {
 	return false
 }
 
+func (x *TaskStart) GetErrantReporter() bool {
+	if x != nil {
+		return x.ErrantReporter
+	}
+	return false
+}
+
 // TaskStop calls stop() on a task.
 type TaskStop struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2159,7 +2525,7 @@ type TaskStop struct {
 
 func (x *TaskStop) Reset() {
 	*x = TaskStop{}
-	mi := &file_pluginhost_proto_msgTypes[23]
+	mi := &file_pluginhost_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2171,7 +2537,7 @@ func (x *TaskStop) String() string {
 func (*TaskStop) ProtoMessage() {}
 
 func (x *TaskStop) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[23]
+	mi := &file_pluginhost_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2184,7 +2550,7 @@ func (x *TaskStop) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaskStop.ProtoReflect.Descriptor instead.
 func (*TaskStop) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{23}
+	return file_pluginhost_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *TaskStop) GetInstance() uint64 {
@@ -2204,7 +2570,7 @@ type SourcePoll struct {
 
 func (x *SourcePoll) Reset() {
 	*x = SourcePoll{}
-	mi := &file_pluginhost_proto_msgTypes[24]
+	mi := &file_pluginhost_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2216,7 +2582,7 @@ func (x *SourcePoll) String() string {
 func (*SourcePoll) ProtoMessage() {}
 
 func (x *SourcePoll) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[24]
+	mi := &file_pluginhost_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2229,7 +2595,7 @@ func (x *SourcePoll) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourcePoll.ProtoReflect.Descriptor instead.
 func (*SourcePoll) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{24}
+	return file_pluginhost_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SourcePoll) GetInstance() uint64 {
@@ -2249,7 +2615,7 @@ type SourceCommit struct {
 
 func (x *SourceCommit) Reset() {
 	*x = SourceCommit{}
-	mi := &file_pluginhost_proto_msgTypes[25]
+	mi := &file_pluginhost_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2261,7 +2627,7 @@ func (x *SourceCommit) String() string {
 func (*SourceCommit) ProtoMessage() {}
 
 func (x *SourceCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[25]
+	mi := &file_pluginhost_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2274,7 +2640,7 @@ func (x *SourceCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceCommit.ProtoReflect.Descriptor instead.
 func (*SourceCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{25}
+	return file_pluginhost_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *SourceCommit) GetInstance() uint64 {
@@ -2296,7 +2662,7 @@ type SourceCommitRecords struct {
 
 func (x *SourceCommitRecords) Reset() {
 	*x = SourceCommitRecords{}
-	mi := &file_pluginhost_proto_msgTypes[26]
+	mi := &file_pluginhost_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2308,7 +2674,7 @@ func (x *SourceCommitRecords) String() string {
 func (*SourceCommitRecords) ProtoMessage() {}
 
 func (x *SourceCommitRecords) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[26]
+	mi := &file_pluginhost_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2321,7 +2687,7 @@ func (x *SourceCommitRecords) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceCommitRecords.ProtoReflect.Descriptor instead.
 func (*SourceCommitRecords) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{26}
+	return file_pluginhost_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *SourceCommitRecords) GetInstance() uint64 {
@@ -2353,7 +2719,7 @@ type RecordAck struct {
 
 func (x *RecordAck) Reset() {
 	*x = RecordAck{}
-	mi := &file_pluginhost_proto_msgTypes[27]
+	mi := &file_pluginhost_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2365,7 +2731,7 @@ func (x *RecordAck) String() string {
 func (*RecordAck) ProtoMessage() {}
 
 func (x *RecordAck) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[27]
+	mi := &file_pluginhost_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2378,7 +2744,7 @@ func (x *RecordAck) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAck.ProtoReflect.Descriptor instead.
 func (*RecordAck) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{27}
+	return file_pluginhost_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *RecordAck) GetSeq() uint64 {
@@ -2435,7 +2801,7 @@ type SourceBatch struct {
 
 func (x *SourceBatch) Reset() {
 	*x = SourceBatch{}
-	mi := &file_pluginhost_proto_msgTypes[28]
+	mi := &file_pluginhost_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2447,7 +2813,7 @@ func (x *SourceBatch) String() string {
 func (*SourceBatch) ProtoMessage() {}
 
 func (x *SourceBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[28]
+	mi := &file_pluginhost_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2460,7 +2826,7 @@ func (x *SourceBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceBatch.ProtoReflect.Descriptor instead.
 func (*SourceBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{28}
+	return file_pluginhost_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *SourceBatch) GetSchemas() []*Schema {
@@ -2497,7 +2863,7 @@ type SourceRecord struct {
 
 func (x *SourceRecord) Reset() {
 	*x = SourceRecord{}
-	mi := &file_pluginhost_proto_msgTypes[29]
+	mi := &file_pluginhost_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2509,7 +2875,7 @@ func (x *SourceRecord) String() string {
 func (*SourceRecord) ProtoMessage() {}
 
 func (x *SourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[29]
+	mi := &file_pluginhost_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2522,7 +2888,7 @@ func (x *SourceRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceRecord.ProtoReflect.Descriptor instead.
 func (*SourceRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{29}
+	return file_pluginhost_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *SourceRecord) GetSeq() uint64 {
@@ -2614,7 +2980,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_pluginhost_proto_msgTypes[30]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2626,7 +2992,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[30]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2639,7 +3005,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{30}
+	return file_pluginhost_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *Header) GetKey() string {
@@ -2674,7 +3040,7 @@ type SinkOpen struct {
 
 func (x *SinkOpen) Reset() {
 	*x = SinkOpen{}
-	mi := &file_pluginhost_proto_msgTypes[31]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2686,7 +3052,7 @@ func (x *SinkOpen) String() string {
 func (*SinkOpen) ProtoMessage() {}
 
 func (x *SinkOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[31]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2699,7 +3065,7 @@ func (x *SinkOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkOpen.ProtoReflect.Descriptor instead.
 func (*SinkOpen) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{31}
+	return file_pluginhost_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SinkOpen) GetInstance() uint64 {
@@ -2727,7 +3093,7 @@ type SinkClose struct {
 
 func (x *SinkClose) Reset() {
 	*x = SinkClose{}
-	mi := &file_pluginhost_proto_msgTypes[32]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2739,7 +3105,7 @@ func (x *SinkClose) String() string {
 func (*SinkClose) ProtoMessage() {}
 
 func (x *SinkClose) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[32]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2752,7 +3118,7 @@ func (x *SinkClose) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkClose.ProtoReflect.Descriptor instead.
 func (*SinkClose) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{32}
+	return file_pluginhost_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SinkClose) GetInstance() uint64 {
@@ -2781,7 +3147,7 @@ type SinkPut struct {
 
 func (x *SinkPut) Reset() {
 	*x = SinkPut{}
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2793,7 +3159,7 @@ func (x *SinkPut) String() string {
 func (*SinkPut) ProtoMessage() {}
 
 func (x *SinkPut) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2806,7 +3172,7 @@ func (x *SinkPut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPut.ProtoReflect.Descriptor instead.
 func (*SinkPut) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+	return file_pluginhost_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SinkPut) GetInstance() uint64 {
@@ -2849,7 +3215,7 @@ type SinkRecord struct {
 
 func (x *SinkRecord) Reset() {
 	*x = SinkRecord{}
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2861,7 +3227,7 @@ func (x *SinkRecord) String() string {
 func (*SinkRecord) ProtoMessage() {}
 
 func (x *SinkRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2874,7 +3240,7 @@ func (x *SinkRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkRecord.ProtoReflect.Descriptor instead.
 func (*SinkRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{34}
+	return file_pluginhost_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SinkRecord) GetTopic() string {
@@ -2959,7 +3325,7 @@ type SinkPreCommit struct {
 
 func (x *SinkPreCommit) Reset() {
 	*x = SinkPreCommit{}
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2971,7 +3337,7 @@ func (x *SinkPreCommit) String() string {
 func (*SinkPreCommit) ProtoMessage() {}
 
 func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2984,7 +3350,7 @@ func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPreCommit.ProtoReflect.Descriptor instead.
 func (*SinkPreCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{35}
+	return file_pluginhost_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SinkPreCommit) GetInstance() uint64 {
@@ -3018,7 +3384,7 @@ type SinkReply struct {
 
 func (x *SinkReply) Reset() {
 	*x = SinkReply{}
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3030,7 +3396,7 @@ func (x *SinkReply) String() string {
 func (*SinkReply) ProtoMessage() {}
 
 func (x *SinkReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3043,7 +3409,7 @@ func (x *SinkReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkReply.ProtoReflect.Descriptor instead.
 func (*SinkReply) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{36}
+	return file_pluginhost_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SinkReply) GetCommit() []*PartitionOffset {
@@ -3099,7 +3465,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3111,7 +3477,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3124,7 +3490,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{37}
+	return file_pluginhost_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -3153,7 +3519,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3165,7 +3531,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3178,7 +3544,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{38}
+	return file_pluginhost_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *PartitionOffset) GetTopic() string {
@@ -3209,6 +3575,7 @@ type HostRequest struct {
 	// Types that are valid to be assigned to Call:
 	//
 	//	*HostRequest_ReadOffsets
+	//	*HostRequest_ReportErrant
 	Call          isHostRequest_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3216,7 +3583,7 @@ type HostRequest struct {
 
 func (x *HostRequest) Reset() {
 	*x = HostRequest{}
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3228,7 +3595,7 @@ func (x *HostRequest) String() string {
 func (*HostRequest) ProtoMessage() {}
 
 func (x *HostRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3241,7 +3608,7 @@ func (x *HostRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostRequest.ProtoReflect.Descriptor instead.
 func (*HostRequest) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{39}
+	return file_pluginhost_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *HostRequest) GetId() uint64 {
@@ -3267,6 +3634,15 @@ func (x *HostRequest) GetReadOffsets() *ReadOffsets {
 	return nil
 }
 
+func (x *HostRequest) GetReportErrant() *ReportErrant {
+	if x != nil {
+		if x, ok := x.Call.(*HostRequest_ReportErrant); ok {
+			return x.ReportErrant
+		}
+	}
+	return nil
+}
+
 type isHostRequest_Call interface {
 	isHostRequest_Call()
 }
@@ -3275,7 +3651,13 @@ type HostRequest_ReadOffsets struct {
 	ReadOffsets *ReadOffsets `protobuf:"bytes,2,opt,name=read_offsets,json=readOffsets,proto3,oneof"`
 }
 
+type HostRequest_ReportErrant struct {
+	ReportErrant *ReportErrant `protobuf:"bytes,3,opt,name=report_errant,json=reportErrant,proto3,oneof"`
+}
+
 func (*HostRequest_ReadOffsets) isHostRequest_Call() {}
+
+func (*HostRequest_ReportErrant) isHostRequest_Call() {}
 
 // HostResponse answers the HostRequest with the same id.
 type HostResponse struct {
@@ -3285,6 +3667,7 @@ type HostResponse struct {
 	// Types that are valid to be assigned to Result:
 	//
 	//	*HostResponse_Offsets
+	//	*HostResponse_Done
 	Result        isHostResponse_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3292,7 +3675,7 @@ type HostResponse struct {
 
 func (x *HostResponse) Reset() {
 	*x = HostResponse{}
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3304,7 +3687,7 @@ func (x *HostResponse) String() string {
 func (*HostResponse) ProtoMessage() {}
 
 func (x *HostResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3317,7 +3700,7 @@ func (x *HostResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostResponse.ProtoReflect.Descriptor instead.
 func (*HostResponse) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{40}
+	return file_pluginhost_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *HostResponse) GetId() uint64 {
@@ -3350,6 +3733,15 @@ func (x *HostResponse) GetOffsets() *Offsets {
 	return nil
 }
 
+func (x *HostResponse) GetDone() *Done {
+	if x != nil {
+		if x, ok := x.Result.(*HostResponse_Done); ok {
+			return x.Done
+		}
+	}
+	return nil
+}
+
 type isHostResponse_Result interface {
 	isHostResponse_Result()
 }
@@ -3358,7 +3750,85 @@ type HostResponse_Offsets struct {
 	Offsets *Offsets `protobuf:"bytes,3,opt,name=offsets,proto3,oneof"`
 }
 
+type HostResponse_Done struct {
+	Done *Done `protobuf:"bytes,4,opt,name=done,proto3,oneof"`
+}
+
 func (*HostResponse_Offsets) isHostResponse_Result() {}
+
+func (*HostResponse_Done) isHostResponse_Result() {}
+
+// ReportErrant is one ErrantRecordReporter.report(record, error) of a sink task: the worker
+// hands it to the connector's error handling (log, dead letter queue, tolerance) and answers
+// Done once the dead letter queue acknowledged it, which completes report()'s Future; an error
+// answer fails the Future.
+type ReportErrant struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Schemas       []*Schema              `protobuf:"bytes,2,rep,name=schemas,proto3" json:"schemas,omitempty"` // as in SinkPut
+	Record        *SinkRecord            `protobuf:"bytes,3,opt,name=record,proto3" json:"record,omitempty"`
+	Error         *Failure               `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReportErrant) Reset() {
+	*x = ReportErrant{}
+	mi := &file_pluginhost_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReportErrant) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReportErrant) ProtoMessage() {}
+
+func (x *ReportErrant) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReportErrant.ProtoReflect.Descriptor instead.
+func (*ReportErrant) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *ReportErrant) GetInstance() uint64 {
+	if x != nil {
+		return x.Instance
+	}
+	return 0
+}
+
+func (x *ReportErrant) GetSchemas() []*Schema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
+func (x *ReportErrant) GetRecord() *SinkRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *ReportErrant) GetError() *Failure {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
 
 // ReadOffsets asks for the committed offsets of source partitions (the task's
 // OffsetStorageReader), from the connector's offsets in connectd's offsets topic.
@@ -3372,7 +3842,7 @@ type ReadOffsets struct {
 
 func (x *ReadOffsets) Reset() {
 	*x = ReadOffsets{}
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3384,7 +3854,7 @@ func (x *ReadOffsets) String() string {
 func (*ReadOffsets) ProtoMessage() {}
 
 func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3397,7 +3867,7 @@ func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOffsets.ProtoReflect.Descriptor instead.
 func (*ReadOffsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{41}
+	return file_pluginhost_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ReadOffsets) GetInstance() uint64 {
@@ -3424,7 +3894,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3436,7 +3906,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3449,7 +3919,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{42}
+	return file_pluginhost_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Offsets) GetEntries() []*OffsetEntry {
@@ -3470,7 +3940,7 @@ type OffsetEntry struct {
 
 func (x *OffsetEntry) Reset() {
 	*x = OffsetEntry{}
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3482,7 +3952,7 @@ func (x *OffsetEntry) String() string {
 func (*OffsetEntry) ProtoMessage() {}
 
 func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3495,7 +3965,7 @@ func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetEntry.ProtoReflect.Descriptor instead.
 func (*OffsetEntry) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{43}
+	return file_pluginhost_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *OffsetEntry) GetPartition() *Value {
@@ -3527,7 +3997,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3539,7 +4009,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3552,7 +4022,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{44}
+	return file_pluginhost_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Event) GetInstance() uint64 {
@@ -3623,7 +4093,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3635,7 +4105,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3648,7 +4118,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{45}
+	return file_pluginhost_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Schema) GetType() SchemaType {
@@ -3732,7 +4202,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3744,7 +4214,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3757,7 +4227,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{46}
+	return file_pluginhost_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Field) GetName() string {
@@ -3801,7 +4271,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3813,7 +4283,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3826,7 +4296,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{47}
+	return file_pluginhost_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -4060,7 +4530,7 @@ type ListValue struct {
 
 func (x *ListValue) Reset() {
 	*x = ListValue{}
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4072,7 +4542,7 @@ func (x *ListValue) String() string {
 func (*ListValue) ProtoMessage() {}
 
 func (x *ListValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4085,7 +4555,7 @@ func (x *ListValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListValue.ProtoReflect.Descriptor instead.
 func (*ListValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{48}
+	return file_pluginhost_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *ListValue) GetItems() []*Value {
@@ -4106,7 +4576,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4118,7 +4588,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4131,7 +4601,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{49}
+	return file_pluginhost_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *MapValue) GetKeys() []*Value {
@@ -4158,7 +4628,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4170,7 +4640,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4183,7 +4653,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{50}
+	return file_pluginhost_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *StructValue) GetValues() []*Value {
@@ -4205,7 +4675,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4217,7 +4687,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4230,7 +4700,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{51}
+	return file_pluginhost_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -4272,14 +4742,17 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1a\n" +
-	"\blocation\x18\x04 \x01(\tR\blocation\"\xe3\t\n" +
+	"\blocation\x18\x04 \x01(\tR\blocation\"\x8d\f\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\fnew_instance\x18\x02 \x01(\v2 .connectd.pluginhost.NewInstanceH\x00R\vnewInstance\x12K\n" +
 	"\x0eclose_instance\x18\x03 \x01(\v2\".connectd.pluginhost.CloseInstanceH\x00R\rcloseInstance\x12I\n" +
 	"\x0eget_config_def\x18\x04 \x01(\v2!.connectd.pluginhost.GetConfigDefH\x00R\fgetConfigDef\x12;\n" +
 	"\bvalidate\x18\x05 \x01(\v2\x1d.connectd.pluginhost.ValidateH\x00R\bvalidate\x12/\n" +
-	"\x04ping\x18\x06 \x01(\v2\x19.connectd.pluginhost.PingH\x00R\x04ping\x12N\n" +
+	"\x04ping\x18\x06 \x01(\v2\x19.connectd.pluginhost.PingH\x00R\x04ping\x12[\n" +
+	"\x14exactly_once_support\x18\a \x01(\v2'.connectd.pluginhost.ExactlyOnceSupportH\x00R\x12exactlyOnceSupport\x12\x80\x01\n" +
+	"!can_define_transaction_boundaries\x18\b \x01(\v23.connectd.pluginhost.CanDefineTransactionBoundariesH\x00R\x1ecanDefineTransactionBoundaries\x12H\n" +
+	"\ralter_offsets\x18\t \x01(\v2!.connectd.pluginhost.AlterOffsetsH\x00R\falterOffsets\x12N\n" +
 	"\x0fconnector_start\x18\n" +
 	" \x01(\v2#.connectd.pluginhost.ConnectorStartH\x00R\x0econnectorStart\x12a\n" +
 	"\x16connector_task_configs\x18\v \x01(\v2).connectd.pluginhost.ConnectorTaskConfigsH\x00R\x14connectorTaskConfigs\x12K\n" +
@@ -4296,7 +4769,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"sink_close\x18\x1f \x01(\v2\x1e.connectd.pluginhost.SinkCloseH\x00R\tsinkClose\x129\n" +
 	"\bsink_put\x18  \x01(\v2\x1c.connectd.pluginhost.SinkPutH\x00R\asinkPut\x12L\n" +
 	"\x0fsink_pre_commit\x18! \x01(\v2\".connectd.pluginhost.SinkPreCommitH\x00R\rsinkPreCommitB\x06\n" +
-	"\x04call\"\x99\x04\n" +
+	"\x04call\"\xd0\x04\n" +
 	"\bResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x126\n" +
 	"\afailure\x18\x02 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailure\x12;\n" +
@@ -4309,7 +4782,9 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\ftask_configs\x18\x06 \x01(\v2 .connectd.pluginhost.TaskConfigsH\x00R\vtaskConfigs\x12E\n" +
 	"\fsource_batch\x18\a \x01(\v2 .connectd.pluginhost.SourceBatchH\x00R\vsourceBatch\x124\n" +
 	"\x04sink\x18\b \x01(\v2\x1e.connectd.pluginhost.SinkReplyH\x00R\x04sink\x12/\n" +
-	"\x04done\x18\t \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\x04doneB\b\n" +
+	"\x04done\x18\t \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\x04done\x125\n" +
+	"\x06answer\x18\n" +
+	" \x01(\v2\x1b.connectd.pluginhost.AnswerH\x00R\x06answerB\b\n" +
 	"\x06result\"\x8b\x01\n" +
 	"\aFailure\x12'\n" +
 	"\x0fexception_class\x18\x01 \x01(\tR\x0eexceptionClass\x12\x18\n" +
@@ -4381,7 +4856,43 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x05value\x18\x03 \x01(\tR\x05value\x12-\n" +
 	"\x12recommended_values\x18\x04 \x03(\tR\x11recommendedValues\x12\x16\n" +
 	"\x06errors\x18\x05 \x03(\tR\x06errors\x12\x18\n" +
-	"\avisible\x18\x06 \x01(\bR\avisible\"\xac\x01\n" +
+	"\avisible\x18\x06 \x01(\bR\avisible\"\x86\x02\n" +
+	"\x12ExactlyOnceSupport\x12\x1d\n" +
+	"\n" +
+	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x12H\n" +
+	"\x05props\x18\x04 \x03(\v22.connectd.pluginhost.ExactlyOnceSupport.PropsEntryR\x05props\x1a8\n" +
+	"\n" +
+	"PropsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9e\x02\n" +
+	"\x1eCanDefineTransactionBoundaries\x12\x1d\n" +
+	"\n" +
+	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x12T\n" +
+	"\x05props\x18\x04 \x03(\v2>.connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntryR\x05props\x1a8\n" +
+	"\n" +
+	"PropsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xdc\x03\n" +
+	"\fAlterOffsets\x12\x1d\n" +
+	"\n" +
+	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
+	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x12B\n" +
+	"\x05props\x18\x04 \x03(\v2,.connectd.pluginhost.AlterOffsets.PropsEntryR\x05props\x12G\n" +
+	"\x0esource_offsets\x18\x05 \x03(\v2 .connectd.pluginhost.OffsetEntryR\rsourceOffsets\x12G\n" +
+	"\fsink_offsets\x18\x06 \x03(\v2$.connectd.pluginhost.PartitionOffsetR\vsinkOffsets\x12N\n" +
+	"\x10reset_partitions\x18\a \x03(\v2#.connectd.pluginhost.TopicPartitionR\x0fresetPartitions\x1a8\n" +
+	"\n" +
+	"PropsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"2\n" +
+	"\x06Answer\x12\x14\n" +
+	"\x05value\x18\x01 \x01(\tR\x05value\x12\x12\n" +
+	"\x04flag\x18\x02 \x01(\bR\x04flag\"\xac\x01\n" +
 	"\x0eConnectorStart\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12D\n" +
 	"\x05props\x18\x02 \x03(\v2..connectd.pluginhost.ConnectorStart.PropsEntryR\x05props\x1a8\n" +
@@ -4402,13 +4913,14 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"+\n" +
 	"\rConnectorStop\x12\x1a\n" +
-	"\binstance\x18\x01 \x01(\x04R\binstance\"\xfb\x01\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\"\xa4\x02\n" +
 	"\tTaskStart\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12?\n" +
 	"\x05props\x18\x02 \x03(\v2).connectd.pluginhost.TaskStart.PropsEntryR\x05props\x12\x1c\n" +
 	"\tconnector\x18\x03 \x01(\tR\tconnector\x12\x12\n" +
 	"\x04task\x18\x04 \x01(\x05R\x04task\x12%\n" +
-	"\x0ecommit_records\x18\x05 \x01(\bR\rcommitRecords\x1a8\n" +
+	"\x0ecommit_records\x18\x05 \x01(\bR\rcommitRecords\x12'\n" +
+	"\x0ferrant_reporter\x18\x06 \x01(\bR\x0eerrantReporter\x1a8\n" +
 	"\n" +
 	"PropsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -4502,16 +5014,23 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x0fPartitionOffset\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x02 \x01(\x05R\tpartition\x12\x16\n" +
-	"\x06offset\x18\x03 \x01(\x03R\x06offset\"l\n" +
+	"\x06offset\x18\x03 \x01(\x03R\x06offset\"\xb6\x01\n" +
 	"\vHostRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
-	"\fread_offsets\x18\x02 \x01(\v2 .connectd.pluginhost.ReadOffsetsH\x00R\vreadOffsetsB\x06\n" +
-	"\x04call\"x\n" +
+	"\fread_offsets\x18\x02 \x01(\v2 .connectd.pluginhost.ReadOffsetsH\x00R\vreadOffsets\x12H\n" +
+	"\rreport_errant\x18\x03 \x01(\v2!.connectd.pluginhost.ReportErrantH\x00R\freportErrantB\x06\n" +
+	"\x04call\"\xa9\x01\n" +
 	"\fHostResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x14\n" +
 	"\x05error\x18\x02 \x01(\tR\x05error\x128\n" +
-	"\aoffsets\x18\x03 \x01(\v2\x1c.connectd.pluginhost.OffsetsH\x00R\aoffsetsB\b\n" +
-	"\x06result\"e\n" +
+	"\aoffsets\x18\x03 \x01(\v2\x1c.connectd.pluginhost.OffsetsH\x00R\aoffsets\x12/\n" +
+	"\x04done\x18\x04 \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\x04doneB\b\n" +
+	"\x06result\"\xce\x01\n" +
+	"\fReportErrant\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\x125\n" +
+	"\aschemas\x18\x02 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x127\n" +
+	"\x06record\x18\x03 \x01(\v2\x1f.connectd.pluginhost.SinkRecordR\x06record\x122\n" +
+	"\x05error\x18\x04 \x01(\v2\x1c.connectd.pluginhost.FailureR\x05error\"e\n" +
 	"\vReadOffsets\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12:\n" +
 	"\n" +
@@ -4630,164 +5149,190 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 57)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
 var file_pluginhost_proto_goTypes = []any{
-	(PluginType)(0),              // 0: connectd.pluginhost.PluginType
-	(TimestampType)(0),           // 1: connectd.pluginhost.TimestampType
-	(SchemaType)(0),              // 2: connectd.pluginhost.SchemaType
-	(*Frame)(nil),                // 3: connectd.pluginhost.Frame
-	(*Hello)(nil),                // 4: connectd.pluginhost.Hello
-	(*PluginInfo)(nil),           // 5: connectd.pluginhost.PluginInfo
-	(*Request)(nil),              // 6: connectd.pluginhost.Request
-	(*Response)(nil),             // 7: connectd.pluginhost.Response
-	(*Failure)(nil),              // 8: connectd.pluginhost.Failure
-	(*Ping)(nil),                 // 9: connectd.pluginhost.Ping
-	(*Done)(nil),                 // 10: connectd.pluginhost.Done
-	(*NewInstance)(nil),          // 11: connectd.pluginhost.NewInstance
-	(*Instance)(nil),             // 12: connectd.pluginhost.Instance
-	(*CloseInstance)(nil),        // 13: connectd.pluginhost.CloseInstance
-	(*GetConfigDef)(nil),         // 14: connectd.pluginhost.GetConfigDef
-	(*ConfigDefinition)(nil),     // 15: connectd.pluginhost.ConfigDefinition
-	(*ConfigKey)(nil),            // 16: connectd.pluginhost.ConfigKey
-	(*Validate)(nil),             // 17: connectd.pluginhost.Validate
-	(*Validation)(nil),           // 18: connectd.pluginhost.Validation
-	(*ConfigValue)(nil),          // 19: connectd.pluginhost.ConfigValue
-	(*ConnectorStart)(nil),       // 20: connectd.pluginhost.ConnectorStart
-	(*ConnectorTaskConfigs)(nil), // 21: connectd.pluginhost.ConnectorTaskConfigs
-	(*TaskConfigs)(nil),          // 22: connectd.pluginhost.TaskConfigs
-	(*TaskConfig)(nil),           // 23: connectd.pluginhost.TaskConfig
-	(*ConnectorStop)(nil),        // 24: connectd.pluginhost.ConnectorStop
-	(*TaskStart)(nil),            // 25: connectd.pluginhost.TaskStart
-	(*TaskStop)(nil),             // 26: connectd.pluginhost.TaskStop
-	(*SourcePoll)(nil),           // 27: connectd.pluginhost.SourcePoll
-	(*SourceCommit)(nil),         // 28: connectd.pluginhost.SourceCommit
-	(*SourceCommitRecords)(nil),  // 29: connectd.pluginhost.SourceCommitRecords
-	(*RecordAck)(nil),            // 30: connectd.pluginhost.RecordAck
-	(*SourceBatch)(nil),          // 31: connectd.pluginhost.SourceBatch
-	(*SourceRecord)(nil),         // 32: connectd.pluginhost.SourceRecord
-	(*Header)(nil),               // 33: connectd.pluginhost.Header
-	(*SinkOpen)(nil),             // 34: connectd.pluginhost.SinkOpen
-	(*SinkClose)(nil),            // 35: connectd.pluginhost.SinkClose
-	(*SinkPut)(nil),              // 36: connectd.pluginhost.SinkPut
-	(*SinkRecord)(nil),           // 37: connectd.pluginhost.SinkRecord
-	(*SinkPreCommit)(nil),        // 38: connectd.pluginhost.SinkPreCommit
-	(*SinkReply)(nil),            // 39: connectd.pluginhost.SinkReply
-	(*TopicPartition)(nil),       // 40: connectd.pluginhost.TopicPartition
-	(*PartitionOffset)(nil),      // 41: connectd.pluginhost.PartitionOffset
-	(*HostRequest)(nil),          // 42: connectd.pluginhost.HostRequest
-	(*HostResponse)(nil),         // 43: connectd.pluginhost.HostResponse
-	(*ReadOffsets)(nil),          // 44: connectd.pluginhost.ReadOffsets
-	(*Offsets)(nil),              // 45: connectd.pluginhost.Offsets
-	(*OffsetEntry)(nil),          // 46: connectd.pluginhost.OffsetEntry
-	(*Event)(nil),                // 47: connectd.pluginhost.Event
-	(*Schema)(nil),               // 48: connectd.pluginhost.Schema
-	(*Field)(nil),                // 49: connectd.pluginhost.Field
-	(*Value)(nil),                // 50: connectd.pluginhost.Value
-	(*ListValue)(nil),            // 51: connectd.pluginhost.ListValue
-	(*MapValue)(nil),             // 52: connectd.pluginhost.MapValue
-	(*StructValue)(nil),          // 53: connectd.pluginhost.StructValue
-	(*Decimal)(nil),              // 54: connectd.pluginhost.Decimal
-	nil,                          // 55: connectd.pluginhost.Validate.PropsEntry
-	nil,                          // 56: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                          // 57: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                          // 58: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                          // 59: connectd.pluginhost.Schema.ParametersEntry
+	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
+	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
+	(SchemaType)(0),                        // 2: connectd.pluginhost.SchemaType
+	(*Frame)(nil),                          // 3: connectd.pluginhost.Frame
+	(*Hello)(nil),                          // 4: connectd.pluginhost.Hello
+	(*PluginInfo)(nil),                     // 5: connectd.pluginhost.PluginInfo
+	(*Request)(nil),                        // 6: connectd.pluginhost.Request
+	(*Response)(nil),                       // 7: connectd.pluginhost.Response
+	(*Failure)(nil),                        // 8: connectd.pluginhost.Failure
+	(*Ping)(nil),                           // 9: connectd.pluginhost.Ping
+	(*Done)(nil),                           // 10: connectd.pluginhost.Done
+	(*NewInstance)(nil),                    // 11: connectd.pluginhost.NewInstance
+	(*Instance)(nil),                       // 12: connectd.pluginhost.Instance
+	(*CloseInstance)(nil),                  // 13: connectd.pluginhost.CloseInstance
+	(*GetConfigDef)(nil),                   // 14: connectd.pluginhost.GetConfigDef
+	(*ConfigDefinition)(nil),               // 15: connectd.pluginhost.ConfigDefinition
+	(*ConfigKey)(nil),                      // 16: connectd.pluginhost.ConfigKey
+	(*Validate)(nil),                       // 17: connectd.pluginhost.Validate
+	(*Validation)(nil),                     // 18: connectd.pluginhost.Validation
+	(*ConfigValue)(nil),                    // 19: connectd.pluginhost.ConfigValue
+	(*ExactlyOnceSupport)(nil),             // 20: connectd.pluginhost.ExactlyOnceSupport
+	(*CanDefineTransactionBoundaries)(nil), // 21: connectd.pluginhost.CanDefineTransactionBoundaries
+	(*AlterOffsets)(nil),                   // 22: connectd.pluginhost.AlterOffsets
+	(*Answer)(nil),                         // 23: connectd.pluginhost.Answer
+	(*ConnectorStart)(nil),                 // 24: connectd.pluginhost.ConnectorStart
+	(*ConnectorTaskConfigs)(nil),           // 25: connectd.pluginhost.ConnectorTaskConfigs
+	(*TaskConfigs)(nil),                    // 26: connectd.pluginhost.TaskConfigs
+	(*TaskConfig)(nil),                     // 27: connectd.pluginhost.TaskConfig
+	(*ConnectorStop)(nil),                  // 28: connectd.pluginhost.ConnectorStop
+	(*TaskStart)(nil),                      // 29: connectd.pluginhost.TaskStart
+	(*TaskStop)(nil),                       // 30: connectd.pluginhost.TaskStop
+	(*SourcePoll)(nil),                     // 31: connectd.pluginhost.SourcePoll
+	(*SourceCommit)(nil),                   // 32: connectd.pluginhost.SourceCommit
+	(*SourceCommitRecords)(nil),            // 33: connectd.pluginhost.SourceCommitRecords
+	(*RecordAck)(nil),                      // 34: connectd.pluginhost.RecordAck
+	(*SourceBatch)(nil),                    // 35: connectd.pluginhost.SourceBatch
+	(*SourceRecord)(nil),                   // 36: connectd.pluginhost.SourceRecord
+	(*Header)(nil),                         // 37: connectd.pluginhost.Header
+	(*SinkOpen)(nil),                       // 38: connectd.pluginhost.SinkOpen
+	(*SinkClose)(nil),                      // 39: connectd.pluginhost.SinkClose
+	(*SinkPut)(nil),                        // 40: connectd.pluginhost.SinkPut
+	(*SinkRecord)(nil),                     // 41: connectd.pluginhost.SinkRecord
+	(*SinkPreCommit)(nil),                  // 42: connectd.pluginhost.SinkPreCommit
+	(*SinkReply)(nil),                      // 43: connectd.pluginhost.SinkReply
+	(*TopicPartition)(nil),                 // 44: connectd.pluginhost.TopicPartition
+	(*PartitionOffset)(nil),                // 45: connectd.pluginhost.PartitionOffset
+	(*HostRequest)(nil),                    // 46: connectd.pluginhost.HostRequest
+	(*HostResponse)(nil),                   // 47: connectd.pluginhost.HostResponse
+	(*ReportErrant)(nil),                   // 48: connectd.pluginhost.ReportErrant
+	(*ReadOffsets)(nil),                    // 49: connectd.pluginhost.ReadOffsets
+	(*Offsets)(nil),                        // 50: connectd.pluginhost.Offsets
+	(*OffsetEntry)(nil),                    // 51: connectd.pluginhost.OffsetEntry
+	(*Event)(nil),                          // 52: connectd.pluginhost.Event
+	(*Schema)(nil),                         // 53: connectd.pluginhost.Schema
+	(*Field)(nil),                          // 54: connectd.pluginhost.Field
+	(*Value)(nil),                          // 55: connectd.pluginhost.Value
+	(*ListValue)(nil),                      // 56: connectd.pluginhost.ListValue
+	(*MapValue)(nil),                       // 57: connectd.pluginhost.MapValue
+	(*StructValue)(nil),                    // 58: connectd.pluginhost.StructValue
+	(*Decimal)(nil),                        // 59: connectd.pluginhost.Decimal
+	nil,                                    // 60: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 61: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 62: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 63: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 64: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 65: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 66: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 67: connectd.pluginhost.Schema.ParametersEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
-	4,  // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
-	6,  // 1: connectd.pluginhost.Frame.request:type_name -> connectd.pluginhost.Request
-	7,  // 2: connectd.pluginhost.Frame.response:type_name -> connectd.pluginhost.Response
-	42, // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
-	43, // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
-	47, // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
-	5,  // 6: connectd.pluginhost.Hello.plugins:type_name -> connectd.pluginhost.PluginInfo
-	0,  // 7: connectd.pluginhost.PluginInfo.type:type_name -> connectd.pluginhost.PluginType
-	11, // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
-	13, // 9: connectd.pluginhost.Request.close_instance:type_name -> connectd.pluginhost.CloseInstance
-	14, // 10: connectd.pluginhost.Request.get_config_def:type_name -> connectd.pluginhost.GetConfigDef
-	17, // 11: connectd.pluginhost.Request.validate:type_name -> connectd.pluginhost.Validate
-	9,  // 12: connectd.pluginhost.Request.ping:type_name -> connectd.pluginhost.Ping
-	20, // 13: connectd.pluginhost.Request.connector_start:type_name -> connectd.pluginhost.ConnectorStart
-	21, // 14: connectd.pluginhost.Request.connector_task_configs:type_name -> connectd.pluginhost.ConnectorTaskConfigs
-	24, // 15: connectd.pluginhost.Request.connector_stop:type_name -> connectd.pluginhost.ConnectorStop
-	25, // 16: connectd.pluginhost.Request.task_start:type_name -> connectd.pluginhost.TaskStart
-	26, // 17: connectd.pluginhost.Request.task_stop:type_name -> connectd.pluginhost.TaskStop
-	27, // 18: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
-	28, // 19: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
-	29, // 20: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
-	34, // 21: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
-	35, // 22: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
-	36, // 23: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
-	38, // 24: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	8,  // 25: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
-	12, // 26: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
-	15, // 27: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	18, // 28: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
-	22, // 29: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	31, // 30: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	39, // 31: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	10, // 32: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	0,  // 33: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,  // 34: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	16, // 35: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,  // 36: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	55, // 37: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	15, // 38: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	19, // 39: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	56, // 40: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	23, // 41: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	57, // 42: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	58, // 43: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	30, // 44: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	48, // 45: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	32, // 46: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	50, // 47: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
-	50, // 48: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
-	50, // 49: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	50, // 50: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	33, // 51: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	50, // 52: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	40, // 53: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	40, // 54: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	48, // 55: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	37, // 56: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	50, // 57: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	50, // 58: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,  // 59: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	33, // 60: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	41, // 61: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	41, // 62: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	41, // 63: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	40, // 64: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	40, // 65: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	44, // 66: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	45, // 67: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	50, // 68: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	46, // 69: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	50, // 70: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	50, // 71: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10, // 72: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,  // 73: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,  // 74: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	59, // 75: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	50, // 76: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	49, // 77: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	48, // 78: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	48, // 79: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	48, // 80: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	51, // 81: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	52, // 82: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	53, // 83: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	54, // 84: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	50, // 85: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	50, // 86: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	50, // 87: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	50, // 88: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	89, // [89:89] is the sub-list for method output_type
-	89, // [89:89] is the sub-list for method input_type
-	89, // [89:89] is the sub-list for extension type_name
-	89, // [89:89] is the sub-list for extension extendee
-	0,  // [0:89] is the sub-list for field type_name
+	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
+	6,   // 1: connectd.pluginhost.Frame.request:type_name -> connectd.pluginhost.Request
+	7,   // 2: connectd.pluginhost.Frame.response:type_name -> connectd.pluginhost.Response
+	46,  // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
+	47,  // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
+	52,  // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
+	5,   // 6: connectd.pluginhost.Hello.plugins:type_name -> connectd.pluginhost.PluginInfo
+	0,   // 7: connectd.pluginhost.PluginInfo.type:type_name -> connectd.pluginhost.PluginType
+	11,  // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
+	13,  // 9: connectd.pluginhost.Request.close_instance:type_name -> connectd.pluginhost.CloseInstance
+	14,  // 10: connectd.pluginhost.Request.get_config_def:type_name -> connectd.pluginhost.GetConfigDef
+	17,  // 11: connectd.pluginhost.Request.validate:type_name -> connectd.pluginhost.Validate
+	9,   // 12: connectd.pluginhost.Request.ping:type_name -> connectd.pluginhost.Ping
+	20,  // 13: connectd.pluginhost.Request.exactly_once_support:type_name -> connectd.pluginhost.ExactlyOnceSupport
+	21,  // 14: connectd.pluginhost.Request.can_define_transaction_boundaries:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries
+	22,  // 15: connectd.pluginhost.Request.alter_offsets:type_name -> connectd.pluginhost.AlterOffsets
+	24,  // 16: connectd.pluginhost.Request.connector_start:type_name -> connectd.pluginhost.ConnectorStart
+	25,  // 17: connectd.pluginhost.Request.connector_task_configs:type_name -> connectd.pluginhost.ConnectorTaskConfigs
+	28,  // 18: connectd.pluginhost.Request.connector_stop:type_name -> connectd.pluginhost.ConnectorStop
+	29,  // 19: connectd.pluginhost.Request.task_start:type_name -> connectd.pluginhost.TaskStart
+	30,  // 20: connectd.pluginhost.Request.task_stop:type_name -> connectd.pluginhost.TaskStop
+	31,  // 21: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
+	32,  // 22: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
+	33,  // 23: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
+	38,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
+	39,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
+	40,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
+	42,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
+	8,   // 28: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
+	12,  // 29: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
+	15,  // 30: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	18,  // 31: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
+	26,  // 32: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
+	35,  // 33: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
+	43,  // 34: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10,  // 35: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	23,  // 36: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
+	0,   // 37: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,   // 38: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16,  // 39: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,   // 40: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	60,  // 41: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15,  // 42: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19,  // 43: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	0,   // 44: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
+	61,  // 45: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	0,   // 46: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
+	62,  // 47: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	0,   // 48: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
+	63,  // 49: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	51,  // 50: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	45,  // 51: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 52: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	64,  // 53: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	27,  // 54: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	65,  // 55: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	66,  // 56: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	34,  // 57: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	53,  // 58: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	36,  // 59: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	55,  // 60: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
+	55,  // 61: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
+	55,  // 62: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 63: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	37,  // 64: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	55,  // 65: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	44,  // 66: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 67: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	53,  // 68: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 69: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	55,  // 70: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 71: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 72: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	37,  // 73: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	45,  // 74: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 75: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 76: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 77: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 78: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	49,  // 79: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	48,  // 80: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	50,  // 81: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 82: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	53,  // 83: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 84: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 85: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	55,  // 86: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	51,  // 87: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	55,  // 88: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	55,  // 89: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 90: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 91: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 92: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	67,  // 93: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	55,  // 94: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	54,  // 95: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	53,  // 96: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 97: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 98: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	56,  // 99: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	57,  // 100: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	58,  // 101: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	59,  // 102: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	55,  // 103: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	55,  // 104: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	55,  // 105: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	55,  // 106: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	107, // [107:107] is the sub-list for method output_type
+	107, // [107:107] is the sub-list for method input_type
+	107, // [107:107] is the sub-list for extension type_name
+	107, // [107:107] is the sub-list for extension extendee
+	0,   // [0:107] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -4809,6 +5354,9 @@ func file_pluginhost_proto_init() {
 		(*Request_GetConfigDef)(nil),
 		(*Request_Validate)(nil),
 		(*Request_Ping)(nil),
+		(*Request_ExactlyOnceSupport)(nil),
+		(*Request_CanDefineTransactionBoundaries)(nil),
+		(*Request_AlterOffsets)(nil),
 		(*Request_ConnectorStart)(nil),
 		(*Request_ConnectorTaskConfigs)(nil),
 		(*Request_ConnectorStop)(nil),
@@ -4830,22 +5378,25 @@ func file_pluginhost_proto_init() {
 		(*Response_SourceBatch)(nil),
 		(*Response_Sink)(nil),
 		(*Response_Done)(nil),
+		(*Response_Answer)(nil),
 	}
-	file_pluginhost_proto_msgTypes[29].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[34].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[36].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[39].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[33].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[38].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[40].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[43].OneofWrappers = []any{
 		(*HostRequest_ReadOffsets)(nil),
-	}
-	file_pluginhost_proto_msgTypes[40].OneofWrappers = []any{
-		(*HostResponse_Offsets)(nil),
+		(*HostRequest_ReportErrant)(nil),
 	}
 	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{
+		(*HostResponse_Offsets)(nil),
+		(*HostResponse_Done)(nil),
+	}
+	file_pluginhost_proto_msgTypes[49].OneofWrappers = []any{
 		(*Event_RequestTaskReconfiguration)(nil),
 		(*Event_RaiseError)(nil),
 	}
-	file_pluginhost_proto_msgTypes[45].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[47].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[50].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[52].OneofWrappers = []any{
 		(*Value_BoolValue)(nil),
 		(*Value_Int8Value)(nil),
 		(*Value_Int16Value)(nil),
@@ -4867,7 +5418,7 @@ func file_pluginhost_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   57,
+			NumMessages:   65,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,5 +1,6 @@
 package com.github.connectd.pluginhost;
 
+import com.github.connectd.pluginhost.proto.Answer;
 import com.github.connectd.pluginhost.proto.Done;
 import com.github.connectd.pluginhost.proto.Frame;
 import com.github.connectd.pluginhost.proto.Instance;
@@ -9,6 +10,7 @@ import com.github.connectd.pluginhost.proto.TaskConfig;
 import com.github.connectd.pluginhost.proto.TaskConfigs;
 import com.github.connectd.pluginhost.proto.Validation;
 import java.lang.reflect.InvocationTargetException;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,6 +24,9 @@ import org.apache.kafka.connect.components.ConnectPlugin;
 import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.connect.connector.Task;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.connect.sink.SinkConnector;
+import org.apache.kafka.connect.source.SourceConnector;
 import org.apache.kafka.connect.source.SourceTask;
 
 /**
@@ -114,13 +119,17 @@ final class Host {
                 return done();
             });
             case SINK_OPEN -> onInstance(id, r.getSinkOpen().getInstance(), false,
-                    inst -> Response.newBuilder().setSink(inst.sink().open(r.getSinkOpen().getPartitionsList())));
+                    inst -> sinkCall(inst, s -> s.open(r.getSinkOpen().getPartitionsList())));
             case SINK_CLOSE -> onInstance(id, r.getSinkClose().getInstance(), false,
-                    inst -> Response.newBuilder().setSink(inst.sink().close(r.getSinkClose().getPartitionsList())));
+                    inst -> sinkCall(inst, s -> s.close(r.getSinkClose().getPartitionsList())));
             case SINK_PUT -> onInstance(id, r.getSinkPut().getInstance(), false,
-                    inst -> Response.newBuilder().setSink(inst.sink().put(r.getSinkPut())));
+                    inst -> sinkCall(inst, s -> s.put(r.getSinkPut())));
             case SINK_PRE_COMMIT -> onInstance(id, r.getSinkPreCommit().getInstance(), false,
-                    inst -> Response.newBuilder().setSink(inst.sink().preCommit(r.getSinkPreCommit().getOffsetsList())));
+                    inst -> sinkCall(inst, s -> s.preCommit(r.getSinkPreCommit().getOffsetsList())));
+            case EXACTLY_ONCE_SUPPORT -> oneOff.execute(() -> respond(id, () -> exactlyOnceSupport(r.getExactlyOnceSupport())));
+            case CAN_DEFINE_TRANSACTION_BOUNDARIES -> oneOff.execute(() -> respond(id,
+                    () -> transactionBoundaries(r.getCanDefineTransactionBoundaries())));
+            case ALTER_OFFSETS -> oneOff.execute(() -> respond(id, () -> alterOffsets(r.getAlterOffsets())));
             default -> respond(id, () -> {
                 throw new UnsupportedOperationException("request " + r.getCallCase() + " is not served by this host");
             });
@@ -131,6 +140,29 @@ final class Host {
     @FunctionalInterface
     interface InstanceCall {
         Response.Builder run(PluginInstance inst) throws Exception;
+    }
+
+    @FunctionalInterface
+    interface SinkCall {
+        com.github.connectd.pluginhost.proto.SinkReply run(SinkTaskRunner s) throws Exception;
+    }
+
+    /**
+     * A sink task call. When it throws, the response carries what the task asked of its context
+     * during the call beside the Failure: a put() that sets timeout() and throws a
+     * RetriableException is retried after that timeout, as Kafka Connect does.
+     */
+    private static Response.Builder sinkCall(PluginInstance inst, SinkCall call) {
+        try {
+            return Response.newBuilder().setSink(call.run(inst.sink()));
+        } catch (Throwable t) {
+            Response.Builder b = Response.newBuilder().setFailure(Failures.of(unwrap(t)));
+            SinkTaskRunner s = inst.sinkOrNull();
+            if (s != null) {
+                b.setSink(s.drain());
+            }
+            return b;
+        }
     }
 
     private void onInstance(long id, long instance, boolean beside, InstanceCall call) {
@@ -221,6 +253,62 @@ final class Host {
                 }
             }
             return Response.newBuilder().setValidation(v);
+        });
+    }
+
+    /** A fresh instance of a connector class, for the calls Kafka Connect makes on one. */
+    private Connector freshConnector(String className, com.github.connectd.pluginhost.proto.PluginType type, String version)
+            throws Exception {
+        PluginDesc d = plugins.find(className, type, version);
+        Object o = construct(d.pluginClass(), d.loader());
+        if (!(o instanceof Connector c)) {
+            throw new ConnectException(className + " is not a connector");
+        }
+        return c;
+    }
+
+    private Response.Builder exactlyOnceSupport(com.github.connectd.pluginhost.proto.ExactlyOnceSupport req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        Connector c = freshConnector(req.getClassName(), req.getType(), req.getVersion());
+        return withLoader(d.loader(), () -> {
+            Object v = c instanceof SourceConnector s ? s.exactlyOnceSupport(req.getPropsMap()) : null;
+            return Response.newBuilder().setAnswer(Answer.newBuilder().setValue(v == null ? "" : v.toString()));
+        });
+    }
+
+    private Response.Builder transactionBoundaries(com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        Connector c = freshConnector(req.getClassName(), req.getType(), req.getVersion());
+        return withLoader(d.loader(), () -> {
+            Object v = c instanceof SourceConnector s ? s.canDefineTransactionBoundaries(req.getPropsMap()) : null;
+            return Response.newBuilder().setAnswer(Answer.newBuilder().setValue(v == null ? "" : v.toString()));
+        });
+    }
+
+    private Response.Builder alterOffsets(com.github.connectd.pluginhost.proto.AlterOffsets req) throws Exception {
+        PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
+        Connector c = freshConnector(req.getClassName(), req.getType(), req.getVersion());
+        return withLoader(d.loader(), () -> {
+            boolean done;
+            if (c instanceof SourceConnector s) {
+                Map<Map<String, ?>, Map<String, ?>> offsets = new HashMap<>();
+                for (com.github.connectd.pluginhost.proto.OffsetEntry e : req.getSourceOffsetsList()) {
+                    offsets.put(DataCodec.toStringMap(e.getPartition()), e.hasOffset() ? DataCodec.toStringMap(e.getOffset()) : null);
+                }
+                done = s.alterOffsets(req.getPropsMap(), offsets);
+            } else if (c instanceof SinkConnector s) {
+                Map<TopicPartition, Long> offsets = new HashMap<>();
+                for (com.github.connectd.pluginhost.proto.PartitionOffset o : req.getSinkOffsetsList()) {
+                    offsets.put(new TopicPartition(o.getTopic(), o.getPartition()), o.getOffset());
+                }
+                for (com.github.connectd.pluginhost.proto.TopicPartition tp : req.getResetPartitionsList()) {
+                    offsets.put(new TopicPartition(tp.getTopic(), tp.getPartition()), null);
+                }
+                done = s.alterOffsets(req.getPropsMap(), offsets);
+            } else {
+                throw new ConnectException(req.getClassName() + " is neither a source nor a sink connector");
+            }
+            return Response.newBuilder().setAnswer(Answer.newBuilder().setFlag(done));
         });
     }
 

@@ -104,6 +104,11 @@ final class PluginInstance {
         return source;
     }
 
+    /** The started sink task, or null. */
+    SinkTaskRunner sinkOrNull() {
+        return sink;
+    }
+
     SinkTaskRunner sink() {
         if (sink == null) {
             throw new ConnectException("sink task " + id + " was not started");
@@ -118,7 +123,7 @@ final class PluginInstance {
             source = new SourceTaskRunner(t, req.getPropsMap(), new OffsetReader(), pluginMetrics, req.getCommitRecords());
             source.start();
         } else if (target instanceof SinkTask t) {
-            sink = new SinkTaskRunner(t, req.getPropsMap(), pluginMetrics);
+            sink = new SinkTaskRunner(t, req.getPropsMap(), pluginMetrics, req.getErrantReporter() ? channel : null, id);
             sink.start();
         } else {
             throw new ConnectException(target.getClass().getName() + " is not a task");

@@ -1,6 +1,8 @@
 package com.github.connectd.pluginhost;
 
+import com.github.connectd.pluginhost.proto.HostRequest;
 import com.github.connectd.pluginhost.proto.PartitionOffset;
+import com.github.connectd.pluginhost.proto.ReportErrant;
 import com.github.connectd.pluginhost.proto.SinkPut;
 import com.github.connectd.pluginhost.proto.SinkReply;
 import java.util.ArrayList;
@@ -10,12 +12,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
 import org.apache.kafka.connect.sink.SinkTaskContext;
@@ -29,6 +35,7 @@ final class SinkTaskRunner {
     private final SinkTask task;
     private final Map<String, String> props;
     private final PluginMetrics metrics;
+    private final ErrantRecordReporter reporter;
     private final Object lock = new Object();
     private final Set<TopicPartition> assignment = new HashSet<>();
     private Map<TopicPartition, Long> resets = new LinkedHashMap<>();
@@ -37,10 +44,15 @@ final class SinkTaskRunner {
     private boolean requestCommit;
     private Long timeoutMs;
 
-    SinkTaskRunner(SinkTask task, Map<String, String> props, PluginMetrics metrics) {
+    /**
+     * @param channel the channel errant records are reported on, with instance naming the task;
+     *     null when the worker has no reporter for the task (errantRecordReporter() is null)
+     */
+    SinkTaskRunner(SinkTask task, Map<String, String> props, PluginMetrics metrics, Channel channel, long instance) {
         this.task = task;
         this.props = Map.copyOf(props);
         this.metrics = metrics;
+        this.reporter = channel == null ? null : new Reporter(channel, instance);
     }
 
     void start() {
@@ -105,7 +117,7 @@ final class SinkTaskRunner {
     }
 
     /** What the context recorded since the last call, cleared. */
-    private SinkReply.Builder drain() {
+    SinkReply.Builder drain() {
         synchronized (lock) {
             SinkReply.Builder b = SinkReply.newBuilder().setRequestCommit(requestCommit);
             for (Map.Entry<TopicPartition, Long> e : resets.entrySet()) {
@@ -144,6 +156,51 @@ final class SinkTaskRunner {
             case TIMESTAMP_TYPE_LOG_APPEND_TIME -> TimestampType.LOG_APPEND_TIME;
             default -> TimestampType.NO_TIMESTAMP_TYPE;
         };
+    }
+
+    /**
+     * Reports to the worker, which runs the record through the connector's error handling and
+     * answers once the dead letter queue acknowledged it: the Future is complete when report()
+     * returns. As Kafka Connect's WorkerErrantRecordReporter, report() throws when the
+     * connector's errors.tolerance is exceeded (or the record could not be reported).
+     */
+    private static final class Reporter implements ErrantRecordReporter {
+        private final Channel channel;
+        private final long instance;
+
+        Reporter(Channel channel, long instance) {
+            this.channel = channel;
+            this.instance = instance;
+        }
+
+        @Override
+        public Future<Void> report(SinkRecord record, Throwable error) {
+            DataCodec.SchemaTable schemas = new DataCodec.SchemaTable();
+            com.github.connectd.pluginhost.proto.SinkRecord.Builder r = com.github.connectd.pluginhost.proto.SinkRecord.newBuilder()
+                    .setTopic(record.topic())
+                    .setKafkaPartition(record.kafkaPartition() == null ? 0 : record.kafkaPartition())
+                    .setKafkaOffset(record.kafkaOffset())
+                    .setKeySchema(schemas.ref(record.keySchema()))
+                    .setKey(DataCodec.toProto(record.key()))
+                    .setValueSchema(schemas.ref(record.valueSchema()))
+                    .setValue(DataCodec.toProto(record.value()));
+            if (record.timestamp() != null) {
+                r.setTimestamp(record.timestamp());
+            }
+            for (org.apache.kafka.connect.header.Header h : record.headers()) {
+                r.addHeaders(com.github.connectd.pluginhost.proto.Header.newBuilder().setKey(h.key())
+                        .setSchema(schemas.ref(h.schema())).setValue(DataCodec.toProto(h.value())));
+            }
+            ReportErrant.Builder req = ReportErrant.newBuilder().setInstance(instance).setRecord(r)
+                    .setError(Failures.of(error)).addAllSchemas(schemas.schemas());
+            try {
+                channel.call(HostRequest.newBuilder().setReportErrant(req));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConnectException("interrupted while reporting an errant record", e);
+            }
+            return CompletableFuture.completedFuture(null);
+        }
     }
 
     private final class Context implements SinkTaskContext {
@@ -199,6 +256,11 @@ final class SinkTaskRunner {
             synchronized (lock) {
                 requestCommit = true;
             }
+        }
+
+        @Override
+        public ErrantRecordReporter errantRecordReporter() {
+            return reporter;
         }
 
         @Override

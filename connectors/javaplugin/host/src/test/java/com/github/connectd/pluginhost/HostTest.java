@@ -268,4 +268,29 @@ class HostTest {
         ok(Request.newBuilder().setSinkClose(com.github.connectd.pluginhost.proto.SinkClose.newBuilder().setInstance(task).addPartitions(tp)));
         ok(Request.newBuilder().setTaskStop(com.github.connectd.pluginhost.proto.TaskStop.newBuilder().setInstance(task)));
     }
+
+    @Test
+    void exactlyOnceSupportAndAlterOffsetsAreThePluginsOwn() throws Exception {
+        next();
+        com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder eos = com.github.connectd.pluginhost.proto.ExactlyOnceSupport
+                .newBuilder().setClassName(Fixtures.SOURCE).setType(PluginType.PLUGIN_TYPE_SOURCE).putProps("topic", "t");
+        assertEquals("UNSUPPORTED", ok(Request.newBuilder().setExactlyOnceSupport(eos.clone())).getAnswer().getValue(),
+                "FileStreamSourceConnector without a file cannot give exactly-once");
+        assertEquals("SUPPORTED", ok(Request.newBuilder().setExactlyOnceSupport(eos.clone().putProps("file", "/tmp/x")))
+                .getAnswer().getValue());
+        com.github.connectd.pluginhost.proto.AlterOffsets.Builder alter = com.github.connectd.pluginhost.proto.AlterOffsets.newBuilder()
+                .setClassName(Fixtures.SOURCE).setType(PluginType.PLUGIN_TYPE_SOURCE).putProps("file", "/tmp/x").putProps("topic", "t")
+                .addSourceOffsets(OffsetEntry.newBuilder()
+                        .setPartition(DataCodec.toProto(Map.of("filename", "/tmp/x")))
+                        .setOffset(DataCodec.toProto(Map.of("position", 5L))));
+        assertTrue(ok(Request.newBuilder().setAlterOffsets(alter.clone())).getAnswer().getFlag());
+        Response bad = call(Request.newBuilder().setAlterOffsets(alter.clone().setSourceOffsets(0, OffsetEntry.newBuilder()
+                .setPartition(DataCodec.toProto(Map.of("filename", "/tmp/x")))
+                .setOffset(DataCodec.toProto(Map.of("position", "5"))))));
+        assertEquals("The value for the 'position' key in the offset is expected to be a Long value", bad.getFailure().getMessage());
+        assertTrue(ok(Request.newBuilder().setAlterOffsets(com.github.connectd.pluginhost.proto.AlterOffsets.newBuilder()
+                .setClassName(Fixtures.SINK).setType(PluginType.PLUGIN_TYPE_SINK).putProps("file", "/tmp/x").putProps("topics", "t")
+                .addResetPartitions(com.github.connectd.pluginhost.proto.TopicPartition.newBuilder().setTopic("t"))))
+                .getAnswer().getFlag(), "FileStreamSinkConnector manages no offsets of its own");
+    }
 }

@@ -54,6 +54,7 @@ private static final long serialVersionUID = 0L;
       implements com.google.protobuf.Internal.EnumLite,
           com.google.protobuf.AbstractMessage.InternalOneOfEnum {
     READ_OFFSETS(2),
+    REPORT_ERRANT(3),
     CALL_NOT_SET(0);
     private final int value;
     private CallCase(int value) {
@@ -72,6 +73,7 @@ private static final long serialVersionUID = 0L;
     public static CallCase forNumber(int value) {
       switch (value) {
         case 2: return READ_OFFSETS;
+        case 3: return REPORT_ERRANT;
         case 0: return CALL_NOT_SET;
         default: return null;
       }
@@ -129,6 +131,37 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.ReadOffsets.getDefaultInstance();
   }
 
+  public static final int REPORT_ERRANT_FIELD_NUMBER = 3;
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   * @return Whether the reportErrant field is set.
+   */
+  @java.lang.Override
+  public boolean hasReportErrant() {
+    return callCase_ == 3;
+  }
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   * @return The reportErrant.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ReportErrant getReportErrant() {
+    if (callCase_ == 3) {
+       return (com.github.connectd.pluginhost.proto.ReportErrant) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ReportErrantOrBuilder getReportErrantOrBuilder() {
+    if (callCase_ == 3) {
+       return (com.github.connectd.pluginhost.proto.ReportErrant) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -149,6 +182,9 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 2) {
       output.writeMessage(2, (com.github.connectd.pluginhost.proto.ReadOffsets) call_);
     }
+    if (callCase_ == 3) {
+      output.writeMessage(3, (com.github.connectd.pluginhost.proto.ReportErrant) call_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -165,6 +201,10 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 2) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(2, (com.github.connectd.pluginhost.proto.ReadOffsets) call_);
+    }
+    if (callCase_ == 3) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(3, (com.github.connectd.pluginhost.proto.ReportErrant) call_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -189,6 +229,10 @@ private static final long serialVersionUID = 0L;
         if (!getReadOffsets()
             .equals(other.getReadOffsets())) return false;
         break;
+      case 3:
+        if (!getReportErrant()
+            .equals(other.getReportErrant())) return false;
+        break;
       case 0:
       default:
     }
@@ -210,6 +254,10 @@ private static final long serialVersionUID = 0L;
       case 2:
         hash = (37 * hash) + READ_OFFSETS_FIELD_NUMBER;
         hash = (53 * hash) + getReadOffsets().hashCode();
+        break;
+      case 3:
+        hash = (37 * hash) + REPORT_ERRANT_FIELD_NUMBER;
+        hash = (53 * hash) + getReportErrant().hashCode();
         break;
       case 0:
       default:
@@ -353,6 +401,9 @@ private static final long serialVersionUID = 0L;
       if (readOffsetsBuilder_ != null) {
         readOffsetsBuilder_.clear();
       }
+      if (reportErrantBuilder_ != null) {
+        reportErrantBuilder_.clear();
+      }
       callCase_ = 0;
       call_ = null;
       return this;
@@ -401,6 +452,10 @@ private static final long serialVersionUID = 0L;
           readOffsetsBuilder_ != null) {
         result.call_ = readOffsetsBuilder_.build();
       }
+      if (callCase_ == 3 &&
+          reportErrantBuilder_ != null) {
+        result.call_ = reportErrantBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -421,6 +476,10 @@ private static final long serialVersionUID = 0L;
       switch (other.getCallCase()) {
         case READ_OFFSETS: {
           mergeReadOffsets(other.getReadOffsets());
+          break;
+        }
+        case REPORT_ERRANT: {
+          mergeReportErrant(other.getReportErrant());
           break;
         }
         case CALL_NOT_SET: {
@@ -465,6 +524,13 @@ private static final long serialVersionUID = 0L;
               callCase_ = 2;
               break;
             } // case 18
+            case 26: {
+              input.readMessage(
+                  internalGetReportErrantFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 3;
+              break;
+            } // case 26
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -669,6 +735,148 @@ private static final long serialVersionUID = 0L;
       callCase_ = 2;
       onChanged();
       return readOffsetsBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ReportErrant, com.github.connectd.pluginhost.proto.ReportErrant.Builder, com.github.connectd.pluginhost.proto.ReportErrantOrBuilder> reportErrantBuilder_;
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     * @return Whether the reportErrant field is set.
+     */
+    @java.lang.Override
+    public boolean hasReportErrant() {
+      return callCase_ == 3;
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     * @return The reportErrant.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ReportErrant getReportErrant() {
+      if (reportErrantBuilder_ == null) {
+        if (callCase_ == 3) {
+          return (com.github.connectd.pluginhost.proto.ReportErrant) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+      } else {
+        if (callCase_ == 3) {
+          return reportErrantBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    public Builder setReportErrant(com.github.connectd.pluginhost.proto.ReportErrant value) {
+      if (reportErrantBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        reportErrantBuilder_.setMessage(value);
+      }
+      callCase_ = 3;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    public Builder setReportErrant(
+        com.github.connectd.pluginhost.proto.ReportErrant.Builder builderForValue) {
+      if (reportErrantBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        reportErrantBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 3;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    public Builder mergeReportErrant(com.github.connectd.pluginhost.proto.ReportErrant value) {
+      if (reportErrantBuilder_ == null) {
+        if (callCase_ == 3 &&
+            call_ != com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.ReportErrant.newBuilder((com.github.connectd.pluginhost.proto.ReportErrant) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 3) {
+          reportErrantBuilder_.mergeFrom(value);
+        } else {
+          reportErrantBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 3;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    public Builder clearReportErrant() {
+      if (reportErrantBuilder_ == null) {
+        if (callCase_ == 3) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 3) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        reportErrantBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ReportErrant.Builder getReportErrantBuilder() {
+      return internalGetReportErrantFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ReportErrantOrBuilder getReportErrantOrBuilder() {
+      if ((callCase_ == 3) && (reportErrantBuilder_ != null)) {
+        return reportErrantBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 3) {
+          return (com.github.connectd.pluginhost.proto.ReportErrant) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ReportErrant, com.github.connectd.pluginhost.proto.ReportErrant.Builder, com.github.connectd.pluginhost.proto.ReportErrantOrBuilder> 
+        internalGetReportErrantFieldBuilder() {
+      if (reportErrantBuilder_ == null) {
+        if (!(callCase_ == 3)) {
+          call_ = com.github.connectd.pluginhost.proto.ReportErrant.getDefaultInstance();
+        }
+        reportErrantBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.ReportErrant, com.github.connectd.pluginhost.proto.ReportErrant.Builder, com.github.connectd.pluginhost.proto.ReportErrantOrBuilder>(
+                (com.github.connectd.pluginhost.proto.ReportErrant) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 3;
+      onChanged();
+      return reportErrantBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.HostRequest)

@@ -31,5 +31,20 @@ public interface HostRequestOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.ReadOffsetsOrBuilder getReadOffsetsOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   * @return Whether the reportErrant field is set.
+   */
+  boolean hasReportErrant();
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   * @return The reportErrant.
+   */
+  com.github.connectd.pluginhost.proto.ReportErrant getReportErrant();
+  /**
+   * <code>.connectd.pluginhost.ReportErrant report_errant = 3;</code>
+   */
+  com.github.connectd.pluginhost.proto.ReportErrantOrBuilder getReportErrantOrBuilder();
+
   com.github.connectd.pluginhost.proto.HostRequest.CallCase getCallCase();
 }

@@ -55,6 +55,7 @@ private static final long serialVersionUID = 0L;
       implements com.google.protobuf.Internal.EnumLite,
           com.google.protobuf.AbstractMessage.InternalOneOfEnum {
     OFFSETS(3),
+    DONE(4),
     RESULT_NOT_SET(0);
     private final int value;
     private ResultCase(int value) {
@@ -73,6 +74,7 @@ private static final long serialVersionUID = 0L;
     public static ResultCase forNumber(int value) {
       switch (value) {
         case 3: return OFFSETS;
+        case 4: return DONE;
         case 0: return RESULT_NOT_SET;
         default: return null;
       }
@@ -177,6 +179,37 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.Offsets.getDefaultInstance();
   }
 
+  public static final int DONE_FIELD_NUMBER = 4;
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   * @return Whether the done field is set.
+   */
+  @java.lang.Override
+  public boolean hasDone() {
+    return resultCase_ == 4;
+  }
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   * @return The done.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.Done getDone() {
+    if (resultCase_ == 4) {
+       return (com.github.connectd.pluginhost.proto.Done) result_;
+    }
+    return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.DoneOrBuilder getDoneOrBuilder() {
+    if (resultCase_ == 4) {
+       return (com.github.connectd.pluginhost.proto.Done) result_;
+    }
+    return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -200,6 +233,9 @@ private static final long serialVersionUID = 0L;
     if (resultCase_ == 3) {
       output.writeMessage(3, (com.github.connectd.pluginhost.proto.Offsets) result_);
     }
+    if (resultCase_ == 4) {
+      output.writeMessage(4, (com.github.connectd.pluginhost.proto.Done) result_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -219,6 +255,10 @@ private static final long serialVersionUID = 0L;
     if (resultCase_ == 3) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(3, (com.github.connectd.pluginhost.proto.Offsets) result_);
+    }
+    if (resultCase_ == 4) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(4, (com.github.connectd.pluginhost.proto.Done) result_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -245,6 +285,10 @@ private static final long serialVersionUID = 0L;
         if (!getOffsets()
             .equals(other.getOffsets())) return false;
         break;
+      case 4:
+        if (!getDone()
+            .equals(other.getDone())) return false;
+        break;
       case 0:
       default:
     }
@@ -268,6 +312,10 @@ private static final long serialVersionUID = 0L;
       case 3:
         hash = (37 * hash) + OFFSETS_FIELD_NUMBER;
         hash = (53 * hash) + getOffsets().hashCode();
+        break;
+      case 4:
+        hash = (37 * hash) + DONE_FIELD_NUMBER;
+        hash = (53 * hash) + getDone().hashCode();
         break;
       case 0:
       default:
@@ -412,6 +460,9 @@ private static final long serialVersionUID = 0L;
       if (offsetsBuilder_ != null) {
         offsetsBuilder_.clear();
       }
+      if (doneBuilder_ != null) {
+        doneBuilder_.clear();
+      }
       resultCase_ = 0;
       result_ = null;
       return this;
@@ -463,6 +514,10 @@ private static final long serialVersionUID = 0L;
           offsetsBuilder_ != null) {
         result.result_ = offsetsBuilder_.build();
       }
+      if (resultCase_ == 4 &&
+          doneBuilder_ != null) {
+        result.result_ = doneBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -488,6 +543,10 @@ private static final long serialVersionUID = 0L;
       switch (other.getResultCase()) {
         case OFFSETS: {
           mergeOffsets(other.getOffsets());
+          break;
+        }
+        case DONE: {
+          mergeDone(other.getDone());
           break;
         }
         case RESULT_NOT_SET: {
@@ -537,6 +596,13 @@ private static final long serialVersionUID = 0L;
               resultCase_ = 3;
               break;
             } // case 26
+            case 34: {
+              input.readMessage(
+                  internalGetDoneFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              resultCase_ = 4;
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -833,6 +899,148 @@ private static final long serialVersionUID = 0L;
       resultCase_ = 3;
       onChanged();
       return offsetsBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Done, com.github.connectd.pluginhost.proto.Done.Builder, com.github.connectd.pluginhost.proto.DoneOrBuilder> doneBuilder_;
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     * @return Whether the done field is set.
+     */
+    @java.lang.Override
+    public boolean hasDone() {
+      return resultCase_ == 4;
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     * @return The done.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.Done getDone() {
+      if (doneBuilder_ == null) {
+        if (resultCase_ == 4) {
+          return (com.github.connectd.pluginhost.proto.Done) result_;
+        }
+        return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+      } else {
+        if (resultCase_ == 4) {
+          return doneBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    public Builder setDone(com.github.connectd.pluginhost.proto.Done value) {
+      if (doneBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        result_ = value;
+        onChanged();
+      } else {
+        doneBuilder_.setMessage(value);
+      }
+      resultCase_ = 4;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    public Builder setDone(
+        com.github.connectd.pluginhost.proto.Done.Builder builderForValue) {
+      if (doneBuilder_ == null) {
+        result_ = builderForValue.build();
+        onChanged();
+      } else {
+        doneBuilder_.setMessage(builderForValue.build());
+      }
+      resultCase_ = 4;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    public Builder mergeDone(com.github.connectd.pluginhost.proto.Done value) {
+      if (doneBuilder_ == null) {
+        if (resultCase_ == 4 &&
+            result_ != com.github.connectd.pluginhost.proto.Done.getDefaultInstance()) {
+          result_ = com.github.connectd.pluginhost.proto.Done.newBuilder((com.github.connectd.pluginhost.proto.Done) result_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          result_ = value;
+        }
+        onChanged();
+      } else {
+        if (resultCase_ == 4) {
+          doneBuilder_.mergeFrom(value);
+        } else {
+          doneBuilder_.setMessage(value);
+        }
+      }
+      resultCase_ = 4;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    public Builder clearDone() {
+      if (doneBuilder_ == null) {
+        if (resultCase_ == 4) {
+          resultCase_ = 0;
+          result_ = null;
+          onChanged();
+        }
+      } else {
+        if (resultCase_ == 4) {
+          resultCase_ = 0;
+          result_ = null;
+        }
+        doneBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Done.Builder getDoneBuilder() {
+      return internalGetDoneFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.DoneOrBuilder getDoneOrBuilder() {
+      if ((resultCase_ == 4) && (doneBuilder_ != null)) {
+        return doneBuilder_.getMessageOrBuilder();
+      } else {
+        if (resultCase_ == 4) {
+          return (com.github.connectd.pluginhost.proto.Done) result_;
+        }
+        return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Done done = 4;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Done, com.github.connectd.pluginhost.proto.Done.Builder, com.github.connectd.pluginhost.proto.DoneOrBuilder> 
+        internalGetDoneFieldBuilder() {
+      if (doneBuilder_ == null) {
+        if (!(resultCase_ == 4)) {
+          result_ = com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
+        }
+        doneBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.Done, com.github.connectd.pluginhost.proto.Done.Builder, com.github.connectd.pluginhost.proto.DoneOrBuilder>(
+                (com.github.connectd.pluginhost.proto.Done) result_,
+                getParentForChildren(),
+                isClean());
+        result_ = null;
+      }
+      resultCase_ = 4;
+      onChanged();
+      return doneBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.HostResponse)

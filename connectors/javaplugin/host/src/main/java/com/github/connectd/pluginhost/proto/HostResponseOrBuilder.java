@@ -51,5 +51,20 @@ public interface HostResponseOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.OffsetsOrBuilder getOffsetsOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   * @return Whether the done field is set.
+   */
+  boolean hasDone();
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   * @return The done.
+   */
+  com.github.connectd.pluginhost.proto.Done getDone();
+  /**
+   * <code>.connectd.pluginhost.Done done = 4;</code>
+   */
+  com.github.connectd.pluginhost.proto.DoneOrBuilder getDoneOrBuilder();
+
   com.github.connectd.pluginhost.proto.HostResponse.ResultCase getResultCase();
 }

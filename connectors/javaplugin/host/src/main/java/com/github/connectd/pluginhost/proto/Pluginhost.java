@@ -117,6 +117,41 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_ConfigValue_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ExactlyOnceSupport_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_PropsEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ExactlyOnceSupport_PropsEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_PropsEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_PropsEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_AlterOffsets_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_AlterOffsets_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_AlterOffsets_PropsEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_AlterOffsets_PropsEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_Answer_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_Answer_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_connectd_pluginhost_ConnectorStart_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -252,6 +287,11 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_HostResponse_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ReportErrant_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ReportErrant_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_connectd_pluginhost_ReadOffsets_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -335,7 +375,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "t.PluginInfo\022\020\n\010warnings\030\005 \003(\t\"r\n\nPlugin" +
       "Info\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
       ".connectd.pluginhost.PluginType\022\017\n\007versi" +
-      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\377\007\n\007Request\022\n" +
+      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\346\t\n\007Request\022\n" +
       "\n\002id\030\001 \001(\004\0228\n\014new_instance\030\002 \001(\0132 .conne" +
       "ctd.pluginhost.NewInstanceH\000\022<\n\016close_in" +
       "stance\030\003 \001(\0132\".connectd.pluginhost.Close" +
@@ -343,199 +383,236 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "nectd.pluginhost.GetConfigDefH\000\0221\n\010valid" +
       "ate\030\005 \001(\0132\035.connectd.pluginhost.Validate" +
       "H\000\022)\n\004ping\030\006 \001(\0132\031.connectd.pluginhost.P" +
-      "ingH\000\022>\n\017connector_start\030\n \001(\0132#.connect" +
-      "d.pluginhost.ConnectorStartH\000\022K\n\026connect" +
-      "or_task_configs\030\013 \001(\0132).connectd.pluginh" +
-      "ost.ConnectorTaskConfigsH\000\022<\n\016connector_" +
-      "stop\030\014 \001(\0132\".connectd.pluginhost.Connect" +
-      "orStopH\000\0224\n\ntask_start\030\024 \001(\0132\036.connectd." +
-      "pluginhost.TaskStartH\000\0222\n\ttask_stop\030\025 \001(" +
-      "\0132\035.connectd.pluginhost.TaskStopH\000\0226\n\013so" +
-      "urce_poll\030\026 \001(\0132\037.connectd.pluginhost.So" +
-      "urcePollH\000\022:\n\rsource_commit\030\027 \001(\0132!.conn" +
-      "ectd.pluginhost.SourceCommitH\000\022I\n\025source" +
-      "_commit_records\030\030 \001(\0132(.connectd.pluginh" +
-      "ost.SourceCommitRecordsH\000\0222\n\tsink_open\030\036" +
-      " \001(\0132\035.connectd.pluginhost.SinkOpenH\000\0224\n" +
-      "\nsink_close\030\037 \001(\0132\036.connectd.pluginhost." +
-      "SinkCloseH\000\0220\n\010sink_put\030  \001(\0132\034.connectd" +
-      ".pluginhost.SinkPutH\000\022=\n\017sink_pre_commit" +
-      "\030! \001(\0132\".connectd.pluginhost.SinkPreComm" +
-      "itH\000B\006\n\004call\"\305\003\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n" +
-      "\007failure\030\002 \001(\0132\034.connectd.pluginhost.Fai" +
-      "lure\0221\n\010instance\030\003 \001(\0132\035.connectd.plugin" +
-      "host.InstanceH\000\022;\n\nconfig_def\030\004 \001(\0132%.co" +
-      "nnectd.pluginhost.ConfigDefinitionH\000\0225\n\n" +
-      "validation\030\005 \001(\0132\037.connectd.pluginhost.V" +
-      "alidationH\000\0228\n\014task_configs\030\006 \001(\0132 .conn" +
-      "ectd.pluginhost.TaskConfigsH\000\0228\n\014source_" +
-      "batch\030\007 \001(\0132 .connectd.pluginhost.Source" +
-      "BatchH\000\022.\n\004sink\030\010 \001(\0132\036.connectd.pluginh" +
-      "ost.SinkReplyH\000\022)\n\004done\030\t \001(\0132\031.connectd" +
-      ".pluginhost.DoneH\000B\010\n\006result\"[\n\007Failure\022" +
-      "\027\n\017exception_class\030\001 \001(\t\022\017\n\007message\030\002 \001(" +
-      "\t\022\023\n\013stack_trace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(" +
-      "\010\"\006\n\004Ping\"\006\n\004Done\"|\n\013NewInstance\022\022\n\nclas" +
-      "s_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pl" +
-      "uginhost.PluginType\022\017\n\007version\030\003 \001(\t\022\031\n\021" +
-      "task_of_connector\030\004 \001(\010\"A\n\010Instance\022\020\n\010i" +
-      "nstance\030\001 \001(\004\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007ver" +
-      "sion\030\003 \001(\t\"!\n\rCloseInstance\022\020\n\010instance\030" +
-      "\001 \001(\004\"b\n\014GetConfigDef\022\022\n\nclass_name\030\001 \001(" +
-      "\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Pl" +
-      "uginType\022\017\n\007version\030\003 \001(\t\"@\n\020ConfigDefin" +
-      "ition\022,\n\004keys\030\001 \003(\0132\036.connectd.pluginhos" +
-      "t.ConfigKey\"\231\002\n\tConfigKey\022\014\n\004name\030\001 \001(\t\022" +
-      "\014\n\004type\030\002 \001(\t\022\023\n\013has_default\030\003 \001(\010\022\025\n\rde" +
-      "fault_value\030\004 \001(\t\022\020\n\010required\030\005 \001(\010\022\022\n\ni" +
-      "mportance\030\006 \001(\t\022\025\n\rdocumentation\030\007 \001(\t\022\r" +
-      "\n\005group\030\010 \001(\t\022\026\n\016order_in_group\030\t \001(\005\022\r\n" +
-      "\005width\030\n \001(\t\022\024\n\014display_name\030\013 \001(\t\022\022\n\nde" +
-      "pendents\030\014 \003(\t\022\021\n\tvalidator\030\r \001(\t\022\024\n\014nul" +
-      "l_default\030\016 \001(\010\"\305\001\n\010Validate\022\022\n\nclass_na" +
-      "me\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plugin" +
-      "host.PluginType\022\017\n\007version\030\003 \001(\t\0227\n\005prop" +
-      "s\030\004 \003(\0132(.connectd.pluginhost.Validate.P" +
-      "ropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005" +
-      "value\030\002 \001(\t:\0028\001\"y\n\nValidation\0229\n\nconfig_" +
-      "def\030\001 \001(\0132%.connectd.pluginhost.ConfigDe" +
-      "finition\0220\n\006values\030\002 \003(\0132 .connectd.plug" +
-      "inhost.ConfigValue\"z\n\013ConfigValue\022\014\n\004nam" +
-      "e\030\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r\n\005value\030\003 \001(" +
-      "\t\022\032\n\022recommended_values\030\004 \003(\t\022\016\n\006errors\030" +
-      "\005 \003(\t\022\017\n\007visible\030\006 \001(\010\"\217\001\n\016ConnectorStar" +
-      "t\022\020\n\010instance\030\001 \001(\004\022=\n\005props\030\002 \003(\0132..con" +
-      "nectd.pluginhost.ConnectorStart.PropsEnt" +
-      "ry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
-      " \001(\t:\0028\001\";\n\024ConnectorTaskConfigs\022\020\n\010inst" +
-      "ance\030\001 \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"?\n\013TaskCon" +
-      "figs\0220\n\007configs\030\001 \003(\0132\037.connectd.pluginh" +
-      "ost.TaskConfig\"u\n\nTaskConfig\0229\n\005props\030\001 " +
-      "\003(\0132*.connectd.pluginhost.TaskConfig.Pro" +
+      "ingH\000\022G\n\024exactly_once_support\030\007 \001(\0132\'.co" +
+      "nnectd.pluginhost.ExactlyOnceSupportH\000\022`" +
+      "\n!can_define_transaction_boundaries\030\010 \001(" +
+      "\01323.connectd.pluginhost.CanDefineTransac" +
+      "tionBoundariesH\000\022:\n\ralter_offsets\030\t \001(\0132" +
+      "!.connectd.pluginhost.AlterOffsetsH\000\022>\n\017" +
+      "connector_start\030\n \001(\0132#.connectd.pluginh" +
+      "ost.ConnectorStartH\000\022K\n\026connector_task_c" +
+      "onfigs\030\013 \001(\0132).connectd.pluginhost.Conne" +
+      "ctorTaskConfigsH\000\022<\n\016connector_stop\030\014 \001(" +
+      "\0132\".connectd.pluginhost.ConnectorStopH\000\022" +
+      "4\n\ntask_start\030\024 \001(\0132\036.connectd.pluginhos" +
+      "t.TaskStartH\000\0222\n\ttask_stop\030\025 \001(\0132\035.conne" +
+      "ctd.pluginhost.TaskStopH\000\0226\n\013source_poll" +
+      "\030\026 \001(\0132\037.connectd.pluginhost.SourcePollH" +
+      "\000\022:\n\rsource_commit\030\027 \001(\0132!.connectd.plug" +
+      "inhost.SourceCommitH\000\022I\n\025source_commit_r" +
+      "ecords\030\030 \001(\0132(.connectd.pluginhost.Sourc" +
+      "eCommitRecordsH\000\0222\n\tsink_open\030\036 \001(\0132\035.co" +
+      "nnectd.pluginhost.SinkOpenH\000\0224\n\nsink_clo" +
+      "se\030\037 \001(\0132\036.connectd.pluginhost.SinkClose" +
+      "H\000\0220\n\010sink_put\030  \001(\0132\034.connectd.pluginho" +
+      "st.SinkPutH\000\022=\n\017sink_pre_commit\030! \001(\0132\"." +
+      "connectd.pluginhost.SinkPreCommitH\000B\006\n\004c" +
+      "all\"\364\003\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007failure\030" +
+      "\002 \001(\0132\034.connectd.pluginhost.Failure\0221\n\010i" +
+      "nstance\030\003 \001(\0132\035.connectd.pluginhost.Inst" +
+      "anceH\000\022;\n\nconfig_def\030\004 \001(\0132%.connectd.pl" +
+      "uginhost.ConfigDefinitionH\000\0225\n\nvalidatio" +
+      "n\030\005 \001(\0132\037.connectd.pluginhost.Validation" +
+      "H\000\0228\n\014task_configs\030\006 \001(\0132 .connectd.plug" +
+      "inhost.TaskConfigsH\000\0228\n\014source_batch\030\007 \001" +
+      "(\0132 .connectd.pluginhost.SourceBatchH\000\022." +
+      "\n\004sink\030\010 \001(\0132\036.connectd.pluginhost.SinkR" +
+      "eplyH\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginho" +
+      "st.DoneH\000\022-\n\006answer\030\n \001(\0132\033.connectd.plu" +
+      "ginhost.AnswerH\000B\010\n\006result\"[\n\007Failure\022\027\n" +
+      "\017exception_class\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022" +
+      "\023\n\013stack_trace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"" +
+      "\006\n\004Ping\"\006\n\004Done\"|\n\013NewInstance\022\022\n\nclass_" +
+      "name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plug" +
+      "inhost.PluginType\022\017\n\007version\030\003 \001(\t\022\031\n\021ta" +
+      "sk_of_connector\030\004 \001(\010\"A\n\010Instance\022\020\n\010ins" +
+      "tance\030\001 \001(\004\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007versi" +
+      "on\030\003 \001(\t\"!\n\rCloseInstance\022\020\n\010instance\030\001 " +
+      "\001(\004\"b\n\014GetConfigDef\022\022\n\nclass_name\030\001 \001(\t\022" +
+      "-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plug" +
+      "inType\022\017\n\007version\030\003 \001(\t\"@\n\020ConfigDefinit" +
+      "ion\022,\n\004keys\030\001 \003(\0132\036.connectd.pluginhost." +
+      "ConfigKey\"\231\002\n\tConfigKey\022\014\n\004name\030\001 \001(\t\022\014\n" +
+      "\004type\030\002 \001(\t\022\023\n\013has_default\030\003 \001(\010\022\025\n\rdefa" +
+      "ult_value\030\004 \001(\t\022\020\n\010required\030\005 \001(\010\022\022\n\nimp" +
+      "ortance\030\006 \001(\t\022\025\n\rdocumentation\030\007 \001(\t\022\r\n\005" +
+      "group\030\010 \001(\t\022\026\n\016order_in_group\030\t \001(\005\022\r\n\005w" +
+      "idth\030\n \001(\t\022\024\n\014display_name\030\013 \001(\t\022\022\n\ndepe" +
+      "ndents\030\014 \003(\t\022\021\n\tvalidator\030\r \001(\t\022\024\n\014null_" +
+      "default\030\016 \001(\010\"\305\001\n\010Validate\022\022\n\nclass_name" +
+      "\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginho" +
+      "st.PluginType\022\017\n\007version\030\003 \001(\t\0227\n\005props\030" +
+      "\004 \003(\0132(.connectd.pluginhost.Validate.Pro" +
       "psEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005va" +
-      "lue\030\002 \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instan" +
-      "ce\030\001 \001(\004\"\276\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004" +
-      "\0228\n\005props\030\002 \003(\0132).connectd.pluginhost.Ta" +
-      "skStart.PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n" +
-      "\004task\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\032,\n\nP" +
-      "ropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
-      "\001\"\034\n\010TaskStop\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourc" +
-      "ePoll\022\020\n\010instance\030\001 \001(\004\" \n\014SourceCommit\022" +
-      "\020\n\010instance\030\001 \001(\004\"U\n\023SourceCommitRecords" +
-      "\022\020\n\010instance\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.conne" +
-      "ctd.pluginhost.RecordAck\"o\n\tRecordAck\022\013\n" +
-      "\003seq\030\001 \001(\004\022\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 " +
-      "\001(\t\022\021\n\tpartition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021" +
-      "\n\ttimestamp\030\006 \001(\003\"o\n\013SourceBatch\022,\n\007sche" +
-      "mas\030\001 \003(\0132\033.connectd.pluginhost.Schema\0222" +
-      "\n\007records\030\002 \003(\0132!.connectd.pluginhost.So" +
-      "urceRecord\"\227\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004" +
-      "\0224\n\020source_partition\030\002 \001(\0132\032.connectd.pl" +
-      "uginhost.Value\0221\n\rsource_offset\030\003 \001(\0132\032." +
-      "connectd.pluginhost.Value\022\r\n\005topic\030\004 \001(\t" +
-      "\022\034\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_sc" +
-      "hema\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.plugi" +
-      "nhost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005val" +
-      "ue\030\t \001(\0132\032.connectd.pluginhost.Value\022\026\n\t" +
-      "timestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033." +
-      "connectd.pluginhost.HeaderB\022\n\020_kafka_par" +
-      "titionB\014\n\n_timestamp\"P\n\006Header\022\013\n\003key\030\001 " +
-      "\001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.con" +
-      "nectd.pluginhost.Value\"U\n\010SinkOpen\022\020\n\010in" +
-      "stance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.conne" +
-      "ctd.pluginhost.TopicPartition\"V\n\tSinkClo" +
-      "se\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\013" +
-      "2#.connectd.pluginhost.TopicPartition\"{\n" +
-      "\007SinkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 " +
-      "\003(\0132\033.connectd.pluginhost.Schema\0220\n\007reco" +
-      "rds\030\003 \003(\0132\037.connectd.pluginhost.SinkReco" +
-      "rd\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafk" +
-      "a_partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022" +
-      "\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.conne" +
-      "ctd.pluginhost.Value\022\024\n\014value_schema\030\006 \001" +
-      "(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost." +
-      "Value\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timesta" +
-      "mp_type\030\t \001(\0162\".connectd.pluginhost.Time" +
-      "stampType\022,\n\007headers\030\n \003(\0132\033.connectd.pl" +
-      "uginhost.HeaderB\014\n\n_timestamp\"X\n\rSinkPre" +
-      "Commit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(" +
-      "\0132$.connectd.pluginhost.PartitionOffset\"" +
-      "\247\002\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.connectd" +
-      ".pluginhost.PartitionOffset\022;\n\rreset_off" +
-      "sets\030\002 \003(\0132$.connectd.pluginhost.Partiti" +
-      "onOffset\0222\n\005pause\030\003 \003(\0132#.connectd.plugi" +
-      "nhost.TopicPartition\0223\n\006resume\030\004 \003(\0132#.c" +
-      "onnectd.pluginhost.TopicPartition\022\026\n\016req" +
-      "uest_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210" +
-      "\001\001B\r\n\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005t" +
-      "opic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Partiti" +
-      "onOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001" +
-      "(\005\022\016\n\006offset\030\003 \001(\003\"[\n\013HostRequest\022\n\n\002id\030" +
-      "\001 \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.p" +
-      "luginhost.ReadOffsetsH\000B\006\n\004call\"d\n\014HostR" +
-      "esponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007of" +
-      "fsets\030\003 \001(\0132\034.connectd.pluginhost.Offset" +
-      "sH\000B\010\n\006result\"O\n\013ReadOffsets\022\020\n\010instance" +
-      "\030\001 \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.pl" +
-      "uginhost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003" +
-      "(\0132 .connectd.pluginhost.OffsetEntry\"h\n\013" +
-      "OffsetEntry\022-\n\tpartition\030\001 \001(\0132\032.connect" +
-      "d.pluginhost.Value\022*\n\006offset\030\002 \001(\0132\032.con" +
-      "nectd.pluginhost.Value\"\231\001\n\005Event\022\020\n\010inst" +
-      "ance\030\001 \001(\004\022A\n\034request_task_reconfigurati" +
-      "on\030\002 \001(\0132\031.connectd.pluginhost.DoneH\000\0223\n" +
-      "\013raise_error\030\003 \001(\0132\034.connectd.pluginhost" +
-      ".FailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 " +
-      "\001(\0162\037.connectd.pluginhost.SchemaType\022\020\n\010" +
-      "optional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030" +
-      "\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 " +
-      "\003(\0132+.connectd.pluginhost.Schema.Paramet" +
-      "ersEntry\0221\n\rdefault_value\030\007 \001(\0132\032.connec" +
-      "td.pluginhost.Value\022*\n\006fields\030\010 \003(\0132\032.co" +
-      "nnectd.pluginhost.Field\022/\n\nkey_schema\030\t " +
-      "\001(\0132\033.connectd.pluginhost.Schema\0221\n\014valu" +
-      "e_schema\030\n \001(\0132\033.connectd.pluginhost.Sch" +
-      "ema\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005v" +
-      "alue\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004n" +
-      "ame\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.plu" +
-      "ginhost.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001" +
-      " \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_va" +
-      "lue\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013in" +
-      "t64_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002" +
-      "H\000\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_va" +
-      "lue\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013ar" +
-      "ray_value\030\n \001(\0132\036.connectd.pluginhost.Li" +
-      "stValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd." +
-      "pluginhost.MapValueH\000\0228\n\014struct_value\030\014 " +
-      "\001(\0132 .connectd.pluginhost.StructValueH\000\022" +
-      "5\n\rdecimal_value\030\r \001(\0132\034.connectd.plugin" +
-      "host.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004" +
-      "kind\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.conne" +
-      "ctd.pluginhost.Value\"`\n\010MapValue\022(\n\004keys" +
-      "\030\001 \003(\0132\032.connectd.pluginhost.Value\022*\n\006va" +
-      "lues\030\002 \003(\0132\032.connectd.pluginhost.Value\"9" +
-      "\n\013StructValue\022*\n\006values\030\001 \003(\0132\032.connectd" +
-      ".pluginhost.Value\"*\n\007Decimal\022\020\n\010unscaled" +
-      "\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005*\317\001\n\nPluginType\022\033\n\027" +
-      "PLUGIN_TYPE_UNSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE" +
-      "_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGI" +
-      "N_TYPE_CONVERTER\020\003\022 \n\034PLUGIN_TYPE_HEADER" +
-      "_CONVERTER\020\004\022\036\n\032PLUGIN_TYPE_TRANSFORMATI" +
-      "ON\020\005\022\031\n\025PLUGIN_TYPE_PREDICATE\020\006*y\n\rTimes" +
-      "tampType\022$\n TIMESTAMP_TYPE_NO_TIMESTAMP_" +
-      "TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_CREATE_TIME\020\001\022\"" +
-      "\n\036TIMESTAMP_TYPE_LOG_APPEND_TIME\020\002*\302\002\n\nS" +
-      "chemaType\022\033\n\027SCHEMA_TYPE_UNSPECIFIED\020\000\022\024" +
-      "\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT1" +
-      "6\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYP" +
-      "E_INT64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SC" +
-      "HEMA_TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLE" +
-      "AN\020\007\022\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021SCHEMA_T" +
-      "YPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SC" +
-      "HEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014B" +
-      "c\n$com.github.connectd.pluginhost.protoP" +
-      "\001Z9github.com/connectd/connectd/connecto" +
-      "rs/javaplugin/hostpbb\006proto3"
+      "lue\030\002 \001(\t:\0028\001\"y\n\nValidation\0229\n\nconfig_de" +
+      "f\030\001 \001(\0132%.connectd.pluginhost.ConfigDefi" +
+      "nition\0220\n\006values\030\002 \003(\0132 .connectd.plugin" +
+      "host.ConfigValue\"z\n\013ConfigValue\022\014\n\004name\030" +
+      "\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022" +
+      "\032\n\022recommended_values\030\004 \003(\t\022\016\n\006errors\030\005 " +
+      "\003(\t\022\017\n\007visible\030\006 \001(\010\"\331\001\n\022ExactlyOnceSupp" +
+      "ort\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037." +
+      "connectd.pluginhost.PluginType\022\017\n\007versio" +
+      "n\030\003 \001(\t\022A\n\005props\030\004 \003(\01322.connectd.plugin" +
+      "host.ExactlyOnceSupport.PropsEntry\032,\n\nPr" +
+      "opsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001" +
+      "\"\361\001\n\036CanDefineTransactionBoundaries\022\022\n\nc" +
+      "lass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd" +
+      ".pluginhost.PluginType\022\017\n\007version\030\003 \001(\t\022" +
+      "M\n\005props\030\004 \003(\0132>.connectd.pluginhost.Can" +
+      "DefineTransactionBoundaries.PropsEntry\032," +
+      "\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t" +
+      ":\0028\001\"\202\003\n\014AlterOffsets\022\022\n\nclass_name\030\001 \001(" +
+      "\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Pl" +
+      "uginType\022\017\n\007version\030\003 \001(\t\022;\n\005props\030\004 \003(\013" +
+      "2,.connectd.pluginhost.AlterOffsets.Prop" +
+      "sEntry\0228\n\016source_offsets\030\005 \003(\0132 .connect" +
+      "d.pluginhost.OffsetEntry\022:\n\014sink_offsets" +
+      "\030\006 \003(\0132$.connectd.pluginhost.PartitionOf" +
+      "fset\022=\n\020reset_partitions\030\007 \003(\0132#.connect" +
+      "d.pluginhost.TopicPartition\032,\n\nPropsEntr" +
+      "y\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"%\n\006Ans" +
+      "wer\022\r\n\005value\030\001 \001(\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016Con" +
+      "nectorStart\022\020\n\010instance\030\001 \001(\004\022=\n\005props\030\002" +
+      " \003(\0132..connectd.pluginhost.ConnectorStar" +
+      "t.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
+      "\r\n\005value\030\002 \001(\t:\0028\001\";\n\024ConnectorTaskConfi" +
+      "gs\022\020\n\010instance\030\001 \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"" +
+      "?\n\013TaskConfigs\0220\n\007configs\030\001 \003(\0132\037.connec" +
+      "td.pluginhost.TaskConfig\"u\n\nTaskConfig\0229" +
+      "\n\005props\030\001 \003(\0132*.connectd.pluginhost.Task" +
+      "Config.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001" +
+      " \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorStop" +
+      "\022\020\n\010instance\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010inst" +
+      "ance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd.plu" +
+      "ginhost.TaskStart.PropsEntry\022\021\n\tconnecto" +
+      "r\030\003 \001(\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_records\030" +
+      "\005 \001(\010\022\027\n\017errant_reporter\030\006 \001(\010\032,\n\nPropsE" +
+      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010" +
+      "TaskStop\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourcePoll" +
+      "\022\020\n\010instance\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010in" +
+      "stance\030\001 \001(\004\"U\n\023SourceCommitRecords\022\020\n\010i" +
+      "nstance\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connectd.p" +
+      "luginhost.RecordAck\"o\n\tRecordAck\022\013\n\003seq\030" +
+      "\001 \001(\004\022\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021" +
+      "\n\tpartition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttim" +
+      "estamp\030\006 \001(\003\"o\n\013SourceBatch\022,\n\007schemas\030\001" +
+      " \003(\0132\033.connectd.pluginhost.Schema\0222\n\007rec" +
+      "ords\030\002 \003(\0132!.connectd.pluginhost.SourceR" +
+      "ecord\"\227\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004\0224\n\020s" +
+      "ource_partition\030\002 \001(\0132\032.connectd.pluginh" +
+      "ost.Value\0221\n\rsource_offset\030\003 \001(\0132\032.conne" +
+      "ctd.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017k" +
+      "afka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030" +
+      "\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginhost" +
+      ".Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value\030\t " +
+      "\001(\0132\032.connectd.pluginhost.Value\022\026\n\ttimes" +
+      "tamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.conne" +
+      "ctd.pluginhost.HeaderB\022\n\020_kafka_partitio" +
+      "nB\014\n\n_timestamp\"P\n\006Header\022\013\n\003key\030\001 \001(\t\022\016" +
+      "\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd" +
+      ".pluginhost.Value\"U\n\010SinkOpen\022\020\n\010instanc" +
+      "e\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.connectd.p" +
+      "luginhost.TopicPartition\"V\n\tSinkClose\022\020\n" +
+      "\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.co" +
+      "nnectd.pluginhost.TopicPartition\"{\n\007Sink" +
+      "Put\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033" +
+      ".connectd.pluginhost.Schema\0220\n\007records\030\003" +
+      " \003(\0132\037.connectd.pluginhost.SinkRecord\"\330\002" +
+      "\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_par" +
+      "tition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n\nke" +
+      "y_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.p" +
+      "luginhost.Value\022\024\n\014value_schema\030\006 \001(\r\022)\n" +
+      "\005value\030\007 \001(\0132\032.connectd.pluginhost.Value" +
+      "\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp_ty" +
+      "pe\030\t \001(\0162\".connectd.pluginhost.Timestamp" +
+      "Type\022,\n\007headers\030\n \003(\0132\033.connectd.pluginh" +
+      "ost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreCommi" +
+      "t\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132$.c" +
+      "onnectd.pluginhost.PartitionOffset\"\247\002\n\tS" +
+      "inkReply\0224\n\006commit\030\001 \003(\0132$.connectd.plug" +
+      "inhost.PartitionOffset\022;\n\rreset_offsets\030" +
+      "\002 \003(\0132$.connectd.pluginhost.PartitionOff" +
+      "set\0222\n\005pause\030\003 \003(\0132#.connectd.pluginhost" +
+      ".TopicPartition\0223\n\006resume\030\004 \003(\0132#.connec" +
+      "td.pluginhost.TopicPartition\022\026\n\016request_" +
+      "commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n" +
+      "\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005topic\030" +
+      "\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017PartitionOff" +
+      "set\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n" +
+      "\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001 \001(" +
+      "\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.plugi" +
+      "nhost.ReadOffsetsH\000\022:\n\rreport_errant\030\003 \001" +
+      "(\0132!.connectd.pluginhost.ReportErrantH\000B" +
+      "\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005" +
+      "error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034.connectd." +
+      "pluginhost.OffsetsH\000\022)\n\004done\030\004 \001(\0132\031.con" +
+      "nectd.pluginhost.DoneH\000B\010\n\006result\"\254\001\n\014Re" +
+      "portErrant\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030" +
+      "\002 \003(\0132\033.connectd.pluginhost.Schema\022/\n\006re" +
+      "cord\030\003 \001(\0132\037.connectd.pluginhost.SinkRec" +
+      "ord\022+\n\005error\030\004 \001(\0132\034.connectd.pluginhost" +
+      ".Failure\"O\n\013ReadOffsets\022\020\n\010instance\030\001 \001(" +
+      "\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.pluginh" +
+      "ost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003(\0132 ." +
+      "connectd.pluginhost.OffsetEntry\"h\n\013Offse" +
+      "tEntry\022-\n\tpartition\030\001 \001(\0132\032.connectd.plu" +
+      "ginhost.Value\022*\n\006offset\030\002 \001(\0132\032.connectd" +
+      ".pluginhost.Value\"\231\001\n\005Event\022\020\n\010instance\030" +
+      "\001 \001(\004\022A\n\034request_task_reconfiguration\030\002 " +
+      "\001(\0132\031.connectd.pluginhost.DoneH\000\0223\n\013rais" +
+      "e_error\030\003 \001(\0132\034.connectd.pluginhost.Fail" +
+      "ureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037" +
+      ".connectd.pluginhost.SchemaType\022\020\n\010optio" +
+      "nal\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030\004 \001(\005" +
+      "H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 \003(\0132+" +
+      ".connectd.pluginhost.Schema.ParametersEn" +
+      "try\0221\n\rdefault_value\030\007 \001(\0132\032.connectd.pl" +
+      "uginhost.Value\022*\n\006fields\030\010 \003(\0132\032.connect" +
+      "d.pluginhost.Field\022/\n\nkey_schema\030\t \001(\0132\033" +
+      ".connectd.pluginhost.Schema\0221\n\014value_sch" +
+      "ema\030\n \001(\0132\033.connectd.pluginhost.Schema\0321" +
+      "\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
+      "\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004name\030\001" +
+      " \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.pluginho" +
+      "st.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001 \001(\010H" +
+      "\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_value\030\003" +
+      " \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013int64_v" +
+      "alue\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002H\000\022\027\n" +
+      "\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_value\030\010" +
+      " \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013array_v" +
+      "alue\030\n \001(\0132\036.connectd.pluginhost.ListVal" +
+      "ueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd.plugi" +
+      "nhost.MapValueH\000\0228\n\014struct_value\030\014 \001(\0132 " +
+      ".connectd.pluginhost.StructValueH\000\0225\n\rde" +
+      "cimal_value\030\r \001(\0132\034.connectd.pluginhost." +
+      "DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004kind\"" +
+      "6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.connectd.p" +
+      "luginhost.Value\"`\n\010MapValue\022(\n\004keys\030\001 \003(" +
+      "\0132\032.connectd.pluginhost.Value\022*\n\006values\030" +
+      "\002 \003(\0132\032.connectd.pluginhost.Value\"9\n\013Str" +
+      "uctValue\022*\n\006values\030\001 \003(\0132\032.connectd.plug" +
+      "inhost.Value\"*\n\007Decimal\022\020\n\010unscaled\030\001 \001(" +
+      "\014\022\r\n\005scale\030\002 \001(\005*\317\001\n\nPluginType\022\033\n\027PLUGI" +
+      "N_TYPE_UNSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOUR" +
+      "CE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYP" +
+      "E_CONVERTER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONV" +
+      "ERTER\020\004\022\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022" +
+      "\031\n\025PLUGIN_TYPE_PREDICATE\020\006*y\n\rTimestampT" +
+      "ype\022$\n TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020" +
+      "\000\022\036\n\032TIMESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIM" +
+      "ESTAMP_TYPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchema" +
+      "Type\022\033\n\027SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCH" +
+      "EMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025" +
+      "\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT" +
+      "64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_" +
+      "TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022" +
+      "\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_B" +
+      "YTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_" +
+      "TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$co" +
+      "m.github.connectd.pluginhost.protoP\001Z9gi" +
+      "thub.com/connectd/connectd/connectors/ja" +
+      "vaplugin/hostpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -564,13 +641,13 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_Request_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Request_descriptor,
-        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Call", });
+        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ExactlyOnceSupport", "CanDefineTransactionBoundaries", "AlterOffsets", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Call", });
     internal_static_connectd_pluginhost_Response_descriptor =
       getDescriptor().getMessageType(4);
     internal_static_connectd_pluginhost_Response_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Response_descriptor,
-        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Result", });
+        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Answer", "Result", });
     internal_static_connectd_pluginhost_Failure_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_connectd_pluginhost_Failure_fieldAccessorTable = new
@@ -649,8 +726,50 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConfigValue_descriptor,
         new java.lang.String[] { "Name", "HasValue", "Value", "RecommendedValues", "Errors", "Visible", });
-    internal_static_connectd_pluginhost_ConnectorStart_descriptor =
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_descriptor =
       getDescriptor().getMessageType(17);
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ExactlyOnceSupport_descriptor,
+        new java.lang.String[] { "ClassName", "Type", "Version", "Props", });
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_PropsEntry_descriptor =
+      internal_static_connectd_pluginhost_ExactlyOnceSupport_descriptor.getNestedType(0);
+    internal_static_connectd_pluginhost_ExactlyOnceSupport_PropsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ExactlyOnceSupport_PropsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_descriptor =
+      getDescriptor().getMessageType(18);
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_descriptor,
+        new java.lang.String[] { "ClassName", "Type", "Version", "Props", });
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_PropsEntry_descriptor =
+      internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_descriptor.getNestedType(0);
+    internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_PropsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_CanDefineTransactionBoundaries_PropsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_connectd_pluginhost_AlterOffsets_descriptor =
+      getDescriptor().getMessageType(19);
+    internal_static_connectd_pluginhost_AlterOffsets_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_AlterOffsets_descriptor,
+        new java.lang.String[] { "ClassName", "Type", "Version", "Props", "SourceOffsets", "SinkOffsets", "ResetPartitions", });
+    internal_static_connectd_pluginhost_AlterOffsets_PropsEntry_descriptor =
+      internal_static_connectd_pluginhost_AlterOffsets_descriptor.getNestedType(0);
+    internal_static_connectd_pluginhost_AlterOffsets_PropsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_AlterOffsets_PropsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_connectd_pluginhost_Answer_descriptor =
+      getDescriptor().getMessageType(20);
+    internal_static_connectd_pluginhost_Answer_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_Answer_descriptor,
+        new java.lang.String[] { "Value", "Flag", });
+    internal_static_connectd_pluginhost_ConnectorStart_descriptor =
+      getDescriptor().getMessageType(21);
     internal_static_connectd_pluginhost_ConnectorStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConnectorStart_descriptor,
@@ -662,19 +781,19 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_ConnectorStart_PropsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_ConnectorTaskConfigs_descriptor =
-      getDescriptor().getMessageType(18);
+      getDescriptor().getMessageType(22);
     internal_static_connectd_pluginhost_ConnectorTaskConfigs_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConnectorTaskConfigs_descriptor,
         new java.lang.String[] { "Instance", "MaxTasks", });
     internal_static_connectd_pluginhost_TaskConfigs_descriptor =
-      getDescriptor().getMessageType(19);
+      getDescriptor().getMessageType(23);
     internal_static_connectd_pluginhost_TaskConfigs_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskConfigs_descriptor,
         new java.lang.String[] { "Configs", });
     internal_static_connectd_pluginhost_TaskConfig_descriptor =
-      getDescriptor().getMessageType(20);
+      getDescriptor().getMessageType(24);
     internal_static_connectd_pluginhost_TaskConfig_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskConfig_descriptor,
@@ -686,17 +805,17 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_TaskConfig_PropsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_ConnectorStop_descriptor =
-      getDescriptor().getMessageType(21);
+      getDescriptor().getMessageType(25);
     internal_static_connectd_pluginhost_ConnectorStop_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConnectorStop_descriptor,
         new java.lang.String[] { "Instance", });
     internal_static_connectd_pluginhost_TaskStart_descriptor =
-      getDescriptor().getMessageType(22);
+      getDescriptor().getMessageType(26);
     internal_static_connectd_pluginhost_TaskStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskStart_descriptor,
-        new java.lang.String[] { "Instance", "Props", "Connector", "Task", "CommitRecords", });
+        new java.lang.String[] { "Instance", "Props", "Connector", "Task", "CommitRecords", "ErrantReporter", });
     internal_static_connectd_pluginhost_TaskStart_PropsEntry_descriptor =
       internal_static_connectd_pluginhost_TaskStart_descriptor.getNestedType(0);
     internal_static_connectd_pluginhost_TaskStart_PropsEntry_fieldAccessorTable = new
@@ -704,139 +823,145 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_TaskStart_PropsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_TaskStop_descriptor =
-      getDescriptor().getMessageType(23);
+      getDescriptor().getMessageType(27);
     internal_static_connectd_pluginhost_TaskStop_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskStop_descriptor,
         new java.lang.String[] { "Instance", });
     internal_static_connectd_pluginhost_SourcePoll_descriptor =
-      getDescriptor().getMessageType(24);
+      getDescriptor().getMessageType(28);
     internal_static_connectd_pluginhost_SourcePoll_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourcePoll_descriptor,
         new java.lang.String[] { "Instance", });
     internal_static_connectd_pluginhost_SourceCommit_descriptor =
-      getDescriptor().getMessageType(25);
+      getDescriptor().getMessageType(29);
     internal_static_connectd_pluginhost_SourceCommit_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceCommit_descriptor,
         new java.lang.String[] { "Instance", });
     internal_static_connectd_pluginhost_SourceCommitRecords_descriptor =
-      getDescriptor().getMessageType(26);
+      getDescriptor().getMessageType(30);
     internal_static_connectd_pluginhost_SourceCommitRecords_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceCommitRecords_descriptor,
         new java.lang.String[] { "Instance", "Acks", });
     internal_static_connectd_pluginhost_RecordAck_descriptor =
-      getDescriptor().getMessageType(27);
+      getDescriptor().getMessageType(31);
     internal_static_connectd_pluginhost_RecordAck_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_RecordAck_descriptor,
         new java.lang.String[] { "Seq", "Produced", "Topic", "Partition", "Offset", "Timestamp", });
     internal_static_connectd_pluginhost_SourceBatch_descriptor =
-      getDescriptor().getMessageType(28);
+      getDescriptor().getMessageType(32);
     internal_static_connectd_pluginhost_SourceBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceBatch_descriptor,
         new java.lang.String[] { "Schemas", "Records", });
     internal_static_connectd_pluginhost_SourceRecord_descriptor =
-      getDescriptor().getMessageType(29);
+      getDescriptor().getMessageType(33);
     internal_static_connectd_pluginhost_SourceRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceRecord_descriptor,
         new java.lang.String[] { "Seq", "SourcePartition", "SourceOffset", "Topic", "KafkaPartition", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
     internal_static_connectd_pluginhost_Header_descriptor =
-      getDescriptor().getMessageType(30);
+      getDescriptor().getMessageType(34);
     internal_static_connectd_pluginhost_Header_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Header_descriptor,
         new java.lang.String[] { "Key", "Schema", "Value", });
     internal_static_connectd_pluginhost_SinkOpen_descriptor =
-      getDescriptor().getMessageType(31);
+      getDescriptor().getMessageType(35);
     internal_static_connectd_pluginhost_SinkOpen_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkOpen_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkClose_descriptor =
-      getDescriptor().getMessageType(32);
+      getDescriptor().getMessageType(36);
     internal_static_connectd_pluginhost_SinkClose_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkClose_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkPut_descriptor =
-      getDescriptor().getMessageType(33);
+      getDescriptor().getMessageType(37);
     internal_static_connectd_pluginhost_SinkPut_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPut_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Records", });
     internal_static_connectd_pluginhost_SinkRecord_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(38);
     internal_static_connectd_pluginhost_SinkRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkRecord_descriptor,
         new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "TimestampType", "Headers", });
     internal_static_connectd_pluginhost_SinkPreCommit_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(39);
     internal_static_connectd_pluginhost_SinkPreCommit_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPreCommit_descriptor,
         new java.lang.String[] { "Instance", "Offsets", });
     internal_static_connectd_pluginhost_SinkReply_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(40);
     internal_static_connectd_pluginhost_SinkReply_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkReply_descriptor,
         new java.lang.String[] { "Commit", "ResetOffsets", "Pause", "Resume", "RequestCommit", "TimeoutMs", });
     internal_static_connectd_pluginhost_TopicPartition_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(41);
     internal_static_connectd_pluginhost_TopicPartition_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TopicPartition_descriptor,
         new java.lang.String[] { "Topic", "Partition", });
     internal_static_connectd_pluginhost_PartitionOffset_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(42);
     internal_static_connectd_pluginhost_PartitionOffset_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PartitionOffset_descriptor,
         new java.lang.String[] { "Topic", "Partition", "Offset", });
     internal_static_connectd_pluginhost_HostRequest_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(43);
     internal_static_connectd_pluginhost_HostRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostRequest_descriptor,
-        new java.lang.String[] { "Id", "ReadOffsets", "Call", });
+        new java.lang.String[] { "Id", "ReadOffsets", "ReportErrant", "Call", });
     internal_static_connectd_pluginhost_HostResponse_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(44);
     internal_static_connectd_pluginhost_HostResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostResponse_descriptor,
-        new java.lang.String[] { "Id", "Error", "Offsets", "Result", });
+        new java.lang.String[] { "Id", "Error", "Offsets", "Done", "Result", });
+    internal_static_connectd_pluginhost_ReportErrant_descriptor =
+      getDescriptor().getMessageType(45);
+    internal_static_connectd_pluginhost_ReportErrant_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ReportErrant_descriptor,
+        new java.lang.String[] { "Instance", "Schemas", "Record", "Error", });
     internal_static_connectd_pluginhost_ReadOffsets_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(46);
     internal_static_connectd_pluginhost_ReadOffsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ReadOffsets_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_Offsets_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(47);
     internal_static_connectd_pluginhost_Offsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Offsets_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_connectd_pluginhost_OffsetEntry_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(48);
     internal_static_connectd_pluginhost_OffsetEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_OffsetEntry_descriptor,
         new java.lang.String[] { "Partition", "Offset", });
     internal_static_connectd_pluginhost_Event_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(49);
     internal_static_connectd_pluginhost_Event_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Event_descriptor,
         new java.lang.String[] { "Instance", "RequestTaskReconfiguration", "RaiseError", "Kind", });
     internal_static_connectd_pluginhost_Schema_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(50);
     internal_static_connectd_pluginhost_Schema_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Schema_descriptor,
@@ -848,37 +973,37 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_Schema_ParametersEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_Field_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(51);
     internal_static_connectd_pluginhost_Field_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Field_descriptor,
         new java.lang.String[] { "Name", "Schema", });
     internal_static_connectd_pluginhost_Value_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(52);
     internal_static_connectd_pluginhost_Value_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Value_descriptor,
         new java.lang.String[] { "BoolValue", "Int8Value", "Int16Value", "Int32Value", "Int64Value", "Float32Value", "Float64Value", "StringValue", "BytesValue", "ArrayValue", "MapValue", "StructValue", "DecimalValue", "DateValue", "Kind", });
     internal_static_connectd_pluginhost_ListValue_descriptor =
-      getDescriptor().getMessageType(48);
+      getDescriptor().getMessageType(53);
     internal_static_connectd_pluginhost_ListValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ListValue_descriptor,
         new java.lang.String[] { "Items", });
     internal_static_connectd_pluginhost_MapValue_descriptor =
-      getDescriptor().getMessageType(49);
+      getDescriptor().getMessageType(54);
     internal_static_connectd_pluginhost_MapValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_MapValue_descriptor,
         new java.lang.String[] { "Keys", "Values", });
     internal_static_connectd_pluginhost_StructValue_descriptor =
-      getDescriptor().getMessageType(50);
+      getDescriptor().getMessageType(55);
     internal_static_connectd_pluginhost_StructValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_StructValue_descriptor,
         new java.lang.String[] { "Values", });
     internal_static_connectd_pluginhost_Decimal_descriptor =
-      getDescriptor().getMessageType(51);
+      getDescriptor().getMessageType(56);
     internal_static_connectd_pluginhost_Decimal_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Decimal_descriptor,

@@ -58,6 +58,9 @@ private static final long serialVersionUID = 0L;
     GET_CONFIG_DEF(4),
     VALIDATE(5),
     PING(6),
+    EXACTLY_ONCE_SUPPORT(7),
+    CAN_DEFINE_TRANSACTION_BOUNDARIES(8),
+    ALTER_OFFSETS(9),
     CONNECTOR_START(10),
     CONNECTOR_TASK_CONFIGS(11),
     CONNECTOR_STOP(12),
@@ -92,6 +95,9 @@ private static final long serialVersionUID = 0L;
         case 4: return GET_CONFIG_DEF;
         case 5: return VALIDATE;
         case 6: return PING;
+        case 7: return EXACTLY_ONCE_SUPPORT;
+        case 8: return CAN_DEFINE_TRANSACTION_BOUNDARIES;
+        case 9: return ALTER_OFFSETS;
         case 10: return CONNECTOR_START;
         case 11: return CONNECTOR_TASK_CONFIGS;
         case 12: return CONNECTOR_STOP;
@@ -283,6 +289,99 @@ private static final long serialVersionUID = 0L;
        return (com.github.connectd.pluginhost.proto.Ping) call_;
     }
     return com.github.connectd.pluginhost.proto.Ping.getDefaultInstance();
+  }
+
+  public static final int EXACTLY_ONCE_SUPPORT_FIELD_NUMBER = 7;
+  /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   * @return Whether the exactlyOnceSupport field is set.
+   */
+  @java.lang.Override
+  public boolean hasExactlyOnceSupport() {
+    return callCase_ == 7;
+  }
+  /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   * @return The exactlyOnceSupport.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ExactlyOnceSupport getExactlyOnceSupport() {
+    if (callCase_ == 7) {
+       return (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder getExactlyOnceSupportOrBuilder() {
+    if (callCase_ == 7) {
+       return (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+  }
+
+  public static final int CAN_DEFINE_TRANSACTION_BOUNDARIES_FIELD_NUMBER = 8;
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   * @return Whether the canDefineTransactionBoundaries field is set.
+   */
+  @java.lang.Override
+  public boolean hasCanDefineTransactionBoundaries() {
+    return callCase_ == 8;
+  }
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   * @return The canDefineTransactionBoundaries.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries getCanDefineTransactionBoundaries() {
+    if (callCase_ == 8) {
+       return (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_;
+    }
+    return com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder getCanDefineTransactionBoundariesOrBuilder() {
+    if (callCase_ == 8) {
+       return (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_;
+    }
+    return com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+  }
+
+  public static final int ALTER_OFFSETS_FIELD_NUMBER = 9;
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   * @return Whether the alterOffsets field is set.
+   */
+  @java.lang.Override
+  public boolean hasAlterOffsets() {
+    return callCase_ == 9;
+  }
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   * @return The alterOffsets.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.AlterOffsets getAlterOffsets() {
+    if (callCase_ == 9) {
+       return (com.github.connectd.pluginhost.proto.AlterOffsets) call_;
+    }
+    return com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder getAlterOffsetsOrBuilder() {
+    if (callCase_ == 9) {
+       return (com.github.connectd.pluginhost.proto.AlterOffsets) call_;
+    }
+    return com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
   }
 
   public static final int CONNECTOR_START_FIELD_NUMBER = 10;
@@ -689,6 +788,15 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 6) {
       output.writeMessage(6, (com.github.connectd.pluginhost.proto.Ping) call_);
     }
+    if (callCase_ == 7) {
+      output.writeMessage(7, (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_);
+    }
+    if (callCase_ == 8) {
+      output.writeMessage(8, (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_);
+    }
+    if (callCase_ == 9) {
+      output.writeMessage(9, (com.github.connectd.pluginhost.proto.AlterOffsets) call_);
+    }
     if (callCase_ == 10) {
       output.writeMessage(10, (com.github.connectd.pluginhost.proto.ConnectorStart) call_);
     }
@@ -757,6 +865,18 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 6) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(6, (com.github.connectd.pluginhost.proto.Ping) call_);
+    }
+    if (callCase_ == 7) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(7, (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_);
+    }
+    if (callCase_ == 8) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(8, (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_);
+    }
+    if (callCase_ == 9) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(9, (com.github.connectd.pluginhost.proto.AlterOffsets) call_);
     }
     if (callCase_ == 10) {
       size += com.google.protobuf.CodedOutputStream
@@ -845,6 +965,18 @@ private static final long serialVersionUID = 0L;
         if (!getPing()
             .equals(other.getPing())) return false;
         break;
+      case 7:
+        if (!getExactlyOnceSupport()
+            .equals(other.getExactlyOnceSupport())) return false;
+        break;
+      case 8:
+        if (!getCanDefineTransactionBoundaries()
+            .equals(other.getCanDefineTransactionBoundaries())) return false;
+        break;
+      case 9:
+        if (!getAlterOffsets()
+            .equals(other.getAlterOffsets())) return false;
+        break;
       case 10:
         if (!getConnectorStart()
             .equals(other.getConnectorStart())) return false;
@@ -930,6 +1062,18 @@ private static final long serialVersionUID = 0L;
       case 6:
         hash = (37 * hash) + PING_FIELD_NUMBER;
         hash = (53 * hash) + getPing().hashCode();
+        break;
+      case 7:
+        hash = (37 * hash) + EXACTLY_ONCE_SUPPORT_FIELD_NUMBER;
+        hash = (53 * hash) + getExactlyOnceSupport().hashCode();
+        break;
+      case 8:
+        hash = (37 * hash) + CAN_DEFINE_TRANSACTION_BOUNDARIES_FIELD_NUMBER;
+        hash = (53 * hash) + getCanDefineTransactionBoundaries().hashCode();
+        break;
+      case 9:
+        hash = (37 * hash) + ALTER_OFFSETS_FIELD_NUMBER;
+        hash = (53 * hash) + getAlterOffsets().hashCode();
         break;
       case 10:
         hash = (37 * hash) + CONNECTOR_START_FIELD_NUMBER;
@@ -1133,6 +1277,15 @@ private static final long serialVersionUID = 0L;
       if (pingBuilder_ != null) {
         pingBuilder_.clear();
       }
+      if (exactlyOnceSupportBuilder_ != null) {
+        exactlyOnceSupportBuilder_.clear();
+      }
+      if (canDefineTransactionBoundariesBuilder_ != null) {
+        canDefineTransactionBoundariesBuilder_.clear();
+      }
+      if (alterOffsetsBuilder_ != null) {
+        alterOffsetsBuilder_.clear();
+      }
       if (connectorStartBuilder_ != null) {
         connectorStartBuilder_.clear();
       }
@@ -1233,6 +1386,18 @@ private static final long serialVersionUID = 0L;
           pingBuilder_ != null) {
         result.call_ = pingBuilder_.build();
       }
+      if (callCase_ == 7 &&
+          exactlyOnceSupportBuilder_ != null) {
+        result.call_ = exactlyOnceSupportBuilder_.build();
+      }
+      if (callCase_ == 8 &&
+          canDefineTransactionBoundariesBuilder_ != null) {
+        result.call_ = canDefineTransactionBoundariesBuilder_.build();
+      }
+      if (callCase_ == 9 &&
+          alterOffsetsBuilder_ != null) {
+        result.call_ = alterOffsetsBuilder_.build();
+      }
       if (callCase_ == 10 &&
           connectorStartBuilder_ != null) {
         result.call_ = connectorStartBuilder_.build();
@@ -1317,6 +1482,18 @@ private static final long serialVersionUID = 0L;
         }
         case PING: {
           mergePing(other.getPing());
+          break;
+        }
+        case EXACTLY_ONCE_SUPPORT: {
+          mergeExactlyOnceSupport(other.getExactlyOnceSupport());
+          break;
+        }
+        case CAN_DEFINE_TRANSACTION_BOUNDARIES: {
+          mergeCanDefineTransactionBoundaries(other.getCanDefineTransactionBoundaries());
+          break;
+        }
+        case ALTER_OFFSETS: {
+          mergeAlterOffsets(other.getAlterOffsets());
           break;
         }
         case CONNECTOR_START: {
@@ -1437,6 +1614,27 @@ private static final long serialVersionUID = 0L;
               callCase_ = 6;
               break;
             } // case 50
+            case 58: {
+              input.readMessage(
+                  internalGetExactlyOnceSupportFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 7;
+              break;
+            } // case 58
+            case 66: {
+              input.readMessage(
+                  internalGetCanDefineTransactionBoundariesFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 8;
+              break;
+            } // case 66
+            case 74: {
+              input.readMessage(
+                  internalGetAlterOffsetsFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 9;
+              break;
+            } // case 74
             case 82: {
               input.readMessage(
                   internalGetConnectorStartFieldBuilder().getBuilder(),
@@ -2293,6 +2491,432 @@ private static final long serialVersionUID = 0L;
       callCase_ = 6;
       onChanged();
       return pingBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ExactlyOnceSupport, com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder, com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder> exactlyOnceSupportBuilder_;
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     * @return Whether the exactlyOnceSupport field is set.
+     */
+    @java.lang.Override
+    public boolean hasExactlyOnceSupport() {
+      return callCase_ == 7;
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     * @return The exactlyOnceSupport.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ExactlyOnceSupport getExactlyOnceSupport() {
+      if (exactlyOnceSupportBuilder_ == null) {
+        if (callCase_ == 7) {
+          return (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+      } else {
+        if (callCase_ == 7) {
+          return exactlyOnceSupportBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    public Builder setExactlyOnceSupport(com.github.connectd.pluginhost.proto.ExactlyOnceSupport value) {
+      if (exactlyOnceSupportBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        exactlyOnceSupportBuilder_.setMessage(value);
+      }
+      callCase_ = 7;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    public Builder setExactlyOnceSupport(
+        com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder builderForValue) {
+      if (exactlyOnceSupportBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        exactlyOnceSupportBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 7;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    public Builder mergeExactlyOnceSupport(com.github.connectd.pluginhost.proto.ExactlyOnceSupport value) {
+      if (exactlyOnceSupportBuilder_ == null) {
+        if (callCase_ == 7 &&
+            call_ != com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.ExactlyOnceSupport.newBuilder((com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 7) {
+          exactlyOnceSupportBuilder_.mergeFrom(value);
+        } else {
+          exactlyOnceSupportBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 7;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    public Builder clearExactlyOnceSupport() {
+      if (exactlyOnceSupportBuilder_ == null) {
+        if (callCase_ == 7) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 7) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        exactlyOnceSupportBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder getExactlyOnceSupportBuilder() {
+      return internalGetExactlyOnceSupportFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder getExactlyOnceSupportOrBuilder() {
+      if ((callCase_ == 7) && (exactlyOnceSupportBuilder_ != null)) {
+        return exactlyOnceSupportBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 7) {
+          return (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ExactlyOnceSupport, com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder, com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder> 
+        internalGetExactlyOnceSupportFieldBuilder() {
+      if (exactlyOnceSupportBuilder_ == null) {
+        if (!(callCase_ == 7)) {
+          call_ = com.github.connectd.pluginhost.proto.ExactlyOnceSupport.getDefaultInstance();
+        }
+        exactlyOnceSupportBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.ExactlyOnceSupport, com.github.connectd.pluginhost.proto.ExactlyOnceSupport.Builder, com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder>(
+                (com.github.connectd.pluginhost.proto.ExactlyOnceSupport) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 7;
+      onChanged();
+      return exactlyOnceSupportBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.Builder, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder> canDefineTransactionBoundariesBuilder_;
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     * @return Whether the canDefineTransactionBoundaries field is set.
+     */
+    @java.lang.Override
+    public boolean hasCanDefineTransactionBoundaries() {
+      return callCase_ == 8;
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     * @return The canDefineTransactionBoundaries.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries getCanDefineTransactionBoundaries() {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        if (callCase_ == 8) {
+          return (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_;
+        }
+        return com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+      } else {
+        if (callCase_ == 8) {
+          return canDefineTransactionBoundariesBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    public Builder setCanDefineTransactionBoundaries(com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries value) {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        canDefineTransactionBoundariesBuilder_.setMessage(value);
+      }
+      callCase_ = 8;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    public Builder setCanDefineTransactionBoundaries(
+        com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.Builder builderForValue) {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        canDefineTransactionBoundariesBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 8;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    public Builder mergeCanDefineTransactionBoundaries(com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries value) {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        if (callCase_ == 8 &&
+            call_ != com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.newBuilder((com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 8) {
+          canDefineTransactionBoundariesBuilder_.mergeFrom(value);
+        } else {
+          canDefineTransactionBoundariesBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 8;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    public Builder clearCanDefineTransactionBoundaries() {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        if (callCase_ == 8) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 8) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        canDefineTransactionBoundariesBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    public com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.Builder getCanDefineTransactionBoundariesBuilder() {
+      return internalGetCanDefineTransactionBoundariesFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder getCanDefineTransactionBoundariesOrBuilder() {
+      if ((callCase_ == 8) && (canDefineTransactionBoundariesBuilder_ != null)) {
+        return canDefineTransactionBoundariesBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 8) {
+          return (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_;
+        }
+        return com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.Builder, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder> 
+        internalGetCanDefineTransactionBoundariesFieldBuilder() {
+      if (canDefineTransactionBoundariesBuilder_ == null) {
+        if (!(callCase_ == 8)) {
+          call_ = com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.getDefaultInstance();
+        }
+        canDefineTransactionBoundariesBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries.Builder, com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder>(
+                (com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 8;
+      onChanged();
+      return canDefineTransactionBoundariesBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.AlterOffsets, com.github.connectd.pluginhost.proto.AlterOffsets.Builder, com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder> alterOffsetsBuilder_;
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     * @return Whether the alterOffsets field is set.
+     */
+    @java.lang.Override
+    public boolean hasAlterOffsets() {
+      return callCase_ == 9;
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     * @return The alterOffsets.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.AlterOffsets getAlterOffsets() {
+      if (alterOffsetsBuilder_ == null) {
+        if (callCase_ == 9) {
+          return (com.github.connectd.pluginhost.proto.AlterOffsets) call_;
+        }
+        return com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
+      } else {
+        if (callCase_ == 9) {
+          return alterOffsetsBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    public Builder setAlterOffsets(com.github.connectd.pluginhost.proto.AlterOffsets value) {
+      if (alterOffsetsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        alterOffsetsBuilder_.setMessage(value);
+      }
+      callCase_ = 9;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    public Builder setAlterOffsets(
+        com.github.connectd.pluginhost.proto.AlterOffsets.Builder builderForValue) {
+      if (alterOffsetsBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        alterOffsetsBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 9;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    public Builder mergeAlterOffsets(com.github.connectd.pluginhost.proto.AlterOffsets value) {
+      if (alterOffsetsBuilder_ == null) {
+        if (callCase_ == 9 &&
+            call_ != com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.AlterOffsets.newBuilder((com.github.connectd.pluginhost.proto.AlterOffsets) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 9) {
+          alterOffsetsBuilder_.mergeFrom(value);
+        } else {
+          alterOffsetsBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 9;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    public Builder clearAlterOffsets() {
+      if (alterOffsetsBuilder_ == null) {
+        if (callCase_ == 9) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 9) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        alterOffsetsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    public com.github.connectd.pluginhost.proto.AlterOffsets.Builder getAlterOffsetsBuilder() {
+      return internalGetAlterOffsetsFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder getAlterOffsetsOrBuilder() {
+      if ((callCase_ == 9) && (alterOffsetsBuilder_ != null)) {
+        return alterOffsetsBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 9) {
+          return (com.github.connectd.pluginhost.proto.AlterOffsets) call_;
+        }
+        return com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.AlterOffsets, com.github.connectd.pluginhost.proto.AlterOffsets.Builder, com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder> 
+        internalGetAlterOffsetsFieldBuilder() {
+      if (alterOffsetsBuilder_ == null) {
+        if (!(callCase_ == 9)) {
+          call_ = com.github.connectd.pluginhost.proto.AlterOffsets.getDefaultInstance();
+        }
+        alterOffsetsBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.AlterOffsets, com.github.connectd.pluginhost.proto.AlterOffsets.Builder, com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder>(
+                (com.github.connectd.pluginhost.proto.AlterOffsets) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 9;
+      onChanged();
+      return alterOffsetsBuilder_;
     }
 
     private com.google.protobuf.SingleFieldBuilder<

@@ -92,6 +92,51 @@ public interface RequestOrBuilder extends
   com.github.connectd.pluginhost.proto.PingOrBuilder getPingOrBuilder();
 
   /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   * @return Whether the exactlyOnceSupport field is set.
+   */
+  boolean hasExactlyOnceSupport();
+  /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   * @return The exactlyOnceSupport.
+   */
+  com.github.connectd.pluginhost.proto.ExactlyOnceSupport getExactlyOnceSupport();
+  /**
+   * <code>.connectd.pluginhost.ExactlyOnceSupport exactly_once_support = 7;</code>
+   */
+  com.github.connectd.pluginhost.proto.ExactlyOnceSupportOrBuilder getExactlyOnceSupportOrBuilder();
+
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   * @return Whether the canDefineTransactionBoundaries field is set.
+   */
+  boolean hasCanDefineTransactionBoundaries();
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   * @return The canDefineTransactionBoundaries.
+   */
+  com.github.connectd.pluginhost.proto.CanDefineTransactionBoundaries getCanDefineTransactionBoundaries();
+  /**
+   * <code>.connectd.pluginhost.CanDefineTransactionBoundaries can_define_transaction_boundaries = 8;</code>
+   */
+  com.github.connectd.pluginhost.proto.CanDefineTransactionBoundariesOrBuilder getCanDefineTransactionBoundariesOrBuilder();
+
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   * @return Whether the alterOffsets field is set.
+   */
+  boolean hasAlterOffsets();
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   * @return The alterOffsets.
+   */
+  com.github.connectd.pluginhost.proto.AlterOffsets getAlterOffsets();
+  /**
+   * <code>.connectd.pluginhost.AlterOffsets alter_offsets = 9;</code>
+   */
+  com.github.connectd.pluginhost.proto.AlterOffsetsOrBuilder getAlterOffsetsOrBuilder();
+
+  /**
    * <code>.connectd.pluginhost.ConnectorStart connector_start = 10;</code>
    * @return Whether the connectorStart field is set.
    */

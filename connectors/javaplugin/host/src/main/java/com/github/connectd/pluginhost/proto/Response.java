@@ -62,6 +62,7 @@ private static final long serialVersionUID = 0L;
     SOURCE_BATCH(7),
     SINK(8),
     DONE(9),
+    ANSWER(10),
     RESULT_NOT_SET(0);
     private final int value;
     private ResultCase(int value) {
@@ -86,6 +87,7 @@ private static final long serialVersionUID = 0L;
         case 7: return SOURCE_BATCH;
         case 8: return SINK;
         case 9: return DONE;
+        case 10: return ANSWER;
         case 0: return RESULT_NOT_SET;
         default: return null;
       }
@@ -367,6 +369,37 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.Done.getDefaultInstance();
   }
 
+  public static final int ANSWER_FIELD_NUMBER = 10;
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   * @return Whether the answer field is set.
+   */
+  @java.lang.Override
+  public boolean hasAnswer() {
+    return resultCase_ == 10;
+  }
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   * @return The answer.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.Answer getAnswer() {
+    if (resultCase_ == 10) {
+       return (com.github.connectd.pluginhost.proto.Answer) result_;
+    }
+    return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.AnswerOrBuilder getAnswerOrBuilder() {
+    if (resultCase_ == 10) {
+       return (com.github.connectd.pluginhost.proto.Answer) result_;
+    }
+    return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -407,6 +440,9 @@ private static final long serialVersionUID = 0L;
     }
     if (resultCase_ == 9) {
       output.writeMessage(9, (com.github.connectd.pluginhost.proto.Done) result_);
+    }
+    if (resultCase_ == 10) {
+      output.writeMessage(10, (com.github.connectd.pluginhost.proto.Answer) result_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -452,6 +488,10 @@ private static final long serialVersionUID = 0L;
     if (resultCase_ == 9) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(9, (com.github.connectd.pluginhost.proto.Done) result_);
+    }
+    if (resultCase_ == 10) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(10, (com.github.connectd.pluginhost.proto.Answer) result_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -505,6 +545,10 @@ private static final long serialVersionUID = 0L;
         if (!getDone()
             .equals(other.getDone())) return false;
         break;
+      case 10:
+        if (!getAnswer()
+            .equals(other.getAnswer())) return false;
+        break;
       case 0:
       default:
     }
@@ -554,6 +598,10 @@ private static final long serialVersionUID = 0L;
       case 9:
         hash = (37 * hash) + DONE_FIELD_NUMBER;
         hash = (53 * hash) + getDone().hashCode();
+        break;
+      case 10:
+        hash = (37 * hash) + ANSWER_FIELD_NUMBER;
+        hash = (53 * hash) + getAnswer().hashCode();
         break;
       case 0:
       default:
@@ -727,6 +775,9 @@ private static final long serialVersionUID = 0L;
       if (doneBuilder_ != null) {
         doneBuilder_.clear();
       }
+      if (answerBuilder_ != null) {
+        answerBuilder_.clear();
+      }
       resultCase_ = 0;
       result_ = null;
       return this;
@@ -807,6 +858,10 @@ private static final long serialVersionUID = 0L;
           doneBuilder_ != null) {
         result.result_ = doneBuilder_.build();
       }
+      if (resultCase_ == 10 &&
+          answerBuilder_ != null) {
+        result.result_ = answerBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -854,6 +909,10 @@ private static final long serialVersionUID = 0L;
         }
         case DONE: {
           mergeDone(other.getDone());
+          break;
+        }
+        case ANSWER: {
+          mergeAnswer(other.getAnswer());
           break;
         }
         case RESULT_NOT_SET: {
@@ -947,6 +1006,13 @@ private static final long serialVersionUID = 0L;
               resultCase_ = 9;
               break;
             } // case 74
+            case 82: {
+              input.readMessage(
+                  internalGetAnswerFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              resultCase_ = 10;
+              break;
+            } // case 82
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2160,6 +2226,148 @@ private static final long serialVersionUID = 0L;
       resultCase_ = 9;
       onChanged();
       return doneBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Answer, com.github.connectd.pluginhost.proto.Answer.Builder, com.github.connectd.pluginhost.proto.AnswerOrBuilder> answerBuilder_;
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     * @return Whether the answer field is set.
+     */
+    @java.lang.Override
+    public boolean hasAnswer() {
+      return resultCase_ == 10;
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     * @return The answer.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.Answer getAnswer() {
+      if (answerBuilder_ == null) {
+        if (resultCase_ == 10) {
+          return (com.github.connectd.pluginhost.proto.Answer) result_;
+        }
+        return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+      } else {
+        if (resultCase_ == 10) {
+          return answerBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    public Builder setAnswer(com.github.connectd.pluginhost.proto.Answer value) {
+      if (answerBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        result_ = value;
+        onChanged();
+      } else {
+        answerBuilder_.setMessage(value);
+      }
+      resultCase_ = 10;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    public Builder setAnswer(
+        com.github.connectd.pluginhost.proto.Answer.Builder builderForValue) {
+      if (answerBuilder_ == null) {
+        result_ = builderForValue.build();
+        onChanged();
+      } else {
+        answerBuilder_.setMessage(builderForValue.build());
+      }
+      resultCase_ = 10;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    public Builder mergeAnswer(com.github.connectd.pluginhost.proto.Answer value) {
+      if (answerBuilder_ == null) {
+        if (resultCase_ == 10 &&
+            result_ != com.github.connectd.pluginhost.proto.Answer.getDefaultInstance()) {
+          result_ = com.github.connectd.pluginhost.proto.Answer.newBuilder((com.github.connectd.pluginhost.proto.Answer) result_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          result_ = value;
+        }
+        onChanged();
+      } else {
+        if (resultCase_ == 10) {
+          answerBuilder_.mergeFrom(value);
+        } else {
+          answerBuilder_.setMessage(value);
+        }
+      }
+      resultCase_ = 10;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    public Builder clearAnswer() {
+      if (answerBuilder_ == null) {
+        if (resultCase_ == 10) {
+          resultCase_ = 0;
+          result_ = null;
+          onChanged();
+        }
+      } else {
+        if (resultCase_ == 10) {
+          resultCase_ = 0;
+          result_ = null;
+        }
+        answerBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Answer.Builder getAnswerBuilder() {
+      return internalGetAnswerFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.AnswerOrBuilder getAnswerOrBuilder() {
+      if ((resultCase_ == 10) && (answerBuilder_ != null)) {
+        return answerBuilder_.getMessageOrBuilder();
+      } else {
+        if (resultCase_ == 10) {
+          return (com.github.connectd.pluginhost.proto.Answer) result_;
+        }
+        return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Answer answer = 10;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Answer, com.github.connectd.pluginhost.proto.Answer.Builder, com.github.connectd.pluginhost.proto.AnswerOrBuilder> 
+        internalGetAnswerFieldBuilder() {
+      if (answerBuilder_ == null) {
+        if (!(resultCase_ == 10)) {
+          result_ = com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
+        }
+        answerBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.Answer, com.github.connectd.pluginhost.proto.Answer.Builder, com.github.connectd.pluginhost.proto.AnswerOrBuilder>(
+                (com.github.connectd.pluginhost.proto.Answer) result_,
+                getParentForChildren(),
+                isClean());
+        result_ = null;
+      }
+      resultCase_ = 10;
+      onChanged();
+      return answerBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Response)

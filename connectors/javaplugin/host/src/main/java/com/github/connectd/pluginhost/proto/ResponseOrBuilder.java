@@ -148,5 +148,20 @@ public interface ResponseOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.DoneOrBuilder getDoneOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   * @return Whether the answer field is set.
+   */
+  boolean hasAnswer();
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   * @return The answer.
+   */
+  com.github.connectd.pluginhost.proto.Answer getAnswer();
+  /**
+   * <code>.connectd.pluginhost.Answer answer = 10;</code>
+   */
+  com.github.connectd.pluginhost.proto.AnswerOrBuilder getAnswerOrBuilder();
+
   com.github.connectd.pluginhost.proto.Response.ResultCase getResultCase();
 }

@@ -228,6 +228,23 @@ java.lang.String defaultValue) {
     return commitRecords_;
   }
 
+  public static final int ERRANT_REPORTER_FIELD_NUMBER = 6;
+  private boolean errantReporter_ = false;
+  /**
+   * <pre>
+   * A sink task: the worker has an errant record reporter for it (the connector configures a
+   * dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+   * come to the worker as ReportErrant.
+   * </pre>
+   *
+   * <code>bool errant_reporter = 6;</code>
+   * @return The errantReporter.
+   */
+  @java.lang.Override
+  public boolean getErrantReporter() {
+    return errantReporter_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -259,6 +276,9 @@ java.lang.String defaultValue) {
     }
     if (commitRecords_ != false) {
       output.writeBool(5, commitRecords_);
+    }
+    if (errantReporter_ != false) {
+      output.writeBool(6, errantReporter_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -294,6 +314,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
         .computeBoolSize(5, commitRecords_);
     }
+    if (errantReporter_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(6, errantReporter_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -319,6 +343,8 @@ java.lang.String defaultValue) {
         != other.getTask()) return false;
     if (getCommitRecords()
         != other.getCommitRecords()) return false;
+    if (getErrantReporter()
+        != other.getErrantReporter()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -344,6 +370,9 @@ java.lang.String defaultValue) {
     hash = (37 * hash) + COMMIT_RECORDS_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
         getCommitRecords());
+    hash = (37 * hash) + ERRANT_REPORTER_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getErrantReporter());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -509,6 +538,7 @@ java.lang.String defaultValue) {
       connector_ = "";
       task_ = 0;
       commitRecords_ = false;
+      errantReporter_ = false;
       return this;
     }
 
@@ -558,6 +588,9 @@ java.lang.String defaultValue) {
       if (((from_bitField0_ & 0x00000010) != 0)) {
         result.commitRecords_ = commitRecords_;
       }
+      if (((from_bitField0_ & 0x00000020) != 0)) {
+        result.errantReporter_ = errantReporter_;
+      }
     }
 
     @java.lang.Override
@@ -588,6 +621,9 @@ java.lang.String defaultValue) {
       }
       if (other.getCommitRecords() != false) {
         setCommitRecords(other.getCommitRecords());
+      }
+      if (other.getErrantReporter() != false) {
+        setErrantReporter(other.getErrantReporter());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -644,6 +680,11 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000010;
               break;
             } // case 40
+            case 48: {
+              errantReporter_ = input.readBool();
+              bitField0_ |= 0x00000020;
+              break;
+            } // case 48
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -990,6 +1031,56 @@ java.lang.String defaultValue) {
     public Builder clearCommitRecords() {
       bitField0_ = (bitField0_ & ~0x00000010);
       commitRecords_ = false;
+      onChanged();
+      return this;
+    }
+
+    private boolean errantReporter_ ;
+    /**
+     * <pre>
+     * A sink task: the worker has an errant record reporter for it (the connector configures a
+     * dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+     * come to the worker as ReportErrant.
+     * </pre>
+     *
+     * <code>bool errant_reporter = 6;</code>
+     * @return The errantReporter.
+     */
+    @java.lang.Override
+    public boolean getErrantReporter() {
+      return errantReporter_;
+    }
+    /**
+     * <pre>
+     * A sink task: the worker has an errant record reporter for it (the connector configures a
+     * dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+     * come to the worker as ReportErrant.
+     * </pre>
+     *
+     * <code>bool errant_reporter = 6;</code>
+     * @param value The errantReporter to set.
+     * @return This builder for chaining.
+     */
+    public Builder setErrantReporter(boolean value) {
+
+      errantReporter_ = value;
+      bitField0_ |= 0x00000020;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A sink task: the worker has an errant record reporter for it (the connector configures a
+     * dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+     * come to the worker as ReportErrant.
+     * </pre>
+     *
+     * <code>bool errant_reporter = 6;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearErrantReporter() {
+      bitField0_ = (bitField0_ & ~0x00000020);
+      errantReporter_ = false;
       onChanged();
       return this;
     }

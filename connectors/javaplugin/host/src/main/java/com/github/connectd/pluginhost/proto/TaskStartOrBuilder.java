@@ -87,4 +87,16 @@ java.lang.String defaultValue);
    * @return The commitRecords.
    */
   boolean getCommitRecords();
+
+  /**
+   * <pre>
+   * A sink task: the worker has an errant record reporter for it (the connector configures a
+   * dead letter queue or error logging), so errantRecordReporter() is not null and its reports
+   * come to the worker as ReportErrant.
+   * </pre>
+   *
+   * <code>bool errant_reporter = 6;</code>
+   * @return The errantReporter.
+   */
+  boolean getErrantReporter();
 }
