@@ -137,8 +137,10 @@ type Committer interface {
 	Commit() error
 }
 
-// ConfigValidator is an optional Connector ability: multi-key validation beyond the
-// ConfigDef. It returns per-key errors that are merged into the table's results.
+// ConfigValidator is an optional Connector ability: the connector's own validation, as
+// Kafka's Connector.validate(). It returns the result of every key it checks, its ConfigDef's
+// checks included (Kafka's default validate() is ConfigDef.validate), and replaces the
+// validation of the connector's ConfigDef by the runtime.
 type ConfigValidator interface {
 	ValidateConfig(props map[string]string) []ConfigValue
 }

@@ -158,14 +158,14 @@ func kindRank(t PluginType) int {
 }
 
 // Plugins lists every registration: sinks, sources, transformations, predicates, converters,
-// header converters, each kind ordered by class (spec §3.22), the versions of one class in
-// registration order (the default first).
+// header converters, each kind ordered by class (spec §3.22), the versions of one class from
+// the oldest, as Kafka Connect's PluginDesc orders them.
 func (r *Registry) Plugins() []Plugin {
 	r.mu.RLock()
 	out := slices.Clone(r.plugins)
 	r.mu.RUnlock()
 	slices.SortStableFunc(out, func(a, b Plugin) int {
-		return cmp.Or(cmp.Compare(kindRank(a.Type), kindRank(b.Type)), strings.Compare(a.Class, b.Class))
+		return cmp.Or(cmp.Compare(kindRank(a.Type), kindRank(b.Type)), strings.Compare(a.Class, b.Class), CompareVersions(a.Version, b.Version))
 	})
 	return out
 }

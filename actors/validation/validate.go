@@ -220,10 +220,9 @@ func (vd *Validator) validateConfig(config map[string]string, nulls []string) (i
 
 	// The connector's own keys: a key the base table already defines keeps its place and
 	// gains the connector's errors.
-	own := conn.Config()
-	ownValues := own.Validate(config)
-	if v, ok := conn.(connectors.ConfigValidator); ok {
-		ownValues = append(ownValues, v.ValidateConfig(config)...)
+	own, ownValues, err := vd.ownValidation(conn, config)
+	if err != nil {
+		return nil, err
 	}
 	def := slices.Clone(en.def)
 	for _, k := range own {
@@ -490,8 +489,8 @@ func (vd *Validator) PluginConfig(name, version string) ([]*messages.ConfigKeyIn
 // exception's class, as Kafka does not unwrap them there (spec §3.24, §16.1).
 func (vd *Validator) ForEndpoint(config map[string]string, nulls []string) (*messages.ConfigInfos, error) {
 	infos, err := vd.validateConfig(config, nulls)
-	if err == nil {
-		return infos, nil
+	if err == nil || api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_TIMEOUT {
+		return infos, err // Kafka Connect's validate endpoint times out with its plain text
 	}
 	prefix := javaConnectException
 	if api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_BAD_REQUEST {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/actors/kafkaconfig"
@@ -41,6 +42,9 @@ type Validator struct {
 	// eos is nil outside distributed mode; else whether exactly.once.source.support is
 	// enabled (WithExactlyOnceSource).
 	eos *bool
+	// pluginTimeout bounds the connector's own config() and validate(); 0 means
+	// DefaultPluginTimeout.
+	pluginTimeout time.Duration
 }
 
 // New returns a Validator over registry, with the worker's converters.

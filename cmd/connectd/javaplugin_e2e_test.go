@@ -2,8 +2,12 @@ package main
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,4 +97,282 @@ func TestJavaFileStreamRoundTrip(t *testing.T) {
 		w.mustDo("GET", "/connectors/jsrc/offsets", nil, 200, &offs)
 		return len(offs.Offsets) == 1 && offs.Offsets[0].Partition["filename"] == in && offs.Offsets[0].Offset["position"] == float64(size)
 	})
+}
+
+// TestJavaFileStreamLifecycle drives Java connectors through what an operator does to any
+// connector: pause and resume, restart, stop, source offsets read, altered (the Java task
+// then reads from the altered position) and reset, sink offsets reset (the Java sink then
+// consumes the topic again), and delete.
+func TestJavaFileStreamLifecycle(t *testing.T) {
+	w := startJavaWorker(t, nil)
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	topic := w.topic("lines")
+	appendLines(t, in, "a", 0, 100)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": javaConfig(sourceConfig(in, topic))}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": javaConfig(sinkConfig(out, topic))}, 201, nil)
+	linesAre := func(what string, n int) {
+		t.Helper()
+		wait.For(t, time.Minute, fmt.Sprintf("%s: %d lines in the sink file", what, n), func() bool { return len(lines(t, out)) == n })
+	}
+	linesAre("first lines", 100)
+
+	w.mustDo("PUT", "/connectors/src/pause", nil, 202, nil)
+	w.waitState("src", "PAUSED", 1)
+	appendLines(t, in, "b", 0, 50)
+	// The window is long compared with the Java FileStream source's 1 s poll.
+	wait.Holds(t, 3*time.Second, "a paused Java source moves no data", func() bool { return len(lines(t, out)) == 100 })
+	w.mustDo("PUT", "/connectors/src/resume", nil, 202, nil)
+	w.waitState("src", "RUNNING", 1)
+	linesAre("after resume", 150)
+
+	// A restart of the connector and its task resumes from the committed offset: no line twice.
+	w.mustDo("POST", "/connectors/src/restart?includeTasks=true", nil, 202, nil)
+	w.waitState("src", "RUNNING", 1)
+	w.mustDo("POST", "/connectors/src/tasks/0/restart", nil, 204, nil)
+	w.waitState("src", "RUNNING", 1)
+	appendLines(t, in, "c", 0, 10)
+	linesAre("after restarts", 160)
+	if got, want := lines(t, out), lines(t, in); !slices.Equal(got, want) {
+		t.Fatalf("sink file after restarts differs from the source file: %d lines, want %d", len(got), len(want))
+	}
+
+	type offsets struct {
+		Offsets []struct {
+			Partition map[string]any `json:"partition"`
+			Offset    map[string]any `json:"offset"`
+		} `json:"offsets"`
+	}
+	size := float64(len(strings.Join(lines(t, in), "\n")) + 1)
+	wait.For(t, time.Minute, "the source offset at the end of the file", func() bool {
+		var o offsets
+		w.mustDo("GET", "/connectors/src/offsets", nil, 200, &o)
+		return len(o.Offsets) == 1 && o.Offsets[0].Offset["position"] == size
+	})
+	w.mustDo("PUT", "/connectors/src/stop", nil, 204, nil)
+	w.waitState("src", "STOPPED", 0)
+	// Back to the start of the file: the Java task reads its offset through connectd's
+	// offsets, so it sends all 160 lines again.
+	alter := map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"filename": in}, "offset": map[string]any{"position": 0}}}}
+	w.mustDo("PATCH", "/connectors/src/offsets", alter, 200, nil)
+	var o offsets
+	w.mustDo("GET", "/connectors/src/offsets", nil, 200, &o)
+	if len(o.Offsets) != 1 || o.Offsets[0].Offset["position"] != float64(0) {
+		t.Fatalf("offsets after PATCH: %+v", o)
+	}
+	w.mustDo("PUT", "/connectors/src/resume", nil, 202, nil)
+	w.waitState("src", "RUNNING", 1)
+	linesAre("after the source offset was moved back", 320)
+
+	// The sink's offsets reset: it consumes the whole topic again.
+	w.mustDo("PUT", "/connectors/sink/stop", nil, 204, nil)
+	w.waitState("sink", "STOPPED", 0)
+	w.mustDo("DELETE", "/connectors/sink/offsets", nil, 200, nil)
+	w.mustDo("PUT", "/connectors/sink/resume", nil, 202, nil)
+	w.waitState("sink", "RUNNING", 1)
+	linesAre("after the sink offsets were reset", 640)
+
+	w.mustDo("PUT", "/connectors/src/stop", nil, 204, nil)
+	w.waitState("src", "STOPPED", 0)
+	w.mustDo("DELETE", "/connectors/src/offsets", nil, 200, nil)
+	w.mustDo("GET", "/connectors/src/offsets", nil, 200, &o)
+	if len(o.Offsets) != 0 {
+		t.Fatalf("source offsets after DELETE: %+v", o)
+	}
+
+	for _, c := range []string{"src", "sink"} {
+		w.mustDo("DELETE", "/connectors/"+c, nil, 204, nil)
+		wait.For(t, 30*time.Second, c+" gone", func() bool {
+			code, _, _ := w.do("GET", "/connectors/"+c+"/status", nil)
+			return code == 404
+		})
+	}
+	appendLines(t, in, "d", 0, 10)
+	wait.Holds(t, 3*time.Second, "deleted Java connectors move no data", func() bool { return len(lines(t, out)) == 640 })
+}
+
+// hostProcesses counts the worker's child processes: its plugin host is the only one. Each
+// thread lists the children it started, so all of the worker's threads are read.
+func hostProcesses(t *testing.T, w *worker) int {
+	t.Helper()
+	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", w.cmd.Process.Pid))
+	if err != nil || len(files) == 0 {
+		t.Skipf("cannot list the worker's children: %v", err)
+	}
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue // a thread that ended meanwhile
+		}
+		n += len(strings.Fields(string(b)))
+	}
+	return n
+}
+
+// workerLog is what the worker logged so far.
+func workerLog(t *testing.T, w *worker) string {
+	t.Helper()
+	b, err := os.ReadFile(w.logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestJavaPluginPathBadInput: plugin.path entries that do not exist or hold no plugin are
+// warnings naming them and the worker starts (with no JVM when nothing is left); a class in
+// no plugin is Kafka Connect's 400; without Java the worker runs its Go connectors and
+// refuses a Java one with a 400 that says Java 17+ is needed.
+func TestJavaPluginPathBadInput(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-such-dir")
+	empty := t.TempDir()
+
+	t.Run("missing and empty entries", func(t *testing.T) {
+		w := startJavaWorker(t, map[string]string{"plugin.path": missing + "," + empty + "," + pluginfixture.ConnectFile(t)})
+		log := workerLog(t, w)
+		for _, want := range []string{"plugin.path entry " + missing + " does not exist", "plugin.path entry " + empty + " holds no plugin"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("worker log lacks %q", want)
+			}
+		}
+		if n := hostProcesses(t, w); n != 1 {
+			t.Errorf("the worker runs %d child processes, want its plugin host", n)
+		}
+		var plugins []struct{ Class, Version string }
+		w.mustDo("GET", "/connector-plugins", nil, 200, &plugins)
+		if !slices.Contains(plugins, struct{ Class, Version string }{javaFileSource, pluginfixture.KafkaVersion}) {
+			t.Errorf("the Java source is not listed beside the bad entries: %+v", plugins)
+		}
+		expectError(t, w, "POST", "/connectors", map[string]any{"name": "x", "config": map[string]string{"connector.class": "com.example.NoSuchConnector"}}, 400,
+			"Failed to find any class that implements Connector and which name matches com.example.NoSuchConnector, available connectors are: "+
+				"io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, "+javaFileSink+", "+javaFileSource)
+	})
+
+	t.Run("nothing loadable starts no JVM", func(t *testing.T) {
+		w := startWorker(t, map[string]string{"plugin.path": missing + "," + empty})
+		if n := hostProcesses(t, w); n != 0 {
+			t.Errorf("the worker runs %d child processes, want none", n)
+		}
+		if log := workerLog(t, w); !strings.Contains(log, "plugin.path entry "+missing+" does not exist") {
+			t.Errorf("no warning names %s", missing)
+		}
+		w.mustDo("POST", "/connectors", map[string]any{"name": "go", "config": sourceConfig(filepath.Join(empty, "in.txt"), w.topic("t"))}, 201, nil)
+		w.waitState("go", "RUNNING", 1)
+	})
+
+	noJava := t.TempDir() // a PATH without java
+	for _, tt := range []struct {
+		name  string
+		props map[string]string
+		opts  []workerOption
+	}{
+		{"connectd.plugin.host.java names no java", map[string]string{"connectd.plugin.host.java": filepath.Join(missing, "java")}, nil},
+		{"no java on the PATH", nil, []workerOption{withEnv("PATH="+noJava, "JAVA_HOME=")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := startJavaWorker(t, tt.props, tt.opts...)
+			in := filepath.Join(t.TempDir(), "in.txt")
+			appendLines(t, in, "x", 0, 3)
+			code, _, b := w.do("POST", "/connectors", map[string]any{"name": "java", "config": javaConfig(sourceConfig(in, w.topic("t")))})
+			if code != 400 || !strings.Contains(string(b), "needs Java 17 or newer") {
+				t.Errorf("create of a Java connector without Java: %d %s; want 400 saying Java 17+ is needed", code, b)
+			}
+			// The worker runs on, with its Go connectors.
+			w.mustDo("POST", "/connectors", map[string]any{"name": "go", "config": sourceConfig(in, w.topic("t"))}, 201, nil)
+			w.waitState("go", "RUNNING", 1)
+			if n := hostProcesses(t, w); n != 0 {
+				t.Errorf("the worker runs %d child processes, want none", n)
+			}
+		})
+	}
+}
+
+// TestJavaPluginsListedAndValidated: the Java connectors are listed beside the built-ins of
+// the same class (each class's versions from the oldest, as Kafka Connect lists them); the
+// plugin config and validate endpoints answer with the Java plugin's own ConfigDef and
+// validate() results when its version is asked for.
+func TestJavaPluginsListedAndValidated(t *testing.T) {
+	w := startJavaWorker(t, nil)
+	type info struct{ Class, Type, Version string }
+	for _, path := range []string{"/connector-plugins", "/connector-plugins?connectorsOnly=false"} {
+		var plugins []info
+		w.mustDo("GET", path, nil, 200, &plugins)
+		var files []info
+		for _, p := range plugins {
+			if p.Class == javaFileSource || p.Class == javaFileSink {
+				files = append(files, p)
+			}
+		}
+		want := []info{{javaFileSink, "sink", pluginfixture.KafkaVersion}, {javaFileSink, "sink", "4.4.0"},
+			{javaFileSource, "source", pluginfixture.KafkaVersion}, {javaFileSource, "source", "4.4.0"}}
+		if !slices.Equal(files, want) {
+			t.Errorf("%s lists the FileStream connectors as %+v, want %+v", path, files, want)
+		}
+	}
+
+	type keyInfo struct {
+		Name         string  `json:"name"`
+		DefaultValue *string `json:"default_value"`
+		Doc          string  `json:"documentation"`
+	}
+	keyOf := func(keys []keyInfo, name string) keyInfo {
+		for _, k := range keys {
+			if k.Name == name {
+				return k
+			}
+		}
+		t.Fatalf("no key %s in %+v", name, keys)
+		return keyInfo{}
+	}
+	for _, tt := range []struct{ query, version string }{{"", "4.4.0"}, {"?version=" + pluginfixture.KafkaVersion, pluginfixture.KafkaVersion}} {
+		var keys []keyInfo
+		w.mustDo("GET", "/connector-plugins/FileStreamSource/config"+tt.query, nil, 200, &keys)
+		if k := keyOf(keys, "connector.plugin.version"); k.DefaultValue == nil || *k.DefaultValue != tt.version {
+			t.Errorf("config%s: connector.plugin.version defaults to %v, want %s", tt.query, k.DefaultValue, tt.version)
+		}
+		if k := keyOf(keys, "batch.size"); k.Doc != "The maximum number of records the source task can read from the file each time it is polled" {
+			t.Errorf("config%s: batch.size documented as %q", tt.query, k.Doc)
+		}
+	}
+	expectError(t, w, "GET", "/connector-plugins/FileStreamSource/config?version=9.9.9", nil, 400,
+		"Plugin "+javaFileSource+" not found that matches the version range [9.9.9,9.9.9], available versions: [4.4.0, "+pluginfixture.KafkaVersion+"]")
+
+	var infos struct {
+		ErrorCount int `json:"error_count"`
+		Configs    []struct {
+			Value struct {
+				Name   string   `json:"name"`
+				Errors []string `json:"errors"`
+			} `json:"value"`
+		} `json:"configs"`
+	}
+	w.mustDo("PUT", "/connector-plugins/FileStreamSourceConnector/config/validate", javaConfig(map[string]string{
+		"connector.class": javaFileSource, "name": "v", "batch.size": "x"}), 200, &infos)
+	errs := map[string][]string{}
+	for _, c := range infos.Configs {
+		if len(c.Value.Errors) > 0 {
+			errs[c.Value.Name] = c.Value.Errors
+		}
+	}
+	want := map[string][]string{
+		"topic":      {`Missing required configuration "topic" which has no default value.`},
+		"batch.size": {"Invalid value x for configuration batch.size: Not a number of type INT"},
+	}
+	if infos.ErrorCount != 2 || !reflect.DeepEqual(errs, want) {
+		t.Errorf("validate of the Java source: %d errors %q, want %q", infos.ErrorCount, errs, want)
+	}
+	// A version no plugin has is an error on the class and version keys, as in Kafka Connect.
+	w.mustDo("PUT", "/connector-plugins/FileStreamSource/config/validate", map[string]string{
+		"connector.class": "FileStreamSource", "name": "v", "topic": "t", "connector.plugin.version": "[5.0,)"}, 200, &infos)
+	errs = map[string][]string{}
+	for _, c := range infos.Configs {
+		if len(c.Value.Errors) > 0 {
+			errs[c.Value.Name] = c.Value.Errors
+		}
+	}
+	msg := "Plugin " + javaFileSource + " not found that matches the version range [5.0,), available versions: [4.4.0, " + pluginfixture.KafkaVersion + "]"
+	if want := map[string][]string{"connector.class": {msg}, "connector.plugin.version": {msg}}; !reflect.DeepEqual(errs, want) {
+		t.Errorf("validate of an unknown version: %q, want %q", errs, want)
+	}
 }
