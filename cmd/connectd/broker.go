@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"path/filepath"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // embeddedBroker is an in-process Kafka-protocol broker, persisted under dataDir.
@@ -36,6 +38,7 @@ func startBroker(listen, dataDir string, log *slog.Logger) (*embeddedBroker, err
 		// Kafka's own default; topics are created explicitly, because kfake persists
 		// auto-created topics only on a clean shutdown.
 		kfake.DefaultNumPartitions(1),
+		kfake.MaxVersions(withoutDescribeTopicPartitions()),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("embedded broker on %s: %w", listen, err)
@@ -46,6 +49,21 @@ func startBroker(listen, dataDir string, log *slog.Logger) (*embeddedBroker, err
 }
 
 func (b *embeddedBroker) Close() { b.cluster.Close() }
+
+// withoutDescribeTopicPartitions is every request kfake implements, at its own versions, but
+// DescribeTopicPartitions (KIP-966). kfake answers that one with null eligible-leader-replica
+// lists, where Kafka's brokers send empty ones, and the Java admin client (4.x) throws a
+// NullPointerException on them: every Java plugin that describes a topic (MirrorMaker 2 does)
+// would fail against the embedded broker. Without it the Java client describes topics with
+// Metadata, as it does on brokers older than 3.8.
+func withoutDescribeTopicPartitions() *kversion.Versions {
+	v := kversion.Tip()
+	for key := int16(0); key < 1000; key++ {
+		v.SetMaxKeyVersion(key, math.MaxInt16) // kfake takes the lower of this and its own
+	}
+	v.SetMaxKeyVersion(75, -1) // DescribeTopicPartitions
+	return v
+}
 
 // runBroker is `connectd broker [--listen host:port] [--data-dir dir]`: the embedded broker
 // alone, for several workers to share.

@@ -25,6 +25,13 @@ func sharedBroker(t *testing.T) string {
 	if b := externalBootstrap(); b != "" {
 		return b
 	}
+	return startBrokerProcess(t)
+}
+
+// startBrokerProcess runs `connectd broker` on a free port until the test ends, and returns
+// its address.
+func startBrokerProcess(t *testing.T) string {
+	t.Helper()
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
 	dir := t.TempDir()
 	logFile, err := os.Create(filepath.Join(dir, "broker.log"))

@@ -3,12 +3,10 @@ package javaplugin
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -150,50 +148,3 @@ func (s *sinkContext) RetryAfter(d time.Duration) {
 }
 
 func (s *sinkContext) ErrantRecords() connectors.ErrantRecordReporter { return s.reporter }
-
-var (
-	mavenPluginsMu sync.Mutex
-	mavenPlugins   = map[string]string{}
-)
-
-// mavenPluginDir is a plugin.path holding the artifact groupId:artifactId:version and its
-// runtime dependencies as one plugin directory, as a user installs a plugin that ships as a
-// Maven artifact; Maven fetches them from Maven Central (cached in ~/.m2 after the first run).
-// Each artifact is fetched once per test binary.
-func mavenPluginDir(t testing.TB, artifact string) string {
-	t.Helper()
-	mavenPluginsMu.Lock()
-	defer mavenPluginsMu.Unlock()
-	if dir, ok := mavenPlugins[artifact]; ok {
-		return dir
-	}
-	gav := strings.Split(artifact, ":")
-	if len(gav) != 3 {
-		t.Fatalf("artifact %q is not groupId:artifactId:version", artifact)
-	}
-	dir, err := os.MkdirTemp("", "connectd-plugin-path-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pom := fmt.Sprintf(`<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>connectd.test</groupId><artifactId>plugin</artifactId><version>1</version>
-  <dependencies><dependency>
-    <groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version>
-  </dependency></dependencies>
-</project>
-`, gav[0], gav[1], gav[2])
-	if err := os.WriteFile(filepath.Join(dir, "pom.xml"), []byte(pom), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	var out bytes.Buffer
-	cmd := exec.Command("mvn", "-B", "-q", "-f", filepath.Join(dir, "pom.xml"),
-		"org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
-		"-DincludeScope=runtime", "-DoutputDirectory="+filepath.Join(dir, "plugins", gav[1]))
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("fetch %s and its dependencies into a plugin.path: %v\n%s", artifact, err, out.String())
-	}
-	mavenPlugins[artifact] = filepath.Join(dir, "plugins")
-	return mavenPlugins[artifact]
-}

@@ -3,6 +3,7 @@ package javaplugin
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -14,18 +15,23 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+	"github.com/connectd/connectd/internal/pluginfixture"
 	"github.com/connectd/connectd/internal/wait"
 )
 
 const mirrorSource = "org.apache.kafka.connect.mirror.MirrorSourceConnector"
 
-// newBroker is an embedded Kafka broker, closed when the test ends. It does not offer
-// DescribeTopicPartitions (KIP-966): kfake answers it with null eligible-leader-replica lists,
-// on which the Java admin client of 4.3.1 throws a NullPointerException (Kafka's brokers send
-// empty lists); without it, the Java client describes topics with Metadata, as on older brokers.
+// newBroker is an embedded Kafka broker, closed when the test ends. As connectd's embedded
+// broker (cmd/connectd/broker.go), it does not offer DescribeTopicPartitions (KIP-966): kfake
+// answers it with null eligible-leader-replica lists, on which the Java admin client of 4.3.1
+// throws a NullPointerException (Kafka's brokers send empty lists); without it, the Java client
+// describes topics with Metadata, as on older brokers.
 func newBroker(t *testing.T) *kfake.Cluster {
 	t.Helper()
-	versions := kversion.Stable()
+	versions := kversion.Tip()
+	for key := int16(0); key < 1000; key++ {
+		versions.SetMaxKeyVersion(key, math.MaxInt16) // kfake takes the lower of this and its own
+	}
 	versions.SetMaxKeyVersion(75, -1) // DescribeTopicPartitions
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.MaxVersions(versions))
 	if err != nil {
@@ -91,7 +97,7 @@ func TestMirrorSourceConnectorReplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	h := newTestHost(t, Config{PluginPath: []string{mavenPluginDir(t, "org.apache.kafka:connect-mirror:4.3.1")}})
+	h := newTestHost(t, Config{PluginPath: []string{pluginfixture.ConnectMirror(t)}})
 	conn := h.NewConnector(mirrorSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
 	props := map[string]string{
 		"name": "mm2", "connector.class": mirrorSource,

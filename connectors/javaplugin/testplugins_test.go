@@ -13,6 +13,7 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+	"github.com/connectd/connectd/internal/pluginfixture"
 	"github.com/connectd/connectd/internal/wait"
 )
 
@@ -21,7 +22,6 @@ import (
 // (its isolation rules leave org.apache.kafka.connect.tools to the parent classloader); the host
 // isolates them like any plugin, so they run from plugin.path as on Apache's classpath.
 const (
-	testPlugins      = "org.apache.kafka:connect-test-plugins:4.3.1"
 	verifiableSource = "org.apache.kafka.connect.tools.VerifiableSourceConnector"
 	verifiableSink   = "org.apache.kafka.connect.tools.VerifiableSinkConnector"
 	mockSource       = "org.apache.kafka.connect.tools.MockSourceConnector"
@@ -76,7 +76,7 @@ func (o *hostOutput) has(parts ...string) bool {
 func newTestPluginsHost(t *testing.T) (*Host, *hostOutput) {
 	t.Helper()
 	out := &hostOutput{t: t}
-	h, err := New(Config{PluginPath: []string{mavenPluginDir(t, testPlugins)}}, slog.New(out))
+	h, err := New(Config{PluginPath: []string{pluginfixture.ConnectTestPlugins(t)}}, slog.New(out))
 	if err != nil {
 		t.Fatal(err)
 	}

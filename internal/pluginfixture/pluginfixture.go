@@ -33,14 +33,41 @@ func ConnectFile(t testing.TB) string {
 // directory appears by a rename.
 func PluginPath(t testing.TB, name string, artifacts ...string) string {
 	t.Helper()
-	dir, err := pluginPath(name, artifacts)
+	dir, err := pluginPath(name, artifacts, false)
 	if err != nil {
 		t.Fatalf("plugin.path fixture %s: %v", name, err)
 	}
 	return dir
 }
 
-func pluginPath(name string, artifacts []string) (string, error) {
+// WithDependencies returns a plugin.path directory called name holding one plugin directory,
+// also called name, with the JAR of artifact (group:artifact:version) and of every runtime
+// dependency Maven resolves for it, as a plugin that ships as a Maven artifact is installed
+// (MirrorMaker 2's connect-mirror needs connect-runtime, Kafka's test connectors need
+// kafka-server-common). Built once and reused, as PluginPath.
+func WithDependencies(t testing.TB, name, artifact string) string {
+	t.Helper()
+	dir, err := pluginPath(name, []string{artifact}, true)
+	if err != nil {
+		t.Fatalf("plugin.path fixture %s: %v", name, err)
+	}
+	return dir
+}
+
+// ConnectMirror is a plugin.path holding MirrorMaker 2's connectors (connect-mirror) and their
+// dependencies as one plugin directory.
+func ConnectMirror(t testing.TB) string {
+	return WithDependencies(t, "connect-mirror-"+KafkaVersion, "org.apache.kafka:connect-mirror:"+KafkaVersion)
+}
+
+// ConnectTestPlugins is a plugin.path holding Kafka's test connectors (connect-test-plugins:
+// VerifiableSource/Sink, MockSource/Sink, SchemaSource) and their dependencies as one plugin
+// directory.
+func ConnectTestPlugins(t testing.TB) string {
+	return WithDependencies(t, "connect-test-plugins-"+KafkaVersion, "org.apache.kafka:connect-test-plugins:"+KafkaVersion)
+}
+
+func pluginPath(name string, artifacts []string, transitive bool) (string, error) {
 	cache, err := os.UserCacheDir()
 	if err != nil {
 		return "", err
@@ -62,6 +89,15 @@ func pluginPath(name string, artifacts []string) (string, error) {
 		var out bytes.Buffer
 		cmd := exec.Command("mvn", "-B", "-q", "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
 			"-Dartifact="+a, "-DoutputDirectory="+filepath.Join(work, name, name))
+		if transitive {
+			// copy-dependencies works on a project: one whose only dependency is the artifact
+			pom, err := dependentPOM(work, a)
+			if err != nil {
+				return "", err
+			}
+			cmd = exec.Command("mvn", "-B", "-q", "-f", pom, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+				"-DincludeScope=runtime", "-DoutputDirectory="+filepath.Join(work, name, name))
+		}
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
 			return "", fmt.Errorf("mvn dependency:copy %s: %w\n%s", a, err, strings.TrimSpace(out.String()))
@@ -74,4 +110,22 @@ func pluginPath(name string, artifacts []string) (string, error) {
 		return "", err
 	}
 	return dir, nil
+}
+
+// dependentPOM writes, in dir, the POM of a project whose only dependency is artifact.
+func dependentPOM(dir, artifact string) (string, error) {
+	gav := strings.Split(artifact, ":")
+	if len(gav) != 3 {
+		return "", fmt.Errorf("artifact %q is not group:artifact:version", artifact)
+	}
+	pom := fmt.Sprintf(`<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>connectd.test</groupId><artifactId>plugin</artifactId><version>1</version>
+  <dependencies><dependency>
+    <groupId>%s</groupId><artifactId>%s</artifactId><version>%s</version>
+  </dependency></dependencies>
+</project>
+`, gav[0], gav[1], gav[2])
+	path := filepath.Join(dir, "pom.xml")
+	return path, os.WriteFile(path, []byte(pom), 0o644)
 }
