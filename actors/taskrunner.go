@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"runtime/debug"
 	"strconv"
@@ -38,7 +39,11 @@ type taskRunner struct {
 	paused bool
 	gen    int
 	stats  *metrics.Task
-	// resolution is config with its provider placeholders resolved: what the plugin, the
+	// worker is the config the task's worker side is built from (plugin, converters,
+	// transforms, error handling, clients, sink topics): the connector's config under the task
+	// config (workerSideConfig).
+	worker map[string]string
+	// resolution is worker with its provider placeholders resolved: what the plugin, the
 	// converters and the clients see. Errors are redacted with it.
 	resolution *configprovider.Resolution
 
@@ -127,10 +132,16 @@ func runSafely(ctx context.Context, run func(context.Context) error) (err error)
 
 // build makes the task's pipeline from its config: plugin task, converters, Kafka clients.
 func (r *taskRunner) build(started func()) (run func(context.Context) error, pipe pausable, cleanup func(), err error) {
-	if r.resolution, err = r.rt.resolve(r.config); err != nil {
+	r.worker = r.workerSideConfig()
+	if r.resolution, err = r.rt.resolve(r.worker); err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	config := r.resolution.Config
+	// The task itself starts with its own task config, resolved, as Kafka Connect starts it.
+	taskProps := make(map[string]string, len(r.config))
+	for k := range r.config {
+		taskProps[k] = config[k]
+	}
 	conn, _, err := r.rt.registry.SelectConnector(config["connector.class"], config[pluginVersionKey])
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
@@ -174,14 +185,14 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 		}
 		src := &pipeline.Source{
-			Task: c.NewTask(), Props: config, Key: key, Value: value, Header: header,
+			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
 			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) },
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live:         r.rt.member.Live,
-			RetryTimeout: sendRetryTimeout(r.config),
+			RetryTimeout: sendRetryTimeout(r.worker),
 			Errors:       r.errorHandling(config, log),
 		}
 		r.stats.SetKind(metrics.SourceKind)
@@ -231,7 +242,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		}
 		group := consumer.Group
 		sink := &pipeline.Sink{
-			Task: c.NewTask(), Props: config, Key: key, Value: value, Header: header,
+			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
 			Group: group, Topics: topics, MaxBatch: consumer.MaxPollRecords,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
@@ -299,12 +310,31 @@ func sendRetryTimeout(config map[string]string) time.Duration {
 	return max(deliveryTimeout, time.Duration(ms)*time.Millisecond)
 }
 
+// workerSideConfig is the task config over its connector's config. Kafka Connect builds a
+// task's worker side from the connector's config and starts the task with the task config
+// alone; connectd's built-ins copy the connector's keys into their task configs, but a Java
+// plugin's task configs need not (a task config of only its own keys is common), and the
+// plugin class, its version, the converters and a sink's topics then come from the
+// connector's config.
+func (r *taskRunner) workerSideConfig() map[string]string {
+	v, ok := r.rt.connectorView(r.name)
+	if !ok {
+		return r.config
+	}
+	out := maps.Clone(v.Config)
+	if out == nil {
+		out = map[string]string{}
+	}
+	maps.Copy(out, r.config)
+	return out
+}
+
 // sinkTopics resolves topics or topics.regex against the cluster's topics.
 func (r *taskRunner) sinkTopics(admin map[string]string) ([]string, error) {
-	if t := validation.SplitList(r.config["topics"]); len(t) > 0 {
+	if t := validation.SplitList(r.worker["topics"]); len(t) > 0 {
 		return t, nil
 	}
-	pattern := r.config["topics.regex"]
+	pattern := r.worker["topics.regex"]
 	if pattern == "" {
 		return nil, errors.New("must configure one of topics or topics.regex")
 	}

@@ -153,8 +153,18 @@ func TestJavaFileStreamLifecycle(t *testing.T) {
 	w.waitState("src", "STOPPED", 0)
 	// Back to the start of the file: the Java task reads its offset through connectd's
 	// offsets, so it sends all 160 lines again.
+	// FileStreamSourceConnector.alterOffsets checks the offsets and vetoes a bad one: its
+	// exception's message in a 500, as Kafka Connect answers it (spec §9).
+	bad := map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"filename": in}, "offset": map[string]any{"position": "x"}}}}
+	expectError(t, w, "PATCH", "/connectors/src/offsets", bad, 500, "The value for the 'position' key in the offset is expected to be a Long value")
+	var msg struct {
+		Message string `json:"message"`
+	}
 	alter := map[string]any{"offsets": []any{map[string]any{"partition": map[string]any{"filename": in}, "offset": map[string]any{"position": 0}}}}
-	w.mustDo("PATCH", "/connectors/src/offsets", alter, 200, nil)
+	w.mustDo("PATCH", "/connectors/src/offsets", alter, 200, &msg)
+	if msg.Message != "The offsets for this connector have been altered successfully" {
+		t.Errorf("alter: %q", msg.Message)
+	}
 	var o offsets
 	w.mustDo("GET", "/connectors/src/offsets", nil, 200, &o)
 	if len(o.Offsets) != 1 || o.Offsets[0].Offset["position"] != float64(0) {
@@ -174,7 +184,10 @@ func TestJavaFileStreamLifecycle(t *testing.T) {
 
 	w.mustDo("PUT", "/connectors/src/stop", nil, 204, nil)
 	w.waitState("src", "STOPPED", 0)
-	w.mustDo("DELETE", "/connectors/src/offsets", nil, 200, nil)
+	w.mustDo("DELETE", "/connectors/src/offsets", nil, 200, &msg)
+	if msg.Message != "The offsets for this connector have been reset successfully" {
+		t.Errorf("reset: %q", msg.Message)
+	}
 	w.mustDo("GET", "/connectors/src/offsets", nil, 200, &o)
 	if len(o.Offsets) != 0 {
 		t.Fatalf("source offsets after DELETE: %+v", o)

@@ -171,6 +171,7 @@ func (s *testStack) start() error {
 	}
 	registry := builtin.Registry()
 	registerTestPlugins(registry) // gated_test.go
+	registerTerseSink(registry)   // tersetask_test.go
 	rt, err := actors.New(actors.Config{
 		WorkerID:       fixtureWorkerID,
 		KafkaClusterID: clusterID,
