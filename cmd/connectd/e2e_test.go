@@ -340,7 +340,7 @@ func TestRESTEndpoints(t *testing.T) {
 	for _, p := range plugins {
 		classes = append(classes, p["class"]+"/"+p["type"])
 	}
-	if !slices.Equal(classes, []string{"io.connectd.loadgen.DiscardSinkConnector/sink", "org.apache.kafka.connect.file.FileStreamSinkConnector/sink", "io.connectd.loadgen.DataGenSourceConnector/source", "org.apache.kafka.connect.file.FileStreamSourceConnector/source"}) {
+	if !slices.Equal(classes, []string{"io.connectd.loadgen.DiscardSinkConnector/sink", "io.connectd.postgres.PostgresSinkConnector/sink", "org.apache.kafka.connect.file.FileStreamSinkConnector/sink", "io.connectd.loadgen.DataGenSourceConnector/source", "org.apache.kafka.connect.file.FileStreamSourceConnector/source"}) {
 		t.Errorf("plugins %v", classes)
 	}
 

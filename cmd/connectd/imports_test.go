@@ -43,6 +43,17 @@ func TestImportArrows(t *testing.T) {
 				return std || dep == mod+"connectors" || strings.HasPrefix(dep, mod+"connectors/javaplugin/") ||
 					strings.HasPrefix(dep, "google.golang.org/protobuf/")
 			}},
+		{"connectors/postgres", func(imp string) bool {
+			return !strings.Contains(imp, ".") || imp == mod+"connectors" || strings.HasPrefix(imp, "github.com/jackc/pgx/v5")
+		}, "the PostgreSQL sink imports the connectors API and pgx only",
+			func(dep string) bool {
+				std := !strings.Contains(strings.SplitN(dep, "/", 2)[0], ".")
+				return std || dep == mod+"connectors" || strings.HasPrefix(dep, "github.com/jackc/") || strings.HasPrefix(dep, "golang.org/x/text/")
+			}},
+		{"internal/pgserver", func(imp string) bool {
+			return !strings.Contains(imp, ".") || strings.HasPrefix(imp, "github.com/jackc/pgx/v5")
+		},
+			"the tests' PostgreSQL server imports the standard library and pgx only", nil},
 		{"connectors/builtin", func(imp string) bool { return !strings.Contains(imp, ".") || strings.HasPrefix(imp, mod+"connectors") },
 			"the built-in registry imports the plugins and nothing else of ours", nil},
 		{"connectors", func(imp string) bool { return !strings.Contains(imp, ".") || imp == mod+"connectors" },

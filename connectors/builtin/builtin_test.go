@@ -17,6 +17,7 @@ func TestRegistry(t *testing.T) {
 	}
 	want := []string{
 		"sink io.connectd.loadgen.DiscardSinkConnector 1.0.0",
+		"sink io.connectd.postgres.PostgresSinkConnector 1.0.0",
 		"sink org.apache.kafka.connect.file.FileStreamSinkConnector 4.4.0",
 		"source io.connectd.loadgen.DataGenSourceConnector 1.0.0",
 		"source org.apache.kafka.connect.file.FileStreamSourceConnector 4.4.0",

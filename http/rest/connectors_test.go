@@ -348,7 +348,7 @@ func TestPutConnectorConfig(t *testing.T) {
 		{"invalid config", "/connectors/{{c}}/config", `{` + validSource + `,"tasks.max":"0"}`, 400,
 			invalidConfig([]string{"Invalid value 0 for configuration tasks.max: Value must be at least 1"}).Error()},
 		{"unknown class", "/connectors/{{c}}/config", `{"connector.class":"Nope"}`, 400, // spec §0.1
-			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, " + gatedClass + ", " + fileSink + ", " + fileSource},
+			"Failed to find any class that implements Connector and which name matches Nope, available connectors are: io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, io.connectd.postgres.PostgresSinkConnector, " + gatedClass + ", " + fileSink + ", " + fileSource},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

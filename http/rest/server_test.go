@@ -175,11 +175,13 @@ func TestServerInfo(t *testing.T) {
 func TestPlugins(t *testing.T) {
 	connectors := `[
 		{"class":"io.connectd.loadgen.DiscardSinkConnector","type":"sink","version":"1.0.0"},
+		{"class":"io.connectd.postgres.PostgresSinkConnector","type":"sink","version":"1.0.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"4.4.0"},
 		{"class":"io.connectd.loadgen.DataGenSourceConnector","type":"source","version":"1.0.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"4.4.0"}]`
 	all := `[
 		{"class":"io.connectd.loadgen.DiscardSinkConnector","type":"sink","version":"1.0.0"},
+		{"class":"io.connectd.postgres.PostgresSinkConnector","type":"sink","version":"1.0.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSinkConnector","type":"sink","version":"4.4.0"},
 		{"class":"io.connectd.loadgen.DataGenSourceConnector","type":"source","version":"1.0.0"},
 		{"class":"org.apache.kafka.connect.file.FileStreamSourceConnector","type":"source","version":"4.4.0"},
