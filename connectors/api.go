@@ -137,6 +137,30 @@ type Committer interface {
 	Commit() error
 }
 
+// RecordCommitter is an optional SourceTask ability (Kafka's commitRecord): once the records
+// of a poll are written (acknowledged by Kafka, and with a transaction, committed), or were
+// dropped by a transform or skipped under errors.tolerance=all, CommitRecords is called with
+// them in poll order. Each RecordAck's Record points into the slice Poll returned, so a task
+// can tell its records apart by address.
+type RecordCommitter interface {
+	CommitRecords(acks []RecordAck) error
+}
+
+// RecordAck is one polled record and where it was written; Metadata is nil for a record that
+// was not written (Kafka's null RecordMetadata).
+type RecordAck struct {
+	Record   *SourceRecord
+	Metadata *RecordMetadata
+}
+
+// RecordMetadata is where Kafka stored a record (Kafka's RecordMetadata).
+type RecordMetadata struct {
+	Topic     string
+	Partition int32
+	Offset    int64
+	Timestamp time.Time
+}
+
 // ConfigValidator is an optional Connector ability: the connector's own validation, as
 // Kafka's Connector.validate(). It returns the result of every key it checks, its ConfigDef's
 // checks included (Kafka's default validate() is ConfigDef.validate), and replaces the

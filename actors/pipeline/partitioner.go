@@ -4,11 +4,18 @@ import (
 	"fmt"
 
 	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/connectors"
 )
 
-// explicitPartition marks a message whose source record named its partition; sarama's
-// Partition field alone cannot tell "partition 0" from "not set".
-type explicitPartition struct{}
+// sendMeta is a source message's sarama Metadata, carried over to the fresh copies a retry
+// sends: explicit marks a message whose source record named its partition (sarama's Partition
+// field alone cannot tell "partition 0" from "not set"); ack, if set, receives where the
+// message was written, for the task's RecordCommitter.
+type sendMeta struct {
+	explicit bool
+	ack      *connectors.RecordAck
+}
 
 // NewPartitioner is the partitioner source producers use, Kafka's default rules: a partition
 // the record names is kept, a keyed record goes to hash(key, partitions) (Java's murmur2, so
@@ -25,7 +32,7 @@ type partitioner struct {
 }
 
 func (p *partitioner) Partition(m *sarama.ProducerMessage, partitions int32) (int32, error) {
-	if _, ok := m.Metadata.(explicitPartition); ok {
+	if sm, ok := m.Metadata.(*sendMeta); ok && sm.explicit {
 		if m.Partition < 0 || m.Partition >= partitions {
 			return -1, fmt.Errorf("record for %s names partition %d, but the topic has %d", m.Topic, m.Partition, partitions)
 		}

@@ -16,9 +16,9 @@ func TestPartitioner(t *testing.T) {
 		want    int32 // -1: any valid partition
 		wantErr bool
 	}{
-		{"explicit partition kept", &sarama.ProducerMessage{Partition: 2, Metadata: explicitPartition{}}, 2, false},
-		{"explicit partition 0 kept", &sarama.ProducerMessage{Partition: 0, Metadata: explicitPartition{}, Key: sarama.StringEncoder("k")}, 0, false},
-		{"explicit partition out of range", &sarama.ProducerMessage{Partition: 9, Metadata: explicitPartition{}}, 0, true},
+		{"explicit partition kept", &sarama.ProducerMessage{Partition: 2, Metadata: &sendMeta{explicit: true}}, 2, false},
+		{"explicit partition 0 kept", &sarama.ProducerMessage{Partition: 0, Metadata: &sendMeta{explicit: true}, Key: sarama.StringEncoder("k")}, 0, false},
+		{"explicit partition out of range", &sarama.ProducerMessage{Partition: 9, Metadata: &sendMeta{explicit: true}}, 0, true},
 		{"keyed: Java's murmur2", &sarama.ProducerMessage{Key: sarama.StringEncoder("order-17")}, store.PartitionFor([]byte("order-17"), 6), false},
 		{"no key: any partition", &sarama.ProducerMessage{}, -1, false},
 	}

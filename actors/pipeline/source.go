@@ -82,6 +82,7 @@ type Source struct {
 	txnStart time.Time
 	staged   map[string]connectors.SourceOffset
 	txnMsgs  []*sarama.ProducerMessage // sent in the open transaction: a retry sends them again
+	txnAcks  []connectors.RecordAck    // the RecordCommitter's acks of the open transaction's records
 }
 
 // transactionSpan is how long a source task's transaction stays open across polls while
@@ -207,6 +208,15 @@ func (s *Source) Run(ctx context.Context) (err error) {
 // deliver transforms, converts and sends one poll's records, then stages their source
 // offsets: they are committed once the records are settled (settle).
 func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connectors.SourceRecord) error {
+	rc, _ := s.Task.(connectors.RecordCommitter)
+	var acks []connectors.RecordAck // for rc: one per polled record, filled in as messages are written
+	var outFrom []int               // for rc: the polled record of each of out
+	if rc != nil {
+		acks = make([]connectors.RecordAck, len(records))
+		for i := range records {
+			acks[i].Record = &records[i]
+		}
+	}
 	out := make([]connectors.SourceRecord, 0, len(records))
 	for i := range records {
 		r, err := s.transform(ctx, records[i])
@@ -216,6 +226,9 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 		}
 		if r != nil {
 			out = append(out, *r)
+			if rc != nil {
+				outFrom = append(outFrom, i)
+			}
 		}
 	}
 	if err := s.ensureTopics(out); err != nil {
@@ -229,6 +242,14 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 			return err
 		}
 		if m != nil {
+			if rc != nil {
+				sm, _ := m.Metadata.(*sendMeta)
+				if sm == nil {
+					sm = &sendMeta{}
+					m.Metadata = sm
+				}
+				sm.ack = &acks[outFrom[i]]
+			}
 			msgs = append(msgs, m)
 		}
 	}
@@ -245,6 +266,13 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 		}
 		s.Metrics.Written(len(msgs))
 	}
+	if rc != nil {
+		if s.txnOpen {
+			s.txnAcks = append(s.txnAcks, acks...) // acknowledged once the transaction commits
+		} else {
+			s.commitRecords(log, rc, acks)
+		}
+	}
 	s.topicsActive(records)
 	for _, r := range records {
 		if r.SourcePartition == nil {
@@ -257,6 +285,26 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 		s.staged[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
 	}
 	return nil
+}
+
+// commitRecords hands written (or dropped) records to the task's RecordCommitter; its error
+// is logged, as Kafka Connect logs an exception from commitRecord.
+func (s *Source) commitRecords(log *slog.Logger, rc connectors.RecordCommitter, acks []connectors.RecordAck) {
+	if len(acks) == 0 {
+		return
+	}
+	if err := rc.CommitRecords(acks); err != nil && log != nil {
+		log.Warn("task commitRecord failed", "err", err)
+	}
+}
+
+// acked records where each message of a successful send was written, for RecordCommitter.
+func acked(msgs []*sarama.ProducerMessage, failed map[*sarama.ProducerMessage]bool) {
+	for _, m := range msgs {
+		if sm, ok := m.Metadata.(*sendMeta); ok && sm.ack != nil && !failed[m] {
+			sm.ack.Metadata = &connectors.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+		}
+	}
 }
 
 // commitOffsets writes the pending source offsets, then tells the task (Committer).
@@ -335,7 +383,7 @@ func (s *Source) sendRetrying(ctx context.Context, log *slog.Logger, msgs []*sar
 		if giveUp {
 			// An aborted transaction's records are polled again after a restart.
 			clear(s.staged)
-			s.txnMsgs = nil
+			s.txnMsgs, s.txnAcks = nil, nil
 			if retriable(err) && !errors.Is(err, ErrFenced) && ctx.Err() == nil {
 				return fmt.Errorf("gave up after %d attempts in %v (retry timeout %v): %w", attempt, elapsed.Round(time.Millisecond), s.RetryTimeout, err)
 			}
@@ -376,9 +424,12 @@ func (s *Source) send(msgs []*sarama.ProducerMessage) ([]*sarama.ProducerMessage
 			s.txnMsgs = nil
 		case errors.As(err, &perrs):
 			again = make([]*sarama.ProducerMessage, 0, len(perrs))
+			failed := make(map[*sarama.ProducerMessage]bool, len(perrs))
 			for _, pe := range perrs {
 				again = append(again, pe.Msg)
+				failed[pe.Msg] = true
 			}
+			acked(msgs, failed) // the others were written
 		}
 		fresh := make([]*sarama.ProducerMessage, len(again))
 		for i, m := range again {
@@ -387,6 +438,7 @@ func (s *Source) send(msgs []*sarama.ProducerMessage) ([]*sarama.ProducerMessage
 		}
 		return fresh, fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), &producerErrors{all: err, first: firstProducerError(err)}))
 	}
+	acked(msgs, nil)
 	if s.txnOpen {
 		s.txnMsgs = append(s.txnMsgs, msgs...)
 	}
@@ -406,6 +458,10 @@ func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) 
 			return fencedOr(fmt.Errorf("commit transaction: %w", err))
 		}
 		s.txnOpen, s.txnMsgs = false, nil
+		if rc, ok := s.Task.(connectors.RecordCommitter); ok {
+			s.commitRecords(s.Logger, rc, s.txnAcks)
+		}
+		s.txnAcks = nil
 	}
 	maps.Copy(pending, s.staged)
 	clear(s.staged)
@@ -416,7 +472,7 @@ func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) 
 // polled again after a restart (at least once).
 func (s *Source) abortTxn() {
 	_ = s.Producer.AbortTxn()
-	s.txnOpen, s.txnMsgs = false, nil
+	s.txnOpen, s.txnMsgs, s.txnAcks = false, nil, nil
 	clear(s.staged)
 }
 
@@ -506,7 +562,7 @@ func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*c
 func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
 	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
-		m.Partition, m.Metadata = *r.Partition, explicitPartition{}
+		m.Partition, m.Metadata = *r.Partition, &sendMeta{explicit: true}
 	}
 	if m.Timestamp.IsZero() {
 		m.Timestamp = time.Now()

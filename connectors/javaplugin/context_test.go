@@ -245,3 +245,43 @@ func TestJavaConnectorExactlyOnceAndAlterOffsets(t *testing.T) {
 		})
 	}
 }
+
+// commitRecord(record, metadata) is called with each acknowledged record as the host polled
+// it, with where it was written, or null metadata for a record that was not: the test task
+// polls back what it was told.
+func TestJavaSourceTaskCommitRecord(t *testing.T) {
+	h := newContextHost(t)
+	ctx := testContext(t)
+	conn := h.NewConnector(contextSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
+	task := conn.NewTask()
+	if err := task.Start(offsetMap{}, map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	records, err := task.Poll(ctx)
+	if err != nil || len(records) != 2 {
+		t.Fatalf("poll = %v, %v; want r1 and r2", records, err)
+	}
+	at := time.UnixMilli(1_700_000_000_000)
+	err = task.(connectors.RecordCommitter).CommitRecords([]connectors.RecordAck{
+		{Record: &records[0], Metadata: &connectors.RecordMetadata{Topic: "t", Partition: 0, Offset: 7, Timestamp: at}},
+		{Record: &records[1]},
+		{Record: &connectors.SourceRecord{Value: "not polled"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []any
+	for len(got) < 2 {
+		more, err := task.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range more {
+			got = append(got, r.Value)
+		}
+	}
+	if want := []any{"r1 t-0@7", "r2 null"}; !slices.Equal(got, want) {
+		t.Errorf("commitRecord saw %v, want %v", got, want)
+	}
+}

@@ -261,16 +261,22 @@ func retriable(err error) error {
 	return err
 }
 
-// sourceTask is a Java SourceTask in the host.
+// sourceTask is a Java SourceTask in the host. The host keeps each polled record until the
+// runtime acknowledges it (CommitRecords), for commitRecord(record, metadata).
 type sourceTask struct {
 	task
+	seqMu sync.Mutex
+	seqs  map[*connectors.SourceRecord]uint64 // polled records not yet acknowledged → the host's number
 }
+
+var _ connectors.RecordCommitter = (*sourceTask)(nil)
 
 // Start makes the task and starts it; its offset storage reader reads through ctx.
 func (s *sourceTask) Start(tc connectors.SourceTaskContext, props map[string]string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
 	defer cancel()
-	return s.start(ctx, props, false, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
+	s.seqs = map[*connectors.SourceRecord]uint64{}
+	return s.start(ctx, props, true, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
 		out := make([]map[string]any, len(parts))
 		for i, p := range parts {
 			var err error
@@ -292,7 +298,52 @@ func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	if err != nil {
 		return nil, retriable(err)
 	}
-	return sourceRecordsFromProto(r.GetSourceBatch())
+	out, err := sourceRecordsFromProto(r.GetSourceBatch())
+	if err != nil {
+		return nil, err
+	}
+	s.seqMu.Lock()
+	for i, pr := range r.GetSourceBatch().GetRecords() {
+		s.seqs[&out[i]] = pr.GetSeq()
+	}
+	s.seqMu.Unlock()
+	return out, nil
+}
+
+// CommitRecords calls commitRecord(record, metadata) for each acknowledged record, in one
+// call for the batch; the records are the ones Poll returned.
+func (s *sourceTask) CommitRecords(acks []connectors.RecordAck) error {
+	p, inst, err := s.started()
+	if err != nil {
+		return err
+	}
+	req := &pb.SourceCommitRecords{Instance: inst, Acks: make([]*pb.RecordAck, 0, len(acks))}
+	s.seqMu.Lock()
+	for _, a := range acks {
+		seq, ok := s.seqs[a.Record]
+		if !ok {
+			continue // not a record of this task's polls, or acknowledged already
+		}
+		delete(s.seqs, a.Record)
+		ra := &pb.RecordAck{Seq: seq}
+		if md := a.Metadata; md != nil {
+			ra.Produced, ra.Topic, ra.Partition, ra.Offset = true, md.Topic, md.Partition, md.Offset
+			if !md.Timestamp.IsZero() {
+				ra.Timestamp = md.Timestamp.UnixMilli()
+			} else {
+				ra.Timestamp = -1 // Kafka's RecordMetadata.NO_TIMESTAMP
+			}
+		}
+		req.Acks = append(req.Acks, ra)
+	}
+	s.seqMu.Unlock()
+	if len(req.Acks) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
+	defer cancel()
+	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_SourceCommitRecords{SourceCommitRecords: req}})
+	return err
 }
 
 // Commit calls commit().
