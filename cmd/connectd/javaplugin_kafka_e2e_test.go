@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -233,4 +234,21 @@ func TestJavaTestConnectors(t *testing.T) {
 			t.Errorf("connector-failure: trace %q, want the RuntimeException MockConnector raised", st.Connector.Trace)
 		}
 	})
+}
+
+// TestJavaPluginHostRepository: connectd.plugin.host.maven.repository is where a worker that
+// has no plugin host built yet (an empty cache: a fresh HOME) fetches the host's jars. One it
+// cannot reach leaves the worker running and refuses the Java plugin's connector with a 400
+// naming the URL it could not fetch.
+func TestJavaPluginHostRepository(t *testing.T) {
+	home := t.TempDir()
+	repo := fmt.Sprintf("http://127.0.0.1:%d/maven2", freePort(t))
+	w := startWorker(t, map[string]string{"plugin.path": pluginfixture.ConnectTestPlugins(t), "connectd.plugin.host.maven.repository": repo},
+		withStartTimeout(javaStart), withEnv("HOME="+home, "XDG_CACHE_HOME="+filepath.Join(home, "cache")))
+	config := map[string]string{"connector.class": "org.apache.kafka.connect.tools.VerifiableSourceConnector", "topic": w.topic("v"), "throughput": "1"}
+	code, _, body := w.do("POST", "/connectors", map[string]any{"name": "verifiable", "config": config})
+	if want := repo + "/org/apache/kafka/connect-api/4.3.1/connect-api-4.3.1.jar"; code != 400 || !strings.Contains(string(body), want) {
+		t.Fatalf("create = %d %s, want a 400 naming %s", code, body, want)
+	}
+	w.mustDo("GET", "/", nil, 200, nil)
 }

@@ -92,6 +92,8 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "connectd's own: the Connect API and Kafka clients version the Java plugins of plugin.path see. Plugins built for 4.3 and older fail on 4.4's clients, as on Apache Kafka Connect 4.4."},
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
+	{Name: "connectd.plugin.host.maven.repository", Type: connectors.String, Default: "", Importance: connectors.Low,
+		Doc: "connectd's own: where the plugin host's jars are fetched from the first time it is built: a Maven Central mirror's URL, or a directory (or file:// URL) laid out as a Maven repository such as ~/.m2/repository; blank means $CONNECTD_MAVEN_REPOSITORY, else Maven Central."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
 		Doc: "Embedded broker data and the default standalone offsets file."},
 	{Name: "embedded.broker.listener", Type: connectors.String, Default: "127.0.0.1:9092", Importance: connectors.Medium,
@@ -163,6 +165,7 @@ type workerConfig struct {
 	pluginPath        []string // plugin.path; empty: no Java plugin host
 	pluginHostKafka   string   // connectd.plugin.host.kafka.version
 	pluginHostJava    string   // connectd.plugin.host.java; "": JAVA_HOME's or the PATH's
+	pluginHostMaven   string   // connectd.plugin.host.maven.repository; "": $CONNECTD_MAVEN_REPOSITORY, else Central
 
 	// header.converter and its header.converter.* sub-config
 	headerConverter      string
@@ -240,6 +243,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		pluginPath:          v.List("plugin.path"),
 		pluginHostKafka:     strings.TrimSpace(v.String("connectd.plugin.host.kafka.version")),
 		pluginHostJava:      strings.TrimSpace(v.String("connectd.plugin.host.java")),
+		pluginHostMaven:     strings.TrimSpace(v.String("connectd.plugin.host.maven.repository")),
 	}
 	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
 		return nil, err
