@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,23 +205,29 @@ func TestJavaFileStreamLifecycle(t *testing.T) {
 	wait.Holds(t, 3*time.Second, "deleted Java connectors move no data", func() bool { return len(lines(t, out)) == 640 })
 }
 
-// hostProcesses counts the worker's child processes: its plugin host is the only one. Each
-// thread lists the children it started, so all of the worker's threads are read.
+// hostProcesses counts the worker's child processes: its plugin host is the only one.
 func hostProcesses(t *testing.T, w *worker) int {
+	t.Helper()
+	return len(childPIDs(t, w))
+}
+
+// childPIDs lists the worker's child processes. Each thread lists the children it started,
+// so all of the worker's threads are read.
+func childPIDs(t *testing.T, w *worker) []string {
 	t.Helper()
 	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", w.cmd.Process.Pid))
 	if err != nil || len(files) == 0 {
 		t.Skipf("cannot list the worker's children: %v", err)
 	}
-	n := 0
+	var pids []string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			continue // a thread that ended meanwhile
 		}
-		n += len(strings.Fields(string(b)))
+		pids = append(pids, strings.Fields(string(b))...)
 	}
-	return n
+	return pids
 }
 
 // workerLog is what the worker logged so far.
@@ -260,6 +267,17 @@ func TestJavaPluginPathBadInput(t *testing.T) {
 		expectError(t, w, "POST", "/connectors", map[string]any{"name": "x", "config": map[string]string{"connector.class": "com.example.NoSuchConnector"}}, 400,
 			"Failed to find any class that implements Connector and which name matches com.example.NoSuchConnector, available connectors are: "+
 				"io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, "+javaFileSink+", "+javaFileSource)
+		// The host ends with its worker.
+		hosts := childPIDs(t, w)
+		w.kill(syscall.SIGTERM)
+		wait.For(t, 30*time.Second, "the plugin host to end with its worker", func() bool {
+			for _, pid := range hosts {
+				if _, err := os.Stat("/proc/" + pid); err == nil {
+					return false
+				}
+			}
+			return true
+		})
 	})
 
 	t.Run("nothing loadable starts no JVM", func(t *testing.T) {
@@ -387,5 +405,43 @@ func TestJavaPluginsListedAndValidated(t *testing.T) {
 	msg := "Plugin " + javaFileSource + " not found that matches the version range [5.0,), available versions: [4.4.0, " + pluginfixture.KafkaVersion + "]"
 	if want := map[string][]string{"connector.class": {msg}, "connector.plugin.version": {msg}}; !reflect.DeepEqual(errs, want) {
 		t.Errorf("validate of an unknown version: %q, want %q", errs, want)
+	}
+}
+
+// TestStandaloneJavaFileStream: `connectd standalone` runs Java connectors from its
+// connector files, the plugin version selected in the file, as Kafka Connect's standalone
+// mode does.
+func TestStandaloneJavaFileStream(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	topic := fmt.Sprintf("java-standalone-%d", time.Now().UnixNano())
+	source := writeFile(t, dir, "source.properties", fmt.Sprintf(
+		"name=jsrc\nconnector.class=FileStreamSource\nconnector.plugin.version=%s\nfile=%s\ntopic=%s\n", pluginfixture.KafkaVersion, in, topic))
+	sink := writeFile(t, dir, "sink.json", fmt.Sprintf(
+		`{"name": "jsink", "config": {"connector.class": %q, "connector.plugin.version": %q, "file": %q, "topics": %q}}`,
+		javaFileSink, pluginfixture.KafkaVersion, out, topic))
+	appendLines(t, in, "s", 0, 500)
+	s := &standaloneWorker{worker: standaloneProps(t, map[string]string{"plugin.path": pluginfixture.ConnectFile(t)}), files: []string{source, sink}}
+	s.startTimeout = javaStart
+	t.Cleanup(func() {
+		s.kill(syscall.SIGTERM)
+		if t.Failed() {
+			s.dumpLog()
+		}
+	})
+	s.start()
+	for _, c := range []string{"jsrc", "jsink"} {
+		var st struct {
+			Connector struct{ State, Version string }
+		}
+		s.waitState(c, "RUNNING", 1)
+		s.mustDo("GET", "/connectors/"+c+"/status", nil, 200, &st)
+		if st.Connector.Version != pluginfixture.KafkaVersion {
+			t.Errorf("%s runs version %q, want the Java plugin's %s", c, st.Connector.Version, pluginfixture.KafkaVersion)
+		}
+	}
+	wait.For(t, time.Minute, "the lines in the Java sink's file", func() bool { return len(lines(t, out)) == 500 })
+	if got, want := lines(t, out), lines(t, in); !slices.Equal(got, want) {
+		t.Fatalf("sink file differs: %d lines, want %d", len(got), len(want))
 	}
 }

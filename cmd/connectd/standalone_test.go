@@ -100,7 +100,11 @@ func (s *standaloneWorker) start() {
 	}
 	s.done = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); logFile.Close(); close(s.done) }()
-	wait.For(t, 30*time.Second, "standalone worker to serve GET /", func() bool {
+	timeout := 30 * time.Second
+	if s.startTimeout > 0 { // a Java plugin host may be built first
+		timeout = s.startTimeout
+	}
+	wait.For(t, timeout, "standalone worker to serve GET /", func() bool {
 		select {
 		case <-s.done:
 			s.dumpLog()
