@@ -264,9 +264,19 @@ func TestJavaPluginPathBadInput(t *testing.T) {
 		if !slices.Contains(plugins, struct{ Class, Version string }{javaFileSource, pluginfixture.KafkaVersion}) {
 			t.Errorf("the Java source is not listed beside the bad entries: %+v", plugins)
 		}
+		// Kafka's text lists every connector class once, sorted: the Java ones among them.
+		var classes []string
+		for _, p := range plugins {
+			classes = append(classes, p.Class)
+		}
+		slices.Sort(classes)
+		classes = slices.Compact(classes)
+		if !slices.Contains(classes, javaFileSource) || !slices.Contains(classes, javaFileSink) {
+			t.Fatalf("connector classes %q lack the Java FileStream ones", classes)
+		}
 		expectError(t, w, "POST", "/connectors", map[string]any{"name": "x", "config": map[string]string{"connector.class": "com.example.NoSuchConnector"}}, 400,
 			"Failed to find any class that implements Connector and which name matches com.example.NoSuchConnector, available connectors are: "+
-				"io.connectd.loadgen.DataGenSourceConnector, io.connectd.loadgen.DiscardSinkConnector, "+javaFileSink+", "+javaFileSource)
+				strings.Join(classes, ", "))
 		// The host ends with its worker.
 		hosts := childPIDs(t, w)
 		w.kill(syscall.SIGTERM)
