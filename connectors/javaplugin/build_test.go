@@ -13,19 +13,25 @@ import (
 )
 
 // TestBuildWithoutMaven builds the host in an empty cache with Maven out of reach, with javac
-// and with the Eclipse compiler (what a JRE gets), and runs it: it lists connect-file's
-// connectors and reports its own version, filled in as Maven fills it.
+// and with the Eclipse compiler (what a JRE gets), at each Kafka version whose dependencies are
+// pinned, and runs it: it reports its own version (filled in as Maven fills it) and the Kafka
+// version it was asked for, and lists connect-file's connectors.
 func TestBuildWithoutMaven(t *testing.T) {
-	for _, compiler := range []string{"javac", "ecj"} {
-		t.Run(compiler, func(t *testing.T) {
-			cfg := Config{CacheDir: t.TempDir(), Compiler: compiler, Maven: filepath.Join(t.TempDir(), "no-mvn")}
+	tests := []struct{ compiler, kafka string }{
+		{"javac", DefaultKafkaVersion},
+		{"ecj", DefaultKafkaVersion},
+		{"javac", "4.4.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.compiler+"-"+tt.kafka, func(t *testing.T) {
+			cfg := Config{CacheDir: t.TempDir(), Compiler: tt.compiler, KafkaVersion: tt.kafka, Maven: filepath.Join(t.TempDir(), "no-mvn")}
 			h := newTestHost(t, cfg)
 			hello, err := h.Hello(testContext(t))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if hello.GetHostVersion() != "0.1.0" || hello.GetKafkaVersion() != DefaultKafkaVersion {
-				t.Errorf("host %q on kafka %q, want 0.1.0 on %s", hello.GetHostVersion(), hello.GetKafkaVersion(), DefaultKafkaVersion)
+			if hello.GetHostVersion() != "0.1.0" || hello.GetKafkaVersion() != tt.kafka {
+				t.Errorf("host %q on kafka %q, want 0.1.0 on %s", hello.GetHostVersion(), hello.GetKafkaVersion(), tt.kafka)
 			}
 			plugins, err := h.Connectors(testContext(t))
 			if err != nil {
@@ -39,9 +45,9 @@ func TestBuildWithoutMaven(t *testing.T) {
 			if want := []string{fileSink, fileSource}; !slices.Equal(got, want) {
 				t.Fatalf("plugins = %q, want %q", got, want)
 			}
-			libs, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "*-kafka-"+DefaultKafkaVersion, "lib", "*.jar"))
-			if len(libs) != len(hostDeps[DefaultKafkaVersion]) {
-				t.Errorf("lib holds %d jars, want the %d pinned", len(libs), len(hostDeps[DefaultKafkaVersion]))
+			libs, _ := filepath.Glob(filepath.Join(cfg.CacheDir, "*-kafka-"+tt.kafka, "lib", "*.jar"))
+			if len(libs) != len(hostDeps[tt.kafka]) {
+				t.Errorf("lib holds %d jars, want the %d pinned", len(libs), len(hostDeps[tt.kafka]))
 			}
 		})
 	}
