@@ -5,8 +5,8 @@
 // Scenarios: footprint (start-to-ready and idle RSS), create (POST /connectors until the
 // connector and its task are RUNNING), pipeline (source and sink throughput beside the
 // fastest raw clients), rest (REST throughput and latency beside a bare net/http handler),
-// scale, failover, and compare (connectd beside Apache Kafka Connect on one Apache Kafka
-// broker). Each prints
+// scale, failover, compare (connectd beside Apache Kafka Connect on one Apache Kafka
+// broker) and pgsink (the PostgreSQL sink's rows/s into a real PostgreSQL). Each prints
 // progress on stderr, a table on stdout and writes a JSON result to
 // benchmarks/results/<scenario>-<timestamp>.json (or --out). See benchmarks/README.md.
 package main
@@ -50,6 +50,7 @@ var scenarios = map[string]scenario{
 	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
 	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
 	"compare":   {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
+	"pgsink":    {"PostgresSinkConnector's rows/s into a real PostgreSQL per insert.mode and batch.size, beside pgx alone", pgsinkFlags},
 }
 
 // common holds the flags every scenario has.
