@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"fmt"
 	"os"
@@ -302,6 +303,17 @@ func TestJavaPluginPathBadInput(t *testing.T) {
 		w.waitState("go", "RUNNING", 1)
 	})
 
+	t.Run("JARs that hold no plugin leave no JVM running", func(t *testing.T) {
+		// A plugin directory whose JAR holds no class: the host looks, warns, and is stopped.
+		libs := t.TempDir()
+		writeJAR(t, filepath.Join(libs, "lib", "nothing.jar"), map[string]string{"META-INF/MANIFEST.MF": "Manifest-Version: 1.0\n"})
+		w := startJavaWorker(t, map[string]string{"plugin.path": libs})
+		wait.For(t, 30*time.Second, "the plugin host to stop", func() bool { return hostProcesses(t, w) == 0 })
+		if log := workerLog(t, w); !strings.Contains(log, "plugin.path entry "+libs+" holds no plugin") {
+			t.Errorf("no warning names %s", libs)
+		}
+	})
+
 	noJava := t.TempDir() // a PATH without java
 	for _, tt := range []struct {
 		name  string
@@ -453,5 +465,31 @@ func TestStandaloneJavaFileStream(t *testing.T) {
 	wait.For(t, time.Minute, "the lines in the Java sink's file", func() bool { return len(lines(t, out)) == 500 })
 	if got, want := lines(t, out), lines(t, in); !slices.Equal(got, want) {
 		t.Fatalf("sink file differs: %d lines, want %d", len(got), len(want))
+	}
+}
+
+// writeJAR writes a JAR (a ZIP) holding files, name → content.
+func writeJAR(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	z := zip.NewWriter(f)
+	for name, content := range files {
+		w, err := z.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(content)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -105,6 +105,12 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 		markUnavailable(side.registry, entries, err, log)
 		return side
 	}
+	if hello, err := host.Hello(startCtx); err == nil && len(hello.GetPlugins()) == 0 {
+		// JARs that hold no plugin (the host warned, naming the entries): no JVM for nothing.
+		_ = host.Close()
+		log.Info("no Java plugin on plugin.path; the plugin host is stopped", "plugin.path", entries)
+		return side
+	}
 	side.host = host
 	for _, p := range plugins {
 		if _, _, dup := side.registry.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
