@@ -234,6 +234,40 @@ func TestJavaTestConnectors(t *testing.T) {
 			t.Errorf("connector-failure: trace %q, want the RuntimeException MockConnector raised", st.Connector.Trace)
 		}
 	})
+
+	// MockSinkTask throws from the first put() after delay_ms (0 here: any put). Kafka Connect
+	// also calls put() with no records after each consumer poll, so there it fails without
+	// data; connectd calls put() only with records, so the test gives it one.
+	t.Run("mock sink fails", func(t *testing.T) {
+		topic := w.topic("mock")
+		cl, err := kgo.NewClient(rawClientOpts(t, w.broker)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cl.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, topic); err != nil {
+			t.Fatal(err)
+		}
+		config := map[string]string{"connector.class": tools + "MockSinkConnector", "mock_mode": "task-failure", "delay_ms": "0",
+			"tasks.max": "1", "topics": topic}
+		maps.Copy(config, schemaless)
+		w.mustDo("POST", "/connectors", map[string]any{"name": "mock-sink", "config": config}, 201, nil)
+		w.waitState("mock-sink", "RUNNING", 1)
+		if err := cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte(`"x"`)}).FirstErr(); err != nil {
+			t.Fatal(err)
+		}
+		var st connectorStatus
+		wait.For(t, time.Minute, "MockSinkTask to fail", func() bool {
+			var ok bool
+			st, ok = w.status("mock-sink")
+			return ok && len(st.Tasks) == 1 && st.Tasks[0].State == "FAILED"
+		})
+		if !strings.Contains(st.Tasks[0].Trace, "java.lang.RuntimeException\n\tat "+tools+"MockSinkTask.put") {
+			t.Errorf("task trace %q, want put's RuntimeException", st.Tasks[0].Trace)
+		}
+	})
 }
 
 // TestJavaPluginHostRepository: connectd.plugin.host.maven.repository is where a worker that
