@@ -25,8 +25,9 @@ import (
 // Kafka Connect does too: GET /connector-plugins, create and validate need the plugins' classes
 // and versions, which only the JVM can tell (version() is code).
 
-// pluginHostStartTimeout bounds the host's first start: building it with Maven into an empty
-// local repository takes minutes (README), later starts seconds.
+// pluginHostStartTimeout bounds the host's first start: fetching its jars and compiling it
+// takes tens of seconds (README), building it with Maven into an empty local repository (a
+// Kafka version whose dependencies connectd does not pin) minutes; later starts take a second.
 const pluginHostStartTimeout = 15 * time.Minute
 
 // pluginSide is the worker's plugin registry and the Java plugin host behind part of it.

@@ -131,3 +131,41 @@ func TestHostDepsMatchPom(t *testing.T) {
 		})
 	}
 }
+
+// TestJavacBeside: the host is compiled with the javac of the JDK its java belongs to (through
+// symbolic links, as /usr/bin/java is), and with ecj when java has no javac beside it (a JRE,
+// or a java behind a wrapper script).
+func TestJavacBeside(t *testing.T) {
+	jdk := filepath.Join(t.TempDir(), "jdk", "bin")
+	jre := filepath.Join(t.TempDir(), "jre", "bin")
+	links := t.TempDir()
+	for _, dir := range []string{jdk, jre} {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "java"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(jdk, "javac"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(jdk, "java"), filepath.Join(links, "java")); err != nil {
+		t.Fatal(err)
+	}
+	realJDK, err := filepath.EvalSymlinks(jdk) // the temporary directory may be below a link
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ java, want string }{
+		{filepath.Join(jdk, "java"), filepath.Join(realJDK, "javac")},
+		{filepath.Join(links, "java"), filepath.Join(realJDK, "javac")},
+		{filepath.Join(jre, "java"), ""},
+		{filepath.Join(t.TempDir(), "missing"), ""},
+	}
+	for _, tt := range tests {
+		if got := javacBeside(tt.java); got != tt.want {
+			t.Errorf("javacBeside(%s) = %q, want %q", tt.java, got, tt.want)
+		}
+	}
+}
