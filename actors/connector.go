@@ -587,6 +587,12 @@ func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[s
 	if !sameTaskConfigs(v.Tasks, taskConfigs) {
 		wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 		defer cancel()
+		if g.rt.validator.ConnectorType(v.Config) == string(connectors.Source) {
+			if err := g.rt.fenceZombies(wctx, g.name, len(v.Tasks), len(taskConfigs)); err != nil {
+				g.fail(ctx, err)
+				return
+			}
+		}
 		if err := g.rt.stores.Config.PutTaskConfigs(wctx, g.name, taskConfigs); err != nil {
 			g.fail(ctx, err)
 			return

@@ -55,6 +55,9 @@ type Kafka interface {
 	// ResetSinkOffsets deletes a sink's consumer group; a missing group is success;
 	// pipeline.ErrGroupNotEmpty when it has members (spec §3.21).
 	ResetSinkOffsets(group string, adminOverrides map[string]string) error
+	// FenceSourceTasks fences the transactional producers of a source connector's tasks 0
+	// to tasks-1 (an exactly-once worker's zombie fencing round).
+	FenceSourceTasks(ctx context.Context, connector string, tasks int) error
 }
 
 // Stores are the three Kafka-backed (or, standalone, file-backed) stores.

@@ -195,6 +195,11 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			RetryTimeout: sendRetryTimeout(r.worker),
 			Errors:       r.errorHandling(config, log),
 		}
+		if r.rt.cfg.exactlyOnce() {
+			if src.ExactlyOnce, err = r.rt.exactlyOnce(name, config); err != nil {
+				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+			}
+		}
 		r.stats.SetKind(metrics.SourceKind)
 		return src.Run, src, func() {}, nil
 	case connectors.SinkConnector:

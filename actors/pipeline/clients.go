@@ -113,7 +113,7 @@ func (k *Clients) Producer(connector string, task int32, overrides map[string]st
 	c.Producer.Partitioner = NewPartitioner(hash)
 	if k.TransactionalIDPrefix != "" {
 		c.Producer.Idempotent = true
-		c.Producer.Transaction.ID = fmt.Sprintf("%s-%s-%d", k.TransactionalIDPrefix, connector, task)
+		c.Producer.Transaction.ID = TransactionalID(k.TransactionalIDPrefix, connector, int(task))
 		c.Net.MaxOpenRequests = 1
 		// A new instance's InitProducerId waits while the coordinator ends the previous
 		// instance's transaction; sarama's 100 ms default backoff would add to every handover.

@@ -71,6 +71,10 @@ type Source struct {
 	// group membership may have lapsed (another worker may run the task already), and Run
 	// ends with ErrLapsed without polling, sending or committing offsets again.
 	Live func() bool
+	// ExactlyOnce, if set, makes this an exactly-once task (exactlyonce.go): records and
+	// their offsets are committed in one transaction; Offsets is then only read, and the
+	// producer must be transactional.
+	ExactlyOnce *ExactlyOnce
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
@@ -126,6 +130,9 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 	if s.Header == nil {
 		return errors.New("source pipeline: no header converter")
+	}
+	if s.ExactlyOnce != nil {
+		return s.runExactlyOnce(ctx, log)
 	}
 	if s.Producer == nil {
 		defer func() {

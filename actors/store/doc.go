@@ -34,8 +34,8 @@
 //     the writer; JSON numbers read back as int64 when integral, float64 otherwise;
 //   - constructors open nothing; Start connects and returns caught up; Close is safe twice.
 //
-// Known limitation: sarama does not expose a consumer's position, so the readers track the
-// offset after the last record they applied. If a topic ends in transaction markers
-// (written by a Java worker with exactly.once.source.support=enabled), ReadToEnd waits
-// until a later record arrives or its context ends.
+// Readers read committed records only (an exactly-once source task's aborted offsets are
+// never applied); ReadToEnd reads to the last stable offset, and counts a partition whose
+// last records are transaction markers or aborted as read (committed.go), since sarama
+// does not expose a consumer's position.
 package store

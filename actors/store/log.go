@@ -144,6 +144,8 @@ func clientConfig(base *sarama.Config) (*sarama.Config, error) {
 	c.Producer.Interceptors = nil
 	c.Consumer.Return.Errors = true
 	c.Consumer.Interceptors = nil
+	// committed.go: an aborted transaction's records are never applied.
+	c.Consumer.IsolationLevel = sarama.ReadCommitted
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("client config: %w", err)
 	}
@@ -516,13 +518,65 @@ func (l *Log) ReadToEnd(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		end, err := getOffset(ctx, client, l.cfg.Topic.Name, p, sarama.OffsetNewest)
+		end, err := stableEnd(ctx, client, l.cfg.Topic.Name, p)
 		if err != nil {
 			return fmt.Errorf("topic %q partition %d: end offset: %w", l.cfg.Topic.Name, p, err)
 		}
 		targets[p] = end
 	}
-	return l.waitApplied(ctx, targets)
+	return l.waitReadable(ctx, client, targets)
+}
+
+// waitReadable is waitApplied for read_committed ends: a partition whose records before
+// its target are all transaction markers or aborted (nothingToDeliver) counts as read,
+// since the consumer skips them without a trace. Each partition is probed once per
+// position it is found lagging at.
+func (l *Log) waitReadable(ctx context.Context, client sarama.Client, targets map[int32]int64) error {
+	probed := map[int32]int64{}
+	for {
+		l.mu.Lock()
+		if !l.started {
+			l.mu.Unlock()
+			return l.notRunning()
+		}
+		lagging := map[int32]int64{}
+		for p, t := range targets {
+			if l.next[p] < t {
+				lagging[p] = l.next[p]
+			}
+		}
+		if len(lagging) == 0 {
+			l.mu.Unlock()
+			return nil
+		}
+		if l.wake == nil {
+			l.wake = make(chan struct{})
+		}
+		wake := l.wake
+		l.mu.Unlock()
+		for p, at := range lagging {
+			if last, ok := probed[p]; ok && last == at {
+				continue
+			}
+			probed[p] = at
+			if skip, err := nothingToDeliver(client, l.cfg.Topic.Name, p, at, targets[p]); err == nil && skip {
+				targets[p] = at
+			}
+		}
+		waiting := false
+		for p, at := range lagging {
+			waiting = waiting || targets[p] > at
+		}
+		if waiting {
+			select {
+			case <-wake:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			case <-l.done:
+				return ErrClosed
+			}
+		}
+	}
 }
 
 // waitApplied returns once, for every partition p in targets, the records before

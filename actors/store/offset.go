@@ -126,13 +126,44 @@ func (s *OffsetStore) Offsets(connector string) []Offset {
 
 // Put implements Offsets: one ordered produce batch (acks=all), visible on return.
 func (s *OffsetStore) Put(ctx context.Context, connector string, offsets []Offset) error {
+	recs, err := s.records(connector, offsets)
+	if err != nil {
+		return err
+	}
+	if err := s.log.Write(ctx, recs...); err != nil {
+		return fmt.Errorf("connector %q: write offsets: %w", connector, err)
+	}
+	return nil
+}
+
+// TxnRecords returns the records that store offsets in Kafka Connect's format, each with
+// the topic partition the store writes it to, for a producer that writes them inside its
+// own transaction (an exactly-once source task): they are applied once committed, and
+// never if the transaction aborts. Valid once Start succeeded.
+func (s *OffsetStore) TxnRecords(connector string, offsets []Offset) (topic string, recs []Record, err error) {
+	if recs, err = s.records(connector, offsets); err != nil {
+		return "", nil, err
+	}
+	parts := s.log.Partitions()
+	if parts <= 0 {
+		return "", nil, s.log.notRunning()
+	}
+	for i := range recs {
+		recs[i].Partition = PartitionFor(recs[i].Key, parts)
+	}
+	return s.log.cfg.Topic.Name, recs, nil
+}
+
+// records encodes offsets for connector; a partition already in the topic reuses its key
+// bytes, so that the record compacts the older one.
+func (s *OffsetStore) records(connector string, offsets []Offset) ([]Record, error) {
 	recs := make([]Record, 0, len(offsets))
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, o := range offsets {
 		p, canon, err := canonicalPartition(o.Partition)
 		if err != nil {
-			s.mu.Unlock()
-			return fmt.Errorf("connector %q: offset partition: %w", connector, err)
+			return nil, fmt.Errorf("connector %q: offset partition: %w", connector, err)
 		}
 		var key []byte
 		if e := s.byCn[connector][canon]; e != nil {
@@ -143,17 +174,12 @@ func (s *OffsetStore) Put(ctx context.Context, connector string, offsets []Offse
 		var value []byte
 		if o.Offset != nil {
 			if value, err = encodeJSON(o.Offset); err != nil {
-				s.mu.Unlock()
-				return fmt.Errorf("connector %q: offset: %w", connector, err)
+				return nil, fmt.Errorf("connector %q: offset: %w", connector, err)
 			}
 		}
 		recs = append(recs, Record{Key: key, Value: value})
 	}
-	s.mu.Unlock()
-	if err := s.log.Write(ctx, recs...); err != nil {
-		return fmt.Errorf("connector %q: write offsets: %w", connector, err)
-	}
-	return nil
+	return recs, nil
 }
 
 // canonicalPartition normalizes a partition map and returns its canonical JSON. A nil

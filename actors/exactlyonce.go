@@ -1,0 +1,82 @@
+package actors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/IBM/sarama"
+
+	"github.com/connectd/connectd/actors/pipeline"
+	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors"
+)
+
+// Exactly-once sources (KIP-618, exactly.once.source.support=enabled): a source task writes
+// its records and their offsets in one transaction (pipeline.ExactlyOnce), and a connector
+// that writes a new generation of task configs first fences the producers of the previous
+// one (fenceZombies), as Kafka Connect's leader does before the new tasks start.
+
+// txnOffsets is an offsets store that can hand out its records for a task's transaction.
+type txnOffsets interface {
+	TxnRecords(connector string, offsets []store.Offset) (string, []store.Record, error)
+}
+
+// exactlyOnce is the exactly-once setup of one source task of connector name: its
+// transaction boundary from its config, its offsets written to the worker's offsets topic.
+func (rt *Runtime) exactlyOnce(name string, config map[string]string) (*pipeline.ExactlyOnce, error) {
+	offsets, ok := rt.stores.Offsets.(txnOffsets)
+	if !ok {
+		return nil, errors.New("exactly-once source support needs the offsets topic (distributed mode)")
+	}
+	if t := strings.TrimSpace(config["offsets.storage.topic"]); t != "" {
+		return nil, fmt.Errorf("offsets.storage.topic %q: connectd writes exactly-once source offsets to the worker's offset.storage.topic only", t)
+	}
+	eos := &pipeline.ExactlyOnce{
+		ReadOffsets: rt.readOffsetsToEnd,
+		OffsetMessages: func(list []connectors.SourceOffset) ([]*sarama.ProducerMessage, error) {
+			in := make([]store.Offset, len(list))
+			for i, o := range list {
+				in[i] = store.Offset{Partition: o.Partition, Offset: o.Offset}
+			}
+			topic, recs, err := offsets.TxnRecords(name, in)
+			if err != nil {
+				return nil, err
+			}
+			msgs := make([]*sarama.ProducerMessage, len(recs))
+			for i, r := range recs {
+				msgs[i] = pipeline.OffsetMessage(topic, r.Partition, r.Key, r.Value)
+			}
+			return msgs, nil
+		},
+	}
+	switch b := strings.ToLower(strings.TrimSpace(config["transaction.boundary"])); b {
+	case "", "poll":
+	case "interval":
+		eos.Interval = rt.cfg.FlushInterval
+		if v := strings.TrimSpace(config["transaction.boundary.interval.ms"]); v != "" {
+			ms, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || ms < 0 {
+				return nil, fmt.Errorf("transaction.boundary.interval.ms %q: not a non-negative number", v)
+			}
+			eos.Interval = time.Duration(ms) * time.Millisecond
+		}
+	default: // "connector" is refused by validation; a stored config may predate it
+		return nil, fmt.Errorf("transaction.boundary=%s is not supported by connectd (poll and interval are)", b)
+	}
+	return eos, nil
+}
+
+// fenceZombies fences the producers of the task generation a source connector is about
+// to replace (its stored task count), as Kafka Connect's zombie fencing round does before a
+// new generation starts. With one task before and after, the new task's own producer
+// fences the old one when it starts, and Kafka Connect skips the round; so does this.
+func (rt *Runtime) fenceZombies(ctx context.Context, name string, oldTasks, newTasks int) error {
+	if !rt.cfg.exactlyOnce() || oldTasks == 0 || (oldTasks == 1 && newTasks == 1) {
+		return nil
+	}
+	return rt.kafka.FenceSourceTasks(ctx, name, oldTasks)
+}
