@@ -48,6 +48,7 @@ var scenarios = map[string]scenario{
 	"scale":     {"1 000 and 10 000 connectors on 1 and 3 workers: time to create, RSS, expand=status latency", scaleFlags},
 	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
 	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
+	"eos":       {"records/s of one source task with exactly-once sources off and on (transaction.boundary poll and interval), same broker, same run", eosFlags},
 	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
 	"compare":   {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
 	"pgsink":    {"PostgresSinkConnector's rows/s into a real PostgreSQL per insert.mode and batch.size, beside pgx alone", pgsinkFlags},
