@@ -35,7 +35,7 @@ func TestClusterFaultsExactlyOnce(t *testing.T) {
 }
 
 func faultRun(t *testing.T, eos bool) {
-	broker := startBrokerProcess(t)
+	broker := startRestartableBroker(t)
 	c := &cluster{t: t, broker: broker.addr, props: testCluster(t, fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano()))}
 	c.props["bootstrap.servers"] = broker.addr
 	c.props["heartbeat.interval.ms"] = "1000"
@@ -228,7 +228,7 @@ func faultRun(t *testing.T, eos bool) {
 	}
 }
 
-// brokerProcess is a `connectd broker` process that can be restarted on its data and port,
+// brokerProcess is a `connectd broker` process (startRestartableBroker) that can be restarted on its data and port,
 // or an external broker (cmd nil).
 type brokerProcess struct {
 	addr, dir string
@@ -236,7 +236,7 @@ type brokerProcess struct {
 	done      chan struct{}
 }
 
-func startBrokerProcess(t *testing.T) *brokerProcess {
+func startRestartableBroker(t *testing.T) *brokerProcess {
 	t.Helper()
 	if b := externalBootstrap(); b != "" {
 		return &brokerProcess{addr: b}
