@@ -53,11 +53,12 @@ func (c *committingSource) acked() []connectors.RecordAck {
 
 // A RecordCommitter hears of every polled record once it is written, in poll order, as the
 // record it polled (not the transformed copy) with the topic, partition and offset it landed
-// at (with a transaction, once it committed); a record a transform dropped comes with no metadata.
+// at (with a transaction, once it committed; an exactly-once task's, once its offsets were
+// committed with it); a record a transform dropped comes with no metadata.
 func TestSourceCommitRecords(t *testing.T) {
-	for _, transactional := range []bool{false, true} {
-		name := map[bool]string{false: "plain producer", true: "transactional producer"}[transactional]
-		t.Run(name, func(t *testing.T) {
+	for _, mode := range []string{"plain producer", "transactional producer", "exactly-once"} {
+		transactional := mode != "plain producer"
+		t.Run(mode, func(t *testing.T) {
 			c := newCluster(t)
 			task := &committingSource{values: []string{"a", "drop", "b"}}
 			src := newFileSource(t, c, nil, newMemOffsets())
@@ -70,6 +71,10 @@ func TestSourceCommitRecords(t *testing.T) {
 				}
 				t.Cleanup(func() { _ = p.Close() })
 				src.Producer = p
+			}
+			if mode == "exactly-once" {
+				offs := topicOffsets{st: newOffsetStore(t, c), connector: "src"}
+				src.Offsets, src.ExactlyOnce = offs, offs.exactlyOnce(0)
 			}
 			src.Transform = func(r *connectors.Record) (*connectors.Record, error) {
 				if r.Value == "drop" {

@@ -146,6 +146,10 @@ func (s *Source) commitExactlyOnce(ctx context.Context, log *slog.Logger) error 
 			s.Metrics.OffsetsCommitted(time.Since(started), nil)
 			s.txnOpen, s.txnMsgs, s.txnStart = false, nil, time.Time{}
 			clear(s.staged)
+			if rc, ok := s.Task.(connectors.RecordCommitter); ok {
+				s.commitRecords(log, rc, s.txnAcks)
+			}
+			s.txnAcks = nil
 			if c, ok := s.Task.(connectors.Committer); ok {
 				if err := c.Commit(); err != nil {
 					log.Warn("task commit failed", "err", err)
@@ -164,7 +168,7 @@ func (s *Source) commitExactlyOnce(ctx context.Context, log *slog.Logger) error 
 		elapsed := time.Since(started)
 		if errors.Is(err, ErrFenced) || !retriable(err) || (s.RetryTimeout >= 0 && elapsed+backoff > s.RetryTimeout) {
 			s.Metrics.OffsetsCommitted(elapsed, err)
-			s.txnMsgs, s.txnStart = nil, time.Time{}
+			s.txnMsgs, s.txnAcks, s.txnStart = nil, nil, time.Time{}
 			clear(s.staged) // the aborted records are polled again after a restart
 			return fmt.Errorf("commit transaction: %w", err)
 		}
@@ -186,9 +190,12 @@ func (s *Source) commitAttempt(offsetMsgs []*sarama.ProducerMessage) error {
 		}
 		s.txnOpen = true
 		if len(s.txnMsgs) > 0 {
-			if err := s.Producer.SendMessages(freshMessages(s.txnMsgs)); err != nil {
+			again := freshMessages(s.txnMsgs)
+			if err := s.Producer.SendMessages(again); err != nil {
 				return fmt.Errorf("produce %d records: %w", len(s.txnMsgs), &producerErrors{all: err, first: firstProducerError(err)})
 			}
+			acked(again, nil) // where the records are now, for the RecordCommitter
+			s.txnMsgs = again
 		}
 	}
 	if len(offsetMsgs) > 0 {
@@ -236,7 +243,7 @@ func freshMessages(msgs []*sarama.ProducerMessage) []*sarama.ProducerMessage {
 // OffsetMessage is a record of the offsets topic for a transaction: its partition is the
 // one the offsets store chose (murmur2 of the key, as a Java worker's).
 func OffsetMessage(topic string, partition int32, key, value []byte) *sarama.ProducerMessage {
-	m := &sarama.ProducerMessage{Topic: topic, Key: sarama.ByteEncoder(key), Partition: partition, Metadata: explicitPartition{}}
+	m := &sarama.ProducerMessage{Topic: topic, Key: sarama.ByteEncoder(key), Partition: partition, Metadata: &sendMeta{explicit: true}}
 	if value != nil {
 		m.Value = sarama.ByteEncoder(value)
 	}
