@@ -7,8 +7,12 @@
 package pluginfixture
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -65,6 +69,122 @@ func ConnectMirror(t testing.TB) string {
 // directory.
 func ConnectTestPlugins(t testing.TB) string {
 	return WithDependencies(t, "connect-test-plugins-"+KafkaVersion, "org.apache.kafka:connect-test-plugins:"+KafkaVersion)
+}
+
+// DebeziumVersion is the Debezium release of DebeziumPostgres: the newest whose connectors run
+// on the plugin host's default Kafka version (4.3.1; on 4.4.0's client classes Debezium 3.6.1
+// fails with NoClassDefFoundError: org/apache/kafka/common/utils/Sanitizer).
+const DebeziumVersion = "3.6.1.Final"
+
+// DebeziumPostgres is a plugin.path holding Debezium's PostgreSQL connector as its plugin
+// archive from Maven Central installs it (debezium-connector-postgres-<v>-plugin.tar.gz: the
+// connector, Debezium's SMTs such as ExtractNewRecordState, and the JDBC driver).
+func DebeziumPostgres(t testing.TB) string {
+	return Archive(t, "debezium-connector-postgres-"+DebeziumVersion,
+		"io.debezium:debezium-connector-postgres:"+DebeziumVersion+":tar.gz:plugin")
+}
+
+// Archive returns a plugin.path directory called name holding what the .tar.gz artifact
+// (group:artifact:version:tar.gz:classifier) unpacks to, as a plugin distributed as an archive
+// is installed. Built once and reused, as PluginPath.
+func Archive(t testing.TB, name, artifact string) string {
+	t.Helper()
+	dir, err := archivePath(name, artifact)
+	if err != nil {
+		t.Fatalf("plugin.path fixture %s: %v", name, err)
+	}
+	return dir
+}
+
+func archivePath(name, artifact string) (string, error) {
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		return "", err
+	}
+	root := filepath.Join(cache, "connectd", "test-plugins")
+	dir := filepath.Join(root, name)
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err == nil {
+		return dir, nil
+	}
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	work, err := os.MkdirTemp(root, "fetch-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(work)
+	var out bytes.Buffer
+	cmd := exec.Command("mvn", "-B", "-q", "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
+		"-Dartifact="+artifact, "-DoutputDirectory="+filepath.Join(work, "download"))
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		return "", fmt.Errorf("mvn dependency:copy %s: %w\n%s", artifact, err, strings.TrimSpace(out.String()))
+	}
+	archives, _ := filepath.Glob(filepath.Join(work, "download", "*.tar.gz"))
+	if len(archives) != 1 {
+		return "", fmt.Errorf("mvn dependency:copy %s: %d archives downloaded", artifact, len(archives))
+	}
+	unpacked := filepath.Join(work, name)
+	if err := untar(archives[0], unpacked); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(unpacked, ".complete"), nil, 0o644); err != nil {
+		return "", err
+	}
+	if err := os.Rename(unpacked, dir); err != nil {
+		if _, statErr := os.Stat(filepath.Join(dir, ".complete")); statErr == nil {
+			return dir, nil // another test process made it first
+		}
+		return "", err
+	}
+	return dir, nil
+}
+
+// untar unpacks the regular files and directories of a .tar.gz into dir, refusing paths that
+// leave it.
+func untar(archive, dir string) error {
+	f, err := os.Open(archive)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", archive, err)
+	}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", archive, err)
+		}
+		path := filepath.Join(dir, filepath.FromSlash(h.Name))
+		if !strings.HasPrefix(path, filepath.Clean(dir)+string(os.PathSeparator)) {
+			return fmt.Errorf("%s: entry %q leaves the plugin directory", archive, h.Name)
+		}
+		switch h.Typeflag {
+		case tar.TypeDir:
+			if err := os.MkdirAll(path, 0o755); err != nil {
+				return err
+			}
+		case tar.TypeReg:
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				return err
+			}
+			out, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
+			if err != nil {
+				return err
+			}
+			_, cerr := io.Copy(out, tr)
+			if err := errors.Join(cerr, out.Close()); err != nil {
+				return fmt.Errorf("%s: %s: %w", archive, h.Name, err)
+			}
+		}
+	}
 }
 
 func pluginPath(name string, artifacts []string, transitive bool) (string, error) {
