@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ func BenchmarkFileStreamSourceThroughTheHost(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
-	total := 0
+	total, polls := 0, 0
 	for range b.N {
 		task := conn.NewTask()
 		if err := task.Start(offsetMap{}, map[string]string{"file": file, "topic": "t", "batch.size": "2000"}); err != nil {
@@ -46,8 +47,48 @@ func BenchmarkFileStreamSourceThroughTheHost(b *testing.B) {
 			}
 			n += len(recs)
 			total += len(recs)
+			polls++
 		}
 		task.Stop()
 	}
 	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "records/s")
+	b.ReportMetric(float64(total)/float64(polls), "records/round-trip")
+}
+
+// BenchmarkSequenceSourceThroughTheHost measures a source whose poll() costs nothing, returning
+// records.per.poll records: with 1, every record is a round trip over the channel (what a
+// plugin like connect-test-plugins' VerifiableSource, one record per poll(), costs).
+//
+//	go test -run '^$' -bench SequenceSourceThroughTheHost -benchtime 5x ./connectors/javaplugin
+func BenchmarkSequenceSourceThroughTheHost(b *testing.B) {
+	h := newFailingHost(b, Config{})
+	ctx := testContext(b)
+	if _, err := h.Hello(ctx); err != nil {
+		b.Fatal(err)
+	}
+	conn := h.NewConnector(sequenceSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
+	for _, perPoll := range []int{1, 100, 2000} {
+		b.Run(fmt.Sprintf("records.per.poll=%d", perPoll), func(b *testing.B) {
+			const records = 100_000
+			total, polls := 0, 0
+			for range b.N {
+				task := conn.NewTask()
+				if err := task.Start(offsetMap{}, map[string]string{"topic": "t", "records.per.poll": strconv.Itoa(perPoll)}); err != nil {
+					b.Fatal(err)
+				}
+				for n := 0; n < records; {
+					recs, err := task.Poll(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					n += len(recs)
+					total += len(recs)
+					polls++
+				}
+				task.Stop()
+			}
+			b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "records/s")
+			b.ReportMetric(float64(total)/float64(polls), "records/round-trip")
+		})
+	}
 }

@@ -17,11 +17,13 @@ import (
 const (
 	failingSource = "com.example.failing.FailingSourceConnector"
 	failingSink   = "com.example.failing.FailingSinkConnector"
+	// sequenceSource's poll() returns records.per.poll records at once, doing nothing else.
+	sequenceSource = "com.example.failing.SequenceSourceConnector"
 )
 
 // failingPluginPath compiles testdata/failing against the built host's Connect API into a
 // plugin.path holding it as a directory of classes, beside connect-file.
-func failingPluginPath(t *testing.T, h *Host) []string {
+func failingPluginPath(t testing.TB, h *Host) []string {
 	t.Helper()
 	b, err := h.build(testContext(t))
 	if err != nil {
@@ -40,7 +42,7 @@ func failingPluginPath(t *testing.T, h *Host) []string {
 	return []string{dir, testPluginPath(t)}
 }
 
-func newFailingHost(t *testing.T, cfg Config) *Host {
+func newFailingHost(t testing.TB, cfg Config) *Host {
 	t.Helper()
 	probe := newTestHost(t, Config{})
 	cfg.PluginPath = failingPluginPath(t, probe)

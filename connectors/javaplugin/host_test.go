@@ -218,9 +218,18 @@ func TestAKilledHostFailsItsTasksAndComesBack(t *testing.T) {
 	if err := task.Start(offsetMap{}, map[string]string{"file": file, "topic": "t"}); err != nil {
 		t.Fatal(err)
 	}
+	cc := &connectorContext{}
+	if err := conn.Start(cc, map[string]string{"file": file, "topic": "t"}); err != nil {
+		t.Fatal(err)
+	}
 	first := pidOf(t, h)
 	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
+	}
+	// The connector's instance died with the host: it is failed through its context.
+	wait.For(t, time.Minute, "the connector to raise the host's death", func() bool { return cc.raised.Load() != nil })
+	if raised := cc.raised.Load().(error); !errors.Is(raised, ErrHostDown) || !strings.Contains(raised.Error(), "signal: killed") {
+		t.Errorf("the connector raised %v; want ErrHostDown saying the host was killed", raised)
 	}
 	var err error
 	wait.For(t, time.Minute, "a poll failing", func() bool {

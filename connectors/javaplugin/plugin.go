@@ -2,6 +2,7 @@ package javaplugin
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -62,10 +63,11 @@ type connector struct {
 	typ     pb.PluginType
 	version string
 
-	mu   sync.Mutex
-	proc *process
-	inst uint64
-	def  connectors.ConfigDef
+	mu      sync.Mutex
+	proc    *process
+	inst    uint64
+	stopped chan struct{} // closed by Stop: the started instance's watch on its host ends
+	def     connectors.ConfigDef
 }
 
 type sourceConnector struct{ *connector }
@@ -146,8 +148,31 @@ func (c *connector) Start(cc connectors.ConnectorContext, props map[string]strin
 			cc.RaiseError(&JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()})
 		}
 	}})
-	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_ConnectorStart{ConnectorStart: &pb.ConnectorStart{Instance: inst, Props: props}}})
-	return err
+	if _, err = p.call(ctx, &pb.Request{Call: &pb.Request_ConnectorStart{ConnectorStart: &pb.ConnectorStart{Instance: inst, Props: props}}}); err != nil {
+		return err
+	}
+	c.watch(p, cc)
+	return nil
+}
+
+// watch fails the started connector, through its context, when its host dies: the instance
+// died with it, and nothing else would tell (a source connector is called again only on a
+// reconfiguration), so the connector would show RUNNING with nothing behind it. A restart
+// makes a new instance in the next host. A host closed with its worker is no failure.
+func (c *connector) watch(p *process, cc connectors.ConnectorContext) {
+	stopped := make(chan struct{})
+	c.mu.Lock()
+	c.stopped = stopped
+	c.mu.Unlock()
+	go func() {
+		select {
+		case <-p.done:
+			if !errors.Is(p.err, ErrClosed) {
+				cc.RaiseError(p.err)
+			}
+		case <-stopped:
+		}
+	}()
 }
 
 func (c *connector) started() (*process, uint64, error) {
@@ -188,6 +213,10 @@ func (c *connector) Stop() error {
 	c.mu.Lock()
 	p, inst := c.proc, c.inst
 	c.proc = nil
+	if c.stopped != nil {
+		close(c.stopped)
+		c.stopped = nil
+	}
 	c.mu.Unlock()
 	if p == nil {
 		return nil

@@ -7,7 +7,7 @@ import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
-/** The task of FailingSourceConnector: "fail" = task-start, poll or poll-retriable. */
+/** The task of FailingSourceConnector: "fail" = task-start, poll or poll-retriable (armed when it starts). */
 public class FailingSourceTask extends SourceTask {
     private String fail;
 
@@ -18,7 +18,7 @@ public class FailingSourceTask extends SourceTask {
 
     @Override
     public void start(Map<String, String> props) {
-        fail = props.getOrDefault("fail", "");
+        fail = FailingSourceConnector.armed(props) ? props.getOrDefault("fail", "") : "";
         if (fail.equals("task-start")) {
             throw new ConnectException("task start failed on purpose");
         }
