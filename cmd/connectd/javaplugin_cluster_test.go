@@ -36,16 +36,19 @@ func TestClusterJavaConnectors(t *testing.T) {
 	for i := range pairs {
 		appendLines(t, in(i), fmt.Sprintf("a%d", i), 0, 200)
 		topic := w1.topic(fmt.Sprintf("t%d", i))
-		src, sink := fmt.Sprintf("jsrc-%d", i), fmt.Sprintf("jsink-%d", i)
+		src, sink := fmt.Sprintf("jsrc %d", i), fmt.Sprintf("jsink %d", i)
 		names = append(names, src, sink)
 		w1.mustDo("POST", "/connectors", map[string]any{"name": src, "config": javaConfig(sourceConfig(in(i), topic))}, 201, nil)
 		w1.mustDo("POST", "/connectors", map[string]any{"name": sink, "config": javaConfig(sinkConfig(out(i), topic))}, 201, nil)
+	}
+	for _, name := range names { // a connector has no status until it started (Kafka Connect 4.4's 404)
+		w1.waitState(name, "RUNNING", 1)
 	}
 	where := c.placement(names, "every Java connector and task RUNNING, the same seen from every worker")
 	taskWorkers := func(where map[string]string) map[string]int {
 		n := map[string]int{}
 		for key, id := range where {
-			if strings.HasSuffix(key, "-0") {
+			if strings.HasSuffix(key, "-0") { // a task's key; connector names end in a digit after a space
 				n[id]++
 			}
 		}
