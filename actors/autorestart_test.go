@@ -30,10 +30,15 @@ func TestFailedTaskRestartsAutomatically(t *testing.T) {
 	var armed atomic.Bool
 	var rejected atomic.Int64
 	armed.Store(true)
+	// Created first, so that its ID is known: the source producer names topics by ID.
+	if err := kc.CreateTopic(topic, 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	id := kc.TopicInfo(topic).TopicID
 	kc.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 		kc.KeepControl()
 		req := kreq.(*kmsg.ProduceRequest)
-		if !armed.Load() || !slices.ContainsFunc(req.Topics, func(t kmsg.ProduceRequestTopic) bool { return t.Topic == topic }) {
+		if !armed.Load() || !slices.ContainsFunc(req.Topics, func(t kmsg.ProduceRequestTopic) bool { return brokerfault.Names(t, topic, id) }) {
 			return nil, nil, false
 		}
 		rejected.Add(1)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/connectd/connectd/actors/api"
@@ -31,6 +32,13 @@ type Kafka interface {
 	// Producer makes a producer for one source task (acks=all), with the connector's
 	// producer.override.* settings (prefix stripped).
 	Producer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)
+	// Transactional reports whether source tasks use transactional producers (Producer);
+	// otherwise they use PipelinedProducer.
+	Transactional() bool
+	// PipelinedProducer makes the at-least-once producer of one source task (franz-go,
+	// several batches in flight) with the connector's producer.override.* settings;
+	// d says how a record is retried.
+	PipelinedProducer(connector string, task int32, overrides map[string]string, d pipeline.Delivery) (*kgo.Client, error)
 	// DLQProducer makes the dead letter queue producer of one sink task (acks=all), with
 	// the connector's producer.override.* settings.
 	DLQProducer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)

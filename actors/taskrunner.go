@@ -14,6 +14,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/actors/kafkaconfig"
@@ -186,7 +187,6 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		}
 		src := &pipeline.Source{
 			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
-			NewProducer:   func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) },
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform,
@@ -195,9 +195,17 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			RetryTimeout: sendRetryTimeout(r.worker),
 			Errors:       r.errorHandling(config, log),
 		}
-		if r.rt.cfg.exactlyOnce() {
+		switch {
+		case r.rt.cfg.exactlyOnce(): // records and offsets in one transaction (exactlyonce.go)
+			src.NewProducer = func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) }
 			if src.ExactlyOnce, err = r.rt.exactlyOnce(name, config); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+			}
+		case r.rt.kafka.Transactional(): // transactions for fencing only
+			src.NewProducer = func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) }
+		default: // at least once, several batches in flight
+			src.NewPipelined = func(d pipeline.Delivery) (*kgo.Client, error) {
+				return r.rt.kafka.PipelinedProducer(name, task, overrides, d)
 			}
 		}
 		r.stats.SetKind(metrics.SourceKind)

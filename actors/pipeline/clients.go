@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/actors/kafkaconfig"
 )
@@ -79,20 +80,26 @@ func SinkGroupID(connector string, overrides map[string]string) string {
 // configure layers the worker's security, the worker's role properties and the connector's
 // overrides onto base, in that order, and logs unknown keys once.
 func (k *Clients) configure(base *sarama.Config, role kafkaconfig.Role, worker, overrides map[string]string) (kafkaconfig.Client, error) {
+	cl, _, err := k.configureProps(base, role, worker, overrides)
+	return cl, err
+}
+
+// configureProps is configure, also returning the merged properties.
+func (k *Clients) configureProps(base *sarama.Config, role kafkaconfig.Role, worker, overrides map[string]string) (kafkaconfig.Client, map[string]string, error) {
 	props := map[string]string{}
 	maps.Copy(props, k.Security)
 	maps.Copy(props, worker)
 	maps.Copy(props, overrides)
 	cl, err := kafkaconfig.Apply(base, role, props)
 	if err != nil {
-		return cl, err
+		return cl, nil, err
 	}
 	for _, key := range cl.Ignored {
 		if _, seen := k.ignored.LoadOrStore(string(role)+" "+key, true); !seen && k.Logger != nil {
 			k.Logger.Info("unknown client property ignored", "client", string(role), "key", key)
 		}
 	}
-	return cl, nil
+	return cl, props, nil
 }
 
 // Producer makes the producer of one source task: acks=all, a record's own partition kept,
@@ -125,6 +132,39 @@ func (k *Clients) Producer(connector string, task int32, overrides map[string]st
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
 	}
 	p, err := sarama.NewSyncProducer(k.brokers(cl), cl.Config)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	return p, nil
+}
+
+// PipelinedProducer makes the producer of one source task in the pipelined mode (Source's
+// Pipelined): franz-go, acks=all and idempotent unless the settings say otherwise, a record's
+// own partition kept, several batches in flight, then the worker's producer.* and the
+// connector's producer.override.* settings (kafkaconfig.FranzProducer), then how the source
+// retries (d).
+func (k *Clients) PipelinedProducer(connector string, task int32, overrides map[string]string, d Delivery) (*kgo.Client, error) {
+	c := BaseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
+	c.Producer.RequiredAcks = sarama.WaitForAll
+	cl, props, err := k.configureProps(c, kafkaconfig.Producer, k.ProducerProps, overrides)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	opts, err := kafkaconfig.FranzProducer(cl, props)
+	if err != nil {
+		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
+	}
+	hash := k.Hash
+	if hash == nil {
+		hash = func(key []byte, n int32) int32 {
+			p, _ := sarama.NewHashPartitioner("").Partition(&sarama.ProducerMessage{Key: sarama.ByteEncoder(key)}, n)
+			return p
+		}
+	}
+	opts = append(opts, kgo.SeedBrokers(k.brokers(cl)...), kgo.RecordPartitioner(FranzPartitioner(hash)),
+		// Java's buffer.memory default: a full buffer makes the task wait, not the heap grow.
+		kgo.MaxBufferedBytes(32<<20))
+	p, err := kgo.NewClient(append(opts, d.Options()...)...)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
 	}
@@ -257,3 +297,7 @@ func (k *Clients) ClusterID() (string, error) {
 	}
 	return *resp.ClusterID, nil
 }
+
+// Transactional reports whether source producers are transactional (TransactionalIDPrefix
+// set): the tasks then run in the transactional mode, else in the pipelined one.
+func (k *Clients) Transactional() bool { return k.TransactionalIDPrefix != "" }

@@ -70,7 +70,7 @@ func TestSourceCommitRecords(t *testing.T) {
 					t.Fatal(err)
 				}
 				t.Cleanup(func() { _ = p.Close() })
-				src.Producer = p
+				src.Producer, src.NewPipelined = p, nil // the transactional mode
 			}
 			if mode == "exactly-once" {
 				offs := topicOffsets{st: newOffsetStore(t, c), connector: "src"}

@@ -1,12 +1,15 @@
 // Package pipeline moves records between a plugin task and Kafka: a source pipeline polls a
-// SourceTask, converts and produces the records (acks=all) and commits source offsets; a sink
+// SourceTask, converts and produces the records (acks=all) and commits source offsets, either
+// pipelined (source_pipelined.go: franz-go, several batches in flight, at least once) or in
+// transactions (source_txn.go: sarama, for fencing and exactly-once); a sink
 // pipeline consumes with the consumer group connect-<name>, converts and puts the records,
 // and commits offsets after the task's flush. Between the task and the converters a record
 // goes through the connector's TransformChain (spec §9.1), which actors/validation builds from
 // the config.
 //
-// It imports the connectors plugin API and sarama, nothing else of ours: the actor runtime
-// drives a pipeline through Run, Pause and Resume, and learns of its failure from Run's error.
+// It imports the connectors plugin API and actors/kafkaconfig, nothing else of ours (and the
+// sarama and franz-go clients): the actor runtime drives a pipeline through Run, Pause and
+// Resume, and learns of its failure from Run's error.
 // A pipeline reports its measurements per batch to the SourceMetrics or SinkMetrics it is
 // given (actors/metrics' task metrics), an interface declared here so that the arrow points
 // from the runtime to the pipeline.

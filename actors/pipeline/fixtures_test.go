@@ -349,15 +349,17 @@ func headerConverter(t testing.TB, class string, props map[string]string) connec
 // and JsonConverter (schemas.enable=true) for keys and values.
 func newFileSource(t testing.TB, c *kfake.Cluster, props map[string]string, offs Offsets) *Source {
 	t.Helper()
-	return &Source{
-		Task:     (&filestream.SourceConnector{}).NewTask(),
-		Props:    props,
-		Key:      jsonConverter(t, nil, true),
-		Value:    jsonConverter(t, nil, false),
-		Header:   headerConverter(t, converters.SimpleHeaderClass, nil),
-		Producer: newProducer(t, c, "src"),
-		Offsets:  offs,
+	src := &Source{
+		Task:    (&filestream.SourceConnector{}).NewTask(),
+		Props:   props,
+		Key:     jsonConverter(t, nil, true),
+		Value:   jsonConverter(t, nil, false),
+		Header:  headerConverter(t, converters.SimpleHeaderClass, nil),
+		Offsets: offs,
 	}
+	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor}
+	src.NewPipelined = func(d Delivery) (*kgo.Client, error) { return clients.PipelinedProducer("src", 0, nil, d) }
+	return src
 }
 
 // memOffsets is an in-memory Offsets: the last committed offset per source partition.

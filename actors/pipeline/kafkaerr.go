@@ -29,8 +29,15 @@ func (e *KafkaError) Unwrap() error { return e.Err }
 // is returned as it is otherwise, or when it already names one.
 func NameKafkaError(err error) error {
 	var named *KafkaError
+	if err == nil || errors.As(err, &named) {
+		return err
+	}
+	var franz *kerr.Error // the pipelined producer's (franz-go) errors
+	if errors.As(err, &franz) {
+		return &KafkaError{Name: franz.Message, Code: franz.Code, Retriable: franz.Retriable, Err: err}
+	}
 	var code sarama.KError
-	if err == nil || errors.As(err, &named) || !errors.As(err, &code) || code == sarama.ErrNoError {
+	if !errors.As(err, &code) || code == sarama.ErrNoError {
 		return err
 	}
 	ke := kerr.TypedErrorForCode(int16(code))

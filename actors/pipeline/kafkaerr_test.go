@@ -66,7 +66,7 @@ func TestSourceBrokerErrors(t *testing.T) {
 						t.Fatal(err)
 					}
 					t.Cleanup(func() { _ = p.Close() })
-					src.Producer = p
+					src.Producer, src.NewPipelined = p, nil // the transactional mode
 				}
 				return src
 			}
@@ -126,10 +126,11 @@ func TestSourceBrokerErrors(t *testing.T) {
 // while armed holds, counting the requests it rejected.
 func rejectProduce(c *kfake.Cluster, topic string, code int16, accept int64, armed *atomic.Bool, rejected *atomic.Int64) {
 	var seen atomic.Int64
+	id := c.TopicInfo(topic).TopicID // the topic exists (newCluster seeds it)
 	c.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		req := kreq.(*kmsg.ProduceRequest)
-		if !armed.Load() || len(req.Topics) == 0 || req.Topics[0].Topic != topic || seen.Add(1) <= accept {
+		if !armed.Load() || len(req.Topics) == 0 || !brokerfault.Names(req.Topics[0], topic, id) || seen.Add(1) <= accept {
 			return nil, nil, false
 		}
 		rejected.Add(1)

@@ -1,16 +1,16 @@
 package pipeline
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
+	"reflect"
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -23,17 +23,26 @@ type Offsets interface {
 
 // Source runs one source task. Fill the fields, then call Run once.
 type Source struct {
+	transactional // the transactional mode's state (source_txn.go)
+
 	Task       connectors.SourceTask
 	Props      map[string]string
 	Key, Value connectors.Converter
 	// Header converts the records' header values (the connector's header.converter, Kafka
 	// Connect's SimpleHeaderConverter by default); required.
 	Header connectors.HeaderConverter
-	// Producer sends the records; it is owned by the caller. When nil, NewProducer makes
-	// one at the first record and Run closes it: an idle task then holds no Kafka
-	// connections (a worker with 10 000 idle sources would otherwise hold tens of thousands),
-	// and a transactional producer fences older instances of the task the first time this
-	// one writes.
+	// Pipelined or NewPipelined selects the pipelined mode (source_pipelined.go): records go
+	// to a franz-go producer with several batches in flight, and offsets are committed once
+	// the records they cover are acknowledged. Pipelined is owned by the caller; when it is
+	// nil, NewPipelined makes one at the first record and Run closes it: an idle task then
+	// holds no Kafka connections (a worker with 10 000 idle sources would otherwise hold tens
+	// of thousands). Either takes precedence over NewProducer, not over Producer.
+	Pipelined    *kgo.Client
+	NewPipelined func(Delivery) (*kgo.Client, error)
+	// Producer or NewProducer selects the transactional mode (source_txn.go): a sarama
+	// SyncProducer, one send per poll, in transactions spanning polls when it is
+	// transactional. Ownership as for Pipelined; a transactional producer made by
+	// NewProducer fences older instances of the task the first time this one writes.
 	Producer    sarama.SyncProducer
 	NewProducer func() (sarama.SyncProducer, error)
 	Offsets     Offsets
@@ -78,27 +87,9 @@ type Source struct {
 
 	gate   gate
 	topics map[string]bool // topics EnsureTopic has succeeded for
+	fast   *pipelined      // the pipelined mode's state; nil in the transactional mode
 
-	// A transactional producer's transaction spans polls (see transactionSpan): txnOpen and
-	// txnStart describe the open one, staged holds the source offsets of its records, which
-	// become committable only once it is committed.
-	txnOpen  bool
-	txnStart time.Time
-	staged   map[string]connectors.SourceOffset
-	txnMsgs  []*sarama.ProducerMessage // sent in the open transaction: a retry sends them again
-	txnAcks  []connectors.RecordAck    // the RecordCommitter's acks of the open transaction's records
 }
-
-// transactionSpan is how long a source task's transaction stays open across polls while
-// records keep coming. A transaction per poll cost three round trips (AddPartitionsToTxn,
-// Produce, EndTxn) for every poll batch, which made a distributed worker's source task a third
-// as fast as the same producer without transactions (benchmarks/, issue 17). The transactions
-// are there to fence zombie tasks, not for exactly-once, so they may span polls: a fenced
-// producer still cannot write, and records are visible to read_committed consumers at most
-// this much later. A transaction is committed earlier when a poll returns nothing, when
-// offsets are due, and when the task pauses or stops; only then are its records' offsets
-// committable.
-const transactionSpan = 100 * time.Millisecond
 
 // Pause stops polling until Resume; the task keeps its resources.
 func (s *Source) Pause() { s.gate.pause() }
@@ -134,7 +125,10 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	if s.ExactlyOnce != nil {
 		return s.runExactlyOnce(ctx, log)
 	}
-	if s.Producer == nil {
+	if s.Producer == nil && (s.Pipelined != nil || s.NewPipelined != nil) {
+		s.fast = &pipelined{client: s.Pipelined, log: &franzLog{log: log, retried: s.Metrics.Retried}}
+		defer s.closePipelined()
+	} else if s.Producer == nil {
 		defer func() {
 			if s.Producer != nil {
 				_ = s.Producer.Close()
@@ -160,7 +154,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	retries := 0
 	for {
 		if s.gate.isPaused() {
-			if err := s.settle(true, pending); err != nil {
+			if err := s.settle(ctx, true, pending); err != nil {
 				return err
 			}
 			if err := commit(ctx); err != nil {
@@ -200,7 +194,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 				return err
 			}
 		}
-		if err := s.settle(len(records) == 0 || time.Since(lastCommit) >= interval, pending); err != nil {
+		if err := s.settle(ctx, len(records) == 0 || time.Since(lastCommit) >= interval, pending); err != nil {
 			return err
 		}
 		if time.Since(lastCommit) >= interval {
@@ -212,92 +206,100 @@ func (s *Source) Run(ctx context.Context) (err error) {
 	}
 }
 
-// deliver transforms, converts and sends one poll's records, then stages their source
-// offsets: they are committed once the records are settled (settle).
+// deliver transforms, converts and sends one poll's records with the source offsets they
+// cover: those are committed once the records are settled (settle). A RecordCommitter task
+// hears of the records once they are settled too, each with where it was written.
 func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connectors.SourceRecord) error {
-	rc, _ := s.Task.(connectors.RecordCommitter)
-	var acks []connectors.RecordAck // for rc: one per polled record, filled in as messages are written
-	var outFrom []int               // for rc: the polled record of each of out
-	if rc != nil {
-		acks = make([]connectors.RecordAck, len(records))
+	var c commits // for a RecordCommitter: one ack per polled record, filled in once written
+	if rc, ok := s.Task.(connectors.RecordCommitter); ok {
+		c.rc, c.acks = rc, make([]connectors.RecordAck, len(records))
 		for i := range records {
-			acks[i].Record = &records[i]
+			c.acks[i].Record = &records[i]
 		}
 	}
-	out := make([]connectors.SourceRecord, 0, len(records))
-	for i := range records {
-		r, err := s.transform(ctx, records[i])
-		if err != nil {
-			s.Metrics.RecordFailed(false)
-			return err
-		}
-		if r != nil {
-			out = append(out, *r)
-			if rc != nil {
-				outFrom = append(outFrom, i)
+	out, outFrom := records, []int(nil) // outFrom: the polled record of each of out; nil: the same index
+	if s.Transform != nil {
+		out = make([]connectors.SourceRecord, 0, len(records))
+		for i := range records {
+			r, err := s.transform(ctx, records[i])
+			if err != nil {
+				s.Metrics.RecordFailed(false)
+				return err
+			}
+			if r != nil {
+				out = append(out, *r)
+				if c.acks != nil {
+					outFrom = append(outFrom, i)
+				}
 			}
 		}
 	}
 	if err := s.ensureTopics(out); err != nil {
 		return err
 	}
-	msgs := make([]*sarama.ProducerMessage, 0, len(out))
+	recs := make([]kgo.Record, len(out)) // one allocation per poll, not per record
+	if c.acks != nil {
+		c.from = make([]int, 0, len(out))
+	}
+	n := 0
 	for i := range out {
-		m, err := s.convert(ctx, &out[i])
+		ok, err := s.convert(ctx, &out[i], &recs[n])
 		if err != nil {
 			s.Metrics.RecordFailed(false)
 			return err
 		}
-		if m != nil {
-			if rc != nil {
-				sm, _ := m.Metadata.(*sendMeta)
-				if sm == nil {
-					sm = &sendMeta{}
-					m.Metadata = sm
+		if ok {
+			n++
+			if c.acks != nil {
+				from := i
+				if outFrom != nil {
+					from = outFrom[i]
 				}
-				sm.ack = &acks[outFrom[i]]
+				c.from = append(c.from, from)
 			}
-			msgs = append(msgs, m)
 		}
+	}
+	recs = recs[:n]
+	offsets, err := s.offsetsOf(records)
+	if err != nil {
+		return err
 	}
 	if !s.live() {
 		return ErrLapsed
 	}
-	if len(msgs) > 0 {
-		s.Metrics.Active(len(msgs))
-		err := s.sendRetrying(ctx, log, msgs)
-		s.Metrics.Active(0)
-		if err != nil {
-			s.Metrics.RecordFailed(false)
-			return err
-		}
-		s.Metrics.Written(len(msgs))
+	if s.fast != nil {
+		err = s.sendPipelined(ctx, recs, offsets, c)
+	} else {
+		err = s.deliverTxn(ctx, log, recs, offsets, c)
 	}
-	if rc != nil {
-		if s.txnOpen {
-			s.txnAcks = append(s.txnAcks, acks...) // acknowledged once the transaction commits
-		} else {
-			s.commitRecords(log, rc, acks)
-		}
+	if err != nil {
+		return err
 	}
 	s.topicsActive(records)
-	for _, r := range records {
-		if r.SourcePartition == nil {
-			continue
-		}
-		k, err := json.Marshal(r.SourcePartition)
-		if err != nil {
-			return fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
-		}
-		s.staged[string(k)] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
-	}
 	return nil
+}
+
+// commits are a poll's records as a RecordCommitter hears of them: acks has one per polled
+// record, from the index of the polled record of each record sent. Both are nil when the
+// task is no RecordCommitter.
+type commits struct {
+	rc   connectors.RecordCommitter
+	acks []connectors.RecordAck
+	from []int
+}
+
+// written fills in, for the ack of each record sent, where recs (as sent) were written.
+func (c commits) written(recs []kgo.Record) {
+	for i := range c.from {
+		r := &recs[i]
+		c.acks[c.from[i]].Metadata = &connectors.RecordMetadata{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset, Timestamp: r.Timestamp}
+	}
 }
 
 // commitRecords hands written (or dropped) records to the task's RecordCommitter; its error
 // is logged, as Kafka Connect logs an exception from commitRecord.
 func (s *Source) commitRecords(log *slog.Logger, rc connectors.RecordCommitter, acks []connectors.RecordAck) {
-	if len(acks) == 0 {
+	if rc == nil || len(acks) == 0 {
 		return
 	}
 	if err := rc.CommitRecords(acks); err != nil && log != nil {
@@ -305,13 +307,42 @@ func (s *Source) commitRecords(log *slog.Logger, rc connectors.RecordCommitter, 
 	}
 }
 
-// acked records where each message of a successful send was written, for RecordCommitter.
-func acked(msgs []*sarama.ProducerMessage, failed map[*sarama.ProducerMessage]bool) {
-	for _, m := range msgs {
-		if sm, ok := m.Metadata.(*sendMeta); ok && sm.ack != nil && !failed[m] {
-			sm.ack.Metadata = &connectors.RecordMetadata{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+// offsetsOf is the last source offset of each source partition in records, keyed by the
+// partition's JSON. A task usually hands every record of a partition the same partition map,
+// so the JSON is computed once per map, not per record.
+func (s *Source) offsetsOf(records []connectors.SourceRecord) (map[string]connectors.SourceOffset, error) {
+	offsets := map[string]connectors.SourceOffset{}
+	var last map[string]any
+	var lastKey string
+	for i := range records {
+		r := &records[i]
+		if r.SourcePartition == nil {
+			continue
 		}
+		if last == nil || !samePartitionMap(last, r.SourcePartition) {
+			k, err := json.Marshal(r.SourcePartition)
+			if err != nil {
+				return nil, fmt.Errorf("source partition %v: %w", r.SourcePartition, err)
+			}
+			last, lastKey = r.SourcePartition, string(k)
+		}
+		offsets[lastKey] = connectors.SourceOffset{Partition: r.SourcePartition, Offset: r.SourceOffset}
 	}
+	return offsets, nil
+}
+
+// samePartitionMap reports whether a and b are the same map (not merely equal ones).
+func samePartitionMap(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
+
+// settle makes the offsets of acknowledged records committable (moves them to pending);
+// force waits for every record sent (pipelined) or commits the open transaction.
+func (s *Source) settle(ctx context.Context, force bool, pending map[string]connectors.SourceOffset) error {
+	if s.fast != nil {
+		return s.settlePipelined(ctx, force, pending)
+	}
+	return s.settleTxn(force, pending)
 }
 
 // commitOffsets writes the pending source offsets, then tells the task (Committer).
@@ -347,13 +378,16 @@ func (s *Source) finish(log *slog.Logger, pending map[string]connectors.SourceOf
 	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if !s.live() {
+		if s.fast != nil {
+			s.dropPipelined()
+		}
 		if s.txnOpen {
 			s.abortTxn()
 		}
 		clear(s.staged)
 		clear(pending)
 	}
-	first := s.settle(true, pending)
+	first := s.settle(cctx, true, pending)
 	if err := s.commitOffsets(cctx, log, pending); err != nil && first == nil {
 		first = err
 	}
@@ -361,126 +395,6 @@ func (s *Source) finish(log *slog.Logger, pending map[string]connectors.SourceOf
 		first = fmt.Errorf("stop task: %w", err)
 	}
 	return first
-}
-
-// sendRetrying sends one poll's records, retrying with backoff, for RetryTimeout, what
-// failed with a retriable error. Every failure is logged with Kafka's name for it, and the
-// error that fails the task names it too.
-func (s *Source) sendRetrying(ctx context.Context, log *slog.Logger, msgs []*sarama.ProducerMessage) error {
-	backoff, backoffMax := cmp.Or(s.RetryBackoff, 100*time.Millisecond), cmp.Or(s.RetryBackoffMax, time.Second)
-	started := time.Now()
-	for attempt := 1; ; attempt++ {
-		again, err := s.send(msgs)
-		if err == nil {
-			if attempt > 1 {
-				log.Info("send succeeded after retries", "attempts", attempt, "records", len(msgs))
-			}
-			return nil
-		}
-		err = NameKafkaError(err)
-		elapsed := time.Since(started)
-		giveUp := errors.Is(err, ErrFenced) || !retriable(err) || (s.RetryTimeout >= 0 && elapsed+backoff > s.RetryTimeout)
-		if !giveUp {
-			s.Metrics.Retried()
-			log.Warn("send failed with a retriable error; retrying", "err", err, "attempt", attempt, "records", len(again), "backoff", backoff)
-			if !sleep(ctx, backoff) {
-				err, giveUp = fmt.Errorf("stopped while retrying: %w", err), true
-			}
-		}
-		if giveUp {
-			// An aborted transaction's records are polled again after a restart.
-			clear(s.staged)
-			s.txnMsgs, s.txnAcks = nil, nil
-			if retriable(err) && !errors.Is(err, ErrFenced) && ctx.Err() == nil {
-				return fmt.Errorf("gave up after %d attempts in %v (retry timeout %v): %w", attempt, elapsed.Round(time.Millisecond), s.RetryTimeout, err)
-			}
-			return err
-		}
-		backoff = min(2*backoff, backoffMax)
-		msgs = again
-	}
-}
-
-// send produces one poll's records; with a transactional producer, inside the open
-// transaction (begun if none is), so that a producer fenced by a newer instance of the task
-// writes nothing visible. On error it returns what a retry sends: the failed messages, or,
-// when the transaction was aborted, every message of that transaction (its staged offsets are
-// kept for the retry), as fresh messages (sarama keeps state in a message it has handled).
-func (s *Source) send(msgs []*sarama.ProducerMessage) ([]*sarama.ProducerMessage, error) {
-	if s.Producer == nil {
-		p, err := s.NewProducer()
-		if err != nil {
-			return msgs, fmt.Errorf("producer: %w", err)
-		}
-		s.Producer = p
-	}
-	if s.Producer.IsTransactional() && !s.txnOpen {
-		if err := s.Producer.BeginTxn(); err != nil {
-			return msgs, fencedOr(fmt.Errorf("begin transaction: %w", err))
-		}
-		s.txnOpen, s.txnStart = true, time.Now()
-	}
-	if err := s.Producer.SendMessages(msgs); err != nil {
-		again := msgs
-		var perrs sarama.ProducerErrors
-		switch {
-		case s.txnOpen:
-			_ = s.Producer.AbortTxn()
-			s.txnOpen = false
-			again = append(s.txnMsgs, msgs...)
-			s.txnMsgs = nil
-		case errors.As(err, &perrs):
-			again = make([]*sarama.ProducerMessage, 0, len(perrs))
-			failed := make(map[*sarama.ProducerMessage]bool, len(perrs))
-			for _, pe := range perrs {
-				again = append(again, pe.Msg)
-				failed[pe.Msg] = true
-			}
-			acked(msgs, failed) // the others were written
-		}
-		fresh := make([]*sarama.ProducerMessage, len(again))
-		for i, m := range again {
-			fresh[i] = &sarama.ProducerMessage{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: m.Headers,
-				Metadata: m.Metadata, Partition: m.Partition, Timestamp: m.Timestamp}
-		}
-		return fresh, fencedOr(fmt.Errorf("produce %d records: %w", len(msgs), &producerErrors{all: err, first: firstProducerError(err)}))
-	}
-	acked(msgs, nil)
-	if s.txnOpen {
-		s.txnMsgs = append(s.txnMsgs, msgs...)
-	}
-	return nil, nil
-}
-
-// settle commits the open transaction when force is set or it is transactionSpan old; then,
-// or at once without a transaction, the staged offsets move to pending: their records are
-// durable and visible.
-func (s *Source) settle(force bool, pending map[string]connectors.SourceOffset) error {
-	if s.txnOpen {
-		if !force && time.Since(s.txnStart) < transactionSpan {
-			return nil
-		}
-		if err := s.Producer.CommitTxn(); err != nil {
-			s.abortTxn()
-			return fencedOr(fmt.Errorf("commit transaction: %w", err))
-		}
-		s.txnOpen, s.txnMsgs = false, nil
-		if rc, ok := s.Task.(connectors.RecordCommitter); ok {
-			s.commitRecords(s.Logger, rc, s.txnAcks)
-		}
-		s.txnAcks = nil
-	}
-	maps.Copy(pending, s.staged)
-	clear(s.staged)
-	return nil
-}
-
-// abortTxn aborts the open transaction; its records' offsets are dropped, so that they are
-// polled again after a restart (at least once).
-func (s *Source) abortTxn() {
-	_ = s.Producer.AbortTxn()
-	s.txnOpen, s.txnMsgs, s.txnAcks = false, nil, nil
-	clear(s.staged)
 }
 
 func (s *Source) live() bool { return s.Live == nil || s.Live() }
@@ -493,14 +407,6 @@ var ErrLapsed = fmt.Errorf("%w: this worker's group membership lapsed (no heartb
 // ErrFenced ends a source task whose producer a newer instance of the same task fenced:
 // that instance runs elsewhere, and this one must stop without reporting a failure.
 var ErrFenced = errors.New("fenced by a newer instance of the task")
-
-func fencedOr(err error) error {
-	if errors.Is(err, sarama.ErrProducerFenced) || errors.Is(err, sarama.ErrInvalidProducerEpoch) ||
-		errors.Is(err, sarama.ErrTransactionalIDAuthorizationFailed) {
-		return fmt.Errorf("%w: %w", ErrFenced, err)
-	}
-	return err
-}
 
 func (s *Source) ensureTopics(records []connectors.SourceRecord) error {
 	if s.EnsureTopic == nil {
@@ -564,15 +470,12 @@ func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*c
 	return &rec, nil
 }
 
-// convert serialises a record through the converters; nil, nil means a conversion failed
-// and was tolerated.
-func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sarama.ProducerMessage, error) {
-	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
+// convert serialises a record through the converters into m; false with a nil error means
+// a conversion failed and was tolerated.
+func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo.Record) (bool, error) {
+	*m = kgo.Record{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
-		m.Partition, m.Metadata = *r.Partition, &sendMeta{explicit: true}
-	}
-	if m.Timestamp.IsZero() {
-		m.Timestamp = time.Now()
+		m.Partition, m.Context = *r.Partition, explicitPartitionCtx
 	}
 	if r.Key != nil || r.KeySchema != nil {
 		ok, err := s.stage(ctx, StageKeyConverter, r, func() error {
@@ -580,13 +483,11 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sara
 			if err != nil {
 				return fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
 			}
-			if b != nil {
-				m.Key = sarama.ByteEncoder(b)
-			}
+			m.Key = b
 			return nil
 		})
 		if !ok {
-			return nil, err
+			return false, err
 		}
 	}
 	ok, err := s.stage(ctx, StageValueConverter, r, func() error {
@@ -594,47 +495,27 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord) (*sara
 		if err != nil {
 			return fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
 		}
-		if b != nil {
-			m.Value = sarama.ByteEncoder(b)
-		}
+		m.Value = b
 		return nil
 	})
 	if !ok {
-		return nil, err
+		return false, err
+	}
+	if len(r.Headers) == 0 {
+		return true, nil
 	}
 	ok, err = s.stage(ctx, StageHeaderConverter, r, func() error {
-		m.Headers = m.Headers[:0]
+		m.Headers = make([]kgo.RecordHeader, 0, len(r.Headers))
 		for _, h := range r.Headers {
 			hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
 			if err != nil {
 				return fmt.Errorf("convert header %s: %w", h.Key, err)
 			}
-			m.Headers = append(m.Headers, sarama.RecordHeader{Key: []byte(h.Key), Value: hv})
+			m.Headers = append(m.Headers, kgo.RecordHeader{Key: h.Key, Value: hv})
 		}
 		return nil
 	})
-	if !ok {
-		return nil, err
-	}
-	return m, nil
-}
-
-// producerErrors reads as the first failure of a batch and keeps the whole list, so the
-// failed messages can be sent again.
-type producerErrors struct {
-	all, first error
-}
-
-func (p *producerErrors) Error() string { return p.first.Error() }
-
-func (p *producerErrors) Unwrap() []error { return []error{p.first, p.all} }
-
-func firstProducerError(err error) error {
-	var perrs sarama.ProducerErrors
-	if errors.As(err, &perrs) && len(perrs) > 0 {
-		return perrs[0].Err
-	}
-	return err
+	return ok, err
 }
 
 // sleep waits d or until ctx ends; false means ctx ended.

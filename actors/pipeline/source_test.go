@@ -372,7 +372,7 @@ func TestSourceFencedByNewerInstance(t *testing.T) {
 	file := emptyFile(t, "in.txt")
 	appendLines(t, file, numbered("a", 0, 10)...)
 	src := newFileSource(t, c, sourceProps(file, "t"), newMemOffsets())
-	src.Producer = old
+	src.Producer, src.NewPipelined = old, nil // the transactional mode
 	run := start(t, src.Run)
 	if got := readCommitted(t, c, "t", 10, testTimeout); len(got) != 10 {
 		t.Fatalf("read_committed sees %d records, want 10", len(got))
@@ -412,7 +412,7 @@ func TestSourceTransactionSpansPolls(t *testing.T) {
 	props := sourceProps(file, "t")
 	props[filestream.BatchSizeKey] = "10"
 	src := newFileSource(t, c, props, newMemOffsets())
-	src.Producer = p
+	src.Producer, src.NewPipelined = p, nil // the transactional mode
 	run := start(t, src.Run)
 	if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 {
 		t.Fatalf("read_committed sees %d records, want 200", len(got))

@@ -52,7 +52,15 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	load := loadPlugins(ctx, cfg, log) // beside Kafka's connect: the host's start takes seconds
 	defer load.Close()
 	stage.Enter("connecting to Kafka")
-	k, err := openKafka(ctx, cfg, cfg.groupID, log)
+	// Source tasks run at least once on pipelined, non-transactional producers, as Kafka
+	// Connect runs them with exactly.once.source.support disabled (its default): zombie
+	// tasks are kept from polling and sending by the membership lease (Source.Live), not by
+	// producer fencing. Exactly-once sources write in transactions named after the group.
+	txnPrefix := ""
+	if cfg.exactlyOnceSource == "enabled" {
+		txnPrefix = cfg.groupID
+	}
+	k, err := openKafka(ctx, cfg, txnPrefix, log)
 	if err != nil {
 		return err
 	}

@@ -55,6 +55,13 @@ func TestTaskFailureNamesKafkaError(t *testing.T) {
 func (s *testStack) rejectProduce(tb testing.TB, topic string, code int16, armed *atomic.Bool) {
 	var done atomic.Bool
 	tb.Cleanup(func() { done.Store(true) })
+	// Created first, so that its ID is known: the source producer names topics by ID.
+	if s.cluster.TopicInfo(topic) == nil {
+		if err := s.cluster.CreateTopic(topic, 1, nil); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	id := s.cluster.TopicInfo(topic).TopicID
 	s.cluster.ControlKey(kmsg.Produce.Int16(), func(kreq kmsg.Request) (kmsg.Response, error, bool) {
 		if done.Load() {
 			s.cluster.DropControl()
@@ -62,7 +69,7 @@ func (s *testStack) rejectProduce(tb testing.TB, topic string, code int16, armed
 		}
 		s.cluster.KeepControl()
 		req := kreq.(*kmsg.ProduceRequest)
-		if !armed.Load() || !slices.ContainsFunc(req.Topics, func(t kmsg.ProduceRequestTopic) bool { return t.Topic == topic }) {
+		if !armed.Load() || !slices.ContainsFunc(req.Topics, func(t kmsg.ProduceRequestTopic) bool { return brokerfault.Names(t, topic, id) }) {
 			return nil, nil, false
 		}
 		return brokerfault.RejectProduce(req, code), nil, true

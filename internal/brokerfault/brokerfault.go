@@ -13,7 +13,7 @@ func RejectProduce(req *kmsg.ProduceRequest, code int16) *kmsg.ProduceResponse {
 	resp := req.ResponseKind().(*kmsg.ProduceResponse)
 	for _, rt := range req.Topics {
 		st := kmsg.NewProduceResponseTopic()
-		st.Topic = rt.Topic
+		st.Topic, st.TopicID = rt.Topic, rt.TopicID
 		for _, p := range rt.Partitions {
 			sp := kmsg.NewProduceResponseTopicPartition()
 			sp.Partition = p.Partition
@@ -23,4 +23,10 @@ func RejectProduce(req *kmsg.ProduceRequest, code int16) *kmsg.ProduceResponse {
 		resp.Topics = append(resp.Topics, st)
 	}
 	return resp
+}
+
+// Names reports whether a Produce request's topic entry is topic, whose ID is id: Produce
+// v13 (franz-go's producer against a Kafka 4 broker or kfake) names topics by ID only.
+func Names(rt kmsg.ProduceRequestTopic, topic string, id [16]byte) bool {
+	return rt.Topic == topic || (rt.Topic == "" && rt.TopicID == id && id != [16]byte{})
 }
