@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -194,3 +196,160 @@ func TestDebeziumPostgres(t *testing.T) {
 		t.Errorf("source table %v, want %v", src, wantRows)
 	}
 }
+
+// TestDebeziumFailover runs Debezium's PostgreSQL connector on a cluster of three workers while
+// rows are inserted without pause: the worker running its task is killed with SIGKILL, then the
+// source database is stopped for 10 s. After each, the task runs again (the time is logged) and,
+// at the end, every inserted row has its change event; duplicates, within at-least-once, are
+// counted and logged.
+func TestDebeziumFailover(t *testing.T) {
+	pg := pgserver.ForTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	if err := pg.CreateDatabase(ctx, "source"); err != nil {
+		t.Fatal(err)
+	}
+	pgExec(t, pg, "source", "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, score int)")
+	plugins := pluginfixture.DebeziumPostgres(t)
+	c := newCluster(t)
+	c.props["plugin.path"] = plugins
+	for range 3 {
+		c.workers = append(c.workers, startWorker(t, c.props, withStartTimeout(javaStart)))
+	}
+	prefix := c.workers[0].topic("dbz")
+	config := debeziumConfig(pg, "source", prefix, "failover_slot")
+	config["key.converter"], config["key.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
+	config["value.converter"], config["value.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
+	c.workers[0].mustDo("PUT", "/connectors/dbz/config", config, 201, nil)
+	topic := prefix + ".public.customers"
+
+	// taskWorker waits until the task is RUNNING on a live worker and returns that worker.
+	taskWorker := func(what string) *worker {
+		t.Helper()
+		var on *worker
+		wait.For(t, 120*time.Second, what, func() bool {
+			for _, w := range c.alive() {
+				st, ok := w.status("dbz") // a fresh connector may have no status yet on every worker
+				if !ok || len(st.Tasks) != 1 || st.Tasks[0].State != "RUNNING" {
+					return false
+				}
+				for _, x := range c.alive() {
+					if x.url == "http://"+st.Tasks[0].WorkerID {
+						on = x
+					}
+				}
+			}
+			return on != nil
+		})
+		return on
+	}
+	running := taskWorker("the Debezium task RUNNING")
+
+	// The writer inserts rows one by one, retrying an insert until it commits (the database is
+	// stopped for a while), so the committed ids are 0..n-1.
+	var inserted atomic32
+	stop := make(chan struct{})
+	writerDone := make(chan error, 1)
+	go func() {
+		writerDone <- func() error {
+			var conn *pgx.Conn
+			defer func() {
+				if conn != nil {
+					conn.Close(context.Background())
+				}
+			}()
+			for id := 0; ; {
+				select {
+				case <-stop:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(5 * time.Millisecond):
+				}
+				if conn == nil || conn.IsClosed() {
+					var err error
+					if conn, err = pgx.Connect(ctx, pg.URL("source")); err != nil {
+						conn = nil
+						continue
+					}
+				}
+				if _, err := conn.Exec(ctx, "INSERT INTO customers VALUES ($1, $2, $3)", id, fmt.Sprint("row ", id), id); err != nil {
+					conn.Close(context.Background())
+					conn = nil
+					continue
+				}
+				id++
+				inserted.store(id)
+			}
+		}()
+	}()
+	// eventsFor reads the topic until it holds an insert event of every id below n.
+	eventsFor := func(n int, what string) (ids map[int]int) {
+		t.Helper()
+		wait.ForNil(t, 120*time.Second, what, func() error {
+			ids = map[int]int{}
+			for _, r := range readTopic(t, c.broker, topic, n) {
+				var v struct {
+					Op    string
+					After *struct{ ID int }
+				}
+				if r.Value == nil || json.Unmarshal(r.Value, &v) != nil || v.After == nil || v.Op != "c" {
+					continue
+				}
+				ids[v.After.ID]++
+			}
+			for id := range n {
+				if ids[id] == 0 {
+					return fmt.Errorf("no event for id %d (%d ids of %d)", id, len(ids), n)
+				}
+			}
+			return nil
+		})
+		return ids
+	}
+	wait.For(t, 60*time.Second, "rows inserted", func() bool { return inserted.load() >= 100 })
+	eventsFor(inserted.load(), "the first events")
+
+	// SIGKILL the worker running the task.
+	killedAt := time.Now()
+	running.kill(syscall.SIGKILL)
+	again := taskWorker("the Debezium task RUNNING again after SIGKILL")
+	t.Logf("SIGKILL of the worker running the Debezium task: RUNNING again on %s after %v", again.url, time.Since(killedAt).Round(time.Millisecond))
+	n := inserted.load()
+	eventsFor(n, "the events of rows inserted before and during the kill")
+	t.Logf("SIGKILL: events of all %d rows inserted so far after %v", n, time.Since(killedAt).Round(time.Millisecond))
+
+	// Stop the source database for 10 s.
+	if err := pg.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stoppedAt := time.Now()
+	time.Sleep(10 * time.Second) // the outage itself, not a synchronisation
+	if err := pg.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := inserted.load()
+	wait.For(t, 60*time.Second, "inserts after the database restart", func() bool { return inserted.load() >= before+50 })
+	taskWorker("the Debezium task RUNNING after the database restart")
+	n = inserted.load()
+	eventsFor(n, "the events of rows inserted around the database restart")
+	t.Logf("database stopped 10 s: events of all %d rows %v after it stopped", n, time.Since(stoppedAt).Round(time.Millisecond))
+
+	close(stop)
+	if err := <-writerDone; err != nil {
+		t.Fatal(err)
+	}
+	n = inserted.load()
+	ids := eventsFor(n, "the events of every row inserted")
+	dups := 0
+	for _, k := range ids {
+		dups += k - 1
+	}
+	t.Logf("%d rows inserted, %d insert events, %d duplicates (at-least-once)", n, n+dups, dups)
+}
+
+// atomic32 is an int shared by the writer and the test.
+type atomic32 struct{ v atomic.Int64 }
+
+func (a *atomic32) store(n int) { a.v.Store(int64(n)) }
+func (a *atomic32) load() int   { return int(a.v.Load()) }
