@@ -125,6 +125,13 @@ func TestJavaMirrorSourceConnector(t *testing.T) {
 	if err != nil || topics[remote].Err != nil || len(topics[remote].Partitions) != 3 {
 		t.Errorf("%s on the target: %v %+v, want 3 partitions as on the source", remote, err, topics[remote])
 	}
+	// The task's commitRecord(record, metadata) got each record's offset on the target: from
+	// them it writes offset syncs (source offset → target offset) to the source cluster, one at
+	// least for the first record of each partition.
+	syncs := readRecords(t, []kgo.Opt{kgo.SeedBrokers(source)}, "mm2-offset-syncs.target.internal", 3, time.Minute)
+	if len(syncs) < 3 {
+		t.Errorf("%d offset syncs on the source cluster, want one per partition at least", len(syncs))
+	}
 }
 
 // TestJavaTestConnectors runs Kafka's test connectors (connect-test-plugins) from plugin.path,
