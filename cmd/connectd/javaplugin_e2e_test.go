@@ -3,6 +3,7 @@ package main
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -492,4 +493,78 @@ func writeJAR(t *testing.T, path string, files map[string]string) {
 	if err := z.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestJavaPluginAnswersAsApache: the plugin config and validate endpoints answer for a Java
+// plugin exactly as Apache Kafka Connect 4.3.1 answered for the same JAR. The testdata files
+// are Apache's answers, recorded from ConnectDistributed 4.3.1 (scripts/apache-kafka.sh
+// connect-lib, connect-file on its classpath) on an Apache Kafka 4.4.0 broker, to the requests
+// below. The converters' plugin version keys are left out: connectd's built-in converters are
+// Kafka 4.4.0's, Apache 4.3.1's are its own.
+func TestJavaPluginAnswersAsApache(t *testing.T) {
+	w := startJavaWorker(t, nil)
+	for _, tt := range []struct {
+		golden, method, path string
+		body                 any
+	}{
+		{"apache-4.3.1-config-filestreamsource.json", "GET", "/connector-plugins/FileStreamSource/config?version=4.3.1", nil},
+		{"apache-4.3.1-validate-filestreamsource.json", "PUT", "/connector-plugins/FileStreamSource/config/validate", map[string]string{
+			"connector.class": javaFileSource, "connector.plugin.version": "4.3.1", "name": "x", "batch.size": "x", "file": "/tmp/a"}},
+		{"apache-4.3.1-validate-filestreamsink.json", "PUT", "/connector-plugins/FileStreamSink/config/validate", map[string]string{
+			"connector.class": "FileStreamSink", "connector.plugin.version": "4.3.1", "name": "x", "topics": "a", "file": "/tmp/b"}},
+	} {
+		t.Run(tt.golden, func(t *testing.T) {
+			want, err := os.ReadFile(filepath.Join("testdata", tt.golden))
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, _, got := w.do(tt.method, tt.path, tt.body)
+			if code != 200 {
+				t.Fatalf("%s %s: %d %s", tt.method, tt.path, code, got)
+			}
+			g, a := withoutConverterVersions(t, got), withoutConverterVersions(t, want)
+			if !reflect.DeepEqual(g, a) {
+				gj, _ := json.MarshalIndent(g, "", " ")
+				aj, _ := json.MarshalIndent(a, "", " ")
+				t.Errorf("%s %s differs from Apache 4.3.1's answer:\n%s", tt.method, tt.path, firstDifference(string(gj), string(aj)))
+			}
+		})
+	}
+}
+
+// withoutConverterVersions decodes a plugin config or validate answer and drops the
+// converters' plugin version keys.
+func withoutConverterVersions(t *testing.T, body []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(body, &v); err != nil {
+		t.Fatalf("%s: %v", body, err)
+	}
+	drop := func(name any) bool {
+		s, _ := name.(string)
+		return strings.HasSuffix(s, ".converter.plugin.version")
+	}
+	switch x := v.(type) {
+	case []any: // ConfigKeyInfos
+		return slices.DeleteFunc(x, func(e any) bool { return drop(e.(map[string]any)["name"]) })
+	case map[string]any: // ConfigInfos
+		configs, _ := x["configs"].([]any)
+		x["configs"] = slices.DeleteFunc(configs, func(e any) bool {
+			def, _ := e.(map[string]any)["definition"].(map[string]any)
+			return def != nil && drop(def["name"])
+		})
+	}
+	return v
+}
+
+// firstDifference shows the lines around where two texts first differ.
+func firstDifference(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(g), len(w)) {
+		if i >= len(g) || i >= len(w) || g[i] != w[i] {
+			lo := max(0, i-8)
+			return fmt.Sprintf("connectd:\n%s\nApache:\n%s", strings.Join(g[lo:min(len(g), i+4)], "\n"), strings.Join(w[lo:min(len(w), i+4)], "\n"))
+		}
+	}
+	return ""
 }
