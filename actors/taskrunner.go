@@ -157,9 +157,13 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 	}
 	var transform pipeline.TransformFunc
+	var transformBatch pipeline.BatchTransformFunc
 	if chain != nil {
 		// The pipeline's ErrorHandling judges transform failures, as it does conversion's.
 		transform = chain.Run
+		if chain.Batched() {
+			transformBatch = chain.RunBatch // a Java stage: one crossing per batch
+		}
 		defer func() {
 			if err != nil {
 				_ = chain.Close()
@@ -189,7 +193,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
 			Offsets:       r.rt.offsetsOf(r.name),
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
-			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform,
+			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform, TransformBatch: transformBatch,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live:         r.rt.member.Live,
 			RetryTimeout: sendRetryTimeout(r.worker),
@@ -257,7 +261,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		sink := &pipeline.Sink{
 			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
 			Group: group, Topics: topics, MaxBatch: consumer.MaxPollRecords,
-			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform,
+			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform, TransformBatch: transformBatch,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live: r.rt.member.Live, Errors: errs,
 		}

@@ -40,6 +40,20 @@ type Predicate interface {
 	Close() error
 }
 
+// BatchTransformation is an optional Transformation ability: ApplyBatch applies the
+// transformation to each record of a batch in one call, as a transformation in another process
+// must (a Java one from plugin.path). out[i] is what Apply would return for rs[i] (nil:
+// dropped) and errs[i] its error; errs may be nil when nothing failed.
+type BatchTransformation interface {
+	ApplyBatch(rs []*Record) (out []*Record, errs []error, err error)
+}
+
+// BatchPredicate is an optional Predicate ability: TestBatch tests each record of a batch in
+// one call. An error means the predicate failed for the batch.
+type BatchPredicate interface {
+	TestBatch(rs []*Record) ([]bool, error)
+}
+
 // Record returns the transformable part of r.
 func (r *SourceRecord) Record() *Record {
 	return &Record{Topic: r.Topic, Partition: r.Partition, KeySchema: r.KeySchema, Key: r.Key,

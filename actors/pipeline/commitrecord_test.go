@@ -22,7 +22,7 @@ type committingSource struct {
 }
 
 func (c *committingSource) Start(connectors.SourceTaskContext, map[string]string) error { return nil }
-func (c *committingSource) Stop() error                                                { return nil }
+func (c *committingSource) Stop() error                                                 { return nil }
 
 func (c *committingSource) Poll(ctx context.Context) ([]connectors.SourceRecord, error) {
 	c.mu.Lock()

@@ -44,6 +44,10 @@ type Sink struct {
 	// Transform, if set, runs the connector's transformation chain after convert, before
 	// put (spec §9.1).
 	Transform TransformFunc
+	// TransformBatch, if set, runs the chain on each consumed batch at once instead (a
+	// chain with a Java transformation crosses to the host once per batch); Transform must be
+	// set with it: a failed record's retries run it alone.
+	TransformBatch BatchTransformFunc
 	// Errors applies the connector's errors.* settings to conversion and transformation
 	// failures; nil fails the task at the first one (errors.tolerance=none).
 	Errors *ErrorHandling
@@ -71,11 +75,11 @@ type Sink struct {
 	// calls, which hold mu.
 	ctxMu      sync.Mutex
 	assignment []connectors.TopicPartition
-	positions  map[connectors.TopicPartition]int64 // the next offset to put, per assigned partition
-	seeks      map[connectors.TopicPartition]int64 // Seek calls not yet applied
+	positions  map[connectors.TopicPartition]int64         // the next offset to put, per assigned partition
+	seeks      map[connectors.TopicPartition]int64         // Seek calls not yet applied
 	paused     map[connectors.TopicPartition]chan struct{} // partitions the task paused; closed on Resume
-	retryAfter time.Duration                              // RetryAfter; negative: unset
-	reportErr  error                                      // an errant record report that fails the task
+	retryAfter time.Duration                               // RetryAfter; negative: unset
+	reportErr  error                                       // an errant record report that fails the task
 }
 
 // Pause stops delivery until Resume; the consumer keeps its partitions.
@@ -458,6 +462,7 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	}
 	s.Metrics.Read(len(batch))
 	records := make([]connectors.SinkRecord, 0, len(batch))
+	var from []*sarama.ConsumerMessage // TransformBatch: the message of each record
 	for _, m := range batch {
 		r, err := s.convert(ctx, m)
 		if err != nil {
@@ -466,7 +471,32 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 		}
 		if r != nil {
 			records = append(records, *r)
+			if s.TransformBatch != nil {
+				from = append(from, m)
+			}
 		}
+	}
+	if s.TransformBatch != nil && len(records) > 0 {
+		rs := make([]*connectors.Record, len(records))
+		for i := range records {
+			rs[i] = records[i].Record()
+		}
+		out, err := transformBatch(ctx, s.Errors, s.TransformBatch, s.Transform, rs,
+			func(i int) errant { return errant{consumed: from[i]} },
+			func(i int) string { return fmt.Sprintf("%s-%d@%d", from[i].Topic, from[i].Partition, from[i].Offset) },
+			s.Metrics.Retried, func() { s.Metrics.RecordFailed(true) })
+		if err != nil {
+			s.Metrics.RecordFailed(false)
+			return s.failWith(err)
+		}
+		kept := records[:0]
+		for i := range records {
+			if out[i] != nil {
+				records[i].SetRecord(out[i])
+				kept = append(kept, records[i])
+			}
+		}
+		records = kept
 	}
 	s.putMu.Lock()
 	defer s.putMu.Unlock()
@@ -613,8 +643,8 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 	if !ok {
 		return nil, err
 	}
-	if s.Transform == nil {
-		return &r, nil
+	if s.Transform == nil || s.TransformBatch != nil {
+		return &r, nil // TransformBatch: put transforms the batch
 	}
 	var out *connectors.Record
 	ok, err = stage(StageTransformation, func() (err error) {

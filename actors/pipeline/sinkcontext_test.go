@@ -21,8 +21,8 @@ import (
 // contextTask is a sink task written for these tests: it records what it was handed and, in
 // its calls, asks its context for what the test scripts.
 type contextTask struct {
-	onOpen   func(tc connectors.SinkTaskContext, tps []connectors.TopicPartition)
-	onPut    func(tc connectors.SinkTaskContext, call int, records []connectors.SinkRecord) error
+	onOpen    func(tc connectors.SinkTaskContext, tps []connectors.TopicPartition)
+	onPut     func(tc connectors.SinkTaskContext, call int, records []connectors.SinkRecord) error
 	preCommit func(positions map[connectors.TopicPartition]int64) map[connectors.TopicPartition]int64
 
 	mu     sync.Mutex
@@ -127,7 +127,10 @@ func testLogger(t *testing.T) *slog.Logger {
 
 type tWriter struct{ t *testing.T }
 
-func (w tWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w tWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 var tp0 = connectors.TopicPartition{Topic: "t", Partition: 0}
 

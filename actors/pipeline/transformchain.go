@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync/atomic"
 
 	"github.com/connectd/connectd/connectors"
@@ -76,6 +77,106 @@ func (c *TransformChain) Run(r *connectors.Record) (*connectors.Record, error) {
 		r = out
 	}
 	return r, nil
+}
+
+// Batched reports whether a stage of the chain is a BatchTransformation or BatchPredicate (one
+// in another process): then the pipeline runs the chain with RunBatch, once per batch.
+func (c *TransformChain) Batched() bool {
+	for _, st := range c.stages {
+		if _, ok := st.Transform.(connectors.BatchTransformation); ok {
+			return true
+		}
+		if _, ok := st.Predicate.(connectors.BatchPredicate); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// RunBatch runs the chain on a batch, stage by stage: each transformation and predicate is
+// handed the records still in play at once (BatchTransformation, BatchPredicate), so that one
+// in another process is called once per batch. out[i] is Run's result for rs[i] and errs[i]
+// its error (a *TransformError); a failed or dropped record leaves the chain there. err is a
+// failure of a stage as a whole (its process is down): no record's own, so never tolerated.
+func (c *TransformChain) RunBatch(rs []*connectors.Record) (out []*connectors.Record, errs []error, err error) {
+	out, errs = slices.Clone(rs), make([]error, len(rs))
+	idx := make([]int, 0, len(rs))
+	sub := make([]*connectors.Record, 0, len(rs))
+	for _, st := range c.stages {
+		idx = idx[:0]
+		for i, r := range out {
+			if r != nil && errs[i] == nil {
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) == 0 {
+			break
+		}
+		if st.Predicate != nil {
+			matches, err := testBatch(st.Predicate, gather(sub, out, idx))
+			if err != nil {
+				return nil, nil, &TransformError{Alias: st.Alias, Err: fmt.Errorf("predicate: %w", err)}
+			}
+			idx = slices.DeleteFunc(idx, func(int) bool { m := matches[0]; matches = matches[1:]; return m == st.Negate })
+			if len(idx) == 0 {
+				continue
+			}
+		}
+		res, perr, err := applyBatch(st.Transform, gather(sub, out, idx))
+		if err != nil {
+			return nil, nil, &TransformError{Alias: st.Alias, Err: err}
+		}
+		for k, i := range idx {
+			switch {
+			case perr != nil && perr[k] != nil:
+				errs[i] = &TransformError{Alias: st.Alias, Err: perr[k]}
+			default:
+				out[i] = res[k]
+			}
+		}
+	}
+	for i := range errs {
+		if errs[i] != nil {
+			out[i] = nil
+		}
+	}
+	return out, errs, nil
+}
+
+func gather(buf, from []*connectors.Record, idx []int) []*connectors.Record {
+	buf = buf[:0]
+	for _, i := range idx {
+		buf = append(buf, from[i])
+	}
+	return buf
+}
+
+func testBatch(p connectors.Predicate, rs []*connectors.Record) ([]bool, error) {
+	if bp, ok := p.(connectors.BatchPredicate); ok {
+		return bp.TestBatch(rs)
+	}
+	out := make([]bool, len(rs))
+	for i, r := range rs {
+		out[i] = p.Test(r)
+	}
+	return out, nil
+}
+
+func applyBatch(t connectors.Transformation, rs []*connectors.Record) ([]*connectors.Record, []error, error) {
+	if bt, ok := t.(connectors.BatchTransformation); ok {
+		return bt.ApplyBatch(rs)
+	}
+	out, errs := make([]*connectors.Record, len(rs)), []error(nil)
+	for i, r := range rs {
+		var err error
+		if out[i], err = t.Apply(r); err != nil {
+			if errs == nil {
+				errs = make([]error, len(rs))
+			}
+			errs[i] = err
+		}
+	}
+	return out, errs, nil
 }
 
 // Close closes every transformation and predicate of the chain.

@@ -99,7 +99,7 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 	startCtx, cancel := context.WithTimeout(ctx, pluginHostStartTimeout)
 	defer cancel()
 	began := time.Now()
-	plugins, err := host.Connectors(startCtx)
+	plugins, err := host.Plugins(startCtx)
 	if err != nil {
 		_ = host.Close()
 		log.Error("Java plugins of plugin.path cannot run", "plugin.path", entries, "err", err)
@@ -114,6 +114,13 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 	}
 	side.host = host
 	for _, p := range plugins {
+		if !connectors.IsConnector(p.Type) {
+			if _, builtin := side.registry.LookupKind(p.Class, p.Type); builtin {
+				// Kafka's own transformations and predicates (connect-transforms on plugin.path)
+				// keep running as connectd's Go ones, which reimplement them.
+				continue
+			}
+		}
 		if _, _, dup := side.registry.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
 			log.Warn("a Java plugin on plugin.path has the class and version of another plugin; the first one found runs",
 				"class", p.Class, "type", p.Type, "version", p.Version)
@@ -121,7 +128,7 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 		}
 		side.registry.Register(p)
 	}
-	log.Info("Java plugins loaded", "plugin.path", entries, "connectors", len(plugins), "took", time.Since(began).Round(time.Millisecond))
+	log.Info("Java plugins loaded", "plugin.path", entries, "plugins", len(plugins), "took", time.Since(began).Round(time.Millisecond))
 	return side
 }
 

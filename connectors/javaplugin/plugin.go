@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -23,23 +24,37 @@ var pluginTypes = map[pb.PluginType]connectors.PluginType{
 
 // Connectors returns the connector plugins the host found on plugin.path, each a
 // connectors.Plugin whose instances call the host. It starts the host.
-//
-// Converters, header converters, transformations and predicates found there are not returned
-// yet: their calls are not served over the channel.
 func (h *Host) Connectors(ctx context.Context) ([]connectors.Plugin, error) {
+	all, err := h.Plugins(ctx)
+	return slices.DeleteFunc(all, func(p connectors.Plugin) bool { return !connectors.IsConnector(p.Type) }), err
+}
+
+// Plugins returns the connectors, transformations and predicates the host found on
+// plugin.path, each a connectors.Plugin whose instances call the host. It starts the host.
+//
+// Converters and header converters found there are not returned yet: their calls are not
+// served over the channel.
+func (h *Host) Plugins(ctx context.Context) ([]connectors.Plugin, error) {
 	hello, err := h.Hello(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []connectors.Plugin
 	for _, info := range hello.GetPlugins() {
-		t := pluginTypes[info.GetType()]
-		if t != connectors.Source && t != connectors.Sink {
+		class, version := info.GetClassName(), info.GetVersion()
+		p := connectors.Plugin{Class: class, Type: pluginTypes[info.GetType()], Version: version}
+		switch p.Type {
+		case connectors.Source, connectors.Sink:
+			typ := info.GetType()
+			p.New = func() any { return h.NewConnector(class, typ, version) }
+		case connectors.TransformationType:
+			p.New = func() any { return h.NewTransformation(class, version) }
+		case connectors.PredicateType:
+			p.New = func() any { return h.NewPredicate(class, version) }
+		default:
 			continue
 		}
-		info := info
-		out = append(out, connectors.Plugin{Class: info.GetClassName(), Type: t, Version: info.GetVersion(),
-			New: func() any { return h.NewConnector(info.GetClassName(), info.GetType(), info.GetVersion()) }})
+		out = append(out, p)
 	}
 	return out, nil
 }

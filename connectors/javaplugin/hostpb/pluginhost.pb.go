@@ -551,6 +551,9 @@ type Request struct {
 	//	*Request_SinkClose
 	//	*Request_SinkPut
 	//	*Request_SinkPreCommit
+	//	*Request_Configure
+	//	*Request_TransformBatch
+	//	*Request_PredicateBatch
 	Call          isRequest_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -780,6 +783,33 @@ func (x *Request) GetSinkPreCommit() *SinkPreCommit {
 	return nil
 }
 
+func (x *Request) GetConfigure() *Configure {
+	if x != nil {
+		if x, ok := x.Call.(*Request_Configure); ok {
+			return x.Configure
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetTransformBatch() *RecordBatch {
+	if x != nil {
+		if x, ok := x.Call.(*Request_TransformBatch); ok {
+			return x.TransformBatch
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetPredicateBatch() *RecordBatch {
+	if x != nil {
+		if x, ok := x.Call.(*Request_PredicateBatch); ok {
+			return x.PredicateBatch
+		}
+	}
+	return nil
+}
+
 type isRequest_Call interface {
 	isRequest_Call()
 }
@@ -864,6 +894,18 @@ type Request_SinkPreCommit struct {
 	SinkPreCommit *SinkPreCommit `protobuf:"bytes,33,opt,name=sink_pre_commit,json=sinkPreCommit,proto3,oneof"`
 }
 
+type Request_Configure struct {
+	Configure *Configure `protobuf:"bytes,40,opt,name=configure,proto3,oneof"`
+}
+
+type Request_TransformBatch struct {
+	TransformBatch *RecordBatch `protobuf:"bytes,41,opt,name=transform_batch,json=transformBatch,proto3,oneof"`
+}
+
+type Request_PredicateBatch struct {
+	PredicateBatch *RecordBatch `protobuf:"bytes,42,opt,name=predicate_batch,json=predicateBatch,proto3,oneof"`
+}
+
 func (*Request_NewInstance) isRequest_Call() {}
 
 func (*Request_CloseInstance) isRequest_Call() {}
@@ -904,6 +946,12 @@ func (*Request_SinkPut) isRequest_Call() {}
 
 func (*Request_SinkPreCommit) isRequest_Call() {}
 
+func (*Request_Configure) isRequest_Call() {}
+
+func (*Request_TransformBatch) isRequest_Call() {}
+
+func (*Request_PredicateBatch) isRequest_Call() {}
+
 // Response answers the Request with the same id: either the call's result or the Java
 // exception it threw.
 type Response struct {
@@ -920,6 +968,8 @@ type Response struct {
 	//	*Response_Sink
 	//	*Response_Done
 	//	*Response_Answer
+	//	*Response_Transformed
+	//	*Response_PredicateResults
 	Result        isResponse_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1048,6 +1098,24 @@ func (x *Response) GetAnswer() *Answer {
 	return nil
 }
 
+func (x *Response) GetTransformed() *TransformedBatch {
+	if x != nil {
+		if x, ok := x.Result.(*Response_Transformed); ok {
+			return x.Transformed
+		}
+	}
+	return nil
+}
+
+func (x *Response) GetPredicateResults() *PredicateResults {
+	if x != nil {
+		if x, ok := x.Result.(*Response_PredicateResults); ok {
+			return x.PredicateResults
+		}
+	}
+	return nil
+}
+
 type isResponse_Result interface {
 	isResponse_Result()
 }
@@ -1084,6 +1152,14 @@ type Response_Answer struct {
 	Answer *Answer `protobuf:"bytes,10,opt,name=answer,proto3,oneof"`
 }
 
+type Response_Transformed struct {
+	Transformed *TransformedBatch `protobuf:"bytes,11,opt,name=transformed,proto3,oneof"`
+}
+
+type Response_PredicateResults struct {
+	PredicateResults *PredicateResults `protobuf:"bytes,12,opt,name=predicate_results,json=predicateResults,proto3,oneof"`
+}
+
 func (*Response_Instance) isResponse_Result() {}
 
 func (*Response_ConfigDef) isResponse_Result() {}
@@ -1099,6 +1175,10 @@ func (*Response_Sink) isResponse_Result() {}
 func (*Response_Done) isResponse_Result() {}
 
 func (*Response_Answer) isResponse_Result() {}
+
+func (*Response_Transformed) isResponse_Result() {}
+
+func (*Response_PredicateResults) isResponse_Result() {}
 
 // Failure is a Java exception: its class, message and stack trace as Throwable.printStackTrace
 // writes it (the text a FAILED task's trace shows in Kafka Connect).
@@ -4717,6 +4797,439 @@ func (x *Decimal) GetScale() int32 {
 	return 0
 }
 
+// Configure calls configure(props) on a transformation, predicate or header converter
+// instance, or configure(props, is_key) on a converter. Replies Done.
+type Configure struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Props         map[string]string      `protobuf:"bytes,2,rep,name=props,proto3" json:"props,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	IsKey         bool                   `protobuf:"varint,3,opt,name=is_key,json=isKey,proto3" json:"is_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Configure) Reset() {
+	*x = Configure{}
+	mi := &file_pluginhost_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Configure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Configure) ProtoMessage() {}
+
+func (x *Configure) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Configure.ProtoReflect.Descriptor instead.
+func (*Configure) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *Configure) GetInstance() uint64 {
+	if x != nil {
+		return x.Instance
+	}
+	return 0
+}
+
+func (x *Configure) GetProps() map[string]string {
+	if x != nil {
+		return x.Props
+	}
+	return nil
+}
+
+func (x *Configure) GetIsKey() bool {
+	if x != nil {
+		return x.IsKey
+	}
+	return false
+}
+
+// ConnectRecord is a record as transformations and predicates see it: a SinkRecord when
+// kafka_offset is set, else a SourceRecord (with no source partition or offset: a
+// transformation keeps them and connectd keeps them on its side).
+type ConnectRecord struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Topic          string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	KafkaPartition *int32                 `protobuf:"varint,2,opt,name=kafka_partition,json=kafkaPartition,proto3,oneof" json:"kafka_partition,omitempty"`
+	KafkaOffset    *int64                 `protobuf:"varint,3,opt,name=kafka_offset,json=kafkaOffset,proto3,oneof" json:"kafka_offset,omitempty"`
+	KeySchema      uint32                 `protobuf:"varint,4,opt,name=key_schema,json=keySchema,proto3" json:"key_schema,omitempty"` // schemas as in SourceBatch
+	Key            *Value                 `protobuf:"bytes,5,opt,name=key,proto3" json:"key,omitempty"`
+	ValueSchema    uint32                 `protobuf:"varint,6,opt,name=value_schema,json=valueSchema,proto3" json:"value_schema,omitempty"`
+	Value          *Value                 `protobuf:"bytes,7,opt,name=value,proto3" json:"value,omitempty"`
+	Timestamp      *int64                 `protobuf:"varint,8,opt,name=timestamp,proto3,oneof" json:"timestamp,omitempty"`
+	Headers        []*Header              `protobuf:"bytes,9,rep,name=headers,proto3" json:"headers,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ConnectRecord) Reset() {
+	*x = ConnectRecord{}
+	mi := &file_pluginhost_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConnectRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConnectRecord) ProtoMessage() {}
+
+func (x *ConnectRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConnectRecord.ProtoReflect.Descriptor instead.
+func (*ConnectRecord) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *ConnectRecord) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ConnectRecord) GetKafkaPartition() int32 {
+	if x != nil && x.KafkaPartition != nil {
+		return *x.KafkaPartition
+	}
+	return 0
+}
+
+func (x *ConnectRecord) GetKafkaOffset() int64 {
+	if x != nil && x.KafkaOffset != nil {
+		return *x.KafkaOffset
+	}
+	return 0
+}
+
+func (x *ConnectRecord) GetKeySchema() uint32 {
+	if x != nil {
+		return x.KeySchema
+	}
+	return 0
+}
+
+func (x *ConnectRecord) GetKey() *Value {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *ConnectRecord) GetValueSchema() uint32 {
+	if x != nil {
+		return x.ValueSchema
+	}
+	return 0
+}
+
+func (x *ConnectRecord) GetValue() *Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *ConnectRecord) GetTimestamp() int64 {
+	if x != nil && x.Timestamp != nil {
+		return *x.Timestamp
+	}
+	return 0
+}
+
+func (x *ConnectRecord) GetHeaders() []*Header {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+// RecordBatch hands a batch of records to a transformation (apply, one by one, in order) or a
+// predicate (test). A batch crosses once, never a record at a time.
+type RecordBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Schemas       []*Schema              `protobuf:"bytes,2,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	Records       []*ConnectRecord       `protobuf:"bytes,3,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordBatch) Reset() {
+	*x = RecordBatch{}
+	mi := &file_pluginhost_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordBatch) ProtoMessage() {}
+
+func (x *RecordBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordBatch.ProtoReflect.Descriptor instead.
+func (*RecordBatch) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *RecordBatch) GetInstance() uint64 {
+	if x != nil {
+		return x.Instance
+	}
+	return 0
+}
+
+func (x *RecordBatch) GetSchemas() []*Schema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
+func (x *RecordBatch) GetRecords() []*ConnectRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// TransformedBatch answers a transform_batch: one result per record, in order.
+type TransformedBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	Records       []*TransformedRecord   `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransformedBatch) Reset() {
+	*x = TransformedBatch{}
+	mi := &file_pluginhost_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransformedBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransformedBatch) ProtoMessage() {}
+
+func (x *TransformedBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransformedBatch.ProtoReflect.Descriptor instead.
+func (*TransformedBatch) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *TransformedBatch) GetSchemas() []*Schema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
+func (x *TransformedBatch) GetRecords() []*TransformedRecord {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
+// TransformedRecord is what apply() returned for one record, or what it threw.
+type TransformedRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Result:
+	//
+	//	*TransformedRecord_Record
+	//	*TransformedRecord_Dropped
+	//	*TransformedRecord_Failure
+	Result        isTransformedRecord_Result `protobuf_oneof:"result"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransformedRecord) Reset() {
+	*x = TransformedRecord{}
+	mi := &file_pluginhost_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransformedRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransformedRecord) ProtoMessage() {}
+
+func (x *TransformedRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransformedRecord.ProtoReflect.Descriptor instead.
+func (*TransformedRecord) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *TransformedRecord) GetResult() isTransformedRecord_Result {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *TransformedRecord) GetRecord() *ConnectRecord {
+	if x != nil {
+		if x, ok := x.Result.(*TransformedRecord_Record); ok {
+			return x.Record
+		}
+	}
+	return nil
+}
+
+func (x *TransformedRecord) GetDropped() *Done {
+	if x != nil {
+		if x, ok := x.Result.(*TransformedRecord_Dropped); ok {
+			return x.Dropped
+		}
+	}
+	return nil
+}
+
+func (x *TransformedRecord) GetFailure() *Failure {
+	if x != nil {
+		if x, ok := x.Result.(*TransformedRecord_Failure); ok {
+			return x.Failure
+		}
+	}
+	return nil
+}
+
+type isTransformedRecord_Result interface {
+	isTransformedRecord_Result()
+}
+
+type TransformedRecord_Record struct {
+	Record *ConnectRecord `protobuf:"bytes,1,opt,name=record,proto3,oneof"`
+}
+
+type TransformedRecord_Dropped struct {
+	Dropped *Done `protobuf:"bytes,2,opt,name=dropped,proto3,oneof"` // apply returned null
+}
+
+type TransformedRecord_Failure struct {
+	Failure *Failure `protobuf:"bytes,3,opt,name=failure,proto3,oneof"`
+}
+
+func (*TransformedRecord_Record) isTransformedRecord_Result() {}
+
+func (*TransformedRecord_Dropped) isTransformedRecord_Result() {}
+
+func (*TransformedRecord_Failure) isTransformedRecord_Result() {}
+
+// PredicateResults answers a predicate_batch: test() of each record, in order. A test that
+// throws fails the whole call.
+type PredicateResults struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Matches       []bool                 `protobuf:"varint,1,rep,packed,name=matches,proto3" json:"matches,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PredicateResults) Reset() {
+	*x = PredicateResults{}
+	mi := &file_pluginhost_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PredicateResults) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PredicateResults) ProtoMessage() {}
+
+func (x *PredicateResults) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PredicateResults.ProtoReflect.Descriptor instead.
+func (*PredicateResults) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *PredicateResults) GetMatches() []bool {
+	if x != nil {
+		return x.Matches
+	}
+	return nil
+}
+
 var File_pluginhost_proto protoreflect.FileDescriptor
 
 const file_pluginhost_proto_rawDesc = "" +
@@ -4742,7 +5255,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1a\n" +
-	"\blocation\x18\x04 \x01(\tR\blocation\"\x8d\f\n" +
+	"\blocation\x18\x04 \x01(\tR\blocation\"\xe7\r\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\fnew_instance\x18\x02 \x01(\v2 .connectd.pluginhost.NewInstanceH\x00R\vnewInstance\x12K\n" +
@@ -4768,8 +5281,11 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\n" +
 	"sink_close\x18\x1f \x01(\v2\x1e.connectd.pluginhost.SinkCloseH\x00R\tsinkClose\x129\n" +
 	"\bsink_put\x18  \x01(\v2\x1c.connectd.pluginhost.SinkPutH\x00R\asinkPut\x12L\n" +
-	"\x0fsink_pre_commit\x18! \x01(\v2\".connectd.pluginhost.SinkPreCommitH\x00R\rsinkPreCommitB\x06\n" +
-	"\x04call\"\xd0\x04\n" +
+	"\x0fsink_pre_commit\x18! \x01(\v2\".connectd.pluginhost.SinkPreCommitH\x00R\rsinkPreCommit\x12>\n" +
+	"\tconfigure\x18( \x01(\v2\x1e.connectd.pluginhost.ConfigureH\x00R\tconfigure\x12K\n" +
+	"\x0ftransform_batch\x18) \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0etransformBatch\x12K\n" +
+	"\x0fpredicate_batch\x18* \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0epredicateBatchB\x06\n" +
+	"\x04call\"\xf1\x05\n" +
 	"\bResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x126\n" +
 	"\afailure\x18\x02 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailure\x12;\n" +
@@ -4784,7 +5300,9 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x04sink\x18\b \x01(\v2\x1e.connectd.pluginhost.SinkReplyH\x00R\x04sink\x12/\n" +
 	"\x04done\x18\t \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\x04done\x125\n" +
 	"\x06answer\x18\n" +
-	" \x01(\v2\x1b.connectd.pluginhost.AnswerH\x00R\x06answerB\b\n" +
+	" \x01(\v2\x1b.connectd.pluginhost.AnswerH\x00R\x06answer\x12I\n" +
+	"\vtransformed\x18\v \x01(\v2%.connectd.pluginhost.TransformedBatchH\x00R\vtransformed\x12T\n" +
+	"\x11predicate_results\x18\f \x01(\v2%.connectd.pluginhost.PredicateResultsH\x00R\x10predicateResultsB\b\n" +
 	"\x06result\"\x8b\x01\n" +
 	"\aFailure\x12'\n" +
 	"\x0fexception_class\x18\x01 \x01(\tR\x0eexceptionClass\x12\x18\n" +
@@ -5104,7 +5622,44 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x06values\x18\x01 \x03(\v2\x1a.connectd.pluginhost.ValueR\x06values\";\n" +
 	"\aDecimal\x12\x1a\n" +
 	"\bunscaled\x18\x01 \x01(\fR\bunscaled\x12\x14\n" +
-	"\x05scale\x18\x02 \x01(\x05R\x05scale*\xcf\x01\n" +
+	"\x05scale\x18\x02 \x01(\x05R\x05scale\"\xb9\x01\n" +
+	"\tConfigure\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\x12?\n" +
+	"\x05props\x18\x02 \x03(\v2).connectd.pluginhost.Configure.PropsEntryR\x05props\x12\x15\n" +
+	"\x06is_key\x18\x03 \x01(\bR\x05isKey\x1a8\n" +
+	"\n" +
+	"PropsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xaa\x03\n" +
+	"\rConnectRecord\x12\x14\n" +
+	"\x05topic\x18\x01 \x01(\tR\x05topic\x12,\n" +
+	"\x0fkafka_partition\x18\x02 \x01(\x05H\x00R\x0ekafkaPartition\x88\x01\x01\x12&\n" +
+	"\fkafka_offset\x18\x03 \x01(\x03H\x01R\vkafkaOffset\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"key_schema\x18\x04 \x01(\rR\tkeySchema\x12,\n" +
+	"\x03key\x18\x05 \x01(\v2\x1a.connectd.pluginhost.ValueR\x03key\x12!\n" +
+	"\fvalue_schema\x18\x06 \x01(\rR\vvalueSchema\x120\n" +
+	"\x05value\x18\a \x01(\v2\x1a.connectd.pluginhost.ValueR\x05value\x12!\n" +
+	"\ttimestamp\x18\b \x01(\x03H\x02R\ttimestamp\x88\x01\x01\x125\n" +
+	"\aheaders\x18\t \x03(\v2\x1b.connectd.pluginhost.HeaderR\aheadersB\x12\n" +
+	"\x10_kafka_partitionB\x0f\n" +
+	"\r_kafka_offsetB\f\n" +
+	"\n" +
+	"_timestamp\"\x9e\x01\n" +
+	"\vRecordBatch\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\x125\n" +
+	"\aschemas\x18\x02 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x12<\n" +
+	"\arecords\x18\x03 \x03(\v2\".connectd.pluginhost.ConnectRecordR\arecords\"\x8b\x01\n" +
+	"\x10TransformedBatch\x125\n" +
+	"\aschemas\x18\x01 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x12@\n" +
+	"\arecords\x18\x02 \x03(\v2&.connectd.pluginhost.TransformedRecordR\arecords\"\xcc\x01\n" +
+	"\x11TransformedRecord\x12<\n" +
+	"\x06record\x18\x01 \x01(\v2\".connectd.pluginhost.ConnectRecordH\x00R\x06record\x125\n" +
+	"\adropped\x18\x02 \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\adropped\x128\n" +
+	"\afailure\x18\x03 \x01(\v2\x1c.connectd.pluginhost.FailureH\x00R\afailureB\b\n" +
+	"\x06result\",\n" +
+	"\x10PredicateResults\x12\x18\n" +
+	"\amatches\x18\x01 \x03(\bR\amatches*\xcf\x01\n" +
 	"\n" +
 	"PluginType\x12\x1b\n" +
 	"\x17PLUGIN_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -5149,7 +5704,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 65)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
@@ -5211,14 +5766,21 @@ var file_pluginhost_proto_goTypes = []any{
 	(*MapValue)(nil),                       // 57: connectd.pluginhost.MapValue
 	(*StructValue)(nil),                    // 58: connectd.pluginhost.StructValue
 	(*Decimal)(nil),                        // 59: connectd.pluginhost.Decimal
-	nil,                                    // 60: connectd.pluginhost.Validate.PropsEntry
-	nil,                                    // 61: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	nil,                                    // 62: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	nil,                                    // 63: connectd.pluginhost.AlterOffsets.PropsEntry
-	nil,                                    // 64: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                                    // 65: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                                    // 66: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                                    // 67: connectd.pluginhost.Schema.ParametersEntry
+	(*Configure)(nil),                      // 60: connectd.pluginhost.Configure
+	(*ConnectRecord)(nil),                  // 61: connectd.pluginhost.ConnectRecord
+	(*RecordBatch)(nil),                    // 62: connectd.pluginhost.RecordBatch
+	(*TransformedBatch)(nil),               // 63: connectd.pluginhost.TransformedBatch
+	(*TransformedRecord)(nil),              // 64: connectd.pluginhost.TransformedRecord
+	(*PredicateResults)(nil),               // 65: connectd.pluginhost.PredicateResults
+	nil,                                    // 66: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 67: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 68: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 69: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 70: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 71: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 72: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 73: connectd.pluginhost.Schema.ParametersEntry
+	nil,                                    // 74: connectd.pluginhost.Configure.PropsEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
@@ -5249,90 +5811,106 @@ var file_pluginhost_proto_depIdxs = []int32{
 	39,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
 	40,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
 	42,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	8,   // 28: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
-	12,  // 29: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
-	15,  // 30: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	18,  // 31: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
-	26,  // 32: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	35,  // 33: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	43,  // 34: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	10,  // 35: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	23,  // 36: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	0,   // 37: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,   // 38: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	16,  // 39: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,   // 40: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	60,  // 41: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	15,  // 42: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	19,  // 43: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	0,   // 44: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	61,  // 45: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	0,   // 46: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	62,  // 47: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	0,   // 48: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	63,  // 49: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	51,  // 50: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	45,  // 51: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 52: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	64,  // 53: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	27,  // 54: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	65,  // 55: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	66,  // 56: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	34,  // 57: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	53,  // 58: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	36,  // 59: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	55,  // 60: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
-	55,  // 61: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
-	55,  // 62: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 63: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	37,  // 64: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	55,  // 65: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	44,  // 66: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 67: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	53,  // 68: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 69: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	55,  // 70: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 71: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 72: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	37,  // 73: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	45,  // 74: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 75: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 76: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 77: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 78: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	49,  // 79: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	48,  // 80: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	50,  // 81: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 82: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	53,  // 83: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 84: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 85: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	55,  // 86: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	51,  // 87: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	55,  // 88: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	55,  // 89: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 90: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 91: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 92: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	67,  // 93: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	55,  // 94: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	54,  // 95: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	53,  // 96: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 97: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 98: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	56,  // 99: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	57,  // 100: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	58,  // 101: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	59,  // 102: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	55,  // 103: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	55,  // 104: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	55,  // 105: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	55,  // 106: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	107, // [107:107] is the sub-list for method output_type
-	107, // [107:107] is the sub-list for method input_type
-	107, // [107:107] is the sub-list for extension type_name
-	107, // [107:107] is the sub-list for extension extendee
-	0,   // [0:107] is the sub-list for field type_name
+	60,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
+	62,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
+	62,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
+	8,   // 31: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
+	12,  // 32: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
+	15,  // 33: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	18,  // 34: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
+	26,  // 35: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
+	35,  // 36: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
+	43,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10,  // 38: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
+	63,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	65,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	0,   // 42: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,   // 43: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16,  // 44: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,   // 45: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	66,  // 46: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15,  // 47: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19,  // 48: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	0,   // 49: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
+	67,  // 50: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	0,   // 51: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
+	68,  // 52: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	0,   // 53: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
+	69,  // 54: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	51,  // 55: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	45,  // 56: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 57: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	70,  // 58: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	27,  // 59: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	71,  // 60: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	72,  // 61: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	34,  // 62: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	53,  // 63: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	36,  // 64: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	55,  // 65: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
+	55,  // 66: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
+	55,  // 67: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 68: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	37,  // 69: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	55,  // 70: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	44,  // 71: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 72: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	53,  // 73: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 74: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	55,  // 75: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 76: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 77: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	37,  // 78: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	45,  // 79: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 80: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 81: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 82: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 83: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	49,  // 84: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	48,  // 85: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	50,  // 86: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 87: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	53,  // 88: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 89: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 90: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	55,  // 91: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	51,  // 92: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	55,  // 93: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	55,  // 94: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 95: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 96: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 97: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	73,  // 98: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	55,  // 99: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	54,  // 100: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	53,  // 101: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 102: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 103: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	56,  // 104: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	57,  // 105: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	58,  // 106: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	59,  // 107: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	55,  // 108: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	55,  // 109: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	55,  // 110: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	55,  // 111: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	74,  // 112: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	55,  // 113: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 114: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	37,  // 115: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	53,  // 116: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	61,  // 117: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	53,  // 118: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	64,  // 119: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	61,  // 120: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 121: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 122: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	123, // [123:123] is the sub-list for method output_type
+	123, // [123:123] is the sub-list for method input_type
+	123, // [123:123] is the sub-list for extension type_name
+	123, // [123:123] is the sub-list for extension extendee
+	0,   // [0:123] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -5369,6 +5947,9 @@ func file_pluginhost_proto_init() {
 		(*Request_SinkClose)(nil),
 		(*Request_SinkPut)(nil),
 		(*Request_SinkPreCommit)(nil),
+		(*Request_Configure)(nil),
+		(*Request_TransformBatch)(nil),
+		(*Request_PredicateBatch)(nil),
 	}
 	file_pluginhost_proto_msgTypes[4].OneofWrappers = []any{
 		(*Response_Instance)(nil),
@@ -5379,6 +5960,8 @@ func file_pluginhost_proto_init() {
 		(*Response_Sink)(nil),
 		(*Response_Done)(nil),
 		(*Response_Answer)(nil),
+		(*Response_Transformed)(nil),
+		(*Response_PredicateResults)(nil),
 	}
 	file_pluginhost_proto_msgTypes[33].OneofWrappers = []any{}
 	file_pluginhost_proto_msgTypes[38].OneofWrappers = []any{}
@@ -5412,13 +5995,19 @@ func file_pluginhost_proto_init() {
 		(*Value_DecimalValue)(nil),
 		(*Value_DateValue)(nil),
 	}
+	file_pluginhost_proto_msgTypes[58].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[61].OneofWrappers = []any{
+		(*TransformedRecord_Record)(nil),
+		(*TransformedRecord_Dropped)(nil),
+		(*TransformedRecord_Failure)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   65,
+			NumMessages:   72,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

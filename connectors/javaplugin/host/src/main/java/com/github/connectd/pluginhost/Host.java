@@ -126,6 +126,14 @@ final class Host {
                     inst -> sinkCall(inst, s -> s.put(r.getSinkPut())));
             case SINK_PRE_COMMIT -> onInstance(id, r.getSinkPreCommit().getInstance(), false,
                     inst -> sinkCall(inst, s -> s.preCommit(r.getSinkPreCommit().getOffsetsList())));
+            case CONFIGURE -> onInstance(id, r.getConfigure().getInstance(), false, inst -> {
+                Transforms.configure(inst.target(), r.getConfigure().getPropsMap(), r.getConfigure().getIsKey());
+                return done();
+            });
+            case TRANSFORM_BATCH -> onInstance(id, r.getTransformBatch().getInstance(), false,
+                    inst -> Response.newBuilder().setTransformed(Transforms.apply(inst.target(), r.getTransformBatch())));
+            case PREDICATE_BATCH -> onInstance(id, r.getPredicateBatch().getInstance(), false,
+                    inst -> Response.newBuilder().setPredicateResults(Transforms.test(inst.target(), r.getPredicateBatch())));
             case EXACTLY_ONCE_SUPPORT -> oneOff.execute(() -> respond(id, () -> exactlyOnceSupport(r.getExactlyOnceSupport())));
             case CAN_DEFINE_TRANSACTION_BOUNDARIES -> oneOff.execute(() -> respond(id,
                     () -> transactionBoundaries(r.getCanDefineTransactionBoundaries())));
@@ -232,8 +240,8 @@ final class Host {
 
     private Response.Builder configDef(com.github.connectd.pluginhost.proto.GetConfigDef req) throws Exception {
         PluginDesc d = plugins.find(req.getClassName(), req.getType(), req.getVersion());
-        ConnectPlugin p = (ConnectPlugin) construct(d.pluginClass(), d.loader());
-        ConfigDef def = withLoader(d.loader(), p::config);
+        Object p = construct(d.pluginClass(), d.loader());
+        ConfigDef def = withLoader(d.loader(), () -> Transforms.configOf(p));
         return Response.newBuilder().setConfigDef(ConfigCodec.toProto(def));
     }
 

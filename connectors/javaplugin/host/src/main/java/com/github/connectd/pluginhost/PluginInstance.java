@@ -142,6 +142,19 @@ final class PluginInstance {
 
     /** Ends the instance's threads once their calls in flight have ended. */
     void close() {
+        if (target instanceof org.apache.kafka.connect.transforms.Transformation<?>
+                || target instanceof org.apache.kafka.connect.transforms.predicates.Predicate<?>
+                || target instanceof org.apache.kafka.connect.storage.HeaderConverter) {
+            // Their close() releases what configure() acquired; a task's and a connector's
+            // stop() does that for them.
+            calls.execute(() -> {
+                try {
+                    ((AutoCloseable) target).close();
+                } catch (Exception e) {
+                    System.err.println("connectd plugin host: close " + target.getClass().getName() + ": " + e);
+                }
+            });
+        }
         calls.shutdown();
         commits.shutdown();
         if (pluginMetrics != null) {

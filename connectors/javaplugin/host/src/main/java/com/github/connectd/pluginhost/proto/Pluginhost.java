@@ -351,6 +351,41 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_Decimal_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_Configure_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_Configure_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_Configure_PropsEntry_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_Configure_PropsEntry_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ConnectRecord_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ConnectRecord_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_RecordBatch_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_RecordBatch_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_TransformedBatch_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_TransformedBatch_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_TransformedRecord_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_TransformedRecord_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_PredicateResults_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_PredicateResults_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -375,7 +410,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "t.PluginInfo\022\020\n\010warnings\030\005 \003(\t\"r\n\nPlugin" +
       "Info\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
       ".connectd.pluginhost.PluginType\022\017\n\007versi" +
-      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\346\t\n\007Request\022\n" +
+      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\225\013\n\007Request\022\n" +
       "\n\002id\030\001 \001(\004\0228\n\014new_instance\030\002 \001(\0132 .conne" +
       "ctd.pluginhost.NewInstanceH\000\022<\n\016close_in" +
       "stance\030\003 \001(\0132\".connectd.pluginhost.Close" +
@@ -406,213 +441,245 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "se\030\037 \001(\0132\036.connectd.pluginhost.SinkClose" +
       "H\000\0220\n\010sink_put\030  \001(\0132\034.connectd.pluginho" +
       "st.SinkPutH\000\022=\n\017sink_pre_commit\030! \001(\0132\"." +
-      "connectd.pluginhost.SinkPreCommitH\000B\006\n\004c" +
-      "all\"\364\003\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007failure\030" +
-      "\002 \001(\0132\034.connectd.pluginhost.Failure\0221\n\010i" +
-      "nstance\030\003 \001(\0132\035.connectd.pluginhost.Inst" +
-      "anceH\000\022;\n\nconfig_def\030\004 \001(\0132%.connectd.pl" +
-      "uginhost.ConfigDefinitionH\000\0225\n\nvalidatio" +
-      "n\030\005 \001(\0132\037.connectd.pluginhost.Validation" +
-      "H\000\0228\n\014task_configs\030\006 \001(\0132 .connectd.plug" +
-      "inhost.TaskConfigsH\000\0228\n\014source_batch\030\007 \001" +
-      "(\0132 .connectd.pluginhost.SourceBatchH\000\022." +
-      "\n\004sink\030\010 \001(\0132\036.connectd.pluginhost.SinkR" +
-      "eplyH\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginho" +
-      "st.DoneH\000\022-\n\006answer\030\n \001(\0132\033.connectd.plu" +
-      "ginhost.AnswerH\000B\010\n\006result\"[\n\007Failure\022\027\n" +
-      "\017exception_class\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022" +
-      "\023\n\013stack_trace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"" +
-      "\006\n\004Ping\"\006\n\004Done\"|\n\013NewInstance\022\022\n\nclass_" +
-      "name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plug" +
-      "inhost.PluginType\022\017\n\007version\030\003 \001(\t\022\031\n\021ta" +
-      "sk_of_connector\030\004 \001(\010\"A\n\010Instance\022\020\n\010ins" +
-      "tance\030\001 \001(\004\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007versi" +
-      "on\030\003 \001(\t\"!\n\rCloseInstance\022\020\n\010instance\030\001 " +
-      "\001(\004\"b\n\014GetConfigDef\022\022\n\nclass_name\030\001 \001(\t\022" +
-      "-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plug" +
-      "inType\022\017\n\007version\030\003 \001(\t\"@\n\020ConfigDefinit" +
-      "ion\022,\n\004keys\030\001 \003(\0132\036.connectd.pluginhost." +
-      "ConfigKey\"\231\002\n\tConfigKey\022\014\n\004name\030\001 \001(\t\022\014\n" +
-      "\004type\030\002 \001(\t\022\023\n\013has_default\030\003 \001(\010\022\025\n\rdefa" +
-      "ult_value\030\004 \001(\t\022\020\n\010required\030\005 \001(\010\022\022\n\nimp" +
-      "ortance\030\006 \001(\t\022\025\n\rdocumentation\030\007 \001(\t\022\r\n\005" +
-      "group\030\010 \001(\t\022\026\n\016order_in_group\030\t \001(\005\022\r\n\005w" +
-      "idth\030\n \001(\t\022\024\n\014display_name\030\013 \001(\t\022\022\n\ndepe" +
-      "ndents\030\014 \003(\t\022\021\n\tvalidator\030\r \001(\t\022\024\n\014null_" +
-      "default\030\016 \001(\010\"\305\001\n\010Validate\022\022\n\nclass_name" +
-      "\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginho" +
-      "st.PluginType\022\017\n\007version\030\003 \001(\t\0227\n\005props\030" +
-      "\004 \003(\0132(.connectd.pluginhost.Validate.Pro" +
-      "psEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005va" +
-      "lue\030\002 \001(\t:\0028\001\"y\n\nValidation\0229\n\nconfig_de" +
-      "f\030\001 \001(\0132%.connectd.pluginhost.ConfigDefi" +
-      "nition\0220\n\006values\030\002 \003(\0132 .connectd.plugin" +
-      "host.ConfigValue\"z\n\013ConfigValue\022\014\n\004name\030" +
-      "\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022" +
-      "\032\n\022recommended_values\030\004 \003(\t\022\016\n\006errors\030\005 " +
-      "\003(\t\022\017\n\007visible\030\006 \001(\010\"\331\001\n\022ExactlyOnceSupp" +
-      "ort\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037." +
-      "connectd.pluginhost.PluginType\022\017\n\007versio" +
-      "n\030\003 \001(\t\022A\n\005props\030\004 \003(\01322.connectd.plugin" +
-      "host.ExactlyOnceSupport.PropsEntry\032,\n\nPr" +
-      "opsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001" +
-      "\"\361\001\n\036CanDefineTransactionBoundaries\022\022\n\nc" +
-      "lass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd" +
-      ".pluginhost.PluginType\022\017\n\007version\030\003 \001(\t\022" +
-      "M\n\005props\030\004 \003(\0132>.connectd.pluginhost.Can" +
-      "DefineTransactionBoundaries.PropsEntry\032," +
-      "\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t" +
-      ":\0028\001\"\202\003\n\014AlterOffsets\022\022\n\nclass_name\030\001 \001(" +
-      "\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Pl" +
-      "uginType\022\017\n\007version\030\003 \001(\t\022;\n\005props\030\004 \003(\013" +
-      "2,.connectd.pluginhost.AlterOffsets.Prop" +
-      "sEntry\0228\n\016source_offsets\030\005 \003(\0132 .connect" +
-      "d.pluginhost.OffsetEntry\022:\n\014sink_offsets" +
-      "\030\006 \003(\0132$.connectd.pluginhost.PartitionOf" +
-      "fset\022=\n\020reset_partitions\030\007 \003(\0132#.connect" +
-      "d.pluginhost.TopicPartition\032,\n\nPropsEntr" +
-      "y\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"%\n\006Ans" +
-      "wer\022\r\n\005value\030\001 \001(\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016Con" +
-      "nectorStart\022\020\n\010instance\030\001 \001(\004\022=\n\005props\030\002" +
-      " \003(\0132..connectd.pluginhost.ConnectorStar" +
-      "t.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
-      "\r\n\005value\030\002 \001(\t:\0028\001\";\n\024ConnectorTaskConfi" +
-      "gs\022\020\n\010instance\030\001 \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"" +
-      "?\n\013TaskConfigs\0220\n\007configs\030\001 \003(\0132\037.connec" +
-      "td.pluginhost.TaskConfig\"u\n\nTaskConfig\0229" +
-      "\n\005props\030\001 \003(\0132*.connectd.pluginhost.Task" +
-      "Config.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001" +
-      " \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorStop" +
-      "\022\020\n\010instance\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010inst" +
-      "ance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd.plu" +
-      "ginhost.TaskStart.PropsEntry\022\021\n\tconnecto" +
-      "r\030\003 \001(\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_records\030" +
-      "\005 \001(\010\022\027\n\017errant_reporter\030\006 \001(\010\032,\n\nPropsE" +
-      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010" +
-      "TaskStop\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourcePoll" +
-      "\022\020\n\010instance\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010in" +
-      "stance\030\001 \001(\004\"U\n\023SourceCommitRecords\022\020\n\010i" +
-      "nstance\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connectd.p" +
-      "luginhost.RecordAck\"o\n\tRecordAck\022\013\n\003seq\030" +
-      "\001 \001(\004\022\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021" +
-      "\n\tpartition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttim" +
-      "estamp\030\006 \001(\003\"o\n\013SourceBatch\022,\n\007schemas\030\001" +
-      " \003(\0132\033.connectd.pluginhost.Schema\0222\n\007rec" +
-      "ords\030\002 \003(\0132!.connectd.pluginhost.SourceR" +
-      "ecord\"\227\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004\0224\n\020s" +
-      "ource_partition\030\002 \001(\0132\032.connectd.pluginh" +
-      "ost.Value\0221\n\rsource_offset\030\003 \001(\0132\032.conne" +
-      "ctd.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017k" +
-      "afka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030" +
-      "\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginhost" +
-      ".Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value\030\t " +
-      "\001(\0132\032.connectd.pluginhost.Value\022\026\n\ttimes" +
-      "tamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.conne" +
-      "ctd.pluginhost.HeaderB\022\n\020_kafka_partitio" +
-      "nB\014\n\n_timestamp\"P\n\006Header\022\013\n\003key\030\001 \001(\t\022\016" +
-      "\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd" +
-      ".pluginhost.Value\"U\n\010SinkOpen\022\020\n\010instanc" +
-      "e\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.connectd.p" +
-      "luginhost.TopicPartition\"V\n\tSinkClose\022\020\n" +
-      "\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.co" +
-      "nnectd.pluginhost.TopicPartition\"{\n\007Sink" +
-      "Put\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033" +
-      ".connectd.pluginhost.Schema\0220\n\007records\030\003" +
-      " \003(\0132\037.connectd.pluginhost.SinkRecord\"\330\002" +
-      "\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_par" +
-      "tition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n\nke" +
-      "y_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.p" +
-      "luginhost.Value\022\024\n\014value_schema\030\006 \001(\r\022)\n" +
-      "\005value\030\007 \001(\0132\032.connectd.pluginhost.Value" +
-      "\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp_ty" +
-      "pe\030\t \001(\0162\".connectd.pluginhost.Timestamp" +
-      "Type\022,\n\007headers\030\n \003(\0132\033.connectd.pluginh" +
-      "ost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreCommi" +
-      "t\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132$.c" +
-      "onnectd.pluginhost.PartitionOffset\"\247\002\n\tS" +
-      "inkReply\0224\n\006commit\030\001 \003(\0132$.connectd.plug" +
-      "inhost.PartitionOffset\022;\n\rreset_offsets\030" +
-      "\002 \003(\0132$.connectd.pluginhost.PartitionOff" +
-      "set\0222\n\005pause\030\003 \003(\0132#.connectd.pluginhost" +
-      ".TopicPartition\0223\n\006resume\030\004 \003(\0132#.connec" +
-      "td.pluginhost.TopicPartition\022\026\n\016request_" +
-      "commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n" +
-      "\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005topic\030" +
-      "\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017PartitionOff" +
-      "set\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n" +
-      "\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001 \001(" +
-      "\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.plugi" +
-      "nhost.ReadOffsetsH\000\022:\n\rreport_errant\030\003 \001" +
-      "(\0132!.connectd.pluginhost.ReportErrantH\000B" +
-      "\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005" +
-      "error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034.connectd." +
-      "pluginhost.OffsetsH\000\022)\n\004done\030\004 \001(\0132\031.con" +
-      "nectd.pluginhost.DoneH\000B\010\n\006result\"\254\001\n\014Re" +
-      "portErrant\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030" +
-      "\002 \003(\0132\033.connectd.pluginhost.Schema\022/\n\006re" +
-      "cord\030\003 \001(\0132\037.connectd.pluginhost.SinkRec" +
-      "ord\022+\n\005error\030\004 \001(\0132\034.connectd.pluginhost" +
-      ".Failure\"O\n\013ReadOffsets\022\020\n\010instance\030\001 \001(" +
-      "\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.pluginh" +
-      "ost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003(\0132 ." +
-      "connectd.pluginhost.OffsetEntry\"h\n\013Offse" +
-      "tEntry\022-\n\tpartition\030\001 \001(\0132\032.connectd.plu" +
-      "ginhost.Value\022*\n\006offset\030\002 \001(\0132\032.connectd" +
-      ".pluginhost.Value\"\231\001\n\005Event\022\020\n\010instance\030" +
-      "\001 \001(\004\022A\n\034request_task_reconfiguration\030\002 " +
-      "\001(\0132\031.connectd.pluginhost.DoneH\000\0223\n\013rais" +
-      "e_error\030\003 \001(\0132\034.connectd.pluginhost.Fail" +
-      "ureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037" +
-      ".connectd.pluginhost.SchemaType\022\020\n\010optio" +
-      "nal\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030\004 \001(\005" +
-      "H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 \003(\0132+" +
-      ".connectd.pluginhost.Schema.ParametersEn" +
-      "try\0221\n\rdefault_value\030\007 \001(\0132\032.connectd.pl" +
-      "uginhost.Value\022*\n\006fields\030\010 \003(\0132\032.connect" +
-      "d.pluginhost.Field\022/\n\nkey_schema\030\t \001(\0132\033" +
-      ".connectd.pluginhost.Schema\0221\n\014value_sch" +
-      "ema\030\n \001(\0132\033.connectd.pluginhost.Schema\0321" +
-      "\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030" +
-      "\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004name\030\001" +
-      " \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.pluginho" +
-      "st.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001 \001(\010H" +
-      "\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_value\030\003" +
-      " \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013int64_v" +
-      "alue\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002H\000\022\027\n" +
-      "\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_value\030\010" +
-      " \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013array_v" +
-      "alue\030\n \001(\0132\036.connectd.pluginhost.ListVal" +
-      "ueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd.plugi" +
-      "nhost.MapValueH\000\0228\n\014struct_value\030\014 \001(\0132 " +
-      ".connectd.pluginhost.StructValueH\000\0225\n\rde" +
-      "cimal_value\030\r \001(\0132\034.connectd.pluginhost." +
-      "DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004kind\"" +
-      "6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.connectd.p" +
-      "luginhost.Value\"`\n\010MapValue\022(\n\004keys\030\001 \003(" +
-      "\0132\032.connectd.pluginhost.Value\022*\n\006values\030" +
-      "\002 \003(\0132\032.connectd.pluginhost.Value\"9\n\013Str" +
-      "uctValue\022*\n\006values\030\001 \003(\0132\032.connectd.plug" +
-      "inhost.Value\"*\n\007Decimal\022\020\n\010unscaled\030\001 \001(" +
-      "\014\022\r\n\005scale\030\002 \001(\005*\317\001\n\nPluginType\022\033\n\027PLUGI" +
-      "N_TYPE_UNSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOUR" +
-      "CE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYP" +
-      "E_CONVERTER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONV" +
-      "ERTER\020\004\022\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022" +
-      "\031\n\025PLUGIN_TYPE_PREDICATE\020\006*y\n\rTimestampT" +
-      "ype\022$\n TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020" +
-      "\000\022\036\n\032TIMESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIM" +
-      "ESTAMP_TYPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchema" +
-      "Type\022\033\n\027SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCH" +
-      "EMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025" +
-      "\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT" +
-      "64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_" +
-      "TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022" +
-      "\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_B" +
-      "YTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_" +
-      "TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$co" +
-      "m.github.connectd.pluginhost.protoP\001Z9gi" +
-      "thub.com/connectd/connectd/connectors/ja" +
-      "vaplugin/hostpbb\006proto3"
+      "connectd.pluginhost.SinkPreCommitH\000\0223\n\tc" +
+      "onfigure\030( \001(\0132\036.connectd.pluginhost.Con" +
+      "figureH\000\022;\n\017transform_batch\030) \001(\0132 .conn" +
+      "ectd.pluginhost.RecordBatchH\000\022;\n\017predica" +
+      "te_batch\030* \001(\0132 .connectd.pluginhost.Rec" +
+      "ordBatchH\000B\006\n\004call\"\366\004\n\010Response\022\n\n\002id\030\001 " +
+      "\001(\004\022-\n\007failure\030\002 \001(\0132\034.connectd.pluginho" +
+      "st.Failure\0221\n\010instance\030\003 \001(\0132\035.connectd." +
+      "pluginhost.InstanceH\000\022;\n\nconfig_def\030\004 \001(" +
+      "\0132%.connectd.pluginhost.ConfigDefinition" +
+      "H\000\0225\n\nvalidation\030\005 \001(\0132\037.connectd.plugin" +
+      "host.ValidationH\000\0228\n\014task_configs\030\006 \001(\0132" +
+      " .connectd.pluginhost.TaskConfigsH\000\0228\n\014s" +
+      "ource_batch\030\007 \001(\0132 .connectd.pluginhost." +
+      "SourceBatchH\000\022.\n\004sink\030\010 \001(\0132\036.connectd.p" +
+      "luginhost.SinkReplyH\000\022)\n\004done\030\t \001(\0132\031.co" +
+      "nnectd.pluginhost.DoneH\000\022-\n\006answer\030\n \001(\013" +
+      "2\033.connectd.pluginhost.AnswerH\000\022<\n\013trans" +
+      "formed\030\013 \001(\0132%.connectd.pluginhost.Trans" +
+      "formedBatchH\000\022B\n\021predicate_results\030\014 \001(\013" +
+      "2%.connectd.pluginhost.PredicateResultsH" +
+      "\000B\010\n\006result\"[\n\007Failure\022\027\n\017exception_clas" +
+      "s\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_trace\030" +
+      "\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004Done" +
+      "\"|\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022-\n\004t" +
+      "ype\030\002 \001(\0162\037.connectd.pluginhost.PluginTy" +
+      "pe\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_connector" +
+      "\030\004 \001(\010\"A\n\010Instance\022\020\n\010instance\030\001 \001(\004\022\022\n\n" +
+      "class_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\"!\n\rClo" +
+      "seInstance\022\020\n\010instance\030\001 \001(\004\"b\n\014GetConfi" +
+      "gDef\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
+      ".connectd.pluginhost.PluginType\022\017\n\007versi" +
+      "on\030\003 \001(\t\"@\n\020ConfigDefinition\022,\n\004keys\030\001 \003" +
+      "(\0132\036.connectd.pluginhost.ConfigKey\"\231\002\n\tC" +
+      "onfigKey\022\014\n\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013" +
+      "has_default\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t" +
+      "\022\020\n\010required\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025" +
+      "\n\rdocumentation\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016" +
+      "order_in_group\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014d" +
+      "isplay_name\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n" +
+      "\tvalidator\030\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305" +
+      "\001\n\010Validate\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030" +
+      "\002 \001(\0162\037.connectd.pluginhost.PluginType\022\017" +
+      "\n\007version\030\003 \001(\t\0227\n\005props\030\004 \003(\0132(.connect" +
+      "d.pluginhost.Validate.PropsEntry\032,\n\nProp" +
+      "sEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y" +
+      "\n\nValidation\0229\n\nconfig_def\030\001 \001(\0132%.conne" +
+      "ctd.pluginhost.ConfigDefinition\0220\n\006value" +
+      "s\030\002 \003(\0132 .connectd.pluginhost.ConfigValu" +
+      "e\"z\n\013ConfigValue\022\014\n\004name\030\001 \001(\t\022\021\n\thas_va" +
+      "lue\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022\032\n\022recommended_" +
+      "values\030\004 \003(\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030" +
+      "\006 \001(\010\"\331\001\n\022ExactlyOnceSupport\022\022\n\nclass_na" +
+      "me\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plugin" +
+      "host.PluginType\022\017\n\007version\030\003 \001(\t\022A\n\005prop" +
+      "s\030\004 \003(\01322.connectd.pluginhost.ExactlyOnc" +
+      "eSupport.PropsEntry\032,\n\nPropsEntry\022\013\n\003key" +
+      "\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineT" +
+      "ransactionBoundaries\022\022\n\nclass_name\030\001 \001(\t" +
+      "\022-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plu" +
+      "ginType\022\017\n\007version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132" +
+      ">.connectd.pluginhost.CanDefineTransacti" +
+      "onBoundaries.PropsEntry\032,\n\nPropsEntry\022\013\n" +
+      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterO" +
+      "ffsets\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\016" +
+      "2\037.connectd.pluginhost.PluginType\022\017\n\007ver" +
+      "sion\030\003 \001(\t\022;\n\005props\030\004 \003(\0132,.connectd.plu" +
+      "ginhost.AlterOffsets.PropsEntry\0228\n\016sourc" +
+      "e_offsets\030\005 \003(\0132 .connectd.pluginhost.Of" +
+      "fsetEntry\022:\n\014sink_offsets\030\006 \003(\0132$.connec" +
+      "td.pluginhost.PartitionOffset\022=\n\020reset_p" +
+      "artitions\030\007 \003(\0132#.connectd.pluginhost.To" +
+      "picPartition\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
+      "\r\n\005value\030\002 \001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 " +
+      "\001(\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010" +
+      "instance\030\001 \001(\004\022=\n\005props\030\002 \003(\0132..connectd" +
+      ".pluginhost.ConnectorStart.PropsEntry\032,\n" +
+      "\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:" +
+      "\0028\001\";\n\024ConnectorTaskConfigs\022\020\n\010instance\030" +
+      "\001 \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"?\n\013TaskConfigs\022" +
+      "0\n\007configs\030\001 \003(\0132\037.connectd.pluginhost.T" +
+      "askConfig\"u\n\nTaskConfig\0229\n\005props\030\001 \003(\0132*" +
+      ".connectd.pluginhost.TaskConfig.PropsEnt" +
+      "ry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
+      " \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instance\030\001 " +
+      "\001(\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004\0228\n\005p" +
+      "rops\030\002 \003(\0132).connectd.pluginhost.TaskSta" +
+      "rt.PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n\004task" +
+      "\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022\027\n\017errant" +
+      "_reporter\030\006 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001" +
+      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010ins" +
+      "tance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 " +
+      "\001(\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n" +
+      "\023SourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022," +
+      "\n\004acks\030\002 \003(\0132\036.connectd.pluginhost.Recor" +
+      "dAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produc" +
+      "ed\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001" +
+      "(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"o\n" +
+      "\013SourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd" +
+      ".pluginhost.Schema\0222\n\007records\030\002 \003(\0132!.co" +
+      "nnectd.pluginhost.SourceRecord\"\227\003\n\014Sourc" +
+      "eRecord\022\013\n\003seq\030\001 \001(\004\0224\n\020source_partition" +
+      "\030\002 \001(\0132\032.connectd.pluginhost.Value\0221\n\rso" +
+      "urce_offset\030\003 \001(\0132\032.connectd.pluginhost." +
+      "Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017kafka_partition\030" +
+      "\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n\003key\030\007 " +
+      "\001(\0132\032.connectd.pluginhost.Value\022\024\n\014value" +
+      "_schema\030\010 \001(\r\022)\n\005value\030\t \001(\0132\032.connectd." +
+      "pluginhost.Value\022\026\n\ttimestamp\030\n \001(\003H\001\210\001\001" +
+      "\022,\n\007headers\030\013 \003(\0132\033.connectd.pluginhost." +
+      "HeaderB\022\n\020_kafka_partitionB\014\n\n_timestamp" +
+      "\"P\n\006Header\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022" +
+      ")\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Val" +
+      "ue\"U\n\010SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npart" +
+      "itions\030\002 \003(\0132#.connectd.pluginhost.Topic" +
+      "Partition\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004" +
+      "\0227\n\npartitions\030\002 \003(\0132#.connectd.pluginho" +
+      "st.TopicPartition\"{\n\007SinkPut\022\020\n\010instance" +
+      "\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plugi" +
+      "nhost.Schema\0220\n\007records\030\003 \003(\0132\037.connectd" +
+      ".pluginhost.SinkRecord\"\330\002\n\nSinkRecord\022\r\n" +
+      "\005topic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n" +
+      "\014kafka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022" +
+      "\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Value" +
+      "\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032." +
+      "connectd.pluginhost.Value\022\026\n\ttimestamp\030\010" +
+      " \001(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".conn" +
+      "ectd.pluginhost.TimestampType\022,\n\007headers" +
+      "\030\n \003(\0132\033.connectd.pluginhost.HeaderB\014\n\n_" +
+      "timestamp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001" +
+      " \001(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.pluginh" +
+      "ost.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006com" +
+      "mit\030\001 \003(\0132$.connectd.pluginhost.Partitio" +
+      "nOffset\022;\n\rreset_offsets\030\002 \003(\0132$.connect" +
+      "d.pluginhost.PartitionOffset\0222\n\005pause\030\003 " +
+      "\003(\0132#.connectd.pluginhost.TopicPartition" +
+      "\0223\n\006resume\030\004 \003(\0132#.connectd.pluginhost.T" +
+      "opicPartition\022\026\n\016request_commit\030\005 \001(\010\022\027\n" +
+      "\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n" +
+      "\016TopicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartit" +
+      "ion\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 " +
+      "\001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227" +
+      "\001\n\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offse" +
+      "ts\030\002 \001(\0132 .connectd.pluginhost.ReadOffse" +
+      "tsH\000\022:\n\rreport_errant\030\003 \001(\0132!.connectd.p" +
+      "luginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014Hos" +
+      "tResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007" +
+      "offsets\030\003 \001(\0132\034.connectd.pluginhost.Offs" +
+      "etsH\000\022)\n\004done\030\004 \001(\0132\031.connectd.pluginhos" +
+      "t.DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010i" +
+      "nstance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connect" +
+      "d.pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037.co" +
+      "nnectd.pluginhost.SinkRecord\022+\n\005error\030\004 " +
+      "\001(\0132\034.connectd.pluginhost.Failure\"O\n\013Rea" +
+      "dOffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions" +
+      "\030\002 \003(\0132\032.connectd.pluginhost.Value\"<\n\007Of" +
+      "fsets\0221\n\007entries\030\001 \003(\0132 .connectd.plugin" +
+      "host.OffsetEntry\"h\n\013OffsetEntry\022-\n\tparti" +
+      "tion\030\001 \001(\0132\032.connectd.pluginhost.Value\022*" +
+      "\n\006offset\030\002 \001(\0132\032.connectd.pluginhost.Val" +
+      "ue\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034reques" +
+      "t_task_reconfiguration\030\002 \001(\0132\031.connectd." +
+      "pluginhost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034" +
+      ".connectd.pluginhost.FailureH\000B\006\n\004kind\"\275" +
+      "\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.plugi" +
+      "nhost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004na" +
+      "me\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 " +
+      "\001(\t\022?\n\nparameters\030\006 \003(\0132+.connectd.plugi" +
+      "nhost.Schema.ParametersEntry\0221\n\rdefault_" +
+      "value\030\007 \001(\0132\032.connectd.pluginhost.Value\022" +
+      "*\n\006fields\030\010 \003(\0132\032.connectd.pluginhost.Fi" +
+      "eld\022/\n\nkey_schema\030\t \001(\0132\033.connectd.plugi" +
+      "nhost.Schema\0221\n\014value_schema\030\n \001(\0132\033.con" +
+      "nectd.pluginhost.Schema\0321\n\017ParametersEnt" +
+      "ry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_v" +
+      "ersion\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030" +
+      "\002 \001(\0132\033.connectd.pluginhost.Schema\"\323\003\n\005V" +
+      "alue\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value" +
+      "\030\002 \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32" +
+      "_value\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n" +
+      "\rfloat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030" +
+      "\007 \001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes" +
+      "_value\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.co" +
+      "nnectd.pluginhost.ListValueH\000\0222\n\tmap_val" +
+      "ue\030\013 \001(\0132\035.connectd.pluginhost.MapValueH" +
+      "\000\0228\n\014struct_value\030\014 \001(\0132 .connectd.plugi" +
+      "nhost.StructValueH\000\0225\n\rdecimal_value\030\r \001" +
+      "(\0132\034.connectd.pluginhost.DecimalH\000\022\024\n\nda" +
+      "te_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n" +
+      "\005items\030\001 \003(\0132\032.connectd.pluginhost.Value" +
+      "\"`\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd.pl" +
+      "uginhost.Value\022*\n\006values\030\002 \003(\0132\032.connect" +
+      "d.pluginhost.Value\"9\n\013StructValue\022*\n\006val" +
+      "ues\030\001 \003(\0132\032.connectd.pluginhost.Value\"*\n" +
+      "\007Decimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(" +
+      "\005\"\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005pro" +
+      "ps\030\002 \003(\0132).connectd.pluginhost.Configure" +
+      ".PropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntr" +
+      "y\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rCo" +
+      "nnectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_part" +
+      "ition\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001" +
+      "\210\001\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.c" +
+      "onnectd.pluginhost.Value\022\024\n\014value_schema" +
+      "\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginh" +
+      "ost.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007hea" +
+      "ders\030\t \003(\0132\033.connectd.pluginhost.HeaderB" +
+      "\022\n\020_kafka_partitionB\017\n\r_kafka_offsetB\014\n\n" +
+      "_timestamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001" +
+      " \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginh" +
+      "ost.Schema\0223\n\007records\030\003 \003(\0132\".connectd.p" +
+      "luginhost.ConnectRecord\"y\n\020TransformedBa" +
+      "tch\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginho" +
+      "st.Schema\0227\n\007records\030\002 \003(\0132&.connectd.pl" +
+      "uginhost.TransformedRecord\"\262\001\n\021Transform" +
+      "edRecord\0224\n\006record\030\001 \001(\0132\".connectd.plug" +
+      "inhost.ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132" +
+      "\031.connectd.pluginhost.DoneH\000\022/\n\007failure\030" +
+      "\003 \001(\0132\034.connectd.pluginhost.FailureH\000B\010\n" +
+      "\006result\"#\n\020PredicateResults\022\017\n\007matches\030\001" +
+      " \003(\010*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPE" +
+      "CIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUG" +
+      "IN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020" +
+      "\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032P" +
+      "LUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TY" +
+      "PE_PREDICATE\020\006*y\n\rTimestampType\022$\n TIMES" +
+      "TAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTA" +
+      "MP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_" +
+      "LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHE" +
+      "MA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT" +
+      "8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYP" +
+      "E_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHE" +
+      "MA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64" +
+      "\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TY" +
+      "PE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SC" +
+      "HEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026" +
+      "\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.con" +
+      "nectd.pluginhost.protoP\001Z9github.com/con" +
+      "nectd/connectd/connectors/javaplugin/hos" +
+      "tpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -641,13 +708,13 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_Request_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Request_descriptor,
-        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ExactlyOnceSupport", "CanDefineTransactionBoundaries", "AlterOffsets", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Call", });
+        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ExactlyOnceSupport", "CanDefineTransactionBoundaries", "AlterOffsets", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Configure", "TransformBatch", "PredicateBatch", "Call", });
     internal_static_connectd_pluginhost_Response_descriptor =
       getDescriptor().getMessageType(4);
     internal_static_connectd_pluginhost_Response_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Response_descriptor,
-        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Answer", "Result", });
+        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Answer", "Transformed", "PredicateResults", "Result", });
     internal_static_connectd_pluginhost_Failure_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_connectd_pluginhost_Failure_fieldAccessorTable = new
@@ -1008,6 +1075,48 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Decimal_descriptor,
         new java.lang.String[] { "Unscaled", "Scale", });
+    internal_static_connectd_pluginhost_Configure_descriptor =
+      getDescriptor().getMessageType(57);
+    internal_static_connectd_pluginhost_Configure_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_Configure_descriptor,
+        new java.lang.String[] { "Instance", "Props", "IsKey", });
+    internal_static_connectd_pluginhost_Configure_PropsEntry_descriptor =
+      internal_static_connectd_pluginhost_Configure_descriptor.getNestedType(0);
+    internal_static_connectd_pluginhost_Configure_PropsEntry_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_Configure_PropsEntry_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_connectd_pluginhost_ConnectRecord_descriptor =
+      getDescriptor().getMessageType(58);
+    internal_static_connectd_pluginhost_ConnectRecord_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ConnectRecord_descriptor,
+        new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
+    internal_static_connectd_pluginhost_RecordBatch_descriptor =
+      getDescriptor().getMessageType(59);
+    internal_static_connectd_pluginhost_RecordBatch_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_RecordBatch_descriptor,
+        new java.lang.String[] { "Instance", "Schemas", "Records", });
+    internal_static_connectd_pluginhost_TransformedBatch_descriptor =
+      getDescriptor().getMessageType(60);
+    internal_static_connectd_pluginhost_TransformedBatch_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_TransformedBatch_descriptor,
+        new java.lang.String[] { "Schemas", "Records", });
+    internal_static_connectd_pluginhost_TransformedRecord_descriptor =
+      getDescriptor().getMessageType(61);
+    internal_static_connectd_pluginhost_TransformedRecord_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_TransformedRecord_descriptor,
+        new java.lang.String[] { "Record", "Dropped", "Failure", "Result", });
+    internal_static_connectd_pluginhost_PredicateResults_descriptor =
+      getDescriptor().getMessageType(62);
+    internal_static_connectd_pluginhost_PredicateResults_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_PredicateResults_descriptor,
+        new java.lang.String[] { "Matches", });
     descriptor.resolveAllFeaturesImmutable();
   }
 

@@ -73,6 +73,9 @@ private static final long serialVersionUID = 0L;
     SINK_CLOSE(31),
     SINK_PUT(32),
     SINK_PRE_COMMIT(33),
+    CONFIGURE(40),
+    TRANSFORM_BATCH(41),
+    PREDICATE_BATCH(42),
     CALL_NOT_SET(0);
     private final int value;
     private CallCase(int value) {
@@ -110,6 +113,9 @@ private static final long serialVersionUID = 0L;
         case 31: return SINK_CLOSE;
         case 32: return SINK_PUT;
         case 33: return SINK_PRE_COMMIT;
+        case 40: return CONFIGURE;
+        case 41: return TRANSFORM_BATCH;
+        case 42: return PREDICATE_BATCH;
         case 0: return CALL_NOT_SET;
         default: return null;
       }
@@ -756,6 +762,99 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.SinkPreCommit.getDefaultInstance();
   }
 
+  public static final int CONFIGURE_FIELD_NUMBER = 40;
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   * @return Whether the configure field is set.
+   */
+  @java.lang.Override
+  public boolean hasConfigure() {
+    return callCase_ == 40;
+  }
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   * @return The configure.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.Configure getConfigure() {
+    if (callCase_ == 40) {
+       return (com.github.connectd.pluginhost.proto.Configure) call_;
+    }
+    return com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ConfigureOrBuilder getConfigureOrBuilder() {
+    if (callCase_ == 40) {
+       return (com.github.connectd.pluginhost.proto.Configure) call_;
+    }
+    return com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+  }
+
+  public static final int TRANSFORM_BATCH_FIELD_NUMBER = 41;
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   * @return Whether the transformBatch field is set.
+   */
+  @java.lang.Override
+  public boolean hasTransformBatch() {
+    return callCase_ == 41;
+  }
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   * @return The transformBatch.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RecordBatch getTransformBatch() {
+    if (callCase_ == 41) {
+       return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getTransformBatchOrBuilder() {
+    if (callCase_ == 41) {
+       return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+  }
+
+  public static final int PREDICATE_BATCH_FIELD_NUMBER = 42;
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   * @return Whether the predicateBatch field is set.
+   */
+  @java.lang.Override
+  public boolean hasPredicateBatch() {
+    return callCase_ == 42;
+  }
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   * @return The predicateBatch.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RecordBatch getPredicateBatch() {
+    if (callCase_ == 42) {
+       return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getPredicateBatchOrBuilder() {
+    if (callCase_ == 42) {
+       return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -832,6 +931,15 @@ private static final long serialVersionUID = 0L;
     }
     if (callCase_ == 33) {
       output.writeMessage(33, (com.github.connectd.pluginhost.proto.SinkPreCommit) call_);
+    }
+    if (callCase_ == 40) {
+      output.writeMessage(40, (com.github.connectd.pluginhost.proto.Configure) call_);
+    }
+    if (callCase_ == 41) {
+      output.writeMessage(41, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
+    }
+    if (callCase_ == 42) {
+      output.writeMessage(42, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -925,6 +1033,18 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 33) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(33, (com.github.connectd.pluginhost.proto.SinkPreCommit) call_);
+    }
+    if (callCase_ == 40) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(40, (com.github.connectd.pluginhost.proto.Configure) call_);
+    }
+    if (callCase_ == 41) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(41, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
+    }
+    if (callCase_ == 42) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(42, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -1025,6 +1145,18 @@ private static final long serialVersionUID = 0L;
         if (!getSinkPreCommit()
             .equals(other.getSinkPreCommit())) return false;
         break;
+      case 40:
+        if (!getConfigure()
+            .equals(other.getConfigure())) return false;
+        break;
+      case 41:
+        if (!getTransformBatch()
+            .equals(other.getTransformBatch())) return false;
+        break;
+      case 42:
+        if (!getPredicateBatch()
+            .equals(other.getPredicateBatch())) return false;
+        break;
       case 0:
       default:
     }
@@ -1122,6 +1254,18 @@ private static final long serialVersionUID = 0L;
       case 33:
         hash = (37 * hash) + SINK_PRE_COMMIT_FIELD_NUMBER;
         hash = (53 * hash) + getSinkPreCommit().hashCode();
+        break;
+      case 40:
+        hash = (37 * hash) + CONFIGURE_FIELD_NUMBER;
+        hash = (53 * hash) + getConfigure().hashCode();
+        break;
+      case 41:
+        hash = (37 * hash) + TRANSFORM_BATCH_FIELD_NUMBER;
+        hash = (53 * hash) + getTransformBatch().hashCode();
+        break;
+      case 42:
+        hash = (37 * hash) + PREDICATE_BATCH_FIELD_NUMBER;
+        hash = (53 * hash) + getPredicateBatch().hashCode();
         break;
       case 0:
       default:
@@ -1322,6 +1466,15 @@ private static final long serialVersionUID = 0L;
       if (sinkPreCommitBuilder_ != null) {
         sinkPreCommitBuilder_.clear();
       }
+      if (configureBuilder_ != null) {
+        configureBuilder_.clear();
+      }
+      if (transformBatchBuilder_ != null) {
+        transformBatchBuilder_.clear();
+      }
+      if (predicateBatchBuilder_ != null) {
+        predicateBatchBuilder_.clear();
+      }
       callCase_ = 0;
       call_ = null;
       return this;
@@ -1446,6 +1599,18 @@ private static final long serialVersionUID = 0L;
           sinkPreCommitBuilder_ != null) {
         result.call_ = sinkPreCommitBuilder_.build();
       }
+      if (callCase_ == 40 &&
+          configureBuilder_ != null) {
+        result.call_ = configureBuilder_.build();
+      }
+      if (callCase_ == 41 &&
+          transformBatchBuilder_ != null) {
+        result.call_ = transformBatchBuilder_.build();
+      }
+      if (callCase_ == 42 &&
+          predicateBatchBuilder_ != null) {
+        result.call_ = predicateBatchBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -1542,6 +1707,18 @@ private static final long serialVersionUID = 0L;
         }
         case SINK_PRE_COMMIT: {
           mergeSinkPreCommit(other.getSinkPreCommit());
+          break;
+        }
+        case CONFIGURE: {
+          mergeConfigure(other.getConfigure());
+          break;
+        }
+        case TRANSFORM_BATCH: {
+          mergeTransformBatch(other.getTransformBatch());
+          break;
+        }
+        case PREDICATE_BATCH: {
+          mergePredicateBatch(other.getPredicateBatch());
           break;
         }
         case CALL_NOT_SET: {
@@ -1719,6 +1896,27 @@ private static final long serialVersionUID = 0L;
               callCase_ = 33;
               break;
             } // case 266
+            case 322: {
+              input.readMessage(
+                  internalGetConfigureFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 40;
+              break;
+            } // case 322
+            case 330: {
+              input.readMessage(
+                  internalGetTransformBatchFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 41;
+              break;
+            } // case 330
+            case 338: {
+              input.readMessage(
+                  internalGetPredicateBatchFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 42;
+              break;
+            } // case 338
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -4621,6 +4819,432 @@ private static final long serialVersionUID = 0L;
       callCase_ = 33;
       onChanged();
       return sinkPreCommitBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Configure, com.github.connectd.pluginhost.proto.Configure.Builder, com.github.connectd.pluginhost.proto.ConfigureOrBuilder> configureBuilder_;
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     * @return Whether the configure field is set.
+     */
+    @java.lang.Override
+    public boolean hasConfigure() {
+      return callCase_ == 40;
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     * @return The configure.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.Configure getConfigure() {
+      if (configureBuilder_ == null) {
+        if (callCase_ == 40) {
+          return (com.github.connectd.pluginhost.proto.Configure) call_;
+        }
+        return com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+      } else {
+        if (callCase_ == 40) {
+          return configureBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    public Builder setConfigure(com.github.connectd.pluginhost.proto.Configure value) {
+      if (configureBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        configureBuilder_.setMessage(value);
+      }
+      callCase_ = 40;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    public Builder setConfigure(
+        com.github.connectd.pluginhost.proto.Configure.Builder builderForValue) {
+      if (configureBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        configureBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 40;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    public Builder mergeConfigure(com.github.connectd.pluginhost.proto.Configure value) {
+      if (configureBuilder_ == null) {
+        if (callCase_ == 40 &&
+            call_ != com.github.connectd.pluginhost.proto.Configure.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.Configure.newBuilder((com.github.connectd.pluginhost.proto.Configure) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 40) {
+          configureBuilder_.mergeFrom(value);
+        } else {
+          configureBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 40;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    public Builder clearConfigure() {
+      if (configureBuilder_ == null) {
+        if (callCase_ == 40) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 40) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        configureBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Configure.Builder getConfigureBuilder() {
+      return internalGetConfigureFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ConfigureOrBuilder getConfigureOrBuilder() {
+      if ((callCase_ == 40) && (configureBuilder_ != null)) {
+        return configureBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 40) {
+          return (com.github.connectd.pluginhost.proto.Configure) call_;
+        }
+        return com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.Configure configure = 40;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.Configure, com.github.connectd.pluginhost.proto.Configure.Builder, com.github.connectd.pluginhost.proto.ConfigureOrBuilder> 
+        internalGetConfigureFieldBuilder() {
+      if (configureBuilder_ == null) {
+        if (!(callCase_ == 40)) {
+          call_ = com.github.connectd.pluginhost.proto.Configure.getDefaultInstance();
+        }
+        configureBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.Configure, com.github.connectd.pluginhost.proto.Configure.Builder, com.github.connectd.pluginhost.proto.ConfigureOrBuilder>(
+                (com.github.connectd.pluginhost.proto.Configure) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 40;
+      onChanged();
+      return configureBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder> transformBatchBuilder_;
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     * @return Whether the transformBatch field is set.
+     */
+    @java.lang.Override
+    public boolean hasTransformBatch() {
+      return callCase_ == 41;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     * @return The transformBatch.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.RecordBatch getTransformBatch() {
+      if (transformBatchBuilder_ == null) {
+        if (callCase_ == 41) {
+          return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      } else {
+        if (callCase_ == 41) {
+          return transformBatchBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    public Builder setTransformBatch(com.github.connectd.pluginhost.proto.RecordBatch value) {
+      if (transformBatchBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        transformBatchBuilder_.setMessage(value);
+      }
+      callCase_ = 41;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    public Builder setTransformBatch(
+        com.github.connectd.pluginhost.proto.RecordBatch.Builder builderForValue) {
+      if (transformBatchBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        transformBatchBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 41;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    public Builder mergeTransformBatch(com.github.connectd.pluginhost.proto.RecordBatch value) {
+      if (transformBatchBuilder_ == null) {
+        if (callCase_ == 41 &&
+            call_ != com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.RecordBatch.newBuilder((com.github.connectd.pluginhost.proto.RecordBatch) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 41) {
+          transformBatchBuilder_.mergeFrom(value);
+        } else {
+          transformBatchBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 41;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    public Builder clearTransformBatch() {
+      if (transformBatchBuilder_ == null) {
+        if (callCase_ == 41) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 41) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        transformBatchBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RecordBatch.Builder getTransformBatchBuilder() {
+      return internalGetTransformBatchFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getTransformBatchOrBuilder() {
+      if ((callCase_ == 41) && (transformBatchBuilder_ != null)) {
+        return transformBatchBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 41) {
+          return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder> 
+        internalGetTransformBatchFieldBuilder() {
+      if (transformBatchBuilder_ == null) {
+        if (!(callCase_ == 41)) {
+          call_ = com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+        }
+        transformBatchBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder>(
+                (com.github.connectd.pluginhost.proto.RecordBatch) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 41;
+      onChanged();
+      return transformBatchBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder> predicateBatchBuilder_;
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     * @return Whether the predicateBatch field is set.
+     */
+    @java.lang.Override
+    public boolean hasPredicateBatch() {
+      return callCase_ == 42;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     * @return The predicateBatch.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.RecordBatch getPredicateBatch() {
+      if (predicateBatchBuilder_ == null) {
+        if (callCase_ == 42) {
+          return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      } else {
+        if (callCase_ == 42) {
+          return predicateBatchBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    public Builder setPredicateBatch(com.github.connectd.pluginhost.proto.RecordBatch value) {
+      if (predicateBatchBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        predicateBatchBuilder_.setMessage(value);
+      }
+      callCase_ = 42;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    public Builder setPredicateBatch(
+        com.github.connectd.pluginhost.proto.RecordBatch.Builder builderForValue) {
+      if (predicateBatchBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        predicateBatchBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 42;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    public Builder mergePredicateBatch(com.github.connectd.pluginhost.proto.RecordBatch value) {
+      if (predicateBatchBuilder_ == null) {
+        if (callCase_ == 42 &&
+            call_ != com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.RecordBatch.newBuilder((com.github.connectd.pluginhost.proto.RecordBatch) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 42) {
+          predicateBatchBuilder_.mergeFrom(value);
+        } else {
+          predicateBatchBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 42;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    public Builder clearPredicateBatch() {
+      if (predicateBatchBuilder_ == null) {
+        if (callCase_ == 42) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 42) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        predicateBatchBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RecordBatch.Builder getPredicateBatchBuilder() {
+      return internalGetPredicateBatchFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getPredicateBatchOrBuilder() {
+      if ((callCase_ == 42) && (predicateBatchBuilder_ != null)) {
+        return predicateBatchBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 42) {
+          return (com.github.connectd.pluginhost.proto.RecordBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder> 
+        internalGetPredicateBatchFieldBuilder() {
+      if (predicateBatchBuilder_ == null) {
+        if (!(callCase_ == 42)) {
+          call_ = com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
+        }
+        predicateBatchBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.RecordBatch, com.github.connectd.pluginhost.proto.RecordBatch.Builder, com.github.connectd.pluginhost.proto.RecordBatchOrBuilder>(
+                (com.github.connectd.pluginhost.proto.RecordBatch) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 42;
+      onChanged();
+      return predicateBatchBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Request)

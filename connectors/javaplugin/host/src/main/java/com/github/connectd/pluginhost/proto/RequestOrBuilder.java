@@ -316,5 +316,50 @@ public interface RequestOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.SinkPreCommitOrBuilder getSinkPreCommitOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   * @return Whether the configure field is set.
+   */
+  boolean hasConfigure();
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   * @return The configure.
+   */
+  com.github.connectd.pluginhost.proto.Configure getConfigure();
+  /**
+   * <code>.connectd.pluginhost.Configure configure = 40;</code>
+   */
+  com.github.connectd.pluginhost.proto.ConfigureOrBuilder getConfigureOrBuilder();
+
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   * @return Whether the transformBatch field is set.
+   */
+  boolean hasTransformBatch();
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   * @return The transformBatch.
+   */
+  com.github.connectd.pluginhost.proto.RecordBatch getTransformBatch();
+  /**
+   * <code>.connectd.pluginhost.RecordBatch transform_batch = 41;</code>
+   */
+  com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getTransformBatchOrBuilder();
+
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   * @return Whether the predicateBatch field is set.
+   */
+  boolean hasPredicateBatch();
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   * @return The predicateBatch.
+   */
+  com.github.connectd.pluginhost.proto.RecordBatch getPredicateBatch();
+  /**
+   * <code>.connectd.pluginhost.RecordBatch predicate_batch = 42;</code>
+   */
+  com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getPredicateBatchOrBuilder();
+
   com.github.connectd.pluginhost.proto.Request.CallCase getCallCase();
 }

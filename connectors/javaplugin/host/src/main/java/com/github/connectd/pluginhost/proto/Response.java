@@ -63,6 +63,8 @@ private static final long serialVersionUID = 0L;
     SINK(8),
     DONE(9),
     ANSWER(10),
+    TRANSFORMED(11),
+    PREDICATE_RESULTS(12),
     RESULT_NOT_SET(0);
     private final int value;
     private ResultCase(int value) {
@@ -88,6 +90,8 @@ private static final long serialVersionUID = 0L;
         case 8: return SINK;
         case 9: return DONE;
         case 10: return ANSWER;
+        case 11: return TRANSFORMED;
+        case 12: return PREDICATE_RESULTS;
         case 0: return RESULT_NOT_SET;
         default: return null;
       }
@@ -400,6 +404,68 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.Answer.getDefaultInstance();
   }
 
+  public static final int TRANSFORMED_FIELD_NUMBER = 11;
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   * @return Whether the transformed field is set.
+   */
+  @java.lang.Override
+  public boolean hasTransformed() {
+    return resultCase_ == 11;
+  }
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   * @return The transformed.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.TransformedBatch getTransformed() {
+    if (resultCase_ == 11) {
+       return (com.github.connectd.pluginhost.proto.TransformedBatch) result_;
+    }
+    return com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder getTransformedOrBuilder() {
+    if (resultCase_ == 11) {
+       return (com.github.connectd.pluginhost.proto.TransformedBatch) result_;
+    }
+    return com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+  }
+
+  public static final int PREDICATE_RESULTS_FIELD_NUMBER = 12;
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   * @return Whether the predicateResults field is set.
+   */
+  @java.lang.Override
+  public boolean hasPredicateResults() {
+    return resultCase_ == 12;
+  }
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   * @return The predicateResults.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.PredicateResults getPredicateResults() {
+    if (resultCase_ == 12) {
+       return (com.github.connectd.pluginhost.proto.PredicateResults) result_;
+    }
+    return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder getPredicateResultsOrBuilder() {
+    if (resultCase_ == 12) {
+       return (com.github.connectd.pluginhost.proto.PredicateResults) result_;
+    }
+    return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -443,6 +509,12 @@ private static final long serialVersionUID = 0L;
     }
     if (resultCase_ == 10) {
       output.writeMessage(10, (com.github.connectd.pluginhost.proto.Answer) result_);
+    }
+    if (resultCase_ == 11) {
+      output.writeMessage(11, (com.github.connectd.pluginhost.proto.TransformedBatch) result_);
+    }
+    if (resultCase_ == 12) {
+      output.writeMessage(12, (com.github.connectd.pluginhost.proto.PredicateResults) result_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -492,6 +564,14 @@ private static final long serialVersionUID = 0L;
     if (resultCase_ == 10) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(10, (com.github.connectd.pluginhost.proto.Answer) result_);
+    }
+    if (resultCase_ == 11) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(11, (com.github.connectd.pluginhost.proto.TransformedBatch) result_);
+    }
+    if (resultCase_ == 12) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(12, (com.github.connectd.pluginhost.proto.PredicateResults) result_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -549,6 +629,14 @@ private static final long serialVersionUID = 0L;
         if (!getAnswer()
             .equals(other.getAnswer())) return false;
         break;
+      case 11:
+        if (!getTransformed()
+            .equals(other.getTransformed())) return false;
+        break;
+      case 12:
+        if (!getPredicateResults()
+            .equals(other.getPredicateResults())) return false;
+        break;
       case 0:
       default:
     }
@@ -602,6 +690,14 @@ private static final long serialVersionUID = 0L;
       case 10:
         hash = (37 * hash) + ANSWER_FIELD_NUMBER;
         hash = (53 * hash) + getAnswer().hashCode();
+        break;
+      case 11:
+        hash = (37 * hash) + TRANSFORMED_FIELD_NUMBER;
+        hash = (53 * hash) + getTransformed().hashCode();
+        break;
+      case 12:
+        hash = (37 * hash) + PREDICATE_RESULTS_FIELD_NUMBER;
+        hash = (53 * hash) + getPredicateResults().hashCode();
         break;
       case 0:
       default:
@@ -778,6 +874,12 @@ private static final long serialVersionUID = 0L;
       if (answerBuilder_ != null) {
         answerBuilder_.clear();
       }
+      if (transformedBuilder_ != null) {
+        transformedBuilder_.clear();
+      }
+      if (predicateResultsBuilder_ != null) {
+        predicateResultsBuilder_.clear();
+      }
       resultCase_ = 0;
       result_ = null;
       return this;
@@ -862,6 +964,14 @@ private static final long serialVersionUID = 0L;
           answerBuilder_ != null) {
         result.result_ = answerBuilder_.build();
       }
+      if (resultCase_ == 11 &&
+          transformedBuilder_ != null) {
+        result.result_ = transformedBuilder_.build();
+      }
+      if (resultCase_ == 12 &&
+          predicateResultsBuilder_ != null) {
+        result.result_ = predicateResultsBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -913,6 +1023,14 @@ private static final long serialVersionUID = 0L;
         }
         case ANSWER: {
           mergeAnswer(other.getAnswer());
+          break;
+        }
+        case TRANSFORMED: {
+          mergeTransformed(other.getTransformed());
+          break;
+        }
+        case PREDICATE_RESULTS: {
+          mergePredicateResults(other.getPredicateResults());
           break;
         }
         case RESULT_NOT_SET: {
@@ -1013,6 +1131,20 @@ private static final long serialVersionUID = 0L;
               resultCase_ = 10;
               break;
             } // case 82
+            case 90: {
+              input.readMessage(
+                  internalGetTransformedFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              resultCase_ = 11;
+              break;
+            } // case 90
+            case 98: {
+              input.readMessage(
+                  internalGetPredicateResultsFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              resultCase_ = 12;
+              break;
+            } // case 98
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2368,6 +2500,290 @@ private static final long serialVersionUID = 0L;
       resultCase_ = 10;
       onChanged();
       return answerBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.TransformedBatch, com.github.connectd.pluginhost.proto.TransformedBatch.Builder, com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder> transformedBuilder_;
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     * @return Whether the transformed field is set.
+     */
+    @java.lang.Override
+    public boolean hasTransformed() {
+      return resultCase_ == 11;
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     * @return The transformed.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.TransformedBatch getTransformed() {
+      if (transformedBuilder_ == null) {
+        if (resultCase_ == 11) {
+          return (com.github.connectd.pluginhost.proto.TransformedBatch) result_;
+        }
+        return com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+      } else {
+        if (resultCase_ == 11) {
+          return transformedBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    public Builder setTransformed(com.github.connectd.pluginhost.proto.TransformedBatch value) {
+      if (transformedBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        result_ = value;
+        onChanged();
+      } else {
+        transformedBuilder_.setMessage(value);
+      }
+      resultCase_ = 11;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    public Builder setTransformed(
+        com.github.connectd.pluginhost.proto.TransformedBatch.Builder builderForValue) {
+      if (transformedBuilder_ == null) {
+        result_ = builderForValue.build();
+        onChanged();
+      } else {
+        transformedBuilder_.setMessage(builderForValue.build());
+      }
+      resultCase_ = 11;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    public Builder mergeTransformed(com.github.connectd.pluginhost.proto.TransformedBatch value) {
+      if (transformedBuilder_ == null) {
+        if (resultCase_ == 11 &&
+            result_ != com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance()) {
+          result_ = com.github.connectd.pluginhost.proto.TransformedBatch.newBuilder((com.github.connectd.pluginhost.proto.TransformedBatch) result_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          result_ = value;
+        }
+        onChanged();
+      } else {
+        if (resultCase_ == 11) {
+          transformedBuilder_.mergeFrom(value);
+        } else {
+          transformedBuilder_.setMessage(value);
+        }
+      }
+      resultCase_ = 11;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    public Builder clearTransformed() {
+      if (transformedBuilder_ == null) {
+        if (resultCase_ == 11) {
+          resultCase_ = 0;
+          result_ = null;
+          onChanged();
+        }
+      } else {
+        if (resultCase_ == 11) {
+          resultCase_ = 0;
+          result_ = null;
+        }
+        transformedBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransformedBatch.Builder getTransformedBuilder() {
+      return internalGetTransformedFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder getTransformedOrBuilder() {
+      if ((resultCase_ == 11) && (transformedBuilder_ != null)) {
+        return transformedBuilder_.getMessageOrBuilder();
+      } else {
+        if (resultCase_ == 11) {
+          return (com.github.connectd.pluginhost.proto.TransformedBatch) result_;
+        }
+        return com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.TransformedBatch, com.github.connectd.pluginhost.proto.TransformedBatch.Builder, com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder> 
+        internalGetTransformedFieldBuilder() {
+      if (transformedBuilder_ == null) {
+        if (!(resultCase_ == 11)) {
+          result_ = com.github.connectd.pluginhost.proto.TransformedBatch.getDefaultInstance();
+        }
+        transformedBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.TransformedBatch, com.github.connectd.pluginhost.proto.TransformedBatch.Builder, com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder>(
+                (com.github.connectd.pluginhost.proto.TransformedBatch) result_,
+                getParentForChildren(),
+                isClean());
+        result_ = null;
+      }
+      resultCase_ = 11;
+      onChanged();
+      return transformedBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.PredicateResults, com.github.connectd.pluginhost.proto.PredicateResults.Builder, com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder> predicateResultsBuilder_;
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     * @return Whether the predicateResults field is set.
+     */
+    @java.lang.Override
+    public boolean hasPredicateResults() {
+      return resultCase_ == 12;
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     * @return The predicateResults.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.PredicateResults getPredicateResults() {
+      if (predicateResultsBuilder_ == null) {
+        if (resultCase_ == 12) {
+          return (com.github.connectd.pluginhost.proto.PredicateResults) result_;
+        }
+        return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+      } else {
+        if (resultCase_ == 12) {
+          return predicateResultsBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    public Builder setPredicateResults(com.github.connectd.pluginhost.proto.PredicateResults value) {
+      if (predicateResultsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        result_ = value;
+        onChanged();
+      } else {
+        predicateResultsBuilder_.setMessage(value);
+      }
+      resultCase_ = 12;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    public Builder setPredicateResults(
+        com.github.connectd.pluginhost.proto.PredicateResults.Builder builderForValue) {
+      if (predicateResultsBuilder_ == null) {
+        result_ = builderForValue.build();
+        onChanged();
+      } else {
+        predicateResultsBuilder_.setMessage(builderForValue.build());
+      }
+      resultCase_ = 12;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    public Builder mergePredicateResults(com.github.connectd.pluginhost.proto.PredicateResults value) {
+      if (predicateResultsBuilder_ == null) {
+        if (resultCase_ == 12 &&
+            result_ != com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance()) {
+          result_ = com.github.connectd.pluginhost.proto.PredicateResults.newBuilder((com.github.connectd.pluginhost.proto.PredicateResults) result_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          result_ = value;
+        }
+        onChanged();
+      } else {
+        if (resultCase_ == 12) {
+          predicateResultsBuilder_.mergeFrom(value);
+        } else {
+          predicateResultsBuilder_.setMessage(value);
+        }
+      }
+      resultCase_ = 12;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    public Builder clearPredicateResults() {
+      if (predicateResultsBuilder_ == null) {
+        if (resultCase_ == 12) {
+          resultCase_ = 0;
+          result_ = null;
+          onChanged();
+        }
+      } else {
+        if (resultCase_ == 12) {
+          resultCase_ = 0;
+          result_ = null;
+        }
+        predicateResultsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    public com.github.connectd.pluginhost.proto.PredicateResults.Builder getPredicateResultsBuilder() {
+      return internalGetPredicateResultsFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder getPredicateResultsOrBuilder() {
+      if ((resultCase_ == 12) && (predicateResultsBuilder_ != null)) {
+        return predicateResultsBuilder_.getMessageOrBuilder();
+      } else {
+        if (resultCase_ == 12) {
+          return (com.github.connectd.pluginhost.proto.PredicateResults) result_;
+        }
+        return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.PredicateResults, com.github.connectd.pluginhost.proto.PredicateResults.Builder, com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder> 
+        internalGetPredicateResultsFieldBuilder() {
+      if (predicateResultsBuilder_ == null) {
+        if (!(resultCase_ == 12)) {
+          result_ = com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
+        }
+        predicateResultsBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.PredicateResults, com.github.connectd.pluginhost.proto.PredicateResults.Builder, com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder>(
+                (com.github.connectd.pluginhost.proto.PredicateResults) result_,
+                getParentForChildren(),
+                isClean());
+        result_ = null;
+      }
+      resultCase_ = 12;
+      onChanged();
+      return predicateResultsBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Response)

@@ -163,5 +163,35 @@ public interface ResponseOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.AnswerOrBuilder getAnswerOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   * @return Whether the transformed field is set.
+   */
+  boolean hasTransformed();
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   * @return The transformed.
+   */
+  com.github.connectd.pluginhost.proto.TransformedBatch getTransformed();
+  /**
+   * <code>.connectd.pluginhost.TransformedBatch transformed = 11;</code>
+   */
+  com.github.connectd.pluginhost.proto.TransformedBatchOrBuilder getTransformedOrBuilder();
+
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   * @return Whether the predicateResults field is set.
+   */
+  boolean hasPredicateResults();
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   * @return The predicateResults.
+   */
+  com.github.connectd.pluginhost.proto.PredicateResults getPredicateResults();
+  /**
+   * <code>.connectd.pluginhost.PredicateResults predicate_results = 12;</code>
+   */
+  com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder getPredicateResultsOrBuilder();
+
   com.github.connectd.pluginhost.proto.Response.ResultCase getResultCase();
 }

@@ -1,0 +1,137 @@
+package com.github.connectd.pluginhost;
+
+import com.github.connectd.pluginhost.proto.ConnectRecord;
+import com.github.connectd.pluginhost.proto.Done;
+import com.github.connectd.pluginhost.proto.Header;
+import com.github.connectd.pluginhost.proto.PredicateResults;
+import com.github.connectd.pluginhost.proto.RecordBatch;
+import com.github.connectd.pluginhost.proto.TransformedBatch;
+import com.github.connectd.pluginhost.proto.TransformedRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.header.ConnectHeaders;
+import org.apache.kafka.connect.sink.SinkRecord;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.transforms.Transformation;
+import org.apache.kafka.connect.transforms.predicates.Predicate;
+
+/** Runs a batch of the worker's records through a Java transformation or predicate. */
+final class Transforms {
+    private Transforms() {}
+
+    /** apply() on each record in turn; a record's exception is its result, the others go on. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static TransformedBatch apply(Object target, RecordBatch batch) {
+        if (!(target instanceof Transformation t)) {
+            throw new ConnectException(target.getClass().getName() + " is not a transformation");
+        }
+        List<Schema> schemas = DataCodec.fromProto(batch.getSchemasList());
+        DataCodec.SchemaTable out = new DataCodec.SchemaTable();
+        TransformedBatch.Builder b = TransformedBatch.newBuilder();
+        for (ConnectRecord r : batch.getRecordsList()) {
+            TransformedRecord.Builder tr = TransformedRecord.newBuilder();
+            try {
+                org.apache.kafka.connect.connector.ConnectRecord result = t.apply(toJava(r, schemas));
+                if (result == null) {
+                    tr.setDropped(Done.getDefaultInstance());
+                } else {
+                    tr.setRecord(toProto(result, out));
+                }
+            } catch (Throwable e) {
+                tr.setFailure(Failures.of(e));
+            }
+            b.addRecords(tr);
+        }
+        return b.addAllSchemas(out.schemas()).build();
+    }
+
+    /** test() on each record. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    static PredicateResults test(Object target, RecordBatch batch) {
+        if (!(target instanceof Predicate p)) {
+            throw new ConnectException(target.getClass().getName() + " is not a predicate");
+        }
+        List<Schema> schemas = DataCodec.fromProto(batch.getSchemasList());
+        PredicateResults.Builder b = PredicateResults.newBuilder();
+        for (ConnectRecord r : batch.getRecordsList()) {
+            b.addMatches(p.test(toJava(r, schemas)));
+        }
+        return b.build();
+    }
+
+    /** A worker's record as a SinkRecord (it has a Kafka offset) or a SourceRecord. */
+    static org.apache.kafka.connect.connector.ConnectRecord<?> toJava(ConnectRecord r, List<Schema> schemas) {
+        Schema ks = DataCodec.lookup(schemas, r.getKeySchema());
+        Schema vs = DataCodec.lookup(schemas, r.getValueSchema());
+        ConnectHeaders headers = new ConnectHeaders();
+        for (Header h : r.getHeadersList()) {
+            Schema hs = DataCodec.lookup(schemas, h.getSchema());
+            headers.add(h.getKey(), DataCodec.toJava(h.getValue(), hs), hs);
+        }
+        Integer partition = r.hasKafkaPartition() ? r.getKafkaPartition() : null;
+        Long timestamp = r.hasTimestamp() ? r.getTimestamp() : null;
+        Object key = DataCodec.toJava(r.getKey(), ks);
+        Object value = DataCodec.toJava(r.getValue(), vs);
+        if (r.hasKafkaOffset()) {
+            return new SinkRecord(r.getTopic(), partition == null ? 0 : partition, ks, key, vs, value, r.getKafkaOffset(), timestamp,
+                    timestamp == null ? org.apache.kafka.common.record.TimestampType.NO_TIMESTAMP_TYPE
+                            : org.apache.kafka.common.record.TimestampType.CREATE_TIME, headers);
+        }
+        return new SourceRecord(null, null, r.getTopic(), partition, ks, key, vs, value, timestamp, headers);
+    }
+
+    static ConnectRecord toProto(org.apache.kafka.connect.connector.ConnectRecord<?> r, DataCodec.SchemaTable schemas) {
+        ConnectRecord.Builder b = ConnectRecord.newBuilder()
+                .setTopic(r.topic() == null ? "" : r.topic())
+                .setKeySchema(schemas.ref(r.keySchema()))
+                .setKey(DataCodec.toProto(r.key()))
+                .setValueSchema(schemas.ref(r.valueSchema()))
+                .setValue(DataCodec.toProto(r.value()));
+        if (r.kafkaPartition() != null) {
+            b.setKafkaPartition(r.kafkaPartition());
+        }
+        if (r instanceof SinkRecord s) {
+            b.setKafkaOffset(s.kafkaOffset());
+        }
+        if (r.timestamp() != null) {
+            b.setTimestamp(r.timestamp());
+        }
+        for (org.apache.kafka.connect.header.Header h : r.headers()) {
+            b.addHeaders(Header.newBuilder().setKey(h.key()).setSchema(schemas.ref(h.schema())).setValue(DataCodec.toProto(h.value())));
+        }
+        return b.build();
+    }
+
+    /** The ConfigDef of any plugin kind (config() is not on one common interface). */
+    static org.apache.kafka.common.config.ConfigDef configOf(Object o) {
+        if (o instanceof org.apache.kafka.connect.components.ConnectPlugin p) {
+            return p.config();
+        }
+        if (o instanceof Transformation<?> t) {
+            return t.config();
+        }
+        if (o instanceof Predicate<?> p) {
+            return p.config();
+        }
+        if (o instanceof org.apache.kafka.connect.storage.Converter c) {
+            return c.config();
+        }
+        if (o instanceof org.apache.kafka.connect.storage.HeaderConverter h) {
+            return h.config();
+        }
+        throw new ConnectException(o.getClass().getName() + " has no ConfigDef");
+    }
+
+    /** configure() of any configurable plugin kind. */
+    static void configure(Object o, java.util.Map<String, String> props, boolean isKey) {
+        if (o instanceof org.apache.kafka.connect.storage.Converter c) {
+            c.configure(props, isKey);
+        } else if (o instanceof org.apache.kafka.common.Configurable c) {
+            c.configure(props);
+        } else {
+            throw new ConnectException(o.getClass().getName() + " cannot be configured");
+        }
+    }
+}
