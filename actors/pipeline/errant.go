@@ -234,9 +234,14 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 		add(HeaderErrorTask, strconv.Itoa(int(h.Task)))
 		add(HeaderErrorStage, string(stage))
 		add(HeaderErrorClass, class)
-		add(HeaderErrorExceptionCls, rootType(err))
-		add(HeaderErrorMessage, err.Error())
-		add(HeaderErrorStacktrace, err.Error())
+		cls, msg, trace := rootType(err), err.Error(), err.Error()
+		var je javaException
+		if errors.As(err, &je) { // a Java plugin's exception: Kafka Connect's own three headers
+			cls, msg, trace = je.ExceptionClass(), je.ExceptionMessage(), je.Error()
+		}
+		add(HeaderErrorExceptionCls, cls)
+		add(HeaderErrorMessage, msg)
+		add(HeaderErrorStacktrace, trace)
 	}
 	_, _, serr := h.DLQ.SendMessage(msg)
 	if h.Metrics != nil {
@@ -246,6 +251,14 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 		return fmt.Errorf("send record %s-%d@%d to the dead letter queue %s: %w", m.Topic, m.Partition, m.Offset, h.DLQTopic, NameKafkaError(serr))
 	}
 	return nil
+}
+
+// javaException is an error that is a Java exception (a Java plugin's, from plugin.path): its
+// class and message, and its trace as Error.
+type javaException interface {
+	error
+	ExceptionClass() string
+	ExceptionMessage() string
 }
 
 // rootType names the Go type of the innermost error err wraps: the failure's own kind, where

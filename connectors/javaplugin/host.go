@@ -561,6 +561,12 @@ type JavaError struct {
 	Retriable bool   // an org.apache.kafka.connect.errors.RetriableException
 }
 
+// ExceptionClass is the Java exception's class, for the runtime's error reports.
+func (e *JavaError) ExceptionClass() string { return e.Class }
+
+// ExceptionMessage is the Java exception's message.
+func (e *JavaError) ExceptionMessage() string { return e.Message }
+
 func (e *JavaError) Error() string {
 	if e.Trace != "" {
 		return strings.TrimRight(e.Trace, "\n")

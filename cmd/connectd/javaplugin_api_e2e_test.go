@@ -1,0 +1,99 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/connectd/connectd/internal/pluginfixture"
+)
+
+// contextualPluginPath compiles connectors/javaplugin/testdata/contextual (a sink task that
+// uses its whole SinkTaskContext, a Java-only transformation) against Kafka's Connect API into
+// a plugin directory of classes.
+func contextualPluginPath(t *testing.T) string {
+	t.Helper()
+	api := pluginfixture.PluginPath(t, "connect-api-"+pluginfixture.KafkaVersion,
+		"org.apache.kafka:connect-api:"+pluginfixture.KafkaVersion, "org.apache.kafka:kafka-clients:"+pluginfixture.KafkaVersion)
+	jars, _ := filepath.Glob(filepath.Join(api, "*", "*.jar"))
+	srcs, _ := filepath.Glob(filepath.Join("..", "..", "connectors", "javaplugin", "testdata", "contextual", "src", "com", "example", "contextual", "*.java"))
+	if len(jars) == 0 || len(srcs) == 0 {
+		t.Fatalf("nothing to compile: jars %v, sources %v", jars, srcs)
+	}
+	dir := t.TempDir()
+	args := append([]string{"--release", "17", "-cp", strings.Join(jars, string(os.PathListSeparator)), "-d", filepath.Join(dir, "contextual")}, srcs...)
+	var out bytes.Buffer
+	cmd := exec.Command("javac", args...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("javac: %v\n%s", err, out.String())
+	}
+	return dir
+}
+
+// TestJavaTransformationAndErrantRecords runs a worker whose plugin.path holds a transformation
+// that exists only as a Java plugin and a Java sink task that reports records to its
+// errantRecordReporter(): a Go FileStream source's records go through the Java transformation
+// (a record it throws on skipped under errors.tolerance=all), and the Java sink's reported
+// record reaches the dead letter queue with stage TASK_PUT, while the others are put.
+func TestJavaTransformationAndErrantRecords(t *testing.T) {
+	w := startWorker(t, map[string]string{"plugin.path": contextualPluginPath(t)}, withStartTimeout(javaStart))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("good\nboom\nbad\nlast\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	topic, dlq := w.topic("shouted"), w.topic("dlq")
+	src := sourceConfig(in, topic)
+	src["transforms"] = "shout"
+	src["transforms.shout.type"] = "com.example.contextual.ShoutValue"
+	src["transforms.shout.suffix"] = "!"
+	src["errors.tolerance"] = "all"
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": src}, 201, nil)
+	w.waitState("src", "RUNNING", 1)
+	recs := readTopic(t, w.broker, topic, 3)
+	var got []string
+	for _, r := range recs {
+		got = append(got, string(r.Value))
+	}
+	want := []string{`"GOOD!"`, `"BAD!"`, `"LAST!"`}
+	for i := range want {
+		if i >= len(got) || !strings.Contains(got[i], `"payload":`+want[i]) {
+			t.Fatalf("topic holds %q, want the payloads %v (boom skipped)", got, want)
+		}
+	}
+
+	// A second source feeds the Java sink plain lines; the sink reports "bad".
+	raw := filepath.Join(dir, "raw.txt")
+	if err := os.WriteFile(raw, []byte("good\nbad\nlast\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rawTopic := w.topic("raw")
+	w.mustDo("POST", "/connectors", map[string]any{"name": "raw", "config": sourceConfig(raw, rawTopic)}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": map[string]string{
+		"connector.class": "com.example.contextual.ContextSinkConnector", "tasks.max": "1", "topics": rawTopic,
+		"errors.tolerance": "all", "errors.deadletterqueue.topic.name": dlq,
+		"errors.deadletterqueue.topic.replication.factor": "1", "errors.deadletterqueue.context.headers.enable": "true",
+	}}, 201, nil)
+	w.waitState("sink", "RUNNING", 1)
+	dead := readTopic(t, w.broker, dlq, 1)
+	if len(dead) != 1 {
+		t.Fatalf("%d records in the dead letter queue, want 1", len(dead))
+	}
+	h := map[string]string{}
+	for _, x := range dead[0].Headers {
+		h[x.Key] = string(x.Value)
+	}
+	if !strings.Contains(string(dead[0].Value), `"payload":"bad"`) || h["__connect.errors.stage"] != "TASK_PUT" ||
+		h["__connect.errors.offset"] != "1" {
+		t.Errorf("dead letter queue record %s with headers %v, want the bad record reported from put at offset 1", dead[0].Value, h)
+	}
+	w.waitState("sink", "RUNNING", 1) // a tolerated report leaves the task running
+	if h["__connect.errors.exception.class.name"] != "java.lang.IllegalArgumentException" || h["__connect.errors.exception.message"] != "bad record at 1" ||
+		!strings.Contains(h["__connect.errors.exception.stacktrace"], "at com.example.contextual.ContextSinkTask.put(") {
+		t.Errorf("error headers %v, want the Java exception's class, message and trace", h)
+	}
+}
