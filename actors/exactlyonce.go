@@ -25,24 +25,22 @@ type txnOffsets interface {
 	TxnRecords(connector string, offsets []store.Offset) (string, []store.Record, error)
 }
 
-// exactlyOnce is the exactly-once setup of one source task of connector name: its
-// transaction boundary from its config, its offsets written to the worker's offsets topic.
-func (rt *Runtime) exactlyOnce(name string, config map[string]string) (*pipeline.ExactlyOnce, error) {
-	offsets, ok := rt.stores.Offsets.(txnOffsets)
+// exactlyOnce is the exactly-once setup of one source task: its transaction boundary from
+// its config, its offsets written with its records to its connector's offsets topic
+// (offsets.storage.topic, or the worker's).
+func (rt *Runtime) exactlyOnce(so sourceOffsets, config map[string]string) (*pipeline.ExactlyOnce, error) {
+	offsets, ok := so.primary.(txnOffsets)
 	if !ok {
-		return nil, errors.New("exactly-once source support needs the offsets topic (distributed mode)")
-	}
-	if t := strings.TrimSpace(config["offsets.storage.topic"]); t != "" {
-		return nil, fmt.Errorf("offsets.storage.topic %q: connectd writes exactly-once source offsets to the worker's offset.storage.topic only", t)
+		return nil, errors.New("exactly-once source support needs an offsets topic (distributed mode)")
 	}
 	eos := &pipeline.ExactlyOnce{
-		ReadOffsets: rt.readOffsetsToEnd,
+		ReadOffsets: so.readToEnd,
 		OffsetMessages: func(list []connectors.SourceOffset) ([]*sarama.ProducerMessage, error) {
 			in := make([]store.Offset, len(list))
 			for i, o := range list {
 				in[i] = store.Offset{Partition: o.Partition, Offset: o.Offset}
 			}
-			topic, recs, err := offsets.TxnRecords(name, in)
+			topic, recs, err := offsets.TxnRecords(so.connector, in)
 			if err != nil {
 				return nil, err
 			}

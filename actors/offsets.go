@@ -51,12 +51,16 @@ func (g *connectorGrain) onModifyOffsets(ctx actor.Context) {
 func (rt *Runtime) readOffsets(ctx context.Context, name string, config map[string]string) ([]*messages.ConnectorOffset, error) {
 	switch rt.validator.ConnectorType(config) {
 	case string(connectors.Source):
-		if err := rt.readOffsetsToEnd(ctx); err != nil {
+		so, err := rt.sourceOffsets(ctx, name, config)
+		if err == nil {
+			err = so.readToEnd(ctx)
+		}
+		if err != nil {
 			rt.log.Warn("read offsets to end", "connector", name, "err", err)
 			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceGetFailed, name)
 		}
 		out := []*messages.ConnectorOffset{}
-		for _, o := range rt.stores.Offsets.Offsets(name) {
+		for _, o := range so.all() {
 			co, err := offsetMessage(o.Partition, o.Offset)
 			if err != nil {
 				return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, "%s: %v", fmt.Sprintf(msgSourceGetFailed, name), err)
@@ -181,13 +185,18 @@ func (rt *Runtime) modifySourceOffsets(name string, config map[string]string, co
 	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 	defer cancel()
 	var list []store.Offset
+	so, err := rt.sourceOffsets(ctx, name, config)
+	if err != nil {
+		rt.log.Warn("offsets store", "connector", name, "err", err)
+		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
+	}
 	if reset {
 		// Kafka Connect reads the offsets topic to its end before listing the partitions.
-		if err := rt.readOffsetsToEnd(ctx); err != nil {
+		if err := so.readToEnd(ctx); err != nil {
 			rt.log.Warn("read offsets to end", "connector", name, "err", err)
 			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
 		}
-		for _, o := range rt.stores.Offsets.Offsets(name) {
+		for _, o := range so.all() {
 			list = append(list, store.Offset{Partition: o.Partition})
 		}
 	} else {
@@ -214,23 +223,11 @@ func (rt *Runtime) modifySourceOffsets(name string, config map[string]string, co
 	if len(list) == 0 { // a reset with nothing stored
 		return successMessage(managed, reset), nil
 	}
-	if err := rt.stores.Offsets.Put(ctx, name, list); err != nil {
+	if err := so.put(ctx, list); err != nil {
 		rt.log.Warn("write source offsets", "connector", name, "err", err)
 		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
 	}
 	return successMessage(managed, reset), nil
-}
-
-// readOffsetsToEnd catches the local offsets store up with the topic, where the store has
-// one (the standalone file store is always current).
-func (rt *Runtime) readOffsetsToEnd(ctx context.Context) error {
-	r, ok := rt.stores.Offsets.(interface{ ReadToEnd(context.Context) error })
-	if !ok {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, writeTimeout)
-	defer cancel()
-	return r.ReadToEnd(ctx)
 }
 
 // alterOffsetsHook calls the plugin's OffsetAlterer, if it has one; true means the plugin

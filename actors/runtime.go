@@ -73,6 +73,11 @@ type Stores struct {
 	Config  *store.ConfigStore
 	Status  *store.StatusStore
 	Offsets store.Offsets
+	// OffsetsTopic, if set (distributed mode), gives the started offsets store of a
+	// connector's own offsets.storage.topic, creating the topic if needed; each topic's store
+	// is made once and closed by whoever made it. Nil: offsets.storage.topic has no effect,
+	// as in Kafka Connect's standalone mode.
+	OffsetsTopic func(ctx context.Context, topic string) (store.Offsets, error)
 }
 
 // Config configures a Runtime. Zero values are documented per field.

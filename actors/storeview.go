@@ -2,10 +2,8 @@ package actors
 
 import (
 	"context"
-	"time"
 
 	"github.com/connectd/connectd/actors/store"
-	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -67,31 +65,6 @@ func (rt *Runtime) deleteConnectorStatus(name string, tasks int) {
 // deleteTaskStatus tombstones one task's status record (its task no longer exists).
 func (rt *Runtime) deleteTaskStatus(name string, task int32) {
 	rt.stores.Status.PutTaskAsync(name, task, nil)
-}
-
-// offsetsOf is the source offset store of one connector.
-func (rt *Runtime) offsetsOf(name string) connectorOffsets {
-	return connectorOffsets{store: rt.stores.Offsets, connector: name}
-}
-
-// connectorOffsets adapts the shared offsets store to one connector's pipeline.
-type connectorOffsets struct {
-	store     store.Offsets
-	connector string
-}
-
-func (o connectorOffsets) Offset(partition map[string]any) (map[string]any, error) {
-	return o.store.Offset(o.connector, partition)
-}
-
-func (o connectorOffsets) Put(ctx context.Context, offsets []connectors.SourceOffset) error {
-	out := make([]store.Offset, len(offsets))
-	for i, so := range offsets {
-		out[i] = store.Offset{Partition: so.Partition, Offset: so.Offset}
-	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	return o.store.Put(ctx, o.connector, out)
 }
 
 // storedStatus builds a connector's status from the status topic's tail, as the grain's

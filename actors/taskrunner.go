@@ -189,9 +189,13 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 		}
+		offsets, err := r.rt.sourceOffsets(context.Background(), name, config)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
+		}
 		src := &pipeline.Source{
 			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
-			Offsets:       r.rt.offsetsOf(r.name),
+			Offsets:       offsets,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started,
 			EnsureTopic: func(t string) error { return r.rt.kafka.EnsureTopic(t, admin) }, Transform: transform, TransformBatch: transformBatch,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
@@ -202,7 +206,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 		switch {
 		case r.rt.cfg.exactlyOnce(): // records and offsets in one transaction (exactlyonce.go)
 			src.NewProducer = func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) }
-			if src.ExactlyOnce, err = r.rt.exactlyOnce(name, config); err != nil {
+			if src.ExactlyOnce, err = r.rt.exactlyOnce(offsets, config); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 			}
 		case r.rt.kafka.Transactional(): // transactions for fencing only

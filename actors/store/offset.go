@@ -83,6 +83,9 @@ func NewOffsetStore(k Kafka, topic Topic, opts ...Option) (*OffsetStore, error) 
 	return s, nil
 }
 
+// Topic is the offsets topic's name.
+func (s *OffsetStore) Topic() string { return s.log.cfg.Topic.Name }
+
 // Start connects, creates or checks the topic and returns once every offset written
 // before the call is held.
 func (s *OffsetStore) Start(ctx context.Context) error { return s.log.Start(ctx) }

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/connectd/connectd/actors"
@@ -88,7 +89,8 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	stores := actors.Stores{Config: configs, Status: statuses, Offsets: offsets}
+	connectorTopics := &offsetTopics{kafka: kafka, partitions: cfg.offsetPartitions, replication: cfg.offsetRF, opts: []store.Option{storeLog}}
+	stores := actors.Stores{Config: configs, Status: statuses, Offsets: offsets, OffsetsTopic: connectorTopics.get}
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	stage.Enter("reading the internal topics to the end")
@@ -97,6 +99,7 @@ func runWorker(ctx context.Context, cfg *workerConfig, log *slog.Logger) error {
 		return err
 	}
 	defer closeStores()
+	defer connectorTopics.close() // after the runtime stopped (defers run last-in first-out)
 
 	memberClient, err := cfg.kafkaClient("connectd-membership", kafkaconfig.Worker, nil)
 	if err != nil {
@@ -191,4 +194,48 @@ func serveREST(cfg *workerConfig, api *rest.Server, log *slog.Logger) ([]*http.S
 		log.Info("REST listening", "listener", l.url.String())
 	}
 	return servers, nil
+}
+
+// offsetTopics are the offsets stores of connectors' own offsets.storage.topic, made and
+// started the first time a topic is asked for, with the worker's offset.storage.partitions
+// and offset.storage.replication.factor for a topic that does not exist yet.
+type offsetTopics struct {
+	kafka       store.Kafka
+	partitions  int32
+	replication int16
+	opts        []store.Option
+	mu          sync.Mutex
+	stores      map[string]*store.OffsetStore
+}
+
+// get is actors.Stores.OffsetsTopic.
+func (o *offsetTopics) get(ctx context.Context, topic string) (store.Offsets, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if s, ok := o.stores[topic]; ok {
+		return s, nil
+	}
+	s, err := store.NewOffsetStore(o.kafka, store.Topic{Name: topic, Partitions: o.partitions, ReplicationFactor: o.replication}, o.opts...)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := s.Start(ctx); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	if o.stores == nil {
+		o.stores = map[string]*store.OffsetStore{}
+	}
+	o.stores[topic] = s
+	return s, nil
+}
+
+func (o *offsetTopics) close() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, s := range o.stores {
+		_ = s.Close()
+	}
 }

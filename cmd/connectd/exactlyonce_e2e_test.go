@@ -379,3 +379,45 @@ func readUntilIdle(t testing.TB, opts []kgo.Opt, topics []string, want int) map[
 	}
 	return recs
 }
+
+// TestConnectorOffsetsTopic: a source connector's offsets.storage.topic holds its offsets in
+// Kafka Connect's format (created when missing), GET …/offsets reads them, and a restarted
+// worker resumes from them; with exactly-once sources they are written in the records'
+// transactions, without, by the offset commits. The worker's own offsets topic gets none.
+func TestConnectorOffsetsTopic(t *testing.T) {
+	for _, mode := range []string{"enabled", "disabled"} {
+		t.Run(mode, func(t *testing.T) {
+			w := startWorker(t, map[string]string{"exactly.once.source.support": mode})
+			file := filepath.Join(t.TempDir(), "in.txt")
+			appendLines(t, file, "a", 0, 20)
+			own, topic := w.topic("own-offsets"), w.topic("data")
+			config := sourceConfig(file, topic)
+			config["offsets.storage.topic"] = own
+			config["value.converter"] = "org.apache.kafka.connect.storage.StringConverter"
+			w.mustDo("POST", "/connectors", map[string]any{"name": "own", "config": config}, 201, nil)
+			w.waitState("own", "RUNNING", 1)
+			wait.For(t, 30*time.Second, "the offset at the end of the file", func() bool { return sourcePosition(w, "own") == fileSize(t, file) })
+			recs := readTopic(t, w.broker, own, 1)
+			if len(recs) == 0 || string(recs[0].Key) != fmt.Sprintf(`["own",{"filename":%q}]`, file) {
+				t.Fatalf("offsets topic %s holds %d records, want the connector's offsets in Kafka Connect's format", own, len(recs))
+			}
+			if n := len(readRecords(t, rawClientOpts(t, w.broker), w.props["offset.storage.topic"], 1, 2*time.Second)); n != 0 {
+				t.Errorf("the worker's offsets topic holds %d records, want none", n)
+			}
+			w.restart(syscall.SIGTERM)
+			w.waitState("own", "RUNNING", 1)
+			appendLines(t, file, "b", 20, 30)
+			wait.For(t, 30*time.Second, "the offset at the end of the grown file", func() bool { return sourcePosition(w, "own") == fileSize(t, file) })
+			opts := append(rawClientOpts(t, w.broker), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+			got := readUntilIdle(t, opts, []string{topic}, 30)[topic]
+			var values []string
+			for _, r := range got {
+				values = append(values, string(r.Value))
+			}
+			want := append(lines(t, file)[:0:0], lines(t, file)...)
+			if !slices.Equal(values, want) {
+				t.Errorf("topic holds %d records, want the file's %d lines once each in order (resumed from the connector's offsets topic)", len(values), len(want))
+			}
+		})
+	}
+}
