@@ -190,6 +190,15 @@ func (rt *Runtime) modifySourceOffsets(name string, config map[string]string, co
 		rt.log.Warn("offsets store", "connector", name, "err", err)
 		return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
 	}
+	// spec §3.21: with exactly-once sources a zombie fencing round runs first, so that no
+	// producer of the stopped connector's tasks can commit offsets over the new ones. The
+	// stopped connector has no task configs left: every id tasks.max allows is fenced.
+	if rt.cfg.exactlyOnce() {
+		if err := rt.kafka.FenceSourceTasks(ctx, name, maxTasks(config)); err != nil {
+			rt.log.Warn("fence source tasks before modifying offsets", "connector", name, "err", err)
+			return "", api.Errorf(messages.ErrorCode_ERROR_CODE_INTERNAL, msgSourceModifyFailed, name)
+		}
+	}
 	if reset {
 		// Kafka Connect reads the offsets topic to its end before listing the partitions.
 		if err := so.readToEnd(ctx); err != nil {
