@@ -418,6 +418,16 @@ func TestConnectorOffsetsTopic(t *testing.T) {
 			if !slices.Equal(values, want) {
 				t.Errorf("topic holds %d records, want the file's %d lines once each in order (resumed from the connector's offsets topic)", len(values), len(want))
 			}
+			// Reset (after a zombie fencing round with exactly-once) tombstones them.
+			w.mustDo("PUT", "/connectors/own/stop", nil, 204, nil)
+			wait.For(t, 30*time.Second, "the connector STOPPED", func() bool {
+				st, ok := w.status("own")
+				return ok && st.Connector.State == "STOPPED"
+			})
+			w.mustDo("DELETE", "/connectors/own/offsets", nil, 200, nil)
+			if pos := sourcePosition(w, "own"); pos != -1 {
+				t.Errorf("position %d after a reset, want none", pos)
+			}
 		})
 	}
 }
