@@ -232,6 +232,11 @@ func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[stri
 	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
 	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
+	// Fetched messages wait for the task in a channel per partition: sarama's 256 makes the
+	// fetcher stop and start several times per fetch of small records (a 1 MiB fetch holds
+	// 10 000 records of 100 B); a larger buffer lets a fetch be handed over while the task
+	// puts the previous batch.
+	c.ChannelBufferSize = 4096
 	if k.SinkReadCommitted {
 		c.Consumer.IsolationLevel = sarama.ReadCommitted
 	}

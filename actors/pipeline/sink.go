@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -69,6 +70,10 @@ type Sink struct {
 	// commits nothing; lastCommit is when offsets were last committed.
 	committed  map[connectors.TopicPartition]int64
 	lastCommit time.Time
+	// committing is set while commitAsync's commit runs; commitAgain asks it for one more
+	// round (offsets were marked after it began); commits counts the commit in flight.
+	committing, commitAgain atomic.Bool
+	commits                 sync.WaitGroup
 	commitNow  chan struct{} // RequestCommit: one pending request
 
 	// The task context's state, under ctxMu: the context is called from inside the task's
@@ -197,9 +202,36 @@ func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 	for tp, o := range offsets {
 		sess.MarkOffset(tp.Topic, tp.Partition, o, "")
 	}
-	sess.Commit()
+	s.commitAsync(sess)
 	s.committedNow(start)
 }
+
+// commitAsync commits the marked offsets without making the task wait for the coordinator's
+// answer: delivery goes on while the commit is in flight. One commit is in flight at a time;
+// offsets marked meanwhile go with the next one, and Cleanup commits what is left and waits
+// (waitCommits) before the partitions are given up. Offsets are marked only after the task's
+// Flush returned for them, so whichever commit carries them, it carries flushed offsets.
+func (s *Sink) commitAsync(sess sarama.ConsumerGroupSession) {
+	if !s.committing.CompareAndSwap(false, true) {
+		s.commitAgain.Store(true)
+		return
+	}
+	s.commits.Add(1)
+	go func() {
+		defer s.commits.Done()
+		for {
+			s.commitAgain.Store(false)
+			sess.Commit()
+			if !s.commitAgain.Load() {
+				break
+			}
+		}
+		s.committing.Store(false)
+	}()
+}
+
+// waitCommits waits for the commit in flight, if any.
+func (s *Sink) waitCommits() { s.commits.Wait() }
 
 // committedNow records a commit that started at start; callers hold s.mu.
 func (s *Sink) committedNow(start time.Time) {
@@ -354,6 +386,8 @@ func (h *sinkHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	s.flush(ctx, sess)
+	s.waitCommits()
+	sess.Commit() // whatever the last flush marked, before the partitions are given up
 	s.applySeeks(sess)
 	s.ctxMu.Lock()
 	revoked := s.assignment
