@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/internal/wait"
@@ -429,5 +430,60 @@ func TestConnectorOffsetsTopic(t *testing.T) {
 				t.Errorf("position %d after a reset, want none", pos)
 			}
 		})
+	}
+}
+
+// TestZombieFencingOnReconfiguration: with exactly-once sources, a connector whose task set
+// changes fences the producers of its previous tasks before the new set is written (Kafka
+// Connect's zombie fencing round): the epoch of every old task's transactional id
+// (<group.id>-<connector>-<task>) rises, including those of tasks that no longer exist, so
+// none of their producers can write again.
+func TestZombieFencingOnReconfiguration(t *testing.T) {
+	w := startWorker(t, map[string]string{"exactly.once.source.support": "enabled"})
+	config := map[string]string{"connector.class": "DataGenSource", "tasks.max": "3", "topic": w.topic("gen"),
+		"records.per.second": "300", "batch.size": "10"}
+	w.mustDo("POST", "/connectors", map[string]any{"name": "gen", "config": config}, 201, nil)
+	w.waitState("gen", "RUNNING", 3)
+	cl, err := kgo.NewClient(rawClientOpts(t, w.broker)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	ids := []string{}
+	for task := range 3 {
+		ids = append(ids, fmt.Sprintf("%s-gen-%d", w.props["group.id"], task))
+	}
+	epochs := func() map[string]int16 {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		described, err := adm.DescribeTransactions(ctx, ids...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]int16{}
+		for _, d := range described {
+			if d.Err == nil {
+				out[d.TxnID] = d.ProducerEpoch
+			}
+		}
+		return out
+	}
+	var before map[string]int16
+	wait.For(t, 30*time.Second, "the three tasks' producers initialised", func() bool {
+		before = epochs()
+		return len(before) == 3
+	})
+	config["tasks.max"] = "1"
+	w.mustDo("PUT", "/connectors/gen/config", config, 200, nil)
+	wait.For(t, 30*time.Second, "one task RUNNING", func() bool {
+		st, ok := w.status("gen")
+		return ok && len(st.Tasks) == 1 && st.Tasks[0].State == "RUNNING"
+	})
+	after := epochs()
+	for _, id := range ids {
+		if after[id] <= before[id] {
+			t.Errorf("%s: producer epoch %d after the reconfiguration, %d before; want it fenced (raised)", id, after[id], before[id])
+		}
 	}
 }
