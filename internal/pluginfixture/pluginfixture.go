@@ -80,7 +80,17 @@ const DebeziumVersion = "3.6.1.Final"
 // archive from Maven Central installs it (debezium-connector-postgres-<v>-plugin.tar.gz: the
 // connector, Debezium's SMTs such as ExtractNewRecordState, and the JDBC driver).
 func DebeziumPostgres(t testing.TB) string {
-	return Archive(t, "debezium-connector-postgres-"+DebeziumVersion,
+	t.Helper()
+	dir, err := DebeziumPostgresDir()
+	if err != nil {
+		t.Fatalf("plugin.path fixture: %v", err)
+	}
+	return dir
+}
+
+// DebeziumPostgresDir is DebeziumPostgres for callers without a testing.TB (the benchmarks).
+func DebeziumPostgresDir() (string, error) {
+	return archivePath("debezium-connector-postgres-"+DebeziumVersion,
 		"io.debezium:debezium-connector-postgres:"+DebeziumVersion+":tar.gz:plugin")
 }
 
