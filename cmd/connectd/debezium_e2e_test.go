@@ -198,10 +198,11 @@ func TestDebeziumPostgres(t *testing.T) {
 }
 
 // TestDebeziumFailover runs Debezium's PostgreSQL connector on a cluster of three workers while
-// rows are inserted without pause: the worker running its task is killed with SIGKILL, then the
-// source database is stopped for 10 s. After each, the task runs again (the time is logged) and,
-// at the end, every inserted row has its change event; duplicates, within at-least-once, are
-// counted and logged.
+// rows are inserted without pause: the worker running its task is killed with SIGKILL, the
+// source database is stopped for 10 s, the worker then running the task is stopped with
+// SIGTERM, and the whole cluster restarts. After each, the task runs again (the time is logged)
+// and every row inserted so far has its change event; duplicates, within at-least-once, are
+// counted and logged at the end.
 func TestDebeziumFailover(t *testing.T) {
 	pg := pgserver.ForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -334,6 +335,32 @@ func TestDebeziumFailover(t *testing.T) {
 	n = inserted.load()
 	eventsFor(n, "the events of rows inserted around the database restart")
 	t.Logf("database stopped 10 s: events of all %d rows %v after it stopped", n, time.Since(stoppedAt).Round(time.Millisecond))
+
+	// SIGTERM the worker now running the task: it hands over.
+	running = taskWorker("the Debezium task RUNNING before SIGTERM")
+	termAt := time.Now()
+	running.kill(syscall.SIGTERM)
+	again = taskWorker("the Debezium task RUNNING again after SIGTERM")
+	t.Logf("SIGTERM of the worker running the Debezium task: RUNNING again on %s after %v", again.url, time.Since(termAt).Round(time.Millisecond))
+	n = inserted.load()
+	eventsFor(n, "the events of rows inserted around the SIGTERM")
+	t.Logf("SIGTERM: events of all %d rows %v after it", n, time.Since(termAt).Round(time.Millisecond))
+
+	// The whole cluster restarts.
+	restartAt := time.Now()
+	for _, w := range c.alive() {
+		w.kill(syscall.SIGTERM)
+	}
+	for _, w := range c.workers {
+		w.start()
+	}
+	taskWorker("the Debezium task RUNNING after the whole cluster restarted")
+	t.Logf("whole cluster restarted: the Debezium task RUNNING %v after the first SIGTERM", time.Since(restartAt).Round(time.Millisecond))
+	before = inserted.load()
+	wait.For(t, 60*time.Second, "inserts after the cluster restart", func() bool { return inserted.load() >= before+50 })
+	n = inserted.load()
+	eventsFor(n, "the events of rows inserted around the cluster restart")
+	t.Logf("whole cluster restarted: events of all %d rows %v after the first SIGTERM", n, time.Since(restartAt).Round(time.Millisecond))
 
 	close(stop)
 	if err := <-writerDone; err != nil {
