@@ -130,7 +130,8 @@ func (s *Source) Run(ctx context.Context) (err error) {
 		return s.runExactlyOnce(ctx, log)
 	}
 	if s.Producer == nil && (s.Pipelined != nil || s.NewPipelined != nil) {
-		s.fast = &pipelined{client: s.Pipelined, log: &franzLog{log: log, retried: s.Metrics.Retried}}
+		s.fast = &pipelined{client: s.Pipelined, log: &franzLog{log: log, retried: s.Metrics.Retried},
+			deadline: Delivery{Timeout: s.RetryTimeout}.Deadline()}
 		defer s.closePipelined()
 	} else if s.Producer == nil {
 		defer func() {

@@ -36,8 +36,10 @@ import (
 type pipelined struct {
 	client *kgo.Client
 	log    *franzLog
-	queue  []*pipelinedBatch // handed to the producer, oldest first, not yet settled
-	failed atomic.Pointer[error]
+	// deadline bounds each batch's delivery from when it is handed over; 0: no bound.
+	deadline time.Duration
+	queue    []*pipelinedBatch // handed to the producer, oldest first, not yet settled
+	failed   atomic.Pointer[error]
 	// inFlight counts records handed over and not acknowledged, for Metrics.Active.
 	inFlight atomic.Int64
 }
@@ -47,8 +49,9 @@ type pipelinedBatch struct {
 	remaining atomic.Int64
 	records   int
 	offsets   map[string]connectors.SourceOffset
-	recs      []kgo.Record // the records, allocated at once; the producer holds pointers into it
-	commits   commits      // for a RecordCommitter
+	recs      []kgo.Record       // the records, allocated at once; the producer holds pointers into it
+	commits   commits            // for a RecordCommitter
+	cancel    context.CancelFunc // ends the delivery deadline's timer once every record is acknowledged
 }
 
 // Delivery is how a pipelined producer retries a record (Source's RetryTimeout,
@@ -67,8 +70,8 @@ type Delivery struct {
 // The timeout is a number of tries: those whose backoffs fit in it. franz-go's own record
 // timeout fails a record with a bare "timed out", without the broker's error that was being
 // retried, while a record that runs out of tries fails with that error, which is what an
-// operator needs to see (KAFKA_STORAGE_ERROR, NOT_ENOUGH_REPLICAS). A record timeout of
-// twice the timeout (at least 1 s more) remains for a broker that does not answer at all.
+// operator needs to see (KAFKA_STORAGE_ERROR, NOT_ENOUGH_REPLICAS). For a broker that does not
+// answer at all, each batch's records carry a deadline (Deadline) in their context.
 func (d Delivery) Options() []kgo.Opt {
 	var opts []kgo.Opt
 	first := cmp.Or(d.Backoff, 100*time.Millisecond)
@@ -83,7 +86,7 @@ func (d Delivery) Options() []kgo.Opt {
 		for ; waited < d.Timeout; tries++ {
 			waited += backoff(tries)
 		}
-		opts = append(opts, kgo.RecordRetries(tries), kgo.RecordDeliveryTimeout(d.Timeout+max(d.Timeout, time.Second)))
+		opts = append(opts, kgo.RecordRetries(tries))
 	case d.Timeout == 0:
 		opts = append(opts, kgo.RecordRetries(0))
 	}
@@ -91,6 +94,17 @@ func (d Delivery) Options() []kgo.Opt {
 		opts = append(opts, kgo.WithLogger(d.Logger))
 	}
 	return opts
+}
+
+// Deadline is how long a record handed to the producer may take to be acknowledged: twice the
+// timeout, at least 1 s more; 0 means no bound. It is not franz-go's RecordDeliveryTimeout,
+// which counts from the record's timestamp: a record that carries an old timestamp of its own
+// (MirrorMaker 2 keeps the source cluster's) would fail before it was sent.
+func (d Delivery) Deadline() time.Duration {
+	if d.Timeout <= 0 {
+		return 0
+	}
+	return d.Timeout + max(d.Timeout, time.Second)
 }
 
 // franzLog is the pipelined producer's logger: it keeps the last error a broker answered a
@@ -152,9 +166,8 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 		return err
 	}
 	if p.client == nil {
-		c, err := s.NewPipelined(Delivery{
-			Timeout: s.RetryTimeout, Backoff: s.RetryBackoff, BackoffMax: s.RetryBackoffMax, Logger: p.log,
-		})
+		d := Delivery{Timeout: s.RetryTimeout, Backoff: s.RetryBackoff, BackoffMax: s.RetryBackoffMax, Logger: p.log}
+		c, err := s.NewPipelined(d)
 		if err != nil {
 			return fmt.Errorf("producer: %w", err)
 		}
@@ -168,12 +181,28 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 	}
 	p.inFlight.Add(int64(len(recs)))
 	s.Metrics.Active(int(p.inFlight.Load()))
+	if p.deadline > 0 {
+		// One deadline per poll's batch, from now: franz-go fails a record whose context ended
+		// before it was acknowledged (when it can do so without a gap, as its own timeout).
+		var deadline context.Context
+		deadline, b.cancel = context.WithTimeout(context.Background(), p.deadline)
+		explicit := context.WithValue(deadline, explicitPartitionKey{}, true)
+		for i := range recs {
+			if explicitPartition(&recs[i]) {
+				recs[i].Context = explicit
+			} else {
+				recs[i].Context = deadline
+			}
+		}
+	}
 	promise := func(_ *kgo.Record, err error) {
 		if err != nil {
 			p.fail(err)
 		}
 		p.inFlight.Add(-1)
-		b.remaining.Add(-1)
+		if b.remaining.Add(-1) == 0 && b.cancel != nil {
+			b.cancel()
+		}
 	}
 	for i := range recs {
 		p.client.Produce(ctx, &recs[i], promise)
@@ -244,6 +273,12 @@ var explicitPartitionCtx = context.WithValue(context.Background(), explicitParti
 
 type explicitPartitionKey struct{}
 
+// explicitPartition reports whether r's source record named its partition (its context is
+// explicitPartitionCtx, or a delivery deadline's derived from it).
+func explicitPartition(r *kgo.Record) bool {
+	return r.Context != nil && r.Context.Value(explicitPartitionKey{}) != nil
+}
+
 // FranzPartitioner is the pipelined producer's partitioner, Kafka's default rules: a
 // partition the record names is kept (a partition the topic does not have fails the
 // record), a keyed record goes to hash(key, partitions) (Java's murmur2, so it lands where a
@@ -268,11 +303,11 @@ type franzTopicPartitioner struct {
 }
 
 func (p *franzTopicPartitioner) RequiresConsistency(r *kgo.Record) bool {
-	return r.Key != nil || r.Context == explicitPartitionCtx
+	return r.Key != nil || explicitPartition(r)
 }
 
 func (p *franzTopicPartitioner) Partition(r *kgo.Record, n int) int {
-	if r.Context == explicitPartitionCtx {
+	if explicitPartition(r) {
 		if int(r.Partition) >= n {
 			return -1 // franz-go fails the record: "invalid record partitioning choice"
 		}

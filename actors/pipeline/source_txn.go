@@ -94,7 +94,7 @@ func acked(msgs []*sarama.ProducerMessage, failed map[*sarama.ProducerMessage]bo
 // saramaMessage is a converted record as sarama's message.
 func saramaMessage(r *kgo.Record) *sarama.ProducerMessage {
 	m := &sarama.ProducerMessage{Topic: r.Topic, Timestamp: r.Timestamp}
-	if r.Context == explicitPartitionCtx {
+	if explicitPartition(r) {
 		m.Partition, m.Metadata = r.Partition, &sendMeta{explicit: true}
 	}
 	if m.Timestamp.IsZero() {
