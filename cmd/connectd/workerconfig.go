@@ -89,6 +89,12 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "plugin.path", Type: connectors.List, Default: nil, Importance: connectors.Low,
 		Doc: "Kafka Connect Java plugins: directories of plugin directories, uber-JARs or directories of classes, as Kafka Connect reads them. Set, the worker runs them in one JVM plugin host (Java 17+), started with the worker; unset, the worker needs no Java."},
 	{Name: "connectd.plugin.host.kafka.version", Type: connectors.String, Default: javaplugin.DefaultKafkaVersion, Importance: connectors.Low,
+		Validator: func(v any) error {
+			if s, ok := v.(string); ok {
+				return javaplugin.CheckKafkaVersion(strings.TrimSpace(s))
+			}
+			return nil
+		},
 		Doc: "connectd's own: the Connect API and Kafka clients version the Java plugins of plugin.path see. Plugins built for 4.3 and older fail on 4.4's clients, as on Apache Kafka Connect 4.4."},
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},

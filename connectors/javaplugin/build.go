@@ -64,6 +64,15 @@ func moduleHash() (string, error) {
 
 var kafkaVersionPattern = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+([.-][A-Za-z0-9]+)*$`)
 
+// CheckKafkaVersion says whether v can be the host's Kafka version (Config.KafkaVersion), so
+// that a worker refuses a bad one at start instead of when its host is built.
+func CheckKafkaVersion(v string) error {
+	if !kafkaVersionPattern.MatchString(v) {
+		return fmt.Errorf("%q: %w", v, ErrBadVersion)
+	}
+	return nil
+}
+
 // buildConfig is what building the host needs from Config.
 type buildConfig struct {
 	cacheDir     string
