@@ -35,6 +35,7 @@ import (
 	"github.com/connectd/connectd/actors/member"
 	"github.com/connectd/connectd/actors/pipeline"
 	"github.com/connectd/connectd/actors/store"
+	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/connectors/builtin"
 	"github.com/connectd/connectd/internal/wait"
 	"github.com/connectd/connectd/loglevel"
@@ -93,8 +94,9 @@ type testStack struct {
 	admin    sarama.Client
 	rt       *actors.Runtime
 	client   *actors.Client
-	dir      string   // holds every test's files; removed after the worker stopped
-	logs     *logTail // the worker's log, at its loggers' levels (root INFO)
+	registry *connectors.Registry // the built-in plugins and this package's test plugins
+	dir      string               // holds every test's files; removed after the worker stopped
+	logs     *logTail             // the worker's log, at its loggers' levels (root INFO)
 	levels   *loglevel.Levels
 }
 
@@ -172,6 +174,7 @@ func (s *testStack) start() error {
 	registry := builtin.Registry()
 	registerTestPlugins(registry) // gated_test.go
 	registerTerseSink(registry)   // tersetask_test.go
+	s.registry = registry
 	rt, err := actors.New(actors.Config{
 		WorkerID:       fixtureWorkerID,
 		KafkaClusterID: clusterID,
