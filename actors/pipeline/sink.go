@@ -74,7 +74,7 @@ type Sink struct {
 	// round (offsets were marked after it began); commits counts the commit in flight.
 	committing, commitAgain atomic.Bool
 	commits                 sync.WaitGroup
-	commitNow  chan struct{} // RequestCommit: one pending request
+	commitNow               chan struct{} // RequestCommit: one pending request
 
 	// The task context's state, under ctxMu: the context is called from inside the task's
 	// calls, which hold mu.
