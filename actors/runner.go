@@ -53,11 +53,23 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
-// traceOf renders err as a status trace: the error chain, one cause per line in the manner
-// of a Java "Caused by" list, then the stack for a panic.
+// javaException is a Java plugin's exception (javaplugin.JavaError): its Error is the trace
+// the JVM printed, causes included.
+type javaException interface {
+	error
+	ExceptionClass() string
+}
+
+// traceOf renders err as a status trace. A Java plugin's exception is shown as Kafka Connect
+// shows it, its own stack trace alone: the Go steps that wrapped it ("poll: ") would only
+// repeat it under a Go type, and the worker logs them with the failure. A Go error is its
+// chain, one cause per line in the manner of a Java "Caused by" list, then the stack for a panic.
 func traceOf(err error) string {
 	if err == nil {
 		return ""
+	}
+	if je, ok := errors.AsType[javaException](err); ok {
+		return je.Error()
 	}
 	var b strings.Builder
 	b.WriteString(err.Error())

@@ -1,9 +1,12 @@
 package actors
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/connectd/connectd/connectors/javaplugin"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -53,5 +56,31 @@ func TestTraceOf(t *testing.T) {
 	}
 	if !strings.Contains(tr, "goroutine") {
 		t.Errorf("panic trace has no stack: %q", tr)
+	}
+
+	// A Java plugin's exception is its JVM trace alone, as Kafka Connect's status shows it,
+	// however the Go side wrapped it; a Go error keeps its chain.
+	javaTrace := "org.apache.kafka.connect.errors.ConnectException: poll failed on purpose\n" +
+		"\tat com.example.failing.FailingSourceTask.poll(FailingSourceTask.java:42)\n" +
+		"Caused by: java.lang.IllegalArgumentException: the cause\n" +
+		"\t... 1 more\n"
+	java := &javaplugin.JavaError{Class: "org.apache.kafka.connect.errors.ConnectException", Message: "poll failed on purpose", Trace: javaTrace}
+	goErr := errors.New("connection refused")
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"java", java, strings.TrimRight(javaTrace, "\n")},
+		{"java wrapped", fmt.Errorf("poll: %w", java), strings.TrimRight(javaTrace, "\n")},
+		{"java wrapped twice", fmt.Errorf("task: %w", fmt.Errorf("put 3 records: %w", java)), strings.TrimRight(javaTrace, "\n")},
+		{"java without trace", &javaplugin.JavaError{Class: "java.lang.Error", Message: "m"}, "java.lang.Error: m"},
+		{"go", fmt.Errorf("poll: %w", goErr), "poll: connection refused\nCaused by: *errors.errorString: connection refused"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := traceOf(tt.err); got != tt.want {
+				t.Errorf("traceOf = %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -202,6 +202,11 @@ func TestJavaPluginFaults(t *testing.T) {
 				name := "fails-in-" + tc.name
 				w.mustDo("POST", "/connectors", map[string]any{"name": name, "config": config}, 201, nil)
 				trace := waitFailed(t, w, name, tc.task)
+				// The trace is the Java exception's own, as Kafka Connect shows it: no Go
+				// wrapping before it, no Go type repeating it.
+				if !strings.HasPrefix(trace, tc.trace[0]) || strings.Contains(trace, "javaplugin.JavaError") {
+					t.Errorf("trace of %s does not start with %q, or names a Go type:\n%s", name, tc.trace[0], trace)
+				}
 				for _, want := range tc.trace {
 					if !strings.Contains(trace, want) {
 						t.Errorf("trace of %s lacks %q:\n%s", name, want, trace)
