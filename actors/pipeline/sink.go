@@ -75,6 +75,9 @@ type Sink struct {
 	committing, commitAgain atomic.Bool
 	commits                 sync.WaitGroup
 	commitNow               chan struct{} // RequestCommit: one pending request
+	// delivered is set when a batch is put: the poll cycle (a flush interval) that ends
+	// without one makes an empty put (idlePut).
+	delivered atomic.Bool
 
 	// The task context's state, under ctxMu: the context is called from inside the task's
 	// calls, which hold mu.
@@ -367,6 +370,7 @@ func (h *sinkHandler) Setup(sess sarama.ConsumerGroupSession) error {
 		for {
 			select {
 			case <-t.C:
+				s.idlePut(sess.Context())
 			case <-s.commitNow:
 			case <-sess.Context().Done():
 				return
@@ -534,6 +538,7 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	}
 	s.putMu.Lock()
 	defer s.putMu.Unlock()
+	s.delivered.Store(true) // a fetched batch: this poll cycle was not empty
 	for {
 		if s.seeking() {
 			return errRestart // the batch may precede a seek: it is fetched again if still wanted
@@ -569,6 +574,24 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 		return errRestart
 	}
 	return nil
+}
+
+// idlePut calls Put with no records when a flush interval went by without a batch put, as
+// Kafka Connect's WorkerSinkTask calls put() after every consumer poll, an empty one included,
+// and that poll waits at most until the next offset commit (offset.flush.interval.ms). Sinks
+// that act on time rather than on records (a scheduled file rotation, a time-based failure)
+// depend on those calls. Like Kafka Connect, it calls while the task is paused too; a batch
+// being put meanwhile means this cycle was not empty. A retriable error is retried at the
+// next cycle; another fails the task as a put with records would.
+func (s *Sink) idlePut(ctx context.Context) {
+	if !s.putMu.TryLock() {
+		return
+	}
+	defer s.putMu.Unlock()
+	if s.delivered.Swap(false) || s.seeking() {
+		return
+	}
+	_, _ = s.putOnce(ctx, []connectors.SinkRecord{})
 }
 
 // putOnce hands records to Put once; retry true means Put asked for a retry (a Retriable
