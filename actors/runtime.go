@@ -38,7 +38,10 @@ type Kafka interface {
 	// PipelinedProducer makes the at-least-once producer of one source task (franz-go,
 	// several batches in flight) with the connector's producer.override.* settings;
 	// d says how a record is retried.
-	PipelinedProducer(connector string, task int32, overrides map[string]string, d pipeline.Delivery) (*kgo.Client, error)
+	PipelinedProducer(connector string, task int32, overrides map[string]string, d pipeline.Delivery, extra ...kgo.Opt) (*kgo.Client, error)
+	// TransactionalProducer makes the producer of one exactly-once source task: the
+	// pipelined producer's settings, transactional (<group.id>-<connector>-<task>).
+	TransactionalProducer(connector string, task int32, overrides map[string]string, d pipeline.Delivery) (*kgo.Client, error)
 	// DLQProducer makes the dead letter queue producer of one sink task (acks=all), with
 	// the connector's producer.override.* settings.
 	DLQProducer(connector string, task int32, overrides map[string]string) (sarama.SyncProducer, error)

@@ -209,6 +209,9 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			if src.ExactlyOnce, err = r.rt.exactlyOnce(offsets, config); err != nil {
 				return nil, nil, nil, fmt.Errorf("task %s-%d: %w", r.name, r.task, err)
 			}
+			src.ExactlyOnce.NewProducer = func(d pipeline.Delivery) (*kgo.Client, error) {
+				return r.rt.kafka.TransactionalProducer(name, task, overrides, d)
+			}
 		case r.rt.kafka.Transactional(): // transactions for fencing only
 			src.NewProducer = func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) }
 		default: // at least once, several batches in flight

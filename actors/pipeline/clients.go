@@ -143,7 +143,7 @@ func (k *Clients) Producer(connector string, task int32, overrides map[string]st
 // own partition kept, several batches in flight, then the worker's producer.* and the
 // connector's producer.override.* settings (kafkaconfig.FranzProducer), then how the source
 // retries (d).
-func (k *Clients) PipelinedProducer(connector string, task int32, overrides map[string]string, d Delivery) (*kgo.Client, error) {
+func (k *Clients) PipelinedProducer(connector string, task int32, overrides map[string]string, d Delivery, extra ...kgo.Opt) (*kgo.Client, error) {
 	c := BaseConfig(fmt.Sprintf("connector-producer-%s-%d", connector, task))
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	cl, props, err := k.configureProps(c, kafkaconfig.Producer, k.ProducerProps, overrides)
@@ -164,11 +164,22 @@ func (k *Clients) PipelinedProducer(connector string, task int32, overrides map[
 	opts = append(opts, kgo.SeedBrokers(k.brokers(cl)...), kgo.RecordPartitioner(FranzPartitioner(hash)),
 		// Java's buffer.memory default: a full buffer makes the task wait, not the heap grow.
 		kgo.MaxBufferedBytes(32<<20))
-	p, err := kgo.NewClient(append(opts, d.Options()...)...)
+	p, err := kgo.NewClient(append(append(opts, d.Options()...), extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)
 	}
 	return p, nil
+}
+
+// TransactionalProducer makes the franz-go producer of one exactly-once source task: the
+// pipelined producer's settings with transactional.id "<prefix>-<connector>-<task>"
+// (TransactionalIDPrefix) and Kafka's transaction.timeout.ms default, 60 s.
+func (k *Clients) TransactionalProducer(connector string, task int32, overrides map[string]string, d Delivery) (*kgo.Client, error) {
+	if k.TransactionalIDPrefix == "" {
+		return nil, fmt.Errorf("producer for %s-%d: no transactional id prefix", connector, task)
+	}
+	return k.PipelinedProducer(connector, task, overrides, d,
+		kgo.TransactionalID(TransactionalID(k.TransactionalIDPrefix, connector, int(task))), kgo.TransactionTimeout(time.Minute))
 }
 
 // DLQProducer makes the producer of one sink task's dead letter queue

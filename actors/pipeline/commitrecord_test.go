@@ -3,8 +3,11 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -56,7 +59,7 @@ func (c *committingSource) acked() []connectors.RecordAck {
 // at (with a transaction, once it committed; an exactly-once task's, once its offsets were
 // committed with it); a record a transform dropped comes with no metadata.
 func TestSourceCommitRecords(t *testing.T) {
-	for _, mode := range []string{"plain producer", "transactional producer", "exactly-once"} {
+	for _, mode := range []string{"plain producer", "transactional producer", "exactly-once", "exactly-once franz-go"} {
 		transactional := mode != "plain producer"
 		t.Run(mode, func(t *testing.T) {
 			c := newCluster(t)
@@ -72,9 +75,13 @@ func TestSourceCommitRecords(t *testing.T) {
 				t.Cleanup(func() { _ = p.Close() })
 				src.Producer, src.NewPipelined = p, nil // the transactional mode
 			}
-			if mode == "exactly-once" {
+			if strings.HasPrefix(mode, "exactly-once") {
 				offs := topicOffsets{st: newOffsetStore(t, c), connector: "src"}
 				src.Offsets, src.ExactlyOnce = offs, offs.exactlyOnce(0)
+				if mode == "exactly-once franz-go" {
+					clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
+					src.ExactlyOnce.NewProducer = func(d Delivery) (*kgo.Client, error) { return clients.TransactionalProducer("src", 0, nil, d) }
+				}
 			}
 			src.Transform = func(r *connectors.Record) (*connectors.Record, error) {
 				if r.Value == "drop" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -30,6 +31,11 @@ type ExactlyOnce struct {
 	// ReadOffsets, if set, catches the offsets the task reads up with the offsets topic;
 	// it runs after the producer fenced older instances and before the task starts.
 	ReadOffsets func(context.Context) error
+	// NewProducer, if set, makes the task's transactional franz-go producer
+	// (exactlyonce_franz.go): a transaction's records go out pipelined, several batches in
+	// flight, and only its end waits. Unset, the Source's sarama Producer or NewProducer
+	// is used, one request in flight.
+	NewProducer func(Delivery) (*kgo.Client, error)
 }
 
 // runExactlyOnce is Run for an exactly-once task: poll, send inside the open transaction,
@@ -39,6 +45,9 @@ func (s *Source) runExactlyOnce(ctx context.Context, log *slog.Logger) (err erro
 	eos := s.ExactlyOnce
 	if eos.OffsetMessages == nil {
 		return errors.New("exactly-once source pipeline: no offsets encoder")
+	}
+	if eos.NewProducer != nil {
+		return s.runExactlyOnceFranz(ctx, log)
 	}
 	if s.Producer == nil {
 		p, err := s.NewProducer()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
@@ -71,6 +72,11 @@ func newOffsetStore(t testing.TB, c *kfake.Cluster) *store.OffsetStore {
 // eosFileSource is an exactly-once FileStream source task of connector src, task 0, with
 // the worker's transactional producer made when it runs.
 func eosFileSource(t testing.TB, c *kfake.Cluster, st *store.OffsetStore, file string, batch int, interval time.Duration) *Source {
+	return eosFileSourceOn(t, c, st, file, batch, interval, false)
+}
+
+// eosFileSourceOn is eosFileSource on the sarama producer, or on franz-go's (the worker's).
+func eosFileSourceOn(t testing.TB, c *kfake.Cluster, st *store.OffsetStore, file string, batch int, interval time.Duration, franz bool) *Source {
 	t.Helper()
 	props := sourceProps(file, "t")
 	props[filestream.BatchSizeKey] = fmt.Sprint(batch)
@@ -79,6 +85,9 @@ func eosFileSource(t testing.TB, c *kfake.Cluster, st *store.OffsetStore, file s
 	clients := &Clients{Brokers: c.ListenAddrs(), Hash: store.PartitionFor, TransactionalIDPrefix: "connect-cluster"}
 	src.Producer, src.NewProducer = nil, func() (sarama.SyncProducer, error) { return clients.Producer("src", 0, nil) }
 	src.ExactlyOnce = offs.exactlyOnce(interval)
+	if franz {
+		src.ExactlyOnce.NewProducer = func(d Delivery) (*kgo.Client, error) { return clients.TransactionalProducer("src", 0, nil, d) }
+	}
 	return src
 }
 
@@ -95,45 +104,47 @@ func TestExactlyOnceBoundaries(t *testing.T) {
 		{"poll", 0, 20, 20},
 		{"interval", time.Hour, 1, 1}, // only the commit on stop
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := newCluster(t, "t")
-			st := newOffsetStore(t, c)
-			file := emptyFile(t, "in.txt")
-			appendLines(t, file, numbered("a", 0, 200)...)
-			src := eosFileSource(t, c, st, file, 10, tt.interval)
-			run := start(t, src.Run)
-			if tt.interval == 0 {
-				if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 {
-					t.Fatalf("read_committed sees %d records, want 200", len(got))
+	for _, franz := range []bool{false, true} {
+		for _, tt := range tests {
+			t.Run(map[bool]string{false: "sarama ", true: "franz-go "}[franz]+tt.name, func(t *testing.T) {
+				c := newCluster(t, "t")
+				st := newOffsetStore(t, c)
+				file := emptyFile(t, "in.txt")
+				appendLines(t, file, numbered("a", 0, 200)...)
+				src := eosFileSourceOn(t, c, st, file, 10, tt.interval, franz)
+				run := start(t, src.Run)
+				if tt.interval == 0 {
+					if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 {
+						t.Fatalf("read_committed sees %d records, want 200", len(got))
+					}
+				} else {
+					// Nothing is committed before the interval: wait until the task polled
+					// everything (its transaction holds 200 records), then stop it.
+					wait.For(t, testTimeout, "200 records sent in the open transaction", func() bool {
+						return endOffset(t, newAdmin(t, c), "t") >= 200
+					})
+					if got := readCommitted(t, c, "t", 1, 300*time.Millisecond); len(got) != 0 {
+						t.Fatalf("read_committed sees %d records of an open transaction", len(got))
+					}
 				}
-			} else {
-				// Nothing is committed before the interval: wait until the task polled
-				// everything (its transaction holds 200 records), then stop it.
-				wait.For(t, testTimeout, "200 records sent in the open transaction", func() bool {
-					return endOffset(t, newAdmin(t, c), "t") >= 200
-				})
-				if got := readCommitted(t, c, "t", 1, 300*time.Millisecond); len(got) != 0 {
-					t.Fatalf("read_committed sees %d records of an open transaction", len(got))
+				if err := run.stop(t); err != nil {
+					t.Fatalf("Run = %v, want nil after cancel", err)
 				}
-			}
-			if err := run.stop(t); err != nil {
-				t.Fatalf("Run = %v, want nil after cancel", err)
-			}
-			if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 || !slices.Equal(got, envelopeValues(numbered("a", 0, 200))) {
-				t.Fatalf("read_committed sees %d records, want the 200 lines once each in order", len(got))
-			}
-			txns := endOffset(t, newAdmin(t, c), "t") - 200
-			if txns < tt.minTxns || txns > tt.maxTxns {
-				t.Errorf("%d transactions, want %d to %d", txns, tt.minTxns, tt.maxTxns)
-			}
-			if err := st.ReadToEnd(testCtx(t)); err != nil {
-				t.Fatal(err)
-			}
-			if pos := storedPosition(t, st, file); pos != fileSize(t, file) {
-				t.Errorf("stored position %d, want the file's size %d", pos, fileSize(t, file))
-			}
-		})
+				if got := readCommitted(t, c, "t", 200, testTimeout); len(got) != 200 || !slices.Equal(got, envelopeValues(numbered("a", 0, 200))) {
+					t.Fatalf("read_committed sees %d records, want the 200 lines once each in order", len(got))
+				}
+				txns := endOffset(t, newAdmin(t, c), "t") - 200
+				if txns < tt.minTxns || txns > tt.maxTxns {
+					t.Errorf("%d transactions, want %d to %d", txns, tt.minTxns, tt.maxTxns)
+				}
+				if err := st.ReadToEnd(testCtx(t)); err != nil {
+					t.Fatal(err)
+				}
+				if pos := storedPosition(t, st, file); pos != fileSize(t, file) {
+					t.Errorf("stored position %d, want the file's size %d", pos, fileSize(t, file))
+				}
+			})
+		}
 	}
 }
 
@@ -142,11 +153,17 @@ func TestExactlyOnceBoundaries(t *testing.T) {
 // fenced one's open transaction (records and offsets) is aborted, and a read_committed reader
 // sees every line once. The fenced instance ends with ErrFenced, not a failure.
 func TestExactlyOnceFencesZombie(t *testing.T) {
+	for _, franz := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sarama", true: "franz-go"}[franz], func(t *testing.T) { fencesZombie(t, franz) })
+	}
+}
+
+func fencesZombie(t *testing.T, franz bool) {
 	c := newCluster(t, "t")
 	st := newOffsetStore(t, c)
 	file := emptyFile(t, "in.txt")
 	appendLines(t, file, numbered("a", 0, 50)...)
-	first := eosFileSource(t, c, st, file, 10, 0)
+	first := eosFileSourceOn(t, c, st, file, 10, 0, franz)
 	run := start(t, first.Run)
 	if got := readCommitted(t, c, "t", 50, testTimeout); len(got) != 50 {
 		t.Fatalf("read_committed sees %d records, want 50", len(got))
@@ -156,13 +173,13 @@ func TestExactlyOnceFencesZombie(t *testing.T) {
 	}
 	// The next instance resumes after the a lines, and keeps its transaction open for an
 	// hour: it becomes the zombie.
-	zombie := eosFileSource(t, c, st, file, 10, time.Hour)
+	zombie := eosFileSourceOn(t, c, st, file, 10, time.Hour, franz)
 	zrun := start(t, zombie.Run)
 	appendLines(t, file, numbered("b", 0, 30)...)
 	wait.For(t, testTimeout, "the zombie's open transaction holds the b lines", func() bool {
 		return endOffset(t, newAdmin(t, c), "t") >= 50+5+30 // five transaction markers
 	})
-	fresh := eosFileSource(t, c, st, file, 10, 0)
+	fresh := eosFileSourceOn(t, c, st, file, 10, 0, franz)
 	frun := start(t, fresh.Run)
 	all := envelopeValues(append(numbered("a", 0, 50), numbered("b", 0, 30)...))
 	if got := readCommitted(t, c, "t", len(all), testTimeout); !slices.Equal(got, all) {

@@ -74,6 +74,16 @@ func faultRun(t *testing.T, eos bool) {
 		}
 		w1.mustDo("POST", "/connectors", map[string]any{"name": name, "config": config}, 201, nil)
 	}
+	// A connector has no status until it started (Kafka Connect 4.4's 404), which the
+	// placement check would take for a wrong answer.
+	wait.For(t, 30*time.Second, "every source's first status", func() bool {
+		for _, n := range names {
+			if _, ok := w1.status(n); !ok {
+				return false
+			}
+		}
+		return true
+	})
 	c.placement(names, "every source RUNNING")
 	// exactly.once.support=required for a plugin that cannot support it (FileStreamSource on
 	// stdin) is refused with Kafka Connect's validation message; on a disabled worker, with
