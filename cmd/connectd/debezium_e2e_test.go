@@ -60,13 +60,17 @@ type change struct {
 // from Maven Central in plugin.path) under connectd against a real PostgreSQL: a snapshot of
 // the rows that exist, then streaming of inserts, updates and deletes. The change events read
 // back with an independent client match the table's history exactly: count, order per key,
-// before and after images.
+// before and after images. A second Debezium connector with Debezium's own Java SMT
+// ExtractNewRecordState (JsonConverter with schemas) feeds PostgresSinkConnector, and the
+// target table ends equal to the source row for row, deletes included.
 func TestDebeziumPostgres(t *testing.T) {
 	pg := pgserver.ForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	if err := pg.CreateDatabase(ctx, "source"); err != nil {
-		t.Fatal(err)
+	for _, db := range []string{"source", "target"} {
+		if err := pg.CreateDatabase(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 	}
 	pgExec(t, pg, "source", "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, score int)",
 		"ALTER TABLE customers REPLICA IDENTITY FULL", // updates and deletes carry the whole row before
@@ -74,13 +78,23 @@ func TestDebeziumPostgres(t *testing.T) {
 	row := func(id int, name string, score int) string { return fmt.Sprintf("%d|%s|%d", id, name, score) }
 
 	w := startJavaWorker(t, map[string]string{"plugin.path": pluginfixture.DebeziumPostgres(t)})
-	raw := w.topic("raw")
+	raw, flat := w.topic("raw"), w.topic("flat")
 	rawConfig := debeziumConfig(pg, "source", raw, "raw_slot")
 	rawConfig["key.converter"], rawConfig["key.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	rawConfig["value.converter"], rawConfig["value.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	w.mustDo("PUT", "/connectors/dbz-raw/config", rawConfig, 201, nil)
+	flatConfig := debeziumConfig(pg, "source", flat, "flat_slot")
+	flatConfig["transforms"], flatConfig["transforms.unwrap.type"] = "unwrap", "io.debezium.transforms.ExtractNewRecordState"
+	w.mustDo("PUT", "/connectors/dbz-flat/config", flatConfig, 201, nil)
 	w.waitState("dbz-raw", "RUNNING", 1)
-	rawTopic := raw + ".public.customers"
+	w.waitState("dbz-flat", "RUNNING", 1)
+	rawTopic, flatTopic := raw+".public.customers", flat+".public.customers"
+	w.mustDo("PUT", "/connectors/pg-sink/config", map[string]any{
+		"connector.class": "PostgresSink", "topics": flatTopic, "connection.url": pg.JDBCURL("target"),
+		"connection.user": pg.User, "connection.password": pg.Password, "table.name.format": "customers",
+		"insert.mode": "upsert", "pk.mode": "record_key", "delete.enabled": "true", "auto.create": "true",
+	}, 201, nil)
+	w.waitState("pg-sink", "RUNNING", 1)
 
 	// The snapshot: one read event per row.
 	var history []change
@@ -182,6 +196,21 @@ func TestDebeziumPostgres(t *testing.T) {
 		t.Errorf("events for %d keys, want %d", len(got), len(exp))
 	}
 
+	// The pipeline: the target table equals the source, deletes included.
+	wait.ForNil(t, 120*time.Second, "the target table to equal the source", func() error {
+		src, err := pgRows(ctx, pg, "source", "SELECT id, name, score FROM customers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		dst, err := pgRows(ctx, pg, "target", "SELECT id, name, score FROM customers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(src, dst) {
+			return fmt.Errorf("source %d rows, target %d rows: %v / %v", len(src), len(dst), src, dst)
+		}
+		return nil
+	})
 	ids := make([]int, 0, len(current))
 	for id := range current {
 		ids = append(ids, id)
@@ -207,8 +236,10 @@ func TestDebeziumFailover(t *testing.T) {
 	pg := pgserver.ForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
-	if err := pg.CreateDatabase(ctx, "source"); err != nil {
-		t.Fatal(err)
+	for _, db := range []string{"source", "target"} {
+		if err := pg.CreateDatabase(ctx, db); err != nil {
+			t.Fatal(err)
+		}
 	}
 	pgExec(t, pg, "source", "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, score int)")
 	plugins := pluginfixture.DebeziumPostgres(t)
