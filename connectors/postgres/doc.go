@@ -16,12 +16,15 @@
 //   - types map as Confluent's PostgreSQL dialect maps them (int8/int16 SMALLINT, int32 INT,
 //     int64 BIGINT, float REAL, double DOUBLE PRECISION, boolean BOOLEAN, string TEXT, bytes
 //     BYTEA, Decimal DECIMAL, Date DATE, Time TIME, Timestamp TIMESTAMP in UTC);
-//   - a database failure is retried max.retries times, retry.backoff.ms apart, on a new
-//     connection each time; after that the records of the Put are written one at a time and
-//     each that still fails is handed to the runtime's errant record reporter (errors.* and the
-//     dead letter queue), or fails the task when the runtime offers none;
+//   - a database failure is a Retriable error with RetryAfter(retry.backoff.ms), so the runtime
+//     delivers the batch again, on a new connection, max.retries times in a row (Confluent's
+//     JdbcSinkTask does the same); after that the records of the Put are written one at a time
+//     under savepoints and each that still fails is handed to the runtime's errant record
+//     reporter (errors.* and the dead letter queue), or fails the task when the runtime offers
+//     none (no dead letter queue and no errors.log.enable, as in Kafka Connect);
 //   - a record the sink cannot write by its nature (no schema, a type with no column type, a
-//     missing table with auto.create off) is not retried: it goes to the reporter at once;
+//     missing table with auto.create off) is not retried: it goes to the reporter (once, just
+//     before the rest of its batch commits);
 //   - a record with a null value deletes (delete.enabled=true), whether its value schema is
 //     null (a tombstone) or not (ExtractNewRecordState's deletes through JsonConverter).
 package postgres
