@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -231,7 +232,9 @@ func TestDebeziumPostgres(t *testing.T) {
 // source database is stopped for 10 s, the worker then running the task is stopped with
 // SIGTERM, and the whole cluster restarts. After each, the task runs again (the time is logged)
 // and every row inserted so far has its change event; duplicates, within at-least-once, are
-// counted and logged at the end.
+// counted and logged at the end. Beside it, the pipeline ExtractNewRecordState → PostgresSink
+// copies the table (with updates and deletes) into a second database, equal to the source at
+// the end.
 func TestDebeziumFailover(t *testing.T) {
 	pg := pgserver.ForTest(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
@@ -248,12 +251,30 @@ func TestDebeziumFailover(t *testing.T) {
 	for range 3 {
 		c.workers = append(c.workers, startWorker(t, c.props, withStartTimeout(javaStart)))
 	}
+	t.Cleanup(func() { // registered after the workers': runs before they stop and their logs go
+		if t.Failed() {
+			for _, w := range c.workers {
+				logProblems(t, w)
+			}
+		}
+	})
 	prefix := c.workers[0].topic("dbz")
 	config := debeziumConfig(pg, "source", prefix, "failover_slot")
 	config["key.converter"], config["key.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	config["value.converter"], config["value.converter.schemas.enable"] = "org.apache.kafka.connect.json.JsonConverter", "false"
 	c.workers[0].mustDo("PUT", "/connectors/dbz/config", config, 201, nil)
 	topic := prefix + ".public.customers"
+	// The pipeline beside it: ExtractNewRecordState, then PostgresSink into the target database.
+	flat := c.workers[0].topic("flat")
+	flatConfig := debeziumConfig(pg, "source", flat, "failover_flat_slot")
+	flatConfig["transforms"], flatConfig["transforms.unwrap.type"] = "unwrap", "io.debezium.transforms.ExtractNewRecordState"
+	c.workers[0].mustDo("PUT", "/connectors/dbz-flat/config", flatConfig, 201, nil)
+	c.workers[0].mustDo("PUT", "/connectors/pg-sink/config", map[string]any{
+		"connector.class": "PostgresSink", "topics": flat + ".public.customers", "connection.url": pg.JDBCURL("target"),
+		"connection.user": pg.User, "connection.password": pg.Password, "table.name.format": "customers",
+		"insert.mode": "upsert", "pk.mode": "record_key", "delete.enabled": "true", "auto.create": "true",
+		"max.retries": "1000", "retry.backoff.ms": "500", "connection.attempts": "1",
+	}, 201, nil)
 
 	// taskWorker waits until the task is RUNNING on a live worker and returns that worker.
 	taskWorker := func(what string) *worker {
@@ -290,6 +311,7 @@ func TestDebeziumFailover(t *testing.T) {
 					conn.Close(context.Background())
 				}
 			}()
+			updated, deleted := false, false // the update and delete before the insert of id are done
 			for id := 0; ; {
 				select {
 				case <-stop:
@@ -305,11 +327,28 @@ func TestDebeziumFailover(t *testing.T) {
 						continue
 					}
 				}
-				if _, err := conn.Exec(ctx, "INSERT INTO customers VALUES ($1, $2, $3)", id, fmt.Sprint("row ", id), id); err != nil {
+				// Each statement is retried until it commits, so each must be harmless twice.
+				sql, args := "INSERT INTO customers VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", []any{id, fmt.Sprint("row ", id), id}
+				switch {
+				case id%10 == 9 && !updated:
+					sql, args = "UPDATE customers SET score = score + 1 WHERE id = $1", []any{id - 5}
+				case id%15 == 14 && !deleted:
+					sql, args = "DELETE FROM customers WHERE id = $1", []any{id - 7}
+				}
+				if _, err := conn.Exec(ctx, sql, args...); err != nil {
 					conn.Close(context.Background())
 					conn = nil
 					continue
 				}
+				switch {
+				case id%10 == 9 && !updated:
+					updated = true
+					continue
+				case id%15 == 14 && !deleted:
+					deleted = true
+					continue
+				}
+				updated, deleted = false, false
 				id++
 				inserted.store(id)
 			}
@@ -404,6 +443,23 @@ func TestDebeziumFailover(t *testing.T) {
 		dups += k - 1
 	}
 	t.Logf("%d rows inserted, %d insert events, %d duplicates (at-least-once)", n, n+dups, dups)
+
+	// The target table, written by PostgresSink from ExtractNewRecordState's records through
+	// every fault, equals the source.
+	wait.ForNil(t, 120*time.Second, "the target table to equal the source", func() error {
+		src, err := pgRows(ctx, pg, "source", "SELECT id, name, score FROM customers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		dst, err := pgRows(ctx, pg, "target", "SELECT id, name, score FROM customers ORDER BY id")
+		if err != nil {
+			return err
+		}
+		if !slices.Equal(src, dst) {
+			return fmt.Errorf("source %d rows, target %d rows", len(src), len(dst))
+		}
+		return nil
+	})
 }
 
 // atomic32 is an int shared by the writer and the test.
@@ -411,3 +467,23 @@ type atomic32 struct{ v atomic.Int64 }
 
 func (a *atomic32) store(n int) { a.v.Store(int64(n)) }
 func (a *atomic32) load() int   { return int(a.v.Load()) }
+
+// logProblems logs the warnings, errors and exceptions of a worker's whole log (the plugin
+// host's included), which a log tail misses when a task went quiet long before the end.
+func logProblems(t testing.TB, w *worker) {
+	b, err := os.ReadFile(w.logPath)
+	if err != nil {
+		return
+	}
+	var lines []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.Contains(l, "level=WARN") || strings.Contains(l, "level=ERROR") || strings.Contains(l, "Exception") ||
+			strings.Contains(l, " WARN ") || strings.Contains(l, " ERROR ") || strings.Contains(l, "state=") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) > 60 {
+		lines = append(lines[:30], lines[len(lines)-30:]...)
+	}
+	t.Logf("problems in %s:\n%s", w.logPath, strings.Join(lines, "\n"))
+}
