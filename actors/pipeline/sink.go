@@ -543,7 +543,7 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 		if s.seeking() {
 			return errRestart // the batch may precede a seek: it is fetched again if still wanted
 		}
-		retry, err := s.putOnce(ctx, records)
+		retry, err := s.putOnce(ctx, records, func() { s.consumedBatch(batch) })
 		if err != nil || !retry {
 			break
 		}
@@ -558,22 +558,27 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 	if ctx.Err() != nil {
 		return nil // stopping: the records are consumed again from the committed offset
 	}
-	s.mu.Lock()
+	if s.seeking() {
+		return errRestart
+	}
+	return nil
+}
+
+// consumedBatch records that batch was put: the offsets to flush, and the partition's
+// position that PreCommit is handed. Callers hold s.mu, the lock of the Put that took the
+// batch, so a commit the task requested from inside Put (RequestCommit) sees the batch
+// consumed, as Kafka Connect's next iteration does.
+func (s *Sink) consumedBatch(batch []*sarama.ConsumerMessage) {
 	s.unflushed += len(batch)
 	s.Metrics.Active(s.unflushed)
 	last := batch[len(batch)-1]
 	tp := connectors.TopicPartition{Topic: last.Topic, Partition: last.Partition}
 	s.consumed[tp] = last.Offset + 1
-	s.mu.Unlock()
 	s.ctxMu.Lock()
 	if _, seeked := s.seeks[tp]; !seeked && slices.Contains(s.assignment, tp) {
 		s.positions[tp] = last.Offset + 1
 	}
 	s.ctxMu.Unlock()
-	if s.seeking() {
-		return errRestart
-	}
-	return nil
 }
 
 // idlePut calls Put with no records when a flush interval went by without a batch put, as
@@ -591,12 +596,13 @@ func (s *Sink) idlePut(ctx context.Context) {
 	if s.delivered.Swap(false) || s.seeking() {
 		return
 	}
-	_, _ = s.putOnce(ctx, []connectors.SinkRecord{})
+	_, _ = s.putOnce(ctx, []connectors.SinkRecord{}, func() {})
 }
 
 // putOnce hands records to Put once; retry true means Put asked for a retry (a Retriable
 // error), which Kafka Connect makes after the task's timeout, delivering the same batch again.
-func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord) (retry bool, err error) {
+// done runs, under s.mu, once Put accepted the records.
+func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord, done func()) (retry bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failure != nil {
@@ -618,6 +624,9 @@ func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord) (re
 		return false, s.failure
 	case err == nil:
 		s.Metrics.Put(len(records), time.Since(start))
+		if ctx.Err() == nil { // stopping: the records are consumed again from the committed offset
+			done()
+		}
 		return false, nil
 	case ctx.Err() != nil:
 		return false, nil // stopping: the records are consumed again from the committed offset
