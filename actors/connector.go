@@ -696,7 +696,10 @@ func (g *connectorGrain) fail(ctx actor.Context, err error) {
 }
 
 func (g *connectorGrain) setState(state messages.State, trace string) {
-	if g.observed.GetState() == state && g.observed.GetTrace() == trace {
+	// A config that selects another version of the plugin restarts the connector in the same
+	// state: its status is written again with the version it runs now, as Kafka Connect does.
+	version := g.rt.pluginVersion(g.name)
+	if g.observed.GetState() == state && g.observed.GetTrace() == trace && g.observed.GetVersion() == version {
 		return
 	}
 	g.log.Info("connector state", "state", stateName(state))
@@ -704,7 +707,7 @@ func (g *connectorGrain) setState(state messages.State, trace string) {
 		g.metrics.SetState(stateName(state))
 	}
 	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation(),
-		Version: g.rt.pluginVersion(g.name)}
+		Version: version}
 	g.rt.putConnectorStatus(g.name, g.observed)
 }
 

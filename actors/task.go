@@ -344,7 +344,8 @@ func (g *taskGrain) reportRunningOrPaused() {
 }
 
 func (g *taskGrain) setState(state messages.State, trace string) {
-	if g.observed.GetState() == state && g.observed.GetTrace() == trace {
+	version := g.rt.pluginVersion(g.name) // a new version is a new status, as for the connector
+	if g.observed.GetState() == state && g.observed.GetTrace() == trace && g.observed.GetVersion() == version {
 		return
 	}
 	g.log.Info("task state", "state", stateName(state))
@@ -352,7 +353,7 @@ func (g *taskGrain) setState(state messages.State, trace string) {
 		g.metrics.SetState(stateName(state))
 	}
 	g.observed = &messages.InstanceStatus{State: state, Trace: trace, WorkerId: g.rt.cfg.WorkerID, Generation: g.rt.generation(),
-		Version: g.rt.pluginVersion(g.name)}
+		Version: version}
 	g.rt.putTaskStatus(g.name, g.task, g.observed)
 	g.sequence++
 	g.rt.tell(connectorIdentity(g.name), connectorKind, &messages.TaskStateChanged{

@@ -429,6 +429,33 @@ func TestJavaPluginsListedAndValidated(t *testing.T) {
 	if want := map[string][]string{"connector.class": {msg}, "connector.plugin.version": {msg}}; !reflect.DeepEqual(errs, want) {
 		t.Errorf("validate of an unknown version: %q, want %q", errs, want)
 	}
+
+	// A connector moves between the built-in and the Java plugin by its config: its connector
+	// and task run the version the config selects.
+	in := filepath.Join(t.TempDir(), "in.txt")
+	appendLines(t, in, "v", 0, 3)
+	config := sourceConfig(in, w.topic("switch"))
+	runsVersion := func(version string) {
+		t.Helper()
+		wait.For(t, time.Minute, "the connector and its task running version "+version, func() bool {
+			var st struct {
+				Connector struct{ State, Version string }
+				Tasks     []struct{ State, Version string }
+			}
+			if code, _, b := w.do("GET", "/connectors/switch/status", nil); code != 200 || json.Unmarshal(b, &st) != nil {
+				return false
+			}
+			return st.Connector.State == "RUNNING" && st.Connector.Version == version &&
+				len(st.Tasks) == 1 && st.Tasks[0].State == "RUNNING" && st.Tasks[0].Version == version
+		})
+	}
+	w.mustDo("PUT", "/connectors/switch/config", config, 201, nil)
+	runsVersion("4.4.0")
+	w.mustDo("PUT", "/connectors/switch/config", javaConfig(config), 200, nil)
+	runsVersion(pluginfixture.KafkaVersion)
+	config["connector.plugin.version"] = "[4.4,)"
+	w.mustDo("PUT", "/connectors/switch/config", config, 200, nil)
+	runsVersion("4.4.0")
 }
 
 // TestStandaloneJavaFileStream: `connectd standalone` runs Java connectors from its
