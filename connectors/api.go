@@ -190,3 +190,25 @@ type Converter interface {
 	FromConnectData(topic string, schema *Schema, value any) ([]byte, error)
 	ToConnectData(topic string, data []byte) (*Schema, any, error)
 }
+
+// BatchConverter is an optional Converter ability: one call converts the keys or values of a
+// batch of records, as a converter in another process must (a Java one from plugin.path).
+// errs[i] is item i's failure, what the single-record call would return (errs may be nil when
+// none failed); err is a failure of the call as a whole.
+type BatchConverter interface {
+	FromConnectDataBatch(items []ConnectData) (data [][]byte, errs []error, err error)
+	ToConnectDataBatch(items []RawData) (out []ConnectData, errs []error, err error)
+}
+
+// ConnectData is a key or value with its schema, bound for or read from topic.
+type ConnectData struct {
+	Topic  string
+	Schema *Schema
+	Value  any
+}
+
+// RawData is a key or value as stored in Kafka (nil: null), read from topic.
+type RawData struct {
+	Topic string
+	Data  []byte
+}

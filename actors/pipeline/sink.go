@@ -499,10 +499,15 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 		s.TopicActive(batch[0].Topic) // a batch comes from one claim: one topic
 	}
 	s.Metrics.Read(len(batch))
+	pre, err := s.preconvert(batch)
+	if err != nil {
+		s.Metrics.RecordFailed(false)
+		return s.failWith(err)
+	}
 	records := make([]connectors.SinkRecord, 0, len(batch))
 	var from []*sarama.ConsumerMessage // TransformBatch: the message of each record
-	for _, m := range batch {
-		r, err := s.convert(ctx, m)
+	for i, m := range batch {
+		r, err := s.convert(ctx, m, pre, i)
 		if err != nil {
 			s.Metrics.RecordFailed(false)
 			return s.failWith(err)
@@ -661,10 +666,47 @@ func (s *Sink) failWith(err error) error {
 	return err
 }
 
-// convert turns a consumed message into the record put, through the converters and the
-// transformation chain, each stage under the connector's error handling: nil, nil means the
-// record is skipped (dropped by a transform, or its failure tolerated).
-func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connectors.SinkRecord, error) {
+// preconvert converts the batch's keys and values in one call each where the converter is a
+// BatchConverter (a Java one); nil when neither is.
+func (s *Sink) preconvert(batch []*sarama.ConsumerMessage) (*preconverted, error) {
+	_, bk := s.Key.(connectors.BatchConverter)
+	_, bv := s.Value.(connectors.BatchConverter)
+	if !bk && !bv {
+		return nil, nil
+	}
+	pre := &preconverted{}
+	var err error
+	if bk {
+		pre.keyItem = make([]int, len(batch))
+		var items []connectors.RawData
+		for i, m := range batch {
+			pre.keyItem[i] = -1
+			if m.Key != nil {
+				pre.keyItem[i] = len(items)
+				items = append(items, connectors.RawData{Topic: m.Topic, Data: m.Key})
+			}
+		}
+		if pre.keys, err = toConnectBatch(s.Key, items); err != nil {
+			return nil, fmt.Errorf("key converter: %w", err)
+		}
+	}
+	if bv {
+		items := make([]connectors.RawData, len(batch))
+		for i, m := range batch {
+			items[i] = connectors.RawData{Topic: m.Topic, Data: m.Value}
+		}
+		if pre.values, err = toConnectBatch(s.Value, items); err != nil {
+			return nil, fmt.Errorf("value converter: %w", err)
+		}
+	}
+	return pre, nil
+}
+
+// convert turns consumed message i of the batch into the record put, through the converters
+// (pre holds what batch converters made of the batch) and the transformation chain, each
+// stage under the connector's error handling: nil, nil means the record is skipped (dropped
+// by a transform, or its failure tolerated).
+func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage, pre *preconverted, i int) (*connectors.SinkRecord, error) {
 	r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
 	rec := errant{consumed: m}
 	stage := func(st Stage, op func() error) (bool, error) {
@@ -677,7 +719,12 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 	at := func() string { return fmt.Sprintf("%s-%d@%d", m.Topic, m.Partition, m.Offset) } // only on failure
 	if m.Key != nil {
 		ok, err := stage(StageKeyConverter, func() (err error) {
-			if r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key); err != nil {
+			if ks, k := pre.keysOrNil(), pre.keyOf(i); ks.take(k) {
+				r.KeySchema, r.Key, err = ks.to[k].Schema, ks.to[k].Value, ks.err(k)
+			} else {
+				r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key)
+			}
+			if err != nil {
 				return fmt.Errorf("convert key at %s: %w", at(), err)
 			}
 			return nil
@@ -687,7 +734,12 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage) (*connect
 		}
 	}
 	ok, err := stage(StageValueConverter, func() (err error) {
-		if r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value); err != nil {
+		if vs := pre.valuesOrNil(); vs.take(i) {
+			r.ValueSchema, r.Value, err = vs.to[i].Schema, vs.to[i].Value, vs.err(i)
+		} else {
+			r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value)
+		}
+		if err != nil {
 			return fmt.Errorf("convert value at %s: %w", at(), err)
 		}
 		return nil

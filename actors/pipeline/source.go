@@ -269,9 +269,14 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 	if c.acks != nil {
 		c.from = make([]int, 0, len(out))
 	}
+	pre, err := s.preconvert(out)
+	if err != nil {
+		s.Metrics.RecordFailed(false)
+		return err
+	}
 	n := 0
 	for i := range out {
-		ok, err := s.convert(ctx, &out[i], &recs[n])
+		ok, err := s.convert(ctx, &out[i], &recs[n], pre, i)
 		if err != nil {
 			s.Metrics.RecordFailed(false)
 			return err
@@ -498,16 +503,59 @@ func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*c
 	return &rec, nil
 }
 
-// convert serialises a record through the converters into m; false with a nil error means
-// a conversion failed and was tolerated.
-func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo.Record) (bool, error) {
+// preconvert converts the records' keys and values in one call each where the converter is a
+// BatchConverter (a Java one); nil when neither is.
+func (s *Source) preconvert(records []connectors.SourceRecord) (*preconverted, error) {
+	_, bk := s.Key.(connectors.BatchConverter)
+	_, bv := s.Value.(connectors.BatchConverter)
+	if !bk && !bv {
+		return nil, nil
+	}
+	pre := &preconverted{}
+	var err error
+	if bk {
+		pre.keyItem = make([]int, len(records))
+		var items []connectors.ConnectData
+		for i, r := range records {
+			pre.keyItem[i] = -1
+			if r.Key != nil || r.KeySchema != nil {
+				pre.keyItem[i] = len(items)
+				items = append(items, connectors.ConnectData{Topic: r.Topic, Schema: r.KeySchema, Value: r.Key})
+			}
+		}
+		if pre.keys, err = fromConnectBatch(s.Key, items); err != nil {
+			return nil, fmt.Errorf("key converter: %w", err)
+		}
+	}
+	if bv {
+		items := make([]connectors.ConnectData, len(records))
+		for i, r := range records {
+			items[i] = connectors.ConnectData{Topic: r.Topic, Schema: r.ValueSchema, Value: r.Value}
+		}
+		if pre.values, err = fromConnectBatch(s.Value, items); err != nil {
+			return nil, fmt.Errorf("value converter: %w", err)
+		}
+	}
+	return pre, nil
+}
+
+// convert serialises record i of the batch through the converters into m (pre holds what
+// batch converters made of the batch); false with a nil error means a conversion failed and
+// was tolerated.
+func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo.Record, pre *preconverted, i int) (bool, error) {
 	*m = kgo.Record{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
 		m.Partition, m.Context = *r.Partition, explicitPartitionCtx
 	}
 	if r.Key != nil || r.KeySchema != nil {
 		ok, err := s.stage(ctx, StageKeyConverter, r, func() error {
-			b, err := s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+			var b []byte
+			var err error
+			if ks, k := pre.keysOrNil(), pre.keyOf(i); ks.take(k) {
+				b, err = ks.from[k], ks.err(k)
+			} else {
+				b, err = s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+			}
 			if err != nil {
 				return fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
 			}
@@ -519,7 +567,13 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo
 		}
 	}
 	ok, err := s.stage(ctx, StageValueConverter, r, func() error {
-		b, err := s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
+		var b []byte
+		var err error
+		if vs := pre.valuesOrNil(); vs.take(i) {
+			b, err = vs.from[i], vs.err(i)
+		} else {
+			b, err = s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
+		}
 		if err != nil {
 			return fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
 		}

@@ -130,3 +130,96 @@ func TestSourceTransformBatch(t *testing.T) {
 		t.Errorf("ApplyBatch sizes %v, Apply calls %d; want one batch of 3", upper.batches, upper.singles)
 	}
 }
+
+// batchJSON is a JsonConverter with the BatchConverter ability, as a Java converter has; it
+// counts the items of each batch call and the single-record calls.
+type batchJSON struct {
+	connectors.Converter
+	mu      sync.Mutex
+	batches []int
+	singles int
+}
+
+func (b *batchJSON) FromConnectData(topic string, schema *connectors.Schema, value any) ([]byte, error) {
+	b.mu.Lock()
+	b.singles++
+	b.mu.Unlock()
+	return b.Converter.FromConnectData(topic, schema, value)
+}
+
+func (b *batchJSON) ToConnectData(topic string, data []byte) (*connectors.Schema, any, error) {
+	b.mu.Lock()
+	b.singles++
+	b.mu.Unlock()
+	return b.Converter.ToConnectData(topic, data)
+}
+
+func (b *batchJSON) FromConnectDataBatch(items []connectors.ConnectData) ([][]byte, []error, error) {
+	b.mu.Lock()
+	b.batches = append(b.batches, len(items))
+	b.mu.Unlock()
+	out, errs := make([][]byte, len(items)), make([]error, len(items))
+	for i, it := range items {
+		out[i], errs[i] = b.Converter.FromConnectData(it.Topic, it.Schema, it.Value)
+	}
+	return out, errs, nil
+}
+
+func (b *batchJSON) ToConnectDataBatch(items []connectors.RawData) ([]connectors.ConnectData, []error, error) {
+	b.mu.Lock()
+	b.batches = append(b.batches, len(items))
+	b.mu.Unlock()
+	out, errs := make([]connectors.ConnectData, len(items)), make([]error, len(items))
+	for i, it := range items {
+		out[i].Topic = it.Topic
+		out[i].Schema, out[i].Value, errs[i] = b.Converter.ToConnectData(it.Topic, it.Data)
+	}
+	return out, errs, nil
+}
+
+func (b *batchJSON) counts() (items, singles int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, n := range b.batches {
+		items += n
+	}
+	return items, b.singles
+}
+
+// A batch converter converts a consumed batch's values in one call, and a polled batch's; a
+// value it fails on is skipped under errors.tolerance=all, the others go through.
+func TestBatchConverters(t *testing.T) {
+	t.Run("sink", func(t *testing.T) {
+		c := newCluster(t)
+		produce(t, c, "t", kv{value: []byte(stringEnvelope("a"))}, kv{value: []byte("not json")}, kv{value: []byte(stringEnvelope("b"))})
+		conv := &batchJSON{Converter: jsonConverter(t, nil, false)}
+		task := &contextTask{}
+		sink := newContextSink(t, c, task)
+		sink.Value, sink.Errors = conv, &ErrorHandling{Tolerate: true}
+		r := start(t, sink.Run)
+		wait.For(t, testTimeout, "two records put", func() bool { return len(task.put()) == 2 })
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+		if items, singles := conv.counts(); items != 3 || singles != 0 {
+			t.Errorf("%d values converted in batches, %d alone; want 3 in batches", items, singles)
+		}
+	})
+	t.Run("source", func(t *testing.T) {
+		c := newCluster(t)
+		task := &committingSource{values: []string{"a", "b", "c"}}
+		conv := &batchJSON{Converter: jsonConverter(t, nil, false)}
+		src := newFileSource(t, c, nil, newMemOffsets())
+		src.Task, src.Value = task, conv
+		r := start(t, src.Run)
+		if got := readCommitted(t, c, "t", 3, testTimeout); !slices.Equal(got, []string{stringEnvelope("a"), stringEnvelope("b"), stringEnvelope("c")}) {
+			t.Errorf("written %q", got)
+		}
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+		if items, singles := conv.counts(); items != 3 || singles != 0 || len(conv.batches) != 1 {
+			t.Errorf("batches %v, %d alone; want one batch of 3", conv.batches, singles)
+		}
+	})
+}

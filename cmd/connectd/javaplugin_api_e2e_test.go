@@ -5,10 +5,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/connectd/connectd/internal/pluginfixture"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // contextualPluginPath compiles connectors/javaplugin/testdata/contextual (a sink task that
@@ -95,5 +98,37 @@ func TestJavaTransformationAndErrantRecords(t *testing.T) {
 	if h["__connect.errors.exception.class.name"] != "java.lang.IllegalArgumentException" || h["__connect.errors.exception.message"] != "bad record at 1" ||
 		!strings.Contains(h["__connect.errors.exception.stacktrace"], "at com.example.contextual.ContextSinkTask.put(") {
 		t.Errorf("error headers %v, want the Java exception's class, message and trace", h)
+	}
+}
+
+// TestJavaConverterEndToEnd: a converter that exists only as a Java plugin writes a Go
+// FileStream source's records (one it throws on skipped under errors.tolerance=all) and reads
+// them back for a Go FileStream sink, which writes the original lines.
+func TestJavaConverterEndToEnd(t *testing.T) {
+	w := startWorker(t, map[string]string{"plugin.path": contextualPluginPath(t)}, withStartTimeout(javaStart))
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in.txt"), filepath.Join(dir, "out.txt")
+	if err := os.WriteFile(in, []byte("abc\nboom\nxyz\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	topic := w.topic("reversed")
+	conv := map[string]string{"value.converter": "com.example.contextual.ReverseConverter", "value.converter.prefix": ">", "errors.tolerance": "all"}
+	src, sink := sourceConfig(in, topic), sinkConfig(out, topic)
+	for k, v := range conv {
+		src[k], sink[k] = v, v
+	}
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": src}, 201, nil)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sink}, 201, nil)
+	recs := readTopic(t, w.broker, topic, 2)
+	if len(recs) != 2 || string(recs[0].Value) != ">cba" || string(recs[1].Value) != ">zyx" {
+		var got []string
+		for _, r := range recs {
+			got = append(got, string(r.Value))
+		}
+		t.Fatalf("topic holds %q, want >cba and >zyx (boom skipped)", got)
+	}
+	wait.For(t, 2*time.Minute, "the sink file", func() bool { return len(lines(t, out)) >= 2 })
+	if got := lines(t, out); !slices.Equal(got, []string{"abc", "xyz"}) {
+		t.Errorf("sink file %q, want abc and xyz", got)
 	}
 }

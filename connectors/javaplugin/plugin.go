@@ -29,11 +29,11 @@ func (h *Host) Connectors(ctx context.Context) ([]connectors.Plugin, error) {
 	return slices.DeleteFunc(all, func(p connectors.Plugin) bool { return !connectors.IsConnector(p.Type) }), err
 }
 
-// Plugins returns the connectors, transformations and predicates the host found on
+// Plugins returns the connectors, converters, transformations and predicates the host found on
 // plugin.path, each a connectors.Plugin whose instances call the host. It starts the host.
 //
-// Converters and header converters found there are not returned yet: their calls are not
-// served over the channel.
+// Header converters found there are not returned yet: their calls are not served over the
+// channel, so a connector naming one is refused as naming an unknown class.
 func (h *Host) Plugins(ctx context.Context) ([]connectors.Plugin, error) {
 	hello, err := h.Hello(ctx)
 	if err != nil {
@@ -51,6 +51,8 @@ func (h *Host) Plugins(ctx context.Context) ([]connectors.Plugin, error) {
 			p.New = func() any { return h.NewTransformation(class, version) }
 		case connectors.PredicateType:
 			p.New = func() any { return h.NewPredicate(class, version) }
+		case connectors.ConverterType:
+			p.New = func() any { return h.NewConverter(class, version) }
 		default:
 			continue
 		}

@@ -107,3 +107,38 @@ func TestJavaTransformationsAndPredicates(t *testing.T) {
 		}
 	})
 }
+
+// A Java-only converter converts a batch of keys or values in one call each way: each result
+// is the Java class's, an item it throws on fails alone, null stays null.
+func TestJavaConverter(t *testing.T) {
+	h := newContextHost(t)
+	c := h.NewConverter("com.example.contextual.ReverseConverter", "")
+	defer c.(interface{ Close() error }).Close()
+	if def := c.Config(); len(def) != 1 || def[0].Name != "prefix" {
+		t.Errorf("Config = %+v, want the plugin's ConfigDef", def)
+	}
+	if err := c.Configure(map[string]string{"prefix": ">"}, false); err != nil {
+		t.Fatal(err)
+	}
+	bc := c.(connectors.BatchConverter)
+	data, errs, err := bc.FromConnectDataBatch([]connectors.ConnectData{
+		{Topic: "t", Schema: connectors.StringSchema, Value: "abc"}, {Topic: "t", Value: "boom"}, {Topic: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var je *JavaError
+	if string(data[0]) != ">cba" || errs == nil || !errors.As(errs[1], &je) || je.Message != "cannot store boom" || data[2] != nil || errs[2] != nil {
+		t.Errorf("fromConnectData = %q, %v; want >cba, the DataException, null", data, errs)
+	}
+	out, errs, err := bc.ToConnectDataBatch([]connectors.RawData{{Topic: "t", Data: []byte(">cba")}, {Topic: "t", Data: []byte("moob")}, {Topic: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Value != "abc" || out[0].Schema == nil || out[0].Schema.Type != connectors.TypeString || errs == nil || errs[1] == nil ||
+		out[2].Value != nil || out[2].Schema != nil || errs[2] != nil {
+		t.Errorf("toConnectData = %+v, %v; want abc as a string, the DataException, null", out, errs)
+	}
+	if b, err := c.FromConnectData("t", nil, "xy"); err != nil || string(b) != ">yx" {
+		t.Errorf("FromConnectData = %q, %v", b, err)
+	}
+}

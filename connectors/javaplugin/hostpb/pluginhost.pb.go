@@ -554,6 +554,7 @@ type Request struct {
 	//	*Request_Configure
 	//	*Request_TransformBatch
 	//	*Request_PredicateBatch
+	//	*Request_ConvertBatch
 	Call          isRequest_Call `protobuf_oneof:"call"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -810,6 +811,15 @@ func (x *Request) GetPredicateBatch() *RecordBatch {
 	return nil
 }
 
+func (x *Request) GetConvertBatch() *ConvertBatch {
+	if x != nil {
+		if x, ok := x.Call.(*Request_ConvertBatch); ok {
+			return x.ConvertBatch
+		}
+	}
+	return nil
+}
+
 type isRequest_Call interface {
 	isRequest_Call()
 }
@@ -906,6 +916,10 @@ type Request_PredicateBatch struct {
 	PredicateBatch *RecordBatch `protobuf:"bytes,42,opt,name=predicate_batch,json=predicateBatch,proto3,oneof"`
 }
 
+type Request_ConvertBatch struct {
+	ConvertBatch *ConvertBatch `protobuf:"bytes,43,opt,name=convert_batch,json=convertBatch,proto3,oneof"`
+}
+
 func (*Request_NewInstance) isRequest_Call() {}
 
 func (*Request_CloseInstance) isRequest_Call() {}
@@ -952,6 +966,8 @@ func (*Request_TransformBatch) isRequest_Call() {}
 
 func (*Request_PredicateBatch) isRequest_Call() {}
 
+func (*Request_ConvertBatch) isRequest_Call() {}
+
 // Response answers the Request with the same id: either the call's result or the Java
 // exception it threw.
 type Response struct {
@@ -970,6 +986,7 @@ type Response struct {
 	//	*Response_Answer
 	//	*Response_Transformed
 	//	*Response_PredicateResults
+	//	*Response_Converted
 	Result        isResponse_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1116,6 +1133,15 @@ func (x *Response) GetPredicateResults() *PredicateResults {
 	return nil
 }
 
+func (x *Response) GetConverted() *ConvertedBatch {
+	if x != nil {
+		if x, ok := x.Result.(*Response_Converted); ok {
+			return x.Converted
+		}
+	}
+	return nil
+}
+
 type isResponse_Result interface {
 	isResponse_Result()
 }
@@ -1160,6 +1186,10 @@ type Response_PredicateResults struct {
 	PredicateResults *PredicateResults `protobuf:"bytes,12,opt,name=predicate_results,json=predicateResults,proto3,oneof"`
 }
 
+type Response_Converted struct {
+	Converted *ConvertedBatch `protobuf:"bytes,13,opt,name=converted,proto3,oneof"`
+}
+
 func (*Response_Instance) isResponse_Result() {}
 
 func (*Response_ConfigDef) isResponse_Result() {}
@@ -1179,6 +1209,8 @@ func (*Response_Answer) isResponse_Result() {}
 func (*Response_Transformed) isResponse_Result() {}
 
 func (*Response_PredicateResults) isResponse_Result() {}
+
+func (*Response_Converted) isResponse_Result() {}
 
 // Failure is a Java exception: its class, message and stack trace as Throwable.printStackTrace
 // writes it (the text a FAILED task's trace shows in Kafka Connect).
@@ -5230,6 +5262,267 @@ func (x *PredicateResults) GetMatches() []bool {
 	return nil
 }
 
+// ConvertBatch runs a configured converter over a batch, in one call: fromConnectData(topic,
+// schema, value) of each item, or, with to_connect, toConnectData(topic, data).
+type ConvertBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	ToConnect     bool                   `protobuf:"varint,2,opt,name=to_connect,json=toConnect,proto3" json:"to_connect,omitempty"`
+	Schemas       []*Schema              `protobuf:"bytes,3,rep,name=schemas,proto3" json:"schemas,omitempty"` // from_connect: the items' schemas, as in SourceBatch
+	Items         []*ConvertItem         `protobuf:"bytes,4,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConvertBatch) Reset() {
+	*x = ConvertBatch{}
+	mi := &file_pluginhost_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConvertBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConvertBatch) ProtoMessage() {}
+
+func (x *ConvertBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConvertBatch.ProtoReflect.Descriptor instead.
+func (*ConvertBatch) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *ConvertBatch) GetInstance() uint64 {
+	if x != nil {
+		return x.Instance
+	}
+	return 0
+}
+
+func (x *ConvertBatch) GetToConnect() bool {
+	if x != nil {
+		return x.ToConnect
+	}
+	return false
+}
+
+func (x *ConvertBatch) GetSchemas() []*Schema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
+func (x *ConvertBatch) GetItems() []*ConvertItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// ConvertItem is one record's key or value to convert.
+type ConvertItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Topic         string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	Schema        uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`  // from_connect
+	Value         *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`     // from_connect
+	Data          []byte                 `protobuf:"bytes,4,opt,name=data,proto3,oneof" json:"data,omitempty"` // to_connect; unset: null
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConvertItem) Reset() {
+	*x = ConvertItem{}
+	mi := &file_pluginhost_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConvertItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConvertItem) ProtoMessage() {}
+
+func (x *ConvertItem) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConvertItem.ProtoReflect.Descriptor instead.
+func (*ConvertItem) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *ConvertItem) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ConvertItem) GetSchema() uint32 {
+	if x != nil {
+		return x.Schema
+	}
+	return 0
+}
+
+func (x *ConvertItem) GetValue() *Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *ConvertItem) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+// ConvertedBatch answers ConvertBatch: one result per item, in order.
+type ConvertedBatch struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"` // to_connect: the results' schemas
+	Items         []*Converted           `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConvertedBatch) Reset() {
+	*x = ConvertedBatch{}
+	mi := &file_pluginhost_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConvertedBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConvertedBatch) ProtoMessage() {}
+
+func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConvertedBatch.ProtoReflect.Descriptor instead.
+func (*ConvertedBatch) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *ConvertedBatch) GetSchemas() []*Schema {
+	if x != nil {
+		return x.Schemas
+	}
+	return nil
+}
+
+func (x *ConvertedBatch) GetItems() []*Converted {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+// Converted is one item's result, or what the converter threw for it.
+type Converted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3,oneof" json:"data,omitempty"` // from_connect; unset: null
+	Schema        uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`  // to_connect
+	Value         *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`     // to_connect
+	Failure       *Failure               `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Converted) Reset() {
+	*x = Converted{}
+	mi := &file_pluginhost_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Converted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Converted) ProtoMessage() {}
+
+func (x *Converted) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Converted.ProtoReflect.Descriptor instead.
+func (*Converted) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *Converted) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *Converted) GetSchema() uint32 {
+	if x != nil {
+		return x.Schema
+	}
+	return 0
+}
+
+func (x *Converted) GetValue() *Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *Converted) GetFailure() *Failure {
+	if x != nil {
+		return x.Failure
+	}
+	return nil
+}
+
 var File_pluginhost_proto protoreflect.FileDescriptor
 
 const file_pluginhost_proto_rawDesc = "" +
@@ -5255,7 +5548,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1a\n" +
-	"\blocation\x18\x04 \x01(\tR\blocation\"\xe7\r\n" +
+	"\blocation\x18\x04 \x01(\tR\blocation\"\xb1\x0e\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\fnew_instance\x18\x02 \x01(\v2 .connectd.pluginhost.NewInstanceH\x00R\vnewInstance\x12K\n" +
@@ -5284,8 +5577,9 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x0fsink_pre_commit\x18! \x01(\v2\".connectd.pluginhost.SinkPreCommitH\x00R\rsinkPreCommit\x12>\n" +
 	"\tconfigure\x18( \x01(\v2\x1e.connectd.pluginhost.ConfigureH\x00R\tconfigure\x12K\n" +
 	"\x0ftransform_batch\x18) \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0etransformBatch\x12K\n" +
-	"\x0fpredicate_batch\x18* \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0epredicateBatchB\x06\n" +
-	"\x04call\"\xf1\x05\n" +
+	"\x0fpredicate_batch\x18* \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0epredicateBatch\x12H\n" +
+	"\rconvert_batch\x18+ \x01(\v2!.connectd.pluginhost.ConvertBatchH\x00R\fconvertBatchB\x06\n" +
+	"\x04call\"\xb6\x06\n" +
 	"\bResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x126\n" +
 	"\afailure\x18\x02 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailure\x12;\n" +
@@ -5302,7 +5596,8 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x06answer\x18\n" +
 	" \x01(\v2\x1b.connectd.pluginhost.AnswerH\x00R\x06answer\x12I\n" +
 	"\vtransformed\x18\v \x01(\v2%.connectd.pluginhost.TransformedBatchH\x00R\vtransformed\x12T\n" +
-	"\x11predicate_results\x18\f \x01(\v2%.connectd.pluginhost.PredicateResultsH\x00R\x10predicateResultsB\b\n" +
+	"\x11predicate_results\x18\f \x01(\v2%.connectd.pluginhost.PredicateResultsH\x00R\x10predicateResults\x12C\n" +
+	"\tconverted\x18\r \x01(\v2#.connectd.pluginhost.ConvertedBatchH\x00R\tconvertedB\b\n" +
 	"\x06result\"\x8b\x01\n" +
 	"\aFailure\x12'\n" +
 	"\x0fexception_class\x18\x01 \x01(\tR\x0eexceptionClass\x12\x18\n" +
@@ -5659,7 +5954,28 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\afailure\x18\x03 \x01(\v2\x1c.connectd.pluginhost.FailureH\x00R\afailureB\b\n" +
 	"\x06result\",\n" +
 	"\x10PredicateResults\x12\x18\n" +
-	"\amatches\x18\x01 \x03(\bR\amatches*\xcf\x01\n" +
+	"\amatches\x18\x01 \x03(\bR\amatches\"\xb8\x01\n" +
+	"\fConvertBatch\x12\x1a\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\x12\x1d\n" +
+	"\n" +
+	"to_connect\x18\x02 \x01(\bR\ttoConnect\x125\n" +
+	"\aschemas\x18\x03 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x126\n" +
+	"\x05items\x18\x04 \x03(\v2 .connectd.pluginhost.ConvertItemR\x05items\"\x8f\x01\n" +
+	"\vConvertItem\x12\x14\n" +
+	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x16\n" +
+	"\x06schema\x18\x02 \x01(\rR\x06schema\x120\n" +
+	"\x05value\x18\x03 \x01(\v2\x1a.connectd.pluginhost.ValueR\x05value\x12\x17\n" +
+	"\x04data\x18\x04 \x01(\fH\x00R\x04data\x88\x01\x01B\a\n" +
+	"\x05_data\"}\n" +
+	"\x0eConvertedBatch\x125\n" +
+	"\aschemas\x18\x01 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x124\n" +
+	"\x05items\x18\x02 \x03(\v2\x1e.connectd.pluginhost.ConvertedR\x05items\"\xaf\x01\n" +
+	"\tConverted\x12\x17\n" +
+	"\x04data\x18\x01 \x01(\fH\x00R\x04data\x88\x01\x01\x12\x16\n" +
+	"\x06schema\x18\x02 \x01(\rR\x06schema\x120\n" +
+	"\x05value\x18\x03 \x01(\v2\x1a.connectd.pluginhost.ValueR\x05value\x126\n" +
+	"\afailure\x18\x04 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailureB\a\n" +
+	"\x05_data*\xcf\x01\n" +
 	"\n" +
 	"PluginType\x12\x1b\n" +
 	"\x17PLUGIN_TYPE_UNSPECIFIED\x10\x00\x12\x16\n" +
@@ -5704,7 +6020,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 72)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
@@ -5772,15 +6088,19 @@ var file_pluginhost_proto_goTypes = []any{
 	(*TransformedBatch)(nil),               // 63: connectd.pluginhost.TransformedBatch
 	(*TransformedRecord)(nil),              // 64: connectd.pluginhost.TransformedRecord
 	(*PredicateResults)(nil),               // 65: connectd.pluginhost.PredicateResults
-	nil,                                    // 66: connectd.pluginhost.Validate.PropsEntry
-	nil,                                    // 67: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	nil,                                    // 68: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	nil,                                    // 69: connectd.pluginhost.AlterOffsets.PropsEntry
-	nil,                                    // 70: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                                    // 71: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                                    // 72: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                                    // 73: connectd.pluginhost.Schema.ParametersEntry
-	nil,                                    // 74: connectd.pluginhost.Configure.PropsEntry
+	(*ConvertBatch)(nil),                   // 66: connectd.pluginhost.ConvertBatch
+	(*ConvertItem)(nil),                    // 67: connectd.pluginhost.ConvertItem
+	(*ConvertedBatch)(nil),                 // 68: connectd.pluginhost.ConvertedBatch
+	(*Converted)(nil),                      // 69: connectd.pluginhost.Converted
+	nil,                                    // 70: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 71: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 72: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 73: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 74: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 75: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 76: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 77: connectd.pluginhost.Schema.ParametersEntry
+	nil,                                    // 78: connectd.pluginhost.Configure.PropsEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
@@ -5814,103 +6134,112 @@ var file_pluginhost_proto_depIdxs = []int32{
 	60,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
 	62,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
 	62,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
-	8,   // 31: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
-	12,  // 32: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
-	15,  // 33: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	18,  // 34: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
-	26,  // 35: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	35,  // 36: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	43,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	10,  // 38: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	63,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
-	65,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	0,   // 42: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,   // 43: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	16,  // 44: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,   // 45: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	66,  // 46: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	15,  // 47: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	19,  // 48: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	0,   // 49: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	67,  // 50: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	0,   // 51: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	68,  // 52: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	0,   // 53: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	69,  // 54: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	51,  // 55: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	45,  // 56: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 57: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	70,  // 58: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	27,  // 59: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	71,  // 60: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	72,  // 61: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	34,  // 62: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	53,  // 63: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	36,  // 64: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	55,  // 65: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
-	55,  // 66: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
-	55,  // 67: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 68: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	37,  // 69: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	55,  // 70: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	44,  // 71: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 72: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	53,  // 73: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 74: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	55,  // 75: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 76: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 77: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	37,  // 78: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	45,  // 79: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 80: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 81: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 82: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 83: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	49,  // 84: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	48,  // 85: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	50,  // 86: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 87: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	53,  // 88: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 89: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 90: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	55,  // 91: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	51,  // 92: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	55,  // 93: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	55,  // 94: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 95: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 96: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 97: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	73,  // 98: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	55,  // 99: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	54,  // 100: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	53,  // 101: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 102: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 103: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	56,  // 104: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	57,  // 105: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	58,  // 106: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	59,  // 107: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	55,  // 108: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	55,  // 109: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	55,  // 110: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	55,  // 111: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	74,  // 112: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
-	55,  // 113: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 114: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
-	37,  // 115: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
-	53,  // 116: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
-	61,  // 117: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
-	53,  // 118: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	64,  // 119: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
-	61,  // 120: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
-	10,  // 121: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
-	8,   // 122: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
-	123, // [123:123] is the sub-list for method output_type
-	123, // [123:123] is the sub-list for method input_type
-	123, // [123:123] is the sub-list for extension type_name
-	123, // [123:123] is the sub-list for extension extendee
-	0,   // [0:123] is the sub-list for field type_name
+	66,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
+	8,   // 32: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
+	12,  // 33: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
+	15,  // 34: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	18,  // 35: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
+	26,  // 36: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
+	35,  // 37: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
+	43,  // 38: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10,  // 39: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	23,  // 40: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
+	63,  // 41: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	65,  // 42: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	68,  // 43: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	0,   // 44: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,   // 45: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16,  // 46: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,   // 47: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	70,  // 48: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15,  // 49: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19,  // 50: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	0,   // 51: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
+	71,  // 52: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	0,   // 53: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
+	72,  // 54: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	0,   // 55: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
+	73,  // 56: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	51,  // 57: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	45,  // 58: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 59: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	74,  // 60: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	27,  // 61: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	75,  // 62: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	76,  // 63: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	34,  // 64: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	53,  // 65: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	36,  // 66: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	55,  // 67: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
+	55,  // 68: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
+	55,  // 69: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 70: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	37,  // 71: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	55,  // 72: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	44,  // 73: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 74: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	53,  // 75: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 76: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	55,  // 77: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 78: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 79: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	37,  // 80: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	45,  // 81: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 82: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 83: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	44,  // 84: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	44,  // 85: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	49,  // 86: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	48,  // 87: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	50,  // 88: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 89: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	53,  // 90: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	41,  // 91: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 92: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	55,  // 93: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	51,  // 94: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	55,  // 95: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	55,  // 96: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 97: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 98: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 99: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	77,  // 100: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	55,  // 101: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	54,  // 102: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	53,  // 103: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 104: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	53,  // 105: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	56,  // 106: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	57,  // 107: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	58,  // 108: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	59,  // 109: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	55,  // 110: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	55,  // 111: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	55,  // 112: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	55,  // 113: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	78,  // 114: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	55,  // 115: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	55,  // 116: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	37,  // 117: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	53,  // 118: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	61,  // 119: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	53,  // 120: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	64,  // 121: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	61,  // 122: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 123: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 124: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	53,  // 125: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
+	67,  // 126: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
+	55,  // 127: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
+	53,  // 128: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	69,  // 129: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	55,  // 130: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 131: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	132, // [132:132] is the sub-list for method output_type
+	132, // [132:132] is the sub-list for method input_type
+	132, // [132:132] is the sub-list for extension type_name
+	132, // [132:132] is the sub-list for extension extendee
+	0,   // [0:132] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -5950,6 +6279,7 @@ func file_pluginhost_proto_init() {
 		(*Request_Configure)(nil),
 		(*Request_TransformBatch)(nil),
 		(*Request_PredicateBatch)(nil),
+		(*Request_ConvertBatch)(nil),
 	}
 	file_pluginhost_proto_msgTypes[4].OneofWrappers = []any{
 		(*Response_Instance)(nil),
@@ -5962,6 +6292,7 @@ func file_pluginhost_proto_init() {
 		(*Response_Answer)(nil),
 		(*Response_Transformed)(nil),
 		(*Response_PredicateResults)(nil),
+		(*Response_Converted)(nil),
 	}
 	file_pluginhost_proto_msgTypes[33].OneofWrappers = []any{}
 	file_pluginhost_proto_msgTypes[38].OneofWrappers = []any{}
@@ -6001,13 +6332,15 @@ func file_pluginhost_proto_init() {
 		(*TransformedRecord_Dropped)(nil),
 		(*TransformedRecord_Failure)(nil),
 	}
+	file_pluginhost_proto_msgTypes[64].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[66].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   72,
+			NumMessages:   76,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

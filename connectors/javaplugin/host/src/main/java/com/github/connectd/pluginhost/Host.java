@@ -134,6 +134,8 @@ final class Host {
                     inst -> Response.newBuilder().setTransformed(Transforms.apply(inst.target(), r.getTransformBatch())));
             case PREDICATE_BATCH -> onInstance(id, r.getPredicateBatch().getInstance(), false,
                     inst -> Response.newBuilder().setPredicateResults(Transforms.test(inst.target(), r.getPredicateBatch())));
+            case CONVERT_BATCH -> onInstance(id, r.getConvertBatch().getInstance(), false,
+                    inst -> Response.newBuilder().setConverted(Transforms.convert(inst.target(), r.getConvertBatch())));
             case EXACTLY_ONCE_SUPPORT -> oneOff.execute(() -> respond(id, () -> exactlyOnceSupport(r.getExactlyOnceSupport())));
             case CAN_DEFINE_TRANSACTION_BOUNDARIES -> oneOff.execute(() -> respond(id,
                     () -> transactionBoundaries(r.getCanDefineTransactionBoundaries())));

@@ -134,4 +134,36 @@ final class Transforms {
             throw new ConnectException(o.getClass().getName() + " cannot be configured");
         }
     }
+
+    /** fromConnectData or toConnectData on each item; an item's exception is its result. */
+    static com.github.connectd.pluginhost.proto.ConvertedBatch convert(Object target, com.github.connectd.pluginhost.proto.ConvertBatch batch) {
+        if (!(target instanceof org.apache.kafka.connect.storage.Converter c)) {
+            throw new ConnectException(target.getClass().getName() + " is not a converter");
+        }
+        List<Schema> schemas = DataCodec.fromProto(batch.getSchemasList());
+        DataCodec.SchemaTable out = new DataCodec.SchemaTable();
+        com.github.connectd.pluginhost.proto.ConvertedBatch.Builder b = com.github.connectd.pluginhost.proto.ConvertedBatch.newBuilder();
+        for (com.github.connectd.pluginhost.proto.ConvertItem it : batch.getItemsList()) {
+            com.github.connectd.pluginhost.proto.Converted.Builder r = com.github.connectd.pluginhost.proto.Converted.newBuilder();
+            try {
+                if (batch.getToConnect()) {
+                    org.apache.kafka.connect.data.SchemaAndValue sv =
+                            c.toConnectData(it.getTopic(), it.hasData() ? it.getData().toByteArray() : null);
+                    if (sv != null) {
+                        r.setSchema(out.ref(sv.schema())).setValue(DataCodec.toProto(sv.value()));
+                    }
+                } else {
+                    Schema s = DataCodec.lookup(schemas, it.getSchema());
+                    byte[] data = c.fromConnectData(it.getTopic(), s, DataCodec.toJava(it.getValue(), s));
+                    if (data != null) {
+                        r.setData(com.google.protobuf.ByteString.copyFrom(data));
+                    }
+                }
+            } catch (Throwable e) {
+                r.setFailure(Failures.of(e));
+            }
+            b.addItems(r);
+        }
+        return b.addAllSchemas(out.schemas()).build();
+    }
 }

@@ -386,6 +386,26 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_PredicateResults_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ConvertBatch_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ConvertBatch_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ConvertItem_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_ConvertedBatch_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_ConvertedBatch_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_Converted_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_Converted_fieldAccessorTable;
 
   public static com.google.protobuf.Descriptors.FileDescriptor
       getDescriptor() {
@@ -410,7 +430,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "t.PluginInfo\022\020\n\010warnings\030\005 \003(\t\"r\n\nPlugin" +
       "Info\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
       ".connectd.pluginhost.PluginType\022\017\n\007versi" +
-      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\225\013\n\007Request\022\n" +
+      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\321\013\n\007Request\022\n" +
       "\n\002id\030\001 \001(\004\0228\n\014new_instance\030\002 \001(\0132 .conne" +
       "ctd.pluginhost.NewInstanceH\000\022<\n\016close_in" +
       "stance\030\003 \001(\0132\".connectd.pluginhost.Close" +
@@ -446,240 +466,256 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "figureH\000\022;\n\017transform_batch\030) \001(\0132 .conn" +
       "ectd.pluginhost.RecordBatchH\000\022;\n\017predica" +
       "te_batch\030* \001(\0132 .connectd.pluginhost.Rec" +
-      "ordBatchH\000B\006\n\004call\"\366\004\n\010Response\022\n\n\002id\030\001 " +
-      "\001(\004\022-\n\007failure\030\002 \001(\0132\034.connectd.pluginho" +
-      "st.Failure\0221\n\010instance\030\003 \001(\0132\035.connectd." +
-      "pluginhost.InstanceH\000\022;\n\nconfig_def\030\004 \001(" +
-      "\0132%.connectd.pluginhost.ConfigDefinition" +
-      "H\000\0225\n\nvalidation\030\005 \001(\0132\037.connectd.plugin" +
-      "host.ValidationH\000\0228\n\014task_configs\030\006 \001(\0132" +
-      " .connectd.pluginhost.TaskConfigsH\000\0228\n\014s" +
-      "ource_batch\030\007 \001(\0132 .connectd.pluginhost." +
-      "SourceBatchH\000\022.\n\004sink\030\010 \001(\0132\036.connectd.p" +
-      "luginhost.SinkReplyH\000\022)\n\004done\030\t \001(\0132\031.co" +
-      "nnectd.pluginhost.DoneH\000\022-\n\006answer\030\n \001(\013" +
-      "2\033.connectd.pluginhost.AnswerH\000\022<\n\013trans" +
-      "formed\030\013 \001(\0132%.connectd.pluginhost.Trans" +
-      "formedBatchH\000\022B\n\021predicate_results\030\014 \001(\013" +
-      "2%.connectd.pluginhost.PredicateResultsH" +
-      "\000B\010\n\006result\"[\n\007Failure\022\027\n\017exception_clas" +
-      "s\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_trace\030" +
-      "\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004Done" +
-      "\"|\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022-\n\004t" +
-      "ype\030\002 \001(\0162\037.connectd.pluginhost.PluginTy" +
-      "pe\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_connector" +
-      "\030\004 \001(\010\"A\n\010Instance\022\020\n\010instance\030\001 \001(\004\022\022\n\n" +
-      "class_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\"!\n\rClo" +
-      "seInstance\022\020\n\010instance\030\001 \001(\004\"b\n\014GetConfi" +
-      "gDef\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
+      "ordBatchH\000\022:\n\rconvert_batch\030+ \001(\0132!.conn" +
+      "ectd.pluginhost.ConvertBatchH\000B\006\n\004call\"\260" +
+      "\005\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007failure\030\002 \001(\013" +
+      "2\034.connectd.pluginhost.Failure\0221\n\010instan" +
+      "ce\030\003 \001(\0132\035.connectd.pluginhost.InstanceH" +
+      "\000\022;\n\nconfig_def\030\004 \001(\0132%.connectd.pluginh" +
+      "ost.ConfigDefinitionH\000\0225\n\nvalidation\030\005 \001" +
+      "(\0132\037.connectd.pluginhost.ValidationH\000\0228\n" +
+      "\014task_configs\030\006 \001(\0132 .connectd.pluginhos" +
+      "t.TaskConfigsH\000\0228\n\014source_batch\030\007 \001(\0132 ." +
+      "connectd.pluginhost.SourceBatchH\000\022.\n\004sin" +
+      "k\030\010 \001(\0132\036.connectd.pluginhost.SinkReplyH" +
+      "\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginhost.Do" +
+      "neH\000\022-\n\006answer\030\n \001(\0132\033.connectd.pluginho" +
+      "st.AnswerH\000\022<\n\013transformed\030\013 \001(\0132%.conne" +
+      "ctd.pluginhost.TransformedBatchH\000\022B\n\021pre" +
+      "dicate_results\030\014 \001(\0132%.connectd.pluginho" +
+      "st.PredicateResultsH\000\0228\n\tconverted\030\r \001(\013" +
+      "2#.connectd.pluginhost.ConvertedBatchH\000B" +
+      "\010\n\006result\"[\n\007Failure\022\027\n\017exception_class\030" +
+      "\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_trace\030\003 " +
+      "\001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004Done\"|" +
+      "\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022-\n\004typ" +
+      "e\030\002 \001(\0162\037.connectd.pluginhost.PluginType" +
+      "\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_connector\030\004" +
+      " \001(\010\"A\n\010Instance\022\020\n\010instance\030\001 \001(\004\022\022\n\ncl" +
+      "ass_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\"!\n\rClose" +
+      "Instance\022\020\n\010instance\030\001 \001(\004\"b\n\014GetConfigD" +
+      "ef\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.c" +
+      "onnectd.pluginhost.PluginType\022\017\n\007version" +
+      "\030\003 \001(\t\"@\n\020ConfigDefinition\022,\n\004keys\030\001 \003(\013" +
+      "2\036.connectd.pluginhost.ConfigKey\"\231\002\n\tCon" +
+      "figKey\022\014\n\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013ha" +
+      "s_default\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t\022\020" +
+      "\n\010required\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025\n\r" +
+      "documentation\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016or" +
+      "der_in_group\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014dis" +
+      "play_name\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n\tv" +
+      "alidator\030\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305\001\n" +
+      "\010Validate\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 " +
+      "\001(\0162\037.connectd.pluginhost.PluginType\022\017\n\007" +
+      "version\030\003 \001(\t\0227\n\005props\030\004 \003(\0132(.connectd." +
+      "pluginhost.Validate.PropsEntry\032,\n\nPropsE" +
+      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y\n\n" +
+      "Validation\0229\n\nconfig_def\030\001 \001(\0132%.connect" +
+      "d.pluginhost.ConfigDefinition\0220\n\006values\030" +
+      "\002 \003(\0132 .connectd.pluginhost.ConfigValue\"" +
+      "z\n\013ConfigValue\022\014\n\004name\030\001 \001(\t\022\021\n\thas_valu" +
+      "e\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022\032\n\022recommended_va" +
+      "lues\030\004 \003(\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030\006 " +
+      "\001(\010\"\331\001\n\022ExactlyOnceSupport\022\022\n\nclass_name" +
+      "\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginho" +
+      "st.PluginType\022\017\n\007version\030\003 \001(\t\022A\n\005props\030" +
+      "\004 \003(\01322.connectd.pluginhost.ExactlyOnceS" +
+      "upport.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001" +
+      " \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineTra" +
+      "nsactionBoundaries\022\022\n\nclass_name\030\001 \001(\t\022-" +
+      "\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plugi" +
+      "nType\022\017\n\007version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132>." +
+      "connectd.pluginhost.CanDefineTransaction" +
+      "Boundaries.PropsEntry\032,\n\nPropsEntry\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterOff" +
+      "sets\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
       ".connectd.pluginhost.PluginType\022\017\n\007versi" +
-      "on\030\003 \001(\t\"@\n\020ConfigDefinition\022,\n\004keys\030\001 \003" +
-      "(\0132\036.connectd.pluginhost.ConfigKey\"\231\002\n\tC" +
-      "onfigKey\022\014\n\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013" +
-      "has_default\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t" +
-      "\022\020\n\010required\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025" +
-      "\n\rdocumentation\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016" +
-      "order_in_group\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014d" +
-      "isplay_name\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n" +
-      "\tvalidator\030\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305" +
-      "\001\n\010Validate\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030" +
-      "\002 \001(\0162\037.connectd.pluginhost.PluginType\022\017" +
-      "\n\007version\030\003 \001(\t\0227\n\005props\030\004 \003(\0132(.connect" +
-      "d.pluginhost.Validate.PropsEntry\032,\n\nProp" +
-      "sEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y" +
-      "\n\nValidation\0229\n\nconfig_def\030\001 \001(\0132%.conne" +
-      "ctd.pluginhost.ConfigDefinition\0220\n\006value" +
-      "s\030\002 \003(\0132 .connectd.pluginhost.ConfigValu" +
-      "e\"z\n\013ConfigValue\022\014\n\004name\030\001 \001(\t\022\021\n\thas_va" +
-      "lue\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022\032\n\022recommended_" +
-      "values\030\004 \003(\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030" +
-      "\006 \001(\010\"\331\001\n\022ExactlyOnceSupport\022\022\n\nclass_na" +
-      "me\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plugin" +
-      "host.PluginType\022\017\n\007version\030\003 \001(\t\022A\n\005prop" +
-      "s\030\004 \003(\01322.connectd.pluginhost.ExactlyOnc" +
-      "eSupport.PropsEntry\032,\n\nPropsEntry\022\013\n\003key" +
-      "\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineT" +
-      "ransactionBoundaries\022\022\n\nclass_name\030\001 \001(\t" +
-      "\022-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plu" +
-      "ginType\022\017\n\007version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132" +
-      ">.connectd.pluginhost.CanDefineTransacti" +
-      "onBoundaries.PropsEntry\032,\n\nPropsEntry\022\013\n" +
-      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterO" +
-      "ffsets\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\016" +
-      "2\037.connectd.pluginhost.PluginType\022\017\n\007ver" +
-      "sion\030\003 \001(\t\022;\n\005props\030\004 \003(\0132,.connectd.plu" +
-      "ginhost.AlterOffsets.PropsEntry\0228\n\016sourc" +
-      "e_offsets\030\005 \003(\0132 .connectd.pluginhost.Of" +
-      "fsetEntry\022:\n\014sink_offsets\030\006 \003(\0132$.connec" +
-      "td.pluginhost.PartitionOffset\022=\n\020reset_p" +
-      "artitions\030\007 \003(\0132#.connectd.pluginhost.To" +
-      "picPartition\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
-      "\r\n\005value\030\002 \001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 " +
-      "\001(\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010" +
-      "instance\030\001 \001(\004\022=\n\005props\030\002 \003(\0132..connectd" +
-      ".pluginhost.ConnectorStart.PropsEntry\032,\n" +
-      "\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:" +
-      "\0028\001\";\n\024ConnectorTaskConfigs\022\020\n\010instance\030" +
-      "\001 \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"?\n\013TaskConfigs\022" +
-      "0\n\007configs\030\001 \003(\0132\037.connectd.pluginhost.T" +
-      "askConfig\"u\n\nTaskConfig\0229\n\005props\030\001 \003(\0132*" +
-      ".connectd.pluginhost.TaskConfig.PropsEnt" +
-      "ry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
-      " \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instance\030\001 " +
-      "\001(\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004\0228\n\005p" +
-      "rops\030\002 \003(\0132).connectd.pluginhost.TaskSta" +
-      "rt.PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n\004task" +
-      "\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022\027\n\017errant" +
-      "_reporter\030\006 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001" +
-      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010ins" +
-      "tance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 " +
-      "\001(\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n" +
-      "\023SourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022," +
-      "\n\004acks\030\002 \003(\0132\036.connectd.pluginhost.Recor" +
-      "dAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produc" +
-      "ed\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001" +
-      "(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"o\n" +
-      "\013SourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd" +
-      ".pluginhost.Schema\0222\n\007records\030\002 \003(\0132!.co" +
-      "nnectd.pluginhost.SourceRecord\"\227\003\n\014Sourc" +
-      "eRecord\022\013\n\003seq\030\001 \001(\004\0224\n\020source_partition" +
-      "\030\002 \001(\0132\032.connectd.pluginhost.Value\0221\n\rso" +
-      "urce_offset\030\003 \001(\0132\032.connectd.pluginhost." +
-      "Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017kafka_partition\030" +
-      "\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n\003key\030\007 " +
-      "\001(\0132\032.connectd.pluginhost.Value\022\024\n\014value" +
-      "_schema\030\010 \001(\r\022)\n\005value\030\t \001(\0132\032.connectd." +
-      "pluginhost.Value\022\026\n\ttimestamp\030\n \001(\003H\001\210\001\001" +
-      "\022,\n\007headers\030\013 \003(\0132\033.connectd.pluginhost." +
-      "HeaderB\022\n\020_kafka_partitionB\014\n\n_timestamp" +
-      "\"P\n\006Header\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022" +
-      ")\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Val" +
-      "ue\"U\n\010SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npart" +
-      "itions\030\002 \003(\0132#.connectd.pluginhost.Topic" +
-      "Partition\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004" +
-      "\0227\n\npartitions\030\002 \003(\0132#.connectd.pluginho" +
-      "st.TopicPartition\"{\n\007SinkPut\022\020\n\010instance" +
-      "\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plugi" +
-      "nhost.Schema\0220\n\007records\030\003 \003(\0132\037.connectd" +
-      ".pluginhost.SinkRecord\"\330\002\n\nSinkRecord\022\r\n" +
-      "\005topic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n" +
-      "\014kafka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022" +
-      "\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Value" +
-      "\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032." +
-      "connectd.pluginhost.Value\022\026\n\ttimestamp\030\010" +
-      " \001(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".conn" +
-      "ectd.pluginhost.TimestampType\022,\n\007headers" +
-      "\030\n \003(\0132\033.connectd.pluginhost.HeaderB\014\n\n_" +
-      "timestamp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001" +
-      " \001(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.pluginh" +
-      "ost.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006com" +
-      "mit\030\001 \003(\0132$.connectd.pluginhost.Partitio" +
-      "nOffset\022;\n\rreset_offsets\030\002 \003(\0132$.connect" +
-      "d.pluginhost.PartitionOffset\0222\n\005pause\030\003 " +
-      "\003(\0132#.connectd.pluginhost.TopicPartition" +
-      "\0223\n\006resume\030\004 \003(\0132#.connectd.pluginhost.T" +
-      "opicPartition\022\026\n\016request_commit\030\005 \001(\010\022\027\n" +
-      "\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n" +
-      "\016TopicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartit" +
-      "ion\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 " +
-      "\001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227" +
-      "\001\n\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offse" +
-      "ts\030\002 \001(\0132 .connectd.pluginhost.ReadOffse" +
-      "tsH\000\022:\n\rreport_errant\030\003 \001(\0132!.connectd.p" +
-      "luginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014Hos" +
-      "tResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007" +
-      "offsets\030\003 \001(\0132\034.connectd.pluginhost.Offs" +
-      "etsH\000\022)\n\004done\030\004 \001(\0132\031.connectd.pluginhos" +
-      "t.DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010i" +
-      "nstance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connect" +
-      "d.pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037.co" +
-      "nnectd.pluginhost.SinkRecord\022+\n\005error\030\004 " +
-      "\001(\0132\034.connectd.pluginhost.Failure\"O\n\013Rea" +
-      "dOffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions" +
-      "\030\002 \003(\0132\032.connectd.pluginhost.Value\"<\n\007Of" +
-      "fsets\0221\n\007entries\030\001 \003(\0132 .connectd.plugin" +
-      "host.OffsetEntry\"h\n\013OffsetEntry\022-\n\tparti" +
-      "tion\030\001 \001(\0132\032.connectd.pluginhost.Value\022*" +
-      "\n\006offset\030\002 \001(\0132\032.connectd.pluginhost.Val" +
-      "ue\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034reques" +
-      "t_task_reconfiguration\030\002 \001(\0132\031.connectd." +
-      "pluginhost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034" +
-      ".connectd.pluginhost.FailureH\000B\006\n\004kind\"\275" +
-      "\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.plugi" +
-      "nhost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004na" +
-      "me\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 " +
-      "\001(\t\022?\n\nparameters\030\006 \003(\0132+.connectd.plugi" +
-      "nhost.Schema.ParametersEntry\0221\n\rdefault_" +
-      "value\030\007 \001(\0132\032.connectd.pluginhost.Value\022" +
-      "*\n\006fields\030\010 \003(\0132\032.connectd.pluginhost.Fi" +
-      "eld\022/\n\nkey_schema\030\t \001(\0132\033.connectd.plugi" +
-      "nhost.Schema\0221\n\014value_schema\030\n \001(\0132\033.con" +
-      "nectd.pluginhost.Schema\0321\n\017ParametersEnt" +
-      "ry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_v" +
-      "ersion\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030" +
-      "\002 \001(\0132\033.connectd.pluginhost.Schema\"\323\003\n\005V" +
-      "alue\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value" +
-      "\030\002 \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32" +
-      "_value\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n" +
-      "\rfloat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030" +
-      "\007 \001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes" +
-      "_value\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.co" +
-      "nnectd.pluginhost.ListValueH\000\0222\n\tmap_val" +
-      "ue\030\013 \001(\0132\035.connectd.pluginhost.MapValueH" +
-      "\000\0228\n\014struct_value\030\014 \001(\0132 .connectd.plugi" +
-      "nhost.StructValueH\000\0225\n\rdecimal_value\030\r \001" +
-      "(\0132\034.connectd.pluginhost.DecimalH\000\022\024\n\nda" +
-      "te_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n" +
-      "\005items\030\001 \003(\0132\032.connectd.pluginhost.Value" +
-      "\"`\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd.pl" +
-      "uginhost.Value\022*\n\006values\030\002 \003(\0132\032.connect" +
-      "d.pluginhost.Value\"9\n\013StructValue\022*\n\006val" +
-      "ues\030\001 \003(\0132\032.connectd.pluginhost.Value\"*\n" +
-      "\007Decimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(" +
-      "\005\"\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005pro" +
-      "ps\030\002 \003(\0132).connectd.pluginhost.Configure" +
-      ".PropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntr" +
-      "y\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rCo" +
-      "nnectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_part" +
-      "ition\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001" +
-      "\210\001\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.c" +
-      "onnectd.pluginhost.Value\022\024\n\014value_schema" +
-      "\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginh" +
-      "ost.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007hea" +
-      "ders\030\t \003(\0132\033.connectd.pluginhost.HeaderB" +
-      "\022\n\020_kafka_partitionB\017\n\r_kafka_offsetB\014\n\n" +
-      "_timestamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001" +
+      "on\030\003 \001(\t\022;\n\005props\030\004 \003(\0132,.connectd.plugi" +
+      "nhost.AlterOffsets.PropsEntry\0228\n\016source_" +
+      "offsets\030\005 \003(\0132 .connectd.pluginhost.Offs" +
+      "etEntry\022:\n\014sink_offsets\030\006 \003(\0132$.connectd" +
+      ".pluginhost.PartitionOffset\022=\n\020reset_par" +
+      "titions\030\007 \003(\0132#.connectd.pluginhost.Topi" +
+      "cPartition\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n" +
+      "\005value\030\002 \001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 \001(" +
+      "\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010in" +
+      "stance\030\001 \001(\004\022=\n\005props\030\002 \003(\0132..connectd.p" +
+      "luginhost.ConnectorStart.PropsEntry\032,\n\nP" +
+      "ropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
+      "\001\";\n\024ConnectorTaskConfigs\022\020\n\010instance\030\001 " +
+      "\001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"?\n\013TaskConfigs\0220\n" +
+      "\007configs\030\001 \003(\0132\037.connectd.pluginhost.Tas" +
+      "kConfig\"u\n\nTaskConfig\0229\n\005props\030\001 \003(\0132*.c" +
+      "onnectd.pluginhost.TaskConfig.PropsEntry" +
+      "\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001" +
+      "(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instance\030\001 \001(" +
+      "\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004\0228\n\005pro" +
+      "ps\030\002 \003(\0132).connectd.pluginhost.TaskStart" +
+      ".PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n\004task\030\004" +
+      " \001(\005\022\026\n\016commit_records\030\005 \001(\010\022\027\n\017errant_r" +
+      "eporter\030\006 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t" +
+      "\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010insta" +
+      "nce\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 \001(" +
+      "\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n\023S" +
+      "ourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022,\n\004" +
+      "acks\030\002 \003(\0132\036.connectd.pluginhost.RecordA" +
+      "ck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produced" +
+      "\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001(\005" +
+      "\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"o\n\013S" +
+      "ourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.p" +
+      "luginhost.Schema\0222\n\007records\030\002 \003(\0132!.conn" +
+      "ectd.pluginhost.SourceRecord\"\227\003\n\014SourceR" +
+      "ecord\022\013\n\003seq\030\001 \001(\004\0224\n\020source_partition\030\002" +
+      " \001(\0132\032.connectd.pluginhost.Value\0221\n\rsour" +
+      "ce_offset\030\003 \001(\0132\032.connectd.pluginhost.Va" +
+      "lue\022\r\n\005topic\030\004 \001(\t\022\034\n\017kafka_partition\030\005 " +
+      "\001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n\003key\030\007 \001(" +
+      "\0132\032.connectd.pluginhost.Value\022\024\n\014value_s" +
+      "chema\030\010 \001(\r\022)\n\005value\030\t \001(\0132\032.connectd.pl" +
+      "uginhost.Value\022\026\n\ttimestamp\030\n \001(\003H\001\210\001\001\022," +
+      "\n\007headers\030\013 \003(\0132\033.connectd.pluginhost.He" +
+      "aderB\022\n\020_kafka_partitionB\014\n\n_timestamp\"P" +
+      "\n\006Header\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n" +
+      "\005value\030\003 \001(\0132\032.connectd.pluginhost.Value" +
+      "\"U\n\010SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npartit" +
+      "ions\030\002 \003(\0132#.connectd.pluginhost.TopicPa" +
+      "rtition\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004\0227" +
+      "\n\npartitions\030\002 \003(\0132#.connectd.pluginhost" +
+      ".TopicPartition\"{\n\007SinkPut\022\020\n\010instance\030\001" +
       " \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginh" +
-      "ost.Schema\0223\n\007records\030\003 \003(\0132\".connectd.p" +
-      "luginhost.ConnectRecord\"y\n\020TransformedBa" +
-      "tch\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginho" +
-      "st.Schema\0227\n\007records\030\002 \003(\0132&.connectd.pl" +
-      "uginhost.TransformedRecord\"\262\001\n\021Transform" +
-      "edRecord\0224\n\006record\030\001 \001(\0132\".connectd.plug" +
-      "inhost.ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132" +
-      "\031.connectd.pluginhost.DoneH\000\022/\n\007failure\030" +
-      "\003 \001(\0132\034.connectd.pluginhost.FailureH\000B\010\n" +
-      "\006result\"#\n\020PredicateResults\022\017\n\007matches\030\001" +
-      " \003(\010*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPE" +
-      "CIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUG" +
-      "IN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020" +
-      "\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032P" +
-      "LUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TY" +
-      "PE_PREDICATE\020\006*y\n\rTimestampType\022$\n TIMES" +
-      "TAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTA" +
-      "MP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_" +
-      "LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHE" +
-      "MA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT" +
-      "8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYP" +
-      "E_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHE" +
-      "MA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64" +
-      "\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TY" +
-      "PE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SC" +
-      "HEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026" +
-      "\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.con" +
-      "nectd.pluginhost.protoP\001Z9github.com/con" +
-      "nectd/connectd/connectors/javaplugin/hos" +
-      "tpbb\006proto3"
+      "ost.Schema\0220\n\007records\030\003 \003(\0132\037.connectd.p" +
+      "luginhost.SinkRecord\"\330\002\n\nSinkRecord\022\r\n\005t" +
+      "opic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n\014k" +
+      "afka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n" +
+      "\003key\030\005 \001(\0132\032.connectd.pluginhost.Value\022\024" +
+      "\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.co" +
+      "nnectd.pluginhost.Value\022\026\n\ttimestamp\030\010 \001" +
+      "(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".connec" +
+      "td.pluginhost.TimestampType\022,\n\007headers\030\n" +
+      " \003(\0132\033.connectd.pluginhost.HeaderB\014\n\n_ti" +
+      "mestamp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001 \001" +
+      "(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.pluginhos" +
+      "t.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006commi" +
+      "t\030\001 \003(\0132$.connectd.pluginhost.PartitionO" +
+      "ffset\022;\n\rreset_offsets\030\002 \003(\0132$.connectd." +
+      "pluginhost.PartitionOffset\0222\n\005pause\030\003 \003(" +
+      "\0132#.connectd.pluginhost.TopicPartition\0223" +
+      "\n\006resume\030\004 \003(\0132#.connectd.pluginhost.Top" +
+      "icPartition\022\026\n\016request_commit\030\005 \001(\010\022\027\n\nt" +
+      "imeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016T" +
+      "opicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartitio" +
+      "n\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(" +
+      "\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n" +
+      "\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets" +
+      "\030\002 \001(\0132 .connectd.pluginhost.ReadOffsets" +
+      "H\000\022:\n\rreport_errant\030\003 \001(\0132!.connectd.plu" +
+      "ginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostR" +
+      "esponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007of" +
+      "fsets\030\003 \001(\0132\034.connectd.pluginhost.Offset" +
+      "sH\000\022)\n\004done\030\004 \001(\0132\031.connectd.pluginhost." +
+      "DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010ins" +
+      "tance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd." +
+      "pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037.conn" +
+      "ectd.pluginhost.SinkRecord\022+\n\005error\030\004 \001(" +
+      "\0132\034.connectd.pluginhost.Failure\"O\n\013ReadO" +
+      "ffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002" +
+      " \003(\0132\032.connectd.pluginhost.Value\"<\n\007Offs" +
+      "ets\0221\n\007entries\030\001 \003(\0132 .connectd.pluginho" +
+      "st.OffsetEntry\"h\n\013OffsetEntry\022-\n\tpartiti" +
+      "on\030\001 \001(\0132\032.connectd.pluginhost.Value\022*\n\006" +
+      "offset\030\002 \001(\0132\032.connectd.pluginhost.Value" +
+      "\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_" +
+      "task_reconfiguration\030\002 \001(\0132\031.connectd.pl" +
+      "uginhost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.c" +
+      "onnectd.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n" +
+      "\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.pluginh" +
+      "ost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name" +
+      "\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(" +
+      "\t\022?\n\nparameters\030\006 \003(\0132+.connectd.pluginh" +
+      "ost.Schema.ParametersEntry\0221\n\rdefault_va" +
+      "lue\030\007 \001(\0132\032.connectd.pluginhost.Value\022*\n" +
+      "\006fields\030\010 \003(\0132\032.connectd.pluginhost.Fiel" +
+      "d\022/\n\nkey_schema\030\t \001(\0132\033.connectd.pluginh" +
+      "ost.Schema\0221\n\014value_schema\030\n \001(\0132\033.conne" +
+      "ctd.pluginhost.Schema\0321\n\017ParametersEntry" +
+      "\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_ver" +
+      "sion\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 " +
+      "\001(\0132\033.connectd.pluginhost.Schema\"\323\003\n\005Val" +
+      "ue\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002" +
+      " \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_v" +
+      "alue\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rf" +
+      "loat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 " +
+      "\001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_v" +
+      "alue\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.conn" +
+      "ectd.pluginhost.ListValueH\000\0222\n\tmap_value" +
+      "\030\013 \001(\0132\035.connectd.pluginhost.MapValueH\000\022" +
+      "8\n\014struct_value\030\014 \001(\0132 .connectd.pluginh" +
+      "ost.StructValueH\000\0225\n\rdecimal_value\030\r \001(\013" +
+      "2\034.connectd.pluginhost.DecimalH\000\022\024\n\ndate" +
+      "_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005i" +
+      "tems\030\001 \003(\0132\032.connectd.pluginhost.Value\"`" +
+      "\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd.plug" +
+      "inhost.Value\022*\n\006values\030\002 \003(\0132\032.connectd." +
+      "pluginhost.Value\"9\n\013StructValue\022*\n\006value" +
+      "s\030\001 \003(\0132\032.connectd.pluginhost.Value\"*\n\007D" +
+      "ecimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"" +
+      "\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005props" +
+      "\030\002 \003(\0132).connectd.pluginhost.Configure.P" +
+      "ropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022" +
+      "\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConn" +
+      "ectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partit" +
+      "ion\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001" +
+      "\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.con" +
+      "nectd.pluginhost.Value\022\024\n\014value_schema\030\006" +
+      " \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhos" +
+      "t.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007heade" +
+      "rs\030\t \003(\0132\033.connectd.pluginhost.HeaderB\022\n" +
+      "\020_kafka_partitionB\017\n\r_kafka_offsetB\014\n\n_t" +
+      "imestamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001" +
+      "(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginhos" +
+      "t.Schema\0223\n\007records\030\003 \003(\0132\".connectd.plu" +
+      "ginhost.ConnectRecord\"y\n\020TransformedBatc" +
+      "h\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginhost" +
+      ".Schema\0227\n\007records\030\002 \003(\0132&.connectd.plug" +
+      "inhost.TransformedRecord\"\262\001\n\021Transformed" +
+      "Record\0224\n\006record\030\001 \001(\0132\".connectd.plugin" +
+      "host.ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031." +
+      "connectd.pluginhost.DoneH\000\022/\n\007failure\030\003 " +
+      "\001(\0132\034.connectd.pluginhost.FailureH\000B\010\n\006r" +
+      "esult\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003" +
+      "(\010\"\223\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n" +
+      "\nto_connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.con" +
+      "nectd.pluginhost.Schema\022/\n\005items\030\004 \003(\0132 " +
+      ".connectd.pluginhost.ConvertItem\"s\n\013Conv" +
+      "ertItem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)" +
+      "\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Valu" +
+      "e\022\021\n\004data\030\004 \001(\014H\000\210\001\001B\007\n\005_data\"m\n\016Convert" +
+      "edBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plug" +
+      "inhost.Schema\022-\n\005items\030\002 \003(\0132\036.connectd." +
+      "pluginhost.Converted\"\221\001\n\tConverted\022\021\n\004da" +
+      "ta\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003" +
+      " \001(\0132\032.connectd.pluginhost.Value\022-\n\007fail" +
+      "ure\030\004 \001(\0132\034.connectd.pluginhost.FailureB" +
+      "\007\n\005_data*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_U" +
+      "NSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020" +
+      "PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVER" +
+      "TER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022" +
+      "\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGI" +
+      "N_TYPE_PREDICATE\020\006*y\n\rTimestampType\022$\n T" +
+      "IMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIM" +
+      "ESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_T" +
+      "YPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027" +
+      "SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE" +
+      "_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA" +
+      "_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023" +
+      "SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLO" +
+      "AT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEM" +
+      "A_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025" +
+      "\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP" +
+      "\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github" +
+      ".connectd.pluginhost.protoP\001Z9github.com" +
+      "/connectd/connectd/connectors/javaplugin" +
+      "/hostpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -708,13 +744,13 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_Request_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Request_descriptor,
-        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ExactlyOnceSupport", "CanDefineTransactionBoundaries", "AlterOffsets", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Configure", "TransformBatch", "PredicateBatch", "Call", });
+        new java.lang.String[] { "Id", "NewInstance", "CloseInstance", "GetConfigDef", "Validate", "Ping", "ExactlyOnceSupport", "CanDefineTransactionBoundaries", "AlterOffsets", "ConnectorStart", "ConnectorTaskConfigs", "ConnectorStop", "TaskStart", "TaskStop", "SourcePoll", "SourceCommit", "SourceCommitRecords", "SinkOpen", "SinkClose", "SinkPut", "SinkPreCommit", "Configure", "TransformBatch", "PredicateBatch", "ConvertBatch", "Call", });
     internal_static_connectd_pluginhost_Response_descriptor =
       getDescriptor().getMessageType(4);
     internal_static_connectd_pluginhost_Response_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Response_descriptor,
-        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Answer", "Transformed", "PredicateResults", "Result", });
+        new java.lang.String[] { "Id", "Failure", "Instance", "ConfigDef", "Validation", "TaskConfigs", "SourceBatch", "Sink", "Done", "Answer", "Transformed", "PredicateResults", "Converted", "Result", });
     internal_static_connectd_pluginhost_Failure_descriptor =
       getDescriptor().getMessageType(5);
     internal_static_connectd_pluginhost_Failure_fieldAccessorTable = new
@@ -1117,6 +1153,30 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PredicateResults_descriptor,
         new java.lang.String[] { "Matches", });
+    internal_static_connectd_pluginhost_ConvertBatch_descriptor =
+      getDescriptor().getMessageType(63);
+    internal_static_connectd_pluginhost_ConvertBatch_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ConvertBatch_descriptor,
+        new java.lang.String[] { "Instance", "ToConnect", "Schemas", "Items", });
+    internal_static_connectd_pluginhost_ConvertItem_descriptor =
+      getDescriptor().getMessageType(64);
+    internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ConvertItem_descriptor,
+        new java.lang.String[] { "Topic", "Schema", "Value", "Data", });
+    internal_static_connectd_pluginhost_ConvertedBatch_descriptor =
+      getDescriptor().getMessageType(65);
+    internal_static_connectd_pluginhost_ConvertedBatch_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_ConvertedBatch_descriptor,
+        new java.lang.String[] { "Schemas", "Items", });
+    internal_static_connectd_pluginhost_Converted_descriptor =
+      getDescriptor().getMessageType(66);
+    internal_static_connectd_pluginhost_Converted_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_Converted_descriptor,
+        new java.lang.String[] { "Data", "Schema", "Value", "Failure", });
     descriptor.resolveAllFeaturesImmutable();
   }
 

@@ -76,6 +76,7 @@ private static final long serialVersionUID = 0L;
     CONFIGURE(40),
     TRANSFORM_BATCH(41),
     PREDICATE_BATCH(42),
+    CONVERT_BATCH(43),
     CALL_NOT_SET(0);
     private final int value;
     private CallCase(int value) {
@@ -116,6 +117,7 @@ private static final long serialVersionUID = 0L;
         case 40: return CONFIGURE;
         case 41: return TRANSFORM_BATCH;
         case 42: return PREDICATE_BATCH;
+        case 43: return CONVERT_BATCH;
         case 0: return CALL_NOT_SET;
         default: return null;
       }
@@ -855,6 +857,37 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.RecordBatch.getDefaultInstance();
   }
 
+  public static final int CONVERT_BATCH_FIELD_NUMBER = 43;
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   * @return Whether the convertBatch field is set.
+   */
+  @java.lang.Override
+  public boolean hasConvertBatch() {
+    return callCase_ == 43;
+  }
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   * @return The convertBatch.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ConvertBatch getConvertBatch() {
+    if (callCase_ == 43) {
+       return (com.github.connectd.pluginhost.proto.ConvertBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder getConvertBatchOrBuilder() {
+    if (callCase_ == 43) {
+       return (com.github.connectd.pluginhost.proto.ConvertBatch) call_;
+    }
+    return com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -940,6 +973,9 @@ private static final long serialVersionUID = 0L;
     }
     if (callCase_ == 42) {
       output.writeMessage(42, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
+    }
+    if (callCase_ == 43) {
+      output.writeMessage(43, (com.github.connectd.pluginhost.proto.ConvertBatch) call_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -1045,6 +1081,10 @@ private static final long serialVersionUID = 0L;
     if (callCase_ == 42) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(42, (com.github.connectd.pluginhost.proto.RecordBatch) call_);
+    }
+    if (callCase_ == 43) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(43, (com.github.connectd.pluginhost.proto.ConvertBatch) call_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -1157,6 +1197,10 @@ private static final long serialVersionUID = 0L;
         if (!getPredicateBatch()
             .equals(other.getPredicateBatch())) return false;
         break;
+      case 43:
+        if (!getConvertBatch()
+            .equals(other.getConvertBatch())) return false;
+        break;
       case 0:
       default:
     }
@@ -1266,6 +1310,10 @@ private static final long serialVersionUID = 0L;
       case 42:
         hash = (37 * hash) + PREDICATE_BATCH_FIELD_NUMBER;
         hash = (53 * hash) + getPredicateBatch().hashCode();
+        break;
+      case 43:
+        hash = (37 * hash) + CONVERT_BATCH_FIELD_NUMBER;
+        hash = (53 * hash) + getConvertBatch().hashCode();
         break;
       case 0:
       default:
@@ -1475,6 +1523,9 @@ private static final long serialVersionUID = 0L;
       if (predicateBatchBuilder_ != null) {
         predicateBatchBuilder_.clear();
       }
+      if (convertBatchBuilder_ != null) {
+        convertBatchBuilder_.clear();
+      }
       callCase_ = 0;
       call_ = null;
       return this;
@@ -1611,6 +1662,10 @@ private static final long serialVersionUID = 0L;
           predicateBatchBuilder_ != null) {
         result.call_ = predicateBatchBuilder_.build();
       }
+      if (callCase_ == 43 &&
+          convertBatchBuilder_ != null) {
+        result.call_ = convertBatchBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -1719,6 +1774,10 @@ private static final long serialVersionUID = 0L;
         }
         case PREDICATE_BATCH: {
           mergePredicateBatch(other.getPredicateBatch());
+          break;
+        }
+        case CONVERT_BATCH: {
+          mergeConvertBatch(other.getConvertBatch());
           break;
         }
         case CALL_NOT_SET: {
@@ -1917,6 +1976,13 @@ private static final long serialVersionUID = 0L;
               callCase_ = 42;
               break;
             } // case 338
+            case 346: {
+              input.readMessage(
+                  internalGetConvertBatchFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              callCase_ = 43;
+              break;
+            } // case 346
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -5245,6 +5311,148 @@ private static final long serialVersionUID = 0L;
       callCase_ = 42;
       onChanged();
       return predicateBatchBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ConvertBatch, com.github.connectd.pluginhost.proto.ConvertBatch.Builder, com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder> convertBatchBuilder_;
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     * @return Whether the convertBatch field is set.
+     */
+    @java.lang.Override
+    public boolean hasConvertBatch() {
+      return callCase_ == 43;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     * @return The convertBatch.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ConvertBatch getConvertBatch() {
+      if (convertBatchBuilder_ == null) {
+        if (callCase_ == 43) {
+          return (com.github.connectd.pluginhost.proto.ConvertBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+      } else {
+        if (callCase_ == 43) {
+          return convertBatchBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    public Builder setConvertBatch(com.github.connectd.pluginhost.proto.ConvertBatch value) {
+      if (convertBatchBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        call_ = value;
+        onChanged();
+      } else {
+        convertBatchBuilder_.setMessage(value);
+      }
+      callCase_ = 43;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    public Builder setConvertBatch(
+        com.github.connectd.pluginhost.proto.ConvertBatch.Builder builderForValue) {
+      if (convertBatchBuilder_ == null) {
+        call_ = builderForValue.build();
+        onChanged();
+      } else {
+        convertBatchBuilder_.setMessage(builderForValue.build());
+      }
+      callCase_ = 43;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    public Builder mergeConvertBatch(com.github.connectd.pluginhost.proto.ConvertBatch value) {
+      if (convertBatchBuilder_ == null) {
+        if (callCase_ == 43 &&
+            call_ != com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance()) {
+          call_ = com.github.connectd.pluginhost.proto.ConvertBatch.newBuilder((com.github.connectd.pluginhost.proto.ConvertBatch) call_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          call_ = value;
+        }
+        onChanged();
+      } else {
+        if (callCase_ == 43) {
+          convertBatchBuilder_.mergeFrom(value);
+        } else {
+          convertBatchBuilder_.setMessage(value);
+        }
+      }
+      callCase_ = 43;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    public Builder clearConvertBatch() {
+      if (convertBatchBuilder_ == null) {
+        if (callCase_ == 43) {
+          callCase_ = 0;
+          call_ = null;
+          onChanged();
+        }
+      } else {
+        if (callCase_ == 43) {
+          callCase_ = 0;
+          call_ = null;
+        }
+        convertBatchBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ConvertBatch.Builder getConvertBatchBuilder() {
+      return internalGetConvertBatchFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder getConvertBatchOrBuilder() {
+      if ((callCase_ == 43) && (convertBatchBuilder_ != null)) {
+        return convertBatchBuilder_.getMessageOrBuilder();
+      } else {
+        if (callCase_ == 43) {
+          return (com.github.connectd.pluginhost.proto.ConvertBatch) call_;
+        }
+        return com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ConvertBatch, com.github.connectd.pluginhost.proto.ConvertBatch.Builder, com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder> 
+        internalGetConvertBatchFieldBuilder() {
+      if (convertBatchBuilder_ == null) {
+        if (!(callCase_ == 43)) {
+          call_ = com.github.connectd.pluginhost.proto.ConvertBatch.getDefaultInstance();
+        }
+        convertBatchBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.ConvertBatch, com.github.connectd.pluginhost.proto.ConvertBatch.Builder, com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder>(
+                (com.github.connectd.pluginhost.proto.ConvertBatch) call_,
+                getParentForChildren(),
+                isClean());
+        call_ = null;
+      }
+      callCase_ = 43;
+      onChanged();
+      return convertBatchBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Request)

@@ -361,5 +361,20 @@ public interface RequestOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.RecordBatchOrBuilder getPredicateBatchOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   * @return Whether the convertBatch field is set.
+   */
+  boolean hasConvertBatch();
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   * @return The convertBatch.
+   */
+  com.github.connectd.pluginhost.proto.ConvertBatch getConvertBatch();
+  /**
+   * <code>.connectd.pluginhost.ConvertBatch convert_batch = 43;</code>
+   */
+  com.github.connectd.pluginhost.proto.ConvertBatchOrBuilder getConvertBatchOrBuilder();
+
   com.github.connectd.pluginhost.proto.Request.CallCase getCallCase();
 }

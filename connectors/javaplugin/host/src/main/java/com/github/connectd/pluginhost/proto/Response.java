@@ -65,6 +65,7 @@ private static final long serialVersionUID = 0L;
     ANSWER(10),
     TRANSFORMED(11),
     PREDICATE_RESULTS(12),
+    CONVERTED(13),
     RESULT_NOT_SET(0);
     private final int value;
     private ResultCase(int value) {
@@ -92,6 +93,7 @@ private static final long serialVersionUID = 0L;
         case 10: return ANSWER;
         case 11: return TRANSFORMED;
         case 12: return PREDICATE_RESULTS;
+        case 13: return CONVERTED;
         case 0: return RESULT_NOT_SET;
         default: return null;
       }
@@ -466,6 +468,37 @@ private static final long serialVersionUID = 0L;
     return com.github.connectd.pluginhost.proto.PredicateResults.getDefaultInstance();
   }
 
+  public static final int CONVERTED_FIELD_NUMBER = 13;
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   * @return Whether the converted field is set.
+   */
+  @java.lang.Override
+  public boolean hasConverted() {
+    return resultCase_ == 13;
+  }
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   * @return The converted.
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ConvertedBatch getConverted() {
+    if (resultCase_ == 13) {
+       return (com.github.connectd.pluginhost.proto.ConvertedBatch) result_;
+    }
+    return com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+  }
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder getConvertedOrBuilder() {
+    if (resultCase_ == 13) {
+       return (com.github.connectd.pluginhost.proto.ConvertedBatch) result_;
+    }
+    return com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -515,6 +548,9 @@ private static final long serialVersionUID = 0L;
     }
     if (resultCase_ == 12) {
       output.writeMessage(12, (com.github.connectd.pluginhost.proto.PredicateResults) result_);
+    }
+    if (resultCase_ == 13) {
+      output.writeMessage(13, (com.github.connectd.pluginhost.proto.ConvertedBatch) result_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -572,6 +608,10 @@ private static final long serialVersionUID = 0L;
     if (resultCase_ == 12) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(12, (com.github.connectd.pluginhost.proto.PredicateResults) result_);
+    }
+    if (resultCase_ == 13) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(13, (com.github.connectd.pluginhost.proto.ConvertedBatch) result_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -637,6 +677,10 @@ private static final long serialVersionUID = 0L;
         if (!getPredicateResults()
             .equals(other.getPredicateResults())) return false;
         break;
+      case 13:
+        if (!getConverted()
+            .equals(other.getConverted())) return false;
+        break;
       case 0:
       default:
     }
@@ -698,6 +742,10 @@ private static final long serialVersionUID = 0L;
       case 12:
         hash = (37 * hash) + PREDICATE_RESULTS_FIELD_NUMBER;
         hash = (53 * hash) + getPredicateResults().hashCode();
+        break;
+      case 13:
+        hash = (37 * hash) + CONVERTED_FIELD_NUMBER;
+        hash = (53 * hash) + getConverted().hashCode();
         break;
       case 0:
       default:
@@ -880,6 +928,9 @@ private static final long serialVersionUID = 0L;
       if (predicateResultsBuilder_ != null) {
         predicateResultsBuilder_.clear();
       }
+      if (convertedBuilder_ != null) {
+        convertedBuilder_.clear();
+      }
       resultCase_ = 0;
       result_ = null;
       return this;
@@ -972,6 +1023,10 @@ private static final long serialVersionUID = 0L;
           predicateResultsBuilder_ != null) {
         result.result_ = predicateResultsBuilder_.build();
       }
+      if (resultCase_ == 13 &&
+          convertedBuilder_ != null) {
+        result.result_ = convertedBuilder_.build();
+      }
     }
 
     @java.lang.Override
@@ -1031,6 +1086,10 @@ private static final long serialVersionUID = 0L;
         }
         case PREDICATE_RESULTS: {
           mergePredicateResults(other.getPredicateResults());
+          break;
+        }
+        case CONVERTED: {
+          mergeConverted(other.getConverted());
           break;
         }
         case RESULT_NOT_SET: {
@@ -1145,6 +1204,13 @@ private static final long serialVersionUID = 0L;
               resultCase_ = 12;
               break;
             } // case 98
+            case 106: {
+              input.readMessage(
+                  internalGetConvertedFieldBuilder().getBuilder(),
+                  extensionRegistry);
+              resultCase_ = 13;
+              break;
+            } // case 106
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2784,6 +2850,148 @@ private static final long serialVersionUID = 0L;
       resultCase_ = 12;
       onChanged();
       return predicateResultsBuilder_;
+    }
+
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ConvertedBatch, com.github.connectd.pluginhost.proto.ConvertedBatch.Builder, com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder> convertedBuilder_;
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     * @return Whether the converted field is set.
+     */
+    @java.lang.Override
+    public boolean hasConverted() {
+      return resultCase_ == 13;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     * @return The converted.
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ConvertedBatch getConverted() {
+      if (convertedBuilder_ == null) {
+        if (resultCase_ == 13) {
+          return (com.github.connectd.pluginhost.proto.ConvertedBatch) result_;
+        }
+        return com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+      } else {
+        if (resultCase_ == 13) {
+          return convertedBuilder_.getMessage();
+        }
+        return com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    public Builder setConverted(com.github.connectd.pluginhost.proto.ConvertedBatch value) {
+      if (convertedBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        result_ = value;
+        onChanged();
+      } else {
+        convertedBuilder_.setMessage(value);
+      }
+      resultCase_ = 13;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    public Builder setConverted(
+        com.github.connectd.pluginhost.proto.ConvertedBatch.Builder builderForValue) {
+      if (convertedBuilder_ == null) {
+        result_ = builderForValue.build();
+        onChanged();
+      } else {
+        convertedBuilder_.setMessage(builderForValue.build());
+      }
+      resultCase_ = 13;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    public Builder mergeConverted(com.github.connectd.pluginhost.proto.ConvertedBatch value) {
+      if (convertedBuilder_ == null) {
+        if (resultCase_ == 13 &&
+            result_ != com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance()) {
+          result_ = com.github.connectd.pluginhost.proto.ConvertedBatch.newBuilder((com.github.connectd.pluginhost.proto.ConvertedBatch) result_)
+              .mergeFrom(value).buildPartial();
+        } else {
+          result_ = value;
+        }
+        onChanged();
+      } else {
+        if (resultCase_ == 13) {
+          convertedBuilder_.mergeFrom(value);
+        } else {
+          convertedBuilder_.setMessage(value);
+        }
+      }
+      resultCase_ = 13;
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    public Builder clearConverted() {
+      if (convertedBuilder_ == null) {
+        if (resultCase_ == 13) {
+          resultCase_ = 0;
+          result_ = null;
+          onChanged();
+        }
+      } else {
+        if (resultCase_ == 13) {
+          resultCase_ = 0;
+          result_ = null;
+        }
+        convertedBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ConvertedBatch.Builder getConvertedBuilder() {
+      return internalGetConvertedFieldBuilder().getBuilder();
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    @java.lang.Override
+    public com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder getConvertedOrBuilder() {
+      if ((resultCase_ == 13) && (convertedBuilder_ != null)) {
+        return convertedBuilder_.getMessageOrBuilder();
+      } else {
+        if (resultCase_ == 13) {
+          return (com.github.connectd.pluginhost.proto.ConvertedBatch) result_;
+        }
+        return com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+      }
+    }
+    /**
+     * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+     */
+    private com.google.protobuf.SingleFieldBuilder<
+        com.github.connectd.pluginhost.proto.ConvertedBatch, com.github.connectd.pluginhost.proto.ConvertedBatch.Builder, com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder> 
+        internalGetConvertedFieldBuilder() {
+      if (convertedBuilder_ == null) {
+        if (!(resultCase_ == 13)) {
+          result_ = com.github.connectd.pluginhost.proto.ConvertedBatch.getDefaultInstance();
+        }
+        convertedBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+            com.github.connectd.pluginhost.proto.ConvertedBatch, com.github.connectd.pluginhost.proto.ConvertedBatch.Builder, com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder>(
+                (com.github.connectd.pluginhost.proto.ConvertedBatch) result_,
+                getParentForChildren(),
+                isClean());
+        result_ = null;
+      }
+      resultCase_ = 13;
+      onChanged();
+      return convertedBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Response)

@@ -193,5 +193,20 @@ public interface ResponseOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.PredicateResultsOrBuilder getPredicateResultsOrBuilder();
 
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   * @return Whether the converted field is set.
+   */
+  boolean hasConverted();
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   * @return The converted.
+   */
+  com.github.connectd.pluginhost.proto.ConvertedBatch getConverted();
+  /**
+   * <code>.connectd.pluginhost.ConvertedBatch converted = 13;</code>
+   */
+  com.github.connectd.pluginhost.proto.ConvertedBatchOrBuilder getConvertedOrBuilder();
+
   com.github.connectd.pluginhost.proto.Response.ResultCase getResultCase();
 }
