@@ -15,7 +15,13 @@
 //   - the host is supervised: one that exits, is killed or misses pings for PingTimeout fails
 //     every call in flight with ErrHostDown and a text saying what happened and its last
 //     output; the next call starts a new host after a backoff; instances do not survive it;
-//   - batches cross the channel, never single records, each distinct schema once per batch;
+//   - batches cross the channel, never single records, each distinct schema once per batch; a
+//     source task is polled ahead on its own thread in the host while the worker keeps asking
+//     (up to 5 000 records, until 500 ms after its last request), so that one round trip
+//     carries the records of many poll() calls even when each returns one record: a paused
+//     task polls at most that much more, a stopped one's records not yet delivered are polled
+//     again from its committed offsets, and with exactly-once a "poll" transaction boundary is
+//     one round trip's records;
 //   - a Java plugin's context calls reach the runtime through the connectors API: a sink task's
 //     offset(), pause()/resume(), requestCommit() and timeout() come back with each call's reply
 //     and are handed to the SinkTaskContext after it, as Kafka Connect acts on them after the

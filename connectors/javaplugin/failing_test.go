@@ -3,6 +3,7 @@ package javaplugin
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,5 +144,38 @@ func TestAHangingValidateHoldsUpNothingElse(t *testing.T) {
 	}
 	if len(values) != 1 || values[0].Name != "connector.class" || !strings.Contains(strings.Join(values[0].Errors, ""), "deadline exceeded") {
 		t.Errorf("a validate() past its deadline = %+v", values)
+	}
+}
+
+// TestOneRecordPollsCrossInBatches: a task whose poll() returns one record is polled ahead on
+// its own thread in the host, so that a Poll returns the records of many poll() calls, in
+// order, none lost or repeated.
+func TestOneRecordPollsCrossInBatches(t *testing.T) {
+	h := newFailingHost(t, Config{})
+	ctx := testContext(t)
+	task := h.NewConnector(sequenceSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector).NewTask()
+	if err := task.Start(offsetMap{}, map[string]string{"topic": "t", "records.per.poll": "1"}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	const want = 20_000
+	polls, most := 0, 0
+	for n := 0; n < want; {
+		recs, err := task.Poll(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range recs {
+			if r.Value != fmt.Sprintf("record-%d", n) {
+				t.Fatalf("record %d is %v", n, r.Value)
+			}
+			n++
+		}
+		polls++
+		most = max(most, len(recs))
+	}
+	t.Logf("%d records in %d round trips (%.1f each, at most %d)", want, polls, float64(want)/float64(polls), most)
+	if most < 2 {
+		t.Errorf("every round trip carried one record: poll() calls are not batched")
 	}
 }

@@ -108,8 +108,7 @@ final class Host {
                     return done();
                 });
             }
-            case SOURCE_POLL -> onInstance(id, r.getSourcePoll().getInstance(), false,
-                    inst -> Response.newBuilder().setSourceBatch(inst.source().poll()));
+            case SOURCE_POLL -> onSourcePoll(id, r.getSourcePoll().getInstance());
             case SOURCE_COMMIT -> onCommitter(id, r.getSourceCommit().getInstance(), inst -> {
                 inst.source().commit();
                 return done();
@@ -189,6 +188,24 @@ final class Host {
         } else {
             inst.execute(run);
         }
+    }
+
+    /** A source task's poll: see SourceTaskRunner.ask (polls run ahead on the task's thread). */
+    private void onSourcePoll(long id, long instance) {
+        PluginInstance inst = instances.get(instance);
+        SourceTaskRunner runner;
+        try {
+            if (inst == null) {
+                throw new ConnectException("no plugin instance " + instance + " in this host");
+            }
+            runner = inst.source();
+        } catch (ConnectException e) {
+            respond(id, () -> {
+                throw e;
+            });
+            return;
+        }
+        runner.ask(id, inst::execute, oneOff, this::respond);
     }
 
     private void onCommitter(long id, long instance, InstanceCall call) {

@@ -132,6 +132,9 @@ final class PluginInstance {
 
     void stopTask() {
         if (target instanceof SourceTask t) {
+            if (source != null) {
+                source.stopPolling();
+            }
             t.stop();
         } else if (target instanceof SinkTask t) {
             t.stop();
@@ -142,6 +145,9 @@ final class PluginInstance {
 
     /** Ends the instance's threads once their calls in flight have ended. */
     void close() {
+        if (source != null) {
+            source.stopPolling();
+        }
         if (target instanceof org.apache.kafka.connect.transforms.Transformation<?>
                 || target instanceof org.apache.kafka.connect.transforms.predicates.Predicate<?>
                 || target instanceof org.apache.kafka.connect.storage.HeaderConverter) {

@@ -3,9 +3,13 @@ package com.github.connectd.pluginhost;
 import com.github.connectd.pluginhost.proto.Header;
 import com.github.connectd.pluginhost.proto.RecordAck;
 import com.github.connectd.pluginhost.proto.SourceBatch;
+import com.github.connectd.pluginhost.proto.Response;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
@@ -14,7 +18,7 @@ import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.source.SourceTaskContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 
-/** A started source task: poll() as one batch, commit() and commitRecord(). */
+/** A started source task: poll() ahead of the worker, batches of polls, commit() and commitRecord(). */
 final class SourceTaskRunner {
     private final SourceTask task;
     private final Map<String, String> props;
@@ -53,9 +57,158 @@ final class SourceTaskRunner {
         task.start(props);
     }
 
-    /** One poll(); null is an empty batch. */
-    SourceBatch poll() throws InterruptedException {
-        List<SourceRecord> records = task.poll();
+    /** Records buffered ahead of the worker at most; a poll() batch is never split. */
+    static final int MAX_AHEAD = 5_000;
+    /** How long after the worker's last SourcePoll the task keeps polling ahead. */
+    static final long DEMAND_NANOS = 500_000_000L;
+
+    /** Answers a SourcePoll: a response, built on the thread that calls it. */
+    @FunctionalInterface
+    interface Responder {
+        void respond(long id, Host.Call call);
+    }
+
+    private final Object lock = new Object();
+    private final ArrayDeque<Object> ahead = new ArrayDeque<>(); // List<SourceRecord> batches, then maybe a Throwable
+    private int aheadRecords;
+    private long waiting = -1; // the SourcePoll waiting for the next poll(), if any
+    private long lastAsk;
+    private boolean looping, stopped;
+
+    /**
+     * A SourcePoll request. Kafka Connect calls poll() again as soon as it has handed the
+     * previous batch to its producer; across a process boundary that would be a round trip per
+     * poll(), one per record for a task whose poll() returns one (Kafka's VerifiableSource). So
+     * the task polls ahead on its own thread while the worker keeps asking (DEMAND_NANOS), up to
+     * MAX_AHEAD records, and a request takes everything polled so far as one batch, or waits for
+     * the next poll() (whose empty result is answered too, as before). A paused or stopped task
+     * is asked nothing, and polls at most that much more. A failed poll() ends the records before
+     * it and is answered alone, as it was thrown, once they are delivered.
+     */
+    void ask(long id, Executor taskThread, Executor responder, Responder respond) {
+        this.respond = respond;
+        this.responder = responder;
+        List<Object> out = null;
+        synchronized (lock) {
+            lastAsk = System.nanoTime();
+            if (stopped) {
+                out = List.of();
+            } else if (!ahead.isEmpty()) {
+                out = drain();
+            } else {
+                waiting = id;
+            }
+            if (!looping && !stopped) {
+                looping = true;
+                taskThread.execute(this::loop);
+            }
+            lock.notifyAll();
+        }
+        if (out != null) {
+            List<Object> batch = out;
+            responder.execute(() -> respond.respond(id, () -> answer(batch)));
+        }
+    }
+
+    private volatile Responder respond;
+    private volatile Executor responder;
+
+    /** Ends the poll loop after the poll() in progress; a request waiting is answered empty. */
+    void stopPolling() {
+        synchronized (lock) {
+            stopped = true;
+            lock.notifyAll();
+        }
+    }
+
+    /** Takes the batches polled ahead (a failure alone). Called holding lock. */
+    private List<Object> drain() {
+        List<Object> out = new ArrayList<>();
+        if (ahead.peekFirst() instanceof Throwable t) {
+            ahead.pollFirst();
+            out.add(t);
+            return out;
+        }
+        while (!ahead.isEmpty() && !(ahead.peekFirst() instanceof Throwable)) {
+            @SuppressWarnings("unchecked")
+            List<SourceRecord> b = (List<SourceRecord>) ahead.pollFirst();
+            aheadRecords -= b.size();
+            out.add(b);
+        }
+        return out;
+    }
+
+    /** Whether the loop should call poll() now. Called holding lock. */
+    private boolean demand() {
+        if (stopped || ahead.peekLast() instanceof Throwable) {
+            return false; // a failure waits to be delivered before anything more is polled
+        }
+        return waiting >= 0 || (aheadRecords < MAX_AHEAD && System.nanoTime() - lastAsk < DEMAND_NANOS);
+    }
+
+    /** The task's poll loop, on its own thread; it returns while there is no demand. */
+    private void loop() {
+        while (true) {
+            synchronized (lock) {
+                if (!demand()) {
+                    looping = false;
+                    if (stopped && waiting >= 0) {
+                        answerLater(waiting, List.of());
+                        waiting = -1;
+                    }
+                    return;
+                }
+            }
+            Object polled;
+            try {
+                List<SourceRecord> records = task.poll();
+                polled = records == null ? List.of() : records;
+            } catch (Throwable t) {
+                polled = t;
+            }
+            synchronized (lock) {
+                if (polled instanceof List<?> l && l.isEmpty()) {
+                    if (waiting >= 0 && ahead.isEmpty()) {
+                        answerLater(waiting, List.of()); // nothing now: the worker loops, as Kafka Connect's does
+                        waiting = -1;
+                    }
+                    continue;
+                }
+                if (polled instanceof List<?> l) {
+                    aheadRecords += l.size();
+                }
+                ahead.addLast(polled);
+                if (waiting >= 0) {
+                    answerLater(waiting, drain());
+                    waiting = -1;
+                }
+            }
+        }
+    }
+
+    private void answerLater(long id, List<Object> batch) {
+        responder.execute(() -> respond.respond(id, () -> answer(batch)));
+    }
+
+    /** The response to a SourcePoll of batch: its records, or the failure it holds. */
+    private Response.Builder answer(List<Object> batch) throws Exception {
+        if (batch.size() == 1 && batch.get(0) instanceof Exception e) {
+            throw e;
+        }
+        if (batch.size() == 1 && batch.get(0) instanceof Error e) {
+            throw e;
+        }
+        List<SourceRecord> records = new ArrayList<>();
+        for (Object b : batch) {
+            @SuppressWarnings("unchecked")
+            List<SourceRecord> l = (List<SourceRecord>) b;
+            records.addAll(l);
+        }
+        return Response.newBuilder().setSourceBatch(encode(records));
+    }
+
+    /** The records of polls as one batch, each distinct schema once. */
+    private SourceBatch encode(List<SourceRecord> records) {
         SourceBatch.Builder b = SourceBatch.newBuilder();
         if (records == null || records.isEmpty()) {
             return b.build();
