@@ -83,6 +83,12 @@ rootLogger.appenderRef.out.ref = STDOUT
 // jars from lib) on a free REST port with props, and waits until GET readyPath answers 200.
 // It is stopped by PID and its directory removed at exit, like a connectd worker.
 func startApacheWorker(ctx context.Context, lib string, props map[string]string, readyPath string, timeout time.Duration) (*worker, error) {
+	return startApacheWorkerCP(ctx, []string{lib}, props, readyPath, timeout)
+}
+
+// startApacheWorkerCP is startApacheWorker with the jars of every directory of dirs on the
+// classpath, in that order.
+func startApacheWorkerCP(ctx context.Context, dirs []string, props map[string]string, readyPath string, timeout time.Duration) (*worker, error) {
 	scratch, err := os.MkdirTemp("", "connectd-bench-apache-")
 	if err != nil {
 		return nil, err
@@ -112,10 +118,19 @@ func startApacheWorker(ctx context.Context, lib string, props map[string]string,
 	}
 	args := append(append([]string(nil), apacheJVMOptions...),
 		"-Dlog4j2.configurationFile="+logConf,
-		"-cp", filepath.Join(lib, "*"),
+		"-cp", classpath(dirs),
 		"org.apache.kafka.connect.cli.ConnectDistributed", propsPath)
 	if err := w.launch(ctx, exec.Command("java", args...), timeout); err != nil {
 		return nil, err
 	}
 	return w, nil
+}
+
+// classpath is the Java classpath of every jar in each of dirs.
+func classpath(dirs []string) string {
+	parts := make([]string, len(dirs))
+	for i, d := range dirs {
+		parts[i] = filepath.Join(d, "*")
+	}
+	return strings.Join(parts, string(os.PathListSeparator))
 }

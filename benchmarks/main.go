@@ -50,6 +50,7 @@ var scenarios = map[string]scenario{
 	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
 	"eos":       {"records/s of one source task with exactly-once sources off and on (transaction.boundary poll and interval), same broker, same run", eosFlags},
 	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
+	"javahost":  {"Java plugins (connect-file, connect-test-plugins) through connectd's plugin host beside Apache Kafka Connect: records/s, RSS, records per host round trip", javahostFlags},
 	"compare":   {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
 	"debezium":  {"change events/s PostgreSQL → Kafka through Debezium under connectd and under Apache Kafka Connect 4.3.1 on one broker: snapshot and streaming", debeziumFlags},
 	"pgsink":    {"PostgresSinkConnector's rows/s into a real PostgreSQL per insert.mode and batch.size, beside pgx alone", pgsinkFlags},

@@ -1,0 +1,457 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// javahost runs Kafka Connect Java plugins, unchanged JARs from Maven Central, through
+// connectd's JVM plugin host and in Apache Kafka Connect 4.3.1, on one Apache Kafka broker in
+// the same run, one runtime after the other:
+//
+//   - Apache's FileStreamSource (connect-file 4.3.1) on a file of --lines lines: records/s from
+//     the POST until the committed offset covers the file;
+//   - VerifiableSourceConnector (connect-test-plugins 4.3.1) with throughput -1 (unthrottled):
+//     records/s over --duration, counted by the topic's end offsets. Its poll() returns one
+//     record, so it is the worst case of a channel between the worker and the plugin;
+//   - RSS: connectd's worker plus its plugin host process against the Apache worker, idle and
+//     after the run;
+//   - connectd's batching: records per host round trip (one SourcePoll request per poll()
+//     batch), the task's batch-size-avg metric (records per poll that returned records).
+//
+// In connectd the plugins come from plugin.path (connect-file's JAR alone in its plugin
+// directory, connect-test-plugins with its runtime dependencies in another); Apache Kafka
+// Connect has them on its classpath, where connect-file already is (Apache 4.4 refuses to
+// create the test connectors from plugin.path, and 4.3.1 has the same isolation rules).
+func javahostFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, error) {
+	bootstrap := fs.String("bootstrap", "", "Apache Kafka broker to use (default: start one with scripts/apache-kafka.sh)")
+	lines := fs.Int("lines", 500000, "lines of the FileStreamSource file")
+	lineSize := fs.Int("line-size", 100, "bytes per line (the record value), without the newline")
+	window := fs.Duration("duration", 10*time.Second, "measurement window of the VerifiableSource")
+	flush := fs.Duration("flush", time.Second, "offset.flush.interval.ms of both runtimes")
+	idle := fs.Duration("idle", 5*time.Second, "idle time after ready before reading RSS")
+	timeout := fs.Duration("timeout", 5*time.Minute, "deadline of one step")
+	readyTimeout := fs.Duration("ready-timeout", 5*time.Minute, "deadline for a worker to answer GET /health with 200")
+	only := fs.String("sides", "connectd,apache", "which runtimes to run (a figure of one left out is 0)")
+	return func(ctx context.Context) (*result, error) {
+		if c.smoke {
+			*lines, *window, *idle = 20000, time.Second, 500*time.Millisecond
+		}
+		if *lines < 1 || *lineSize < 1 || *window <= 0 || *flush < time.Millisecond {
+			return nil, errors.New("--lines, --line-size, --duration and --flush must be positive")
+		}
+		bin, err := connectdBinary(ctx, *c)
+		if err != nil {
+			return nil, err
+		}
+		lib, err := apacheConnectLib(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pluginPath, err := javaPluginPath(ctx)
+		if err != nil {
+			return nil, err
+		}
+		broker := *bootstrap
+		if broker == "" {
+			if broker, err = startApacheKafka(ctx); err != nil {
+				return nil, err
+			}
+		}
+		progress("Apache Kafka at %s; Apache Kafka Connect jars in %s; plugin.path %s", broker, lib, pluginPath)
+		run := fmt.Sprintf("jh%d", time.Now().Unix())
+		dir, err := os.MkdirTemp("", "connectd-bench-javahost-")
+		if err != nil {
+			return nil, err
+		}
+		atExit(func() { os.RemoveAll(dir) })
+		bigFile := filepath.Join(dir, "lines.txt")
+		if err := writeLines(bigFile, *lines, *lineSize); err != nil {
+			return nil, err
+		}
+		common := func(group string) map[string]string {
+			p := externalProps(broker, group)
+			p["key.converter"] = "org.apache.kafka.connect.storage.StringConverter"
+			p["value.converter"] = "org.apache.kafka.connect.storage.StringConverter"
+			p["offset.flush.interval.ms"] = strconv.FormatInt(flush.Milliseconds(), 10)
+			return p
+		}
+		sides := []*javahostSide{
+			{name: "connectd + plugin host", key: "connectd", start: func(ctx context.Context, props map[string]string) (*worker, error) {
+				props["plugin.path"] = pluginPath // a directory of two plugin directories
+				return startWorkerReady(ctx, bin, *readyTimeout, props, "/health")
+			}},
+			{name: "Apache Kafka Connect", key: "apache", start: func(ctx context.Context, props map[string]string) (*worker, error) {
+				return startApacheWorkerCP(ctx, []string{lib, filepath.Join(pluginPath, "connect-test-plugins")}, props, "/health", *readyTimeout)
+			}},
+		}
+		st := javahostSteps{broker: broker, run: run, bigFile: bigFile, lines: *lines, window: *window, idle: *idle, timeout: *timeout}
+		for _, s := range sides {
+			if !strings.Contains(*only, s.key) {
+				continue
+			}
+			progress("---- %s", s.name)
+			if err := st.measure(ctx, s, common(run+"-"+s.key)); err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+		}
+		return javahostResult(sides, st, *flush, *lineSize), nil
+	}
+}
+
+// javahostSide is one runtime and what was measured of it.
+type javahostSide struct {
+	name  string
+	key   string
+	start func(ctx context.Context, props map[string]string) (*worker, error)
+
+	idleRSS, fileRSS, endRSS float64 // MiB, worker and its children
+	hostPID                  int     // connectd: the plugin host process (a child of the worker)
+	file                     time.Duration
+	fileWritten              int64
+	verifiable               throughput
+	fileBatch, verBatch      float64 // connectd: batch-size-avg, records per host round trip
+}
+
+type javahostSteps struct {
+	broker, run, bigFile  string
+	lines                 int
+	window, idle, timeout time.Duration
+}
+
+const (
+	javaFileSource       = "org.apache.kafka.connect.file.FileStreamSourceConnector"
+	javaVerifiableSource = "org.apache.kafka.connect.tools.VerifiableSourceConnector"
+	javaPluginVersion    = "4.3.1" // connect-file and connect-test-plugins, as fetched
+)
+
+// measure starts one worker of side s, takes it through the steps and stops it.
+func (st javahostSteps) measure(ctx context.Context, s *javahostSide, props map[string]string) error {
+	w, err := s.start(ctx, props)
+	if err != nil {
+		return err
+	}
+	defer w.stop()
+	progress("%s: pid %d healthy after %.0f ms", s.name, w.pid(), ms(w.ready))
+	if err := sleepCtx(ctx, st.idle); err != nil {
+		return err
+	}
+	if s.idleRSS, err = treeRSS(w.pid()); err != nil {
+		return err
+	}
+	progress("%s: idle RSS %.1f MiB (with its children)", s.name, s.idleRSS)
+	kc, err := newPipelineBench(st.broker, w.url, 0, st.timeout)
+	if err != nil {
+		return err
+	}
+	defer kc.close()
+
+	// FileStreamSource, connect-file's: connectd's built-in has the same class name and is the
+	// default; connector.plugin.version picks the Java plugin (Apache has only the one).
+	name := fmt.Sprintf("%s-%s-file", st.run, s.key)
+	config := map[string]string{"connector.class": javaFileSource, "tasks.max": "1", "file": st.bigFile, "topic": name}
+	if s.key == "connectd" {
+		config["connector.plugin.version"] = javaPluginVersion
+	}
+	if err := kc.createTopic(name); err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if _, _, err := kc.rest.createOne(ctx, name, config, st.timeout); err != nil {
+		return err
+	}
+	if s.key == "connectd" {
+		// The Java plugin runs in the worker's plugin host, its one child process.
+		kids := children(w.pid())
+		if len(kids) != 1 {
+			return fmt.Errorf("the worker has %d child processes, want its one plugin host: is the Java plugin running?", len(kids))
+		}
+		s.hostPID = kids[0]
+		progress("%s: plugin host pid %d", s.name, s.hostPID)
+	}
+	info, err := os.Stat(st.bigFile)
+	if err != nil {
+		return err
+	}
+	deadline, nextProgress := t0.Add(st.timeout), t0.Add(time.Second)
+	for {
+		pos, err := sourcePosition(ctx, kc.rest, name)
+		if err != nil {
+			return err
+		}
+		if pos >= info.Size() {
+			s.file = time.Since(t0)
+			break
+		}
+		if now := time.Now(); now.After(nextProgress) {
+			progress("%s: committed at byte %d of %d", name, pos, info.Size())
+			nextProgress = now.Add(time.Second)
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("%s: committed position %d of %d after %v", name, pos, info.Size(), st.timeout)
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return err
+		}
+	}
+	if s.fileWritten, err = kc.endOffset(name); err != nil {
+		return err
+	}
+	if s.fileWritten < int64(st.lines) {
+		return fmt.Errorf("%s: the offset covers the file but the topic holds %d of %d records", name, s.fileWritten, st.lines)
+	}
+	progress("%s: %d lines committed in %.2f s (%.0f records/s)", name, st.lines, s.file.Seconds(), float64(st.lines)/s.file.Seconds())
+	if s.key == "connectd" {
+		if s.fileBatch, err = batchSizeAvg(ctx, w.url, name); err != nil {
+			return err
+		}
+	}
+	if s.fileRSS, err = treeRSS(w.pid()); err != nil {
+		return err
+	}
+	if _, err := kc.rest.deleteOne(ctx, name); err != nil {
+		return err
+	}
+
+	// VerifiableSource, unthrottled, for a window.
+	vname := fmt.Sprintf("%s-%s-verifiable", st.run, s.key)
+	s.verifiable, err = kc.measureSource(ctx, "VerifiableSource ("+s.name+")", vname, st.window, func(ctx context.Context, topic string) error {
+		cctx, cancel := context.WithTimeout(context.Background(), st.timeout)
+		defer cancel()
+		if _, _, err := kc.rest.createOne(cctx, vname, map[string]string{
+			"connector.class": javaVerifiableSource, "tasks.max": "1", "topic": topic, "throughput": "-1",
+		}, st.timeout); err != nil {
+			return fmt.Errorf("create %s: %w", vname, err)
+		}
+		<-ctx.Done()
+		if s.key == "connectd" {
+			var err error
+			if s.verBatch, err = batchSizeAvg(cctx, w.url, vname); err != nil {
+				return err
+			}
+		}
+		if _, err := kc.rest.deleteOne(cctx, vname); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
+	if err != nil {
+		return err
+	}
+	if s.endRSS, err = treeRSS(w.pid()); err != nil {
+		return err
+	}
+	progress("%s: RSS after the run %.1f MiB (with its children)", s.name, s.endRSS)
+	return nil
+}
+
+func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration, lineSize int) *result {
+	c, a := sides[0], sides[1]
+	rate := func(d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return round3(float64(st.lines) / d.Seconds())
+	}
+	rows := []compareRow{
+		{figure: "Java FileStreamSource → committed offset", unit: "records/s", connectd: rate(c.file), apache: rate(a.file), higherIsBetter: true},
+		{figure: "Java VerifiableSource (1 record per poll)", unit: "records/s", connectd: round3(c.verifiable.recordsPerSec()), apache: round3(a.verifiable.recordsPerSec()), higherIsBetter: true},
+		{figure: "idle RSS (connectd: worker + host)", unit: "MiB", connectd: c.idleRSS, apache: a.idleRSS},
+		{figure: "RSS after FileStreamSource (connectd: worker + host)", unit: "MiB", connectd: c.fileRSS, apache: a.fileRSS},
+		{figure: "RSS after the run (connectd: worker + host)", unit: "MiB", connectd: c.endRSS, apache: a.endRSS},
+	}
+	res := &result{
+		Target: fmt.Sprintf("Java plugins: connectd's plugin host and Apache Kafka Connect %s, one after the other, on one Apache Kafka broker (%s)", apacheConnectVersion, st.broker),
+		Figures: map[string]stats{
+			"records_per_host_round_trip_filestream": summarize("records", []float64{round3(c.fileBatch)}),
+			"records_per_host_round_trip_verifiable": summarize("records", []float64{round3(c.verBatch)}),
+		},
+		Samples: map[string][]float64{
+			"verifiable_interval_records_per_s_connectd": c.verifiable.intervals,
+			"verifiable_interval_records_per_s_apache":   a.verifiable.intervals,
+		},
+	}
+	fmt.Printf("javahost: Java plugins through connectd's plugin host beside Apache Kafka Connect %s, same broker, same run; advantage > 1: connectd ahead\n", apacheConnectVersion)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "figure\tunit\tconnectd\tApache Kafka Connect\tadvantage\t")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%.2f\t%.2f\t%.2f×\t\n", r.figure, r.unit, r.connectd, r.apache, r.advantage())
+		key := strings.NewReplacer(" → ", "_to_", " ", "_", ",", "", "(", "", ")", "", ":", "", "+", "", "-", "").Replace(strings.ToLower(r.figure))
+		res.Figures[key+"_connectd"] = summarize(r.unit, []float64{r.connectd})
+		res.Figures[key+"_apache"] = summarize(r.unit, []float64{r.apache})
+		res.Figures[key+"_advantage"] = summarize("ratio", []float64{round3(r.advantage())})
+	}
+	tw.Flush()
+	fmt.Printf("connectd's channel: %.1f records per host round trip for FileStreamSource (batch.size 2000 default), %.1f for VerifiableSource\n", c.fileBatch, c.verBatch)
+	res.Notes = []string{
+		"one Apache Kafka broker; connectd (distributed, plugin.path holding connect-file 4.3.1 and connect-test-plugins 4.3.1 with its runtime dependencies) and then Apache Kafka Connect 4.3.1 (ConnectDistributed, connect-distributed.sh's JVM defaults -Xms256M -Xmx2G, G1; the same JARs on its classpath) each run alone through the same steps; the benchmark client shares the machine",
+		fmt.Sprintf("FileStreamSource: %d lines of %d B, StringConverter, offset.flush.interval.ms %d; from the POST until GET /connectors/<name>/offsets shows the file's length (polled every 20 ms); connectd picks the Java plugin with connector.plugin.version=%s", st.lines, lineSize, flush.Milliseconds(), javaPluginVersion),
+		fmt.Sprintf("VerifiableSource: throughput=-1, one record per poll(); %v window after the first record, counted by the topic's end offsets polled every 250 ms; its task prints a line per record to standard output (Apache: the worker's log file; connectd: the host's standard error, read by the worker)", st.window),
+		"RSS: VmRSS of the worker and of its child processes (connectd's plugin host; none for Apache), summed",
+		"records per host round trip: connectd's kafka_connect_connector_task_metrics_batch_size_avg of the task (records per poll() batch that held records; one SourcePoll request and response each), read before the connector was deleted",
+	}
+	return res
+}
+
+// javaPluginPath returns a directory holding two plugin directories fetched from Maven Central
+// by Maven and kept between runs under $TMPDIR: connect-file (its JAR alone, as Apache ships it)
+// and connect-test-plugins (with its runtime dependencies).
+func javaPluginPath(ctx context.Context) (string, error) {
+	root := filepath.Join(os.TempDir(), "connectd-bench-plugin-path")
+	for _, p := range []struct{ dir, artifact string }{
+		{"connect-file", "connect-file"},
+		{"connect-test-plugins", "connect-test-plugins"},
+	} {
+		dir := filepath.Join(root, p.dir)
+		jar := filepath.Join(dir, p.artifact+"-"+javaPluginVersion+".jar")
+		if _, err := os.Stat(jar); err == nil {
+			continue
+		}
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return "", err
+		}
+		tmp, err := os.MkdirTemp(root, p.dir+"-")
+		if err != nil {
+			return "", err
+		}
+		goal := []string{"-B", "-q", "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
+			"-Dartifact=org.apache.kafka:" + p.artifact + ":" + javaPluginVersion, "-DoutputDirectory=" + tmp}
+		if p.artifact == "connect-test-plugins" {
+			// Its runtime dependencies too (server-common's ThroughputThrottler, Jackson): a plugin
+			// directory holds what the plugin needs beyond the Connect API.
+			pom := filepath.Join(tmp, "pom.xml")
+			if err := os.WriteFile(pom, []byte(testPluginsPom), 0o644); err != nil {
+				return "", err
+			}
+			goal = []string{"-B", "-q", "-f", pom, "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+				"-DincludeScope=runtime", "-DoutputDirectory=" + tmp}
+		}
+		mctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		progress("fetching %s %s into a plugin directory (mvn)", p.artifact, javaPluginVersion)
+		cmd := exec.CommandContext(mctx, "mvn", goal...)
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		err = cmd.Run()
+		cancel()
+		os.Remove(filepath.Join(tmp, "pom.xml"))
+		if err != nil {
+			os.RemoveAll(tmp)
+			return "", fmt.Errorf("fetch %s: %w", p.artifact, err)
+		}
+		os.RemoveAll(dir)
+		if err := os.Rename(tmp, dir); err != nil {
+			return "", err
+		}
+	}
+	return root, nil
+}
+
+const testPluginsPom = `<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>io.connectd.bench</groupId>
+  <artifactId>connect-test-plugins-dir</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>connect-test-plugins</artifactId>
+      <version>` + javaPluginVersion + `</version>
+    </dependency>
+  </dependencies>
+</project>
+`
+
+// children lists the processes whose parent is pid.
+func children(pid int) []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, e := range ents {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		if ppid(child) == pid {
+			out = append(out, child)
+		}
+	}
+	return out
+}
+
+// ppid is the parent of pid from /proc/<pid>/stat (0 when it cannot be read).
+func ppid(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name is in parentheses and may hold spaces: the fields after it are fixed.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[1])
+	return n
+}
+
+// treeRSS is the VmRSS of pid and its children, in MiB.
+func treeRSS(pid int) (float64, error) {
+	total := 0
+	for _, p := range append([]int{pid}, children(pid)...) {
+		v := procField(fmt.Sprintf("/proc/%d/status", p), "VmRSS")
+		kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(v, "kB")))
+		if err != nil {
+			if p == pid {
+				return 0, fmt.Errorf("VmRSS of pid %d: %q", p, v)
+			}
+			continue // a child that just exited
+		}
+		total += kb
+	}
+	return round3(float64(total) / 1024), nil
+}
+
+// batchSizeAvg reads connector's task 0 batch-size-avg from connectd's GET /metrics.
+func batchSizeAvg(ctx context.Context, base, connector string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, fmt.Errorf("GET /metrics: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		b, _ := io.ReadAll(resp.Body)
+		return 0, fmt.Errorf("GET /metrics: %d %s", resp.StatusCode, b)
+	}
+	want := fmt.Sprintf(`kafka_connect_connector_task_metrics_batch_size_avg{connector=%q,task="0"} `, connector)
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), want); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("GET /metrics: no batch_size_avg of %s task 0", connector)
+}
