@@ -1,7 +1,8 @@
 // Package pipeline moves records between a plugin task and Kafka: a source pipeline polls a
 // SourceTask, converts and produces the records (acks=all) and commits source offsets, either
-// pipelined (source_pipelined.go: franz-go, several batches in flight, at least once) or in
-// transactions (source_txn.go: sarama, for fencing and exactly-once); a sink
+// pipelined (source_pipelined.go: franz-go, several batches in flight, at least once), in
+// transactions (source_txn.go: sarama), or exactly once (exactlyonce.go, exactlyonce_franz.go:
+// each transaction carries its records and their offsets, written to the offsets topic); a sink
 // pipeline consumes with the consumer group connect-<name>, converts and puts the records,
 // and commits offsets after the task's flush. Between the task and the converters a record
 // goes through the connector's TransformChain (spec §9.1), which actors/validation builds from
@@ -15,7 +16,8 @@
 // from the runtime to the pipeline.
 //
 // Invariants:
-//   - a source offset is committed only after every record up to it was acknowledged;
+//   - a source offset is committed only after every record up to it was acknowledged, or
+//     (exactly once) in the same transaction as those records, never outside one;
 //   - a sink offset is committed only after the task's Flush returned for it;
 //   - a paused pipeline neither polls nor puts, and keeps its resources;
 //   - the data path makes metrics calls per batch, never per record (only a record skipped
