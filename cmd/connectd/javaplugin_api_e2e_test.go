@@ -132,3 +132,51 @@ func TestJavaConverterEndToEnd(t *testing.T) {
 		t.Errorf("sink file %q, want abc and xyz", got)
 	}
 }
+
+// TestJavaSinkPreCommitAndSeek: a Java sink task's preCommit() decides what the worker commits
+// (one record behind its position here, committed at once because put() requests a commit),
+// and a seek in open() makes the task start there: it is put only the records from offset 3.
+func TestJavaSinkPreCommitAndSeek(t *testing.T) {
+	w := startWorker(t, map[string]string{"plugin.path": contextualPluginPath(t)}, withStartTimeout(javaStart))
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.txt")
+	if err := os.WriteFile(in, []byte("a\nb\nc\nd\ne\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	topic := w.topic("lines")
+	w.mustDo("POST", "/connectors", map[string]any{"name": "src", "config": sourceConfig(in, topic)}, 201, nil)
+	if got := readTopic(t, w.broker, topic, 5); len(got) != 5 {
+		t.Fatalf("topic holds %d records, want 5", len(got))
+	}
+	committed := func(name string) float64 {
+		var offs struct {
+			Offsets []struct {
+				Offset map[string]any `json:"offset"`
+			} `json:"offsets"`
+		}
+		w.mustDo("GET", "/connectors/"+name+"/offsets", nil, 200, &offs)
+		if len(offs.Offsets) != 1 {
+			return -1
+		}
+		o, _ := offs.Offsets[0].Offset["kafka_offset"].(float64)
+		return o
+	}
+	sink := func(name string, extra map[string]string) {
+		c := map[string]string{"connector.class": "com.example.contextual.ContextSinkConnector", "tasks.max": "1", "topics": topic, "request.commit": ""}
+		for k, v := range extra {
+			c[k] = v
+		}
+		w.mustDo("POST", "/connectors", map[string]any{"name": name, "config": c}, 201, nil)
+		w.waitState(name, "RUNNING", 1)
+	}
+	sink("lagging", map[string]string{"precommit.lag": "1"})
+	wait.For(t, 2*time.Minute, "preCommit's offset committed", func() bool { return committed("lagging") == 4 })
+	wait.Holds(t, 3*time.Second, "nothing past what preCommit returned", func() bool { return committed("lagging") == 4 })
+
+	out := filepath.Join(dir, "out.txt")
+	sink("seeking", map[string]string{"seek.on.open": "3", "file": out})
+	wait.For(t, 2*time.Minute, "the seeking sink's commit", func() bool { return committed("seeking") == 5 })
+	if got := lines(t, out); !slices.Equal(got, []string{"d", "e"}) {
+		t.Errorf("the sink that seeked to 3 in open() put %q, want d and e", got)
+	}
+}

@@ -18,7 +18,8 @@ import org.apache.kafka.connect.sink.SinkTask;
  * resumes) the partitions of each batch; request.commit asks for a commit on each put;
  * retriable.puts=N makes the first N puts set timeout(timeout.ms) and throw a
  * RetriableException; precommit.lag=N commits N behind the position; records whose value is
- * "bad" are reported to errantRecordReporter(), waiting for the Future.
+ * "bad" are reported to errantRecordReporter(), waiting for the Future; with file set, each
+ * record's value put is appended to that file as a line.
  */
 public class ContextSinkTask extends SinkTask {
     private Map<String, String> props;
@@ -75,6 +76,18 @@ public class ContextSinkTask extends SinkTask {
                 } catch (InterruptedException | ExecutionException e) {
                     throw new ConnectException("report failed", e);
                 }
+            }
+        }
+        if (props.containsKey("file")) {
+            StringBuilder b = new StringBuilder();
+            for (SinkRecord r : records) {
+                b.append(r.value()).append('\n');
+            }
+            try {
+                java.nio.file.Files.writeString(java.nio.file.Path.of(props.get("file")), b,
+                        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            } catch (java.io.IOException e) {
+                throw new ConnectException(e);
             }
         }
         if (props.containsKey("request.commit")) {
