@@ -36,6 +36,7 @@ import (
 type pipelined struct {
 	client *kgo.Client
 	log    *franzLog
+	pctx   context.Context // see produceCtx
 	// deadline bounds each batch's delivery from when it is handed over; 0: no bound.
 	deadline time.Duration
 	queue    []*pipelinedBatch // handed to the producer, oldest first, not yet settled
@@ -205,9 +206,26 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 		}
 	}
 	for i := range recs {
-		p.client.Produce(ctx, &recs[i], promise)
+		p.client.Produce(p.produceCtx(ctx), &recs[i], promise)
 	}
 	return nil
+}
+
+// stopGrace is how long records handed to the producer may still be sent once the task is
+// stopping: finish flushes them (and commits their offsets) within it, and a send blocked on a
+// full buffer gives up after it.
+const stopGrace = 5 * time.Second
+
+// produceCtx is the context records are produced with: it ends stopGrace after runCtx, not
+// with it, so that stopping a task does not fail the records it already handed over (which
+// would fail the task's last flush) and a graceful stop delivers them.
+func (p *pipelined) produceCtx(runCtx context.Context) context.Context {
+	if p.pctx == nil {
+		var cancel context.CancelFunc
+		p.pctx, cancel = context.WithCancel(context.Background())
+		context.AfterFunc(runCtx, func() { time.AfterFunc(stopGrace, cancel) })
+	}
+	return p.pctx
 }
 
 // settlePipelined moves the offsets of the acknowledged batches at the head of the queue to
