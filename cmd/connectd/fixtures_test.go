@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/internal/wait"
@@ -407,6 +408,42 @@ func escape(name string) string { return neturl.PathEscape(name) }
 func readTopic(t testing.TB, broker, topic string, n int) []*kgo.Record {
 	t.Helper()
 	return readRecords(t, rawClientOpts(t, broker), topic, n, 30*time.Second)
+}
+
+// readTopicToEnd reads topic from its start with an independent client until it has every
+// record below the end offsets the topic had when the read began (or the deadline passes: then
+// what was read). A caller that knows how many records of one kind it wants cannot count them
+// with readTopic's n: a topic of change events also holds updates, deletes and, after a
+// failover, at-least-once duplicates, and reading n records stops short of the newest ones.
+func readTopicToEnd(t testing.TB, broker, topic string) []*kgo.Record {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(append(rawClientOpts(t, broker), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		return nil
+	}
+	left := map[int32]int64{} // partition → its end offset, while records below it are unread
+	ends.Each(func(o kadm.ListedOffset) {
+		if o.Err == nil && o.Offset > 0 {
+			left[o.Partition] = o.Offset
+		}
+	})
+	var recs []*kgo.Record
+	for len(left) > 0 && ctx.Err() == nil {
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) {
+			recs = append(recs, r)
+			if end, ok := left[r.Partition]; ok && r.Offset+1 >= end {
+				delete(left, r.Partition)
+			}
+		})
+	}
+	return recs
 }
 
 // readRecords reads topic from its start with a client made of opts until it holds n records
