@@ -102,6 +102,9 @@ func FranzProducer(cl Client, props map[string]string) ([]kgo.Opt, error) {
 		batch = min(c.Producer.MaxMessageBytes, max(n, minBatchBytes))
 	}
 	opts = append(opts, kgo.ProducerBatchMaxBytes(int32(max(batch, minBatchBytes))))
+	if v, ok := props["enable.metrics.push"]; ok && strings.EqualFold(strings.TrimSpace(v), "false") {
+		opts = append(opts, kgo.DisableClientMetrics())
+	}
 	if set("retries") {
 		opts = append(opts, kgo.RecordRetries(c.Producer.Retry.Max))
 	}

@@ -42,6 +42,8 @@ func TestFranzProducer(t *testing.T) {
 		}, ""},
 		{"enable.idempotence=false", map[string]string{"enable.idempotence": "false"}, map[string]any{"DisableIdempotentWrite": true}, ""},
 		{"retries", map[string]string{"retries": "3"}, map[string]any{"RecordRetries": int64(3)}, ""},
+		{"enable.metrics.push=false", map[string]string{"enable.metrics.push": "false"}, map[string]any{"DisableClientMetrics": true}, ""},
+		{"enable.metrics.push by default", map[string]string{}, map[string]any{"DisableClientMetrics": false}, ""},
 		{"client.id", map[string]string{"client.id": "mine"}, map[string]any{"ClientID": "mine"}, ""},
 		{"idempotence with more than 5 in flight", map[string]string{"max.in.flight.requests.per.connection": "6"}, nil,
 			"max.in.flight.requests.per.connection"},

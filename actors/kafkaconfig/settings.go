@@ -70,7 +70,13 @@ var producerKeys = map[string]setter{
 		c.Producer.Idempotent = b
 		return err
 	},
-	"retries":             intAtLeast(0, func(c *sarama.Config) *int { return &c.Producer.Retry.Max }),
+	"retries": intAtLeast(0, func(c *sarama.Config) *int { return &c.Producer.Retry.Max }),
+	// enable.metrics.push (KIP-714): the source producer (franz-go) pushes client metrics to
+	// a broker that asks for them unless it is false (FranzProducer); sarama pushes none.
+	"enable.metrics.push": func(_ *sarama.Config, _ *Client, key, v string) error {
+		_, err := parseBool(key, v)
+		return err
+	},
 	"delivery.timeout.ms": refuse("connectd's Kafka client bounds delivery by retries and retry.backoff.ms, not by a delivery timeout; remove delivery.timeout.ms"),
 	"partitioner.class":   refuse("Java partitioner classes cannot run in connectd; records keep the partition Kafka's default partitioner gives them"),
 	"transactional.id":    refuse("transactional ids are managed by the worker (exactly.once.source.support)"),
