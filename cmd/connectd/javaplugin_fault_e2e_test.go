@@ -77,6 +77,16 @@ func hostPID(t *testing.T, w *worker) int {
 	return pids[0]
 }
 
+// jvmOptions checks that the plugin host pid runs with the options of the worker's
+// connectd.plugin.host.jvm.options in TestJavaPluginFaults.
+func jvmOptions(t *testing.T, pid int) {
+	t.Helper()
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil || !bytes.Contains(cmdline, []byte("-Xmx256m\x00-Dconnectd.test=faults\x00")) {
+		t.Errorf("plugin host %d runs %q (%v), want the worker's connectd.plugin.host.jvm.options", pid, bytes.ReplaceAll(cmdline, []byte{0}, []byte{' '}), err)
+	}
+}
+
 // restartAll restarts a connector and all of its tasks through REST, as an operator does after
 // fixing what failed them.
 func restartAll(t *testing.T, w *worker, name string) {
@@ -112,7 +122,8 @@ func waitFailed(t *testing.T, w *worker, name string, task int) string {
 }
 
 func TestJavaPluginFaults(t *testing.T) {
-	w := startWorker(t, map[string]string{"plugin.path": failingPluginPath(t) + "," + pluginfixture.ConnectFile(t)}, withStartTimeout(javaStart))
+	w := startWorker(t, map[string]string{"plugin.path": failingPluginPath(t) + "," + pluginfixture.ConnectFile(t),
+		"connectd.plugin.host.jvm.options": "-Xmx256m -Dconnectd.test=faults"}, withStartTimeout(javaStart))
 	dir := t.TempDir()
 
 	// A Go connector moves lines through everything below; the worker must never stop.
@@ -252,6 +263,7 @@ func TestJavaPluginFaults(t *testing.T) {
 			t.Fatalf("the Java source wrote %d of 500 lines", got)
 		}
 		first := hostPID(t, w)
+		jvmOptions(t, first)
 		if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -271,9 +283,11 @@ func TestJavaPluginFaults(t *testing.T) {
 		for _, name := range []string{"jsrc", "jidle"} {
 			w.waitState(name, "RUNNING", 1)
 		}
-		if second := hostPID(t, w); second == first {
+		second := hostPID(t, w)
+		if second == first {
 			t.Fatalf("the plugin host %d is still the killed one", second)
 		}
+		jvmOptions(t, second) // the new host too
 		// The restarted source carries on from its committed offset: every line reaches the
 		// topic (a line sent before the kill but not yet committed may be sent twice).
 		appendLines(t, in, "j", 500, 1000)

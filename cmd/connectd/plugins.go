@@ -88,7 +88,7 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 	if len(entries) == 0 {
 		return side
 	}
-	host, err := javaplugin.New(javaplugin.Config{PluginPath: entries, KafkaVersion: cfg.pluginHostKafka, Java: cfg.pluginHostJava,
+	host, err := javaplugin.New(javaplugin.Config{PluginPath: entries, KafkaVersion: cfg.pluginHostKafka, Java: cfg.pluginHostJava, JVMOptions: cfg.pluginHostJVM,
 		MavenRepository: cfg.pluginHostMaven},
 		packageLogger(log, "connectors/javaplugin"))
 	if err != nil {

@@ -98,6 +98,8 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "connectd's own: the Connect API and Kafka clients version the Java plugins of plugin.path see. Plugins built for 4.3 and older fail on 4.4's clients, as on Apache Kafka Connect 4.4."},
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
+	{Name: "connectd.plugin.host.jvm.options", Type: connectors.String, Default: "", Importance: connectors.Low,
+		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces, such as -Xmx512m to bound its heap; blank means the JVM's defaults (G1, a heap of up to a quarter of the machine's memory)."},
 	{Name: "connectd.plugin.host.maven.repository", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: where the plugin host's jars are fetched from the first time it is built: a Maven Central mirror's URL, or a directory (or file:// URL) laid out as a Maven repository such as ~/.m2/repository; blank means $CONNECTD_MAVEN_REPOSITORY, else Maven Central."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
@@ -172,6 +174,7 @@ type workerConfig struct {
 	pluginHostKafka   string   // connectd.plugin.host.kafka.version
 	pluginHostJava    string   // connectd.plugin.host.java; "": JAVA_HOME's or the PATH's
 	pluginHostMaven   string   // connectd.plugin.host.maven.repository; "": $CONNECTD_MAVEN_REPOSITORY, else Central
+	pluginHostJVM     []string // connectd.plugin.host.jvm.options, split at spaces; nil: the JVM's defaults
 
 	// header.converter and its header.converter.* sub-config
 	headerConverter      string
@@ -250,6 +253,7 @@ func parseWorkerConfig(props map[string]string, log *slog.Logger) (*workerConfig
 		pluginHostKafka:     strings.TrimSpace(v.String("connectd.plugin.host.kafka.version")),
 		pluginHostJava:      strings.TrimSpace(v.String("connectd.plugin.host.java")),
 		pluginHostMaven:     strings.TrimSpace(v.String("connectd.plugin.host.maven.repository")),
+		pluginHostJVM:       strings.Fields(v.String("connectd.plugin.host.jvm.options")),
 	}
 	if c.listeners, err = parseListeners("listeners", v.List("listeners")); err != nil {
 		return nil, err
