@@ -120,6 +120,15 @@ func TestJavaFileStreamLifecycle(t *testing.T) {
 	}
 	linesAre("first lines", 100)
 
+	// The stored task configs name the Java task class, as Kafka Connect writes them.
+	var taskConfigs []struct {
+		Config map[string]string `json:"config"`
+	}
+	w.mustDo("GET", "/connectors/src/tasks", nil, 200, &taskConfigs)
+	if len(taskConfigs) != 1 || taskConfigs[0].Config["task.class"] != "org.apache.kafka.connect.file.FileStreamSourceTask" {
+		t.Errorf("GET /connectors/src/tasks = %v, want one task with task.class FileStreamSourceTask", taskConfigs)
+	}
+
 	w.mustDo("PUT", "/connectors/src/pause", nil, 202, nil)
 	w.waitState("src", "PAUSED", 1)
 	appendLines(t, in, "b", 0, 50)

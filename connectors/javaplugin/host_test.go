@@ -100,6 +100,9 @@ func TestFileStreamSourceThroughTheHost(t *testing.T) {
 	if err != nil || len(configs) != 1 {
 		t.Fatalf("task configs = %v, %v; FileStream makes one task", configs, err)
 	}
+	if got, want := configs[0]["task.class"], "org.apache.kafka.connect.file.FileStreamSourceTask"; got != want {
+		t.Errorf("task.class = %q, want %q (the connector's taskClass(), as Kafka Connect writes it)", got, want)
+	}
 	task := conn.NewTask()
 	// The task resumes after the committed offset of its file: position 6 skips "first\n".
 	offsets := offsetMap{file: {"position": int64(6)}}

@@ -214,10 +214,17 @@ func (c *connector) TaskConfigs(maxTasks int) ([]map[string]string, error) {
 		return nil, err
 	}
 	var out []map[string]string
+	class := r.GetTaskConfigs().GetTaskClass()
 	for _, tc := range r.GetTaskConfigs().GetConfigs() {
 		props := tc.GetProps()
 		if props == nil {
 			props = map[string]string{}
+		}
+		// Kafka Connect writes the task class into every task config (task.class); the
+		// runtime adds it from the registry for Go plugins, where it is known without an
+		// instance. A plugin's own task.class is kept, as Kafka keeps it.
+		if _, ok := props["task.class"]; !ok && class != "" {
+			props["task.class"] = class
 		}
 		out = append(out, props)
 	}

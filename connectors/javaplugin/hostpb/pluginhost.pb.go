@@ -2400,8 +2400,11 @@ func (x *ConnectorTaskConfigs) GetMaxTasks() int32 {
 
 // TaskConfigs answers ConnectorTaskConfigs.
 type TaskConfigs struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Configs       []*TaskConfig          `protobuf:"bytes,1,rep,name=configs,proto3" json:"configs,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Configs []*TaskConfig          `protobuf:"bytes,1,rep,name=configs,proto3" json:"configs,omitempty"`
+	// task_class is the connector's taskClass(), which Kafka Connect writes into every task
+	// config as task.class; "" when the connector returns none.
+	TaskClass     string `protobuf:"bytes,2,opt,name=task_class,json=taskClass,proto3" json:"task_class,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2441,6 +2444,13 @@ func (x *TaskConfigs) GetConfigs() []*TaskConfig {
 		return x.Configs
 	}
 	return nil
+}
+
+func (x *TaskConfigs) GetTaskClass() string {
+	if x != nil {
+		return x.TaskClass
+	}
+	return ""
 }
 
 // TaskConfig is one task's configuration.
@@ -5715,9 +5725,11 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"O\n" +
 	"\x14ConnectorTaskConfigs\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12\x1b\n" +
-	"\tmax_tasks\x18\x02 \x01(\x05R\bmaxTasks\"H\n" +
+	"\tmax_tasks\x18\x02 \x01(\x05R\bmaxTasks\"g\n" +
 	"\vTaskConfigs\x129\n" +
-	"\aconfigs\x18\x01 \x03(\v2\x1f.connectd.pluginhost.TaskConfigR\aconfigs\"\x88\x01\n" +
+	"\aconfigs\x18\x01 \x03(\v2\x1f.connectd.pluginhost.TaskConfigR\aconfigs\x12\x1d\n" +
+	"\n" +
+	"task_class\x18\x02 \x01(\tR\ttaskClass\"\x88\x01\n" +
 	"\n" +
 	"TaskConfig\x12@\n" +
 	"\x05props\x18\x01 \x03(\v2*.connectd.pluginhost.TaskConfig.PropsEntryR\x05props\x1a8\n" +

@@ -83,6 +83,10 @@ final class Host {
             case CONNECTOR_TASK_CONFIGS -> onInstance(id, r.getConnectorTaskConfigs().getInstance(), false, inst -> {
                 List<Map<String, String>> configs = inst.connector().taskConfigs(r.getConnectorTaskConfigs().getMaxTasks());
                 TaskConfigs.Builder b = TaskConfigs.newBuilder();
+                Class<?> taskClass = inst.connector().taskClass();
+                if (taskClass != null) {
+                    b.setTaskClass(taskClass.getName());
+                }
                 if (configs != null) {
                     for (Map<String, String> c : configs) {
                         b.addConfigs(TaskConfig.newBuilder().putAllProps(c));

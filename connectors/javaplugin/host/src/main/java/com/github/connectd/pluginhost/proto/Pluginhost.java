@@ -543,179 +543,179 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "luginhost.ConnectorStart.PropsEntry\032,\n\nP" +
       "ropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
       "\001\";\n\024ConnectorTaskConfigs\022\020\n\010instance\030\001 " +
-      "\001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"?\n\013TaskConfigs\0220\n" +
+      "\001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"S\n\013TaskConfigs\0220\n" +
       "\007configs\030\001 \003(\0132\037.connectd.pluginhost.Tas" +
-      "kConfig\"u\n\nTaskConfig\0229\n\005props\030\001 \003(\0132*.c" +
-      "onnectd.pluginhost.TaskConfig.PropsEntry" +
-      "\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001" +
-      "(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instance\030\001 \001(" +
-      "\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004\0228\n\005pro" +
-      "ps\030\002 \003(\0132).connectd.pluginhost.TaskStart" +
-      ".PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n\004task\030\004" +
-      " \001(\005\022\026\n\016commit_records\030\005 \001(\010\022\027\n\017errant_r" +
-      "eporter\030\006 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t" +
-      "\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010insta" +
-      "nce\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 \001(" +
-      "\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n\023S" +
-      "ourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022,\n\004" +
-      "acks\030\002 \003(\0132\036.connectd.pluginhost.RecordA" +
-      "ck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produced" +
-      "\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001(\005" +
-      "\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"o\n\013S" +
-      "ourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.p" +
-      "luginhost.Schema\0222\n\007records\030\002 \003(\0132!.conn" +
-      "ectd.pluginhost.SourceRecord\"\227\003\n\014SourceR" +
-      "ecord\022\013\n\003seq\030\001 \001(\004\0224\n\020source_partition\030\002" +
-      " \001(\0132\032.connectd.pluginhost.Value\0221\n\rsour" +
-      "ce_offset\030\003 \001(\0132\032.connectd.pluginhost.Va" +
-      "lue\022\r\n\005topic\030\004 \001(\t\022\034\n\017kafka_partition\030\005 " +
-      "\001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n\003key\030\007 \001(" +
-      "\0132\032.connectd.pluginhost.Value\022\024\n\014value_s" +
-      "chema\030\010 \001(\r\022)\n\005value\030\t \001(\0132\032.connectd.pl" +
-      "uginhost.Value\022\026\n\ttimestamp\030\n \001(\003H\001\210\001\001\022," +
-      "\n\007headers\030\013 \003(\0132\033.connectd.pluginhost.He" +
-      "aderB\022\n\020_kafka_partitionB\014\n\n_timestamp\"P" +
-      "\n\006Header\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n" +
-      "\005value\030\003 \001(\0132\032.connectd.pluginhost.Value" +
-      "\"U\n\010SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npartit" +
-      "ions\030\002 \003(\0132#.connectd.pluginhost.TopicPa" +
-      "rtition\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004\0227" +
-      "\n\npartitions\030\002 \003(\0132#.connectd.pluginhost" +
-      ".TopicPartition\"{\n\007SinkPut\022\020\n\010instance\030\001" +
-      " \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginh" +
-      "ost.Schema\0220\n\007records\030\003 \003(\0132\037.connectd.p" +
-      "luginhost.SinkRecord\"\330\002\n\nSinkRecord\022\r\n\005t" +
-      "opic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n\014k" +
-      "afka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n" +
-      "\003key\030\005 \001(\0132\032.connectd.pluginhost.Value\022\024" +
-      "\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.co" +
-      "nnectd.pluginhost.Value\022\026\n\ttimestamp\030\010 \001" +
-      "(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".connec" +
-      "td.pluginhost.TimestampType\022,\n\007headers\030\n" +
-      " \003(\0132\033.connectd.pluginhost.HeaderB\014\n\n_ti" +
-      "mestamp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001 \001" +
-      "(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.pluginhos" +
-      "t.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006commi" +
-      "t\030\001 \003(\0132$.connectd.pluginhost.PartitionO" +
-      "ffset\022;\n\rreset_offsets\030\002 \003(\0132$.connectd." +
-      "pluginhost.PartitionOffset\0222\n\005pause\030\003 \003(" +
-      "\0132#.connectd.pluginhost.TopicPartition\0223" +
-      "\n\006resume\030\004 \003(\0132#.connectd.pluginhost.Top" +
-      "icPartition\022\026\n\016request_commit\030\005 \001(\010\022\027\n\nt" +
-      "imeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016T" +
-      "opicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartitio" +
-      "n\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(" +
-      "\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n" +
-      "\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets" +
-      "\030\002 \001(\0132 .connectd.pluginhost.ReadOffsets" +
-      "H\000\022:\n\rreport_errant\030\003 \001(\0132!.connectd.plu" +
-      "ginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostR" +
-      "esponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007of" +
-      "fsets\030\003 \001(\0132\034.connectd.pluginhost.Offset" +
-      "sH\000\022)\n\004done\030\004 \001(\0132\031.connectd.pluginhost." +
-      "DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010ins" +
-      "tance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd." +
-      "pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037.conn" +
-      "ectd.pluginhost.SinkRecord\022+\n\005error\030\004 \001(" +
-      "\0132\034.connectd.pluginhost.Failure\"O\n\013ReadO" +
-      "ffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002" +
-      " \003(\0132\032.connectd.pluginhost.Value\"<\n\007Offs" +
-      "ets\0221\n\007entries\030\001 \003(\0132 .connectd.pluginho" +
-      "st.OffsetEntry\"h\n\013OffsetEntry\022-\n\tpartiti" +
-      "on\030\001 \001(\0132\032.connectd.pluginhost.Value\022*\n\006" +
-      "offset\030\002 \001(\0132\032.connectd.pluginhost.Value" +
-      "\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_" +
-      "task_reconfiguration\030\002 \001(\0132\031.connectd.pl" +
-      "uginhost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.c" +
-      "onnectd.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n" +
-      "\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.pluginh" +
-      "ost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name" +
-      "\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(" +
-      "\t\022?\n\nparameters\030\006 \003(\0132+.connectd.pluginh" +
-      "ost.Schema.ParametersEntry\0221\n\rdefault_va" +
-      "lue\030\007 \001(\0132\032.connectd.pluginhost.Value\022*\n" +
-      "\006fields\030\010 \003(\0132\032.connectd.pluginhost.Fiel" +
-      "d\022/\n\nkey_schema\030\t \001(\0132\033.connectd.pluginh" +
-      "ost.Schema\0221\n\014value_schema\030\n \001(\0132\033.conne" +
-      "ctd.pluginhost.Schema\0321\n\017ParametersEntry" +
-      "\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_ver" +
-      "sion\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 " +
-      "\001(\0132\033.connectd.pluginhost.Schema\"\323\003\n\005Val" +
-      "ue\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002" +
-      " \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_v" +
-      "alue\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rf" +
-      "loat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 " +
-      "\001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_v" +
-      "alue\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.conn" +
-      "ectd.pluginhost.ListValueH\000\0222\n\tmap_value" +
-      "\030\013 \001(\0132\035.connectd.pluginhost.MapValueH\000\022" +
-      "8\n\014struct_value\030\014 \001(\0132 .connectd.pluginh" +
-      "ost.StructValueH\000\0225\n\rdecimal_value\030\r \001(\013" +
-      "2\034.connectd.pluginhost.DecimalH\000\022\024\n\ndate" +
-      "_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005i" +
-      "tems\030\001 \003(\0132\032.connectd.pluginhost.Value\"`" +
-      "\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd.plug" +
-      "inhost.Value\022*\n\006values\030\002 \003(\0132\032.connectd." +
-      "pluginhost.Value\"9\n\013StructValue\022*\n\006value" +
-      "s\030\001 \003(\0132\032.connectd.pluginhost.Value\"*\n\007D" +
-      "ecimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"" +
-      "\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005props" +
-      "\030\002 \003(\0132).connectd.pluginhost.Configure.P" +
-      "ropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022" +
-      "\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConn" +
-      "ectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partit" +
-      "ion\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001" +
-      "\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.con" +
-      "nectd.pluginhost.Value\022\024\n\014value_schema\030\006" +
-      " \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhos" +
-      "t.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007heade" +
-      "rs\030\t \003(\0132\033.connectd.pluginhost.HeaderB\022\n" +
-      "\020_kafka_partitionB\017\n\r_kafka_offsetB\014\n\n_t" +
-      "imestamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001" +
-      "(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginhos" +
-      "t.Schema\0223\n\007records\030\003 \003(\0132\".connectd.plu" +
-      "ginhost.ConnectRecord\"y\n\020TransformedBatc" +
-      "h\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginhost" +
-      ".Schema\0227\n\007records\030\002 \003(\0132&.connectd.plug" +
-      "inhost.TransformedRecord\"\262\001\n\021Transformed" +
-      "Record\0224\n\006record\030\001 \001(\0132\".connectd.plugin" +
-      "host.ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031." +
-      "connectd.pluginhost.DoneH\000\022/\n\007failure\030\003 " +
-      "\001(\0132\034.connectd.pluginhost.FailureH\000B\010\n\006r" +
-      "esult\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003" +
-      "(\010\"\223\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n" +
-      "\nto_connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.con" +
-      "nectd.pluginhost.Schema\022/\n\005items\030\004 \003(\0132 " +
-      ".connectd.pluginhost.ConvertItem\"s\n\013Conv" +
-      "ertItem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)" +
-      "\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Valu" +
-      "e\022\021\n\004data\030\004 \001(\014H\000\210\001\001B\007\n\005_data\"m\n\016Convert" +
-      "edBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plug" +
-      "inhost.Schema\022-\n\005items\030\002 \003(\0132\036.connectd." +
-      "pluginhost.Converted\"\221\001\n\tConverted\022\021\n\004da" +
-      "ta\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003" +
-      " \001(\0132\032.connectd.pluginhost.Value\022-\n\007fail" +
-      "ure\030\004 \001(\0132\034.connectd.pluginhost.FailureB" +
-      "\007\n\005_data*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_U" +
-      "NSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020" +
-      "PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVER" +
-      "TER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022" +
-      "\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGI" +
-      "N_TYPE_PREDICATE\020\006*y\n\rTimestampType\022$\n T" +
-      "IMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIM" +
-      "ESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_T" +
-      "YPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027" +
-      "SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE" +
-      "_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA" +
-      "_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023" +
-      "SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLO" +
-      "AT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEM" +
-      "A_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025" +
-      "\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP" +
-      "\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github" +
-      ".connectd.pluginhost.protoP\001Z9github.com" +
-      "/connectd/connectd/connectors/javaplugin" +
-      "/hostpbb\006proto3"
+      "kConfig\022\022\n\ntask_class\030\002 \001(\t\"u\n\nTaskConfi" +
+      "g\0229\n\005props\030\001 \003(\0132*.connectd.pluginhost.T" +
+      "askConfig.PropsEntry\032,\n\nPropsEntry\022\013\n\003ke" +
+      "y\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorS" +
+      "top\022\020\n\010instance\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010i" +
+      "nstance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd." +
+      "pluginhost.TaskStart.PropsEntry\022\021\n\tconne" +
+      "ctor\030\003 \001(\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_recor" +
+      "ds\030\005 \001(\010\022\027\n\017errant_reporter\030\006 \001(\010\032,\n\nPro" +
+      "psEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"" +
+      "\034\n\010TaskStop\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourceP" +
+      "oll\022\020\n\010instance\030\001 \001(\004\" \n\014SourceCommit\022\020\n" +
+      "\010instance\030\001 \001(\004\"U\n\023SourceCommitRecords\022\020" +
+      "\n\010instance\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connect" +
+      "d.pluginhost.RecordAck\"o\n\tRecordAck\022\013\n\003s" +
+      "eq\030\001 \001(\004\022\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(" +
+      "\t\022\021\n\tpartition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\t" +
+      "timestamp\030\006 \001(\003\"o\n\013SourceBatch\022,\n\007schema" +
+      "s\030\001 \003(\0132\033.connectd.pluginhost.Schema\0222\n\007" +
+      "records\030\002 \003(\0132!.connectd.pluginhost.Sour" +
+      "ceRecord\"\227\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004\0224" +
+      "\n\020source_partition\030\002 \001(\0132\032.connectd.plug" +
+      "inhost.Value\0221\n\rsource_offset\030\003 \001(\0132\032.co" +
+      "nnectd.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034" +
+      "\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_sche" +
+      "ma\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginh" +
+      "ost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value" +
+      "\030\t \001(\0132\032.connectd.pluginhost.Value\022\026\n\tti" +
+      "mestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.co" +
+      "nnectd.pluginhost.HeaderB\022\n\020_kafka_parti" +
+      "tionB\014\n\n_timestamp\"P\n\006Header\022\013\n\003key\030\001 \001(" +
+      "\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.conne" +
+      "ctd.pluginhost.Value\"U\n\010SinkOpen\022\020\n\010inst" +
+      "ance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.connect" +
+      "d.pluginhost.TopicPartition\"V\n\tSinkClose" +
+      "\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#" +
+      ".connectd.pluginhost.TopicPartition\"{\n\007S" +
+      "inkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(" +
+      "\0132\033.connectd.pluginhost.Schema\0220\n\007record" +
+      "s\030\003 \003(\0132\037.connectd.pluginhost.SinkRecord" +
+      "\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_" +
+      "partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n" +
+      "\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connect" +
+      "d.pluginhost.Value\022\024\n\014value_schema\030\006 \001(\r" +
+      "\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost.Va" +
+      "lue\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp" +
+      "_type\030\t \001(\0162\".connectd.pluginhost.Timest" +
+      "ampType\022,\n\007headers\030\n \003(\0132\033.connectd.plug" +
+      "inhost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreCo" +
+      "mmit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132" +
+      "$.connectd.pluginhost.PartitionOffset\"\247\002" +
+      "\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.connectd.p" +
+      "luginhost.PartitionOffset\022;\n\rreset_offse" +
+      "ts\030\002 \003(\0132$.connectd.pluginhost.Partition" +
+      "Offset\0222\n\005pause\030\003 \003(\0132#.connectd.pluginh" +
+      "ost.TopicPartition\0223\n\006resume\030\004 \003(\0132#.con" +
+      "nectd.pluginhost.TopicPartition\022\026\n\016reque" +
+      "st_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001" +
+      "B\r\n\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005top" +
+      "ic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Partition" +
+      "Offset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005" +
+      "\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001" +
+      " \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.pl" +
+      "uginhost.ReadOffsetsH\000\022:\n\rreport_errant\030" +
+      "\003 \001(\0132!.connectd.pluginhost.ReportErrant" +
+      "H\000B\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id\030\001 \001(\004\022" +
+      "\r\n\005error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034.connec" +
+      "td.pluginhost.OffsetsH\000\022)\n\004done\030\004 \001(\0132\031." +
+      "connectd.pluginhost.DoneH\000B\010\n\006result\"\254\001\n" +
+      "\014ReportErrant\022\020\n\010instance\030\001 \001(\004\022,\n\007schem" +
+      "as\030\002 \003(\0132\033.connectd.pluginhost.Schema\022/\n" +
+      "\006record\030\003 \001(\0132\037.connectd.pluginhost.Sink" +
+      "Record\022+\n\005error\030\004 \001(\0132\034.connectd.pluginh" +
+      "ost.Failure\"O\n\013ReadOffsets\022\020\n\010instance\030\001" +
+      " \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.plug" +
+      "inhost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003(\013" +
+      "2 .connectd.pluginhost.OffsetEntry\"h\n\013Of" +
+      "fsetEntry\022-\n\tpartition\030\001 \001(\0132\032.connectd." +
+      "pluginhost.Value\022*\n\006offset\030\002 \001(\0132\032.conne" +
+      "ctd.pluginhost.Value\"\231\001\n\005Event\022\020\n\010instan" +
+      "ce\030\001 \001(\004\022A\n\034request_task_reconfiguration" +
+      "\030\002 \001(\0132\031.connectd.pluginhost.DoneH\000\0223\n\013r" +
+      "aise_error\030\003 \001(\0132\034.connectd.pluginhost.F" +
+      "ailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 \001(" +
+      "\0162\037.connectd.pluginhost.SchemaType\022\020\n\010op" +
+      "tional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030\004 " +
+      "\001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 \003(" +
+      "\0132+.connectd.pluginhost.Schema.Parameter" +
+      "sEntry\0221\n\rdefault_value\030\007 \001(\0132\032.connectd" +
+      ".pluginhost.Value\022*\n\006fields\030\010 \003(\0132\032.conn" +
+      "ectd.pluginhost.Field\022/\n\nkey_schema\030\t \001(" +
+      "\0132\033.connectd.pluginhost.Schema\0221\n\014value_" +
+      "schema\030\n \001(\0132\033.connectd.pluginhost.Schem" +
+      "a\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005val" +
+      "ue\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004nam" +
+      "e\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.plugi" +
+      "nhost.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001 \001" +
+      "(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_valu" +
+      "e\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013int6" +
+      "4_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002H\000" +
+      "\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_valu" +
+      "e\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013arra" +
+      "y_value\030\n \001(\0132\036.connectd.pluginhost.List" +
+      "ValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd.pl" +
+      "uginhost.MapValueH\000\0228\n\014struct_value\030\014 \001(" +
+      "\0132 .connectd.pluginhost.StructValueH\000\0225\n" +
+      "\rdecimal_value\030\r \001(\0132\034.connectd.pluginho" +
+      "st.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004ki" +
+      "nd\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.connect" +
+      "d.pluginhost.Value\"`\n\010MapValue\022(\n\004keys\030\001" +
+      " \003(\0132\032.connectd.pluginhost.Value\022*\n\006valu" +
+      "es\030\002 \003(\0132\032.connectd.pluginhost.Value\"9\n\013" +
+      "StructValue\022*\n\006values\030\001 \003(\0132\032.connectd.p" +
+      "luginhost.Value\"*\n\007Decimal\022\020\n\010unscaled\030\001" +
+      " \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tConfigure\022\020\n\010ins" +
+      "tance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd.pl" +
+      "uginhost.Configure.PropsEntry\022\016\n\006is_key\030" +
+      "\003 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005valu" +
+      "e\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRecord\022\r\n\005topic\030\001" +
+      " \001(\t\022\034\n\017kafka_partition\030\002 \001(\005H\000\210\001\001\022\031\n\014ka" +
+      "fka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\nkey_schema\030\004 \001(" +
+      "\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Val" +
+      "ue\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132" +
+      "\032.connectd.pluginhost.Value\022\026\n\ttimestamp" +
+      "\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t \003(\0132\033.connectd." +
+      "pluginhost.HeaderB\022\n\020_kafka_partitionB\017\n" +
+      "\r_kafka_offsetB\014\n\n_timestamp\"\202\001\n\013RecordB" +
+      "atch\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132" +
+      "\033.connectd.pluginhost.Schema\0223\n\007records\030" +
+      "\003 \003(\0132\".connectd.pluginhost.ConnectRecor" +
+      "d\"y\n\020TransformedBatch\022,\n\007schemas\030\001 \003(\0132\033" +
+      ".connectd.pluginhost.Schema\0227\n\007records\030\002" +
+      " \003(\0132&.connectd.pluginhost.TransformedRe" +
+      "cord\"\262\001\n\021TransformedRecord\0224\n\006record\030\001 \001" +
+      "(\0132\".connectd.pluginhost.ConnectRecordH\000" +
+      "\022,\n\007dropped\030\002 \001(\0132\031.connectd.pluginhost." +
+      "DoneH\000\022/\n\007failure\030\003 \001(\0132\034.connectd.plugi" +
+      "nhost.FailureH\000B\010\n\006result\"#\n\020PredicateRe" +
+      "sults\022\017\n\007matches\030\001 \003(\010\"\223\001\n\014ConvertBatch\022" +
+      "\020\n\010instance\030\001 \001(\004\022\022\n\nto_connect\030\002 \001(\010\022,\n" +
+      "\007schemas\030\003 \003(\0132\033.connectd.pluginhost.Sch" +
+      "ema\022/\n\005items\030\004 \003(\0132 .connectd.pluginhost" +
+      ".ConvertItem\"s\n\013ConvertItem\022\r\n\005topic\030\001 \001" +
+      "(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.conn" +
+      "ectd.pluginhost.Value\022\021\n\004data\030\004 \001(\014H\000\210\001\001" +
+      "B\007\n\005_data\"m\n\016ConvertedBatch\022,\n\007schemas\030\001" +
+      " \003(\0132\033.connectd.pluginhost.Schema\022-\n\005ite" +
+      "ms\030\002 \003(\0132\036.connectd.pluginhost.Converted" +
+      "\"\221\001\n\tConverted\022\021\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006sch" +
+      "ema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd.plug" +
+      "inhost.Value\022-\n\007failure\030\004 \001(\0132\034.connectd" +
+      ".pluginhost.FailureB\007\n\005_data*\317\001\n\nPluginT" +
+      "ype\022\033\n\027PLUGIN_TYPE_UNSPECIFIED\020\000\022\026\n\022PLUG" +
+      "IN_TYPE_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031" +
+      "\n\025PLUGIN_TYPE_CONVERTER\020\003\022 \n\034PLUGIN_TYPE" +
+      "_HEADER_CONVERTER\020\004\022\036\n\032PLUGIN_TYPE_TRANS" +
+      "FORMATION\020\005\022\031\n\025PLUGIN_TYPE_PREDICATE\020\006*y" +
+      "\n\rTimestampType\022$\n TIMESTAMP_TYPE_NO_TIM" +
+      "ESTAMP_TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_CREATE_T" +
+      "IME\020\001\022\"\n\036TIMESTAMP_TYPE_LOG_APPEND_TIME\020" +
+      "\002*\302\002\n\nSchemaType\022\033\n\027SCHEMA_TYPE_UNSPECIF" +
+      "IED\020\000\022\024\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_TY" +
+      "PE_INT16\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SCH" +
+      "EMA_TYPE_INT64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020" +
+      "\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TYP" +
+      "E_BOOLEAN\020\007\022\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021S" +
+      "CHEMA_TYPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020" +
+      "\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_ST" +
+      "RUCT\020\014Bc\n$com.github.connectd.pluginhost" +
+      ".protoP\001Z9github.com/connectd/connectd/c" +
+      "onnectors/javaplugin/hostpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -894,7 +894,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_TaskConfigs_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskConfigs_descriptor,
-        new java.lang.String[] { "Configs", });
+        new java.lang.String[] { "Configs", "TaskClass", });
     internal_static_connectd_pluginhost_TaskConfig_descriptor =
       getDescriptor().getMessageType(24);
     internal_static_connectd_pluginhost_TaskConfig_fieldAccessorTable = new

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private TaskConfigs() {
     configs_ = java.util.Collections.emptyList();
+    taskClass_ = "";
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -89,6 +90,55 @@ private static final long serialVersionUID = 0L;
     return configs_.get(index);
   }
 
+  public static final int TASK_CLASS_FIELD_NUMBER = 2;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object taskClass_ = "";
+  /**
+   * <pre>
+   * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+   * config as task.class; "" when the connector returns none.
+   * </pre>
+   *
+   * <code>string task_class = 2;</code>
+   * @return The taskClass.
+   */
+  @java.lang.Override
+  public java.lang.String getTaskClass() {
+    java.lang.Object ref = taskClass_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      taskClass_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+   * config as task.class; "" when the connector returns none.
+   * </pre>
+   *
+   * <code>string task_class = 2;</code>
+   * @return The bytes for taskClass.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getTaskClassBytes() {
+    java.lang.Object ref = taskClass_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      taskClass_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -106,6 +156,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < configs_.size(); i++) {
       output.writeMessage(1, configs_.get(i));
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(taskClass_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 2, taskClass_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -118,6 +171,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < configs_.size(); i++) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(1, configs_.get(i));
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(taskClass_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(2, taskClass_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -136,6 +192,8 @@ private static final long serialVersionUID = 0L;
 
     if (!getConfigsList()
         .equals(other.getConfigsList())) return false;
+    if (!getTaskClass()
+        .equals(other.getTaskClass())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -151,6 +209,8 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + CONFIGS_FIELD_NUMBER;
       hash = (53 * hash) + getConfigsList().hashCode();
     }
+    hash = (37 * hash) + TASK_CLASS_FIELD_NUMBER;
+    hash = (53 * hash) + getTaskClass().hashCode();
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -293,6 +353,7 @@ private static final long serialVersionUID = 0L;
         configsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000001);
+      taskClass_ = "";
       return this;
     }
 
@@ -339,6 +400,9 @@ private static final long serialVersionUID = 0L;
 
     private void buildPartial0(com.github.connectd.pluginhost.proto.TaskConfigs result) {
       int from_bitField0_ = bitField0_;
+      if (((from_bitField0_ & 0x00000002) != 0)) {
+        result.taskClass_ = taskClass_;
+      }
     }
 
     @java.lang.Override
@@ -379,6 +443,11 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (!other.getTaskClass().isEmpty()) {
+        taskClass_ = other.taskClass_;
+        bitField0_ |= 0x00000002;
+        onChanged();
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -418,6 +487,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 10
+            case 18: {
+              taskClass_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 18
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -673,6 +747,103 @@ private static final long serialVersionUID = 0L;
         configs_ = null;
       }
       return configsBuilder_;
+    }
+
+    private java.lang.Object taskClass_ = "";
+    /**
+     * <pre>
+     * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+     * config as task.class; "" when the connector returns none.
+     * </pre>
+     *
+     * <code>string task_class = 2;</code>
+     * @return The taskClass.
+     */
+    public java.lang.String getTaskClass() {
+      java.lang.Object ref = taskClass_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        taskClass_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+     * config as task.class; "" when the connector returns none.
+     * </pre>
+     *
+     * <code>string task_class = 2;</code>
+     * @return The bytes for taskClass.
+     */
+    public com.google.protobuf.ByteString
+        getTaskClassBytes() {
+      java.lang.Object ref = taskClass_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        taskClass_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+     * config as task.class; "" when the connector returns none.
+     * </pre>
+     *
+     * <code>string task_class = 2;</code>
+     * @param value The taskClass to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTaskClass(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      taskClass_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+     * config as task.class; "" when the connector returns none.
+     * </pre>
+     *
+     * <code>string task_class = 2;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTaskClass() {
+      taskClass_ = getDefaultInstance().getTaskClass();
+      bitField0_ = (bitField0_ & ~0x00000002);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+     * config as task.class; "" when the connector returns none.
+     * </pre>
+     *
+     * <code>string task_class = 2;</code>
+     * @param value The bytes for taskClass to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTaskClassBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      taskClass_ = value;
+      bitField0_ |= 0x00000002;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.TaskConfigs)

@@ -33,4 +33,26 @@ public interface TaskConfigsOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.TaskConfigOrBuilder getConfigsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+   * config as task.class; "" when the connector returns none.
+   * </pre>
+   *
+   * <code>string task_class = 2;</code>
+   * @return The taskClass.
+   */
+  java.lang.String getTaskClass();
+  /**
+   * <pre>
+   * task_class is the connector's taskClass(), which Kafka Connect writes into every task
+   * config as task.class; "" when the connector returns none.
+   * </pre>
+   *
+   * <code>string task_class = 2;</code>
+   * @return The bytes for taskClass.
+   */
+  com.google.protobuf.ByteString
+      getTaskClassBytes();
 }
