@@ -55,6 +55,16 @@ func failingPluginPath(t *testing.T) string {
 // hostPID is the worker's plugin host: its one child process.
 func hostPID(t *testing.T, w *worker) int {
 	t.Helper()
+	pids := workerChildren(t, w)
+	if len(pids) != 1 {
+		t.Fatalf("worker %d has children %v, want its one plugin host", w.cmd.Process.Pid, pids)
+	}
+	return pids[0]
+}
+
+// workerChildren lists the worker's child processes (each thread lists those it started).
+func workerChildren(t *testing.T, w *worker) []int {
+	t.Helper()
 	files, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", w.cmd.Process.Pid))
 	if err != nil || len(files) == 0 {
 		t.Skipf("cannot list the worker's children: %v", err)
@@ -71,10 +81,7 @@ func hostPID(t *testing.T, w *worker) int {
 			}
 		}
 	}
-	if len(pids) != 1 {
-		t.Fatalf("worker %d has children %v, want its one plugin host", w.cmd.Process.Pid, pids)
-	}
-	return pids[0]
+	return pids
 }
 
 // jvmOptions checks that the plugin host pid runs with the options of the worker's
@@ -300,4 +307,49 @@ func TestJavaPluginFaults(t *testing.T) {
 		})
 		goOn("the Java connectors restarted")
 	})
+}
+
+// TestJavaTasksRestartAutomaticallyAfterTheHostDied: on a worker that restarts failed tasks
+// (connectd.task.restart.failed.enable), the Java tasks a killed plugin host took down come back
+// by themselves, in a new host, and carry on from their committed offsets; the connector, whose
+// instance died too, stays FAILED until it is restarted, as a failed connector does.
+func TestJavaTasksRestartAutomaticallyAfterTheHostDied(t *testing.T) {
+	w := startJavaWorker(t, map[string]string{
+		"connectd.task.restart.failed.enable": "true", "connectd.task.restart.failed.backoff.initial.ms": "200",
+	})
+	in, topic := filepath.Join(t.TempDir(), "in.txt"), w.topic("java")
+	appendLines(t, in, "j", 0, 100)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "jsrc", "config": javaConfig(sourceConfig(in, topic))}, 201, nil)
+	w.waitState("jsrc", "RUNNING", 1)
+	if got := len(readTopic(t, w.broker, topic, 100)); got < 100 {
+		t.Fatalf("the Java source wrote %d of 100 lines", got)
+	}
+	first := hostPID(t, w)
+	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if trace := waitFailed(t, w, "jsrc", -1); !strings.Contains(trace, "the Java plugin host is down") {
+		t.Errorf("connector trace after the host was killed:\n%s", trace)
+	}
+	wait.For(t, 2*time.Minute, "the Java task RUNNING again in a new host", func() bool {
+		st, ok := w.status("jsrc")
+		pids := workerChildren(t, w)
+		return ok && len(st.Tasks) == 1 && st.Tasks[0].State == "RUNNING" && len(pids) == 1 && pids[0] != first
+	})
+	appendLines(t, in, "j", 100, 200)
+	wait.For(t, 2*time.Minute, "every line in the topic", func() bool {
+		seen := map[string]bool{}
+		for _, r := range readRecords(t, rawClientOpts(t, w.broker), topic, 200, 5*time.Second) {
+			seen[string(r.Value)] = true
+		}
+		return len(seen) == 200
+	})
+	if st, _ := w.status("jsrc"); st.Connector.State != "FAILED" {
+		t.Errorf("the connector is %s after its host died; want FAILED until restarted", st.Connector.State)
+	}
+	code, _, body := w.do("POST", "/connectors/jsrc/restart", nil)
+	if code != http.StatusNoContent && code != http.StatusAccepted {
+		t.Fatalf("restart: %d %s", code, body)
+	}
+	w.waitState("jsrc", "RUNNING", 1)
 }
