@@ -43,17 +43,18 @@ type scenario struct {
 }
 
 var scenarios = map[string]scenario{
-	"footprint": {"start-to-ready and idle RSS of fresh workers", footprintFlags},
-	"create":    {"POST /connectors until connector and task are RUNNING", createFlags},
-	"scale":     {"1 000 and 10 000 connectors on 1 and 3 workers: time to create, RSS, expand=status latency", scaleFlags},
-	"failover":  {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
-	"pipeline":  {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
-	"eos":       {"records/s of one source task with exactly-once sources off and on (transaction.boundary poll and interval), same broker, same run", eosFlags},
-	"rest":      {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
-	"javahost":  {"Java plugins (connect-file, connect-test-plugins) through connectd's plugin host beside Apache Kafka Connect: records/s, RSS, records per host round trip", javahostFlags},
-	"compare":   {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
-	"debezium":  {"change events/s PostgreSQL → Kafka through Debezium under connectd and under Apache Kafka Connect 4.3.1 on one broker: snapshot and streaming", debeziumFlags},
-	"pgsink":    {"PostgresSinkConnector's rows/s into a real PostgreSQL per insert.mode and batch.size, beside pgx alone", pgsinkFlags},
+	"footprint":         {"start-to-ready and idle RSS of fresh workers", footprintFlags},
+	"create":            {"POST /connectors until connector and task are RUNNING", createFlags},
+	"scale":             {"1 000 and 10 000 connectors on 1 and 3 workers: time to create, RSS, expand=status latency", scaleFlags},
+	"failover":          {"a worker killed, stopped or lost: time until the survivors run everything", failoverFlags},
+	"pipeline":          {"records/s and MB/s per task, source → Kafka and Kafka → sink, beside the fastest raw clients (the ceiling) and sarama", pipelineFlags},
+	"eos":               {"records/s of one source task with exactly-once sources off and on (transaction.boundary poll and interval), same broker, same run", eosFlags},
+	"rest":              {"req/s and latency of status, list and create+delete churn, beside a bare net/http handler", restFlags},
+	"javahost":          {"Java plugins (connect-file, connect-test-plugins) through connectd's plugin host beside Apache Kafka Connect: records/s, RSS, records per host round trip", javahostFlags},
+	"compare":           {"connectd beside Apache Kafka Connect on one Apache Kafka broker: start, RSS, create, status load, FileStream throughput, kill -9 failover", compareFlags},
+	"debezium-failover": {"time from kill -9 of the worker running the Debezium task until change events flow again: connectd and Apache Kafka Connect 4.3.1 (defaults, and scheduled.rebalance.max.delay.ms=0), two workers each on one broker", debeziumFailoverFlags},
+	"debezium":          {"change events/s PostgreSQL → Kafka through Debezium under connectd and under Apache Kafka Connect 4.3.1 on one broker: snapshot and streaming", debeziumFlags},
+	"pgsink":            {"PostgresSinkConnector's rows/s into a real PostgreSQL per insert.mode and batch.size, beside pgx alone", pgsinkFlags},
 }
 
 // common holds the flags every scenario has.
