@@ -150,6 +150,32 @@ func TestAHangingValidateHoldsUpNothingElse(t *testing.T) {
 // TestOneRecordPollsCrossInBatches: a task whose poll() returns one record is polled ahead on
 // its own thread in the host, so that a Poll returns the records of many poll() calls, in
 // order, none lost or repeated.
+// TestLargeBatchesCross: a batch larger than protodelim's default frame limit (4 MiB) reaches
+// the worker whole; with that limit, the worker stopped reading the host, which then hung
+// writing until the pings killed it (Debezium's snapshot, polled ahead, made such batches).
+func TestLargeBatchesCross(t *testing.T) {
+	h := newFailingHost(t, Config{})
+	ctx := testContext(t)
+	task := h.NewConnector(sequenceSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector).NewTask()
+	const perPoll, padding = 2_000, 4_096 // 8 MiB of values in one poll()
+	if err := task.Start(offsetMap{}, map[string]string{"topic": "t", "records.per.poll": fmt.Sprint(perPoll), "value.padding": fmt.Sprint(padding)}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	recs, err := task.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < perPoll {
+		t.Fatalf("one round trip carried %d records, want at least one poll()'s %d", len(recs), perPoll)
+	}
+	for i, r := range recs {
+		if v, _ := r.Value.(string); !strings.HasPrefix(v, fmt.Sprintf("record-%dx", i)) || len(v) != len(fmt.Sprintf("record-%d", i))+padding {
+			t.Fatalf("record %d is %.40q… (%d bytes)", i, v, len(v))
+		}
+	}
+}
+
 func TestOneRecordPollsCrossInBatches(t *testing.T) {
 	h := newFailingHost(t, Config{})
 	ctx := testContext(t)

@@ -334,6 +334,11 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 	}()
 	go func() {
 		readErr := p.read(stdout)
+		if readErr != nil {
+			// A host whose output cannot be read would block writing to a pipe nobody reads
+			// until the pings gave up on it: end it now, and say why.
+			p.cmd.Process.Kill()
+		}
 		<-logged
 		waitErr := cmd.Wait()
 		p.finish(readErr, waitErr)
@@ -352,11 +357,16 @@ func (p *process) readStderr(r io.Reader) {
 }
 
 // read serves the host's frames until its output ends.
+// frameReader reads the host's frames whatever their size. protodelim's default limit (4 MiB)
+// is less than one batch of polled-ahead records can be (5 000 Debezium change events with their
+// schemas are more), and the host is the worker's own child, not a peer to guard against.
+var frameReader = protodelim.UnmarshalOptions{MaxSize: -1}
+
 func (p *process) read(r io.Reader) error {
 	br := bufio.NewReaderSize(r, 1<<16)
 	for {
 		f := &pb.Frame{}
-		if err := protodelim.UnmarshalFrom(br, f); err != nil {
+		if err := frameReader.UnmarshalFrom(br, f); err != nil {
 			if errors.Is(err, io.EOF) {
 				return nil
 			}

@@ -19,10 +19,13 @@ public class SequenceSourceTask extends SourceTask {
         return "1.0-test";
     }
 
+    private String padding = "";
+
     @Override
     public void start(Map<String, String> props) {
         topic = props.get("topic");
         perPoll = Integer.parseInt(props.getOrDefault("records.per.poll", "1"));
+        padding = "x".repeat(Integer.parseInt(props.getOrDefault("value.padding", "0")));
         Map<String, Object> offset = context.offsetStorageReader().offset(PARTITION);
         next = offset == null ? 0 : ((Number) offset.get("next")).longValue();
     }
@@ -31,7 +34,7 @@ public class SequenceSourceTask extends SourceTask {
     public List<SourceRecord> poll() {
         List<SourceRecord> out = new ArrayList<>(perPoll);
         for (int i = 0; i < perPoll; i++, next++) {
-            out.add(new SourceRecord(PARTITION, Map.of("next", next + 1), topic, Schema.STRING_SCHEMA, "record-" + next));
+            out.add(new SourceRecord(PARTITION, Map.of("next", next + 1), topic, Schema.STRING_SCHEMA, "record-" + next + padding));
         }
         return out;
     }
