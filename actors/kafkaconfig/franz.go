@@ -3,6 +3,7 @@ package kafkaconfig
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,20 @@ func FranzProducer(cl Client, props map[string]string) ([]kgo.Opt, error) {
 			tc = &tls.Config{}
 		}
 		opts = append(opts, kgo.DialTLSConfig(tc.Clone()))
+	}
+	// ssl.* settings reach sarama as a dialer that completes the TLS handshake (applyTLS), not
+	// as its TLS switch: the franz-go producer dials through the same dialer, or it would
+	// speak plaintext to a TLS listener.
+	if c.Net.Proxy.Enable && c.Net.Proxy.Dialer != nil {
+		d := c.Net.Proxy.Dialer
+		opts = append(opts, kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
+			if cd, ok := d.(interface {
+				DialContext(context.Context, string, string) (net.Conn, error)
+			}); ok {
+				return cd.DialContext(ctx, network, host)
+			}
+			return d.Dial(network, host)
+		}))
 	}
 	if c.Net.SASL.Enable {
 		mech, err := franzSASL(c)

@@ -1,14 +1,22 @@
 package kafkaconfig
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/connectd/connectd/actors/tlsconfig"
+	"github.com/connectd/connectd/actors/tlsconfig/testcerts"
 )
 
 // TestFranzProducer: the producer settings reach the pipelined (franz-go) producer as Java's
@@ -86,5 +94,82 @@ func TestFranzProducer(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestFranzProducerSpeaksTLS: with security.protocol=SSL, the pipelined producer completes a
+// mutual TLS handshake with the broker's listener, as the sarama clients do through applyTLS's
+// dialer (it once dialed plaintext: every secured source task then waited on its metadata).
+func TestFranzProducerSpeaksTLS(t *testing.T) {
+	pki := testcerts.New(t)
+	server, client := pki.Issue(t, "broker", "127.0.0.1"), pki.Issue(t, "worker")
+	serverSource, err := tlsconfig.Load(map[string]string{
+		"ssl.keystore.type": "PKCS12", "ssl.keystore.location": server.P12, "ssl.keystore.password": pki.StorePassword,
+		"ssl.truststore.type": "PEM", "ssl.truststore.location": pki.CAPEM, "ssl.client.auth": "required",
+	}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverConfig, err := serverSource.ServerConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, err := os.ReadFile(pki.CAPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverConfig.ClientCAs = x509.NewCertPool()
+	serverConfig.ClientCAs.AppendCertsFromPEM(ca)
+	serverConfig.ClientAuth = tls.RequireAndVerifyClientCert
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	handshakes := make(chan error, 16)
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			tc := tls.Server(conn, serverConfig)
+			err = tc.Handshake()
+			if err == nil && len(tc.ConnectionState().PeerCertificates) == 0 {
+				err = errors.New("no client certificate")
+			}
+			handshakes <- err
+			conn.Close()
+		}
+	}()
+
+	props := map[string]string{
+		"security.protocol": "SSL",
+		"ssl.keystore.type": "PKCS12", "ssl.keystore.location": client.P12, "ssl.keystore.password": pki.StorePassword,
+		"ssl.truststore.type": "PEM", "ssl.truststore.location": pki.CAPEM,
+	}
+	cl, err := Apply(base(), Producer, props)
+	if err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	opts, err := FranzProducer(cl, props)
+	if err != nil {
+		t.Fatalf("FranzProducer: %v", err)
+	}
+	c, err := kgo.NewClient(append(opts, kgo.SeedBrokers(l.Addr().String()))...)
+	if err != nil {
+		t.Fatalf("kgo.NewClient: %v", err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go c.Ping(ctx) // the listener is no broker: only the handshake is looked at
+	select {
+	case err := <-handshakes:
+		if err != nil {
+			t.Fatalf("the producer's connection: %v; want a mutual TLS handshake", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the producer never connected")
 	}
 }
