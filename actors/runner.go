@@ -10,6 +10,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
 
@@ -53,13 +54,6 @@ type panicError struct {
 
 func (p *panicError) Error() string { return fmt.Sprintf("panic: %v", p.value) }
 
-// javaException is a Java plugin's exception (javaplugin.JavaError): its Error is the trace
-// the JVM printed, causes included.
-type javaException interface {
-	error
-	ExceptionClass() string
-}
-
 // traceOf renders err as a status trace. A Java plugin's exception is shown as Kafka Connect
 // shows it, its own stack trace alone: the Go steps that wrapped it ("poll: ") would only
 // repeat it under a Go type, and the worker logs them with the failure. A Go error is its
@@ -68,7 +62,7 @@ func traceOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	if je, ok := errors.AsType[javaException](err); ok {
+	if je, ok := errors.AsType[connectors.JavaException](err); ok {
 		return je.Error()
 	}
 	var b strings.Builder

@@ -48,3 +48,13 @@ type kafkaError struct {
 
 func (e *kafkaError) Error() string { return e.text }
 func (e *kafkaError) Unwrap() error { return e.kind }
+
+// JavaException is an error that is an exception a Java plugin threw (javaplugin.JavaError):
+// its class and message, and as Error the stack trace the JVM printed, causes included. The
+// runtime shows it as Kafka Connect does: in a FAILED status's trace and in a dead letter
+// record's headers.
+type JavaException interface {
+	error
+	ExceptionClass() string
+	ExceptionMessage() string
+}

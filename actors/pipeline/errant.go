@@ -235,7 +235,7 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 		add(HeaderErrorStage, string(stage))
 		add(HeaderErrorClass, class)
 		cls, msg, trace := rootType(err), err.Error(), err.Error()
-		var je javaException
+		var je connectors.JavaException
 		if errors.As(err, &je) { // a Java plugin's exception: Kafka Connect's own three headers
 			cls, msg, trace = je.ExceptionClass(), je.ExceptionMessage(), je.Error()
 		}
@@ -251,14 +251,6 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 		return fmt.Errorf("send record %s-%d@%d to the dead letter queue %s: %w", m.Topic, m.Partition, m.Offset, h.DLQTopic, NameKafkaError(serr))
 	}
 	return nil
-}
-
-// javaException is an error that is a Java exception (a Java plugin's, from plugin.path): its
-// class and message, and its trace as Error.
-type javaException interface {
-	error
-	ExceptionClass() string
-	ExceptionMessage() string
 }
 
 // rootType names the Go type of the innermost error err wraps: the failure's own kind, where

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
 	"google.golang.org/protobuf/encoding/protodelim"
 )
@@ -570,6 +571,9 @@ type JavaError struct {
 	Trace     string // as printStackTrace writes it
 	Retriable bool   // an org.apache.kafka.connect.errors.RetriableException
 }
+
+// The runtime recognises a Java exception by this interface alone.
+var _ connectors.JavaException = (*JavaError)(nil)
 
 // ExceptionClass is the Java exception's class, for the runtime's error reports.
 func (e *JavaError) ExceptionClass() string { return e.Class }
