@@ -482,7 +482,10 @@ func (g *connectorGrain) converge(ctx actor.Context) {
 
 func (g *connectorGrain) restartPlugin(ctx actor.Context) {
 	g.stopPlugin(ctx)
-	g.observed = nil
+	// Kafka Connect writes UNASSIGNED when it stops a connector, and so does this: the status
+	// stays readable through the restart (a second restart plans from it; the status topic may
+	// not have read back the last record yet), and RUNNING is written anew once started.
+	g.setState(messages.State_STATE_UNASSIGNED, "")
 	g.pluginConfig = nil
 	g.converge(ctx)
 }

@@ -184,6 +184,22 @@ func TestConformance(t *testing.T) {
 			t.Errorf("no-op restart plan %+v: want the current states, nothing RESTARTING", plan)
 		}
 		expectError(t, w, "POST", "/connectors/nope/restart", nil, 404, "Unknown connector: nope")
+		// As Kafka Connect, a restart writes UNASSIGNED when it stops the connector and RUNNING
+		// once it runs again; the status stays readable in between (a restart plan needs one).
+		var states []string
+		wait.For(t, 30*time.Second, "RUNNING, UNASSIGNED, RUNNING in the status topic", func() bool {
+			states = states[:0]
+			for _, r := range readTopicToEnd(t, w.broker, w.props["status.storage.topic"]) {
+				var st struct {
+					State string `json:"state"`
+				}
+				if string(r.Key) == "status-connector-"+name && json.Unmarshal(r.Value, &st) == nil {
+					states = append(states, st.State)
+				}
+			}
+			i := slices.Index(states, "UNASSIGNED")
+			return i > 0 && states[0] == "RUNNING" && slices.Contains(states[i:], "RUNNING")
+		})
 	})
 
 	t.Run("07 offsets", func(t *testing.T) {
