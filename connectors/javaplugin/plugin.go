@@ -414,6 +414,10 @@ func (s *sourceTask) Commit() error {
 // Stop calls stop(), beside a poll() that may be blocking, as Kafka Connect does.
 func (s *sourceTask) Stop() error { return s.stop() }
 
+// sourceRecordsFromProto decodes a poll batch. Each distinct source partition is decoded once
+// and shared by its records (the pipeline then encodes each partition's key once per batch,
+// as it does for a Go task that reuses its partition map); offsets are rebuilt from the
+// batch's key sets and each record's values.
 func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
 	if len(b.GetRecords()) == 0 {
 		return nil, nil
@@ -422,6 +426,13 @@ func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error
 	if err != nil {
 		return nil, err
 	}
+	partitions := make([]map[string]any, len(b.GetPartitions()))
+	for i, p := range b.GetPartitions() {
+		if partitions[i], err = mapFromProto(p); err != nil {
+			return nil, fmt.Errorf("source partition: %w", err)
+		}
+	}
+	offsetKeys := b.GetOffsetKeys()
 	out := make([]connectors.SourceRecord, len(b.GetRecords()))
 	for i, r := range b.GetRecords() {
 		sr := &out[i]
@@ -430,10 +441,13 @@ func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error
 			part := r.GetKafkaPartition()
 			sr.Partition = &part
 		}
-		if sr.SourcePartition, err = mapFromProto(r.GetSourcePartition()); err != nil {
-			return nil, fmt.Errorf("source partition: %w", err)
+		if ref := r.GetSourcePartition(); ref != 0 {
+			if int(ref) > len(partitions) {
+				return nil, fmt.Errorf("source partition reference %d beyond the batch's %d partitions", ref, len(partitions))
+			}
+			sr.SourcePartition = partitions[ref-1]
 		}
-		if sr.SourceOffset, err = mapFromProto(r.GetSourceOffset()); err != nil {
+		if sr.SourceOffset, err = offsetFromProto(offsetKeys, r.GetOffsetKeys(), r.GetOffsetValues()); err != nil {
 			return nil, fmt.Errorf("source offset: %w", err)
 		}
 		if sr.KeySchema, err = lookupSchema(schemas, r.GetKeySchema()); err != nil {
@@ -454,6 +468,30 @@ func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error
 		if sr.Headers, err = headersFromProto(r.GetHeaders(), schemas); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// offsetFromProto rebuilds a source offset from its key set (ref into table, 0: null) and its
+// values.
+func offsetFromProto(table []*pb.OffsetKeys, ref uint32, values []*pb.Value) (map[string]any, error) {
+	if ref == 0 {
+		return nil, nil
+	}
+	if int(ref) > len(table) {
+		return nil, fmt.Errorf("offset key set reference %d beyond the batch's %d", ref, len(table))
+	}
+	keys := table[ref-1].GetKeys()
+	if len(keys) != len(values) {
+		return nil, fmt.Errorf("%d offset values for %d keys", len(values), len(keys))
+	}
+	out := make(map[string]any, len(keys))
+	for i, k := range keys {
+		v, err := valueFromProto(values[i], nil)
+		if err != nil {
+			return nil, fmt.Errorf("key %q: %w", k, err)
+		}
+		out[k] = v
 	}
 	return out, nil
 }

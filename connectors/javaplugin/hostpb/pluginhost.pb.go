@@ -2911,12 +2911,18 @@ func (x *RecordAck) GetTimestamp() int64 {
 	return 0
 }
 
-// SourceBatch is what one poll() returned. Schemas are sent once per batch: a record names its
-// key, value and header schemas by index + 1 into schemas (0: no schema).
+// SourceBatch is what poll() returned: the records of one or more poll() calls. What repeats
+// from record to record crosses once per batch and records name it by index + 1 (0: none):
+// schemas, source partitions (equal maps are one entry, so the worker also keeps one map per
+// partition), and the key sets of source offsets (a record sends only its offset's values).
+// A record's cost on the wire and in decoding is then its own data, not its connector's
+// bookkeeping repeated.
 type SourceBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
 	Records       []*SourceRecord        `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	Partitions    []*Value               `protobuf:"bytes,3,rep,name=partitions,proto3" json:"partitions,omitempty"` // maps
+	OffsetKeys    []*OffsetKeys          `protobuf:"bytes,4,rep,name=offset_keys,json=offsetKeys,proto3" json:"offset_keys,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2965,12 +2971,72 @@ func (x *SourceBatch) GetRecords() []*SourceRecord {
 	return nil
 }
 
+func (x *SourceBatch) GetPartitions() []*Value {
+	if x != nil {
+		return x.Partitions
+	}
+	return nil
+}
+
+func (x *SourceBatch) GetOffsetKeys() []*OffsetKeys {
+	if x != nil {
+		return x.OffsetKeys
+	}
+	return nil
+}
+
+// OffsetKeys is the key set of source offset maps; a record's offset_values follow its order.
+type OffsetKeys struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Keys          []string               `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OffsetKeys) Reset() {
+	*x = OffsetKeys{}
+	mi := &file_pluginhost_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OffsetKeys) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OffsetKeys) ProtoMessage() {}
+
+func (x *OffsetKeys) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OffsetKeys.ProtoReflect.Descriptor instead.
+func (*OffsetKeys) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *OffsetKeys) GetKeys() []string {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
 // SourceRecord is one org.apache.kafka.connect.source.SourceRecord.
 type SourceRecord struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
-	Seq             uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`                                               // the host's number for this record, for SourceCommitRecords
-	SourcePartition *Value                 `protobuf:"bytes,2,opt,name=source_partition,json=sourcePartition,proto3" json:"source_partition,omitempty"` // a map, or unset for null
-	SourceOffset    *Value                 `protobuf:"bytes,3,opt,name=source_offset,json=sourceOffset,proto3" json:"source_offset,omitempty"`          // a map, or unset for null
+	Seq             uint64                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"`                                                 // the host's number for this record, for SourceCommitRecords
+	SourcePartition uint32                 `protobuf:"varint,12,opt,name=source_partition,json=sourcePartition,proto3" json:"source_partition,omitempty"` // index + 1 into the batch's partitions; 0: null
+	OffsetKeys      uint32                 `protobuf:"varint,13,opt,name=offset_keys,json=offsetKeys,proto3" json:"offset_keys,omitempty"`                // index + 1 into the batch's offset_keys; 0: a null offset
+	OffsetValues    []*Value               `protobuf:"bytes,14,rep,name=offset_values,json=offsetValues,proto3" json:"offset_values,omitempty"`           // the offset map's values, one per key of offset_keys
 	Topic           string                 `protobuf:"bytes,4,opt,name=topic,proto3" json:"topic,omitempty"`
 	KafkaPartition  *int32                 `protobuf:"varint,5,opt,name=kafka_partition,json=kafkaPartition,proto3,oneof" json:"kafka_partition,omitempty"`
 	KeySchema       uint32                 `protobuf:"varint,6,opt,name=key_schema,json=keySchema,proto3" json:"key_schema,omitempty"`
@@ -2985,7 +3051,7 @@ type SourceRecord struct {
 
 func (x *SourceRecord) Reset() {
 	*x = SourceRecord{}
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2997,7 +3063,7 @@ func (x *SourceRecord) String() string {
 func (*SourceRecord) ProtoMessage() {}
 
 func (x *SourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3010,7 +3076,7 @@ func (x *SourceRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceRecord.ProtoReflect.Descriptor instead.
 func (*SourceRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+	return file_pluginhost_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *SourceRecord) GetSeq() uint64 {
@@ -3020,16 +3086,23 @@ func (x *SourceRecord) GetSeq() uint64 {
 	return 0
 }
 
-func (x *SourceRecord) GetSourcePartition() *Value {
+func (x *SourceRecord) GetSourcePartition() uint32 {
 	if x != nil {
 		return x.SourcePartition
 	}
-	return nil
+	return 0
 }
 
-func (x *SourceRecord) GetSourceOffset() *Value {
+func (x *SourceRecord) GetOffsetKeys() uint32 {
 	if x != nil {
-		return x.SourceOffset
+		return x.OffsetKeys
+	}
+	return 0
+}
+
+func (x *SourceRecord) GetOffsetValues() []*Value {
+	if x != nil {
+		return x.OffsetValues
 	}
 	return nil
 }
@@ -3102,7 +3175,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3114,7 +3187,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3127,7 +3200,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{34}
+	return file_pluginhost_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *Header) GetKey() string {
@@ -3162,7 +3235,7 @@ type SinkOpen struct {
 
 func (x *SinkOpen) Reset() {
 	*x = SinkOpen{}
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3174,7 +3247,7 @@ func (x *SinkOpen) String() string {
 func (*SinkOpen) ProtoMessage() {}
 
 func (x *SinkOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3187,7 +3260,7 @@ func (x *SinkOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkOpen.ProtoReflect.Descriptor instead.
 func (*SinkOpen) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{35}
+	return file_pluginhost_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SinkOpen) GetInstance() uint64 {
@@ -3215,7 +3288,7 @@ type SinkClose struct {
 
 func (x *SinkClose) Reset() {
 	*x = SinkClose{}
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3227,7 +3300,7 @@ func (x *SinkClose) String() string {
 func (*SinkClose) ProtoMessage() {}
 
 func (x *SinkClose) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3240,7 +3313,7 @@ func (x *SinkClose) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkClose.ProtoReflect.Descriptor instead.
 func (*SinkClose) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{36}
+	return file_pluginhost_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SinkClose) GetInstance() uint64 {
@@ -3269,7 +3342,7 @@ type SinkPut struct {
 
 func (x *SinkPut) Reset() {
 	*x = SinkPut{}
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3281,7 +3354,7 @@ func (x *SinkPut) String() string {
 func (*SinkPut) ProtoMessage() {}
 
 func (x *SinkPut) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3294,7 +3367,7 @@ func (x *SinkPut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPut.ProtoReflect.Descriptor instead.
 func (*SinkPut) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{37}
+	return file_pluginhost_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SinkPut) GetInstance() uint64 {
@@ -3337,7 +3410,7 @@ type SinkRecord struct {
 
 func (x *SinkRecord) Reset() {
 	*x = SinkRecord{}
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3349,7 +3422,7 @@ func (x *SinkRecord) String() string {
 func (*SinkRecord) ProtoMessage() {}
 
 func (x *SinkRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3362,7 +3435,7 @@ func (x *SinkRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkRecord.ProtoReflect.Descriptor instead.
 func (*SinkRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{38}
+	return file_pluginhost_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SinkRecord) GetTopic() string {
@@ -3447,7 +3520,7 @@ type SinkPreCommit struct {
 
 func (x *SinkPreCommit) Reset() {
 	*x = SinkPreCommit{}
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3459,7 +3532,7 @@ func (x *SinkPreCommit) String() string {
 func (*SinkPreCommit) ProtoMessage() {}
 
 func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3472,7 +3545,7 @@ func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPreCommit.ProtoReflect.Descriptor instead.
 func (*SinkPreCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{39}
+	return file_pluginhost_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SinkPreCommit) GetInstance() uint64 {
@@ -3506,7 +3579,7 @@ type SinkReply struct {
 
 func (x *SinkReply) Reset() {
 	*x = SinkReply{}
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3518,7 +3591,7 @@ func (x *SinkReply) String() string {
 func (*SinkReply) ProtoMessage() {}
 
 func (x *SinkReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3531,7 +3604,7 @@ func (x *SinkReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkReply.ProtoReflect.Descriptor instead.
 func (*SinkReply) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{40}
+	return file_pluginhost_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SinkReply) GetCommit() []*PartitionOffset {
@@ -3587,7 +3660,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3599,7 +3672,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3612,7 +3685,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{41}
+	return file_pluginhost_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -3641,7 +3714,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3653,7 +3726,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3666,7 +3739,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{42}
+	return file_pluginhost_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *PartitionOffset) GetTopic() string {
@@ -3705,7 +3778,7 @@ type HostRequest struct {
 
 func (x *HostRequest) Reset() {
 	*x = HostRequest{}
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3717,7 +3790,7 @@ func (x *HostRequest) String() string {
 func (*HostRequest) ProtoMessage() {}
 
 func (x *HostRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3730,7 +3803,7 @@ func (x *HostRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostRequest.ProtoReflect.Descriptor instead.
 func (*HostRequest) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{43}
+	return file_pluginhost_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *HostRequest) GetId() uint64 {
@@ -3797,7 +3870,7 @@ type HostResponse struct {
 
 func (x *HostResponse) Reset() {
 	*x = HostResponse{}
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3809,7 +3882,7 @@ func (x *HostResponse) String() string {
 func (*HostResponse) ProtoMessage() {}
 
 func (x *HostResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3822,7 +3895,7 @@ func (x *HostResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostResponse.ProtoReflect.Descriptor instead.
 func (*HostResponse) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{44}
+	return file_pluginhost_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *HostResponse) GetId() uint64 {
@@ -3896,7 +3969,7 @@ type ReportErrant struct {
 
 func (x *ReportErrant) Reset() {
 	*x = ReportErrant{}
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3908,7 +3981,7 @@ func (x *ReportErrant) String() string {
 func (*ReportErrant) ProtoMessage() {}
 
 func (x *ReportErrant) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3921,7 +3994,7 @@ func (x *ReportErrant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportErrant.ProtoReflect.Descriptor instead.
 func (*ReportErrant) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{45}
+	return file_pluginhost_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ReportErrant) GetInstance() uint64 {
@@ -3964,7 +4037,7 @@ type ReadOffsets struct {
 
 func (x *ReadOffsets) Reset() {
 	*x = ReadOffsets{}
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3976,7 +4049,7 @@ func (x *ReadOffsets) String() string {
 func (*ReadOffsets) ProtoMessage() {}
 
 func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3989,7 +4062,7 @@ func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOffsets.ProtoReflect.Descriptor instead.
 func (*ReadOffsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{46}
+	return file_pluginhost_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ReadOffsets) GetInstance() uint64 {
@@ -4016,7 +4089,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4028,7 +4101,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4041,7 +4114,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{47}
+	return file_pluginhost_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *Offsets) GetEntries() []*OffsetEntry {
@@ -4062,7 +4135,7 @@ type OffsetEntry struct {
 
 func (x *OffsetEntry) Reset() {
 	*x = OffsetEntry{}
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4074,7 +4147,7 @@ func (x *OffsetEntry) String() string {
 func (*OffsetEntry) ProtoMessage() {}
 
 func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4087,7 +4160,7 @@ func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetEntry.ProtoReflect.Descriptor instead.
 func (*OffsetEntry) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{48}
+	return file_pluginhost_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *OffsetEntry) GetPartition() *Value {
@@ -4119,7 +4192,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4131,7 +4204,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4144,7 +4217,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{49}
+	return file_pluginhost_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *Event) GetInstance() uint64 {
@@ -4215,7 +4288,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4227,7 +4300,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4240,7 +4313,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{50}
+	return file_pluginhost_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Schema) GetType() SchemaType {
@@ -4324,7 +4397,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4336,7 +4409,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4349,7 +4422,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{51}
+	return file_pluginhost_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Field) GetName() string {
@@ -4393,7 +4466,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_pluginhost_proto_msgTypes[52]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4405,7 +4478,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[52]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4418,7 +4491,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{52}
+	return file_pluginhost_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -4652,7 +4725,7 @@ type ListValue struct {
 
 func (x *ListValue) Reset() {
 	*x = ListValue{}
-	mi := &file_pluginhost_proto_msgTypes[53]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4664,7 +4737,7 @@ func (x *ListValue) String() string {
 func (*ListValue) ProtoMessage() {}
 
 func (x *ListValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[53]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4677,7 +4750,7 @@ func (x *ListValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListValue.ProtoReflect.Descriptor instead.
 func (*ListValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{53}
+	return file_pluginhost_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *ListValue) GetItems() []*Value {
@@ -4698,7 +4771,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_pluginhost_proto_msgTypes[54]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4710,7 +4783,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[54]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4723,7 +4796,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{54}
+	return file_pluginhost_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *MapValue) GetKeys() []*Value {
@@ -4750,7 +4823,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_pluginhost_proto_msgTypes[55]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4762,7 +4835,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[55]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4775,7 +4848,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{55}
+	return file_pluginhost_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *StructValue) GetValues() []*Value {
@@ -4797,7 +4870,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_pluginhost_proto_msgTypes[56]
+	mi := &file_pluginhost_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4809,7 +4882,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[56]
+	mi := &file_pluginhost_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4822,7 +4895,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{56}
+	return file_pluginhost_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -4852,7 +4925,7 @@ type Configure struct {
 
 func (x *Configure) Reset() {
 	*x = Configure{}
-	mi := &file_pluginhost_proto_msgTypes[57]
+	mi := &file_pluginhost_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4864,7 +4937,7 @@ func (x *Configure) String() string {
 func (*Configure) ProtoMessage() {}
 
 func (x *Configure) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[57]
+	mi := &file_pluginhost_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4877,7 +4950,7 @@ func (x *Configure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configure.ProtoReflect.Descriptor instead.
 func (*Configure) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{57}
+	return file_pluginhost_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Configure) GetInstance() uint64 {
@@ -4921,7 +4994,7 @@ type ConnectRecord struct {
 
 func (x *ConnectRecord) Reset() {
 	*x = ConnectRecord{}
-	mi := &file_pluginhost_proto_msgTypes[58]
+	mi := &file_pluginhost_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4933,7 +5006,7 @@ func (x *ConnectRecord) String() string {
 func (*ConnectRecord) ProtoMessage() {}
 
 func (x *ConnectRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[58]
+	mi := &file_pluginhost_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4946,7 +5019,7 @@ func (x *ConnectRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectRecord.ProtoReflect.Descriptor instead.
 func (*ConnectRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{58}
+	return file_pluginhost_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ConnectRecord) GetTopic() string {
@@ -5025,7 +5098,7 @@ type RecordBatch struct {
 
 func (x *RecordBatch) Reset() {
 	*x = RecordBatch{}
-	mi := &file_pluginhost_proto_msgTypes[59]
+	mi := &file_pluginhost_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5037,7 +5110,7 @@ func (x *RecordBatch) String() string {
 func (*RecordBatch) ProtoMessage() {}
 
 func (x *RecordBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[59]
+	mi := &file_pluginhost_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5050,7 +5123,7 @@ func (x *RecordBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordBatch.ProtoReflect.Descriptor instead.
 func (*RecordBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{59}
+	return file_pluginhost_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RecordBatch) GetInstance() uint64 {
@@ -5085,7 +5158,7 @@ type TransformedBatch struct {
 
 func (x *TransformedBatch) Reset() {
 	*x = TransformedBatch{}
-	mi := &file_pluginhost_proto_msgTypes[60]
+	mi := &file_pluginhost_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5097,7 +5170,7 @@ func (x *TransformedBatch) String() string {
 func (*TransformedBatch) ProtoMessage() {}
 
 func (x *TransformedBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[60]
+	mi := &file_pluginhost_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5110,7 +5183,7 @@ func (x *TransformedBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransformedBatch.ProtoReflect.Descriptor instead.
 func (*TransformedBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{60}
+	return file_pluginhost_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *TransformedBatch) GetSchemas() []*Schema {
@@ -5142,7 +5215,7 @@ type TransformedRecord struct {
 
 func (x *TransformedRecord) Reset() {
 	*x = TransformedRecord{}
-	mi := &file_pluginhost_proto_msgTypes[61]
+	mi := &file_pluginhost_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5154,7 +5227,7 @@ func (x *TransformedRecord) String() string {
 func (*TransformedRecord) ProtoMessage() {}
 
 func (x *TransformedRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[61]
+	mi := &file_pluginhost_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5167,7 +5240,7 @@ func (x *TransformedRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransformedRecord.ProtoReflect.Descriptor instead.
 func (*TransformedRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{61}
+	return file_pluginhost_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *TransformedRecord) GetResult() isTransformedRecord_Result {
@@ -5237,7 +5310,7 @@ type PredicateResults struct {
 
 func (x *PredicateResults) Reset() {
 	*x = PredicateResults{}
-	mi := &file_pluginhost_proto_msgTypes[62]
+	mi := &file_pluginhost_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5249,7 +5322,7 @@ func (x *PredicateResults) String() string {
 func (*PredicateResults) ProtoMessage() {}
 
 func (x *PredicateResults) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[62]
+	mi := &file_pluginhost_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5262,7 +5335,7 @@ func (x *PredicateResults) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredicateResults.ProtoReflect.Descriptor instead.
 func (*PredicateResults) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{62}
+	return file_pluginhost_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *PredicateResults) GetMatches() []bool {
@@ -5286,7 +5359,7 @@ type ConvertBatch struct {
 
 func (x *ConvertBatch) Reset() {
 	*x = ConvertBatch{}
-	mi := &file_pluginhost_proto_msgTypes[63]
+	mi := &file_pluginhost_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5298,7 +5371,7 @@ func (x *ConvertBatch) String() string {
 func (*ConvertBatch) ProtoMessage() {}
 
 func (x *ConvertBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[63]
+	mi := &file_pluginhost_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5311,7 +5384,7 @@ func (x *ConvertBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertBatch.ProtoReflect.Descriptor instead.
 func (*ConvertBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{63}
+	return file_pluginhost_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *ConvertBatch) GetInstance() uint64 {
@@ -5355,7 +5428,7 @@ type ConvertItem struct {
 
 func (x *ConvertItem) Reset() {
 	*x = ConvertItem{}
-	mi := &file_pluginhost_proto_msgTypes[64]
+	mi := &file_pluginhost_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5367,7 +5440,7 @@ func (x *ConvertItem) String() string {
 func (*ConvertItem) ProtoMessage() {}
 
 func (x *ConvertItem) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[64]
+	mi := &file_pluginhost_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5380,7 +5453,7 @@ func (x *ConvertItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertItem.ProtoReflect.Descriptor instead.
 func (*ConvertItem) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{64}
+	return file_pluginhost_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ConvertItem) GetTopic() string {
@@ -5422,7 +5495,7 @@ type ConvertedBatch struct {
 
 func (x *ConvertedBatch) Reset() {
 	*x = ConvertedBatch{}
-	mi := &file_pluginhost_proto_msgTypes[65]
+	mi := &file_pluginhost_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5434,7 +5507,7 @@ func (x *ConvertedBatch) String() string {
 func (*ConvertedBatch) ProtoMessage() {}
 
 func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[65]
+	mi := &file_pluginhost_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5447,7 +5520,7 @@ func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertedBatch.ProtoReflect.Descriptor instead.
 func (*ConvertedBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{65}
+	return file_pluginhost_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ConvertedBatch) GetSchemas() []*Schema {
@@ -5477,7 +5550,7 @@ type Converted struct {
 
 func (x *Converted) Reset() {
 	*x = Converted{}
-	mi := &file_pluginhost_proto_msgTypes[66]
+	mi := &file_pluginhost_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5489,7 +5562,7 @@ func (x *Converted) String() string {
 func (*Converted) ProtoMessage() {}
 
 func (x *Converted) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[66]
+	mi := &file_pluginhost_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5502,7 +5575,7 @@ func (x *Converted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Converted.ProtoReflect.Descriptor instead.
 func (*Converted) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{66}
+	return file_pluginhost_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *Converted) GetData() []byte {
@@ -5766,14 +5839,24 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x05topic\x18\x03 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x04 \x01(\x05R\tpartition\x12\x16\n" +
 	"\x06offset\x18\x05 \x01(\x03R\x06offset\x12\x1c\n" +
-	"\ttimestamp\x18\x06 \x01(\x03R\ttimestamp\"\x81\x01\n" +
+	"\ttimestamp\x18\x06 \x01(\x03R\ttimestamp\"\xff\x01\n" +
 	"\vSourceBatch\x125\n" +
 	"\aschemas\x18\x01 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x12;\n" +
-	"\arecords\x18\x02 \x03(\v2!.connectd.pluginhost.SourceRecordR\arecords\"\x8a\x04\n" +
+	"\arecords\x18\x02 \x03(\v2!.connectd.pluginhost.SourceRecordR\arecords\x12:\n" +
+	"\n" +
+	"partitions\x18\x03 \x03(\v2\x1a.connectd.pluginhost.ValueR\n" +
+	"partitions\x12@\n" +
+	"\voffset_keys\x18\x04 \x03(\v2\x1f.connectd.pluginhost.OffsetKeysR\n" +
+	"offsetKeys\" \n" +
+	"\n" +
+	"OffsetKeys\x12\x12\n" +
+	"\x04keys\x18\x01 \x03(\tR\x04keys\"\x9b\x04\n" +
 	"\fSourceRecord\x12\x10\n" +
-	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12E\n" +
-	"\x10source_partition\x18\x02 \x01(\v2\x1a.connectd.pluginhost.ValueR\x0fsourcePartition\x12?\n" +
-	"\rsource_offset\x18\x03 \x01(\v2\x1a.connectd.pluginhost.ValueR\fsourceOffset\x12\x14\n" +
+	"\x03seq\x18\x01 \x01(\x04R\x03seq\x12)\n" +
+	"\x10source_partition\x18\f \x01(\rR\x0fsourcePartition\x12\x1f\n" +
+	"\voffset_keys\x18\r \x01(\rR\n" +
+	"offsetKeys\x12?\n" +
+	"\roffset_values\x18\x0e \x03(\v2\x1a.connectd.pluginhost.ValueR\foffsetValues\x12\x14\n" +
 	"\x05topic\x18\x04 \x01(\tR\x05topic\x12,\n" +
 	"\x0fkafka_partition\x18\x05 \x01(\x05H\x00R\x0ekafkaPartition\x88\x01\x01\x12\x1d\n" +
 	"\n" +
@@ -5786,7 +5869,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\aheaders\x18\v \x03(\v2\x1b.connectd.pluginhost.HeaderR\aheadersB\x12\n" +
 	"\x10_kafka_partitionB\f\n" +
 	"\n" +
-	"_timestamp\"d\n" +
+	"_timestampJ\x04\b\x02\x10\x03J\x04\b\x03\x10\x04\"d\n" +
 	"\x06Header\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x16\n" +
 	"\x06schema\x18\x02 \x01(\rR\x06schema\x120\n" +
@@ -6032,7 +6115,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 76)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
@@ -6070,57 +6153,58 @@ var file_pluginhost_proto_goTypes = []any{
 	(*SourceCommitRecords)(nil),            // 33: connectd.pluginhost.SourceCommitRecords
 	(*RecordAck)(nil),                      // 34: connectd.pluginhost.RecordAck
 	(*SourceBatch)(nil),                    // 35: connectd.pluginhost.SourceBatch
-	(*SourceRecord)(nil),                   // 36: connectd.pluginhost.SourceRecord
-	(*Header)(nil),                         // 37: connectd.pluginhost.Header
-	(*SinkOpen)(nil),                       // 38: connectd.pluginhost.SinkOpen
-	(*SinkClose)(nil),                      // 39: connectd.pluginhost.SinkClose
-	(*SinkPut)(nil),                        // 40: connectd.pluginhost.SinkPut
-	(*SinkRecord)(nil),                     // 41: connectd.pluginhost.SinkRecord
-	(*SinkPreCommit)(nil),                  // 42: connectd.pluginhost.SinkPreCommit
-	(*SinkReply)(nil),                      // 43: connectd.pluginhost.SinkReply
-	(*TopicPartition)(nil),                 // 44: connectd.pluginhost.TopicPartition
-	(*PartitionOffset)(nil),                // 45: connectd.pluginhost.PartitionOffset
-	(*HostRequest)(nil),                    // 46: connectd.pluginhost.HostRequest
-	(*HostResponse)(nil),                   // 47: connectd.pluginhost.HostResponse
-	(*ReportErrant)(nil),                   // 48: connectd.pluginhost.ReportErrant
-	(*ReadOffsets)(nil),                    // 49: connectd.pluginhost.ReadOffsets
-	(*Offsets)(nil),                        // 50: connectd.pluginhost.Offsets
-	(*OffsetEntry)(nil),                    // 51: connectd.pluginhost.OffsetEntry
-	(*Event)(nil),                          // 52: connectd.pluginhost.Event
-	(*Schema)(nil),                         // 53: connectd.pluginhost.Schema
-	(*Field)(nil),                          // 54: connectd.pluginhost.Field
-	(*Value)(nil),                          // 55: connectd.pluginhost.Value
-	(*ListValue)(nil),                      // 56: connectd.pluginhost.ListValue
-	(*MapValue)(nil),                       // 57: connectd.pluginhost.MapValue
-	(*StructValue)(nil),                    // 58: connectd.pluginhost.StructValue
-	(*Decimal)(nil),                        // 59: connectd.pluginhost.Decimal
-	(*Configure)(nil),                      // 60: connectd.pluginhost.Configure
-	(*ConnectRecord)(nil),                  // 61: connectd.pluginhost.ConnectRecord
-	(*RecordBatch)(nil),                    // 62: connectd.pluginhost.RecordBatch
-	(*TransformedBatch)(nil),               // 63: connectd.pluginhost.TransformedBatch
-	(*TransformedRecord)(nil),              // 64: connectd.pluginhost.TransformedRecord
-	(*PredicateResults)(nil),               // 65: connectd.pluginhost.PredicateResults
-	(*ConvertBatch)(nil),                   // 66: connectd.pluginhost.ConvertBatch
-	(*ConvertItem)(nil),                    // 67: connectd.pluginhost.ConvertItem
-	(*ConvertedBatch)(nil),                 // 68: connectd.pluginhost.ConvertedBatch
-	(*Converted)(nil),                      // 69: connectd.pluginhost.Converted
-	nil,                                    // 70: connectd.pluginhost.Validate.PropsEntry
-	nil,                                    // 71: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	nil,                                    // 72: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	nil,                                    // 73: connectd.pluginhost.AlterOffsets.PropsEntry
-	nil,                                    // 74: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                                    // 75: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                                    // 76: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                                    // 77: connectd.pluginhost.Schema.ParametersEntry
-	nil,                                    // 78: connectd.pluginhost.Configure.PropsEntry
+	(*OffsetKeys)(nil),                     // 36: connectd.pluginhost.OffsetKeys
+	(*SourceRecord)(nil),                   // 37: connectd.pluginhost.SourceRecord
+	(*Header)(nil),                         // 38: connectd.pluginhost.Header
+	(*SinkOpen)(nil),                       // 39: connectd.pluginhost.SinkOpen
+	(*SinkClose)(nil),                      // 40: connectd.pluginhost.SinkClose
+	(*SinkPut)(nil),                        // 41: connectd.pluginhost.SinkPut
+	(*SinkRecord)(nil),                     // 42: connectd.pluginhost.SinkRecord
+	(*SinkPreCommit)(nil),                  // 43: connectd.pluginhost.SinkPreCommit
+	(*SinkReply)(nil),                      // 44: connectd.pluginhost.SinkReply
+	(*TopicPartition)(nil),                 // 45: connectd.pluginhost.TopicPartition
+	(*PartitionOffset)(nil),                // 46: connectd.pluginhost.PartitionOffset
+	(*HostRequest)(nil),                    // 47: connectd.pluginhost.HostRequest
+	(*HostResponse)(nil),                   // 48: connectd.pluginhost.HostResponse
+	(*ReportErrant)(nil),                   // 49: connectd.pluginhost.ReportErrant
+	(*ReadOffsets)(nil),                    // 50: connectd.pluginhost.ReadOffsets
+	(*Offsets)(nil),                        // 51: connectd.pluginhost.Offsets
+	(*OffsetEntry)(nil),                    // 52: connectd.pluginhost.OffsetEntry
+	(*Event)(nil),                          // 53: connectd.pluginhost.Event
+	(*Schema)(nil),                         // 54: connectd.pluginhost.Schema
+	(*Field)(nil),                          // 55: connectd.pluginhost.Field
+	(*Value)(nil),                          // 56: connectd.pluginhost.Value
+	(*ListValue)(nil),                      // 57: connectd.pluginhost.ListValue
+	(*MapValue)(nil),                       // 58: connectd.pluginhost.MapValue
+	(*StructValue)(nil),                    // 59: connectd.pluginhost.StructValue
+	(*Decimal)(nil),                        // 60: connectd.pluginhost.Decimal
+	(*Configure)(nil),                      // 61: connectd.pluginhost.Configure
+	(*ConnectRecord)(nil),                  // 62: connectd.pluginhost.ConnectRecord
+	(*RecordBatch)(nil),                    // 63: connectd.pluginhost.RecordBatch
+	(*TransformedBatch)(nil),               // 64: connectd.pluginhost.TransformedBatch
+	(*TransformedRecord)(nil),              // 65: connectd.pluginhost.TransformedRecord
+	(*PredicateResults)(nil),               // 66: connectd.pluginhost.PredicateResults
+	(*ConvertBatch)(nil),                   // 67: connectd.pluginhost.ConvertBatch
+	(*ConvertItem)(nil),                    // 68: connectd.pluginhost.ConvertItem
+	(*ConvertedBatch)(nil),                 // 69: connectd.pluginhost.ConvertedBatch
+	(*Converted)(nil),                      // 70: connectd.pluginhost.Converted
+	nil,                                    // 71: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 72: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 73: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 74: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 75: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 76: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 77: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 78: connectd.pluginhost.Schema.ParametersEntry
+	nil,                                    // 79: connectd.pluginhost.Configure.PropsEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
 	6,   // 1: connectd.pluginhost.Frame.request:type_name -> connectd.pluginhost.Request
 	7,   // 2: connectd.pluginhost.Frame.response:type_name -> connectd.pluginhost.Response
-	46,  // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
-	47,  // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
-	52,  // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
+	47,  // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
+	48,  // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
+	53,  // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
 	5,   // 6: connectd.pluginhost.Hello.plugins:type_name -> connectd.pluginhost.PluginInfo
 	0,   // 7: connectd.pluginhost.PluginInfo.type:type_name -> connectd.pluginhost.PluginType
 	11,  // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
@@ -6139,119 +6223,120 @@ var file_pluginhost_proto_depIdxs = []int32{
 	31,  // 21: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
 	32,  // 22: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
 	33,  // 23: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
-	38,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
-	39,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
-	40,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
-	42,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	60,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
-	62,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
-	62,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
-	66,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
+	39,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
+	40,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
+	41,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
+	43,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
+	61,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
+	63,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
+	63,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
+	67,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
 	8,   // 32: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
 	12,  // 33: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
 	15,  // 34: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	18,  // 35: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
 	26,  // 36: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
 	35,  // 37: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	43,  // 38: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	44,  // 38: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
 	10,  // 39: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
 	23,  // 40: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	63,  // 41: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
-	65,  // 42: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	68,  // 43: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	64,  // 41: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	66,  // 42: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	69,  // 43: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
 	0,   // 44: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
 	0,   // 45: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
 	16,  // 46: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
 	0,   // 47: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	70,  // 48: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	71,  // 48: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
 	15,  // 49: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	19,  // 50: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
 	0,   // 51: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	71,  // 52: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	72,  // 52: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
 	0,   // 53: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	72,  // 54: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	73,  // 54: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
 	0,   // 55: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	73,  // 56: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	51,  // 57: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	45,  // 58: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 59: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	74,  // 60: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	74,  // 56: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	52,  // 57: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	46,  // 58: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 59: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	75,  // 60: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
 	27,  // 61: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	75,  // 62: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	76,  // 63: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	76,  // 62: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	77,  // 63: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
 	34,  // 64: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	53,  // 65: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	36,  // 66: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	55,  // 67: connectd.pluginhost.SourceRecord.source_partition:type_name -> connectd.pluginhost.Value
-	55,  // 68: connectd.pluginhost.SourceRecord.source_offset:type_name -> connectd.pluginhost.Value
-	55,  // 69: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 70: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	37,  // 71: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	55,  // 72: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	44,  // 73: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 74: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	53,  // 75: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 76: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	55,  // 77: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 78: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 79: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	37,  // 80: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	45,  // 81: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 82: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 83: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	44,  // 84: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	44,  // 85: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	49,  // 86: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	48,  // 87: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	50,  // 88: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 89: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	53,  // 90: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	41,  // 91: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 92: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	55,  // 93: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	51,  // 94: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	55,  // 95: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	55,  // 96: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 97: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 98: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 99: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	77,  // 100: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	55,  // 101: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	54,  // 102: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	53,  // 103: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 104: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	53,  // 105: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	56,  // 106: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	57,  // 107: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	58,  // 108: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	59,  // 109: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	55,  // 110: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	55,  // 111: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	55,  // 112: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	55,  // 113: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	78,  // 114: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
-	55,  // 115: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
-	55,  // 116: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
-	37,  // 117: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
-	53,  // 118: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
-	61,  // 119: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
-	53,  // 120: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	64,  // 121: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
-	61,  // 122: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
-	10,  // 123: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
-	8,   // 124: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
-	53,  // 125: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
-	67,  // 126: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
-	55,  // 127: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
-	53,  // 128: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	69,  // 129: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
-	55,  // 130: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
-	8,   // 131: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
-	132, // [132:132] is the sub-list for method output_type
-	132, // [132:132] is the sub-list for method input_type
-	132, // [132:132] is the sub-list for extension type_name
-	132, // [132:132] is the sub-list for extension extendee
-	0,   // [0:132] is the sub-list for field type_name
+	54,  // 65: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	37,  // 66: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	56,  // 67: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
+	36,  // 68: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
+	56,  // 69: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
+	56,  // 70: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 71: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	38,  // 72: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	56,  // 73: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	45,  // 74: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	45,  // 75: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	54,  // 76: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	42,  // 77: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	56,  // 78: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 79: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 80: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	38,  // 81: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	46,  // 82: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 83: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 84: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 85: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	45,  // 86: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	50,  // 87: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	49,  // 88: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	51,  // 89: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 90: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	54,  // 91: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	42,  // 92: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 93: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	56,  // 94: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	52,  // 95: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	56,  // 96: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	56,  // 97: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 98: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 99: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 100: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	78,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	56,  // 102: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	55,  // 103: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	54,  // 104: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	54,  // 105: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	54,  // 106: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	57,  // 107: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	58,  // 108: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	59,  // 109: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	60,  // 110: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	56,  // 111: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	56,  // 112: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	56,  // 113: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	56,  // 114: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	79,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	56,  // 116: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 117: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	38,  // 118: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	54,  // 119: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	62,  // 120: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	54,  // 121: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	65,  // 122: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	62,  // 123: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 124: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 125: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	54,  // 126: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
+	68,  // 127: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
+	56,  // 128: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
+	54,  // 129: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	70,  // 130: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	56,  // 131: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 132: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	133, // [133:133] is the sub-list for method output_type
+	133, // [133:133] is the sub-list for method input_type
+	133, // [133:133] is the sub-list for extension type_name
+	133, // [133:133] is the sub-list for extension extendee
+	0,   // [0:133] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -6306,23 +6391,23 @@ func file_pluginhost_proto_init() {
 		(*Response_PredicateResults)(nil),
 		(*Response_Converted)(nil),
 	}
-	file_pluginhost_proto_msgTypes[33].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[38].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[40].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[43].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[34].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[39].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[41].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{
 		(*HostRequest_ReadOffsets)(nil),
 		(*HostRequest_ReportErrant)(nil),
 	}
-	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[45].OneofWrappers = []any{
 		(*HostResponse_Offsets)(nil),
 		(*HostResponse_Done)(nil),
 	}
-	file_pluginhost_proto_msgTypes[49].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[50].OneofWrappers = []any{
 		(*Event_RequestTaskReconfiguration)(nil),
 		(*Event_RaiseError)(nil),
 	}
-	file_pluginhost_proto_msgTypes[50].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[52].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[51].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[53].OneofWrappers = []any{
 		(*Value_BoolValue)(nil),
 		(*Value_Int8Value)(nil),
 		(*Value_Int16Value)(nil),
@@ -6338,21 +6423,21 @@ func file_pluginhost_proto_init() {
 		(*Value_DecimalValue)(nil),
 		(*Value_DateValue)(nil),
 	}
-	file_pluginhost_proto_msgTypes[58].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[61].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[59].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[62].OneofWrappers = []any{
 		(*TransformedRecord_Record)(nil),
 		(*TransformedRecord_Dropped)(nil),
 		(*TransformedRecord_Failure)(nil),
 	}
-	file_pluginhost_proto_msgTypes[64].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[66].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[65].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[67].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   76,
+			NumMessages:   77,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -190,7 +190,9 @@ final class DataCodec {
         } else if (o instanceof Double v) {
             b.setFloat64Value(v);
         } else if (o instanceof String v) {
-            b.setStringValue(v);
+            // Encoded here with the JDK's intrinsic UTF-8 encoder: set as a String, protobuf
+            // would measure and encode it char by char, twice (size, then write).
+            b.setStringValueBytes(ByteString.copyFromUtf8(v));
         } else if (o instanceof byte[] v) {
             b.setBytesValue(ByteString.copyFrom(v));
         } else if (o instanceof ByteBuffer v) {

@@ -4,11 +4,12 @@ import com.github.connectd.pluginhost.proto.Header;
 import com.github.connectd.pluginhost.proto.RecordAck;
 import com.github.connectd.pluginhost.proto.SourceBatch;
 import com.github.connectd.pluginhost.proto.Response;
+import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -25,7 +26,7 @@ final class SourceTaskRunner {
     private final OffsetStorageReader offsets;
     private final PluginMetrics metrics;
     private final boolean commitRecords;
-    private final Map<Long, SourceRecord> inFlight = new ConcurrentHashMap<>();
+    private final InFlight inFlight = new InFlight();
     private long nextSeq;
 
     SourceTaskRunner(SourceTask task, Map<String, String> props, OffsetStorageReader offsets, PluginMetrics metrics,
@@ -207,30 +208,43 @@ final class SourceTaskRunner {
         return Response.newBuilder().setSourceBatch(encode(records));
     }
 
-    /** The records of polls as one batch, each distinct schema once. */
-    private SourceBatch encode(List<SourceRecord> records) {
+    /**
+     * The records of polls as one batch: each distinct schema, source partition and offset key
+     * set once (see SourceBatch), a record carrying references and its own values. One batch at
+     * a time, so that seqs reach inFlight in order even if two answers are built at once.
+     */
+    private synchronized SourceBatch encode(List<SourceRecord> records) {
         SourceBatch.Builder b = SourceBatch.newBuilder();
         if (records == null || records.isEmpty()) {
             return b.build();
         }
         DataCodec.SchemaTable schemas = new DataCodec.SchemaTable();
+        PartitionTable partitions = new PartitionTable(b);
+        OffsetKeyTable offsetKeys = new OffsetKeyTable(b);
+        TopicCache topics = new TopicCache();
         for (SourceRecord r : records) {
             long seq = ++nextSeq;
             if (commitRecords) {
-                inFlight.put(seq, r);
+                inFlight.add(seq, r);
             }
             com.github.connectd.pluginhost.proto.SourceRecord.Builder pr = com.github.connectd.pluginhost.proto.SourceRecord.newBuilder()
                     .setSeq(seq)
-                    .setTopic(r.topic() == null ? "" : r.topic())
+                    .setTopicBytes(topics.bytes(r.topic()))
                     .setKeySchema(schemas.ref(r.keySchema()))
-                    .setKey(DataCodec.toProto(r.key()))
                     .setValueSchema(schemas.ref(r.valueSchema()))
-                    .setValue(DataCodec.toProto(r.value()));
-            if (r.sourcePartition() != null) {
-                pr.setSourcePartition(DataCodec.toProto(r.sourcePartition()));
+                    .setSourcePartition(partitions.ref(r.sourcePartition()));
+            if (r.key() != null) {
+                pr.setKey(DataCodec.toProto(r.key()));
             }
-            if (r.sourceOffset() != null) {
-                pr.setSourceOffset(DataCodec.toProto(r.sourceOffset()));
+            if (r.value() != null) {
+                pr.setValue(DataCodec.toProto(r.value()));
+            }
+            Map<String, ?> offset = r.sourceOffset();
+            if (offset != null) {
+                pr.setOffsetKeys(offsetKeys.ref(offset));
+                for (Object v : offset.values()) {
+                    pr.addOffsetValues(DataCodec.toProto(v));
+                }
             }
             if (r.kafkaPartition() != null) {
                 pr.setKafkaPartition(r.kafkaPartition());
@@ -240,11 +254,162 @@ final class SourceTaskRunner {
             }
             for (org.apache.kafka.connect.header.Header h : r.headers()) {
                 pr.addHeaders(Header.newBuilder().setKey(h.key()).setSchema(schemas.ref(h.schema()))
-                        .setValue(DataCodec.toProto(h.value())));
+                        .setValue(DataCodec.toProto(h.value())).build());
             }
-            b.addRecords(pr);
+            b.addRecords(pr.build()); // a built message: a builder here would be tracked as a nested builder
         }
         return b.addAllSchemas(schemas.schemas()).build();
+    }
+
+    /** A batch's topic names, each encoded to UTF-8 once, as records mostly share one topic. */
+    private static final class TopicCache {
+        private String last;
+        private ByteString lastBytes = ByteString.EMPTY;
+
+        ByteString bytes(String topic) {
+            if (topic == null) {
+                return ByteString.EMPTY;
+            }
+            if (!topic.equals(last)) {
+                last = topic;
+                lastBytes = ByteString.copyFromUtf8(topic);
+            }
+            return lastBytes;
+        }
+    }
+
+    /**
+     * The polled records the worker has not acknowledged yet, by seq, for commitRecord. Seqs are
+     * given out consecutively and the worker acknowledges mostly in poll order, so a window that
+     * starts at the oldest unacknowledged seq holds them without a map entry (or a boxed Long)
+     * per record.
+     */
+    static final class InFlight {
+        private SourceRecord[] ring = new SourceRecord[1024];
+        private int head; // index in ring of seq base
+        private int size; // seqs base .. base + size - 1 are in the window (acknowledged ones null)
+        private long base = 1;
+
+        /** Keeps r under seq, which is one more than the last seq kept. */
+        synchronized void add(long seq, SourceRecord r) {
+            if (size == 0) {
+                base = seq;
+            } else if (seq != base + size) {
+                throw new IllegalStateException("seq " + seq + " after " + (base + size - 1));
+            }
+            if (size == ring.length) {
+                SourceRecord[] grown = new SourceRecord[ring.length * 2];
+                for (int i = 0; i < size; i++) {
+                    grown[i] = ring[(head + i) % ring.length];
+                }
+                ring = grown;
+                head = 0;
+            }
+            ring[(head + size) % ring.length] = r;
+            size++;
+        }
+
+        /** Takes the record of seq; null if it is not kept (or was taken already). */
+        synchronized SourceRecord remove(long seq) {
+            if (seq < base || seq >= base + size) {
+                return null;
+            }
+            int i = (int) ((head + (seq - base)) % ring.length);
+            SourceRecord r = ring[i];
+            ring[i] = null;
+            while (size > 0 && ring[head] == null) { // the window starts at the oldest one kept
+                head = (head + 1) % ring.length;
+                base++;
+                size--;
+            }
+            return r;
+        }
+
+        synchronized int size() {
+            return size;
+        }
+    }
+
+    /**
+     * The distinct source partitions of one batch. Tasks often make a new but equal map for
+     * every record (FileStreamSourceTask does), so equality is the test; the last partition is
+     * checked by identity and then equality first, as consecutive records mostly share one.
+     */
+    private static final class PartitionTable {
+        private final SourceBatch.Builder batch;
+        private final Map<Map<String, ?>, Integer> index = new HashMap<>();
+        private Map<String, ?> last;
+        private int lastRef;
+
+        PartitionTable(SourceBatch.Builder batch) {
+            this.batch = batch;
+        }
+
+        int ref(Map<String, ?> p) {
+            if (p == null) {
+                return 0;
+            }
+            if (p == last || (last != null && p.equals(last))) {
+                return lastRef;
+            }
+            Integer i = index.get(p);
+            if (i == null) {
+                batch.addPartitions(DataCodec.toProto(p));
+                i = batch.getPartitionsCount();
+                index.put(p, i);
+            }
+            last = p;
+            lastRef = i;
+            return i;
+        }
+    }
+
+    /** The distinct key sets (in iteration order) of one batch's source offsets. */
+    private static final class OffsetKeyTable {
+        private final SourceBatch.Builder batch;
+        private final Map<List<String>, Integer> index = new HashMap<>();
+        private String[] last;
+        private int lastRef;
+
+        OffsetKeyTable(SourceBatch.Builder batch) {
+            this.batch = batch;
+        }
+
+        int ref(Map<String, ?> offset) {
+            if (last != null && sameKeys(offset)) {
+                return lastRef;
+            }
+            List<String> keys = new ArrayList<>(offset.size());
+            for (String k : offset.keySet()) {
+                if (k == null) {
+                    throw new org.apache.kafka.connect.errors.DataException("a source offset has a null key");
+                }
+                keys.add(k);
+            }
+            Integer i = index.get(keys);
+            if (i == null) {
+                batch.addOffsetKeys(com.github.connectd.pluginhost.proto.OffsetKeys.newBuilder().addAllKeys(keys));
+                i = batch.getOffsetKeysCount();
+                index.put(keys, i);
+            }
+            last = keys.toArray(new String[0]);
+            lastRef = i;
+            return i;
+        }
+
+        /** Whether offset's keys are last's, in the same order: no allocation on the common path. */
+        private boolean sameKeys(Map<String, ?> offset) {
+            if (offset.size() != last.length) {
+                return false;
+            }
+            int i = 0;
+            for (String k : offset.keySet()) {
+                if (!last[i++].equals(k)) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     void commit() throws InterruptedException {

@@ -227,13 +227,18 @@ class HostTest {
             for (com.github.connectd.pluginhost.proto.SourceRecord r : b.getRecordsList()) {
                 assertEquals("lines", r.getTopic());
                 assertEquals(SchemaType.SCHEMA_TYPE_STRING, b.getSchemas(r.getValueSchema() - 1).getType());
-                assertEquals(partition, r.getSourcePartition());
+                assertEquals(partition, b.getPartitions(r.getSourcePartition() - 1));
+                assertEquals(List.of("position"), b.getOffsetKeys(r.getOffsetKeys() - 1).getKeysList());
                 lines.add(r.getValue().getStringValue());
+                // The offset is the position after the line: "first\n" is 6 bytes, each later line 6 or 7.
+                assertEquals(lines.size() == 1 ? 13L : 19L, r.getOffsetValues(0).getInt64Value());
                 last = b;
             }
         }
         assertEquals(List.of("second", "third"), lines);
         assertEquals(1, last.getSchemasCount(), "one schema per batch, not one per record");
+        assertEquals(1, last.getPartitionsCount(), "one source partition per batch, not one per record");
+        assertEquals(1, last.getOffsetKeysCount(), "one offset key set per batch, not one per record");
         ok(Request.newBuilder().setSourceCommitRecords(com.github.connectd.pluginhost.proto.SourceCommitRecords.newBuilder()
                 .setInstance(task).addAcks(com.github.connectd.pluginhost.proto.RecordAck.newBuilder()
                         .setSeq(last.getRecords(0).getSeq()).setProduced(true).setTopic("lines").setOffset(0))));

@@ -227,6 +227,11 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_SourceBatch_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_OffsetKeys_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_OffsetKeys_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_connectd_pluginhost_SourceRecord_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -562,160 +567,164 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "d.pluginhost.RecordAck\"o\n\tRecordAck\022\013\n\003s" +
       "eq\030\001 \001(\004\022\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(" +
       "\t\022\021\n\tpartition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\t" +
-      "timestamp\030\006 \001(\003\"o\n\013SourceBatch\022,\n\007schema" +
-      "s\030\001 \003(\0132\033.connectd.pluginhost.Schema\0222\n\007" +
-      "records\030\002 \003(\0132!.connectd.pluginhost.Sour" +
-      "ceRecord\"\227\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004\0224" +
-      "\n\020source_partition\030\002 \001(\0132\032.connectd.plug" +
-      "inhost.Value\0221\n\rsource_offset\030\003 \001(\0132\032.co" +
-      "nnectd.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034" +
-      "\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_sche" +
-      "ma\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginh" +
-      "ost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value" +
-      "\030\t \001(\0132\032.connectd.pluginhost.Value\022\026\n\tti" +
-      "mestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.co" +
-      "nnectd.pluginhost.HeaderB\022\n\020_kafka_parti" +
-      "tionB\014\n\n_timestamp\"P\n\006Header\022\013\n\003key\030\001 \001(" +
-      "\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.conne" +
-      "ctd.pluginhost.Value\"U\n\010SinkOpen\022\020\n\010inst" +
-      "ance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.connect" +
-      "d.pluginhost.TopicPartition\"V\n\tSinkClose" +
-      "\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#" +
-      ".connectd.pluginhost.TopicPartition\"{\n\007S" +
-      "inkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(" +
-      "\0132\033.connectd.pluginhost.Schema\0220\n\007record" +
-      "s\030\003 \003(\0132\037.connectd.pluginhost.SinkRecord" +
-      "\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_" +
-      "partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n" +
+      "timestamp\030\006 \001(\003\"\325\001\n\013SourceBatch\022,\n\007schem" +
+      "as\030\001 \003(\0132\033.connectd.pluginhost.Schema\0222\n" +
+      "\007records\030\002 \003(\0132!.connectd.pluginhost.Sou" +
+      "rceRecord\022.\n\npartitions\030\003 \003(\0132\032.connectd" +
+      ".pluginhost.Value\0224\n\013offset_keys\030\004 \003(\0132\037" +
+      ".connectd.pluginhost.OffsetKeys\"\032\n\nOffse" +
+      "tKeys\022\014\n\004keys\030\001 \003(\t\"\234\003\n\014SourceRecord\022\013\n\003" +
+      "seq\030\001 \001(\004\022\030\n\020source_partition\030\014 \001(\r\022\023\n\013o" +
+      "ffset_keys\030\r \001(\r\0221\n\roffset_values\030\016 \003(\0132" +
+      "\032.connectd.pluginhost.Value\022\r\n\005topic\030\004 \001" +
+      "(\t\022\034\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_" +
+      "schema\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.plu" +
+      "ginhost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005v" +
+      "alue\030\t \001(\0132\032.connectd.pluginhost.Value\022\026" +
+      "\n\ttimestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132" +
+      "\033.connectd.pluginhost.HeaderB\022\n\020_kafka_p" +
+      "artitionB\014\n\n_timestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006He" +
+      "ader\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005val" +
+      "ue\030\003 \001(\0132\032.connectd.pluginhost.Value\"U\n\010" +
+      "SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions" +
+      "\030\002 \003(\0132#.connectd.pluginhost.TopicPartit" +
+      "ion\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004\0227\n\npa" +
+      "rtitions\030\002 \003(\0132#.connectd.pluginhost.Top" +
+      "icPartition\"{\n\007SinkPut\022\020\n\010instance\030\001 \001(\004" +
+      "\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost." +
+      "Schema\0220\n\007records\030\003 \003(\0132\037.connectd.plugi" +
+      "nhost.SinkRecord\"\330\002\n\nSinkRecord\022\r\n\005topic" +
+      "\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n\014kafka" +
+      "_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key" +
+      "\030\005 \001(\0132\032.connectd.pluginhost.Value\022\024\n\014va" +
+      "lue_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connec" +
+      "td.pluginhost.Value\022\026\n\ttimestamp\030\010 \001(\003H\000" +
+      "\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".connectd.p" +
+      "luginhost.TimestampType\022,\n\007headers\030\n \003(\013" +
+      "2\033.connectd.pluginhost.HeaderB\014\n\n_timest" +
+      "amp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001 \001(\004\0225" +
+      "\n\007offsets\030\002 \003(\0132$.connectd.pluginhost.Pa" +
+      "rtitionOffset\"\247\002\n\tSinkReply\0224\n\006commit\030\001 " +
+      "\003(\0132$.connectd.pluginhost.PartitionOffse" +
+      "t\022;\n\rreset_offsets\030\002 \003(\0132$.connectd.plug" +
+      "inhost.PartitionOffset\0222\n\005pause\030\003 \003(\0132#." +
+      "connectd.pluginhost.TopicPartition\0223\n\006re" +
+      "sume\030\004 \003(\0132#.connectd.pluginhost.TopicPa" +
+      "rtition\022\026\n\016request_commit\030\005 \001(\010\022\027\n\ntimeo" +
+      "ut_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016Topic" +
+      "Partition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 " +
+      "\001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(\t\022\021\n" +
+      "\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013Hos" +
+      "tRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002 \001" +
+      "(\0132 .connectd.pluginhost.ReadOffsetsH\000\022:" +
+      "\n\rreport_errant\030\003 \001(\0132!.connectd.pluginh" +
+      "ost.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostRespo" +
+      "nse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offset" +
+      "s\030\003 \001(\0132\034.connectd.pluginhost.OffsetsH\000\022" +
+      ")\n\004done\030\004 \001(\0132\031.connectd.pluginhost.Done" +
+      "H\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010instanc" +
+      "e\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plug" +
+      "inhost.Schema\022/\n\006record\030\003 \001(\0132\037.connectd" +
+      ".pluginhost.SinkRecord\022+\n\005error\030\004 \001(\0132\034." +
+      "connectd.pluginhost.Failure\"O\n\013ReadOffse" +
+      "ts\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002 \003(\013" +
+      "2\032.connectd.pluginhost.Value\"<\n\007Offsets\022" +
+      "1\n\007entries\030\001 \003(\0132 .connectd.pluginhost.O" +
+      "ffsetEntry\"h\n\013OffsetEntry\022-\n\tpartition\030\001" +
+      " \001(\0132\032.connectd.pluginhost.Value\022*\n\006offs" +
+      "et\030\002 \001(\0132\032.connectd.pluginhost.Value\"\231\001\n" +
+      "\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_task" +
+      "_reconfiguration\030\002 \001(\0132\031.connectd.plugin" +
+      "host.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.conne" +
+      "ctd.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n\006Sch" +
+      "ema\022-\n\004type\030\001 \001(\0162\037.connectd.pluginhost." +
+      "SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003 \001" +
+      "(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n" +
+      "\nparameters\030\006 \003(\0132+.connectd.pluginhost." +
+      "Schema.ParametersEntry\0221\n\rdefault_value\030" +
+      "\007 \001(\0132\032.connectd.pluginhost.Value\022*\n\006fie" +
+      "lds\030\010 \003(\0132\032.connectd.pluginhost.Field\022/\n" +
+      "\nkey_schema\030\t \001(\0132\033.connectd.pluginhost." +
+      "Schema\0221\n\014value_schema\030\n \001(\0132\033.connectd." +
+      "pluginhost.Schema\0321\n\017ParametersEntry\022\013\n\003" +
+      "key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_version" +
+      "\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132" +
+      "\033.connectd.pluginhost.Schema\"\323\003\n\005Value\022\024" +
+      "\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021" +
+      "H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_value" +
+      "\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rfloat" +
+      "32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(\001H" +
+      "\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_value" +
+      "\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.connectd" +
+      ".pluginhost.ListValueH\000\0222\n\tmap_value\030\013 \001" +
+      "(\0132\035.connectd.pluginhost.MapValueH\000\0228\n\014s" +
+      "truct_value\030\014 \001(\0132 .connectd.pluginhost." +
+      "StructValueH\000\0225\n\rdecimal_value\030\r \001(\0132\034.c" +
+      "onnectd.pluginhost.DecimalH\000\022\024\n\ndate_val" +
+      "ue\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005items" +
+      "\030\001 \003(\0132\032.connectd.pluginhost.Value\"`\n\010Ma" +
+      "pValue\022(\n\004keys\030\001 \003(\0132\032.connectd.pluginho" +
+      "st.Value\022*\n\006values\030\002 \003(\0132\032.connectd.plug" +
+      "inhost.Value\"9\n\013StructValue\022*\n\006values\030\001 " +
+      "\003(\0132\032.connectd.pluginhost.Value\"*\n\007Decim" +
+      "al\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\t" +
+      "Configure\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002 \003" +
+      "(\0132).connectd.pluginhost.Configure.Props" +
+      "Entry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnectR" +
+      "ecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partition\030" +
+      "\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022\022\n" +
       "\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connect" +
       "d.pluginhost.Value\022\024\n\014value_schema\030\006 \001(\r" +
       "\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost.Va" +
-      "lue\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp" +
-      "_type\030\t \001(\0162\".connectd.pluginhost.Timest" +
-      "ampType\022,\n\007headers\030\n \003(\0132\033.connectd.plug" +
-      "inhost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreCo" +
-      "mmit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132" +
-      "$.connectd.pluginhost.PartitionOffset\"\247\002" +
-      "\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.connectd.p" +
-      "luginhost.PartitionOffset\022;\n\rreset_offse" +
-      "ts\030\002 \003(\0132$.connectd.pluginhost.Partition" +
-      "Offset\0222\n\005pause\030\003 \003(\0132#.connectd.pluginh" +
-      "ost.TopicPartition\0223\n\006resume\030\004 \003(\0132#.con" +
-      "nectd.pluginhost.TopicPartition\022\026\n\016reque" +
-      "st_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001" +
-      "B\r\n\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005top" +
-      "ic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Partition" +
-      "Offset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005" +
-      "\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001" +
-      " \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.pl" +
-      "uginhost.ReadOffsetsH\000\022:\n\rreport_errant\030" +
-      "\003 \001(\0132!.connectd.pluginhost.ReportErrant" +
-      "H\000B\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id\030\001 \001(\004\022" +
-      "\r\n\005error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034.connec" +
-      "td.pluginhost.OffsetsH\000\022)\n\004done\030\004 \001(\0132\031." +
-      "connectd.pluginhost.DoneH\000B\010\n\006result\"\254\001\n" +
-      "\014ReportErrant\022\020\n\010instance\030\001 \001(\004\022,\n\007schem" +
-      "as\030\002 \003(\0132\033.connectd.pluginhost.Schema\022/\n" +
-      "\006record\030\003 \001(\0132\037.connectd.pluginhost.Sink" +
-      "Record\022+\n\005error\030\004 \001(\0132\034.connectd.pluginh" +
-      "ost.Failure\"O\n\013ReadOffsets\022\020\n\010instance\030\001" +
-      " \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.plug" +
-      "inhost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003(\013" +
-      "2 .connectd.pluginhost.OffsetEntry\"h\n\013Of" +
-      "fsetEntry\022-\n\tpartition\030\001 \001(\0132\032.connectd." +
-      "pluginhost.Value\022*\n\006offset\030\002 \001(\0132\032.conne" +
-      "ctd.pluginhost.Value\"\231\001\n\005Event\022\020\n\010instan" +
-      "ce\030\001 \001(\004\022A\n\034request_task_reconfiguration" +
-      "\030\002 \001(\0132\031.connectd.pluginhost.DoneH\000\0223\n\013r" +
-      "aise_error\030\003 \001(\0132\034.connectd.pluginhost.F" +
-      "ailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 \001(" +
-      "\0162\037.connectd.pluginhost.SchemaType\022\020\n\010op" +
-      "tional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030\004 " +
-      "\001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 \003(" +
-      "\0132+.connectd.pluginhost.Schema.Parameter" +
-      "sEntry\0221\n\rdefault_value\030\007 \001(\0132\032.connectd" +
-      ".pluginhost.Value\022*\n\006fields\030\010 \003(\0132\032.conn" +
-      "ectd.pluginhost.Field\022/\n\nkey_schema\030\t \001(" +
-      "\0132\033.connectd.pluginhost.Schema\0221\n\014value_" +
-      "schema\030\n \001(\0132\033.connectd.pluginhost.Schem" +
-      "a\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005val" +
-      "ue\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004nam" +
-      "e\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.plugi" +
-      "nhost.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001 \001" +
-      "(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_valu" +
-      "e\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013int6" +
-      "4_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002H\000" +
-      "\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_valu" +
-      "e\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013arra" +
-      "y_value\030\n \001(\0132\036.connectd.pluginhost.List" +
-      "ValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd.pl" +
-      "uginhost.MapValueH\000\0228\n\014struct_value\030\014 \001(" +
-      "\0132 .connectd.pluginhost.StructValueH\000\0225\n" +
-      "\rdecimal_value\030\r \001(\0132\034.connectd.pluginho" +
-      "st.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004ki" +
-      "nd\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.connect" +
-      "d.pluginhost.Value\"`\n\010MapValue\022(\n\004keys\030\001" +
-      " \003(\0132\032.connectd.pluginhost.Value\022*\n\006valu" +
-      "es\030\002 \003(\0132\032.connectd.pluginhost.Value\"9\n\013" +
-      "StructValue\022*\n\006values\030\001 \003(\0132\032.connectd.p" +
-      "luginhost.Value\"*\n\007Decimal\022\020\n\010unscaled\030\001" +
-      " \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tConfigure\022\020\n\010ins" +
-      "tance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd.pl" +
-      "uginhost.Configure.PropsEntry\022\016\n\006is_key\030" +
-      "\003 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005valu" +
-      "e\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRecord\022\r\n\005topic\030\001" +
-      " \001(\t\022\034\n\017kafka_partition\030\002 \001(\005H\000\210\001\001\022\031\n\014ka" +
-      "fka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\nkey_schema\030\004 \001(" +
-      "\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Val" +
-      "ue\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132" +
-      "\032.connectd.pluginhost.Value\022\026\n\ttimestamp" +
-      "\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t \003(\0132\033.connectd." +
-      "pluginhost.HeaderB\022\n\020_kafka_partitionB\017\n" +
-      "\r_kafka_offsetB\014\n\n_timestamp\"\202\001\n\013RecordB" +
-      "atch\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132" +
-      "\033.connectd.pluginhost.Schema\0223\n\007records\030" +
-      "\003 \003(\0132\".connectd.pluginhost.ConnectRecor" +
-      "d\"y\n\020TransformedBatch\022,\n\007schemas\030\001 \003(\0132\033" +
-      ".connectd.pluginhost.Schema\0227\n\007records\030\002" +
-      " \003(\0132&.connectd.pluginhost.TransformedRe" +
-      "cord\"\262\001\n\021TransformedRecord\0224\n\006record\030\001 \001" +
-      "(\0132\".connectd.pluginhost.ConnectRecordH\000" +
-      "\022,\n\007dropped\030\002 \001(\0132\031.connectd.pluginhost." +
-      "DoneH\000\022/\n\007failure\030\003 \001(\0132\034.connectd.plugi" +
-      "nhost.FailureH\000B\010\n\006result\"#\n\020PredicateRe" +
-      "sults\022\017\n\007matches\030\001 \003(\010\"\223\001\n\014ConvertBatch\022" +
-      "\020\n\010instance\030\001 \001(\004\022\022\n\nto_connect\030\002 \001(\010\022,\n" +
-      "\007schemas\030\003 \003(\0132\033.connectd.pluginhost.Sch" +
-      "ema\022/\n\005items\030\004 \003(\0132 .connectd.pluginhost" +
-      ".ConvertItem\"s\n\013ConvertItem\022\r\n\005topic\030\001 \001" +
-      "(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.conn" +
-      "ectd.pluginhost.Value\022\021\n\004data\030\004 \001(\014H\000\210\001\001" +
-      "B\007\n\005_data\"m\n\016ConvertedBatch\022,\n\007schemas\030\001" +
-      " \003(\0132\033.connectd.pluginhost.Schema\022-\n\005ite" +
-      "ms\030\002 \003(\0132\036.connectd.pluginhost.Converted" +
-      "\"\221\001\n\tConverted\022\021\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006sch" +
-      "ema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd.plug" +
-      "inhost.Value\022-\n\007failure\030\004 \001(\0132\034.connectd" +
-      ".pluginhost.FailureB\007\n\005_data*\317\001\n\nPluginT" +
-      "ype\022\033\n\027PLUGIN_TYPE_UNSPECIFIED\020\000\022\026\n\022PLUG" +
-      "IN_TYPE_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031" +
-      "\n\025PLUGIN_TYPE_CONVERTER\020\003\022 \n\034PLUGIN_TYPE" +
-      "_HEADER_CONVERTER\020\004\022\036\n\032PLUGIN_TYPE_TRANS" +
-      "FORMATION\020\005\022\031\n\025PLUGIN_TYPE_PREDICATE\020\006*y" +
-      "\n\rTimestampType\022$\n TIMESTAMP_TYPE_NO_TIM" +
-      "ESTAMP_TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_CREATE_T" +
-      "IME\020\001\022\"\n\036TIMESTAMP_TYPE_LOG_APPEND_TIME\020" +
-      "\002*\302\002\n\nSchemaType\022\033\n\027SCHEMA_TYPE_UNSPECIF" +
-      "IED\020\000\022\024\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_TY" +
-      "PE_INT16\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SCH" +
-      "EMA_TYPE_INT64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020" +
-      "\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TYP" +
-      "E_BOOLEAN\020\007\022\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021S" +
-      "CHEMA_TYPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020" +
-      "\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_ST" +
-      "RUCT\020\014Bc\n$com.github.connectd.pluginhost" +
-      ".protoP\001Z9github.com/connectd/connectd/c" +
-      "onnectors/javaplugin/hostpbb\006proto3"
+      "lue\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t" +
+      " \003(\0132\033.connectd.pluginhost.HeaderB\022\n\020_ka" +
+      "fka_partitionB\017\n\r_kafka_offsetB\014\n\n_times" +
+      "tamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001(\004\022," +
+      "\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost.Sc" +
+      "hema\0223\n\007records\030\003 \003(\0132\".connectd.pluginh" +
+      "ost.ConnectRecord\"y\n\020TransformedBatch\022,\n" +
+      "\007schemas\030\001 \003(\0132\033.connectd.pluginhost.Sch" +
+      "ema\0227\n\007records\030\002 \003(\0132&.connectd.pluginho" +
+      "st.TransformedRecord\"\262\001\n\021TransformedReco" +
+      "rd\0224\n\006record\030\001 \001(\0132\".connectd.pluginhost" +
+      ".ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031.conn" +
+      "ectd.pluginhost.DoneH\000\022/\n\007failure\030\003 \001(\0132" +
+      "\034.connectd.pluginhost.FailureH\000B\010\n\006resul" +
+      "t\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003(\010\"\223" +
+      "\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_" +
+      "connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connect" +
+      "d.pluginhost.Schema\022/\n\005items\030\004 \003(\0132 .con" +
+      "nectd.pluginhost.ConvertItem\"s\n\013ConvertI" +
+      "tem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005va" +
+      "lue\030\003 \001(\0132\032.connectd.pluginhost.Value\022\021\n" +
+      "\004data\030\004 \001(\014H\000\210\001\001B\007\n\005_data\"m\n\016ConvertedBa" +
+      "tch\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginho" +
+      "st.Schema\022-\n\005items\030\002 \003(\0132\036.connectd.plug" +
+      "inhost.Converted\"\221\001\n\tConverted\022\021\n\004data\030\001" +
+      " \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\013" +
+      "2\032.connectd.pluginhost.Value\022-\n\007failure\030" +
+      "\004 \001(\0132\034.connectd.pluginhost.FailureB\007\n\005_" +
+      "data*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPE" +
+      "CIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUG" +
+      "IN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020" +
+      "\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032P" +
+      "LUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TY" +
+      "PE_PREDICATE\020\006*y\n\rTimestampType\022$\n TIMES" +
+      "TAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTA" +
+      "MP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_" +
+      "LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHE" +
+      "MA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT" +
+      "8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYP" +
+      "E_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHE" +
+      "MA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64" +
+      "\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TY" +
+      "PE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SC" +
+      "HEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026" +
+      "\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.con" +
+      "nectd.pluginhost.protoP\001Z9github.com/con" +
+      "nectd/connectd/connectors/javaplugin/hos" +
+      "tpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -960,111 +969,117 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_SourceBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceBatch_descriptor,
-        new java.lang.String[] { "Schemas", "Records", });
-    internal_static_connectd_pluginhost_SourceRecord_descriptor =
+        new java.lang.String[] { "Schemas", "Records", "Partitions", "OffsetKeys", });
+    internal_static_connectd_pluginhost_OffsetKeys_descriptor =
       getDescriptor().getMessageType(33);
+    internal_static_connectd_pluginhost_OffsetKeys_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_OffsetKeys_descriptor,
+        new java.lang.String[] { "Keys", });
+    internal_static_connectd_pluginhost_SourceRecord_descriptor =
+      getDescriptor().getMessageType(34);
     internal_static_connectd_pluginhost_SourceRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceRecord_descriptor,
-        new java.lang.String[] { "Seq", "SourcePartition", "SourceOffset", "Topic", "KafkaPartition", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
+        new java.lang.String[] { "Seq", "SourcePartition", "OffsetKeys", "OffsetValues", "Topic", "KafkaPartition", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
     internal_static_connectd_pluginhost_Header_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(35);
     internal_static_connectd_pluginhost_Header_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Header_descriptor,
         new java.lang.String[] { "Key", "Schema", "Value", });
     internal_static_connectd_pluginhost_SinkOpen_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(36);
     internal_static_connectd_pluginhost_SinkOpen_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkOpen_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkClose_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(37);
     internal_static_connectd_pluginhost_SinkClose_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkClose_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkPut_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(38);
     internal_static_connectd_pluginhost_SinkPut_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPut_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Records", });
     internal_static_connectd_pluginhost_SinkRecord_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(39);
     internal_static_connectd_pluginhost_SinkRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkRecord_descriptor,
         new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "TimestampType", "Headers", });
     internal_static_connectd_pluginhost_SinkPreCommit_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(40);
     internal_static_connectd_pluginhost_SinkPreCommit_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPreCommit_descriptor,
         new java.lang.String[] { "Instance", "Offsets", });
     internal_static_connectd_pluginhost_SinkReply_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(41);
     internal_static_connectd_pluginhost_SinkReply_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkReply_descriptor,
         new java.lang.String[] { "Commit", "ResetOffsets", "Pause", "Resume", "RequestCommit", "TimeoutMs", });
     internal_static_connectd_pluginhost_TopicPartition_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(42);
     internal_static_connectd_pluginhost_TopicPartition_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TopicPartition_descriptor,
         new java.lang.String[] { "Topic", "Partition", });
     internal_static_connectd_pluginhost_PartitionOffset_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(43);
     internal_static_connectd_pluginhost_PartitionOffset_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PartitionOffset_descriptor,
         new java.lang.String[] { "Topic", "Partition", "Offset", });
     internal_static_connectd_pluginhost_HostRequest_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(44);
     internal_static_connectd_pluginhost_HostRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostRequest_descriptor,
         new java.lang.String[] { "Id", "ReadOffsets", "ReportErrant", "Call", });
     internal_static_connectd_pluginhost_HostResponse_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(45);
     internal_static_connectd_pluginhost_HostResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostResponse_descriptor,
         new java.lang.String[] { "Id", "Error", "Offsets", "Done", "Result", });
     internal_static_connectd_pluginhost_ReportErrant_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(46);
     internal_static_connectd_pluginhost_ReportErrant_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ReportErrant_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Record", "Error", });
     internal_static_connectd_pluginhost_ReadOffsets_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(47);
     internal_static_connectd_pluginhost_ReadOffsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ReadOffsets_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_Offsets_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(48);
     internal_static_connectd_pluginhost_Offsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Offsets_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_connectd_pluginhost_OffsetEntry_descriptor =
-      getDescriptor().getMessageType(48);
+      getDescriptor().getMessageType(49);
     internal_static_connectd_pluginhost_OffsetEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_OffsetEntry_descriptor,
         new java.lang.String[] { "Partition", "Offset", });
     internal_static_connectd_pluginhost_Event_descriptor =
-      getDescriptor().getMessageType(49);
+      getDescriptor().getMessageType(50);
     internal_static_connectd_pluginhost_Event_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Event_descriptor,
         new java.lang.String[] { "Instance", "RequestTaskReconfiguration", "RaiseError", "Kind", });
     internal_static_connectd_pluginhost_Schema_descriptor =
-      getDescriptor().getMessageType(50);
+      getDescriptor().getMessageType(51);
     internal_static_connectd_pluginhost_Schema_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Schema_descriptor,
@@ -1076,43 +1091,43 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_Schema_ParametersEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_Field_descriptor =
-      getDescriptor().getMessageType(51);
+      getDescriptor().getMessageType(52);
     internal_static_connectd_pluginhost_Field_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Field_descriptor,
         new java.lang.String[] { "Name", "Schema", });
     internal_static_connectd_pluginhost_Value_descriptor =
-      getDescriptor().getMessageType(52);
+      getDescriptor().getMessageType(53);
     internal_static_connectd_pluginhost_Value_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Value_descriptor,
         new java.lang.String[] { "BoolValue", "Int8Value", "Int16Value", "Int32Value", "Int64Value", "Float32Value", "Float64Value", "StringValue", "BytesValue", "ArrayValue", "MapValue", "StructValue", "DecimalValue", "DateValue", "Kind", });
     internal_static_connectd_pluginhost_ListValue_descriptor =
-      getDescriptor().getMessageType(53);
+      getDescriptor().getMessageType(54);
     internal_static_connectd_pluginhost_ListValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ListValue_descriptor,
         new java.lang.String[] { "Items", });
     internal_static_connectd_pluginhost_MapValue_descriptor =
-      getDescriptor().getMessageType(54);
+      getDescriptor().getMessageType(55);
     internal_static_connectd_pluginhost_MapValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_MapValue_descriptor,
         new java.lang.String[] { "Keys", "Values", });
     internal_static_connectd_pluginhost_StructValue_descriptor =
-      getDescriptor().getMessageType(55);
+      getDescriptor().getMessageType(56);
     internal_static_connectd_pluginhost_StructValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_StructValue_descriptor,
         new java.lang.String[] { "Values", });
     internal_static_connectd_pluginhost_Decimal_descriptor =
-      getDescriptor().getMessageType(56);
+      getDescriptor().getMessageType(57);
     internal_static_connectd_pluginhost_Decimal_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Decimal_descriptor,
         new java.lang.String[] { "Unscaled", "Scale", });
     internal_static_connectd_pluginhost_Configure_descriptor =
-      getDescriptor().getMessageType(57);
+      getDescriptor().getMessageType(58);
     internal_static_connectd_pluginhost_Configure_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Configure_descriptor,
@@ -1124,55 +1139,55 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_Configure_PropsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_ConnectRecord_descriptor =
-      getDescriptor().getMessageType(58);
+      getDescriptor().getMessageType(59);
     internal_static_connectd_pluginhost_ConnectRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConnectRecord_descriptor,
         new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
     internal_static_connectd_pluginhost_RecordBatch_descriptor =
-      getDescriptor().getMessageType(59);
+      getDescriptor().getMessageType(60);
     internal_static_connectd_pluginhost_RecordBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_RecordBatch_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Records", });
     internal_static_connectd_pluginhost_TransformedBatch_descriptor =
-      getDescriptor().getMessageType(60);
+      getDescriptor().getMessageType(61);
     internal_static_connectd_pluginhost_TransformedBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TransformedBatch_descriptor,
         new java.lang.String[] { "Schemas", "Records", });
     internal_static_connectd_pluginhost_TransformedRecord_descriptor =
-      getDescriptor().getMessageType(61);
+      getDescriptor().getMessageType(62);
     internal_static_connectd_pluginhost_TransformedRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TransformedRecord_descriptor,
         new java.lang.String[] { "Record", "Dropped", "Failure", "Result", });
     internal_static_connectd_pluginhost_PredicateResults_descriptor =
-      getDescriptor().getMessageType(62);
+      getDescriptor().getMessageType(63);
     internal_static_connectd_pluginhost_PredicateResults_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PredicateResults_descriptor,
         new java.lang.String[] { "Matches", });
     internal_static_connectd_pluginhost_ConvertBatch_descriptor =
-      getDescriptor().getMessageType(63);
+      getDescriptor().getMessageType(64);
     internal_static_connectd_pluginhost_ConvertBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertBatch_descriptor,
         new java.lang.String[] { "Instance", "ToConnect", "Schemas", "Items", });
     internal_static_connectd_pluginhost_ConvertItem_descriptor =
-      getDescriptor().getMessageType(64);
+      getDescriptor().getMessageType(65);
     internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertItem_descriptor,
         new java.lang.String[] { "Topic", "Schema", "Value", "Data", });
     internal_static_connectd_pluginhost_ConvertedBatch_descriptor =
-      getDescriptor().getMessageType(65);
+      getDescriptor().getMessageType(66);
     internal_static_connectd_pluginhost_ConvertedBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertedBatch_descriptor,
         new java.lang.String[] { "Schemas", "Items", });
     internal_static_connectd_pluginhost_Converted_descriptor =
-      getDescriptor().getMessageType(66);
+      getDescriptor().getMessageType(67);
     internal_static_connectd_pluginhost_Converted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Converted_descriptor,

@@ -7,8 +7,12 @@ package com.github.connectd.pluginhost.proto;
 
 /**
  * <pre>
- * SourceBatch is what one poll() returned. Schemas are sent once per batch: a record names its
- * key, value and header schemas by index + 1 into schemas (0: no schema).
+ * SourceBatch is what poll() returned: the records of one or more poll() calls. What repeats
+ * from record to record crosses once per batch and records name it by index + 1 (0: none):
+ * schemas, source partitions (equal maps are one entry, so the worker also keeps one map per
+ * partition), and the key sets of source offsets (a record sends only its offset's values).
+ * A record's cost on the wire and in decoding is then its own data, not its connector's
+ * bookkeeping repeated.
  * </pre>
  *
  * Protobuf type {@code connectd.pluginhost.SourceBatch}
@@ -35,6 +39,8 @@ private static final long serialVersionUID = 0L;
   private SourceBatch() {
     schemas_ = java.util.Collections.emptyList();
     records_ = java.util.Collections.emptyList();
+    partitions_ = java.util.Collections.emptyList();
+    offsetKeys_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -132,6 +138,108 @@ private static final long serialVersionUID = 0L;
     return records_.get(index);
   }
 
+  public static final int PARTITIONS_FIELD_NUMBER = 3;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.Value> partitions_;
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.Value> getPartitionsList() {
+    return partitions_;
+  }
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+      getPartitionsOrBuilderList() {
+    return partitions_;
+  }
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  @java.lang.Override
+  public int getPartitionsCount() {
+    return partitions_.size();
+  }
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.Value getPartitions(int index) {
+    return partitions_.get(index);
+  }
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ValueOrBuilder getPartitionsOrBuilder(
+      int index) {
+    return partitions_.get(index);
+  }
+
+  public static final int OFFSET_KEYS_FIELD_NUMBER = 4;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys> offsetKeys_;
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys> getOffsetKeysList() {
+    return offsetKeys_;
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder> 
+      getOffsetKeysOrBuilderList() {
+    return offsetKeys_;
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  @java.lang.Override
+  public int getOffsetKeysCount() {
+    return offsetKeys_.size();
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.OffsetKeys getOffsetKeys(int index) {
+    return offsetKeys_.get(index);
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder getOffsetKeysOrBuilder(
+      int index) {
+    return offsetKeys_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -152,6 +260,12 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < records_.size(); i++) {
       output.writeMessage(2, records_.get(i));
     }
+    for (int i = 0; i < partitions_.size(); i++) {
+      output.writeMessage(3, partitions_.get(i));
+    }
+    for (int i = 0; i < offsetKeys_.size(); i++) {
+      output.writeMessage(4, offsetKeys_.get(i));
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -168,6 +282,14 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < records_.size(); i++) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(2, records_.get(i));
+    }
+    for (int i = 0; i < partitions_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(3, partitions_.get(i));
+    }
+    for (int i = 0; i < offsetKeys_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(4, offsetKeys_.get(i));
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -188,6 +310,10 @@ private static final long serialVersionUID = 0L;
         .equals(other.getSchemasList())) return false;
     if (!getRecordsList()
         .equals(other.getRecordsList())) return false;
+    if (!getPartitionsList()
+        .equals(other.getPartitionsList())) return false;
+    if (!getOffsetKeysList()
+        .equals(other.getOffsetKeysList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -206,6 +332,14 @@ private static final long serialVersionUID = 0L;
     if (getRecordsCount() > 0) {
       hash = (37 * hash) + RECORDS_FIELD_NUMBER;
       hash = (53 * hash) + getRecordsList().hashCode();
+    }
+    if (getPartitionsCount() > 0) {
+      hash = (37 * hash) + PARTITIONS_FIELD_NUMBER;
+      hash = (53 * hash) + getPartitionsList().hashCode();
+    }
+    if (getOffsetKeysCount() > 0) {
+      hash = (37 * hash) + OFFSET_KEYS_FIELD_NUMBER;
+      hash = (53 * hash) + getOffsetKeysList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -306,8 +440,12 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * SourceBatch is what one poll() returned. Schemas are sent once per batch: a record names its
-   * key, value and header schemas by index + 1 into schemas (0: no schema).
+   * SourceBatch is what poll() returned: the records of one or more poll() calls. What repeats
+   * from record to record crosses once per batch and records name it by index + 1 (0: none):
+   * schemas, source partitions (equal maps are one entry, so the worker also keeps one map per
+   * partition), and the key sets of source offsets (a record sends only its offset's values).
+   * A record's cost on the wire and in decoding is then its own data, not its connector's
+   * bookkeeping repeated.
    * </pre>
    *
    * Protobuf type {@code connectd.pluginhost.SourceBatch}
@@ -357,6 +495,20 @@ private static final long serialVersionUID = 0L;
         recordsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000002);
+      if (partitionsBuilder_ == null) {
+        partitions_ = java.util.Collections.emptyList();
+      } else {
+        partitions_ = null;
+        partitionsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000004);
+      if (offsetKeysBuilder_ == null) {
+        offsetKeys_ = java.util.Collections.emptyList();
+      } else {
+        offsetKeys_ = null;
+        offsetKeysBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000008);
       return this;
     }
 
@@ -407,6 +559,24 @@ private static final long serialVersionUID = 0L;
         result.records_ = records_;
       } else {
         result.records_ = recordsBuilder_.build();
+      }
+      if (partitionsBuilder_ == null) {
+        if (((bitField0_ & 0x00000004) != 0)) {
+          partitions_ = java.util.Collections.unmodifiableList(partitions_);
+          bitField0_ = (bitField0_ & ~0x00000004);
+        }
+        result.partitions_ = partitions_;
+      } else {
+        result.partitions_ = partitionsBuilder_.build();
+      }
+      if (offsetKeysBuilder_ == null) {
+        if (((bitField0_ & 0x00000008) != 0)) {
+          offsetKeys_ = java.util.Collections.unmodifiableList(offsetKeys_);
+          bitField0_ = (bitField0_ & ~0x00000008);
+        }
+        result.offsetKeys_ = offsetKeys_;
+      } else {
+        result.offsetKeys_ = offsetKeysBuilder_.build();
       }
     }
 
@@ -478,6 +648,58 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (partitionsBuilder_ == null) {
+        if (!other.partitions_.isEmpty()) {
+          if (partitions_.isEmpty()) {
+            partitions_ = other.partitions_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+          } else {
+            ensurePartitionsIsMutable();
+            partitions_.addAll(other.partitions_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.partitions_.isEmpty()) {
+          if (partitionsBuilder_.isEmpty()) {
+            partitionsBuilder_.dispose();
+            partitionsBuilder_ = null;
+            partitions_ = other.partitions_;
+            bitField0_ = (bitField0_ & ~0x00000004);
+            partitionsBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetPartitionsFieldBuilder() : null;
+          } else {
+            partitionsBuilder_.addAllMessages(other.partitions_);
+          }
+        }
+      }
+      if (offsetKeysBuilder_ == null) {
+        if (!other.offsetKeys_.isEmpty()) {
+          if (offsetKeys_.isEmpty()) {
+            offsetKeys_ = other.offsetKeys_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+          } else {
+            ensureOffsetKeysIsMutable();
+            offsetKeys_.addAll(other.offsetKeys_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.offsetKeys_.isEmpty()) {
+          if (offsetKeysBuilder_.isEmpty()) {
+            offsetKeysBuilder_.dispose();
+            offsetKeysBuilder_ = null;
+            offsetKeys_ = other.offsetKeys_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+            offsetKeysBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetOffsetKeysFieldBuilder() : null;
+          } else {
+            offsetKeysBuilder_.addAllMessages(other.offsetKeys_);
+          }
+        }
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -530,6 +752,32 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 18
+            case 26: {
+              com.github.connectd.pluginhost.proto.Value m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.Value.parser(),
+                      extensionRegistry);
+              if (partitionsBuilder_ == null) {
+                ensurePartitionsIsMutable();
+                partitions_.add(m);
+              } else {
+                partitionsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 26
+            case 34: {
+              com.github.connectd.pluginhost.proto.OffsetKeys m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.OffsetKeys.parser(),
+                      extensionRegistry);
+              if (offsetKeysBuilder_ == null) {
+                ensureOffsetKeysIsMutable();
+                offsetKeys_.add(m);
+              } else {
+                offsetKeysBuilder_.addMessage(m);
+              }
+              break;
+            } // case 34
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1025,6 +1273,558 @@ private static final long serialVersionUID = 0L;
         records_ = null;
       }
       return recordsBuilder_;
+    }
+
+    private java.util.List<com.github.connectd.pluginhost.proto.Value> partitions_ =
+      java.util.Collections.emptyList();
+    private void ensurePartitionsIsMutable() {
+      if (!((bitField0_ & 0x00000004) != 0)) {
+        partitions_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.Value>(partitions_);
+        bitField0_ |= 0x00000004;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> partitionsBuilder_;
+
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.Value> getPartitionsList() {
+      if (partitionsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(partitions_);
+      } else {
+        return partitionsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public int getPartitionsCount() {
+      if (partitionsBuilder_ == null) {
+        return partitions_.size();
+      } else {
+        return partitionsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value getPartitions(int index) {
+      if (partitionsBuilder_ == null) {
+        return partitions_.get(index);
+      } else {
+        return partitionsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder setPartitions(
+        int index, com.github.connectd.pluginhost.proto.Value value) {
+      if (partitionsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartitionsIsMutable();
+        partitions_.set(index, value);
+        onChanged();
+      } else {
+        partitionsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder setPartitions(
+        int index, com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (partitionsBuilder_ == null) {
+        ensurePartitionsIsMutable();
+        partitions_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        partitionsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder addPartitions(com.github.connectd.pluginhost.proto.Value value) {
+      if (partitionsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartitionsIsMutable();
+        partitions_.add(value);
+        onChanged();
+      } else {
+        partitionsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder addPartitions(
+        int index, com.github.connectd.pluginhost.proto.Value value) {
+      if (partitionsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensurePartitionsIsMutable();
+        partitions_.add(index, value);
+        onChanged();
+      } else {
+        partitionsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder addPartitions(
+        com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (partitionsBuilder_ == null) {
+        ensurePartitionsIsMutable();
+        partitions_.add(builderForValue.build());
+        onChanged();
+      } else {
+        partitionsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder addPartitions(
+        int index, com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (partitionsBuilder_ == null) {
+        ensurePartitionsIsMutable();
+        partitions_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        partitionsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder addAllPartitions(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.Value> values) {
+      if (partitionsBuilder_ == null) {
+        ensurePartitionsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, partitions_);
+        onChanged();
+      } else {
+        partitionsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder clearPartitions() {
+      if (partitionsBuilder_ == null) {
+        partitions_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000004);
+        onChanged();
+      } else {
+        partitionsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public Builder removePartitions(int index) {
+      if (partitionsBuilder_ == null) {
+        ensurePartitionsIsMutable();
+        partitions_.remove(index);
+        onChanged();
+      } else {
+        partitionsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder getPartitionsBuilder(
+        int index) {
+      return internalGetPartitionsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ValueOrBuilder getPartitionsOrBuilder(
+        int index) {
+      if (partitionsBuilder_ == null) {
+        return partitions_.get(index);  } else {
+        return partitionsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+         getPartitionsOrBuilderList() {
+      if (partitionsBuilder_ != null) {
+        return partitionsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(partitions_);
+      }
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder addPartitionsBuilder() {
+      return internalGetPartitionsFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.Value.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder addPartitionsBuilder(
+        int index) {
+      return internalGetPartitionsFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.Value.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * maps
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.Value.Builder> 
+         getPartitionsBuilderList() {
+      return internalGetPartitionsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+        internalGetPartitionsFieldBuilder() {
+      if (partitionsBuilder_ == null) {
+        partitionsBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder>(
+                partitions_,
+                ((bitField0_ & 0x00000004) != 0),
+                getParentForChildren(),
+                isClean());
+        partitions_ = null;
+      }
+      return partitionsBuilder_;
+    }
+
+    private java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys> offsetKeys_ =
+      java.util.Collections.emptyList();
+    private void ensureOffsetKeysIsMutable() {
+      if (!((bitField0_ & 0x00000008) != 0)) {
+        offsetKeys_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.OffsetKeys>(offsetKeys_);
+        bitField0_ |= 0x00000008;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.OffsetKeys, com.github.connectd.pluginhost.proto.OffsetKeys.Builder, com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder> offsetKeysBuilder_;
+
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys> getOffsetKeysList() {
+      if (offsetKeysBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(offsetKeys_);
+      } else {
+        return offsetKeysBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public int getOffsetKeysCount() {
+      if (offsetKeysBuilder_ == null) {
+        return offsetKeys_.size();
+      } else {
+        return offsetKeysBuilder_.getCount();
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.OffsetKeys getOffsetKeys(int index) {
+      if (offsetKeysBuilder_ == null) {
+        return offsetKeys_.get(index);
+      } else {
+        return offsetKeysBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder setOffsetKeys(
+        int index, com.github.connectd.pluginhost.proto.OffsetKeys value) {
+      if (offsetKeysBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.set(index, value);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder setOffsetKeys(
+        int index, com.github.connectd.pluginhost.proto.OffsetKeys.Builder builderForValue) {
+      if (offsetKeysBuilder_ == null) {
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        offsetKeysBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder addOffsetKeys(com.github.connectd.pluginhost.proto.OffsetKeys value) {
+      if (offsetKeysBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.add(value);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder addOffsetKeys(
+        int index, com.github.connectd.pluginhost.proto.OffsetKeys value) {
+      if (offsetKeysBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.add(index, value);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder addOffsetKeys(
+        com.github.connectd.pluginhost.proto.OffsetKeys.Builder builderForValue) {
+      if (offsetKeysBuilder_ == null) {
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.add(builderForValue.build());
+        onChanged();
+      } else {
+        offsetKeysBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder addOffsetKeys(
+        int index, com.github.connectd.pluginhost.proto.OffsetKeys.Builder builderForValue) {
+      if (offsetKeysBuilder_ == null) {
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        offsetKeysBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder addAllOffsetKeys(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.OffsetKeys> values) {
+      if (offsetKeysBuilder_ == null) {
+        ensureOffsetKeysIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, offsetKeys_);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder clearOffsetKeys() {
+      if (offsetKeysBuilder_ == null) {
+        offsetKeys_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public Builder removeOffsetKeys(int index) {
+      if (offsetKeysBuilder_ == null) {
+        ensureOffsetKeysIsMutable();
+        offsetKeys_.remove(index);
+        onChanged();
+      } else {
+        offsetKeysBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.OffsetKeys.Builder getOffsetKeysBuilder(
+        int index) {
+      return internalGetOffsetKeysFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder getOffsetKeysOrBuilder(
+        int index) {
+      if (offsetKeysBuilder_ == null) {
+        return offsetKeys_.get(index);  } else {
+        return offsetKeysBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder> 
+         getOffsetKeysOrBuilderList() {
+      if (offsetKeysBuilder_ != null) {
+        return offsetKeysBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(offsetKeys_);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.OffsetKeys.Builder addOffsetKeysBuilder() {
+      return internalGetOffsetKeysFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.OffsetKeys.getDefaultInstance());
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public com.github.connectd.pluginhost.proto.OffsetKeys.Builder addOffsetKeysBuilder(
+        int index) {
+      return internalGetOffsetKeysFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.OffsetKeys.getDefaultInstance());
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys.Builder> 
+         getOffsetKeysBuilderList() {
+      return internalGetOffsetKeysFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.OffsetKeys, com.github.connectd.pluginhost.proto.OffsetKeys.Builder, com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder> 
+        internalGetOffsetKeysFieldBuilder() {
+      if (offsetKeysBuilder_ == null) {
+        offsetKeysBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            com.github.connectd.pluginhost.proto.OffsetKeys, com.github.connectd.pluginhost.proto.OffsetKeys.Builder, com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder>(
+                offsetKeys_,
+                ((bitField0_ & 0x00000008) != 0),
+                getParentForChildren(),
+                isClean());
+        offsetKeys_ = null;
+      }
+      return offsetKeysBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.SourceBatch)

@@ -57,4 +57,72 @@ public interface SourceBatchOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.SourceRecordOrBuilder getRecordsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  java.util.List<com.github.connectd.pluginhost.proto.Value> 
+      getPartitionsList();
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  com.github.connectd.pluginhost.proto.Value getPartitions(int index);
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  int getPartitionsCount();
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+      getPartitionsOrBuilderList();
+  /**
+   * <pre>
+   * maps
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value partitions = 3;</code>
+   */
+  com.github.connectd.pluginhost.proto.ValueOrBuilder getPartitionsOrBuilder(
+      int index);
+
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  java.util.List<com.github.connectd.pluginhost.proto.OffsetKeys> 
+      getOffsetKeysList();
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  com.github.connectd.pluginhost.proto.OffsetKeys getOffsetKeys(int index);
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  int getOffsetKeysCount();
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder> 
+      getOffsetKeysOrBuilderList();
+  /**
+   * <code>repeated .connectd.pluginhost.OffsetKeys offset_keys = 4;</code>
+   */
+  com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder getOffsetKeysOrBuilder(
+      int index);
 }

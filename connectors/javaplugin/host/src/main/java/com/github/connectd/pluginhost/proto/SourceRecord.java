@@ -32,6 +32,7 @@ private static final long serialVersionUID = 0L;
     super(builder);
   }
   private SourceRecord() {
+    offsetValues_ = java.util.Collections.emptyList();
     topic_ = "";
     headers_ = java.util.Collections.emptyList();
   }
@@ -65,80 +66,95 @@ private static final long serialVersionUID = 0L;
     return seq_;
   }
 
-  public static final int SOURCE_PARTITION_FIELD_NUMBER = 2;
-  private com.github.connectd.pluginhost.proto.Value sourcePartition_;
+  public static final int SOURCE_PARTITION_FIELD_NUMBER = 12;
+  private int sourcePartition_ = 0;
   /**
    * <pre>
-   * a map, or unset for null
+   * index + 1 into the batch's partitions; 0: null
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-   * @return Whether the sourcePartition field is set.
-   */
-  @java.lang.Override
-  public boolean hasSourcePartition() {
-    return ((bitField0_ & 0x00000001) != 0);
-  }
-  /**
-   * <pre>
-   * a map, or unset for null
-   * </pre>
-   *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+   * <code>uint32 source_partition = 12;</code>
    * @return The sourcePartition.
    */
   @java.lang.Override
-  public com.github.connectd.pluginhost.proto.Value getSourcePartition() {
-    return sourcePartition_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourcePartition_;
-  }
-  /**
-   * <pre>
-   * a map, or unset for null
-   * </pre>
-   *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-   */
-  @java.lang.Override
-  public com.github.connectd.pluginhost.proto.ValueOrBuilder getSourcePartitionOrBuilder() {
-    return sourcePartition_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourcePartition_;
+  public int getSourcePartition() {
+    return sourcePartition_;
   }
 
-  public static final int SOURCE_OFFSET_FIELD_NUMBER = 3;
-  private com.github.connectd.pluginhost.proto.Value sourceOffset_;
+  public static final int OFFSET_KEYS_FIELD_NUMBER = 13;
+  private int offsetKeys_ = 0;
   /**
    * <pre>
-   * a map, or unset for null
+   * index + 1 into the batch's offset_keys; 0: a null offset
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-   * @return Whether the sourceOffset field is set.
+   * <code>uint32 offset_keys = 13;</code>
+   * @return The offsetKeys.
    */
   @java.lang.Override
-  public boolean hasSourceOffset() {
-    return ((bitField0_ & 0x00000002) != 0);
+  public int getOffsetKeys() {
+    return offsetKeys_;
+  }
+
+  public static final int OFFSET_VALUES_FIELD_NUMBER = 14;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.Value> offsetValues_;
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.Value> getOffsetValuesList() {
+    return offsetValues_;
   }
   /**
    * <pre>
-   * a map, or unset for null
+   * the offset map's values, one per key of offset_keys
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-   * @return The sourceOffset.
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
    */
   @java.lang.Override
-  public com.github.connectd.pluginhost.proto.Value getSourceOffset() {
-    return sourceOffset_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourceOffset_;
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+      getOffsetValuesOrBuilderList() {
+    return offsetValues_;
   }
   /**
    * <pre>
-   * a map, or unset for null
+   * the offset map's values, one per key of offset_keys
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
    */
   @java.lang.Override
-  public com.github.connectd.pluginhost.proto.ValueOrBuilder getSourceOffsetOrBuilder() {
-    return sourceOffset_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourceOffset_;
+  public int getOffsetValuesCount() {
+    return offsetValues_.size();
+  }
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.Value getOffsetValues(int index) {
+    return offsetValues_.get(index);
+  }
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.ValueOrBuilder getOffsetValuesOrBuilder(
+      int index) {
+    return offsetValues_.get(index);
   }
 
   public static final int TOPIC_FIELD_NUMBER = 4;
@@ -188,7 +204,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasKafkaPartition() {
-    return ((bitField0_ & 0x00000004) != 0);
+    return ((bitField0_ & 0x00000001) != 0);
   }
   /**
    * <code>optional int32 kafka_partition = 5;</code>
@@ -218,7 +234,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasKey() {
-    return ((bitField0_ & 0x00000008) != 0);
+    return ((bitField0_ & 0x00000002) != 0);
   }
   /**
    * <code>.connectd.pluginhost.Value key = 7;</code>
@@ -255,7 +271,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasValue() {
-    return ((bitField0_ & 0x00000010) != 0);
+    return ((bitField0_ & 0x00000004) != 0);
   }
   /**
    * <code>.connectd.pluginhost.Value value = 9;</code>
@@ -285,7 +301,7 @@ private static final long serialVersionUID = 0L;
    */
   @java.lang.Override
   public boolean hasTimestamp() {
-    return ((bitField0_ & 0x00000020) != 0);
+    return ((bitField0_ & 0x00000008) != 0);
   }
   /**
    * <pre>
@@ -358,35 +374,38 @@ private static final long serialVersionUID = 0L;
     if (seq_ != 0L) {
       output.writeUInt64(1, seq_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      output.writeMessage(2, getSourcePartition());
-    }
-    if (((bitField0_ & 0x00000002) != 0)) {
-      output.writeMessage(3, getSourceOffset());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(topic_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 4, topic_);
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       output.writeInt32(5, kafkaPartition_);
     }
     if (keySchema_ != 0) {
       output.writeUInt32(6, keySchema_);
     }
-    if (((bitField0_ & 0x00000008) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       output.writeMessage(7, getKey());
     }
     if (valueSchema_ != 0) {
       output.writeUInt32(8, valueSchema_);
     }
-    if (((bitField0_ & 0x00000010) != 0)) {
+    if (((bitField0_ & 0x00000004) != 0)) {
       output.writeMessage(9, getValue());
     }
-    if (((bitField0_ & 0x00000020) != 0)) {
+    if (((bitField0_ & 0x00000008) != 0)) {
       output.writeInt64(10, timestamp_);
     }
     for (int i = 0; i < headers_.size(); i++) {
       output.writeMessage(11, headers_.get(i));
+    }
+    if (sourcePartition_ != 0) {
+      output.writeUInt32(12, sourcePartition_);
+    }
+    if (offsetKeys_ != 0) {
+      output.writeUInt32(13, offsetKeys_);
+    }
+    for (int i = 0; i < offsetValues_.size(); i++) {
+      output.writeMessage(14, offsetValues_.get(i));
     }
     getUnknownFields().writeTo(output);
   }
@@ -401,18 +420,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeUInt64Size(1, seq_);
     }
-    if (((bitField0_ & 0x00000001) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(2, getSourcePartition());
-    }
-    if (((bitField0_ & 0x00000002) != 0)) {
-      size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(3, getSourceOffset());
-    }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(topic_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(4, topic_);
     }
-    if (((bitField0_ & 0x00000004) != 0)) {
+    if (((bitField0_ & 0x00000001) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt32Size(5, kafkaPartition_);
     }
@@ -420,7 +431,7 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeUInt32Size(6, keySchema_);
     }
-    if (((bitField0_ & 0x00000008) != 0)) {
+    if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(7, getKey());
     }
@@ -428,17 +439,29 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeUInt32Size(8, valueSchema_);
     }
-    if (((bitField0_ & 0x00000010) != 0)) {
+    if (((bitField0_ & 0x00000004) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(9, getValue());
     }
-    if (((bitField0_ & 0x00000020) != 0)) {
+    if (((bitField0_ & 0x00000008) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(10, timestamp_);
     }
     for (int i = 0; i < headers_.size(); i++) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(11, headers_.get(i));
+    }
+    if (sourcePartition_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(12, sourcePartition_);
+    }
+    if (offsetKeys_ != 0) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeUInt32Size(13, offsetKeys_);
+    }
+    for (int i = 0; i < offsetValues_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(14, offsetValues_.get(i));
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -457,16 +480,12 @@ private static final long serialVersionUID = 0L;
 
     if (getSeq()
         != other.getSeq()) return false;
-    if (hasSourcePartition() != other.hasSourcePartition()) return false;
-    if (hasSourcePartition()) {
-      if (!getSourcePartition()
-          .equals(other.getSourcePartition())) return false;
-    }
-    if (hasSourceOffset() != other.hasSourceOffset()) return false;
-    if (hasSourceOffset()) {
-      if (!getSourceOffset()
-          .equals(other.getSourceOffset())) return false;
-    }
+    if (getSourcePartition()
+        != other.getSourcePartition()) return false;
+    if (getOffsetKeys()
+        != other.getOffsetKeys()) return false;
+    if (!getOffsetValuesList()
+        .equals(other.getOffsetValuesList())) return false;
     if (!getTopic()
         .equals(other.getTopic())) return false;
     if (hasKafkaPartition() != other.hasKafkaPartition()) return false;
@@ -509,13 +528,13 @@ private static final long serialVersionUID = 0L;
     hash = (37 * hash) + SEQ_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
         getSeq());
-    if (hasSourcePartition()) {
-      hash = (37 * hash) + SOURCE_PARTITION_FIELD_NUMBER;
-      hash = (53 * hash) + getSourcePartition().hashCode();
-    }
-    if (hasSourceOffset()) {
-      hash = (37 * hash) + SOURCE_OFFSET_FIELD_NUMBER;
-      hash = (53 * hash) + getSourceOffset().hashCode();
+    hash = (37 * hash) + SOURCE_PARTITION_FIELD_NUMBER;
+    hash = (53 * hash) + getSourcePartition();
+    hash = (37 * hash) + OFFSET_KEYS_FIELD_NUMBER;
+    hash = (53 * hash) + getOffsetKeys();
+    if (getOffsetValuesCount() > 0) {
+      hash = (37 * hash) + OFFSET_VALUES_FIELD_NUMBER;
+      hash = (53 * hash) + getOffsetValuesList().hashCode();
     }
     hash = (37 * hash) + TOPIC_FIELD_NUMBER;
     hash = (53 * hash) + getTopic().hashCode();
@@ -678,8 +697,7 @@ private static final long serialVersionUID = 0L;
     private void maybeForceBuilderInitialization() {
       if (com.google.protobuf.GeneratedMessage
               .alwaysUseFieldBuilders) {
-        internalGetSourcePartitionFieldBuilder();
-        internalGetSourceOffsetFieldBuilder();
+        internalGetOffsetValuesFieldBuilder();
         internalGetKeyFieldBuilder();
         internalGetValueFieldBuilder();
         internalGetHeadersFieldBuilder();
@@ -690,16 +708,15 @@ private static final long serialVersionUID = 0L;
       super.clear();
       bitField0_ = 0;
       seq_ = 0L;
-      sourcePartition_ = null;
-      if (sourcePartitionBuilder_ != null) {
-        sourcePartitionBuilder_.dispose();
-        sourcePartitionBuilder_ = null;
+      sourcePartition_ = 0;
+      offsetKeys_ = 0;
+      if (offsetValuesBuilder_ == null) {
+        offsetValues_ = java.util.Collections.emptyList();
+      } else {
+        offsetValues_ = null;
+        offsetValuesBuilder_.clear();
       }
-      sourceOffset_ = null;
-      if (sourceOffsetBuilder_ != null) {
-        sourceOffsetBuilder_.dispose();
-        sourceOffsetBuilder_ = null;
-      }
+      bitField0_ = (bitField0_ & ~0x00000008);
       topic_ = "";
       kafkaPartition_ = 0;
       keySchema_ = 0;
@@ -721,7 +738,7 @@ private static final long serialVersionUID = 0L;
         headers_ = null;
         headersBuilder_.clear();
       }
-      bitField0_ = (bitField0_ & ~0x00000400);
+      bitField0_ = (bitField0_ & ~0x00000800);
       return this;
     }
 
@@ -755,10 +772,19 @@ private static final long serialVersionUID = 0L;
     }
 
     private void buildPartialRepeatedFields(com.github.connectd.pluginhost.proto.SourceRecord result) {
+      if (offsetValuesBuilder_ == null) {
+        if (((bitField0_ & 0x00000008) != 0)) {
+          offsetValues_ = java.util.Collections.unmodifiableList(offsetValues_);
+          bitField0_ = (bitField0_ & ~0x00000008);
+        }
+        result.offsetValues_ = offsetValues_;
+      } else {
+        result.offsetValues_ = offsetValuesBuilder_.build();
+      }
       if (headersBuilder_ == null) {
-        if (((bitField0_ & 0x00000400) != 0)) {
+        if (((bitField0_ & 0x00000800) != 0)) {
           headers_ = java.util.Collections.unmodifiableList(headers_);
-          bitField0_ = (bitField0_ & ~0x00000400);
+          bitField0_ = (bitField0_ & ~0x00000800);
         }
         result.headers_ = headers_;
       } else {
@@ -771,47 +797,41 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000001) != 0)) {
         result.seq_ = seq_;
       }
-      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000002) != 0)) {
-        result.sourcePartition_ = sourcePartitionBuilder_ == null
-            ? sourcePartition_
-            : sourcePartitionBuilder_.build();
-        to_bitField0_ |= 0x00000001;
+        result.sourcePartition_ = sourcePartition_;
       }
       if (((from_bitField0_ & 0x00000004) != 0)) {
-        result.sourceOffset_ = sourceOffsetBuilder_ == null
-            ? sourceOffset_
-            : sourceOffsetBuilder_.build();
-        to_bitField0_ |= 0x00000002;
-      }
-      if (((from_bitField0_ & 0x00000008) != 0)) {
-        result.topic_ = topic_;
+        result.offsetKeys_ = offsetKeys_;
       }
       if (((from_bitField0_ & 0x00000010) != 0)) {
-        result.kafkaPartition_ = kafkaPartition_;
-        to_bitField0_ |= 0x00000004;
+        result.topic_ = topic_;
       }
+      int to_bitField0_ = 0;
       if (((from_bitField0_ & 0x00000020) != 0)) {
-        result.keySchema_ = keySchema_;
+        result.kafkaPartition_ = kafkaPartition_;
+        to_bitField0_ |= 0x00000001;
       }
       if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.keySchema_ = keySchema_;
+      }
+      if (((from_bitField0_ & 0x00000080) != 0)) {
         result.key_ = keyBuilder_ == null
             ? key_
             : keyBuilder_.build();
-        to_bitField0_ |= 0x00000008;
-      }
-      if (((from_bitField0_ & 0x00000080) != 0)) {
-        result.valueSchema_ = valueSchema_;
+        to_bitField0_ |= 0x00000002;
       }
       if (((from_bitField0_ & 0x00000100) != 0)) {
+        result.valueSchema_ = valueSchema_;
+      }
+      if (((from_bitField0_ & 0x00000200) != 0)) {
         result.value_ = valueBuilder_ == null
             ? value_
             : valueBuilder_.build();
-        to_bitField0_ |= 0x00000010;
+        to_bitField0_ |= 0x00000004;
       }
-      if (((from_bitField0_ & 0x00000200) != 0)) {
+      if (((from_bitField0_ & 0x00000400) != 0)) {
         result.timestamp_ = timestamp_;
-        to_bitField0_ |= 0x00000020;
+        to_bitField0_ |= 0x00000008;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -831,15 +851,41 @@ private static final long serialVersionUID = 0L;
       if (other.getSeq() != 0L) {
         setSeq(other.getSeq());
       }
-      if (other.hasSourcePartition()) {
-        mergeSourcePartition(other.getSourcePartition());
+      if (other.getSourcePartition() != 0) {
+        setSourcePartition(other.getSourcePartition());
       }
-      if (other.hasSourceOffset()) {
-        mergeSourceOffset(other.getSourceOffset());
+      if (other.getOffsetKeys() != 0) {
+        setOffsetKeys(other.getOffsetKeys());
+      }
+      if (offsetValuesBuilder_ == null) {
+        if (!other.offsetValues_.isEmpty()) {
+          if (offsetValues_.isEmpty()) {
+            offsetValues_ = other.offsetValues_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+          } else {
+            ensureOffsetValuesIsMutable();
+            offsetValues_.addAll(other.offsetValues_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.offsetValues_.isEmpty()) {
+          if (offsetValuesBuilder_.isEmpty()) {
+            offsetValuesBuilder_.dispose();
+            offsetValuesBuilder_ = null;
+            offsetValues_ = other.offsetValues_;
+            bitField0_ = (bitField0_ & ~0x00000008);
+            offsetValuesBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetOffsetValuesFieldBuilder() : null;
+          } else {
+            offsetValuesBuilder_.addAllMessages(other.offsetValues_);
+          }
+        }
       }
       if (!other.getTopic().isEmpty()) {
         topic_ = other.topic_;
-        bitField0_ |= 0x00000008;
+        bitField0_ |= 0x00000010;
         onChanged();
       }
       if (other.hasKafkaPartition()) {
@@ -864,7 +910,7 @@ private static final long serialVersionUID = 0L;
         if (!other.headers_.isEmpty()) {
           if (headers_.isEmpty()) {
             headers_ = other.headers_;
-            bitField0_ = (bitField0_ & ~0x00000400);
+            bitField0_ = (bitField0_ & ~0x00000800);
           } else {
             ensureHeadersIsMutable();
             headers_.addAll(other.headers_);
@@ -877,7 +923,7 @@ private static final long serialVersionUID = 0L;
             headersBuilder_.dispose();
             headersBuilder_ = null;
             headers_ = other.headers_;
-            bitField0_ = (bitField0_ & ~0x00000400);
+            bitField0_ = (bitField0_ & ~0x00000800);
             headersBuilder_ = 
               com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
                  internalGetHeadersFieldBuilder() : null;
@@ -917,57 +963,43 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000001;
               break;
             } // case 8
-            case 18: {
-              input.readMessage(
-                  internalGetSourcePartitionFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000002;
-              break;
-            } // case 18
-            case 26: {
-              input.readMessage(
-                  internalGetSourceOffsetFieldBuilder().getBuilder(),
-                  extensionRegistry);
-              bitField0_ |= 0x00000004;
-              break;
-            } // case 26
             case 34: {
               topic_ = input.readStringRequireUtf8();
-              bitField0_ |= 0x00000008;
+              bitField0_ |= 0x00000010;
               break;
             } // case 34
             case 40: {
               kafkaPartition_ = input.readInt32();
-              bitField0_ |= 0x00000010;
+              bitField0_ |= 0x00000020;
               break;
             } // case 40
             case 48: {
               keySchema_ = input.readUInt32();
-              bitField0_ |= 0x00000020;
+              bitField0_ |= 0x00000040;
               break;
             } // case 48
             case 58: {
               input.readMessage(
                   internalGetKeyFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000040;
+              bitField0_ |= 0x00000080;
               break;
             } // case 58
             case 64: {
               valueSchema_ = input.readUInt32();
-              bitField0_ |= 0x00000080;
+              bitField0_ |= 0x00000100;
               break;
             } // case 64
             case 74: {
               input.readMessage(
                   internalGetValueFieldBuilder().getBuilder(),
                   extensionRegistry);
-              bitField0_ |= 0x00000100;
+              bitField0_ |= 0x00000200;
               break;
             } // case 74
             case 80: {
               timestamp_ = input.readInt64();
-              bitField0_ |= 0x00000200;
+              bitField0_ |= 0x00000400;
               break;
             } // case 80
             case 90: {
@@ -983,6 +1015,29 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 90
+            case 96: {
+              sourcePartition_ = input.readUInt32();
+              bitField0_ |= 0x00000002;
+              break;
+            } // case 96
+            case 104: {
+              offsetKeys_ = input.readUInt32();
+              bitField0_ |= 0x00000004;
+              break;
+            } // case 104
+            case 114: {
+              com.github.connectd.pluginhost.proto.Value m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.Value.parser(),
+                      extensionRegistry);
+              if (offsetValuesBuilder_ == null) {
+                ensureOffsetValuesIsMutable();
+                offsetValues_.add(m);
+              } else {
+                offsetValuesBuilder_.addMessage(m);
+              }
+              break;
+            } // case 114
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1044,318 +1099,404 @@ private static final long serialVersionUID = 0L;
       return this;
     }
 
-    private com.github.connectd.pluginhost.proto.Value sourcePartition_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> sourcePartitionBuilder_;
+    private int sourcePartition_ ;
     /**
      * <pre>
-     * a map, or unset for null
+     * index + 1 into the batch's partitions; 0: null
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-     * @return Whether the sourcePartition field is set.
-     */
-    public boolean hasSourcePartition() {
-      return ((bitField0_ & 0x00000002) != 0);
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+     * <code>uint32 source_partition = 12;</code>
      * @return The sourcePartition.
      */
-    public com.github.connectd.pluginhost.proto.Value getSourcePartition() {
-      if (sourcePartitionBuilder_ == null) {
-        return sourcePartition_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourcePartition_;
-      } else {
-        return sourcePartitionBuilder_.getMessage();
-      }
+    @java.lang.Override
+    public int getSourcePartition() {
+      return sourcePartition_;
     }
     /**
      * <pre>
-     * a map, or unset for null
+     * index + 1 into the batch's partitions; 0: null
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+     * <code>uint32 source_partition = 12;</code>
+     * @param value The sourcePartition to set.
+     * @return This builder for chaining.
      */
-    public Builder setSourcePartition(com.github.connectd.pluginhost.proto.Value value) {
-      if (sourcePartitionBuilder_ == null) {
-        if (value == null) {
-          throw new NullPointerException();
-        }
-        sourcePartition_ = value;
-      } else {
-        sourcePartitionBuilder_.setMessage(value);
-      }
+    public Builder setSourcePartition(int value) {
+
+      sourcePartition_ = value;
       bitField0_ |= 0x00000002;
       onChanged();
       return this;
     }
     /**
      * <pre>
-     * a map, or unset for null
+     * index + 1 into the batch's partitions; 0: null
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-     */
-    public Builder setSourcePartition(
-        com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
-      if (sourcePartitionBuilder_ == null) {
-        sourcePartition_ = builderForValue.build();
-      } else {
-        sourcePartitionBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000002;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-     */
-    public Builder mergeSourcePartition(com.github.connectd.pluginhost.proto.Value value) {
-      if (sourcePartitionBuilder_ == null) {
-        if (((bitField0_ & 0x00000002) != 0) &&
-          sourcePartition_ != null &&
-          sourcePartition_ != com.github.connectd.pluginhost.proto.Value.getDefaultInstance()) {
-          getSourcePartitionBuilder().mergeFrom(value);
-        } else {
-          sourcePartition_ = value;
-        }
-      } else {
-        sourcePartitionBuilder_.mergeFrom(value);
-      }
-      if (sourcePartition_ != null) {
-        bitField0_ |= 0x00000002;
-        onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+     * <code>uint32 source_partition = 12;</code>
+     * @return This builder for chaining.
      */
     public Builder clearSourcePartition() {
       bitField0_ = (bitField0_ & ~0x00000002);
-      sourcePartition_ = null;
-      if (sourcePartitionBuilder_ != null) {
-        sourcePartitionBuilder_.dispose();
-        sourcePartitionBuilder_ = null;
-      }
+      sourcePartition_ = 0;
+      onChanged();
+      return this;
+    }
+
+    private int offsetKeys_ ;
+    /**
+     * <pre>
+     * index + 1 into the batch's offset_keys; 0: a null offset
+     * </pre>
+     *
+     * <code>uint32 offset_keys = 13;</code>
+     * @return The offsetKeys.
+     */
+    @java.lang.Override
+    public int getOffsetKeys() {
+      return offsetKeys_;
+    }
+    /**
+     * <pre>
+     * index + 1 into the batch's offset_keys; 0: a null offset
+     * </pre>
+     *
+     * <code>uint32 offset_keys = 13;</code>
+     * @param value The offsetKeys to set.
+     * @return This builder for chaining.
+     */
+    public Builder setOffsetKeys(int value) {
+
+      offsetKeys_ = value;
+      bitField0_ |= 0x00000004;
       onChanged();
       return this;
     }
     /**
      * <pre>
-     * a map, or unset for null
+     * index + 1 into the batch's offset_keys; 0: a null offset
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+     * <code>uint32 offset_keys = 13;</code>
+     * @return This builder for chaining.
      */
-    public com.github.connectd.pluginhost.proto.Value.Builder getSourcePartitionBuilder() {
-      bitField0_ |= 0x00000002;
+    public Builder clearOffsetKeys() {
+      bitField0_ = (bitField0_ & ~0x00000004);
+      offsetKeys_ = 0;
       onChanged();
-      return internalGetSourcePartitionFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-     */
-    public com.github.connectd.pluginhost.proto.ValueOrBuilder getSourcePartitionOrBuilder() {
-      if (sourcePartitionBuilder_ != null) {
-        return sourcePartitionBuilder_.getMessageOrBuilder();
-      } else {
-        return sourcePartition_ == null ?
-            com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourcePartition_;
-      }
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> 
-        internalGetSourcePartitionFieldBuilder() {
-      if (sourcePartitionBuilder_ == null) {
-        sourcePartitionBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder>(
-                getSourcePartition(),
-                getParentForChildren(),
-                isClean());
-        sourcePartition_ = null;
-      }
-      return sourcePartitionBuilder_;
+      return this;
     }
 
-    private com.github.connectd.pluginhost.proto.Value sourceOffset_;
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> sourceOffsetBuilder_;
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     * @return Whether the sourceOffset field is set.
-     */
-    public boolean hasSourceOffset() {
-      return ((bitField0_ & 0x00000004) != 0);
+    private java.util.List<com.github.connectd.pluginhost.proto.Value> offsetValues_ =
+      java.util.Collections.emptyList();
+    private void ensureOffsetValuesIsMutable() {
+      if (!((bitField0_ & 0x00000008) != 0)) {
+        offsetValues_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.Value>(offsetValues_);
+        bitField0_ |= 0x00000008;
+       }
     }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> offsetValuesBuilder_;
+
     /**
      * <pre>
-     * a map, or unset for null
+     * the offset map's values, one per key of offset_keys
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     * @return The sourceOffset.
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
      */
-    public com.github.connectd.pluginhost.proto.Value getSourceOffset() {
-      if (sourceOffsetBuilder_ == null) {
-        return sourceOffset_ == null ? com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourceOffset_;
+    public java.util.List<com.github.connectd.pluginhost.proto.Value> getOffsetValuesList() {
+      if (offsetValuesBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(offsetValues_);
       } else {
-        return sourceOffsetBuilder_.getMessage();
+        return offsetValuesBuilder_.getMessageList();
       }
     }
     /**
      * <pre>
-     * a map, or unset for null
+     * the offset map's values, one per key of offset_keys
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
      */
-    public Builder setSourceOffset(com.github.connectd.pluginhost.proto.Value value) {
-      if (sourceOffsetBuilder_ == null) {
+    public int getOffsetValuesCount() {
+      if (offsetValuesBuilder_ == null) {
+        return offsetValues_.size();
+      } else {
+        return offsetValuesBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value getOffsetValues(int index) {
+      if (offsetValuesBuilder_ == null) {
+        return offsetValues_.get(index);
+      } else {
+        return offsetValuesBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder setOffsetValues(
+        int index, com.github.connectd.pluginhost.proto.Value value) {
+      if (offsetValuesBuilder_ == null) {
         if (value == null) {
           throw new NullPointerException();
         }
-        sourceOffset_ = value;
-      } else {
-        sourceOffsetBuilder_.setMessage(value);
-      }
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     */
-    public Builder setSourceOffset(
-        com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
-      if (sourceOffsetBuilder_ == null) {
-        sourceOffset_ = builderForValue.build();
-      } else {
-        sourceOffsetBuilder_.setMessage(builderForValue.build());
-      }
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     */
-    public Builder mergeSourceOffset(com.github.connectd.pluginhost.proto.Value value) {
-      if (sourceOffsetBuilder_ == null) {
-        if (((bitField0_ & 0x00000004) != 0) &&
-          sourceOffset_ != null &&
-          sourceOffset_ != com.github.connectd.pluginhost.proto.Value.getDefaultInstance()) {
-          getSourceOffsetBuilder().mergeFrom(value);
-        } else {
-          sourceOffset_ = value;
-        }
-      } else {
-        sourceOffsetBuilder_.mergeFrom(value);
-      }
-      if (sourceOffset_ != null) {
-        bitField0_ |= 0x00000004;
+        ensureOffsetValuesIsMutable();
+        offsetValues_.set(index, value);
         onChanged();
-      }
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     */
-    public Builder clearSourceOffset() {
-      bitField0_ = (bitField0_ & ~0x00000004);
-      sourceOffset_ = null;
-      if (sourceOffsetBuilder_ != null) {
-        sourceOffsetBuilder_.dispose();
-        sourceOffsetBuilder_ = null;
-      }
-      onChanged();
-      return this;
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     */
-    public com.github.connectd.pluginhost.proto.Value.Builder getSourceOffsetBuilder() {
-      bitField0_ |= 0x00000004;
-      onChanged();
-      return internalGetSourceOffsetFieldBuilder().getBuilder();
-    }
-    /**
-     * <pre>
-     * a map, or unset for null
-     * </pre>
-     *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-     */
-    public com.github.connectd.pluginhost.proto.ValueOrBuilder getSourceOffsetOrBuilder() {
-      if (sourceOffsetBuilder_ != null) {
-        return sourceOffsetBuilder_.getMessageOrBuilder();
       } else {
-        return sourceOffset_ == null ?
-            com.github.connectd.pluginhost.proto.Value.getDefaultInstance() : sourceOffset_;
+        offsetValuesBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder setOffsetValues(
+        int index, com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (offsetValuesBuilder_ == null) {
+        ensureOffsetValuesIsMutable();
+        offsetValues_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        offsetValuesBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder addOffsetValues(com.github.connectd.pluginhost.proto.Value value) {
+      if (offsetValuesBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureOffsetValuesIsMutable();
+        offsetValues_.add(value);
+        onChanged();
+      } else {
+        offsetValuesBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder addOffsetValues(
+        int index, com.github.connectd.pluginhost.proto.Value value) {
+      if (offsetValuesBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureOffsetValuesIsMutable();
+        offsetValues_.add(index, value);
+        onChanged();
+      } else {
+        offsetValuesBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder addOffsetValues(
+        com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (offsetValuesBuilder_ == null) {
+        ensureOffsetValuesIsMutable();
+        offsetValues_.add(builderForValue.build());
+        onChanged();
+      } else {
+        offsetValuesBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder addOffsetValues(
+        int index, com.github.connectd.pluginhost.proto.Value.Builder builderForValue) {
+      if (offsetValuesBuilder_ == null) {
+        ensureOffsetValuesIsMutable();
+        offsetValues_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        offsetValuesBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder addAllOffsetValues(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.Value> values) {
+      if (offsetValuesBuilder_ == null) {
+        ensureOffsetValuesIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, offsetValues_);
+        onChanged();
+      } else {
+        offsetValuesBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder clearOffsetValues() {
+      if (offsetValuesBuilder_ == null) {
+        offsetValues_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000008);
+        onChanged();
+      } else {
+        offsetValuesBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public Builder removeOffsetValues(int index) {
+      if (offsetValuesBuilder_ == null) {
+        ensureOffsetValuesIsMutable();
+        offsetValues_.remove(index);
+        onChanged();
+      } else {
+        offsetValuesBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder getOffsetValuesBuilder(
+        int index) {
+      return internalGetOffsetValuesFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public com.github.connectd.pluginhost.proto.ValueOrBuilder getOffsetValuesOrBuilder(
+        int index) {
+      if (offsetValuesBuilder_ == null) {
+        return offsetValues_.get(index);  } else {
+        return offsetValuesBuilder_.getMessageOrBuilder(index);
       }
     }
     /**
      * <pre>
-     * a map, or unset for null
+     * the offset map's values, one per key of offset_keys
      * </pre>
      *
-     * <code>.connectd.pluginhost.Value source_offset = 3;</code>
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
      */
-    private com.google.protobuf.SingleFieldBuilder<
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+         getOffsetValuesOrBuilderList() {
+      if (offsetValuesBuilder_ != null) {
+        return offsetValuesBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(offsetValues_);
+      }
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder addOffsetValuesBuilder() {
+      return internalGetOffsetValuesFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.Value.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public com.github.connectd.pluginhost.proto.Value.Builder addOffsetValuesBuilder(
+        int index) {
+      return internalGetOffsetValuesFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.Value.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * the offset map's values, one per key of offset_keys
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.Value.Builder> 
+         getOffsetValuesBuilderList() {
+      return internalGetOffsetValuesFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
         com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder> 
-        internalGetSourceOffsetFieldBuilder() {
-      if (sourceOffsetBuilder_ == null) {
-        sourceOffsetBuilder_ = new com.google.protobuf.SingleFieldBuilder<
+        internalGetOffsetValuesFieldBuilder() {
+      if (offsetValuesBuilder_ == null) {
+        offsetValuesBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
             com.github.connectd.pluginhost.proto.Value, com.github.connectd.pluginhost.proto.Value.Builder, com.github.connectd.pluginhost.proto.ValueOrBuilder>(
-                getSourceOffset(),
+                offsetValues_,
+                ((bitField0_ & 0x00000008) != 0),
                 getParentForChildren(),
                 isClean());
-        sourceOffset_ = null;
+        offsetValues_ = null;
       }
-      return sourceOffsetBuilder_;
+      return offsetValuesBuilder_;
     }
 
     private java.lang.Object topic_ = "";
@@ -1401,7 +1542,7 @@ private static final long serialVersionUID = 0L;
         java.lang.String value) {
       if (value == null) { throw new NullPointerException(); }
       topic_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }
@@ -1411,7 +1552,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder clearTopic() {
       topic_ = getDefaultInstance().getTopic();
-      bitField0_ = (bitField0_ & ~0x00000008);
+      bitField0_ = (bitField0_ & ~0x00000010);
       onChanged();
       return this;
     }
@@ -1425,7 +1566,7 @@ private static final long serialVersionUID = 0L;
       if (value == null) { throw new NullPointerException(); }
       checkByteStringIsUtf8(value);
       topic_ = value;
-      bitField0_ |= 0x00000008;
+      bitField0_ |= 0x00000010;
       onChanged();
       return this;
     }
@@ -1437,7 +1578,7 @@ private static final long serialVersionUID = 0L;
      */
     @java.lang.Override
     public boolean hasKafkaPartition() {
-      return ((bitField0_ & 0x00000010) != 0);
+      return ((bitField0_ & 0x00000020) != 0);
     }
     /**
      * <code>optional int32 kafka_partition = 5;</code>
@@ -1455,7 +1596,7 @@ private static final long serialVersionUID = 0L;
     public Builder setKafkaPartition(int value) {
 
       kafkaPartition_ = value;
-      bitField0_ |= 0x00000010;
+      bitField0_ |= 0x00000020;
       onChanged();
       return this;
     }
@@ -1464,7 +1605,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearKafkaPartition() {
-      bitField0_ = (bitField0_ & ~0x00000010);
+      bitField0_ = (bitField0_ & ~0x00000020);
       kafkaPartition_ = 0;
       onChanged();
       return this;
@@ -1487,7 +1628,7 @@ private static final long serialVersionUID = 0L;
     public Builder setKeySchema(int value) {
 
       keySchema_ = value;
-      bitField0_ |= 0x00000020;
+      bitField0_ |= 0x00000040;
       onChanged();
       return this;
     }
@@ -1496,7 +1637,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearKeySchema() {
-      bitField0_ = (bitField0_ & ~0x00000020);
+      bitField0_ = (bitField0_ & ~0x00000040);
       keySchema_ = 0;
       onChanged();
       return this;
@@ -1510,7 +1651,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the key field is set.
      */
     public boolean hasKey() {
-      return ((bitField0_ & 0x00000040) != 0);
+      return ((bitField0_ & 0x00000080) != 0);
     }
     /**
      * <code>.connectd.pluginhost.Value key = 7;</code>
@@ -1535,7 +1676,7 @@ private static final long serialVersionUID = 0L;
       } else {
         keyBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -1549,7 +1690,7 @@ private static final long serialVersionUID = 0L;
       } else {
         keyBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return this;
     }
@@ -1558,7 +1699,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeKey(com.github.connectd.pluginhost.proto.Value value) {
       if (keyBuilder_ == null) {
-        if (((bitField0_ & 0x00000040) != 0) &&
+        if (((bitField0_ & 0x00000080) != 0) &&
           key_ != null &&
           key_ != com.github.connectd.pluginhost.proto.Value.getDefaultInstance()) {
           getKeyBuilder().mergeFrom(value);
@@ -1569,7 +1710,7 @@ private static final long serialVersionUID = 0L;
         keyBuilder_.mergeFrom(value);
       }
       if (key_ != null) {
-        bitField0_ |= 0x00000040;
+        bitField0_ |= 0x00000080;
         onChanged();
       }
       return this;
@@ -1578,7 +1719,7 @@ private static final long serialVersionUID = 0L;
      * <code>.connectd.pluginhost.Value key = 7;</code>
      */
     public Builder clearKey() {
-      bitField0_ = (bitField0_ & ~0x00000040);
+      bitField0_ = (bitField0_ & ~0x00000080);
       key_ = null;
       if (keyBuilder_ != null) {
         keyBuilder_.dispose();
@@ -1591,7 +1732,7 @@ private static final long serialVersionUID = 0L;
      * <code>.connectd.pluginhost.Value key = 7;</code>
      */
     public com.github.connectd.pluginhost.proto.Value.Builder getKeyBuilder() {
-      bitField0_ |= 0x00000040;
+      bitField0_ |= 0x00000080;
       onChanged();
       return internalGetKeyFieldBuilder().getBuilder();
     }
@@ -1640,7 +1781,7 @@ private static final long serialVersionUID = 0L;
     public Builder setValueSchema(int value) {
 
       valueSchema_ = value;
-      bitField0_ |= 0x00000080;
+      bitField0_ |= 0x00000100;
       onChanged();
       return this;
     }
@@ -1649,7 +1790,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearValueSchema() {
-      bitField0_ = (bitField0_ & ~0x00000080);
+      bitField0_ = (bitField0_ & ~0x00000100);
       valueSchema_ = 0;
       onChanged();
       return this;
@@ -1663,7 +1804,7 @@ private static final long serialVersionUID = 0L;
      * @return Whether the value field is set.
      */
     public boolean hasValue() {
-      return ((bitField0_ & 0x00000100) != 0);
+      return ((bitField0_ & 0x00000200) != 0);
     }
     /**
      * <code>.connectd.pluginhost.Value value = 9;</code>
@@ -1688,7 +1829,7 @@ private static final long serialVersionUID = 0L;
       } else {
         valueBuilder_.setMessage(value);
       }
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000200;
       onChanged();
       return this;
     }
@@ -1702,7 +1843,7 @@ private static final long serialVersionUID = 0L;
       } else {
         valueBuilder_.setMessage(builderForValue.build());
       }
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000200;
       onChanged();
       return this;
     }
@@ -1711,7 +1852,7 @@ private static final long serialVersionUID = 0L;
      */
     public Builder mergeValue(com.github.connectd.pluginhost.proto.Value value) {
       if (valueBuilder_ == null) {
-        if (((bitField0_ & 0x00000100) != 0) &&
+        if (((bitField0_ & 0x00000200) != 0) &&
           value_ != null &&
           value_ != com.github.connectd.pluginhost.proto.Value.getDefaultInstance()) {
           getValueBuilder().mergeFrom(value);
@@ -1722,7 +1863,7 @@ private static final long serialVersionUID = 0L;
         valueBuilder_.mergeFrom(value);
       }
       if (value_ != null) {
-        bitField0_ |= 0x00000100;
+        bitField0_ |= 0x00000200;
         onChanged();
       }
       return this;
@@ -1731,7 +1872,7 @@ private static final long serialVersionUID = 0L;
      * <code>.connectd.pluginhost.Value value = 9;</code>
      */
     public Builder clearValue() {
-      bitField0_ = (bitField0_ & ~0x00000100);
+      bitField0_ = (bitField0_ & ~0x00000200);
       value_ = null;
       if (valueBuilder_ != null) {
         valueBuilder_.dispose();
@@ -1744,7 +1885,7 @@ private static final long serialVersionUID = 0L;
      * <code>.connectd.pluginhost.Value value = 9;</code>
      */
     public com.github.connectd.pluginhost.proto.Value.Builder getValueBuilder() {
-      bitField0_ |= 0x00000100;
+      bitField0_ |= 0x00000200;
       onChanged();
       return internalGetValueFieldBuilder().getBuilder();
     }
@@ -1787,7 +1928,7 @@ private static final long serialVersionUID = 0L;
      */
     @java.lang.Override
     public boolean hasTimestamp() {
-      return ((bitField0_ & 0x00000200) != 0);
+      return ((bitField0_ & 0x00000400) != 0);
     }
     /**
      * <pre>
@@ -1813,7 +1954,7 @@ private static final long serialVersionUID = 0L;
     public Builder setTimestamp(long value) {
 
       timestamp_ = value;
-      bitField0_ |= 0x00000200;
+      bitField0_ |= 0x00000400;
       onChanged();
       return this;
     }
@@ -1826,7 +1967,7 @@ private static final long serialVersionUID = 0L;
      * @return This builder for chaining.
      */
     public Builder clearTimestamp() {
-      bitField0_ = (bitField0_ & ~0x00000200);
+      bitField0_ = (bitField0_ & ~0x00000400);
       timestamp_ = 0L;
       onChanged();
       return this;
@@ -1835,9 +1976,9 @@ private static final long serialVersionUID = 0L;
     private java.util.List<com.github.connectd.pluginhost.proto.Header> headers_ =
       java.util.Collections.emptyList();
     private void ensureHeadersIsMutable() {
-      if (!((bitField0_ & 0x00000400) != 0)) {
+      if (!((bitField0_ & 0x00000800) != 0)) {
         headers_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.Header>(headers_);
-        bitField0_ |= 0x00000400;
+        bitField0_ |= 0x00000800;
        }
     }
 
@@ -1987,7 +2128,7 @@ private static final long serialVersionUID = 0L;
     public Builder clearHeaders() {
       if (headersBuilder_ == null) {
         headers_ = java.util.Collections.emptyList();
-        bitField0_ = (bitField0_ & ~0x00000400);
+        bitField0_ = (bitField0_ & ~0x00000800);
         onChanged();
       } else {
         headersBuilder_.clear();
@@ -2064,7 +2205,7 @@ private static final long serialVersionUID = 0L;
         headersBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
             com.github.connectd.pluginhost.proto.Header, com.github.connectd.pluginhost.proto.Header.Builder, com.github.connectd.pluginhost.proto.HeaderOrBuilder>(
                 headers_,
-                ((bitField0_ & 0x00000400) != 0),
+                ((bitField0_ & 0x00000800) != 0),
                 getParentForChildren(),
                 isClean());
         headers_ = null;

@@ -22,57 +22,67 @@ public interface SourceRecordOrBuilder extends
 
   /**
    * <pre>
-   * a map, or unset for null
+   * index + 1 into the batch's partitions; 0: null
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-   * @return Whether the sourcePartition field is set.
-   */
-  boolean hasSourcePartition();
-  /**
-   * <pre>
-   * a map, or unset for null
-   * </pre>
-   *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
+   * <code>uint32 source_partition = 12;</code>
    * @return The sourcePartition.
    */
-  com.github.connectd.pluginhost.proto.Value getSourcePartition();
-  /**
-   * <pre>
-   * a map, or unset for null
-   * </pre>
-   *
-   * <code>.connectd.pluginhost.Value source_partition = 2;</code>
-   */
-  com.github.connectd.pluginhost.proto.ValueOrBuilder getSourcePartitionOrBuilder();
+  int getSourcePartition();
 
   /**
    * <pre>
-   * a map, or unset for null
+   * index + 1 into the batch's offset_keys; 0: a null offset
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-   * @return Whether the sourceOffset field is set.
+   * <code>uint32 offset_keys = 13;</code>
+   * @return The offsetKeys.
    */
-  boolean hasSourceOffset();
+  int getOffsetKeys();
+
   /**
    * <pre>
-   * a map, or unset for null
+   * the offset map's values, one per key of offset_keys
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
-   * @return The sourceOffset.
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
    */
-  com.github.connectd.pluginhost.proto.Value getSourceOffset();
+  java.util.List<com.github.connectd.pluginhost.proto.Value> 
+      getOffsetValuesList();
   /**
    * <pre>
-   * a map, or unset for null
+   * the offset map's values, one per key of offset_keys
    * </pre>
    *
-   * <code>.connectd.pluginhost.Value source_offset = 3;</code>
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
    */
-  com.github.connectd.pluginhost.proto.ValueOrBuilder getSourceOffsetOrBuilder();
+  com.github.connectd.pluginhost.proto.Value getOffsetValues(int index);
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  int getOffsetValuesCount();
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.ValueOrBuilder> 
+      getOffsetValuesOrBuilderList();
+  /**
+   * <pre>
+   * the offset map's values, one per key of offset_keys
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.Value offset_values = 14;</code>
+   */
+  com.github.connectd.pluginhost.proto.ValueOrBuilder getOffsetValuesOrBuilder(
+      int index);
 
   /**
    * <code>string topic = 4;</code>
