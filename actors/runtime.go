@@ -48,10 +48,10 @@ type Kafka interface {
 	// EnsureDLQTopic creates a dead letter queue topic (one partition, replication
 	// replicas) unless it exists, with the connector's admin.override.* settings.
 	EnsureDLQTopic(topic string, replication int16, adminOverrides map[string]string) error
-	// ConsumerGroup makes the consumer of one sink task (auto-commit off, earliest offsets
-	// when none are committed), with the connector's consumer.override.* settings; its group
-	// is pipeline.SinkGroupID.
-	ConsumerGroup(connector string, task int32, overrides map[string]string) (*pipeline.Consumer, error)
+	// SinkConsumer makes the consumer of one sink task (earliest offsets when none are
+	// committed), with the connector's consumer.override.* settings; its group is
+	// pipeline.SinkGroupID.
+	SinkConsumer(connector string, task int32, overrides map[string]string) (*pipeline.Consumer, error)
 	// Topics lists the topics of the cluster, for topics.regex. adminOverrides, here and
 	// below, are the connector's admin.override.* settings (prefix stripped).
 	Topics(adminOverrides map[string]string) ([]string, error)

@@ -257,24 +257,22 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			errs.DLQTopic = dlq
 			errs.ContextHeaders = configBool(config, "errors.deadletterqueue.context.headers.enable")
 		}
-		consumer, err := r.rt.kafka.ConsumerGroup(r.name, r.task, overrides)
+		consumer, err := r.rt.kafka.SinkConsumer(r.name, r.task, overrides)
 		if err != nil {
 			if errs.DLQ != nil {
 				_ = errs.DLQ.Close()
 			}
 			return nil, nil, nil, fmt.Errorf("task %s-%d: consumer: %w", r.name, r.task, err)
 		}
-		group := consumer.Group
 		sink := &pipeline.Sink{
 			Task: c.NewTask(), Props: taskProps, Key: key, Value: value, Header: header,
-			Group: group, Topics: topics, MaxBatch: consumer.MaxPollRecords,
+			Consumer: consumer.Opts, ReadCommitted: consumer.ReadCommitted, Topics: topics, MaxBatch: consumer.MaxPollRecords,
 			FlushInterval: r.rt.cfg.FlushInterval, Logger: log, Started: started, Transform: transform, TransformBatch: transformBatch,
 			TopicActive: r.rt.topicTracker(r.name, r.task), Metrics: r.stats,
 			Live: r.rt.member.Live, Errors: errs,
 		}
 		r.stats.SetKind(metrics.SinkKind)
 		return sink.Run, sink, func() {
-			_ = group.Close()
 			if errs.DLQ != nil {
 				_ = errs.DLQ.Close()
 			}

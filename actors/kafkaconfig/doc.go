@@ -1,7 +1,9 @@
 // Package kafkaconfig turns the Java client properties Kafka users write (security.protocol,
 // sasl.*, ssl.*, acks, compression.type, auto.offset.reset, …) into a *sarama.Config, for the
 // worker's own clients (stores, membership, admin) and for every connector's producers and
-// consumers.
+// consumers; FranzProducer and FranzConsumer translate that configuration into franz-go
+// options for the clients of the data path (the pipelined source producer, the exactly-once
+// producer, the sink consumer).
 //
 // Invariants:
 //   - a property is honoured, refused, or reported as ignored: a key connectd knows and cannot
@@ -11,6 +13,6 @@
 //     fails the client;
 //   - errors name the key and never carry a secret (passwords, sasl.jaas.config, tokens).
 //
-// It imports sarama, actors/tlsconfig and the SCRAM and OAuth 2 client libraries, nothing
-// else of ours.
+// It imports sarama, franz-go, actors/tlsconfig and the SCRAM and OAuth 2 client libraries,
+// nothing else of ours.
 package kafkaconfig

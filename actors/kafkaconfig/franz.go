@@ -38,34 +38,9 @@ const minBatchBytes = 512
 // by max.request.size only (about 1 MB by default). A batch.size that is set is honoured.
 func FranzProducer(cl Client, props map[string]string) ([]kgo.Opt, error) {
 	c := cl.Config
-	opts := []kgo.Opt{kgo.ClientID(c.ClientID), kgo.DialTimeout(c.Net.DialTimeout)}
-	if c.Net.TLS.Enable {
-		tc := c.Net.TLS.Config
-		if tc == nil {
-			tc = &tls.Config{}
-		}
-		opts = append(opts, kgo.DialTLSConfig(tc.Clone()))
-	}
-	// ssl.* settings reach sarama as a dialer that completes the TLS handshake (applyTLS), not
-	// as its TLS switch: the franz-go producer dials through the same dialer, or it would
-	// speak plaintext to a TLS listener.
-	if c.Net.Proxy.Enable && c.Net.Proxy.Dialer != nil {
-		d := c.Net.Proxy.Dialer
-		opts = append(opts, kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
-			if cd, ok := d.(interface {
-				DialContext(context.Context, string, string) (net.Conn, error)
-			}); ok {
-				return cd.DialContext(ctx, network, host)
-			}
-			return d.Dial(network, host)
-		}))
-	}
-	if c.Net.SASL.Enable {
-		mech, err := franzSASL(c)
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, kgo.SASL(mech))
+	opts, err := franzConnection(c)
+	if err != nil {
+		return nil, err
 	}
 	set := func(k string) bool { _, ok := props[k]; return ok }
 	if set("request.timeout.ms") {
@@ -126,6 +101,120 @@ func FranzProducer(cl Client, props map[string]string) ([]kgo.Opt, error) {
 	return opts, nil
 }
 
+// franzConnection is how a franz-go client of c connects: its client.id, the dial timeout,
+// TLS and SASL, taken from c's sarama configuration so both clients authenticate alike.
+func franzConnection(c *sarama.Config) ([]kgo.Opt, error) {
+	opts := []kgo.Opt{kgo.ClientID(c.ClientID), kgo.DialTimeout(c.Net.DialTimeout)}
+	if c.Net.TLS.Enable {
+		tc := c.Net.TLS.Config
+		if tc == nil {
+			tc = &tls.Config{}
+		}
+		opts = append(opts, kgo.DialTLSConfig(tc.Clone()))
+	}
+	// ssl.* settings reach sarama as a dialer that completes the TLS handshake (applyTLS), not
+	// as its TLS switch: the franz-go client dials through the same dialer, or it would speak
+	// plaintext to a TLS listener.
+	if c.Net.Proxy.Enable && c.Net.Proxy.Dialer != nil {
+		d := c.Net.Proxy.Dialer
+		opts = append(opts, kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
+			if cd, ok := d.(interface {
+				DialContext(context.Context, string, string) (net.Conn, error)
+			}); ok {
+				return cd.DialContext(ctx, network, host)
+			}
+			return d.Dial(network, host)
+		}))
+	}
+	if c.Net.SASL.Enable {
+		mech, err := franzSASL(c)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, kgo.SASL(mech))
+	}
+	return opts, nil
+}
+
+// FranzConsumer translates a sink consumer's settings, already applied and checked by Apply
+// (cl, from props, over the base configuration pipeline.Clients gives every sink consumer),
+// into franz-go options: the sink consumer is franz-go's, whose fetches reach the task
+// without a per-message hand-over. The group (group.id) and the topics are the caller's.
+//
+// Each Java consumer key maps to franz-go's option of the same meaning: auto.offset.reset,
+// fetch.min.bytes, fetch.max.bytes, max.partition.fetch.bytes, fetch.max.wait.ms,
+// isolation.level, session.timeout.ms, heartbeat.interval.ms, max.poll.interval.ms (the
+// rebalance timeout, as Java's consumer sends it), group.instance.id,
+// partition.assignment.strategy, client.id, client.rack (fetching from the closest
+// replica), request.timeout.ms (franz-go's timeout for a request that has no broker-side
+// wait of its own), metadata.max.age.ms, retry.backoff.ms and enable.metrics.push.
+func FranzConsumer(cl Client, props map[string]string) ([]kgo.Opt, error) {
+	c := cl.Config
+	opts, err := franzConnection(c)
+	if err != nil {
+		return nil, err
+	}
+	set := func(k string) bool { _, ok := props[k]; return ok }
+	if set("request.timeout.ms") {
+		opts = append(opts, kgo.RequestTimeoutOverhead(c.Net.ReadTimeout))
+	}
+	if set("metadata.max.age.ms") {
+		opts = append(opts, kgo.MetadataMaxAge(c.Metadata.RefreshFrequency))
+	}
+	backoff := 100 * time.Millisecond // Java's retry.backoff.ms, doubling up to its retry.backoff.max.ms, 1 s
+	if set("retry.backoff.ms") {
+		backoff = c.Consumer.Retry.Backoff
+	}
+	opts = append(opts, kgo.RetryBackoffFn(ExponentialBackoff(backoff, max(backoff, time.Second))))
+	reset := kgo.NewOffset().AtStart()
+	if c.Consumer.Offsets.Initial == sarama.OffsetNewest {
+		reset = kgo.NewOffset().AtEnd()
+	}
+	opts = append(opts, kgo.ConsumeResetOffset(reset),
+		kgo.FetchMinBytes(max(c.Consumer.Fetch.Min, 1)),
+		kgo.FetchMaxPartitionBytes(c.Consumer.Fetch.Default),
+		kgo.FetchMaxWait(c.Consumer.MaxWaitTime),
+		kgo.SessionTimeout(c.Consumer.Group.Session.Timeout),
+		kgo.HeartbeatInterval(c.Consumer.Group.Heartbeat.Interval),
+		kgo.RebalanceTimeout(c.Consumer.Group.Rebalance.Timeout))
+	if c.Consumer.Fetch.Max > 0 {
+		opts = append(opts, kgo.FetchMaxBytes(c.Consumer.Fetch.Max))
+	}
+	if c.Consumer.IsolationLevel == sarama.ReadCommitted {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	if c.Consumer.Group.InstanceId != "" {
+		opts = append(opts, kgo.InstanceID(c.Consumer.Group.InstanceId))
+	}
+	if c.RackID != "" {
+		opts = append(opts, kgo.Rack(c.RackID))
+	}
+	// Java's default partition.assignment.strategy: range, and cooperative-sticky once every
+	// member of the group offers it.
+	assignors := cl.Assignors
+	if len(assignors) == 0 {
+		assignors = []string{"range", "cooperative-sticky"}
+	}
+	var balancers []kgo.GroupBalancer
+	for _, a := range assignors {
+		switch a {
+		case "range":
+			balancers = append(balancers, kgo.RangeBalancer())
+		case "roundrobin":
+			balancers = append(balancers, kgo.RoundRobinBalancer())
+		case "sticky":
+			balancers = append(balancers, kgo.StickyBalancer())
+		case "cooperative-sticky":
+			balancers = append(balancers, kgo.CooperativeStickyBalancer())
+		}
+	}
+	opts = append(opts, kgo.Balancers(balancers...))
+	if v, ok := props["enable.metrics.push"]; ok && strings.EqualFold(strings.TrimSpace(v), "false") {
+		opts = append(opts, kgo.DisableClientMetrics())
+	}
+	return opts, nil
+}
+
 // ExponentialBackoff is Java's client backoff: first, doubling per try, at most most.
 func ExponentialBackoff(first, most time.Duration) func(tries int) time.Duration {
 	return func(tries int) time.Duration {
@@ -160,7 +249,7 @@ func franzSASL(c *sarama.Config) (sasl.Mechanism, error) {
 			return oauth.Auth{Token: tok.Token, Extensions: tok.Extensions}, nil
 		}), nil
 	}
-	return nil, settingErr("sasl.mechanism", "sasl.mechanism %s is not supported by connectd's source producer", c.Net.SASL.Mechanism)
+	return nil, settingErr("sasl.mechanism", "sasl.mechanism %s is not supported by connectd's franz-go clients", c.Net.SASL.Mechanism)
 }
 
 // franzCodec is compression.type (and its level) as franz-go's codec.

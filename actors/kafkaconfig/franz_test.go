@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -171,5 +172,98 @@ func TestFranzProducerSpeaksTLS(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("the producer never connected")
+	}
+}
+
+// TestFranzConsumer: the consumer settings reach the sink's (franz-go) consumer as Java's
+// consumer reads them, with Java's assignors (range, then cooperative-sticky) by default.
+func TestFranzConsumer(t *testing.T) {
+	tests := []struct {
+		name  string
+		props map[string]string
+		want  map[string]any // franz-go option name → value
+	}{
+		{"defaults", map[string]string{}, map[string]any{
+			"ConsumeResetOffset": kgo.NewOffset().AtStart(), "FetchMaxPartitionBytes": int32(1 << 20),
+			"FetchMaxWait": 250 * time.Millisecond, "FetchIsolationLevel": int8(0),
+			"SessionTimeout": 10 * time.Second, "HeartbeatInterval": 3 * time.Second,
+			"Balancers": "range,cooperative-sticky", "DisableClientMetrics": false, "InstanceID": "",
+		}},
+		{"fetching", map[string]string{
+			"fetch.min.bytes": "4096", "fetch.max.bytes": "8388608", "max.partition.fetch.bytes": "2097152", "fetch.max.wait.ms": "40",
+		}, map[string]any{
+			"FetchMinBytes": int32(4096), "FetchMaxBytes": int32(8388608), "FetchMaxPartitionBytes": int32(2097152),
+			"FetchMaxWait": 40 * time.Millisecond,
+		}},
+		{"offsets and isolation", map[string]string{"auto.offset.reset": "latest", "isolation.level": "read_committed"}, map[string]any{
+			"ConsumeResetOffset": kgo.NewOffset().AtEnd(), "FetchIsolationLevel": int8(1),
+		}},
+		{"group membership", map[string]string{
+			"session.timeout.ms": "45000", "heartbeat.interval.ms": "5000", "max.poll.interval.ms": "120000", "group.instance.id": "static-1",
+		}, map[string]any{
+			"SessionTimeout": 45 * time.Second, "HeartbeatInterval": 5 * time.Second, "RebalanceTimeout": 2 * time.Minute,
+			"InstanceID": "static-1",
+		}},
+		{"assignors in the listed order, unknown classes skipped", map[string]string{"partition.assignment.strategy": "com.example.Mine," +
+			"org.apache.kafka.clients.consumer.CooperativeStickyAssignor, org.apache.kafka.clients.consumer.RoundRobinAssignor"},
+			map[string]any{"Balancers": "cooperative-sticky,roundrobin"}},
+		{"client.id, client.rack, request.timeout.ms", map[string]string{"client.id": "mine", "client.rack": "rack-1", "request.timeout.ms": "20000"},
+			map[string]any{"ClientID": "mine", "Rack": "rack-1", "RequestTimeoutOverhead": 20 * time.Second}},
+		{"enable.metrics.push=false", map[string]string{"enable.metrics.push": "false"}, map[string]any{"DisableClientMetrics": true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := base() // as pipeline.Clients.SinkConsumer sets it
+			b.ClientID = "connector-consumer-x-0"
+			b.Consumer.Offsets.Initial = sarama.OffsetOldest
+			b.Consumer.Group.Session.Timeout, b.Consumer.Group.Heartbeat.Interval = 10*time.Second, 3*time.Second
+			b.Consumer.MaxWaitTime = 250 * time.Millisecond
+			cl, err := Apply(b, Consumer, tt.props)
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			opts, err := FranzConsumer(cl, tt.props)
+			if err != nil {
+				t.Fatalf("FranzConsumer: %v", err)
+			}
+			c, err := kgo.NewClient(append(opts, kgo.SeedBrokers("127.0.0.1:1"), kgo.ConsumerGroup("g"), kgo.ConsumeTopics("t"))...)
+			if err != nil {
+				t.Fatalf("kgo.NewClient: %v", err)
+			}
+			defer c.Close()
+			for opt, want := range tt.want {
+				got := c.OptValue(opt)
+				if bs, ok := got.([]kgo.GroupBalancer); ok {
+					var names []string
+					for _, b := range bs {
+						names = append(names, b.ProtocolName())
+					}
+					got = strings.Join(names, ",")
+				}
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s = %v, want %v", opt, got, want)
+				}
+			}
+		})
+	}
+}
+
+// TestConsumerRefusals: what the sink consumer cannot honour is refused, naming the key;
+// Java's consumer has no max.in.flight.requests.per.connection, so it is reported unknown.
+func TestConsumerRefusals(t *testing.T) {
+	for key, v := range map[string]string{
+		"enable.auto.commit": "true", "group.protocol": "consumer", "auto.offset.reset": "none",
+		"partition.assignment.strategy": "com.example.Mine", "interceptor.classes": "com.example.I",
+		"value.deserializer": "org.apache.kafka.common.serialization.StringDeserializer",
+	} {
+		_, err := Apply(base(), Consumer, map[string]string{key: v})
+		var se *SettingError
+		if !errors.As(err, &se) || se.Key != key {
+			t.Errorf("%s=%s: Apply = %v, want a setting error on %s", key, v, err, key)
+		}
+	}
+	cl, err := Apply(base(), Consumer, map[string]string{"max.in.flight.requests.per.connection": "3"})
+	if err != nil || !slices.Equal(cl.Ignored, []string{"max.in.flight.requests.per.connection"}) {
+		t.Errorf("Apply = %v, ignored %v; want max.in.flight.requests.per.connection reported unknown", err, cl.Ignored)
 	}
 }

@@ -36,6 +36,10 @@ type Client struct {
 	GroupID string
 	// MaxPollRecords is max.poll.records when set: the most records handed to a sink task at once.
 	MaxPollRecords int
+	// Assignors are partition.assignment.strategy's assignors connectd's consumer has, in the
+	// order listed, by their protocol names (range, roundrobin, sticky, cooperative-sticky);
+	// nil when not set.
+	Assignors []string
 	// Ignored are the keys neither applied nor refused, sorted: connectd does not know them.
 	// The caller logs them once.
 	Ignored []string
@@ -128,6 +132,12 @@ var consumerKeys = map[string]setter{
 		if err == nil && b {
 			return settingErr(key, "enable.auto.commit=true is not supported: a sink's offsets are committed after its task flushed them")
 		}
+		return err
+	},
+	// enable.metrics.push (KIP-714): the sink consumer (franz-go) pushes client metrics to a
+	// broker that asks for them unless it is false (FranzConsumer).
+	"enable.metrics.push": func(_ *sarama.Config, _ *Client, key, v string) error {
+		_, err := parseBool(key, v)
 		return err
 	},
 	"group.protocol": func(_ *sarama.Config, _ *Client, key, v string) error {
@@ -250,25 +260,27 @@ func compressionLevel(codec sarama.CompressionCodec) setter {
 	}
 }
 
-var assignors = map[string]sarama.BalanceStrategy{
-	"org.apache.kafka.clients.consumer.RangeAssignor":      sarama.NewBalanceStrategyRange(),
-	"org.apache.kafka.clients.consumer.RoundRobinAssignor": sarama.NewBalanceStrategyRoundRobin(),
-	"org.apache.kafka.clients.consumer.StickyAssignor":     sarama.NewBalanceStrategySticky(),
+// assignors are the Java assignor classes connectd's consumer has, by protocol name.
+var assignors = map[string]string{
+	"org.apache.kafka.clients.consumer.RangeAssignor":             "range",
+	"org.apache.kafka.clients.consumer.RoundRobinAssignor":        "roundrobin",
+	"org.apache.kafka.clients.consumer.StickyAssignor":            "sticky",
+	"org.apache.kafka.clients.consumer.CooperativeStickyAssignor": "cooperative-sticky",
 }
 
 // setAssignors keeps the listed assignors connectd's client has, in order; a list with none
-// of them (only CooperativeStickyAssignor, or a custom class) is refused.
-func setAssignors(c *sarama.Config, _ *Client, key, v string) error {
-	var out []sarama.BalanceStrategy
+// of them (only custom classes) is refused.
+func setAssignors(_ *sarama.Config, cl *Client, key, v string) error {
+	var out []string
 	for _, name := range strings.Split(v, ",") {
 		if s, ok := assignors[strings.TrimSpace(name)]; ok {
 			out = append(out, s)
 		}
 	}
 	if len(out) == 0 {
-		return settingErr(key, "none of the assignors in %s is supported by connectd's Kafka client (RangeAssignor, RoundRobinAssignor, StickyAssignor are)", key)
+		return settingErr(key, "none of the assignors in %s is supported by connectd's Kafka client (RangeAssignor, RoundRobinAssignor, StickyAssignor, CooperativeStickyAssignor are)", key)
 	}
-	c.Consumer.Group.Rebalance.GroupStrategies = out
+	cl.Assignors = out
 	return nil
 }
 
@@ -385,7 +397,8 @@ func Apply(base *sarama.Config, role Role, props map[string]string) (Client, err
 			continue
 		}
 		set, ok := table[k]
-		if !ok {
+		if !ok && (role != Consumer || k != "max.in.flight.requests.per.connection") {
+			// Java's consumer has no max.in.flight.requests.per.connection: reported as unknown.
 			set, ok = common[k]
 		}
 		if !ok {

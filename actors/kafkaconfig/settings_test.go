@@ -113,7 +113,7 @@ func TestApplyRefuses(t *testing.T) {
 		{Consumer, map[string]string{"isolation.level": "dirty"}, "isolation.level", "read_committed"},
 		{Consumer, map[string]string{"enable.auto.commit": "true"}, "enable.auto.commit", "not supported"},
 		{Consumer, map[string]string{"max.poll.records": "0"}, "max.poll.records", "Value must be at least 1"},
-		{Consumer, map[string]string{"partition.assignment.strategy": "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"}, "partition.assignment.strategy", "none of the assignors"},
+		{Consumer, map[string]string{"partition.assignment.strategy": "com.example.CustomAssignor"}, "partition.assignment.strategy", "none of the assignors"},
 		{Producer, map[string]string{"security.protocol": "SASL_PLAINTEXT"}, "sasl.mechanism", "GSSAPI (Kerberos) is not supported"},
 		{Producer, map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "GSSAPI"}, "sasl.mechanism", "GSSAPI (Kerberos) is not supported"},
 		{Producer, map[string]string{"security.protocol": "SASL_PLAINTEXT", "sasl.mechanism": "DIGEST-MD5"}, "sasl.mechanism", "connectd supports PLAIN"},

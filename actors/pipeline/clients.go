@@ -25,7 +25,7 @@ func BaseConfig(clientID string) *sarama.Config {
 }
 
 // Clients makes the Kafka clients of source and sink tasks; it implements actors.Kafka.
-// Each Producer or ConsumerGroup is a new client that the caller closes.
+// Each Producer is a new client that the caller closes; a SinkConsumer's client is the Sink's.
 type Clients struct {
 	Brokers []string
 	// Admin serves topic listing and creation; it is owned by the caller.
@@ -59,13 +59,18 @@ type Clients struct {
 	ignored sync.Map // "role key" already logged
 }
 
-// Consumer is a sink task's consumer group with the settings sarama has no field for.
+// Consumer is what a sink task's consumer is made of (Sink's Consumer and ReadCommitted).
 type Consumer struct {
-	Group sarama.ConsumerGroup
+	// Opts are the franz-go options of the task's consumer: brokers, group, security and the
+	// consumer settings; Sink adds its topics and rebalance callbacks.
+	Opts []kgo.Opt
 	// GroupID is the group the task joins: consumer.override.group.id, else connect-<connector>.
 	GroupID string
-	// MaxPollRecords is max.poll.records: the most records handed to the task at once.
+	// MaxPollRecords is max.poll.records: the most records handed to the task at once; zero
+	// when not set.
 	MaxPollRecords int
+	// ReadCommitted is isolation.level=read_committed.
+	ReadCommitted bool
 }
 
 // SinkGroupID is the consumer group of a sink connector: consumer.override.group.id when the
@@ -226,13 +231,11 @@ func (k *Clients) brokers(cl kafkaconfig.Client) []string {
 	return k.Brokers
 }
 
-// ConsumerGroup makes the consumer of one sink task, in group SinkGroupID, with the worker's
-// consumer.* and the connector's consumer.override.* settings.
-func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[string]string) (*Consumer, error) {
+// SinkConsumer makes the consumer of one sink task, in group SinkGroupID, with the worker's
+// consumer.* and the connector's consumer.override.* settings (kafkaconfig.FranzConsumer).
+func (k *Clients) SinkConsumer(connector string, task int32, overrides map[string]string) (*Consumer, error) {
 	c := BaseConfig(fmt.Sprintf("connector-consumer-%s-%d", connector, task))
-	c.Consumer.Offsets.AutoCommit.Enable = false // offsets are committed after the task's flush
 	c.Consumer.Offsets.Initial = sarama.OffsetOldest
-	c.Consumer.Return.Errors = false
 	session, heartbeat := k.SessionTimeout, k.HeartbeatInterval
 	if session <= 0 {
 		session = 10 * time.Second
@@ -240,18 +243,18 @@ func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[stri
 	if heartbeat <= 0 {
 		heartbeat = 3 * time.Second
 	}
+	// A broker refuses a session below its group.min.session.timeout.ms, 6 s by default.
 	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
 	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
-	// Fetched messages wait for the task in a channel per partition: sarama's 256 makes the
-	// fetcher stop and start several times per fetch of small records (a 1 MiB fetch holds
-	// 10 000 records of 100 B); a larger buffer lets a fetch be handed over while the task
-	// puts the previous batch.
-	c.ChannelBufferSize = 4096
 	if k.SinkReadCommitted {
 		c.Consumer.IsolationLevel = sarama.ReadCommitted
 	}
-	cl, err := k.configure(c, kafkaconfig.Consumer, k.ConsumerProps, overrides)
+	cl, props, err := k.configureProps(c, kafkaconfig.Consumer, k.ConsumerProps, overrides)
+	if err != nil {
+		return nil, fmt.Errorf("consumer for %s-%d: %w", connector, task, err)
+	}
+	opts, err := kafkaconfig.FranzConsumer(cl, props)
 	if err != nil {
 		return nil, fmt.Errorf("consumer for %s-%d: %w", connector, task, err)
 	}
@@ -259,11 +262,9 @@ func (k *Clients) ConsumerGroup(connector string, task int32, overrides map[stri
 	if cl.GroupID != "" {
 		group = cl.GroupID
 	}
-	g, err := sarama.NewConsumerGroup(k.brokers(cl), group, cl.Config)
-	if err != nil {
-		return nil, fmt.Errorf("consumer group %s: %w", group, err)
-	}
-	return &Consumer{Group: g, GroupID: group, MaxPollRecords: cl.MaxPollRecords}, nil
+	opts = append(opts, kgo.SeedBrokers(k.brokers(cl)...), kgo.ConsumerGroup(group))
+	return &Consumer{Opts: opts, GroupID: group, MaxPollRecords: cl.MaxPollRecords,
+		ReadCommitted: cl.Config.Consumer.IsolationLevel == sarama.ReadCommitted}, nil
 }
 
 // Topics lists the cluster's topics, for topics.regex, with the admin client of the

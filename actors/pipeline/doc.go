@@ -3,8 +3,9 @@
 // pipelined (source_pipelined.go: franz-go, several batches in flight, at least once), in
 // transactions (source_txn.go: sarama), or exactly once (exactlyonce.go, exactlyonce_franz.go:
 // each transaction carries its records and their offsets, written to the offsets topic); a sink
-// pipeline consumes with the consumer group connect-<name>, converts and puts the records,
-// and commits offsets after the task's flush. Between the task and the converters a record
+// pipeline (sink.go: franz-go) consumes in the consumer group connect-<name>, converts and
+// puts each poll's records, and commits offsets asynchronously after the task's flush, and
+// synchronously before it gives partitions up in a rebalance. Between the task and the converters a record
 // goes through the connector's TransformChain (spec §9.1), which actors/validation builds from
 // the config.
 //
@@ -18,7 +19,8 @@
 // Invariants:
 //   - a source offset is committed only after every record up to it was acknowledged, or
 //     (exactly once) in the same transaction as those records, never outside one;
-//   - a sink offset is committed only after the task's Flush returned for it;
+//   - a sink offset is committed only after the task's Flush returned for it (or its
+//     PreCommit answered it); partitions are given up only between batches, after that commit;
 //   - a paused pipeline neither polls nor puts, and keeps its resources;
 //   - the data path makes metrics calls per batch, never per record (only a record skipped
 //     after a transform error is counted on its own).

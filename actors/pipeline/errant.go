@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -102,7 +103,7 @@ var noErrorHandling ErrorHandling
 // errant is the record whose processing failed: a consumed message (sinks) or a source
 // record (sources).
 type errant struct {
-	consumed *sarama.ConsumerMessage
+	consumed *kgo.Record
 	source   *connectors.SourceRecord
 }
 
@@ -221,7 +222,7 @@ func (h *ErrorHandling) report(ctx context.Context, stage Stage, rec errant, err
 		msg.Value = sarama.ByteEncoder(m.Value)
 	}
 	for _, hd := range m.Headers {
-		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: hd.Key, Value: hd.Value})
+		msg.Headers = append(msg.Headers, sarama.RecordHeader{Key: []byte(hd.Key), Value: hd.Value})
 	}
 	if h.ContextHeaders {
 		add := func(k, v string) {

@@ -74,23 +74,16 @@ func newProducer(t testing.TB, c *kfake.Cluster, connector string) sarama.SyncPr
 	return p
 }
 
-// newGroup is the worker's sink consumer group connect-<connector> (cmd/connectd/kafka.go,
-// with the worker's default session.timeout.ms and heartbeat.interval.ms), closed on cleanup.
-func newGroup(t testing.TB, c *kfake.Cluster, connector string) sarama.ConsumerGroup {
+// newConsumer is the worker's sink consumer of group connect-<connector> (Clients.SinkConsumer
+// with the worker's default session.timeout.ms and heartbeat.interval.ms).
+func newConsumer(t testing.TB, c *kfake.Cluster, connector string) []kgo.Opt {
 	t.Helper()
-	cfg := baseConfig("connector-consumer-" + connector + "-0")
-	cfg.Consumer.Offsets.AutoCommit.Enable = false
-	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
-	cfg.Consumer.Return.Errors = false
-	cfg.Consumer.Group.Session.Timeout = max(10*time.Second, 6*time.Second)
-	cfg.Consumer.Group.Heartbeat.Interval = min(3*time.Second, cfg.Consumer.Group.Session.Timeout/3)
-	cfg.Consumer.MaxWaitTime = 250 * time.Millisecond
-	g, err := sarama.NewConsumerGroup(c.ListenAddrs(), "connect-"+connector, cfg)
+	k := &Clients{Brokers: c.ListenAddrs()}
+	cons, err := k.SinkConsumer(connector, 0, nil)
 	if err != nil {
-		t.Fatalf("consumer group: %v", err)
+		t.Fatalf("consumer: %v", err)
 	}
-	t.Cleanup(func() { _ = g.Close() })
-	return g
+	return cons.Opts
 }
 
 // jsonConverter is a configured JsonConverter.
@@ -556,12 +549,12 @@ func newFileSink(t testing.TB, c *kfake.Cluster, connector, topic, file string) 
 	t.Helper()
 	task := &recordingSink{SinkTask: (&filestream.SinkConnector{}).NewTask()}
 	return &Sink{
-		Task:   task,
-		Props:  map[string]string{"topics": topic, filestream.FileKey: file},
-		Key:    jsonConverter(t, nil, true),
-		Value:  jsonConverter(t, nil, false),
-		Header: headerConverter(t, converters.SimpleHeaderClass, nil),
-		Group:  newGroup(t, c, connector),
-		Topics: []string{topic},
+		Task:     task,
+		Props:    map[string]string{"topics": topic, filestream.FileKey: file},
+		Key:      jsonConverter(t, nil, true),
+		Value:    jsonConverter(t, nil, false),
+		Header:   headerConverter(t, converters.SimpleHeaderClass, nil),
+		Consumer: newConsumer(t, c, connector),
+		Topics:   []string{topic},
 	}, task
 }

@@ -13,13 +13,23 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/connectd/connectd/connectors"
 )
 
 // Sink runs one sink task as a member of its connector's consumer group. Fill the fields,
 // then call Run once.
+//
+// One goroutine polls, converts, puts, flushes and commits, as Kafka Connect's
+// WorkerSinkTask does; the consumer blocks rebalances from a poll until the records it
+// returned are put (franz-go's BlockRebalanceOnPoll), so partitions are only given up between
+// batches, after the task flushed them and their offsets are committed. Records polled and
+// not put (a pause, a rebalance waiting behind a retry, a stop) are fetched again: the
+// consumer is moved back to the first of them.
 type Sink struct {
 	Task       connectors.SinkTask
 	Props      map[string]string
@@ -27,9 +37,14 @@ type Sink struct {
 	// Header converts the records' header values (the connector's header.converter, Kafka
 	// Connect's SimpleHeaderConverter by default); required.
 	Header connectors.HeaderConverter
-	// Group must have auto-commit off; it is owned by the caller.
-	Group  sarama.ConsumerGroup
-	Topics []string
+	// Consumer are the options of the task's consumer (Clients.SinkConsumer: brokers, group,
+	// security, consumer settings); Run makes the client from them, with the topics, its
+	// rebalance callbacks and auto-commit off, and closes it before it returns.
+	Consumer []kgo.Opt
+	// ReadCommitted says the consumer reads committed records only: a partition with no
+	// committed offset that starts at the end starts at its last stable offset.
+	ReadCommitted bool
+	Topics        []string
 	// MaxBatch is the most records handed to one Put (max.poll.records); zero means 500,
 	// Kafka's default.
 	MaxBatch int
@@ -60,51 +75,99 @@ type Sink struct {
 
 	gate gate
 
-	putMu     sync.Mutex // serialises puts, a batch's retries included: no other batch is put meanwhile
+	// clientMu guards client, the consumer while Run has one, for Pause and Resume and the
+	// task context's pause calls, which come from other goroutines.
+	clientMu sync.Mutex
+	client   *kgo.Client
+	// kcl is the consumer, set once before ready is closed: for the callbacks that are not
+	// handed it.
+	kcl   *kgo.Client
+	ready chan struct{}
+
 	mu        sync.Mutex // serialises the task's calls, as a SinkTask expects one caller
 	consumed  map[connectors.TopicPartition]int64
 	unflushed int // records put and not yet committed, for Metrics.Active
 	failure   error
 	cancel    context.CancelFunc
 	// committed is what PreCommit's answers committed, per partition, so an unchanged answer
-	// commits nothing; lastCommit is when offsets were last committed.
-	committed  map[connectors.TopicPartition]int64
-	lastCommit time.Time
-	// committing is set while commitAsync's commit runs; commitAgain asks it for one more
-	// round (offsets were marked after it began); commits counts the commit in flight.
-	committing, commitAgain atomic.Bool
-	commits                 sync.WaitGroup
-	commitNow               chan struct{} // RequestCommit: one pending request
+	// commits nothing; nextFlush is when the task is next flushed and offsets committed.
+	committed map[connectors.TopicPartition]int64
+	nextFlush time.Time
+
+	// pending are the offsets flushed and not yet handed to the consumer's commit, under
+	// commitMu; committing is set while commitAsync's goroutine runs, commits counts it.
+	commitMu   sync.Mutex
+	pending    map[connectors.TopicPartition]int64
+	committing bool
+	commits    sync.WaitGroup
+
+	commitNow atomic.Bool                        // RequestCommit: commit at the end of this cycle
+	pollStop  atomic.Pointer[context.CancelFunc] // ends the poll in progress (RequestCommit)
 	// delivered is set when a batch is put: the poll cycle (a flush interval) that ends
 	// without one makes an empty put (idlePut).
-	delivered atomic.Bool
+	delivered bool
+	// rebalance is signalled when the consumer wants to rebalance while Run holds polled
+	// records (a Put retried): the records are given back rather than make the group wait.
+	rebalance chan struct{}
 
 	// The task context's state, under ctxMu: the context is called from inside the task's
 	// calls, which hold mu.
 	ctxMu      sync.Mutex
 	assignment []connectors.TopicPartition
-	positions  map[connectors.TopicPartition]int64         // the next offset to put, per assigned partition
-	seeks      map[connectors.TopicPartition]int64         // Seek calls not yet applied
-	paused     map[connectors.TopicPartition]chan struct{} // partitions the task paused; closed on Resume
-	retryAfter time.Duration                               // RetryAfter; negative: unset
-	reportErr  error                                       // an errant record report that fails the task
+	positions  map[connectors.TopicPartition]int64 // the next offset to put, per assigned partition
+	seeks      map[connectors.TopicPartition]int64 // Seek calls not yet applied
+	paused     map[connectors.TopicPartition]bool  // partitions the task paused
+	retryAfter time.Duration                       // RetryAfter; negative: unset
+	reportErr  error                               // an errant record report that fails the task
 }
 
 // Pause stops delivery until Resume; the consumer keeps its partitions.
 func (s *Sink) Pause() {
 	s.gate.pause()
-	s.Group.PauseAll()
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	if s.client != nil {
+		s.client.PauseFetchTopics(s.Topics...)
+	}
 }
 
-// Resume continues delivery after Pause; the partitions the task itself paused stay paused.
+// Resume continues delivery after Pause; the partitions the task itself paused stay paused
+// (the consumer pauses them apart from the topics).
 func (s *Sink) Resume() {
-	s.Group.ResumeAll()
-	s.ctxMu.Lock()
-	if len(s.paused) > 0 {
-		s.Group.Pause(partitionMap(slices.Collect(maps.Keys(s.paused))))
+	s.clientMu.Lock()
+	if s.client != nil {
+		s.client.ResumeFetchTopics(s.Topics...)
 	}
-	s.ctxMu.Unlock()
+	s.clientMu.Unlock()
 	s.gate.resume()
+}
+
+// setClient makes cl the client Pause, Resume and the task's pauses act on (nil: none), and
+// applies to it the pauses asked for before it existed.
+func (s *Sink) setClient(cl *kgo.Client) {
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	s.client = cl
+	if cl == nil {
+		return
+	}
+	if s.gate.isPaused() {
+		cl.PauseFetchTopics(s.Topics...)
+	}
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
+	if len(s.paused) > 0 {
+		cl.PauseFetchPartitions(partitionMap(slices.Collect(maps.Keys(s.paused))))
+	}
+}
+
+// withClient runs f with the client, if Run has one.
+func (s *Sink) withClient(f func(cl *kgo.Client)) {
+	s.clientMu.Lock()
+	defer s.clientMu.Unlock()
+	if s.client != nil {
+		f(s.client)
+	}
 }
 
 // Assignment is the set of partitions assigned to this task right now.
@@ -130,12 +193,14 @@ func (s *Sink) Run(ctx context.Context) error {
 	}
 	s.consumed = map[connectors.TopicPartition]int64{}
 	s.committed = map[connectors.TopicPartition]int64{}
-	s.commitNow = make(chan struct{}, 1)
+	s.pending = map[connectors.TopicPartition]int64{}
+	s.rebalance = make(chan struct{}, 1)
+	s.ready = make(chan struct{})
 	s.ctxMu.Lock()
 	s.positions = map[connectors.TopicPartition]int64{}
 	s.seeks = map[connectors.TopicPartition]int64{}
 	if s.paused == nil {
-		s.paused = map[connectors.TopicPartition]chan struct{}{}
+		s.paused = map[connectors.TopicPartition]bool{}
 	}
 	s.retryAfter = -1
 	s.ctxMu.Unlock()
@@ -148,22 +213,126 @@ func (s *Sink) Run(ctx context.Context) error {
 	}
 	ctx, s.cancel = context.WithCancel(ctx)
 	defer s.cancel()
-	for ctx.Err() == nil {
-		err := s.Group.Consume(ctx, s.Topics, (*sinkHandler)(s))
-		if f := s.failed(); f != nil {
-			_ = s.Task.Stop()
-			return NameKafkaError(f)
-		}
-		if err != nil && ctx.Err() == nil {
-			s.Metrics.Retried()
-			s.Logger.Warn("consume failed, retrying", "err", NameKafkaError(err))
-			sleep(ctx, time.Second)
-		}
+	opts := append(slices.Clip(s.Consumer),
+		kgo.ConsumeTopics(s.Topics...),
+		kgo.DisableAutoCommit(), // offsets are committed after the task flushed them
+		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsAssigned(s.onAssigned),
+		kgo.AdjustFetchOffsetsFn(s.startOffsets),
+		kgo.OnPartitionsRevoked(s.onRevoked),
+		kgo.OnPartitionsLost(s.onLost),
+		kgo.OnPartitionsCallbackBlocked(func(context.Context, *kgo.Client) {
+			select {
+			case s.rebalance <- struct{}{}:
+			default:
+			}
+		}))
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		_ = s.Task.Stop()
+		return fmt.Errorf("sink consumer: %w", err)
+	}
+	s.kcl = cl
+	close(s.ready)
+	s.setClient(cl)
+	s.consume(ctx, cl)
+	// As Kafka Connect closes a sink task: flush, commit, close the partitions in the task,
+	// then leave the group; after a failure nothing more is flushed or committed.
+	s.release(cl, s.Assignment(), true, true)
+	s.setClient(nil)
+	cl.CloseAllowingRebalance()
+	if f := s.failed(); f != nil {
+		_ = s.Task.Stop()
+		return NameKafkaError(f)
 	}
 	if err := s.Task.Stop(); err != nil {
 		return fmt.Errorf("stop task: %w", err)
 	}
 	return nil
+}
+
+// consume polls and delivers until ctx ends or the task fails.
+func (s *Sink) consume(ctx context.Context, cl *kgo.Client) {
+	maxBatch := s.MaxBatch
+	if maxBatch <= 0 {
+		maxBatch = 500
+	}
+	s.mu.Lock()
+	s.nextFlush = time.Now().Add(s.FlushInterval)
+	s.mu.Unlock()
+	batch := make([]*kgo.Record, 0, maxBatch)
+	var lastErr time.Time
+	for ctx.Err() == nil {
+		if !s.gate.isPaused() {
+			pollCtx, stop := context.WithDeadline(ctx, s.flushDue())
+			s.pollStop.Store(&stop)
+			if s.commitNow.Load() {
+				stop()
+			}
+			fetches := cl.PollRecords(pollCtx, maxBatch)
+			s.pollStop.Store(nil)
+			stop()
+			fetches.EachError(func(topic string, partition int32, err error) {
+				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, kgo.ErrClientClosed) {
+					return
+				}
+				s.Metrics.Retried()
+				if time.Since(lastErr) >= 10*time.Second { // the consumer retries; say so now and then
+					lastErr = time.Now()
+					s.Logger.Warn("consume failed, retrying", "topic", topic, "partition", partition, "err", NameKafkaError(err))
+				}
+			})
+			batch = batch[:0]
+			fetches.EachRecord(func(r *kgo.Record) { batch = append(batch, r) })
+			if len(batch) > 0 {
+				s.deliver(ctx, cl, batch)
+			}
+		} else if !s.idle(ctx) {
+			continue
+		}
+		if s.failed() != nil {
+			return
+		}
+		due := !time.Now().Before(s.flushDue())
+		if due {
+			s.idlePut(ctx)
+		}
+		if s.commitNow.Swap(false) || due {
+			s.flush(ctx, cl)
+		}
+		s.applySeeks(cl)
+		select {
+		case <-s.rebalance: // the rebalance it announced goes ahead now
+		default:
+		}
+		cl.AllowRebalance()
+	}
+}
+
+// flushDue is when the task is next flushed.
+func (s *Sink) flushDue() time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.nextFlush
+}
+
+// idle waits while the sink is paused: false when it resumed or ctx ended, true when a
+// flush is due (a flush interval went by, or the task asked for a commit). The consumer
+// fetches nothing meanwhile; it keeps its partitions.
+func (s *Sink) idle(ctx context.Context) bool {
+	for !s.commitNow.Load() {
+		d := time.Until(s.flushDue())
+		if d <= 0 {
+			return true
+		}
+		wctx, cancel := context.WithTimeout(ctx, min(d, 100*time.Millisecond))
+		err := s.gate.wait(wctx)
+		cancel()
+		if err == nil || ctx.Err() != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Sink) failed() error {
@@ -181,15 +350,17 @@ func (s *Sink) fail(err error) {
 }
 
 // flush commits offsets after the task made its records durable: through PreCommit, what it
-// answers; otherwise the consumed offsets, after Flush returned.
-func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
+// answers; otherwise the consumed offsets, after Flush returned. The next flush is due a
+// flush interval later.
+func (s *Sink) flush(ctx context.Context, cl *kgo.Client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.nextFlush = time.Now().Add(s.FlushInterval)
 	if s.failure != nil {
 		return
 	}
 	if pc, ok := s.Task.(connectors.PreCommitter); ok {
-		s.preCommit(ctx, sess, pc)
+		s.preCommit(ctx, cl, pc)
 		return
 	}
 	if len(s.consumed) == 0 {
@@ -202,44 +373,81 @@ func (s *Sink) flush(ctx context.Context, sess sarama.ConsumerGroupSession) {
 		s.fail(fmt.Errorf("flush: %w", err))
 		return
 	}
-	for tp, o := range offsets {
-		sess.MarkOffset(tp.Topic, tp.Partition, o, "")
-	}
-	s.commitAsync(sess)
+	s.commitAsync(cl, offsets)
 	s.committedNow(start)
 }
 
-// commitAsync commits the marked offsets without making the task wait for the coordinator's
-// answer: delivery goes on while the commit is in flight. One commit is in flight at a time;
-// offsets marked meanwhile go with the next one, and Cleanup commits what is left and waits
-// (waitCommits) before the partitions are given up. Offsets are marked only after the task's
-// Flush returned for them, so whichever commit carries them, it carries flushed offsets.
-func (s *Sink) commitAsync(sess sarama.ConsumerGroupSession) {
-	if !s.committing.CompareAndSwap(false, true) {
-		s.commitAgain.Store(true)
+// commitAsync commits offsets without making the task wait for the coordinator's answer:
+// delivery goes on while the commit is in flight. One commit is in flight at a time; offsets
+// flushed meanwhile go with the next one, and a revocation waits for them (waitCommits)
+// before the partitions are given up. Only offsets the task flushed (or its PreCommit
+// answered) are handed here, so whichever commit carries them, it carries flushed offsets.
+func (s *Sink) commitAsync(cl *kgo.Client, offsets map[connectors.TopicPartition]int64) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	maps.Copy(s.pending, offsets)
+	if s.committing {
 		return
 	}
+	s.committing = true
 	s.commits.Add(1)
 	go func() {
 		defer s.commits.Done()
 		for {
-			s.commitAgain.Store(false)
-			sess.Commit()
-			if !s.commitAgain.Load() {
-				break
+			s.commitMu.Lock()
+			next := s.pending
+			if len(next) == 0 {
+				s.committing = false
+				s.commitMu.Unlock()
+				return
 			}
+			s.pending = map[connectors.TopicPartition]int64{}
+			s.commitMu.Unlock()
+			s.commit(cl, next)
 		}
-		s.committing.Store(false)
 	}()
 }
 
-// waitCommits waits for the commit in flight, if any.
+// commit commits offsets and waits for the answer; a failure is logged: the offsets stay
+// uncommitted and their records are delivered again after a rebalance (at least once).
+func (s *Sink) commit(cl *kgo.Client, offsets map[connectors.TopicPartition]int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	defer cancel()
+	req := map[string]map[int32]kgo.EpochOffset{}
+	for tp, o := range offsets {
+		if req[tp.Topic] == nil {
+			req[tp.Topic] = map[int32]kgo.EpochOffset{}
+		}
+		req[tp.Topic][tp.Partition] = kgo.EpochOffset{Epoch: -1, Offset: o}
+	}
+	var failure error
+	cl.CommitOffsetsSync(ctx, req, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		if err != nil {
+			failure = err
+			return
+		}
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				if err := kerr.ErrorForCode(p.ErrorCode); err != nil && failure == nil {
+					failure = fmt.Errorf("%s-%d: %w", t.Topic, p.Partition, err)
+				}
+			}
+		}
+	})
+	if failure != nil {
+		s.Logger.Warn("offset commit failed; the records after the last committed offsets will be delivered again", "err", NameKafkaError(failure))
+	}
+}
+
+// commitTimeout bounds one offset commit.
+const commitTimeout = 30 * time.Second
+
+// waitCommits waits for the commits of every offset flushed so far.
 func (s *Sink) waitCommits() { s.commits.Wait() }
 
 // committedNow records a commit that started at start; callers hold s.mu.
 func (s *Sink) committedNow(start time.Time) {
 	s.Metrics.OffsetsCommitted(time.Since(start), nil)
-	s.lastCommit = time.Now()
 	clear(s.consumed)
 	s.unflushed = 0
 	s.Metrics.Active(0)
@@ -249,7 +457,7 @@ func (s *Sink) committedNow(start time.Time) {
 // partitions, as Kafka's WorkerSinkTask.commitOffsets: an offset past a partition's position
 // or of a partition not assigned is ignored with a warning; an empty answer commits nothing.
 // Callers hold s.mu.
-func (s *Sink) preCommit(ctx context.Context, sess sarama.ConsumerGroupSession, pc connectors.PreCommitter) {
+func (s *Sink) preCommit(ctx context.Context, cl *kgo.Client, pc connectors.PreCommitter) {
 	s.ctxMu.Lock()
 	positions := maps.Clone(s.positions)
 	s.ctxMu.Unlock()
@@ -263,7 +471,7 @@ func (s *Sink) preCommit(ctx context.Context, sess sarama.ConsumerGroupSession, 
 		s.fail(fmt.Errorf("preCommit: %w", err))
 		return
 	}
-	changed := false
+	changed := map[connectors.TopicPartition]int64{}
 	for tp, o := range answer {
 		pos, ok := positions[tp]
 		if !ok || o > pos {
@@ -274,140 +482,235 @@ func (s *Sink) preCommit(ctx context.Context, sess sarama.ConsumerGroupSession, 
 		if c, ok := s.committed[tp]; ok && c == o {
 			continue
 		}
-		setOffset(sess, tp, o)
+		changed[tp] = o
 		s.committed[tp] = o
-		changed = true
 	}
-	if changed {
-		sess.Commit()
+	if len(changed) > 0 {
+		s.commitAsync(cl, changed)
 	}
 	s.committedNow(start)
 }
 
-// setOffset makes o the offset committed next for tp, before or after the current one.
-func setOffset(sess sarama.ConsumerGroupSession, tp connectors.TopicPartition, o int64) {
-	sess.ResetOffset(tp.Topic, tp.Partition, o, "") // moves back only
-	sess.MarkOffset(tp.Topic, tp.Partition, o, "")  // moves forward only
-}
-
-// applySeeks makes the seeks the task asked for the offsets the next session starts from (or,
-// in Setup, this one), and forgets them.
-func (s *Sink) applySeeks(sess sarama.ConsumerGroupSession) bool {
+// applySeeks moves the consumer to the offsets the task seeked to on its assigned
+// partitions and forgets those seeks; the records put next for them start there, and the
+// next flush hands the task that offset, as Kafka Connect's rewind. Seeks of partitions not
+// assigned wait for their assignment (startOffsets). It returns the partitions moved.
+func (s *Sink) applySeeks(cl *kgo.Client) map[connectors.TopicPartition]int64 {
 	s.ctxMu.Lock()
-	seeks := s.seeks
-	s.seeks = map[connectors.TopicPartition]int64{}
-	for tp, o := range seeks {
-		if _, ok := s.positions[tp]; ok {
+	if len(s.seeks) == 0 {
+		s.ctxMu.Unlock()
+		return nil
+	}
+	moved := map[connectors.TopicPartition]int64{}
+	for tp, o := range s.seeks {
+		if _, assigned := s.positions[tp]; assigned || slices.Contains(s.assignment, tp) {
+			moved[tp] = o
 			s.positions[tp] = o
+			delete(s.seeks, tp)
 		}
 	}
 	s.ctxMu.Unlock()
-	if len(seeks) == 0 {
-		return false
+	if len(moved) == 0 {
+		return nil
 	}
 	s.mu.Lock()
-	for tp, o := range seeks {
-		setOffset(sess, tp, o)
-		s.committed[tp] = o
-		delete(s.consumed, tp)
-	}
+	maps.Copy(s.consumed, moved)
 	s.mu.Unlock()
-	sess.Commit()
-	return true
+	cl.SetOffsets(epochOffsets(moved))
+	return moved
 }
 
-func (s *Sink) seeking() bool {
-	s.ctxMu.Lock()
-	defer s.ctxMu.Unlock()
-	return len(s.seeks) > 0
+// rewind moves the consumer back to the first of records, which were polled and not put,
+// so that they are fetched again; a partition seeked meanwhile goes where the task seeked.
+func (s *Sink) rewind(cl *kgo.Client, records []*kgo.Record) {
+	moved := s.applySeeks(cl)
+	first := map[connectors.TopicPartition]int64{}
+	for _, r := range records {
+		tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
+		if _, seeked := moved[tp]; seeked {
+			continue
+		}
+		if o, ok := first[tp]; !ok || r.Offset < o {
+			first[tp] = r.Offset
+		}
+	}
+	cl.SetOffsets(epochOffsets(first))
 }
 
-// errRestart ends a consumer group session so that the next one starts at the offsets the
-// task seeked to: sarama cannot move a running claim.
-var errRestart = errors.New("sink task seeked: restarting the session")
+func epochOffsets(offsets map[connectors.TopicPartition]int64) map[string]map[int32]kgo.EpochOffset {
+	out := map[string]map[int32]kgo.EpochOffset{}
+	for tp, o := range offsets {
+		if out[tp.Topic] == nil {
+			out[tp.Topic] = map[int32]kgo.EpochOffset{}
+		}
+		out[tp.Topic][tp.Partition] = kgo.EpochOffset{Epoch: -1, Offset: o}
+	}
+	return out
+}
 
-// sinkHandler is the Sink seen as sarama's group handler.
-type sinkHandler Sink
-
-// Setup opens the session's partitions in the task (OpenPartitions) and applies the seeks it
-// asked for there before any record is fetched.
-func (h *sinkHandler) Setup(sess sarama.ConsumerGroupSession) error {
-	s := (*Sink)(h)
-	var assigned []connectors.TopicPartition
-	for topic, parts := range sess.Claims() {
+func topicPartitions(m map[string][]int32) []connectors.TopicPartition {
+	var out []connectors.TopicPartition
+	for topic, parts := range m {
 		for _, p := range parts {
-			assigned = append(assigned, connectors.TopicPartition{Topic: topic, Partition: p})
+			out = append(out, connectors.TopicPartition{Topic: topic, Partition: p})
 		}
 	}
-	slices.SortFunc(assigned, compareTP)
-	s.ctxMu.Lock()
-	s.assignment = assigned
-	for tp := range s.paused {
-		if !slices.Contains(assigned, tp) {
-			delete(s.paused, tp) // Kafka Connect forgets the pauses of revoked partitions
-		}
-	}
-	s.ctxMu.Unlock()
-	s.Metrics.Assigned(len(assigned))
-	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(assigned) > 0 {
-		s.mu.Lock()
-		err := po.OpenPartitions(sess.Context(), assigned)
-		if err != nil {
-			s.fail(fmt.Errorf("open partitions: %w", err))
-		}
-		s.mu.Unlock()
-		if err != nil {
-			return err
-		}
-	}
-	s.applySeeks(sess)
-	s.mu.Lock()
-	s.lastCommit = time.Now()
-	s.mu.Unlock()
-	go func() {
-		t := time.NewTicker(s.FlushInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				s.idlePut(sess.Context())
-			case <-s.commitNow:
-			case <-sess.Context().Done():
-				return
-			}
-			s.flush(sess.Context(), sess)
-		}
-	}()
-	return nil
+	slices.SortFunc(out, compareTP)
+	return out
 }
 
-// Cleanup flushes and commits, then closes the partitions in the task (ClosePartitions), as
-// Kafka Connect commits before close(); a seek asked for meanwhile becomes the committed
-// offset the next session starts from.
-func (h *sinkHandler) Cleanup(sess sarama.ConsumerGroupSession) error {
-	s := (*Sink)(h)
-	// The session context is already done; the final flush gets its own deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	s.flush(ctx, sess)
-	s.waitCommits()
-	sess.Commit() // whatever the last flush marked, before the partitions are given up
-	s.applySeeks(sess)
+// onAssigned opens newly assigned partitions in the task (OpenPartitions) before any of
+// their records is fetched. With cooperative rebalancing only the added partitions come.
+func (s *Sink) onAssigned(ctx context.Context, _ *kgo.Client, added map[string][]int32) {
+	tps := topicPartitions(added)
 	s.ctxMu.Lock()
-	revoked := s.assignment
-	s.assignment = nil
-	clear(s.positions)
+	for _, tp := range tps {
+		if !slices.Contains(s.assignment, tp) {
+			s.assignment = append(s.assignment, tp)
+		}
+	}
+	slices.SortFunc(s.assignment, compareTP)
+	n := len(s.assignment)
 	s.ctxMu.Unlock()
-	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(revoked) > 0 {
+	s.Metrics.Assigned(n)
+	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(tps) > 0 {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.failure == nil {
-			if err := po.ClosePartitions(ctx, revoked); err != nil {
-				s.fail(fmt.Errorf("close partitions: %w", err))
+			if err := po.OpenPartitions(ctx, tps); err != nil {
+				s.fail(fmt.Errorf("open partitions: %w", err))
 			}
 		}
 	}
-	return nil
+}
+
+// startOffsets is where the newly assigned partitions start: where the task seeked (in
+// OpenPartitions or before), else the committed offset, else auto.offset.reset's end of the
+// partition, resolved to an offset so that the task's positions (PreCommit) and seeks hold
+// for every assigned partition from the start, as a Java consumer's position does.
+func (s *Sink) startOffsets(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	var start, end []connectors.TopicPartition
+	seeked := map[connectors.TopicPartition]int64{}
+	s.ctxMu.Lock()
+	for topic, parts := range offsets {
+		for p := range parts {
+			tp := connectors.TopicPartition{Topic: topic, Partition: p}
+			if at, ok := s.seeks[tp]; ok {
+				parts[p] = kgo.NewOffset().At(at)
+				delete(s.seeks, tp)
+				seeked[tp] = at
+			}
+			switch at := parts[p].EpochOffset().Offset; {
+			case at >= 0:
+				s.positions[tp] = at
+			case at == -2:
+				start = append(start, tp)
+			default:
+				end = append(end, tp)
+			}
+		}
+	}
+	s.ctxMu.Unlock()
+	if len(seeked) > 0 {
+		s.mu.Lock()
+		maps.Copy(s.consumed, seeked) // the next flush hands the task the offset it seeked to
+		s.mu.Unlock()
+	}
+	if len(start)+len(end) == 0 {
+		return offsets, nil
+	}
+	var adm *kadm.Client
+	select {
+	case <-s.ready: // the first assignment can come before NewClient returned in Run
+		adm = kadm.NewClient(s.kcl)
+	case <-ctx.Done():
+		return offsets, nil
+	}
+	resolve := func(tps []connectors.TopicPartition, list func(context.Context, ...string) (kadm.ListedOffsets, error)) {
+		if len(tps) == 0 {
+			return
+		}
+		listed, err := list(ctx, slices.Compact(slices.Sorted(func(yield func(string) bool) {
+			for _, tp := range tps {
+				if !yield(tp.Topic) {
+					return
+				}
+			}
+		}))...)
+		if err != nil {
+			s.Logger.Debug("list offsets of newly assigned partitions", "err", err)
+			return // franz-go resets them itself; their positions are known from their first records
+		}
+		s.ctxMu.Lock()
+		defer s.ctxMu.Unlock()
+		for _, tp := range tps {
+			if l, ok := listed.Lookup(tp.Topic, tp.Partition); ok && l.Err == nil && l.Offset >= 0 {
+				offsets[tp.Topic][tp.Partition] = kgo.NewOffset().At(l.Offset)
+				s.positions[tp] = l.Offset
+			}
+		}
+	}
+	resolve(start, adm.ListStartOffsets)
+	if s.ReadCommitted {
+		resolve(end, adm.ListCommittedOffsets)
+	} else {
+		resolve(end, adm.ListEndOffsets)
+	}
+	return offsets, nil
+}
+
+// onRevoked flushes and commits, then closes the revoked partitions in the task
+// (ClosePartitions), as Kafka Connect commits before close().
+func (s *Sink) onRevoked(_ context.Context, cl *kgo.Client, revoked map[string][]int32) {
+	s.release(cl, topicPartitions(revoked), true, false)
+}
+
+// onLost closes partitions the consumer lost without a rebalance (its membership expired):
+// nothing is committed for them, another member may own them already.
+func (s *Sink) onLost(_ context.Context, cl *kgo.Client, lost map[string][]int32) {
+	s.release(cl, topicPartitions(lost), false, false)
+}
+
+// release gives up tps: with commit, the task is flushed and its offsets committed first;
+// then the task closes them (ClosePartitions) and they leave the assignment, their pauses
+// and positions with them (Kafka Connect forgets the pauses of revoked partitions). stopping
+// is the release of a task that stops: its partition count stays as it was.
+func (s *Sink) release(cl *kgo.Client, tps []connectors.TopicPartition, commit, stopping bool) {
+	s.ctxMu.Lock()
+	tps = slices.DeleteFunc(tps, func(tp connectors.TopicPartition) bool { return !slices.Contains(s.assignment, tp) })
+	s.ctxMu.Unlock()
+	if len(tps) == 0 {
+		return
+	}
+	// The consumer's context may be done already; the last flush gets its own deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if commit {
+		s.flush(ctx, cl)
+		s.waitCommits()
+	}
+	s.ctxMu.Lock()
+	s.assignment = slices.DeleteFunc(s.assignment, func(tp connectors.TopicPartition) bool { return slices.Contains(tps, tp) })
+	for _, tp := range tps {
+		delete(s.positions, tp)
+		delete(s.paused, tp)
+	}
+	n := len(s.assignment)
+	s.ctxMu.Unlock()
+	if !stopping {
+		s.Metrics.Assigned(n)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tp := range tps {
+		delete(s.consumed, tp)
+		delete(s.committed, tp)
+	}
+	if po, ok := s.Task.(connectors.PartitionOpener); ok && s.failure == nil {
+		if err := po.ClosePartitions(ctx, tps); err != nil {
+			s.fail(fmt.Errorf("close partitions: %w", err))
+		}
+	}
 }
 
 func compareTP(a, b connectors.TopicPartition) int {
@@ -422,95 +725,53 @@ func partitionMap(tps []connectors.TopicPartition) map[string][]int32 {
 	return out
 }
 
-func (h *sinkHandler) ConsumeClaim(sess sarama.ConsumerGroupSession, claim sarama.ConsumerGroupClaim) error {
-	s := (*Sink)(h)
-	maxBatch := s.MaxBatch
-	if maxBatch <= 0 {
-		maxBatch = 500
+// deliver converts, transforms and puts one polled batch, unless the sink was paused
+// meanwhile; records not put are fetched again (rewind).
+func (s *Sink) deliver(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) {
+	if moved := s.applySeeks(cl); len(moved) > 0 { // seeked before this batch: it may precede the seek
+		batch = slices.DeleteFunc(batch, func(r *kgo.Record) bool {
+			_, ok := moved[connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}]
+			return ok
+		})
+		if len(batch) == 0 {
+			return
+		}
 	}
-	tp := connectors.TopicPartition{Topic: claim.Topic(), Partition: claim.Partition()}
-	s.ctxMu.Lock()
-	if o := claim.InitialOffset(); o >= 0 {
-		s.positions[tp] = o
+	if s.gate.isPaused() {
+		s.rewind(cl, batch)
+		return
 	}
-	_, paused := s.paused[tp]
-	s.ctxMu.Unlock()
-	if paused {
-		s.Group.Pause(partitionMap([]connectors.TopicPartition{tp}))
-	}
-	batch := make([]*sarama.ConsumerMessage, 0, maxBatch)
-	for {
-		batch = batch[:0]
-		select {
-		case m, ok := <-claim.Messages():
-			if !ok {
-				return nil
-			}
-			batch = append(batch, m)
-		case <-sess.Context().Done():
-			return nil
-		}
-	drain:
-		for len(batch) < maxBatch {
-			select {
-			case m, ok := <-claim.Messages():
-				if !ok {
-					break drain
-				}
-				batch = append(batch, m)
-			default:
-				break drain
-			}
-		}
-		if err := s.gate.wait(sess.Context()); err != nil {
-			return nil
-		}
-		if err := s.partitionGate(sess.Context(), tp); err != nil {
-			return nil
-		}
-		if err := s.put(sess.Context(), batch); err != nil {
-			if errors.Is(err, errRestart) {
-				return nil // ends the session; Cleanup applies the seek
-			}
-			return err
-		}
+	if !s.put(ctx, cl, batch) && ctx.Err() == nil && s.failed() == nil {
+		s.rewind(cl, batch)
 	}
 }
 
-// partitionGate waits while the task keeps tp paused.
-func (s *Sink) partitionGate(ctx context.Context, tp connectors.TopicPartition) error {
-	for {
-		s.ctxMu.Lock()
-		resumed, paused := s.paused[tp]
-		s.ctxMu.Unlock()
-		if !paused {
-			return nil
-		}
-		select {
-		case <-resumed:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
-
-func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
+// put hands one polled batch to the task, retrying as the task asks; false means the batch
+// was not put and is to be fetched again (a rebalance waited behind a retry); a failure ends
+// Run (s.failure).
+func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) bool {
 	if s.TopicActive != nil {
-		s.TopicActive(batch[0].Topic) // a batch comes from one claim: one topic
+		for i, r := range batch {
+			if i == 0 || r.Topic != batch[i-1].Topic {
+				s.TopicActive(r.Topic)
+			}
+		}
 	}
 	s.Metrics.Read(len(batch))
 	pre, err := s.preconvert(batch)
 	if err != nil {
 		s.Metrics.RecordFailed(false)
-		return s.failWith(err)
+		s.failWith(err)
+		return true
 	}
 	records := make([]connectors.SinkRecord, 0, len(batch))
-	var from []*sarama.ConsumerMessage // TransformBatch: the message of each record
+	var from []*kgo.Record // TransformBatch: the consumed record of each record
 	for i, m := range batch {
 		r, err := s.convert(ctx, m, pre, i)
 		if err != nil {
 			s.Metrics.RecordFailed(false)
-			return s.failWith(err)
+			s.failWith(err)
+			return true
 		}
 		if r != nil {
 			records = append(records, *r)
@@ -530,7 +791,8 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 			s.Metrics.Retried, func() { s.Metrics.RecordFailed(true) })
 		if err != nil {
 			s.Metrics.RecordFailed(false)
-			return s.failWith(err)
+			s.failWith(err)
+			return true
 		}
 		kept := records[:0]
 		for i := range records {
@@ -541,67 +803,73 @@ func (s *Sink) put(ctx context.Context, batch []*sarama.ConsumerMessage) error {
 		}
 		records = kept
 	}
-	s.putMu.Lock()
-	defer s.putMu.Unlock()
-	s.delivered.Store(true) // a fetched batch: this poll cycle was not empty
+	s.delivered = true // a fetched batch: this poll cycle was not empty
 	for {
-		if s.seeking() {
-			return errRestart // the batch may precede a seek: it is fetched again if still wanted
-		}
 		retry, err := s.putOnce(ctx, records, func() { s.consumedBatch(batch) })
 		if err != nil || !retry {
-			break
+			return true
 		}
 		s.Metrics.Retried()
-		if !sleep(ctx, s.retryDelay()) {
-			return nil // stopping: the records are consumed again from the committed offset
+		d, asked := s.retryDelay()
+		select {
+		case <-time.After(d):
+		case <-s.rebalance: // give the batch back rather than make the group wait for it
+			return false
+		case <-ctx.Done():
+			return true // stopping: the records are consumed again from the committed offset
+		}
+		if !asked || !time.Now().Before(s.flushDue()) {
+			// As Kafka Connect between retries: what was put before is flushed and committed.
+			s.flush(ctx, cl)
 		}
 	}
-	if f := s.failed(); f != nil {
-		return f
-	}
-	if ctx.Err() != nil {
-		return nil // stopping: the records are consumed again from the committed offset
-	}
-	if s.seeking() {
-		return errRestart
-	}
-	return nil
 }
 
-// consumedBatch records that batch was put: the offsets to flush, and the partition's
-// position that PreCommit is handed. Callers hold s.mu, the lock of the Put that took the
+// consumedBatch records that batch was put: the offsets to flush, and the partitions'
+// positions that PreCommit is handed. Callers hold s.mu, the lock of the Put that took the
 // batch, so a commit the task requested from inside Put (RequestCommit) sees the batch
 // consumed, as Kafka Connect's next iteration does.
-func (s *Sink) consumedBatch(batch []*sarama.ConsumerMessage) {
+func (s *Sink) consumedBatch(batch []*kgo.Record) {
 	s.unflushed += len(batch)
 	s.Metrics.Active(s.unflushed)
-	last := batch[len(batch)-1]
-	tp := connectors.TopicPartition{Topic: last.Topic, Partition: last.Partition}
-	s.consumed[tp] = last.Offset + 1
 	s.ctxMu.Lock()
-	if _, seeked := s.seeks[tp]; !seeked && slices.Contains(s.assignment, tp) {
-		s.positions[tp] = last.Offset + 1
+	defer s.ctxMu.Unlock()
+	for i, r := range batch {
+		if i+1 < len(batch) && batch[i+1].Partition == r.Partition && batch[i+1].Topic == r.Topic {
+			continue // a partition's records are in offset order: its last one counts
+		}
+		tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
+		s.consumed[tp] = r.Offset + 1
+		if _, seeked := s.seeks[tp]; !seeked {
+			if _, assigned := s.positions[tp]; assigned || slices.Contains(s.assignment, tp) {
+				s.positions[tp] = r.Offset + 1
+			}
+		}
 	}
-	s.ctxMu.Unlock()
 }
 
 // idlePut calls Put with no records when a flush interval went by without a batch put, as
 // Kafka Connect's WorkerSinkTask calls put() after every consumer poll, an empty one included,
 // and that poll waits at most until the next offset commit (offset.flush.interval.ms). Sinks
 // that act on time rather than on records (a scheduled file rotation, a time-based failure)
-// depend on those calls. Like Kafka Connect, it calls while the task is paused too; a batch
-// being put meanwhile means this cycle was not empty. A retriable error is retried at the
-// next cycle; another fails the task as a put with records would.
+// depend on those calls. Like Kafka Connect, it calls while the task is paused too. A
+// retriable error is retried at the next cycle; another fails the task as a put with records
+// would.
 func (s *Sink) idlePut(ctx context.Context) {
-	if !s.putMu.TryLock() {
+	if s.delivered {
+		s.delivered = false
 		return
 	}
-	defer s.putMu.Unlock()
-	if s.delivered.Swap(false) || s.seeking() {
+	if s.seeking() {
 		return
 	}
 	_, _ = s.putOnce(ctx, []connectors.SinkRecord{}, func() {})
+}
+
+func (s *Sink) seeking() bool {
+	s.ctxMu.Lock()
+	defer s.ctxMu.Unlock()
+	return len(s.seeks) > 0
 }
 
 // putOnce hands records to Put once; retry true means Put asked for a retry (a Retriable
@@ -645,30 +913,28 @@ func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord, don
 }
 
 // retryDelay is how long a batch waits before Put is retried: the task's RetryAfter, used
-// once, else until the next offset commit is due, as Kafka Connect's consumer poll waits.
-func (s *Sink) retryDelay() time.Duration {
+// once (asked true), else until the next offset commit is due, as Kafka Connect's consumer
+// poll waits.
+func (s *Sink) retryDelay() (d time.Duration, asked bool) {
 	s.ctxMu.Lock()
-	d := s.retryAfter
+	d = s.retryAfter
 	s.retryAfter = -1
 	s.ctxMu.Unlock()
 	if d >= 0 {
-		return d
+		return d, true
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return max(0, s.FlushInterval-time.Since(s.lastCommit))
+	return max(0, time.Until(s.flushDue())), false
 }
 
-func (s *Sink) failWith(err error) error {
+func (s *Sink) failWith(err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.fail(err)
-	return err
 }
 
 // preconvert converts the batch's keys and values in one call each where the converter is a
 // BatchConverter (a Java one); nil when neither is.
-func (s *Sink) preconvert(batch []*sarama.ConsumerMessage) (*preconverted, error) {
+func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
 	_, bk := s.Key.(connectors.BatchConverter)
 	_, bv := s.Value.(connectors.BatchConverter)
 	if !bk && !bv {
@@ -706,7 +972,7 @@ func (s *Sink) preconvert(batch []*sarama.ConsumerMessage) (*preconverted, error
 // (pre holds what batch converters made of the batch) and the transformation chain, each
 // stage under the connector's error handling: nil, nil means the record is skipped (dropped
 // by a transform, or its failure tolerated).
-func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage, pre *preconverted, i int) (*connectors.SinkRecord, error) {
+func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i int) (*connectors.SinkRecord, error) {
 	r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
 	rec := errant{consumed: m}
 	stage := func(st Stage, op func() error) (bool, error) {
@@ -750,11 +1016,11 @@ func (s *Sink) convert(ctx context.Context, m *sarama.ConsumerMessage, pre *prec
 	ok, err = stage(StageHeaderConverter, func() error {
 		r.Headers = r.Headers[:0]
 		for _, h := range m.Headers {
-			schema, v, err := s.Header.ToConnectHeader(m.Topic, string(h.Key), h.Value)
+			schema, v, err := s.Header.ToConnectHeader(m.Topic, h.Key, h.Value)
 			if err != nil {
 				return fmt.Errorf("convert header %s at %s: %w", h.Key, at(), err)
 			}
-			r.Headers = append(r.Headers, connectors.Header{Key: string(h.Key), Schema: schema, Value: v})
+			r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: schema, Value: v})
 		}
 		return nil
 	})

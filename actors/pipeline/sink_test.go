@@ -68,9 +68,6 @@ func TestSinkDeliversAndCommitsAfterFlush(t *testing.T) {
 				if err := r.stop(t); err != nil {
 					t.Fatalf("run %d: Run = %v, want nil after cancel", run, err)
 				}
-				if err := sink.Group.Close(); err != nil {
-					t.Fatalf("close group: %v", err)
-				}
 				if at, ok := committed(t, adm, "connect-conn", "t"); !ok || at != int64(end) {
 					t.Errorf("run %d: committed %d (found %v), want %d", run, at, ok, end)
 				}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -25,41 +25,34 @@ func (c *sinkContext) Seek(tp connectors.TopicPartition, offset int64) {
 	c.seeks[tp] = offset
 }
 
+// Pause stops fetching tps; records of them already polled and not put are fetched again
+// after Resume.
 func (c *sinkContext) Pause(tps ...connectors.TopicPartition) {
 	c.ctxMu.Lock()
-	defer c.ctxMu.Unlock()
-	var fresh []connectors.TopicPartition
 	for _, tp := range tps {
-		if _, ok := c.paused[tp]; !ok {
-			c.paused[tp] = make(chan struct{})
-			fresh = append(fresh, tp)
-		}
+		c.paused[tp] = true
 	}
-	if len(fresh) > 0 {
-		c.Group.Pause(partitionMap(fresh)) // stops fetching; partitionGate holds what was fetched
-	}
+	c.ctxMu.Unlock()
+	(*Sink)(c).withClient(func(cl *kgo.Client) { cl.PauseFetchPartitions(partitionMap(tps)) })
 }
 
+// Resume fetches tps again; while the runtime pauses the whole task (Sink.Pause, which
+// pauses the topics) nothing is fetched all the same.
 func (c *sinkContext) Resume(tps ...connectors.TopicPartition) {
 	c.ctxMu.Lock()
-	defer c.ctxMu.Unlock()
-	var resumed []connectors.TopicPartition
 	for _, tp := range tps {
-		if ch, ok := c.paused[tp]; ok {
-			close(ch)
-			delete(c.paused, tp)
-			resumed = append(resumed, tp)
-		}
+		delete(c.paused, tp)
 	}
-	if len(resumed) > 0 && !c.gate.isPaused() {
-		c.Group.Resume(partitionMap(resumed))
-	}
+	c.ctxMu.Unlock()
+	(*Sink)(c).withClient(func(cl *kgo.Client) { cl.ResumeFetchPartitions(partitionMap(tps)) })
 }
 
+// RequestCommit flushes and commits at the end of the current poll cycle, ending a poll
+// that is waiting.
 func (c *sinkContext) RequestCommit() {
-	select {
-	case c.commitNow <- struct{}{}:
-	default: // one is pending already
+	c.commitNow.Store(true)
+	if stop := c.pollStop.Load(); stop != nil {
+		(*stop)()
 	}
 }
 
@@ -100,7 +93,7 @@ func (r errantReporter) Report(rec connectors.SinkRecord, cause error) <-chan er
 
 func (r errantReporter) report(rec connectors.SinkRecord, cause error) error {
 	s := r.s
-	m := &sarama.ConsumerMessage{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp}
+	m := &kgo.Record{Topic: rec.Topic, Partition: rec.Partition, Offset: rec.Offset, Timestamp: rec.Timestamp}
 	var err error
 	if rec.Key != nil || rec.KeySchema != nil {
 		if m.Key, err = s.Key.FromConnectData(rec.Topic, rec.KeySchema, rec.Key); err != nil {
@@ -115,7 +108,7 @@ func (r errantReporter) report(rec connectors.SinkRecord, cause error) error {
 		if err != nil {
 			return fmt.Errorf("report errant record %s-%d@%d: convert header %s: %w", rec.Topic, rec.Partition, rec.Offset, h.Key, err)
 		}
-		m.Headers = append(m.Headers, &sarama.RecordHeader{Key: []byte(h.Key), Value: v})
+		m.Headers = append(m.Headers, kgo.RecordHeader{Key: h.Key, Value: v})
 	}
 	if err := s.Errors.report(context.Background(), StageTaskPut, errant{consumed: m}, cause); err != nil {
 		return err

@@ -114,7 +114,7 @@ func newContextSink(t *testing.T, c *kfake.Cluster, task connectors.SinkTask) *S
 		Key:           jsonConverter(t, nil, true),
 		Value:         jsonConverter(t, nil, false),
 		Header:        headerConverter(t, converters.SimpleHeaderClass, nil),
-		Group:         newGroup(t, c, "conn"),
+		Consumer:      newConsumer(t, c, "conn"),
 		Topics:        []string{"t"},
 		FlushInterval: time.Hour, // a commit or a retry that waits for the interval never comes
 		Logger:        testLogger(t),
