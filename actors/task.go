@@ -41,6 +41,7 @@ type taskGrain struct {
 	autoGen      int
 	startedAt    time.Time
 	gone         bool // the task no longer exists; the grain idles until it does again
+	stopping     bool // the grain stops (its member drains, or the task moved): it reports nothing more
 
 	observed *messages.InstanceStatus // nil until the first state; replaced, never mutated
 	holding  bool                     // counted in Runtime.holding while a runner lives here
@@ -299,6 +300,11 @@ func (g *taskGrain) onTaskExited(ctx actor.Context, m *taskExited) {
 	if errors.Is(m.err, pipeline.ErrFenced) {
 		// A newer instance of this task runs elsewhere: stop quietly; it reports the state.
 		g.log.Info("task fenced", "err", m.err)
+	} else if m.err != nil && (g.stopping || !g.owner()) {
+		// The task moved to another worker while this run ended: a FAILED written now would
+		// overwrite the new owner's RUNNING (in the status topic and in the connector's view)
+		// and stay there, as FAILED stays until a restart.
+		g.log.Info("task ended with an error after it moved to another worker; the new owner reports its state", "err", m.err)
 	} else if m.err != nil {
 		g.log.Warn("task failed", "err", m.err)
 		g.failed = true
@@ -364,6 +370,7 @@ func (g *taskGrain) setState(state messages.State, trace string) {
 // onStopping runs when the member leaves: the runner child is stopped after this (children
 // stop first), and the task is shown UNASSIGNED until another worker takes it (spec §6.2).
 func (g *taskGrain) onStopping() {
+	g.stopping = true
 	// Only a draining member records UNASSIGNED: it does so before its peers take over. A
 	// member that lost the task to a newcomer writes nothing, so it cannot overwrite the
 	// new owner's RUNNING.

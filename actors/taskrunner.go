@@ -103,6 +103,11 @@ func (r *taskRunner) start(ctx actor.Context) {
 	go func() {
 		defer close(r.done)
 		err := runSafely(runCtx, run)
+		if runCtx.Err() != nil && errors.Is(err, context.Canceled) {
+			// A call the stop interrupted (an offset write, a flush) failed because of the
+			// stop: that is how the task stopped, not a failure of the task.
+			err = nil
+		}
 		cleanup()
 		root.Send(parent, &taskExited{gen: gen, err: redact(r.resolution, err)})
 	}()

@@ -118,29 +118,26 @@ func (c *cluster) placement(names []string, what string) map[string]string {
 	// A deadline, not an expectation: a worker rejoining after kill -9 or SIGSTOP waits out a
 	// rebalance, which on a loaded 2-core machine running the Java and PostgreSQL suites beside
 	// it took past 20 s (TestClusterFaultsExactlyOnce/disabled, after the killed worker came back).
-	// After a kill -9 of the whole cluster, a fresh-clone CI run once saw the restarted workers'
-	// instances flap between UNASSIGNED and RUNNING every second for more than 60 s before
-	// settling: an open control-plane bug (the membership lease against the group's rebalances),
-	// recorded in the closing note; the deadline leaves it room to settle, and still fails a
-	// cluster that never does.
-	wait.For(c.t, 180*time.Second, what, func() bool {
+	wait.ForNil(c.t, 180*time.Second, what, func() error {
 		where = map[string]string{}
 		for _, w := range alive {
 			for _, name := range names {
 				st, ok := c.status(w, name)
 				if !ok || st.Connector.State != "RUNNING" || !live[st.Connector.WorkerID] || len(st.Tasks) != 1 ||
 					st.Tasks[0].State != "RUNNING" || !live[st.Tasks[0].WorkerID] {
-					return false
+					// What the last poll saw is in the failure: it tells a slow rebalance
+					// from instances that never settle.
+					return fmt.Errorf("%s asked %s: status %+v (answered: %v)", name, w.url, st, ok)
 				}
 				for key, id := range map[string]string{name: st.Connector.WorkerID, name + "-0": st.Tasks[0].WorkerID} {
 					if prev, seen := where[key]; seen && prev != id {
-						return false // two workers disagree: not settled yet
+						return fmt.Errorf("%s: workers disagree on its owner, %s and %s", key, prev, id)
 					}
 					where[key] = id
 				}
 			}
 		}
-		return true
+		return nil
 	})
 	return where
 }
