@@ -11,16 +11,23 @@ import (
 // newInstance makes an instance of className (or of its taskClass()) in the host, starting the
 // host if needed, and returns the process that holds it.
 func (h *Host) newInstance(ctx context.Context, className string, typ pb.PluginType, version string, task bool) (*process, uint64, error) {
+	p, inst, err := h.newInstanceInfo(ctx, className, typ, version, task)
+	return p, inst.GetInstance(), err
+}
+
+// newInstanceInfo is newInstance with the host's whole answer (the instance's class, version,
+// and whether a source task commits records).
+func (h *Host) newInstanceInfo(ctx context.Context, className string, typ pb.PluginType, version string, task bool) (*process, *pb.Instance, error) {
 	p, err := h.process(ctx)
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
 	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_NewInstance{NewInstance: &pb.NewInstance{
 		ClassName: className, Type: typ, Version: version, TaskOfConnector: task}}})
 	if err != nil {
-		return nil, 0, err
+		return nil, nil, err
 	}
-	return p, r.GetInstance().GetInstance(), nil
+	return p, r.GetInstance(), nil
 }
 
 // forget closes an instance in the host and drops its handlers. A host that is down has

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -283,5 +284,42 @@ func TestJavaSourceTaskCommitRecord(t *testing.T) {
 	}
 	if want := []any{"r1 t-0@7", "r2 null"}; !slices.Equal(got, want) {
 		t.Errorf("commitRecord saw %v, want %v", got, want)
+	}
+}
+
+// Records are acknowledged to a Java task only when its class overrides commitRecord: Kafka's
+// FileStreamSourceTask does not (SourceTask's commitRecord does nothing), the test task does.
+func TestJavaSourceTaskAcknowledgesOnlyACommitRecordOverride(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(file, []byte("a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		host  func(*testing.T) *Host
+		class string
+		props map[string]string
+		acks  bool
+	}{
+		{"FileStreamSourceTask", func(t *testing.T) *Host { return newTestHost(t, Config{}) }, fileSource, map[string]string{"file": file, "topic": "t"}, false},
+		{"a task with commitRecord", newContextHost, contextSource, map[string]string{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := tt.host(t)
+			conn := h.NewConnector(tt.class, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector)
+			task := conn.NewTask()
+			if err := task.Start(offsetMap{}, tt.props); err != nil {
+				t.Fatal(err)
+			}
+			defer task.Stop()
+			st := task.(*sourceTask)
+			st.seqMu.Lock()
+			acks := st.acks
+			st.seqMu.Unlock()
+			if acks != tt.acks {
+				t.Errorf("acknowledges records: %v, want %v", acks, tt.acks)
+			}
+		})
 	}
 }

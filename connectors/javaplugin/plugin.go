@@ -264,11 +264,16 @@ type task struct {
 	inst uint64
 }
 
-func (t *task) start(ctx context.Context, props map[string]string, commitRecords bool, hs *handlers) error {
-	p, inst, err := t.h.newInstance(ctx, t.class, t.typ, t.version, true)
+// start makes the task's instance and starts it. commitRecords says whether the worker will
+// acknowledge polled records: asked for, it is what the host answers for the task's class
+// (whether it overrides commitRecord), which start returns.
+func (t *task) start(ctx context.Context, props map[string]string, commitRecords bool, hs *handlers) (bool, error) {
+	p, info, err := t.h.newInstanceInfo(ctx, t.class, t.typ, t.version, true)
 	if err != nil {
-		return fmt.Errorf("task of %s: %w", t.class, err)
+		return false, fmt.Errorf("task of %s: %w", t.class, err)
 	}
+	inst := info.GetInstance()
+	commitRecords = commitRecords && info.GetCommitsRecords()
 	t.mu.Lock()
 	t.proc, t.inst = p, inst
 	t.mu.Unlock()
@@ -278,7 +283,7 @@ func (t *task) start(ctx context.Context, props map[string]string, commitRecords
 	taskNo, _ := strconv.Atoi(props["task.id"])
 	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_TaskStart{TaskStart: &pb.TaskStart{Instance: inst, Props: props,
 		Connector: props["name"], Task: int32(taskNo), CommitRecords: commitRecords}}})
-	return err
+	return commitRecords, err
 }
 
 func (t *task) started() (*process, uint64, error) {
@@ -314,11 +319,13 @@ func retriable(err error) error {
 	return err
 }
 
-// sourceTask is a Java SourceTask in the host. The host keeps each polled record until the
-// runtime acknowledges it (CommitRecords), for commitRecord(record, metadata).
+// sourceTask is a Java SourceTask in the host. When its class overrides commitRecord, the host
+// keeps each polled record until the runtime acknowledges it (CommitRecords), for
+// commitRecord(record, metadata); otherwise acknowledgements are dropped on this side.
 type sourceTask struct {
 	task
 	seqMu sync.Mutex
+	acks  bool                                // the task commits records: acknowledge them
 	seqs  map[*connectors.SourceRecord]uint64 // polled records not yet acknowledged → the host's number
 }
 
@@ -328,8 +335,10 @@ var _ connectors.RecordCommitter = (*sourceTask)(nil)
 func (s *sourceTask) Start(tc connectors.SourceTaskContext, props map[string]string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), s.h.cfg.CallTimeout)
 	defer cancel()
+	s.seqMu.Lock()
 	s.seqs = map[*connectors.SourceRecord]uint64{}
-	return s.start(ctx, props, true, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
+	s.seqMu.Unlock()
+	acks, err := s.start(ctx, props, true, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
 		out := make([]map[string]any, len(parts))
 		for i, p := range parts {
 			var err error
@@ -339,6 +348,10 @@ func (s *sourceTask) Start(tc connectors.SourceTaskContext, props map[string]str
 		}
 		return out, nil
 	}})
+	s.seqMu.Lock()
+	s.acks = acks
+	s.seqMu.Unlock()
+	return err
 }
 
 // Poll calls poll() once and returns its batch.
@@ -356,8 +369,10 @@ func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 		return nil, err
 	}
 	s.seqMu.Lock()
-	for i, pr := range r.GetSourceBatch().GetRecords() {
-		s.seqs[&out[i]] = pr.GetSeq()
+	if s.acks {
+		for i, pr := range r.GetSourceBatch().GetRecords() {
+			s.seqs[&out[i]] = pr.GetSeq()
+		}
 	}
 	s.seqMu.Unlock()
 	return out, nil
@@ -370,8 +385,12 @@ func (s *sourceTask) CommitRecords(acks []connectors.RecordAck) error {
 	if err != nil {
 		return err
 	}
-	req := &pb.SourceCommitRecords{Instance: inst, Acks: make([]*pb.RecordAck, 0, len(acks))}
 	s.seqMu.Lock()
+	if !s.acks {
+		s.seqMu.Unlock()
+		return nil // SourceTask's commitRecord, which does nothing
+	}
+	req := &pb.SourceCommitRecords{Instance: inst, Acks: make([]*pb.RecordAck, 0, len(acks))}
 	for _, a := range acks {
 		seq, ok := s.seqs[a.Record]
 		if !ok {

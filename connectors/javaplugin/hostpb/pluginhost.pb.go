@@ -1433,12 +1433,16 @@ func (x *NewInstance) GetTaskOfConnector() bool {
 
 // Instance answers NewInstance.
 type Instance struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
-	ClassName     string                 `protobuf:"bytes,2,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"` // the instance's own class (the task class for task_of_connector)
-	Version       string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Instance  uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	ClassName string                 `protobuf:"bytes,2,opt,name=class_name,json=className,proto3" json:"class_name,omitempty"` // the instance's own class (the task class for task_of_connector)
+	Version   string                 `protobuf:"bytes,3,opt,name=version,proto3" json:"version,omitempty"`
+	// A source task whose class overrides commitRecord (either signature). Otherwise its
+	// commitRecord is SourceTask's, which does nothing: the worker then starts it without
+	// commit_records and neither side keeps a polled record until it is acknowledged.
+	CommitsRecords bool `protobuf:"varint,4,opt,name=commits_records,json=commitsRecords,proto3" json:"commits_records,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Instance) Reset() {
@@ -1490,6 +1494,13 @@ func (x *Instance) GetVersion() string {
 		return x.Version
 	}
 	return ""
+}
+
+func (x *Instance) GetCommitsRecords() bool {
+	if x != nil {
+		return x.CommitsRecords
+	}
+	return false
 }
 
 // CloseInstance forgets an instance and ends its thread once its calls in flight have ended.
@@ -5695,12 +5706,13 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12*\n" +
-	"\x11task_of_connector\x18\x04 \x01(\bR\x0ftaskOfConnector\"_\n" +
+	"\x11task_of_connector\x18\x04 \x01(\bR\x0ftaskOfConnector\"\x88\x01\n" +
 	"\bInstance\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12\x1d\n" +
 	"\n" +
 	"class_name\x18\x02 \x01(\tR\tclassName\x12\x18\n" +
-	"\aversion\x18\x03 \x01(\tR\aversion\"+\n" +
+	"\aversion\x18\x03 \x01(\tR\aversion\x12'\n" +
+	"\x0fcommits_records\x18\x04 \x01(\bR\x0ecommitsRecords\"+\n" +
 	"\rCloseInstance\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\"|\n" +
 	"\fGetConfigDef\x12\x1d\n" +

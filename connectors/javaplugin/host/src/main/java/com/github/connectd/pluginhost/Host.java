@@ -246,6 +246,7 @@ final class Host {
         Object target = construct(d.pluginClass(), d.loader());
         Class<?> cls = d.pluginClass();
         String version = d.version();
+        boolean commitsRecords = false;
         if (req.getTaskOfConnector()) {
             if (!(target instanceof Connector c)) {
                 throw new ConnectException(req.getClassName() + " is not a connector");
@@ -254,11 +255,32 @@ final class Host {
             Task task = (Task) construct(cls, d.loader());
             target = task;
             version = withLoader(d.loader(), task::version);
+            commitsRecords = task instanceof SourceTask && overridesCommitRecord(cls);
         }
         long id = nextInstance.incrementAndGet();
         instances.put(id, new PluginInstance(id, target, d, channel, metrics));
         return Response.newBuilder().setInstance(Instance.newBuilder()
-                .setInstance(id).setClassName(cls.getName()).setVersion(version == null ? "" : version));
+                .setInstance(id).setClassName(cls.getName()).setVersion(version == null ? "" : version)
+                .setCommitsRecords(commitsRecords));
+    }
+
+    /**
+     * Whether a SourceTask class overrides commitRecord, in either signature: SourceTask's own
+     * does nothing, so acknowledging each record to it would only cost both sides. The
+     * one-argument form exists only in a Connect API before 4.0, which a worker may choose.
+     */
+    static boolean overridesCommitRecord(Class<?> cls) {
+        return overrides(cls, "commitRecord", org.apache.kafka.connect.source.SourceRecord.class,
+                        org.apache.kafka.clients.producer.RecordMetadata.class)
+                || overrides(cls, "commitRecord", org.apache.kafka.connect.source.SourceRecord.class);
+    }
+
+    private static boolean overrides(Class<?> cls, String name, Class<?>... params) {
+        try {
+            return cls.getMethod(name, params).getDeclaringClass() != SourceTask.class;
+        } catch (NoSuchMethodException e) {
+            return false; // not in this Connect API, so not SourceTask's either
+        }
     }
 
     private Response.Builder configDef(com.github.connectd.pluginhost.proto.GetConfigDef req) throws Exception {

@@ -146,6 +146,23 @@ private static final long serialVersionUID = 0L;
     }
   }
 
+  public static final int COMMITS_RECORDS_FIELD_NUMBER = 4;
+  private boolean commitsRecords_ = false;
+  /**
+   * <pre>
+   * A source task whose class overrides commitRecord (either signature). Otherwise its
+   * commitRecord is SourceTask's, which does nothing: the worker then starts it without
+   * commit_records and neither side keeps a polled record until it is acknowledged.
+   * </pre>
+   *
+   * <code>bool commits_records = 4;</code>
+   * @return The commitsRecords.
+   */
+  @java.lang.Override
+  public boolean getCommitsRecords() {
+    return commitsRecords_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -169,6 +186,9 @@ private static final long serialVersionUID = 0L;
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(version_)) {
       com.google.protobuf.GeneratedMessage.writeString(output, 3, version_);
     }
+    if (commitsRecords_ != false) {
+      output.writeBool(4, commitsRecords_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -187,6 +207,10 @@ private static final long serialVersionUID = 0L;
     }
     if (!com.google.protobuf.GeneratedMessage.isStringEmpty(version_)) {
       size += com.google.protobuf.GeneratedMessage.computeStringSize(3, version_);
+    }
+    if (commitsRecords_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(4, commitsRecords_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -209,6 +233,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getClassName())) return false;
     if (!getVersion()
         .equals(other.getVersion())) return false;
+    if (getCommitsRecords()
+        != other.getCommitsRecords()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -227,6 +253,9 @@ private static final long serialVersionUID = 0L;
     hash = (53 * hash) + getClassName().hashCode();
     hash = (37 * hash) + VERSION_FIELD_NUMBER;
     hash = (53 * hash) + getVersion().hashCode();
+    hash = (37 * hash) + COMMITS_RECORDS_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getCommitsRecords());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -365,6 +394,7 @@ private static final long serialVersionUID = 0L;
       instance_ = 0L;
       className_ = "";
       version_ = "";
+      commitsRecords_ = false;
       return this;
     }
 
@@ -407,6 +437,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000004) != 0)) {
         result.version_ = version_;
       }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.commitsRecords_ = commitsRecords_;
+      }
     }
 
     @java.lang.Override
@@ -433,6 +466,9 @@ private static final long serialVersionUID = 0L;
         version_ = other.version_;
         bitField0_ |= 0x00000004;
         onChanged();
+      }
+      if (other.getCommitsRecords() != false) {
+        setCommitsRecords(other.getCommitsRecords());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -475,6 +511,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000004;
               break;
             } // case 26
+            case 32: {
+              commitsRecords_ = input.readBool();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 32
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -684,6 +725,56 @@ private static final long serialVersionUID = 0L;
       checkByteStringIsUtf8(value);
       version_ = value;
       bitField0_ |= 0x00000004;
+      onChanged();
+      return this;
+    }
+
+    private boolean commitsRecords_ ;
+    /**
+     * <pre>
+     * A source task whose class overrides commitRecord (either signature). Otherwise its
+     * commitRecord is SourceTask's, which does nothing: the worker then starts it without
+     * commit_records and neither side keeps a polled record until it is acknowledged.
+     * </pre>
+     *
+     * <code>bool commits_records = 4;</code>
+     * @return The commitsRecords.
+     */
+    @java.lang.Override
+    public boolean getCommitsRecords() {
+      return commitsRecords_;
+    }
+    /**
+     * <pre>
+     * A source task whose class overrides commitRecord (either signature). Otherwise its
+     * commitRecord is SourceTask's, which does nothing: the worker then starts it without
+     * commit_records and neither side keeps a polled record until it is acknowledged.
+     * </pre>
+     *
+     * <code>bool commits_records = 4;</code>
+     * @param value The commitsRecords to set.
+     * @return This builder for chaining.
+     */
+    public Builder setCommitsRecords(boolean value) {
+
+      commitsRecords_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A source task whose class overrides commitRecord (either signature). Otherwise its
+     * commitRecord is SourceTask's, which does nothing: the worker then starts it without
+     * commit_records and neither side keeps a polled record until it is acknowledged.
+     * </pre>
+     *
+     * <code>bool commits_records = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearCommitsRecords() {
+      bitField0_ = (bitField0_ & ~0x00000008);
+      commitsRecords_ = false;
       onChanged();
       return this;
     }

@@ -47,4 +47,16 @@ public interface InstanceOrBuilder extends
    */
   com.google.protobuf.ByteString
       getVersionBytes();
+
+  /**
+   * <pre>
+   * A source task whose class overrides commitRecord (either signature). Otherwise its
+   * commitRecord is SourceTask's, which does nothing: the worker then starts it without
+   * commit_records and neither side keeps a polled record until it is acknowledged.
+   * </pre>
+   *
+   * <code>bool commits_records = 4;</code>
+   * @return The commitsRecords.
+   */
+  boolean getCommitsRecords();
 }
