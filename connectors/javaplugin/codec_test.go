@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"math/big"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/connectd/connectd/connectors"
-	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
 )
 
 func TestTwosComplementIsJavasBigIntegerBytes(t *testing.T) {
@@ -126,69 +124,5 @@ func TestBadValuesAreErrors(t *testing.T) {
 	}
 	if _, err := lookupSchema(nil, 1); err == nil {
 		t.Error("a reference beyond the table")
-	}
-}
-
-// A poll batch names each distinct source partition and offset key set once: records decode to
-// the partition and offset maps the task returned, records of one partition share one map (so
-// the pipeline encodes it once), and a reference outside the batch's tables is an error.
-func TestSourceBatchTables(t *testing.T) {
-	str := func(s string) *pb.Value { return &pb.Value{Kind: &pb.Value_StringValue{StringValue: s}} }
-	i64 := func(n int64) *pb.Value { return &pb.Value{Kind: &pb.Value_Int64Value{Int64Value: n}} }
-	batch := func(records ...*pb.SourceRecord) *pb.SourceBatch {
-		return &pb.SourceBatch{
-			Partitions: []*pb.Value{
-				{Kind: &pb.Value_MapValue{MapValue: &pb.MapValue{Keys: []*pb.Value{str("filename")}, Values: []*pb.Value{str("a.txt")}}}},
-				{Kind: &pb.Value_MapValue{MapValue: &pb.MapValue{Keys: []*pb.Value{str("filename")}, Values: []*pb.Value{str("b.txt")}}}},
-			},
-			OffsetKeys: []*pb.OffsetKeys{{Keys: []string{"position"}}, {Keys: []string{"file", "line"}}},
-			Records:    records,
-		}
-	}
-	tests := []struct {
-		name       string
-		batch      *pb.SourceBatch
-		partitions []map[string]any
-		offsets    []map[string]any
-		err        string
-	}{
-		{"partitions and offsets by reference", batch(
-			&pb.SourceRecord{Seq: 1, SourcePartition: 1, OffsetKeys: 1, OffsetValues: []*pb.Value{i64(6)}},
-			&pb.SourceRecord{Seq: 2, SourcePartition: 2, OffsetKeys: 2, OffsetValues: []*pb.Value{str("b.txt"), i64(1)}},
-			&pb.SourceRecord{Seq: 3, SourcePartition: 1, OffsetKeys: 1, OffsetValues: []*pb.Value{i64(13)}},
-		),
-			[]map[string]any{{"filename": "a.txt"}, {"filename": "b.txt"}, {"filename": "a.txt"}},
-			[]map[string]any{{"position": int64(6)}, {"file": "b.txt", "line": int64(1)}, {"position": int64(13)}}, ""},
-		{"null partition and offset", batch(&pb.SourceRecord{Seq: 1}), []map[string]any{nil}, []map[string]any{nil}, ""},
-		{"a null offset value", batch(&pb.SourceRecord{SourcePartition: 1, OffsetKeys: 1, OffsetValues: []*pb.Value{{}}}),
-			[]map[string]any{{"filename": "a.txt"}}, []map[string]any{{"position": nil}}, ""},
-		{"partition beyond the table", batch(&pb.SourceRecord{SourcePartition: 3}), nil, nil, "source partition reference 3 beyond the batch's 2 partitions"},
-		{"offset keys beyond the table", batch(&pb.SourceRecord{OffsetKeys: 3}), nil, nil, "offset key set reference 3 beyond the batch's 2"},
-		{"fewer values than keys", batch(&pb.SourceRecord{OffsetKeys: 2, OffsetValues: []*pb.Value{str("x")}}), nil, nil, "1 offset values for 2 keys"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			recs, err := sourceRecordsFromProto(tt.batch)
-			if tt.err != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.err) {
-					t.Fatalf("error %v, want one containing %q", err, tt.err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, r := range recs {
-				if !reflect.DeepEqual(r.SourcePartition, tt.partitions[i]) {
-					t.Errorf("record %d: partition %v, want %v", i, r.SourcePartition, tt.partitions[i])
-				}
-				if !reflect.DeepEqual(r.SourceOffset, tt.offsets[i]) {
-					t.Errorf("record %d: offset %v, want %v", i, r.SourceOffset, tt.offsets[i])
-				}
-			}
-			if len(recs) == 3 && reflect.ValueOf(recs[0].SourcePartition).UnsafePointer() != reflect.ValueOf(recs[2].SourcePartition).UnsafePointer() {
-				t.Error("records of one partition got separate maps")
-			}
-		})
 	}
 }

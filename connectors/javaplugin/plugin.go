@@ -364,14 +364,14 @@ func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	if err != nil {
 		return nil, retriable(err)
 	}
-	out, err := sourceRecordsFromProto(r.GetSourceBatch())
+	out, seqs, err := decodeSourceBatch(r.GetSourceBatch())
 	if err != nil {
 		return nil, err
 	}
 	s.seqMu.Lock()
 	if s.acks {
-		for i, pr := range r.GetSourceBatch().GetRecords() {
-			s.seqs[&out[i]] = pr.GetSeq()
+		for i := range out {
+			s.seqs[&out[i]] = seqs[i]
 		}
 	}
 	s.seqMu.Unlock()
@@ -432,88 +432,6 @@ func (s *sourceTask) Commit() error {
 
 // Stop calls stop(), beside a poll() that may be blocking, as Kafka Connect does.
 func (s *sourceTask) Stop() error { return s.stop() }
-
-// sourceRecordsFromProto decodes a poll batch. Each distinct source partition is decoded once
-// and shared by its records (the pipeline then encodes each partition's key once per batch,
-// as it does for a Go task that reuses its partition map); offsets are rebuilt from the
-// batch's key sets and each record's values.
-func sourceRecordsFromProto(b *pb.SourceBatch) ([]connectors.SourceRecord, error) {
-	if len(b.GetRecords()) == 0 {
-		return nil, nil
-	}
-	schemas, err := schemasFromProto(b.GetSchemas())
-	if err != nil {
-		return nil, err
-	}
-	partitions := make([]map[string]any, len(b.GetPartitions()))
-	for i, p := range b.GetPartitions() {
-		if partitions[i], err = mapFromProto(p); err != nil {
-			return nil, fmt.Errorf("source partition: %w", err)
-		}
-	}
-	offsetKeys := b.GetOffsetKeys()
-	out := make([]connectors.SourceRecord, len(b.GetRecords()))
-	for i, r := range b.GetRecords() {
-		sr := &out[i]
-		sr.Topic = r.GetTopic()
-		if r.KafkaPartition != nil {
-			part := r.GetKafkaPartition()
-			sr.Partition = &part
-		}
-		if ref := r.GetSourcePartition(); ref != 0 {
-			if int(ref) > len(partitions) {
-				return nil, fmt.Errorf("source partition reference %d beyond the batch's %d partitions", ref, len(partitions))
-			}
-			sr.SourcePartition = partitions[ref-1]
-		}
-		if sr.SourceOffset, err = offsetFromProto(offsetKeys, r.GetOffsetKeys(), r.GetOffsetValues()); err != nil {
-			return nil, fmt.Errorf("source offset: %w", err)
-		}
-		if sr.KeySchema, err = lookupSchema(schemas, r.GetKeySchema()); err != nil {
-			return nil, err
-		}
-		if sr.Key, err = valueFromProto(r.GetKey(), sr.KeySchema); err != nil {
-			return nil, fmt.Errorf("key: %w", err)
-		}
-		if sr.ValueSchema, err = lookupSchema(schemas, r.GetValueSchema()); err != nil {
-			return nil, err
-		}
-		if sr.Value, err = valueFromProto(r.GetValue(), sr.ValueSchema); err != nil {
-			return nil, fmt.Errorf("value: %w", err)
-		}
-		if r.Timestamp != nil {
-			sr.Timestamp = timeFromMillis(r.GetTimestamp())
-		}
-		if sr.Headers, err = headersFromProto(r.GetHeaders(), schemas); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// offsetFromProto rebuilds a source offset from its key set (ref into table, 0: null) and its
-// values.
-func offsetFromProto(table []*pb.OffsetKeys, ref uint32, values []*pb.Value) (map[string]any, error) {
-	if ref == 0 {
-		return nil, nil
-	}
-	if int(ref) > len(table) {
-		return nil, fmt.Errorf("offset key set reference %d beyond the batch's %d", ref, len(table))
-	}
-	keys := table[ref-1].GetKeys()
-	if len(keys) != len(values) {
-		return nil, fmt.Errorf("%d offset values for %d keys", len(values), len(keys))
-	}
-	out := make(map[string]any, len(keys))
-	for i, k := range keys {
-		v, err := valueFromProto(values[i], nil)
-		if err != nil {
-			return nil, fmt.Errorf("key %q: %w", k, err)
-		}
-		out[k] = v
-	}
-	return out, nil
-}
 
 func headersFromProto(hs []*pb.Header, schemas []*connectors.Schema) ([]connectors.Header, error) {
 	if len(hs) == 0 {

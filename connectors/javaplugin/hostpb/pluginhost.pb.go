@@ -1079,7 +1079,7 @@ func (x *Response) GetTaskConfigs() *TaskConfigs {
 	return nil
 }
 
-func (x *Response) GetSourceBatch() *SourceBatch {
+func (x *Response) GetSourceBatch() []byte {
 	if x != nil {
 		if x, ok := x.Result.(*Response_SourceBatch); ok {
 			return x.SourceBatch
@@ -1163,7 +1163,10 @@ type Response_TaskConfigs struct {
 }
 
 type Response_SourceBatch struct {
-	SourceBatch *SourceBatch `protobuf:"bytes,7,opt,name=source_batch,json=sourceBatch,proto3,oneof"`
+	// An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+	// high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+	// instead of a generated message per record and value.
+	SourceBatch []byte `protobuf:"bytes,7,opt,name=source_batch,json=sourceBatch,proto3,oneof"`
 }
 
 type Response_Sink struct {
@@ -5673,7 +5676,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x0ftransform_batch\x18) \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0etransformBatch\x12K\n" +
 	"\x0fpredicate_batch\x18* \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0epredicateBatch\x12H\n" +
 	"\rconvert_batch\x18+ \x01(\v2!.connectd.pluginhost.ConvertBatchH\x00R\fconvertBatchB\x06\n" +
-	"\x04call\"\xb6\x06\n" +
+	"\x04call\"\x94\x06\n" +
 	"\bResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x126\n" +
 	"\afailure\x18\x02 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailure\x12;\n" +
@@ -5683,8 +5686,8 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\n" +
 	"validation\x18\x05 \x01(\v2\x1f.connectd.pluginhost.ValidationH\x00R\n" +
 	"validation\x12E\n" +
-	"\ftask_configs\x18\x06 \x01(\v2 .connectd.pluginhost.TaskConfigsH\x00R\vtaskConfigs\x12E\n" +
-	"\fsource_batch\x18\a \x01(\v2 .connectd.pluginhost.SourceBatchH\x00R\vsourceBatch\x124\n" +
+	"\ftask_configs\x18\x06 \x01(\v2 .connectd.pluginhost.TaskConfigsH\x00R\vtaskConfigs\x12#\n" +
+	"\fsource_batch\x18\a \x01(\fH\x00R\vsourceBatch\x124\n" +
 	"\x04sink\x18\b \x01(\v2\x1e.connectd.pluginhost.SinkReplyH\x00R\x04sink\x12/\n" +
 	"\x04done\x18\t \x01(\v2\x19.connectd.pluginhost.DoneH\x00R\x04done\x125\n" +
 	"\x06answer\x18\n" +
@@ -6248,107 +6251,106 @@ var file_pluginhost_proto_depIdxs = []int32{
 	15,  // 34: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	18,  // 35: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
 	26,  // 36: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	35,  // 37: connectd.pluginhost.Response.source_batch:type_name -> connectd.pluginhost.SourceBatch
-	44,  // 38: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	10,  // 39: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	23,  // 40: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	64,  // 41: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
-	66,  // 42: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	69,  // 43: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
-	0,   // 44: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,   // 45: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	16,  // 46: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,   // 47: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	71,  // 48: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	15,  // 49: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	19,  // 50: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	0,   // 51: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	72,  // 52: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	0,   // 53: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	73,  // 54: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	0,   // 55: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	74,  // 56: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	52,  // 57: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	46,  // 58: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 59: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	75,  // 60: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	27,  // 61: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	76,  // 62: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	77,  // 63: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	34,  // 64: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	54,  // 65: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	37,  // 66: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	56,  // 67: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
-	36,  // 68: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
-	56,  // 69: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
-	56,  // 70: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 71: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	38,  // 72: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	56,  // 73: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	45,  // 74: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	45,  // 75: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	54,  // 76: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	42,  // 77: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	56,  // 78: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 79: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 80: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	38,  // 81: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	46,  // 82: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 83: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 84: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 85: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	45,  // 86: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	50,  // 87: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	49,  // 88: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	51,  // 89: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 90: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	54,  // 91: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	42,  // 92: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 93: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	56,  // 94: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	52,  // 95: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	56,  // 96: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	56,  // 97: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 98: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 99: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 100: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	78,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	56,  // 102: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	55,  // 103: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	54,  // 104: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	54,  // 105: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	54,  // 106: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	57,  // 107: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	58,  // 108: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	59,  // 109: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	60,  // 110: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	56,  // 111: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	56,  // 112: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	56,  // 113: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	56,  // 114: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	79,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
-	56,  // 116: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 117: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
-	38,  // 118: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
-	54,  // 119: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
-	62,  // 120: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
-	54,  // 121: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	65,  // 122: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
-	62,  // 123: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
-	10,  // 124: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
-	8,   // 125: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
-	54,  // 126: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
-	68,  // 127: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
-	56,  // 128: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
-	54,  // 129: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	70,  // 130: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
-	56,  // 131: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
-	8,   // 132: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
-	133, // [133:133] is the sub-list for method output_type
-	133, // [133:133] is the sub-list for method input_type
-	133, // [133:133] is the sub-list for extension type_name
-	133, // [133:133] is the sub-list for extension extendee
-	0,   // [0:133] is the sub-list for field type_name
+	44,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10,  // 38: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
+	64,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	66,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	69,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	0,   // 43: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,   // 44: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16,  // 45: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,   // 46: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	71,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15,  // 48: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19,  // 49: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	0,   // 50: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
+	72,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	0,   // 52: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
+	73,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	0,   // 54: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
+	74,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	52,  // 56: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	46,  // 57: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 58: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	75,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	27,  // 60: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	76,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	77,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	34,  // 63: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	54,  // 64: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	37,  // 65: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	56,  // 66: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
+	36,  // 67: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
+	56,  // 68: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
+	56,  // 69: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 70: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	38,  // 71: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	56,  // 72: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	45,  // 73: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	45,  // 74: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	54,  // 75: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	42,  // 76: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	56,  // 77: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 78: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 79: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	38,  // 80: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	46,  // 81: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 82: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 83: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	45,  // 84: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	45,  // 85: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	50,  // 86: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	49,  // 87: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	51,  // 88: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 89: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	54,  // 90: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	42,  // 91: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 92: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	56,  // 93: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	52,  // 94: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	56,  // 95: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	56,  // 96: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 97: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 98: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 99: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	78,  // 100: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	56,  // 101: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	55,  // 102: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	54,  // 103: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	54,  // 104: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	54,  // 105: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	57,  // 106: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	58,  // 107: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	59,  // 108: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	60,  // 109: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	56,  // 110: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	56,  // 111: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	56,  // 112: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	56,  // 113: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	79,  // 114: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	56,  // 115: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	56,  // 116: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	38,  // 117: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	54,  // 118: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	62,  // 119: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	54,  // 120: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	65,  // 121: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	62,  // 122: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 123: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 124: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	54,  // 125: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
+	68,  // 126: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
+	56,  // 127: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
+	54,  // 128: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	70,  // 129: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	56,  // 130: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 131: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	132, // [132:132] is the sub-list for method output_type
+	132, // [132:132] is the sub-list for method input_type
+	132, // [132:132] is the sub-list for extension type_name
+	132, // [132:132] is the sub-list for extension extendee
+	0,   // [0:132] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }

@@ -1,13 +1,10 @@
 package com.github.connectd.pluginhost;
 
-import com.github.connectd.pluginhost.proto.Header;
 import com.github.connectd.pluginhost.proto.RecordAck;
-import com.github.connectd.pluginhost.proto.SourceBatch;
 import com.github.connectd.pluginhost.proto.Response;
 import com.google.protobuf.ByteString;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -209,73 +206,19 @@ final class SourceTaskRunner {
     }
 
     /**
-     * The records of polls as one batch: each distinct schema, source partition and offset key
-     * set once (see SourceBatch), a record carrying references and its own values. One batch at
-     * a time, so that seqs reach inFlight in order even if two answers are built at once.
+     * The records of polls as one encoded SourceBatch (SourceBatchWriter). One batch at a time,
+     * so that seqs reach inFlight in order even if two answers are built at once.
      */
-    private synchronized SourceBatch encode(List<SourceRecord> records) {
-        SourceBatch.Builder b = SourceBatch.newBuilder();
-        if (records == null || records.isEmpty()) {
-            return b.build();
-        }
-        DataCodec.SchemaTable schemas = new DataCodec.SchemaTable();
-        PartitionTable partitions = new PartitionTable(b);
-        OffsetKeyTable offsetKeys = new OffsetKeyTable(b);
-        TopicCache topics = new TopicCache();
+    private synchronized ByteString encode(List<SourceRecord> records) {
+        SourceBatchWriter w = new SourceBatchWriter();
         for (SourceRecord r : records) {
             long seq = ++nextSeq;
             if (commitRecords) {
                 inFlight.add(seq, r);
             }
-            com.github.connectd.pluginhost.proto.SourceRecord.Builder pr = com.github.connectd.pluginhost.proto.SourceRecord.newBuilder()
-                    .setSeq(seq)
-                    .setTopicBytes(topics.bytes(r.topic()))
-                    .setKeySchema(schemas.ref(r.keySchema()))
-                    .setValueSchema(schemas.ref(r.valueSchema()))
-                    .setSourcePartition(partitions.ref(r.sourcePartition()));
-            if (r.key() != null) {
-                pr.setKey(DataCodec.toProto(r.key()));
-            }
-            if (r.value() != null) {
-                pr.setValue(DataCodec.toProto(r.value()));
-            }
-            Map<String, ?> offset = r.sourceOffset();
-            if (offset != null) {
-                pr.setOffsetKeys(offsetKeys.ref(offset));
-                for (Object v : offset.values()) {
-                    pr.addOffsetValues(DataCodec.toProto(v));
-                }
-            }
-            if (r.kafkaPartition() != null) {
-                pr.setKafkaPartition(r.kafkaPartition());
-            }
-            if (r.timestamp() != null) {
-                pr.setTimestamp(r.timestamp());
-            }
-            for (org.apache.kafka.connect.header.Header h : r.headers()) {
-                pr.addHeaders(Header.newBuilder().setKey(h.key()).setSchema(schemas.ref(h.schema()))
-                        .setValue(DataCodec.toProto(h.value())).build());
-            }
-            b.addRecords(pr.build()); // a built message: a builder here would be tracked as a nested builder
+            w.add(seq, r);
         }
-        return b.addAllSchemas(schemas.schemas()).build();
-    }
-
-    /** A batch's topic names, each encoded to UTF-8 once, as records mostly share one topic. */
-    private static final class TopicCache {
-        private String last;
-        private ByteString lastBytes = ByteString.EMPTY;
-
-        ByteString bytes(String topic) {
-            if (topic == null) {
-                return ByteString.EMPTY;
-            }
-            if (!topic.equals(last)) {
-                last = topic;
-                lastBytes = ByteString.copyFromUtf8(topic);
-            }
-            return lastBytes;
-        }
+        return w.finish();
     }
 
     /**
@@ -327,88 +270,6 @@ final class SourceTaskRunner {
 
         synchronized int size() {
             return size;
-        }
-    }
-
-    /**
-     * The distinct source partitions of one batch. Tasks often make a new but equal map for
-     * every record (FileStreamSourceTask does), so equality is the test; the last partition is
-     * checked by identity and then equality first, as consecutive records mostly share one.
-     */
-    private static final class PartitionTable {
-        private final SourceBatch.Builder batch;
-        private final Map<Map<String, ?>, Integer> index = new HashMap<>();
-        private Map<String, ?> last;
-        private int lastRef;
-
-        PartitionTable(SourceBatch.Builder batch) {
-            this.batch = batch;
-        }
-
-        int ref(Map<String, ?> p) {
-            if (p == null) {
-                return 0;
-            }
-            if (p == last || (last != null && p.equals(last))) {
-                return lastRef;
-            }
-            Integer i = index.get(p);
-            if (i == null) {
-                batch.addPartitions(DataCodec.toProto(p));
-                i = batch.getPartitionsCount();
-                index.put(p, i);
-            }
-            last = p;
-            lastRef = i;
-            return i;
-        }
-    }
-
-    /** The distinct key sets (in iteration order) of one batch's source offsets. */
-    private static final class OffsetKeyTable {
-        private final SourceBatch.Builder batch;
-        private final Map<List<String>, Integer> index = new HashMap<>();
-        private String[] last;
-        private int lastRef;
-
-        OffsetKeyTable(SourceBatch.Builder batch) {
-            this.batch = batch;
-        }
-
-        int ref(Map<String, ?> offset) {
-            if (last != null && sameKeys(offset)) {
-                return lastRef;
-            }
-            List<String> keys = new ArrayList<>(offset.size());
-            for (String k : offset.keySet()) {
-                if (k == null) {
-                    throw new org.apache.kafka.connect.errors.DataException("a source offset has a null key");
-                }
-                keys.add(k);
-            }
-            Integer i = index.get(keys);
-            if (i == null) {
-                batch.addOffsetKeys(com.github.connectd.pluginhost.proto.OffsetKeys.newBuilder().addAllKeys(keys));
-                i = batch.getOffsetKeysCount();
-                index.put(keys, i);
-            }
-            last = keys.toArray(new String[0]);
-            lastRef = i;
-            return i;
-        }
-
-        /** Whether offset's keys are last's, in the same order: no allocation on the common path. */
-        private boolean sameKeys(Map<String, ?> offset) {
-            if (offset.size() != last.length) {
-                return false;
-            }
-            int i = 0;
-            for (String k : offset.keySet()) {
-                if (!last[i++].equals(k)) {
-                    return false;
-                }
-            }
-            return true;
         }
     }
 

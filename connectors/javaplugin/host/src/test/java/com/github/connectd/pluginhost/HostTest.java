@@ -188,7 +188,7 @@ class HostTest {
             byId.put(r.getId(), r);
         }
         assertTrue(byId.get(pingId).hasDone());
-        assertEquals(0, byId.get(pollId).getSourceBatch().getRecordsCount());
+        assertEquals(0, SourceBatch.parseFrom(byId.get(pollId).getSourceBatch()).getRecordsCount());
     }
 
     @Test
@@ -222,8 +222,8 @@ class HostTest {
         List<String> lines = new ArrayList<>();
         SourceBatch last = null;
         for (int i = 0; i < 20 && lines.size() < 2; i++) {
-            SourceBatch b = ok(Request.newBuilder().setSourcePoll(
-                    com.github.connectd.pluginhost.proto.SourcePoll.newBuilder().setInstance(task))).getSourceBatch();
+            SourceBatch b = SourceBatch.parseFrom(ok(Request.newBuilder().setSourcePoll(
+                    com.github.connectd.pluginhost.proto.SourcePoll.newBuilder().setInstance(task))).getSourceBatch());
             for (com.github.connectd.pluginhost.proto.SourceRecord r : b.getRecordsList()) {
                 assertEquals("lines", r.getTopic());
                 assertEquals(SchemaType.SCHEMA_TYPE_STRING, b.getSchemas(r.getValueSchema() - 1).getType());

@@ -472,7 +472,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "ectd.pluginhost.RecordBatchH\000\022;\n\017predica" +
       "te_batch\030* \001(\0132 .connectd.pluginhost.Rec" +
       "ordBatchH\000\022:\n\rconvert_batch\030+ \001(\0132!.conn" +
-      "ectd.pluginhost.ConvertBatchH\000B\006\n\004call\"\260" +
+      "ectd.pluginhost.ConvertBatchH\000B\006\n\004call\"\216" +
       "\005\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007failure\030\002 \001(\013" +
       "2\034.connectd.pluginhost.Failure\0221\n\010instan" +
       "ce\030\003 \001(\0132\035.connectd.pluginhost.InstanceH" +
@@ -480,251 +480,251 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "ost.ConfigDefinitionH\000\0225\n\nvalidation\030\005 \001" +
       "(\0132\037.connectd.pluginhost.ValidationH\000\0228\n" +
       "\014task_configs\030\006 \001(\0132 .connectd.pluginhos" +
-      "t.TaskConfigsH\000\0228\n\014source_batch\030\007 \001(\0132 ." +
-      "connectd.pluginhost.SourceBatchH\000\022.\n\004sin" +
-      "k\030\010 \001(\0132\036.connectd.pluginhost.SinkReplyH" +
-      "\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginhost.Do" +
-      "neH\000\022-\n\006answer\030\n \001(\0132\033.connectd.pluginho" +
-      "st.AnswerH\000\022<\n\013transformed\030\013 \001(\0132%.conne" +
-      "ctd.pluginhost.TransformedBatchH\000\022B\n\021pre" +
-      "dicate_results\030\014 \001(\0132%.connectd.pluginho" +
-      "st.PredicateResultsH\000\0228\n\tconverted\030\r \001(\013" +
-      "2#.connectd.pluginhost.ConvertedBatchH\000B" +
-      "\010\n\006result\"[\n\007Failure\022\027\n\017exception_class\030" +
-      "\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_trace\030\003 " +
-      "\001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004Done\"|" +
-      "\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022-\n\004typ" +
-      "e\030\002 \001(\0162\037.connectd.pluginhost.PluginType" +
-      "\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_connector\030\004" +
-      " \001(\010\"Z\n\010Instance\022\020\n\010instance\030\001 \001(\004\022\022\n\ncl" +
-      "ass_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\022\027\n\017commi" +
-      "ts_records\030\004 \001(\010\"!\n\rCloseInstance\022\020\n\010ins" +
-      "tance\030\001 \001(\004\"b\n\014GetConfigDef\022\022\n\nclass_nam" +
-      "e\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginh" +
-      "ost.PluginType\022\017\n\007version\030\003 \001(\t\"@\n\020Confi" +
-      "gDefinition\022,\n\004keys\030\001 \003(\0132\036.connectd.plu" +
-      "ginhost.ConfigKey\"\231\002\n\tConfigKey\022\014\n\004name\030" +
-      "\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013has_default\030\003 \001(\010" +
-      "\022\025\n\rdefault_value\030\004 \001(\t\022\020\n\010required\030\005 \001(" +
-      "\010\022\022\n\nimportance\030\006 \001(\t\022\025\n\rdocumentation\030\007" +
-      " \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016order_in_group\030\t " +
-      "\001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014display_name\030\013 \001(\t" +
-      "\022\022\n\ndependents\030\014 \003(\t\022\021\n\tvalidator\030\r \001(\t\022" +
-      "\024\n\014null_default\030\016 \001(\010\"\305\001\n\010Validate\022\022\n\ncl" +
-      "ass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd." +
-      "pluginhost.PluginType\022\017\n\007version\030\003 \001(\t\0227" +
-      "\n\005props\030\004 \003(\0132(.connectd.pluginhost.Vali" +
-      "date.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001" +
-      "(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y\n\nValidation\0229\n\nc" +
-      "onfig_def\030\001 \001(\0132%.connectd.pluginhost.Co" +
-      "nfigDefinition\0220\n\006values\030\002 \003(\0132 .connect" +
-      "d.pluginhost.ConfigValue\"z\n\013ConfigValue\022" +
-      "\014\n\004name\030\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r\n\005valu" +
-      "e\030\003 \001(\t\022\032\n\022recommended_values\030\004 \003(\t\022\016\n\006e" +
-      "rrors\030\005 \003(\t\022\017\n\007visible\030\006 \001(\010\"\331\001\n\022Exactly" +
-      "OnceSupport\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030" +
-      "\002 \001(\0162\037.connectd.pluginhost.PluginType\022\017" +
-      "\n\007version\030\003 \001(\t\022A\n\005props\030\004 \003(\01322.connect" +
-      "d.pluginhost.ExactlyOnceSupport.PropsEnt" +
-      "ry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002" +
-      " \001(\t:\0028\001\"\361\001\n\036CanDefineTransactionBoundar" +
-      "ies\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037." +
-      "connectd.pluginhost.PluginType\022\017\n\007versio" +
-      "n\030\003 \001(\t\022M\n\005props\030\004 \003(\0132>.connectd.plugin" +
-      "host.CanDefineTransactionBoundaries.Prop" +
-      "sEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005val" +
-      "ue\030\002 \001(\t:\0028\001\"\202\003\n\014AlterOffsets\022\022\n\nclass_n" +
-      "ame\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plugi" +
-      "nhost.PluginType\022\017\n\007version\030\003 \001(\t\022;\n\005pro" +
-      "ps\030\004 \003(\0132,.connectd.pluginhost.AlterOffs" +
-      "ets.PropsEntry\0228\n\016source_offsets\030\005 \003(\0132 " +
-      ".connectd.pluginhost.OffsetEntry\022:\n\014sink" +
-      "_offsets\030\006 \003(\0132$.connectd.pluginhost.Par" +
-      "titionOffset\022=\n\020reset_partitions\030\007 \003(\0132#" +
-      ".connectd.pluginhost.TopicPartition\032,\n\nP" +
-      "ropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028" +
-      "\001\"%\n\006Answer\022\r\n\005value\030\001 \001(\t\022\014\n\004flag\030\002 \001(\010" +
-      "\"\217\001\n\016ConnectorStart\022\020\n\010instance\030\001 \001(\004\022=\n" +
-      "\005props\030\002 \003(\0132..connectd.pluginhost.Conne" +
-      "ctorStart.PropsEntry\032,\n\nPropsEntry\022\013\n\003ke" +
-      "y\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\";\n\024ConnectorT" +
-      "askConfigs\022\020\n\010instance\030\001 \001(\004\022\021\n\tmax_task" +
-      "s\030\002 \001(\005\"S\n\013TaskConfigs\0220\n\007configs\030\001 \003(\0132" +
-      "\037.connectd.pluginhost.TaskConfig\022\022\n\ntask" +
-      "_class\030\002 \001(\t\"u\n\nTaskConfig\0229\n\005props\030\001 \003(" +
-      "\0132*.connectd.pluginhost.TaskConfig.Props" +
-      "Entry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005valu" +
-      "e\030\002 \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010instance" +
-      "\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001 \001(\004\0228" +
-      "\n\005props\030\002 \003(\0132).connectd.pluginhost.Task" +
-      "Start.PropsEntry\022\021\n\tconnector\030\003 \001(\t\022\014\n\004t" +
-      "ask\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022\027\n\017err" +
-      "ant_reporter\030\006 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030" +
-      "\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010" +
-      "instance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance" +
-      "\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004" +
-      "\"U\n\023SourceCommitRecords\022\020\n\010instance\030\001 \001(" +
-      "\004\022,\n\004acks\030\002 \003(\0132\036.connectd.pluginhost.Re" +
-      "cordAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010pro" +
-      "duced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030" +
-      "\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003" +
-      "\"\325\001\n\013SourceBatch\022,\n\007schemas\030\001 \003(\0132\033.conn" +
-      "ectd.pluginhost.Schema\0222\n\007records\030\002 \003(\0132" +
-      "!.connectd.pluginhost.SourceRecord\022.\n\npa" +
-      "rtitions\030\003 \003(\0132\032.connectd.pluginhost.Val" +
-      "ue\0224\n\013offset_keys\030\004 \003(\0132\037.connectd.plugi" +
-      "nhost.OffsetKeys\"\032\n\nOffsetKeys\022\014\n\004keys\030\001" +
-      " \003(\t\"\234\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004\022\030\n\020so" +
-      "urce_partition\030\014 \001(\r\022\023\n\013offset_keys\030\r \001(" +
-      "\r\0221\n\roffset_values\030\016 \003(\0132\032.connectd.plug" +
-      "inhost.Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017kafka_par" +
-      "tition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n" +
-      "\003key\030\007 \001(\0132\032.connectd.pluginhost.Value\022\024" +
-      "\n\014value_schema\030\010 \001(\r\022)\n\005value\030\t \001(\0132\032.co" +
-      "nnectd.pluginhost.Value\022\026\n\ttimestamp\030\n \001" +
-      "(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.connectd.plug" +
-      "inhost.HeaderB\022\n\020_kafka_partitionB\014\n\n_ti" +
-      "mestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006Header\022\013\n\003key\030\001 \001" +
-      "(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.conn" +
-      "ectd.pluginhost.Value\"U\n\010SinkOpen\022\020\n\010ins" +
-      "tance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#.connec" +
-      "td.pluginhost.TopicPartition\"V\n\tSinkClos" +
-      "e\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132" +
-      "#.connectd.pluginhost.TopicPartition\"{\n\007" +
-      "SinkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003" +
-      "(\0132\033.connectd.pluginhost.Schema\0220\n\007recor" +
-      "ds\030\003 \003(\0132\037.connectd.pluginhost.SinkRecor" +
-      "d\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka" +
-      "_partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022" +
-      "\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connec" +
-      "td.pluginhost.Value\022\024\n\014value_schema\030\006 \001(" +
-      "\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost.V" +
-      "alue\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestam" +
-      "p_type\030\t \001(\0162\".connectd.pluginhost.Times" +
-      "tampType\022,\n\007headers\030\n \003(\0132\033.connectd.plu" +
-      "ginhost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreC" +
-      "ommit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\013" +
-      "2$.connectd.pluginhost.PartitionOffset\"\247" +
-      "\002\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.connectd." +
-      "pluginhost.PartitionOffset\022;\n\rreset_offs" +
-      "ets\030\002 \003(\0132$.connectd.pluginhost.Partitio" +
-      "nOffset\0222\n\005pause\030\003 \003(\0132#.connectd.plugin" +
-      "host.TopicPartition\0223\n\006resume\030\004 \003(\0132#.co" +
-      "nnectd.pluginhost.TopicPartition\022\026\n\016requ" +
-      "est_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001" +
-      "\001B\r\n\013_timeout_ms\"2\n\016TopicPartition\022\r\n\005to" +
-      "pic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Partitio" +
-      "nOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(" +
-      "\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022\n\n\002id\030" +
-      "\001 \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .connectd.p" +
-      "luginhost.ReadOffsetsH\000\022:\n\rreport_errant" +
-      "\030\003 \001(\0132!.connectd.pluginhost.ReportErran" +
-      "tH\000B\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id\030\001 \001(\004" +
-      "\022\r\n\005error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034.conne" +
-      "ctd.pluginhost.OffsetsH\000\022)\n\004done\030\004 \001(\0132\031" +
-      ".connectd.pluginhost.DoneH\000B\010\n\006result\"\254\001" +
-      "\n\014ReportErrant\022\020\n\010instance\030\001 \001(\004\022,\n\007sche" +
-      "mas\030\002 \003(\0132\033.connectd.pluginhost.Schema\022/" +
-      "\n\006record\030\003 \001(\0132\037.connectd.pluginhost.Sin" +
-      "kRecord\022+\n\005error\030\004 \001(\0132\034.connectd.plugin" +
-      "host.Failure\"O\n\013ReadOffsets\022\020\n\010instance\030" +
-      "\001 \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connectd.plu" +
-      "ginhost.Value\"<\n\007Offsets\0221\n\007entries\030\001 \003(" +
-      "\0132 .connectd.pluginhost.OffsetEntry\"h\n\013O" +
-      "ffsetEntry\022-\n\tpartition\030\001 \001(\0132\032.connectd" +
-      ".pluginhost.Value\022*\n\006offset\030\002 \001(\0132\032.conn" +
-      "ectd.pluginhost.Value\"\231\001\n\005Event\022\020\n\010insta" +
-      "nce\030\001 \001(\004\022A\n\034request_task_reconfiguratio" +
-      "n\030\002 \001(\0132\031.connectd.pluginhost.DoneH\000\0223\n\013" +
-      "raise_error\030\003 \001(\0132\034.connectd.pluginhost." +
-      "FailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004type\030\001 \001" +
-      "(\0162\037.connectd.pluginhost.SchemaType\022\020\n\010o" +
-      "ptional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007version\030\004" +
-      " \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparameters\030\006 \003" +
-      "(\0132+.connectd.pluginhost.Schema.Paramete" +
-      "rsEntry\0221\n\rdefault_value\030\007 \001(\0132\032.connect" +
-      "d.pluginhost.Value\022*\n\006fields\030\010 \003(\0132\032.con" +
-      "nectd.pluginhost.Field\022/\n\nkey_schema\030\t \001" +
-      "(\0132\033.connectd.pluginhost.Schema\0221\n\014value" +
-      "_schema\030\n \001(\0132\033.connectd.pluginhost.Sche" +
-      "ma\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005va" +
-      "lue\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field\022\014\n\004na" +
-      "me\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connectd.plug" +
-      "inhost.Schema\"\323\003\n\005Value\022\024\n\nbool_value\030\001 " +
-      "\001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int16_val" +
-      "ue\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022\025\n\013int" +
-      "64_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030\006 \001(\002H" +
-      "\000\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014string_val" +
-      "ue\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\0225\n\013arr" +
-      "ay_value\030\n \001(\0132\036.connectd.pluginhost.Lis" +
-      "tValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.connectd.p" +
-      "luginhost.MapValueH\000\0228\n\014struct_value\030\014 \001" +
-      "(\0132 .connectd.pluginhost.StructValueH\000\0225" +
-      "\n\rdecimal_value\030\r \001(\0132\034.connectd.pluginh" +
-      "ost.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H\000B\006\n\004k" +
-      "ind\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032.connec" +
-      "td.pluginhost.Value\"`\n\010MapValue\022(\n\004keys\030" +
-      "\001 \003(\0132\032.connectd.pluginhost.Value\022*\n\006val" +
-      "ues\030\002 \003(\0132\032.connectd.pluginhost.Value\"9\n" +
-      "\013StructValue\022*\n\006values\030\001 \003(\0132\032.connectd." +
-      "pluginhost.Value\"*\n\007Decimal\022\020\n\010unscaled\030" +
-      "\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tConfigure\022\020\n\010in" +
-      "stance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd.p" +
-      "luginhost.Configure.PropsEntry\022\016\n\006is_key" +
-      "\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005val" +
-      "ue\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRecord\022\r\n\005topic\030" +
-      "\001 \001(\t\022\034\n\017kafka_partition\030\002 \001(\005H\000\210\001\001\022\031\n\014k" +
-      "afka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\nkey_schema\030\004 \001" +
-      "(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Va" +
-      "lue\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\013" +
-      "2\032.connectd.pluginhost.Value\022\026\n\ttimestam" +
-      "p\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t \003(\0132\033.connectd" +
-      ".pluginhost.HeaderB\022\n\020_kafka_partitionB\017" +
-      "\n\r_kafka_offsetB\014\n\n_timestamp\"\202\001\n\013Record" +
-      "Batch\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\013" +
-      "2\033.connectd.pluginhost.Schema\0223\n\007records" +
-      "\030\003 \003(\0132\".connectd.pluginhost.ConnectReco" +
-      "rd\"y\n\020TransformedBatch\022,\n\007schemas\030\001 \003(\0132" +
-      "\033.connectd.pluginhost.Schema\0227\n\007records\030" +
-      "\002 \003(\0132&.connectd.pluginhost.TransformedR" +
-      "ecord\"\262\001\n\021TransformedRecord\0224\n\006record\030\001 " +
-      "\001(\0132\".connectd.pluginhost.ConnectRecordH" +
-      "\000\022,\n\007dropped\030\002 \001(\0132\031.connectd.pluginhost" +
-      ".DoneH\000\022/\n\007failure\030\003 \001(\0132\034.connectd.plug" +
-      "inhost.FailureH\000B\010\n\006result\"#\n\020PredicateR" +
-      "esults\022\017\n\007matches\030\001 \003(\010\"\223\001\n\014ConvertBatch" +
-      "\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_connect\030\002 \001(\010\022," +
-      "\n\007schemas\030\003 \003(\0132\033.connectd.pluginhost.Sc" +
-      "hema\022/\n\005items\030\004 \003(\0132 .connectd.pluginhos" +
-      "t.ConvertItem\"s\n\013ConvertItem\022\r\n\005topic\030\001 " +
-      "\001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.con" +
-      "nectd.pluginhost.Value\022\021\n\004data\030\004 \001(\014H\000\210\001" +
-      "\001B\007\n\005_data\"m\n\016ConvertedBatch\022,\n\007schemas\030" +
-      "\001 \003(\0132\033.connectd.pluginhost.Schema\022-\n\005it" +
-      "ems\030\002 \003(\0132\036.connectd.pluginhost.Converte" +
-      "d\"\221\001\n\tConverted\022\021\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006sc" +
-      "hema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd.plu" +
-      "ginhost.Value\022-\n\007failure\030\004 \001(\0132\034.connect" +
-      "d.pluginhost.FailureB\007\n\005_data*\317\001\n\nPlugin" +
-      "Type\022\033\n\027PLUGIN_TYPE_UNSPECIFIED\020\000\022\026\n\022PLU" +
-      "GIN_TYPE_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022" +
-      "\031\n\025PLUGIN_TYPE_CONVERTER\020\003\022 \n\034PLUGIN_TYP" +
-      "E_HEADER_CONVERTER\020\004\022\036\n\032PLUGIN_TYPE_TRAN" +
-      "SFORMATION\020\005\022\031\n\025PLUGIN_TYPE_PREDICATE\020\006*" +
-      "y\n\rTimestampType\022$\n TIMESTAMP_TYPE_NO_TI" +
-      "MESTAMP_TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_CREATE_" +
-      "TIME\020\001\022\"\n\036TIMESTAMP_TYPE_LOG_APPEND_TIME" +
-      "\020\002*\302\002\n\nSchemaType\022\033\n\027SCHEMA_TYPE_UNSPECI" +
-      "FIED\020\000\022\024\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SCHEMA_T" +
-      "YPE_INT16\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003\022\025\n\021SC" +
-      "HEMA_TYPE_INT64\020\004\022\027\n\023SCHEMA_TYPE_FLOAT32" +
-      "\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020\006\022\027\n\023SCHEMA_TY" +
-      "PE_BOOLEAN\020\007\022\026\n\022SCHEMA_TYPE_STRING\020\010\022\025\n\021" +
-      "SCHEMA_TYPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE_ARRAY" +
-      "\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_TYPE_S" +
-      "TRUCT\020\014Bc\n$com.github.connectd.pluginhos" +
-      "t.protoP\001Z9github.com/connectd/connectd/" +
-      "connectors/javaplugin/hostpbb\006proto3"
+      "t.TaskConfigsH\000\022\026\n\014source_batch\030\007 \001(\014H\000\022" +
+      ".\n\004sink\030\010 \001(\0132\036.connectd.pluginhost.Sink" +
+      "ReplyH\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginh" +
+      "ost.DoneH\000\022-\n\006answer\030\n \001(\0132\033.connectd.pl" +
+      "uginhost.AnswerH\000\022<\n\013transformed\030\013 \001(\0132%" +
+      ".connectd.pluginhost.TransformedBatchH\000\022" +
+      "B\n\021predicate_results\030\014 \001(\0132%.connectd.pl" +
+      "uginhost.PredicateResultsH\000\0228\n\tconverted" +
+      "\030\r \001(\0132#.connectd.pluginhost.ConvertedBa" +
+      "tchH\000B\010\n\006result\"[\n\007Failure\022\027\n\017exception_" +
+      "class\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_tr" +
+      "ace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004" +
+      "Done\"|\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022" +
+      "-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plug" +
+      "inType\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_conne" +
+      "ctor\030\004 \001(\010\"Z\n\010Instance\022\020\n\010instance\030\001 \001(\004" +
+      "\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\022\027\n" +
+      "\017commits_records\030\004 \001(\010\"!\n\rCloseInstance\022" +
+      "\020\n\010instance\030\001 \001(\004\"b\n\014GetConfigDef\022\022\n\ncla" +
+      "ss_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.p" +
+      "luginhost.PluginType\022\017\n\007version\030\003 \001(\t\"@\n" +
+      "\020ConfigDefinition\022,\n\004keys\030\001 \003(\0132\036.connec" +
+      "td.pluginhost.ConfigKey\"\231\002\n\tConfigKey\022\014\n" +
+      "\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013has_default" +
+      "\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t\022\020\n\010require" +
+      "d\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025\n\rdocumenta" +
+      "tion\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016order_in_gr" +
+      "oup\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014display_name" +
+      "\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n\tvalidator\030" +
+      "\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305\001\n\010Validate" +
+      "\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.con" +
+      "nectd.pluginhost.PluginType\022\017\n\007version\030\003" +
+      " \001(\t\0227\n\005props\030\004 \003(\0132(.connectd.pluginhos" +
+      "t.Validate.PropsEntry\032,\n\nPropsEntry\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y\n\nValidatio" +
+      "n\0229\n\nconfig_def\030\001 \001(\0132%.connectd.pluginh" +
+      "ost.ConfigDefinition\0220\n\006values\030\002 \003(\0132 .c" +
+      "onnectd.pluginhost.ConfigValue\"z\n\013Config" +
+      "Value\022\014\n\004name\030\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r" +
+      "\n\005value\030\003 \001(\t\022\032\n\022recommended_values\030\004 \003(" +
+      "\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030\006 \001(\010\"\331\001\n\022E" +
+      "xactlyOnceSupport\022\022\n\nclass_name\030\001 \001(\t\022-\n" +
+      "\004type\030\002 \001(\0162\037.connectd.pluginhost.Plugin" +
+      "Type\022\017\n\007version\030\003 \001(\t\022A\n\005props\030\004 \003(\01322.c" +
+      "onnectd.pluginhost.ExactlyOnceSupport.Pr" +
+      "opsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005v" +
+      "alue\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineTransactionB" +
+      "oundaries\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 " +
+      "\001(\0162\037.connectd.pluginhost.PluginType\022\017\n\007" +
+      "version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132>.connectd." +
+      "pluginhost.CanDefineTransactionBoundarie" +
+      "s.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
+      "\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterOffsets\022\022\n\nc" +
+      "lass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd" +
+      ".pluginhost.PluginType\022\017\n\007version\030\003 \001(\t\022" +
+      ";\n\005props\030\004 \003(\0132,.connectd.pluginhost.Alt" +
+      "erOffsets.PropsEntry\0228\n\016source_offsets\030\005" +
+      " \003(\0132 .connectd.pluginhost.OffsetEntry\022:" +
+      "\n\014sink_offsets\030\006 \003(\0132$.connectd.pluginho" +
+      "st.PartitionOffset\022=\n\020reset_partitions\030\007" +
+      " \003(\0132#.connectd.pluginhost.TopicPartitio" +
+      "n\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 " +
+      "\001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 \001(\t\022\014\n\004flag" +
+      "\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010instance\030\001 " +
+      "\001(\004\022=\n\005props\030\002 \003(\0132..connectd.pluginhost" +
+      ".ConnectorStart.PropsEntry\032,\n\nPropsEntry" +
+      "\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\";\n\024Conn" +
+      "ectorTaskConfigs\022\020\n\010instance\030\001 \001(\004\022\021\n\tma" +
+      "x_tasks\030\002 \001(\005\"S\n\013TaskConfigs\0220\n\007configs\030" +
+      "\001 \003(\0132\037.connectd.pluginhost.TaskConfig\022\022" +
+      "\n\ntask_class\030\002 \001(\t\"u\n\nTaskConfig\0229\n\005prop" +
+      "s\030\001 \003(\0132*.connectd.pluginhost.TaskConfig" +
+      ".PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r" +
+      "\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010in" +
+      "stance\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001" +
+      " \001(\004\0228\n\005props\030\002 \003(\0132).connectd.pluginhos" +
+      "t.TaskStart.PropsEntry\022\021\n\tconnector\030\003 \001(" +
+      "\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022" +
+      "\027\n\017errant_reporter\030\006 \001(\010\032,\n\nPropsEntry\022\013" +
+      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskSt" +
+      "op\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010in" +
+      "stance\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010instance" +
+      "\030\001 \001(\004\"U\n\023SourceCommitRecords\022\020\n\010instanc" +
+      "e\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connectd.pluginh" +
+      "ost.RecordAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022" +
+      "\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpart" +
+      "ition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp" +
+      "\030\006 \001(\003\"\325\001\n\013SourceBatch\022,\n\007schemas\030\001 \003(\0132" +
+      "\033.connectd.pluginhost.Schema\0222\n\007records\030" +
+      "\002 \003(\0132!.connectd.pluginhost.SourceRecord" +
+      "\022.\n\npartitions\030\003 \003(\0132\032.connectd.pluginho" +
+      "st.Value\0224\n\013offset_keys\030\004 \003(\0132\037.connectd" +
+      ".pluginhost.OffsetKeys\"\032\n\nOffsetKeys\022\014\n\004" +
+      "keys\030\001 \003(\t\"\234\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004" +
+      "\022\030\n\020source_partition\030\014 \001(\r\022\023\n\013offset_key" +
+      "s\030\r \001(\r\0221\n\roffset_values\030\016 \003(\0132\032.connect" +
+      "d.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017kaf" +
+      "ka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 " +
+      "\001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginhost.V" +
+      "alue\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value\030\t \001(" +
+      "\0132\032.connectd.pluginhost.Value\022\026\n\ttimesta" +
+      "mp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.connect" +
+      "d.pluginhost.HeaderB\022\n\020_kafka_partitionB" +
+      "\014\n\n_timestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006Header\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132" +
+      "\032.connectd.pluginhost.Value\"U\n\010SinkOpen\022" +
+      "\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#." +
+      "connectd.pluginhost.TopicPartition\"V\n\tSi" +
+      "nkClose\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030" +
+      "\002 \003(\0132#.connectd.pluginhost.TopicPartiti" +
+      "on\"{\n\007SinkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schem" +
+      "as\030\002 \003(\0132\033.connectd.pluginhost.Schema\0220\n" +
+      "\007records\030\003 \003(\0132\037.connectd.pluginhost.Sin" +
+      "kRecord\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n" +
+      "\017kafka_partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003" +
+      " \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032." +
+      "connectd.pluginhost.Value\022\024\n\014value_schem" +
+      "a\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.plugin" +
+      "host.Value\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016ti" +
+      "mestamp_type\030\t \001(\0162\".connectd.pluginhost" +
+      ".TimestampType\022,\n\007headers\030\n \003(\0132\033.connec" +
+      "td.pluginhost.HeaderB\014\n\n_timestamp\"X\n\rSi" +
+      "nkPreCommit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets" +
+      "\030\002 \003(\0132$.connectd.pluginhost.PartitionOf" +
+      "fset\"\247\002\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.con" +
+      "nectd.pluginhost.PartitionOffset\022;\n\rrese" +
+      "t_offsets\030\002 \003(\0132$.connectd.pluginhost.Pa" +
+      "rtitionOffset\0222\n\005pause\030\003 \003(\0132#.connectd." +
+      "pluginhost.TopicPartition\0223\n\006resume\030\004 \003(" +
+      "\0132#.connectd.pluginhost.TopicPartition\022\026" +
+      "\n\016request_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001" +
+      "(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016TopicPartition" +
+      "\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Pa" +
+      "rtitionOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartitio" +
+      "n\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022" +
+      "\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .conn" +
+      "ectd.pluginhost.ReadOffsetsH\000\022:\n\rreport_" +
+      "errant\030\003 \001(\0132!.connectd.pluginhost.Repor" +
+      "tErrantH\000B\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id" +
+      "\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034" +
+      ".connectd.pluginhost.OffsetsH\000\022)\n\004done\030\004" +
+      " \001(\0132\031.connectd.pluginhost.DoneH\000B\010\n\006res" +
+      "ult\"\254\001\n\014ReportErrant\022\020\n\010instance\030\001 \001(\004\022," +
+      "\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost.Sc" +
+      "hema\022/\n\006record\030\003 \001(\0132\037.connectd.pluginho" +
+      "st.SinkRecord\022+\n\005error\030\004 \001(\0132\034.connectd." +
+      "pluginhost.Failure\"O\n\013ReadOffsets\022\020\n\010ins" +
+      "tance\030\001 \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connec" +
+      "td.pluginhost.Value\"<\n\007Offsets\0221\n\007entrie" +
+      "s\030\001 \003(\0132 .connectd.pluginhost.OffsetEntr" +
+      "y\"h\n\013OffsetEntry\022-\n\tpartition\030\001 \001(\0132\032.co" +
+      "nnectd.pluginhost.Value\022*\n\006offset\030\002 \001(\0132" +
+      "\032.connectd.pluginhost.Value\"\231\001\n\005Event\022\020\n" +
+      "\010instance\030\001 \001(\004\022A\n\034request_task_reconfig" +
+      "uration\030\002 \001(\0132\031.connectd.pluginhost.Done" +
+      "H\000\0223\n\013raise_error\030\003 \001(\0132\034.connectd.plugi" +
+      "nhost.FailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004ty" +
+      "pe\030\001 \001(\0162\037.connectd.pluginhost.SchemaTyp" +
+      "e\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007ver" +
+      "sion\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparamete" +
+      "rs\030\006 \003(\0132+.connectd.pluginhost.Schema.Pa" +
+      "rametersEntry\0221\n\rdefault_value\030\007 \001(\0132\032.c" +
+      "onnectd.pluginhost.Value\022*\n\006fields\030\010 \003(\013" +
+      "2\032.connectd.pluginhost.Field\022/\n\nkey_sche" +
+      "ma\030\t \001(\0132\033.connectd.pluginhost.Schema\0221\n" +
+      "\014value_schema\030\n \001(\0132\033.connectd.pluginhos" +
+      "t.Schema\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t" +
+      "\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field" +
+      "\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connect" +
+      "d.pluginhost.Schema\"\323\003\n\005Value\022\024\n\nbool_va" +
+      "lue\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int" +
+      "16_value\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022" +
+      "\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030" +
+      "\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014stri" +
+      "ng_value\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\022" +
+      "5\n\013array_value\030\n \001(\0132\036.connectd.pluginho" +
+      "st.ListValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.conn" +
+      "ectd.pluginhost.MapValueH\000\0228\n\014struct_val" +
+      "ue\030\014 \001(\0132 .connectd.pluginhost.StructVal" +
+      "ueH\000\0225\n\rdecimal_value\030\r \001(\0132\034.connectd.p" +
+      "luginhost.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H" +
+      "\000B\006\n\004kind\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032." +
+      "connectd.pluginhost.Value\"`\n\010MapValue\022(\n" +
+      "\004keys\030\001 \003(\0132\032.connectd.pluginhost.Value\022" +
+      "*\n\006values\030\002 \003(\0132\032.connectd.pluginhost.Va" +
+      "lue\"9\n\013StructValue\022*\n\006values\030\001 \003(\0132\032.con" +
+      "nectd.pluginhost.Value\"*\n\007Decimal\022\020\n\010uns" +
+      "caled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tConfigure" +
+      "\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).conn" +
+      "ectd.pluginhost.Configure.PropsEntry\022\016\n\006" +
+      "is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
+      "\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRecord\022\r\n\005" +
+      "topic\030\001 \001(\t\022\034\n\017kafka_partition\030\002 \001(\005H\000\210\001" +
+      "\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\nkey_sche" +
+      "ma\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginh" +
+      "ost.Value\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value" +
+      "\030\007 \001(\0132\032.connectd.pluginhost.Value\022\026\n\tti" +
+      "mestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t \003(\0132\033.co" +
+      "nnectd.pluginhost.HeaderB\022\n\020_kafka_parti" +
+      "tionB\017\n\r_kafka_offsetB\014\n\n_timestamp\"\202\001\n\013" +
+      "RecordBatch\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas" +
+      "\030\002 \003(\0132\033.connectd.pluginhost.Schema\0223\n\007r" +
+      "ecords\030\003 \003(\0132\".connectd.pluginhost.Conne" +
+      "ctRecord\"y\n\020TransformedBatch\022,\n\007schemas\030" +
+      "\001 \003(\0132\033.connectd.pluginhost.Schema\0227\n\007re" +
+      "cords\030\002 \003(\0132&.connectd.pluginhost.Transf" +
+      "ormedRecord\"\262\001\n\021TransformedRecord\0224\n\006rec" +
+      "ord\030\001 \001(\0132\".connectd.pluginhost.ConnectR" +
+      "ecordH\000\022,\n\007dropped\030\002 \001(\0132\031.connectd.plug" +
+      "inhost.DoneH\000\022/\n\007failure\030\003 \001(\0132\034.connect" +
+      "d.pluginhost.FailureH\000B\010\n\006result\"#\n\020Pred" +
+      "icateResults\022\017\n\007matches\030\001 \003(\010\"\223\001\n\014Conver" +
+      "tBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_connect\030\002" +
+      " \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connectd.pluginh" +
+      "ost.Schema\022/\n\005items\030\004 \003(\0132 .connectd.plu" +
+      "ginhost.ConvertItem\"s\n\013ConvertItem\022\r\n\005to" +
+      "pic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\013" +
+      "2\032.connectd.pluginhost.Value\022\021\n\004data\030\004 \001" +
+      "(\014H\000\210\001\001B\007\n\005_data\"m\n\016ConvertedBatch\022,\n\007sc" +
+      "hemas\030\001 \003(\0132\033.connectd.pluginhost.Schema" +
+      "\022-\n\005items\030\002 \003(\0132\036.connectd.pluginhost.Co" +
+      "nverted\"\221\001\n\tConverted\022\021\n\004data\030\001 \001(\014H\000\210\001\001" +
+      "\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connec" +
+      "td.pluginhost.Value\022-\n\007failure\030\004 \001(\0132\034.c" +
+      "onnectd.pluginhost.FailureB\007\n\005_data*\317\001\n\n" +
+      "PluginType\022\033\n\027PLUGIN_TYPE_UNSPECIFIED\020\000\022" +
+      "\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_S" +
+      "INK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020\003\022 \n\034PLUG" +
+      "IN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032PLUGIN_TYP" +
+      "E_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TYPE_PREDIC" +
+      "ATE\020\006*y\n\rTimestampType\022$\n TIMESTAMP_TYPE" +
+      "_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_C" +
+      "REATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_LOG_APPEN" +
+      "D_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHEMA_TYPE_U" +
+      "NSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SC" +
+      "HEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003" +
+      "\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHEMA_TYPE_F" +
+      "LOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020\006\022\027\n\023SCH" +
+      "EMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TYPE_STRING" +
+      "\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE" +
+      "_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_" +
+      "TYPE_STRUCT\020\014Bc\n$com.github.connectd.plu" +
+      "ginhost.protoP\001Z9github.com/connectd/con" +
+      "nectd/connectors/javaplugin/hostpbb\006prot" +
+      "o3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -284,7 +284,13 @@ private static final long serialVersionUID = 0L;
 
   public static final int SOURCE_BATCH_FIELD_NUMBER = 7;
   /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+   * <pre>
+   * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+   * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+   * instead of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes source_batch = 7;</code>
    * @return Whether the sourceBatch field is set.
    */
   @java.lang.Override
@@ -292,25 +298,21 @@ private static final long serialVersionUID = 0L;
     return resultCase_ == 7;
   }
   /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+   * <pre>
+   * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+   * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+   * instead of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes source_batch = 7;</code>
    * @return The sourceBatch.
    */
   @java.lang.Override
-  public com.github.connectd.pluginhost.proto.SourceBatch getSourceBatch() {
+  public com.google.protobuf.ByteString getSourceBatch() {
     if (resultCase_ == 7) {
-       return (com.github.connectd.pluginhost.proto.SourceBatch) result_;
+      return (com.google.protobuf.ByteString) result_;
     }
-    return com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
-  }
-  /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-   */
-  @java.lang.Override
-  public com.github.connectd.pluginhost.proto.SourceBatchOrBuilder getSourceBatchOrBuilder() {
-    if (resultCase_ == 7) {
-       return (com.github.connectd.pluginhost.proto.SourceBatch) result_;
-    }
-    return com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
+    return com.google.protobuf.ByteString.EMPTY;
   }
 
   public static final int SINK_FIELD_NUMBER = 8;
@@ -532,7 +534,8 @@ private static final long serialVersionUID = 0L;
       output.writeMessage(6, (com.github.connectd.pluginhost.proto.TaskConfigs) result_);
     }
     if (resultCase_ == 7) {
-      output.writeMessage(7, (com.github.connectd.pluginhost.proto.SourceBatch) result_);
+      output.writeBytes(
+          7, (com.google.protobuf.ByteString) result_);
     }
     if (resultCase_ == 8) {
       output.writeMessage(8, (com.github.connectd.pluginhost.proto.SinkReply) result_);
@@ -587,7 +590,8 @@ private static final long serialVersionUID = 0L;
     }
     if (resultCase_ == 7) {
       size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(7, (com.github.connectd.pluginhost.proto.SourceBatch) result_);
+        .computeBytesSize(
+            7, (com.google.protobuf.ByteString) result_);
     }
     if (resultCase_ == 8) {
       size += com.google.protobuf.CodedOutputStream
@@ -910,9 +914,6 @@ private static final long serialVersionUID = 0L;
       if (taskConfigsBuilder_ != null) {
         taskConfigsBuilder_.clear();
       }
-      if (sourceBatchBuilder_ != null) {
-        sourceBatchBuilder_.clear();
-      }
       if (sinkBuilder_ != null) {
         sinkBuilder_.clear();
       }
@@ -999,10 +1000,6 @@ private static final long serialVersionUID = 0L;
           taskConfigsBuilder_ != null) {
         result.result_ = taskConfigsBuilder_.build();
       }
-      if (resultCase_ == 7 &&
-          sourceBatchBuilder_ != null) {
-        result.result_ = sourceBatchBuilder_.build();
-      }
       if (resultCase_ == 8 &&
           sinkBuilder_ != null) {
         result.result_ = sinkBuilder_.build();
@@ -1065,7 +1062,7 @@ private static final long serialVersionUID = 0L;
           break;
         }
         case SOURCE_BATCH: {
-          mergeSourceBatch(other.getSourceBatch());
+          setSourceBatch(other.getSourceBatch());
           break;
         }
         case SINK: {
@@ -1163,9 +1160,7 @@ private static final long serialVersionUID = 0L;
               break;
             } // case 50
             case 58: {
-              input.readMessage(
-                  internalGetSourceBatchFieldBuilder().getBuilder(),
-                  extensionRegistry);
+              result_ = input.readBytes();
               resultCase_ = 7;
               break;
             } // case 58
@@ -2000,146 +1995,70 @@ private static final long serialVersionUID = 0L;
       return taskConfigsBuilder_;
     }
 
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.SourceBatch, com.github.connectd.pluginhost.proto.SourceBatch.Builder, com.github.connectd.pluginhost.proto.SourceBatchOrBuilder> sourceBatchBuilder_;
     /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+     * <pre>
+     * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+     * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+     * instead of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes source_batch = 7;</code>
      * @return Whether the sourceBatch field is set.
      */
-    @java.lang.Override
     public boolean hasSourceBatch() {
       return resultCase_ == 7;
     }
     /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+     * <pre>
+     * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+     * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+     * instead of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes source_batch = 7;</code>
      * @return The sourceBatch.
      */
-    @java.lang.Override
-    public com.github.connectd.pluginhost.proto.SourceBatch getSourceBatch() {
-      if (sourceBatchBuilder_ == null) {
-        if (resultCase_ == 7) {
-          return (com.github.connectd.pluginhost.proto.SourceBatch) result_;
-        }
-        return com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
-      } else {
-        if (resultCase_ == 7) {
-          return sourceBatchBuilder_.getMessage();
-        }
-        return com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
+    public com.google.protobuf.ByteString getSourceBatch() {
+      if (resultCase_ == 7) {
+        return (com.google.protobuf.ByteString) result_;
       }
+      return com.google.protobuf.ByteString.EMPTY;
     }
     /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+     * <pre>
+     * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+     * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+     * instead of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes source_batch = 7;</code>
+     * @param value The sourceBatch to set.
+     * @return This builder for chaining.
      */
-    public Builder setSourceBatch(com.github.connectd.pluginhost.proto.SourceBatch value) {
-      if (sourceBatchBuilder_ == null) {
-        if (value == null) {
-          throw new NullPointerException();
-        }
-        result_ = value;
-        onChanged();
-      } else {
-        sourceBatchBuilder_.setMessage(value);
-      }
+    public Builder setSourceBatch(com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
       resultCase_ = 7;
+      result_ = value;
+      onChanged();
       return this;
     }
     /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-     */
-    public Builder setSourceBatch(
-        com.github.connectd.pluginhost.proto.SourceBatch.Builder builderForValue) {
-      if (sourceBatchBuilder_ == null) {
-        result_ = builderForValue.build();
-        onChanged();
-      } else {
-        sourceBatchBuilder_.setMessage(builderForValue.build());
-      }
-      resultCase_ = 7;
-      return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-     */
-    public Builder mergeSourceBatch(com.github.connectd.pluginhost.proto.SourceBatch value) {
-      if (sourceBatchBuilder_ == null) {
-        if (resultCase_ == 7 &&
-            result_ != com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance()) {
-          result_ = com.github.connectd.pluginhost.proto.SourceBatch.newBuilder((com.github.connectd.pluginhost.proto.SourceBatch) result_)
-              .mergeFrom(value).buildPartial();
-        } else {
-          result_ = value;
-        }
-        onChanged();
-      } else {
-        if (resultCase_ == 7) {
-          sourceBatchBuilder_.mergeFrom(value);
-        } else {
-          sourceBatchBuilder_.setMessage(value);
-        }
-      }
-      resultCase_ = 7;
-      return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+     * <pre>
+     * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+     * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+     * instead of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes source_batch = 7;</code>
+     * @return This builder for chaining.
      */
     public Builder clearSourceBatch() {
-      if (sourceBatchBuilder_ == null) {
-        if (resultCase_ == 7) {
-          resultCase_ = 0;
-          result_ = null;
-          onChanged();
-        }
-      } else {
-        if (resultCase_ == 7) {
-          resultCase_ = 0;
-          result_ = null;
-        }
-        sourceBatchBuilder_.clear();
+      if (resultCase_ == 7) {
+        resultCase_ = 0;
+        result_ = null;
+        onChanged();
       }
       return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-     */
-    public com.github.connectd.pluginhost.proto.SourceBatch.Builder getSourceBatchBuilder() {
-      return internalGetSourceBatchFieldBuilder().getBuilder();
-    }
-    /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-     */
-    @java.lang.Override
-    public com.github.connectd.pluginhost.proto.SourceBatchOrBuilder getSourceBatchOrBuilder() {
-      if ((resultCase_ == 7) && (sourceBatchBuilder_ != null)) {
-        return sourceBatchBuilder_.getMessageOrBuilder();
-      } else {
-        if (resultCase_ == 7) {
-          return (com.github.connectd.pluginhost.proto.SourceBatch) result_;
-        }
-        return com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
-      }
-    }
-    /**
-     * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.SourceBatch, com.github.connectd.pluginhost.proto.SourceBatch.Builder, com.github.connectd.pluginhost.proto.SourceBatchOrBuilder> 
-        internalGetSourceBatchFieldBuilder() {
-      if (sourceBatchBuilder_ == null) {
-        if (!(resultCase_ == 7)) {
-          result_ = com.github.connectd.pluginhost.proto.SourceBatch.getDefaultInstance();
-        }
-        sourceBatchBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.github.connectd.pluginhost.proto.SourceBatch, com.github.connectd.pluginhost.proto.SourceBatch.Builder, com.github.connectd.pluginhost.proto.SourceBatchOrBuilder>(
-                (com.github.connectd.pluginhost.proto.SourceBatch) result_,
-                getParentForChildren(),
-                isClean());
-        result_ = null;
-      }
-      resultCase_ = 7;
-      onChanged();
-      return sourceBatchBuilder_;
     }
 
     private com.google.protobuf.SingleFieldBuilder<

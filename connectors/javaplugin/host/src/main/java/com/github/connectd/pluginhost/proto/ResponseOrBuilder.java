@@ -104,19 +104,27 @@ public interface ResponseOrBuilder extends
   com.github.connectd.pluginhost.proto.TaskConfigsOrBuilder getTaskConfigsOrBuilder();
 
   /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+   * <pre>
+   * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+   * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+   * instead of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes source_batch = 7;</code>
    * @return Whether the sourceBatch field is set.
    */
   boolean hasSourceBatch();
   /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
+   * <pre>
+   * An encoded SourceBatch: bytes, so that the worker decodes the records of its one
+   * high-volume message straight into its own types (connectors/javaplugin/sourcebatch.go)
+   * instead of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes source_batch = 7;</code>
    * @return The sourceBatch.
    */
-  com.github.connectd.pluginhost.proto.SourceBatch getSourceBatch();
-  /**
-   * <code>.connectd.pluginhost.SourceBatch source_batch = 7;</code>
-   */
-  com.github.connectd.pluginhost.proto.SourceBatchOrBuilder getSourceBatchOrBuilder();
+  com.google.protobuf.ByteString getSourceBatch();
 
   /**
    * <code>.connectd.pluginhost.SinkReply sink = 8;</code>
