@@ -15,7 +15,9 @@
 //   - the host is supervised: one that exits, is killed or misses pings for PingTimeout fails
 //     every call in flight with ErrHostDown and a text saying what happened and its last
 //     output; the next call starts a new host after a backoff; instances do not survive it;
-//   - batches cross the channel, never single records, each distinct schema once per batch; a
+//   - batches cross the channel, never single records, each distinct schema, source partition
+//     and offset key set once per batch; a poll batch is written and read by hand on both
+//     sides (SourceBatchWriter, decodeSourceBatch), not as a generated message per record; a
 //     source task is polled ahead on its own thread in the host while the worker keeps asking
 //     (up to 5 000 records, until 500 ms after its last request), so that one round trip
 //     carries the records of many poll() calls even when each returns one record: a paused
