@@ -53,6 +53,8 @@ func (rt *Runtime) exactlyOnce(so sourceOffsets, config map[string]string) (*pip
 	}
 	switch b := strings.ToLower(strings.TrimSpace(config["transaction.boundary"])); b {
 	case "", "poll":
+	case "connector": // validation asked the connector whether its tasks can
+		eos.ConnectorDefined = true
 	case "interval":
 		eos.Interval = rt.cfg.FlushInterval
 		if v := strings.TrimSpace(config["transaction.boundary.interval.ms"]); v != "" {
@@ -62,8 +64,8 @@ func (rt *Runtime) exactlyOnce(so sourceOffsets, config map[string]string) (*pip
 			}
 			eos.Interval = time.Duration(ms) * time.Millisecond
 		}
-	default: // "connector" is refused by validation; a stored config may predate it
-		return nil, fmt.Errorf("transaction.boundary=%s is not supported by connectd (poll and interval are)", b)
+	default: // validation refuses any other value; a stored config may not have been validated
+		return nil, fmt.Errorf("transaction.boundary=%s: not one of poll, interval, connector", b)
 	}
 	return eos, nil
 }

@@ -51,9 +51,46 @@ type SourceTask interface {
 	Stop() error
 }
 
-// SourceTaskContext gives a source task its committed offsets.
+// SourceTaskContext gives a source task its committed offsets and, when it defines its own
+// transactions, its TransactionContext (Kafka's SourceTaskContext).
 type SourceTaskContext interface {
 	Offsets() OffsetReader
+	// TransactionContext is how the task defines its producer transactions, or nil unless
+	// the connector runs exactly-once with transaction.boundary=connector (Kafka's
+	// transactionContext(), which is null then too).
+	TransactionContext() TransactionContext
+}
+
+// TransactionContext lets a source task define its own producer transactions with
+// exactly-once support and transaction.boundary=connector (Kafka Connect's
+// TransactionContext, KIP-618). Its methods may be called from any goroutine, Poll's
+// included; a request is acted on when the worker reaches the point it names. Records polled
+// while no request applies stay in the open transaction, which is committed only where the
+// task asks: a task that never asks never commits (and a stopped task's open transaction is
+// aborted, its records polled again by the next instance).
+//
+// A record is named by value, as Kafka names it with equals(): a request for a record applies
+// to the next record the task polls that is equal to it (reflect.DeepEqual), once that record
+// was sent (or dropped by a transformation). Asking both to commit and to abort at the same
+// record, or for the same poll, fails the task, as in Kafka Connect.
+type TransactionContext interface {
+	// CommitTransaction asks for the open transaction to be committed once the records of
+	// the next poll (this one, when called from Poll) are sent; an empty poll counts too
+	// (Kafka's commitTransaction()).
+	CommitTransaction()
+	// CommitTransactionFor asks for the open transaction to be committed right after record
+	// is sent: record is the transaction's last (Kafka's commitTransaction(SourceRecord)).
+	// It takes precedence over AbortTransaction asked for the same poll.
+	CommitTransactionFor(record SourceRecord)
+	// AbortTransaction asks for the open transaction to be aborted once the records of the
+	// next poll are sent (Kafka's abortTransaction()). Its records never reach a
+	// read_committed reader, but their source offsets are committed, so they are not polled
+	// again; a task that wants them again should fail instead.
+	AbortTransaction()
+	// AbortTransactionFor asks for the open transaction to be aborted right after record is
+	// sent: record is the aborted transaction's last (Kafka's
+	// abortTransaction(SourceRecord)). Offsets as for AbortTransaction.
+	AbortTransactionFor(record SourceRecord)
 }
 
 // OffsetReader reads the last committed source offset of one source partition; a nil map

@@ -40,7 +40,8 @@ const (
 // TransactionBoundaryDefiner is the optional interface of a source connector that says
 // whether its tasks can define transaction boundaries
 // (SourceConnector.canDefineTransactionBoundaries), asked when a connector with
-// transaction.boundary=connector is validated.
+// transaction.boundary=connector is validated. Its tasks then define their transactions
+// through SourceTaskContext.TransactionContext.
 type TransactionBoundaryDefiner interface {
 	CanDefineTransactionBoundaries(config map[string]string) (TransactionBoundaries, error)
 }

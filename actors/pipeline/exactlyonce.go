@@ -25,6 +25,10 @@ type ExactlyOnce struct {
 	// transaction spans polls until it is this old. Zero commits one transaction per poll
 	// batch (transaction.boundary=poll).
 	Interval time.Duration
+	// ConnectorDefined is transaction.boundary=connector: the task gets a
+	// connectors.TransactionContext, and a transaction is committed or aborted only where
+	// the task asks (Interval is then ignored). It needs NewProducer.
+	ConnectorDefined bool
 	// OffsetMessages encodes source offsets as records of the offsets topic in Kafka
 	// Connect's format, each with its topic and partition set (they go there as they are).
 	OffsetMessages func([]connectors.SourceOffset) ([]*sarama.ProducerMessage, error)
@@ -49,6 +53,9 @@ func (s *Source) runExactlyOnce(ctx context.Context, log *slog.Logger) (err erro
 	if eos.NewProducer != nil {
 		return s.runExactlyOnceFranz(ctx, log)
 	}
+	if eos.ConnectorDefined {
+		return errors.New("exactly-once source pipeline: connector-defined transaction boundaries need the franz-go producer")
+	}
 	if s.Producer == nil {
 		p, err := s.NewProducer()
 		if err != nil {
@@ -68,7 +75,7 @@ func (s *Source) runExactlyOnce(ctx context.Context, log *slog.Logger) (err erro
 			return fmt.Errorf("read source offsets: %w", err)
 		}
 	}
-	if err := s.Task.Start(sourceContext{s.Offsets}, s.Props); err != nil {
+	if err := s.Task.Start(sourceContext{offsets: s.Offsets}, s.Props); err != nil {
 		_ = s.Task.Stop()
 		return fmt.Errorf("start task: %w", err)
 	}

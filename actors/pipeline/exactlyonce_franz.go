@@ -45,7 +45,11 @@ func (s *Source) runExactlyOnceFranz(ctx context.Context, log *slog.Logger) (err
 			return fmt.Errorf("read source offsets: %w", err)
 		}
 	}
-	if err := s.Task.Start(sourceContext{s.Offsets}, s.Props); err != nil {
+	var txn *txnContext // transaction.boundary=connector: the task's TransactionContext
+	if eos.ConnectorDefined {
+		txn = &txnContext{}
+	}
+	if err := s.Task.Start(sourceContext{offsets: s.Offsets, txn: txn}, s.Props); err != nil {
 		_ = s.Task.Stop()
 		return fmt.Errorf("start task: %w", err)
 	}
@@ -56,10 +60,18 @@ func (s *Source) runExactlyOnceFranz(ctx context.Context, log *slog.Logger) (err
 		var first error
 		if s.txnOpen {
 			cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			if s.live() {
-				first = s.commitFranz(cctx, log)
-			} else {
+			switch {
+			case !s.live():
 				s.abortFranz(cctx)
+			case txn != nil:
+				// Only where the task asked (Kafka's maybeCommitFinalTransaction); otherwise
+				// the open transaction is aborted and the next instance polls its records
+				// again, as Kafka Connect leaves it to be aborted.
+				if first = s.connectorBoundary(cctx, log, txn); first == nil && s.txnOpen {
+					s.abortFranz(cctx)
+				}
+			default:
+				first = s.commitFranz(cctx, log)
 			}
 			cancel()
 		}
@@ -73,7 +85,13 @@ func (s *Source) runExactlyOnceFranz(ctx context.Context, log *slog.Logger) (err
 	retries := 0
 	for {
 		if s.gate.isPaused() && s.txnOpen {
-			if err := s.commitFranz(ctx, log); err != nil {
+			// Kafka Connect commits on pause so that no transaction hangs, but with
+			// connector-defined boundaries only where the task asked.
+			end := s.commitFranz
+			if txn != nil {
+				end = func(ctx context.Context, log *slog.Logger) error { return s.connectorBoundary(ctx, log, txn) }
+			}
+			if err := end(ctx, log); err != nil {
 				return err
 			}
 		}
@@ -103,25 +121,99 @@ func (s *Source) runExactlyOnceFranz(ctx context.Context, log *slog.Logger) (err
 		retries = 0
 		if len(records) > 0 {
 			s.Metrics.Polled(len(records), time.Since(pollStart))
+		}
+		for len(records) > 0 {
+			// With connector-defined boundaries a record the task named ends the
+			// transaction right after it is sent: the poll is sent in pieces.
+			n, action := len(records), txnNone
+			if txn != nil {
+				if n, action, err = txn.cut(records); err != nil {
+					return s.failFranz(ctx, err)
+				}
+			}
 			if !s.txnOpen {
 				if err := cl.BeginTransaction(); err != nil {
 					return fmt.Errorf("begin transaction: %w", err)
 				}
 				s.txnOpen, s.txnStart = true, time.Now()
 			}
-			if err := s.deliver(ctx, log, records); err != nil {
+			if err := s.deliver(ctx, log, records[:n]); err != nil {
 				return err
 			}
 			if err := p.err(); err != nil {
 				return s.failFranz(ctx, fmt.Errorf("produce: %w", err))
 			}
+			if err := s.endFranz(ctx, log, action); err != nil {
+				return err
+			}
+			records = records[n:]
 		}
-		if s.txnOpen && (eos.Interval <= 0 || time.Since(s.txnStart) >= eos.Interval) {
+		if txn != nil {
+			if err := s.connectorBoundary(ctx, log, txn); err != nil {
+				return err
+			}
+		} else if s.txnOpen && (eos.Interval <= 0 || time.Since(s.txnStart) >= eos.Interval) {
 			if err := s.commitFranz(ctx, log); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// connectorBoundary ends the open transaction as the task asked for the poll just sent, if
+// it did (transaction.boundary=connector, Kafka's shouldCommitTransactionForBatch).
+func (s *Source) connectorBoundary(ctx context.Context, log *slog.Logger, txn *txnContext) error {
+	action, err := txn.batch()
+	if err != nil {
+		return s.failFranz(ctx, err)
+	}
+	return s.endFranz(ctx, log, action)
+}
+
+// endFranz commits or aborts the open transaction; nothing for txnNone or when none is open.
+func (s *Source) endFranz(ctx context.Context, log *slog.Logger, action txnAction) error {
+	if !s.txnOpen {
+		if action == txnAbort {
+			log.Warn("ignoring the task's request to abort a transaction: the current transaction is empty")
+		}
+		return nil
+	}
+	switch action {
+	case txnCommit:
+		return s.commitFranz(ctx, log)
+	case txnAbort:
+		return s.abortKeepingOffsets(ctx, log)
+	}
+	return nil
+}
+
+// abortKeepingOffsets aborts the open transaction at the task's request: its records never
+// reach a read_committed reader, but their source offsets are committed in a transaction of
+// their own so that the task does not poll them again, as Kafka Connect's abortTransaction
+// does. A RecordCommitter hears of the aborted records without metadata: none was written.
+func (s *Source) abortKeepingOffsets(ctx context.Context, log *slog.Logger) error {
+	p := s.fast
+	log.Info("aborting the transaction as requested by the task")
+	// Kafka's producer drops what it has not sent on abort; waiting for it instead changes
+	// nothing a read_committed reader sees, and fails no record.
+	if err := p.client.Flush(ctx); err != nil {
+		return s.failFranz(ctx, fmt.Errorf("flush producer: %w", err))
+	}
+	if err := p.err(); err != nil {
+		return s.failFranz(ctx, fmt.Errorf("produce: %w", err))
+	}
+	if err := p.client.EndTransaction(ctx, kgo.TryAbort); err != nil {
+		return s.failFranz(ctx, fmt.Errorf("abort transaction: %w", err))
+	}
+	s.txnOpen, s.txnStart = false, time.Time{}
+	for _, b := range p.queue {
+		b.records, b.recs, b.commits.from = 0, nil, nil
+	}
+	if err := p.client.BeginTransaction(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	s.txnOpen, s.txnStart = true, time.Now()
+	return s.commitFranz(ctx, log)
 }
 
 // commitFranz ends the open transaction: it writes the offsets of the transaction's batches

@@ -101,9 +101,23 @@ func (s *Source) Pause() { s.gate.pause() }
 // Resume continues polling after Pause.
 func (s *Source) Resume() { s.gate.resume() }
 
-type sourceContext struct{ offsets Offsets }
+// sourceContext is the task's connectors.SourceTaskContext; txn is set only with
+// connector-defined transaction boundaries.
+type sourceContext struct {
+	offsets Offsets
+	txn     *txnContext
+}
 
 func (c sourceContext) Offsets() connectors.OffsetReader { return c }
+
+// TransactionContext is nil unless the task defines its transactions: a nil *txnContext
+// must not become a non-nil interface.
+func (c sourceContext) TransactionContext() connectors.TransactionContext {
+	if c.txn == nil {
+		return nil
+	}
+	return c.txn
+}
 func (c sourceContext) Offset(p map[string]any) (map[string]any, error) {
 	return c.offsets.Offset(p)
 }
@@ -140,7 +154,7 @@ func (s *Source) Run(ctx context.Context) (err error) {
 			}
 		}()
 	}
-	if err := s.Task.Start(sourceContext{s.Offsets}, s.Props); err != nil {
+	if err := s.Task.Start(sourceContext{offsets: s.Offsets}, s.Props); err != nil {
 		_ = s.Task.Stop()
 		return fmt.Errorf("start task: %w", err)
 	}

@@ -20,9 +20,9 @@ const (
 	msgBoundariesUnsupported    = "The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition."
 	msgValidationFailed         = "An unexpected error occurred during validation"
 	msgValidationFailedNoDetail = "An unexpected error occurred during validation; please see the worker logs for more details."
-	// msgBoundariesNoContext is connectd's own: a connector that can define its transaction
-	// boundaries needs the task's TransactionContext, which connectd does not offer yet.
-	msgBoundariesNoContext = "connectd does not offer connector-defined transaction boundaries (the task's TransactionContext); use 'poll' or 'interval'"
+	// msgBoundariesNoContext is connectd's own: a connector whose tasks cannot be handed a
+	// TransactionContext (see transactionContexts) cannot define transaction boundaries.
+	msgBoundariesNoContext = "connectd cannot hand this connector's tasks a TransactionContext (connector-defined transaction boundaries are not offered for this plugin yet); use 'poll' or 'interval'"
 )
 
 // WithExactlyOnceSource turns on the distributed herder's exactly-once checks of source
@@ -66,9 +66,17 @@ func (vd *Validator) validateExactlyOnce(conn connectors.Connector, config map[s
 		case b == connectors.TransactionBoundariesUnsupported:
 			addError("transaction.boundary", msgBoundariesUnsupported)
 		default:
-			addError("transaction.boundary", msgBoundariesNoContext)
+			if tc, ok := conn.(transactionContexts); ok && !tc.OffersTransactionContext() {
+				addError("transaction.boundary", msgBoundariesNoContext)
+			}
 		}
 	}
+}
+
+// transactionContexts is a connector that says whether its tasks can be handed a
+// connectors.TransactionContext at all; one that does not implement it can (a Go plugin).
+type transactionContexts interface {
+	OffersTransactionContext() bool
 }
 
 // exactlyOnceSupport asks the plugin; a panic is an error, as Kafka catches any exception.

@@ -22,6 +22,8 @@ type taskContext struct{ offsets offsets }
 
 func (c taskContext) Offsets() connectors.OffsetReader { return c.offsets }
 
+func (taskContext) TransactionContext() connectors.TransactionContext { return nil }
+
 // startSource starts a source task on props with a 2-byte initial buffer (as Kafka's test
 // constructs FileStreamSourceTask(2)) and a short idle wait; Stop runs on cleanup.
 func startSource(t testing.TB, props map[string]string, stored offsets) *sourceTask {

@@ -90,6 +90,8 @@ type offsetMap map[string]map[string]any
 
 func (o offsetMap) Offsets() connectors.OffsetReader { return o }
 
+func (offsetMap) TransactionContext() connectors.TransactionContext { return nil }
+
 func (o offsetMap) Offset(partition map[string]any) (map[string]any, error) {
 	name, _ := partition["filename"].(string)
 	return o[name], nil

@@ -33,6 +33,8 @@ type partitionOffsets func(partition map[string]any) map[string]any
 
 func (o partitionOffsets) Offsets() connectors.OffsetReader { return o }
 
+func (partitionOffsets) TransactionContext() connectors.TransactionContext { return nil }
+
 func (o partitionOffsets) Offset(partition map[string]any) (map[string]any, error) {
 	return o(partition), nil
 }

@@ -16,5 +16,8 @@
 //     a pause or a slow broker is not followed by an unbounded burst;
 //   - every record of a task shares one value slice: generation costs no per-record copy, so
 //     the runtime, not the generator, is what a benchmark measures;
+//   - with transaction.records (and transaction.boundary=connector) a task's transactions are
+//     a function of its count too: transaction k holds its records k·n … k·n+n-1, so a
+//     restarted task ends the same transactions where its previous instance would have;
 //   - no wait outlasts the context or Stop.
 package loadgen

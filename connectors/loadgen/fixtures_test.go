@@ -20,9 +20,16 @@ func (o offsets) Offset(partition map[string]any) (map[string]any, error) {
 	return o[id], nil
 }
 
-type taskContext struct{ offsets offsets }
+// taskContext is a source task's context; txn is its TransactionContext (nil: none, as
+// without transaction.boundary=connector).
+type taskContext struct {
+	offsets offsets
+	txn     connectors.TransactionContext
+}
 
 func (c taskContext) Offsets() connectors.OffsetReader { return c.offsets }
+
+func (c taskContext) TransactionContext() connectors.TransactionContext { return c.txn }
 
 // fakeClock is a clock that moves only when told, or when a task sleeps on it: sleeping d
 // advances it by d at once, so a rate test counts records against simulated time.
@@ -92,7 +99,7 @@ func startSources(t testing.TB, props map[string]string, maxTasks int, stored of
 		task := c.NewTask().(*sourceTask)
 		task.now, task.sleep = clock.Now, clock.Sleep
 		task.log = slog.New(slog.NewTextHandler(logs, nil))
-		if err := task.Start(taskContext{stored}, cfg); err != nil {
+		if err := task.Start(taskContext{offsets: stored}, cfg); err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = task.Stop() })

@@ -17,6 +17,10 @@ const (
 	TotalRecordsKey   = "total.records"
 	BatchSizeKey      = "batch.size"
 	LogIntervalKey    = "log.interval.ms"
+	// TransactionRecordsKey and TransactionAbortEveryKey make the source define its own
+	// transactions (transaction.boundary=connector, KIP-618).
+	TransactionRecordsKey    = "transaction.records"
+	TransactionAbortEveryKey = "transaction.abort.every"
 )
 
 // Keys TaskConfigs adds to each task's configuration: the task's index and the number of

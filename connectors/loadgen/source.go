@@ -38,6 +38,17 @@ var sourceConfig = connectors.ConfigDef{
 	{Name: BatchSizeKey, Type: connectors.Int, Default: "1000", Validator: connectors.Between(1, 1000000),
 		Importance: connectors.Low, Group: "Load",
 		Doc: "Most records a task returns from one poll; the runtime sends each poll's records as one batch."},
+	{Name: TransactionRecordsKey, Type: connectors.Long, Default: "0", Validator: connectors.AtLeast(0),
+		Importance: connectors.Low, Group: "Transactions",
+		Doc: "With exactly-once source support and transaction.boundary=connector: each task ends a transaction after " +
+			"every n-th of its records, naming that record through its TransactionContext, so every transaction holds n " +
+			"records of one task. 0 defines no transactions, and the connector then answers that it cannot define " +
+			"transaction boundaries."},
+	{Name: TransactionAbortEveryKey, Type: connectors.Long, Default: "0", Validator: connectors.AtLeast(0),
+		Importance: connectors.Low, Group: "Transactions",
+		Doc: "With transaction.records: every n-th transaction of a task (its transactions counted from its first record, " +
+			"across restarts) is aborted instead of committed: its records never reach a read_committed reader, but their " +
+			"offsets are committed, so they are not generated again. 0 aborts none."},
 	logIntervalKey,
 }
 
@@ -47,7 +58,30 @@ type SourceConnector struct {
 	vals  connectors.Values
 }
 
-var _ connectors.SourceConnector = (*SourceConnector)(nil)
+var (
+	_ connectors.SourceConnector            = (*SourceConnector)(nil)
+	_ connectors.TransactionBoundaryDefiner = (*SourceConnector)(nil)
+	_ connectors.ExactlyOnceSupporter       = (*SourceConnector)(nil)
+)
+
+// ExactlyOnceSupport is SUPPORTED: a task's records follow from its offset alone (the count
+// it resumes from), so records and offsets in one transaction are exactly once.
+func (*SourceConnector) ExactlyOnceSupport(map[string]string) (connectors.ExactlyOnceSupport, error) {
+	return connectors.ExactlyOnceSupported, nil
+}
+
+// CanDefineTransactionBoundaries is SUPPORTED when config sets transaction.records, which is
+// how the tasks define their transactions; UNSUPPORTED otherwise.
+func (*SourceConnector) CanDefineTransactionBoundaries(config map[string]string) (connectors.TransactionBoundaries, error) {
+	vals, err := sourceConfig.Parse(config)
+	if err != nil {
+		return connectors.TransactionBoundariesUnsupported, fmt.Errorf("DataGenSourceConnector: %w", err)
+	}
+	if vals.Long(TransactionRecordsKey) > 0 {
+		return connectors.TransactionBoundariesSupported, nil
+	}
+	return connectors.TransactionBoundariesUnsupported, nil
+}
 
 // Version is connectd's.
 func (*SourceConnector) Version() string { return version }
@@ -144,6 +178,10 @@ type sourceTask struct {
 	refilled time.Time
 
 	finished bool // total reached and logged
+
+	// transaction.boundary=connector: txn is nil without it, or without transaction.records.
+	txn                    connectors.TransactionContext
+	txnRecords, abortEvery int64
 }
 
 var _ connectors.SourceTask = (*sourceTask)(nil)
@@ -179,6 +217,9 @@ func (t *sourceTask) Start(ctx connectors.SourceTaskContext, props map[string]st
 	t.batch = vals.Int(BatchSizeKey)
 	t.payload = payload(vals.Int(RecordSizeKey), uint64(t.id))
 	t.partition = map[string]any{TaskField: int64(t.id)}
+	if t.txnRecords = vals.Long(TransactionRecordsKey); t.txnRecords > 0 && ctx != nil {
+		t.txn, t.abortEvery = ctx.TransactionContext(), vals.Long(TransactionAbortEveryKey)
+	}
 	stored, err := t.storedCount(ctx)
 	if err != nil {
 		return fmt.Errorf("start DataGenSourceTask %d: %w", t.id, err)
@@ -307,10 +348,31 @@ func (t *sourceTask) generate(n int) []connectors.SourceRecord {
 			bytes += int64(len(k))
 		}
 	}
+	t.defineTransactions(first, records)
 	t.produced.Add(int64(n))
 	t.counter.add(int64(n), bytes)
 	t.report.count.add(int64(n), bytes)
 	return records
+}
+
+// defineTransactions names the records that end a transaction (every transaction.records-th
+// of the task's, counted from its first record ever), asking for a commit or, for every
+// transaction.abort.every-th transaction, an abort.
+func (t *sourceTask) defineTransactions(first int64, records []connectors.SourceRecord) {
+	if t.txn == nil {
+		return
+	}
+	for i := range records {
+		seq := first + int64(i)
+		if (seq+1)%t.txnRecords != 0 {
+			continue
+		}
+		if k := seq / t.txnRecords; t.abortEvery > 0 && (k+1)%t.abortEvery == 0 {
+			t.txn.AbortTransactionFor(records[i])
+		} else {
+			t.txn.CommitTransactionFor(records[i])
+		}
+	}
 }
 
 // maxCachedKeys bounds the key cache: beyond it, keys are formatted per record.

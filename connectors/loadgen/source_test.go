@@ -250,7 +250,7 @@ func TestOffsetsResume(t *testing.T) {
 			task := c.NewTask().(*sourceTask)
 			clock := newFakeClock()
 			task.now, task.sleep = clock.Now, clock.Sleep
-			err := task.Start(taskContext{stored}, configs[0])
+			err := task.Start(taskContext{offsets: stored}, configs[0])
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("Start err = %v, want %v", err, tt.wantErr)
