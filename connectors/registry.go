@@ -238,18 +238,29 @@ func (r *Registry) SelectConnector(name, spec string) (Connector, Plugin, error)
 // ErrUnknownPlugin (or ErrPluginUnavailable); a spec no version matches wraps
 // ErrNoSuchVersion with Kafka's text.
 func (r *Registry) SelectPlugin(name, spec string) (Plugin, error) {
+	return r.selectVersion(name, spec, "connector.plugin.version", isConnector)
+}
+
+// SelectKind finds the plugin of kind t called name (class or alias) at the version spec
+// selects, as SelectPlugin does for connectors; key is the config key spec came from
+// (transforms.<alias>.plugin.version, value.converter.plugin.version, …), for the error.
+func (r *Registry) SelectKind(name, spec, key string, t PluginType) (Plugin, error) {
+	return r.selectVersion(name, spec, key, func(k PluginType) bool { return k == t })
+}
+
+func (r *Registry) selectVersion(name, spec, key string, accept func(PluginType) bool) (Plugin, error) {
 	if strings.TrimSpace(spec) == "" {
-		if p, ok := r.lookup(name, isConnector); ok {
+		if p, ok := r.lookup(name, accept); ok {
 			return p, nil
 		}
 		if why := r.whyUnavailable(name); why != nil {
 			return Plugin{}, why
 		}
-		return Plugin{}, &kafkaError{text: "no connector " + name, kind: ErrUnknownPlugin}
+		return Plugin{}, &kafkaError{text: "no plugin " + name, kind: ErrUnknownPlugin}
 	}
 	vr, err := ParseVersionRange(spec)
 	if err != nil {
-		return Plugin{}, &kafkaError{text: fmt.Sprintf("Invalid value %s for configuration connector.plugin.version: %v", spec, err), kind: ErrNoSuchVersion}
+		return Plugin{}, &kafkaError{text: fmt.Sprintf("Invalid value %s for configuration %s: %v", spec, key, err), kind: ErrNoSuchVersion}
 	}
 	r.mu.RLock()
 	class := name
@@ -260,7 +271,7 @@ func (r *Registry) SelectPlugin(name, spec string) (Plugin, error) {
 	var versions []string
 	for _, i := range r.byClass[class] {
 		p := r.plugins[i]
-		if !isConnector(p.Type) {
+		if !accept(p.Type) {
 			continue
 		}
 		versions = append(versions, p.Version)
@@ -275,12 +286,30 @@ func (r *Registry) SelectPlugin(name, spec string) (Plugin, error) {
 	case r.whyUnavailable(name) != nil: // the version asked may be the one that cannot run
 		return Plugin{}, r.whyUnavailable(name)
 	case len(versions) == 0:
-		return Plugin{}, &kafkaError{text: "no connector " + name, kind: ErrUnknownPlugin}
+		return Plugin{}, &kafkaError{text: "no plugin " + name, kind: ErrUnknownPlugin}
 	}
 	return Plugin{}, &kafkaError{
 		text: fmt.Sprintf("Plugin %s not found that matches the version range %s, available versions: [%s]", class, vr.Text, strings.Join(versions, ", ")),
 		kind: ErrNoSuchVersion,
 	}
+}
+
+// Versions lists the installed versions of the plugin of kind t called name (class or
+// alias), in registration order; nil for an unknown name.
+func (r *Registry) Versions(name string, t PluginType) []string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	class := name
+	if _, ok := r.byClass[name]; !ok {
+		class = r.aliases[name]
+	}
+	var out []string
+	for _, i := range r.byClass[class] {
+		if r.plugins[i].Type == t {
+			out = append(out, r.plugins[i].Version)
+		}
+	}
+	return out
 }
 
 // NewConnector instantiates the connector called name (class or alias). An unknown name, or
@@ -378,13 +407,24 @@ func (r *Registry) NewHeaderConverter(name string) (HeaderConverter, error) {
 }
 
 func newOfKind[T any](r *Registry, name string, t PluginType) (T, error) {
+	return NewVersionOf[T](r, name, "", "", t)
+}
+
+// NewVersionOf instantiates the plugin of kind t called name (class or alias) at the version
+// spec selects (SelectKind; "" the default version), unconfigured; key names spec's config
+// key for the error. An unknown name wraps ErrUnknownPlugin with Kafka's text, a version no
+// installed one matches ErrNoSuchVersion.
+func NewVersionOf[T any](r *Registry, name, spec, key string, t PluginType) (T, error) {
 	var zero T
-	p, ok := r.LookupKind(name, t)
-	if !ok {
+	p, err := r.SelectKind(name, spec, key, t)
+	if errors.Is(err, ErrUnknownPlugin) {
 		return zero, &kafkaError{
 			text: "Failed to find any class that implements " + typeSuffix(t) + " and which name matches " + name,
 			kind: ErrUnknownPlugin,
 		}
+	}
+	if err != nil {
+		return zero, err
 	}
 	x, ok := p.New().(T)
 	if !ok {

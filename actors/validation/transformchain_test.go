@@ -2,6 +2,7 @@ package validation
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/connectd/connectd/connectors"
@@ -78,3 +79,59 @@ func TestTransformChainBuild(t *testing.T) {
 		}
 	}
 }
+
+// Kafka Connect 4.1+ (KIP-891): transforms.<alias>.plugin.version and
+// predicates.<alias>.plugin.version pick among the installed versions of the class, and a
+// version none matches fails the chain rather than running another one.
+func TestTransformChainPluginVersion(t *testing.T) {
+	reg := builtin.Registry()
+	// A second version of RegexRouter: its rename says which version ran.
+	reg.Register(connectors.Plugin{Class: "org.apache.kafka.connect.transforms.RegexRouter", Type: connectors.TransformationType,
+		Version: "1.0.0", New: func() any { return renameTo("old") }})
+	tests := []struct {
+		version string
+		want    string // the topic after the chain; "" means the chain is refused
+	}{
+		{"", "t-x"},          // the default: the first registered (the built-in)
+		{"4.4.0", "t-x"},     // exactly the built-in
+		{"1.0.0", "old"},     // exactly the other one
+		{"[0.1,2.0)", "old"}, // a Maven range: the newest version it contains
+		{"[1.0,)", "t-x"},
+		{"9.9", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			config := map[string]string{"transforms": "route", "transforms.route.type": "RegexRouter",
+				"transforms.route.regex": "(.*)", "transforms.route.replacement": "$1-x"}
+			if tt.version != "" {
+				config["transforms.route.plugin.version"] = tt.version
+			}
+			c, err := New(reg, WorkerConverters{}).TransformChain(config, slog.New(slog.DiscardHandler))
+			if tt.want == "" {
+				if err == nil || !strings.Contains(err.Error(), "not found that matches the version range [9.9,9.9], available versions: [4.4.0, 1.0.0]") {
+					t.Fatalf("chain with version %s: err %v, want Kafka's no-such-version error", tt.version, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			got, err := c.Apply(&connectors.Record{Topic: "t"})
+			if err != nil || got == nil || got.Topic != tt.want {
+				t.Fatalf("got %+v (err %v), want topic %q", got, err, tt.want)
+			}
+		})
+	}
+}
+
+// renameTo is a transformation that sets every record's topic.
+type renameTo string
+
+func (r renameTo) Configure(map[string]string) error { return nil }
+func (r renameTo) Apply(rec *connectors.Record) (*connectors.Record, error) {
+	rec.Topic = string(r)
+	return rec, nil
+}
+func (r renameTo) Close() error                 { return nil }
+func (r renameTo) Config() connectors.ConfigDef { return nil }

@@ -76,7 +76,18 @@ func (vd *Validator) enrich(base connectors.ConfigDef, config map[string]string)
 				Importance: connectors.High, Doc: "Class for the '" + alias + "' " + strings.ToLower(fam.javaName) + ".",
 				Group: group, Width: connectors.WidthLong, DisplayName: fam.javaName + " type for " + alias, Recommended: recommended})
 			out.zeroOrder[typeKey] = true
-			p, ok := vd.registry.LookupKind(strings.TrimSpace(config[typeKey]), fam.kind)
+			// Kafka Connect 4.1+ (KIP-891): each alias's plugin.version, order 1, defaulting to
+			// the version the type resolves to, recommending the versions installed.
+			cls := strings.TrimSpace(config[typeKey])
+			version := connectors.ConfigKey{Name: prefix + "plugin.version", Type: connectors.String, Default: nil,
+				Importance: connectors.High, Doc: "Version of the '" + alias + "' " + strings.ToLower(fam.javaName) + ".",
+				Group: group, Order: 1, Width: connectors.WidthLong, DisplayName: fam.javaName + " version for " + alias,
+				Recommended: vd.registry.Versions(cls, fam.kind)}
+			p, ok := vd.registry.LookupKind(cls, fam.kind)
+			if ok {
+				version.Default = p.Version
+			}
+			out.def = append(out.def, version)
 			if !ok {
 				continue
 			}
@@ -87,7 +98,7 @@ func (vd *Validator) enrich(base connectors.ConfigDef, config map[string]string)
 			own := slices.DeleteFunc(slices.Clone(plugin.Config()), func(k connectors.ConfigKey) bool {
 				return fam.implicit != nil && slices.ContainsFunc(fam.implicit, func(i connectors.ConfigKey) bool { return i.Name == k.Name })
 			})
-			out.def = append(out.def, embed(prefix, group, 1, sortedKeys(connectors.Merge(fam.implicit, own)))...)
+			out.def = append(out.def, embed(prefix, group, 2, sortedKeys(connectors.Merge(fam.implicit, own)))...)
 		}
 	}
 	return out

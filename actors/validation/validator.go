@@ -70,7 +70,7 @@ func (vd *Validator) Converters(config map[string]string) (key, value connectors
 		if c := config[prefix]; c != "" {
 			class, props = c, SubConfig(config, prefix+".")
 		}
-		conv, err := vd.registry.NewConverter(class)
+		conv, err := connectors.NewVersionOf[connectors.Converter](vd.registry, class, config[prefix+versionSuffix], prefix+versionSuffix, connectors.ConverterType)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", prefix, err)
 		}
@@ -89,7 +89,7 @@ func (vd *Validator) Converters(config map[string]string) (key, value connectors
 	if c := config["header.converter"]; c != "" {
 		class, props = c, SubConfig(config, "header.converter.")
 	}
-	if header, err = vd.registry.NewHeaderConverter(class); err != nil {
+	if header, err = connectors.NewVersionOf[connectors.HeaderConverter](vd.registry, class, config["header.converter"+versionSuffix], "header.converter"+versionSuffix, connectors.HeaderConverterType); err != nil {
 		return nil, nil, nil, fmt.Errorf("header.converter: %w", err)
 	}
 	if err := header.Configure(props); err != nil {
@@ -130,7 +130,7 @@ func (vd *Validator) TransformChain(config map[string]string, log *slog.Logger) 
 	}()
 	for _, alias := range aliases {
 		prefix := "transforms." + alias + "."
-		t, err := vd.registry.NewTransformation(config[prefix+"type"])
+		t, err := connectors.NewVersionOf[connectors.Transformation](vd.registry, config[prefix+"type"], config[prefix+"plugin.version"], prefix+"plugin.version", connectors.TransformationType)
 		if err != nil {
 			return nil, fmt.Errorf("transform %s: %w", alias, err)
 		}
@@ -147,7 +147,7 @@ func (vd *Validator) TransformChain(config map[string]string, log *slog.Logger) 
 		}
 		if hasPred && predAlias != "" {
 			pprefix := "predicates." + predAlias + "."
-			p, err := vd.registry.NewPredicate(config[pprefix+"type"])
+			p, err := connectors.NewVersionOf[connectors.Predicate](vd.registry, config[pprefix+"type"], config[pprefix+"plugin.version"], pprefix+"plugin.version", connectors.PredicateType)
 			if err != nil {
 				return nil, fmt.Errorf("transform %s: predicate %s: %w", alias, predAlias, err)
 			}

@@ -103,8 +103,22 @@ func TestForWrite(t *testing.T) {
 		{"connector version range", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "connector.plugin.version": "[4.0,5.0)"}, 0, ""},
 		{"converter version not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter.plugin.version": "(4.4.0,)"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
-			"Connector configuration is invalid and contains the following 1 error(s):\n" +
+			// As Apache Kafka Connect 4.3.1 answers (checked by hand): on both the class and its version key.
+			"Connector configuration is invalid and contains the following 2 error(s):\n" +
+				"Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range (4.4.0,), available versions: [4.4.0]\n" +
 				"Plugin org.apache.kafka.connect.storage.StringConverter not found that matches the version range (4.4.0,), available versions: [4.4.0]\n…"},
+		{"transform and predicate versions not installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t",
+			"transforms": "r", "transforms.r.type": "RegexRouter", "transforms.r.regex": "a", "transforms.r.replacement": "b", "transforms.r.plugin.version": "9.9",
+			"predicates": "p", "predicates.p.type": "RecordIsTombstone", "predicates.p.plugin.version": "[1.0,2.0)"},
+			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
+			"Connector configuration is invalid and contains the following 4 error(s):\n" +
+				"Plugin org.apache.kafka.connect.transforms.RegexRouter not found that matches the version range [9.9,9.9], available versions: [4.4.0]\n" +
+				"Plugin org.apache.kafka.connect.transforms.RegexRouter not found that matches the version range [9.9,9.9], available versions: [4.4.0]\n" +
+				"Plugin org.apache.kafka.connect.transforms.predicates.RecordIsTombstone not found that matches the version range [1.0,2.0), available versions: [4.4.0]\n" +
+				"Plugin org.apache.kafka.connect.transforms.predicates.RecordIsTombstone not found that matches the version range [1.0,2.0), available versions: [4.4.0]\n…"},
+		{"transform and predicate versions installed", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t",
+			"transforms": "r", "transforms.r.type": "RegexRouter", "transforms.r.regex": "a", "transforms.r.replacement": "b", "transforms.r.plugin.version": "4.4.0",
+			"predicates": "p", "predicates.p.type": "RecordIsTombstone", "predicates.p.plugin.version": "[4.0,5.0)"}, 0, ""},
 		{"value converter of the wrong kind", map[string]string{"name": "x", "connector.class": fileSource, "topic": "t", "value.converter": "RegexRouter"},
 			messages.ErrorCode_ERROR_CODE_BAD_REQUEST,
 			"Connector configuration is invalid and contains the following 1 error(s):\n" +

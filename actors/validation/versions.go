@@ -1,7 +1,6 @@
 package validation
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -21,20 +20,16 @@ const (
 )
 
 // checkVersion returns Kafka Connect's error when the version spec config[key] is set and
-// does not match plugin's version; "" otherwise.
-func checkVersion(config map[string]string, key string, plugin connectors.Plugin) string {
+// matches no installed version of plugin's class and kind; "" otherwise.
+func (vd *Validator) checkVersion(config map[string]string, key string, plugin connectors.Plugin) string {
 	spec, ok := config[key]
 	if !ok || strings.TrimSpace(spec) == "" {
 		return ""
 	}
-	r, err := connectors.ParseVersionRange(spec)
-	if err != nil {
-		return fmt.Sprintf("Invalid value %s for configuration %s: %v", spec, key, err)
+	if _, err := vd.registry.SelectKind(plugin.Class, spec, key, plugin.Type); err != nil {
+		return err.Error()
 	}
-	if r.Contains(plugin.Version) {
-		return ""
-	}
-	return fmt.Sprintf(msgNoVersion, plugin.Class, r.Text, plugin.Version)
+	return ""
 }
 
 // classesOf lists the classes of the registry's plugins of kind, sorted.
@@ -118,8 +113,25 @@ func (vd *Validator) validateVersions(config map[string]string, connectorErr str
 		if !ok {
 			continue // the class's own error says so
 		}
-		if msg := checkVersion(config, c.key+versionSuffix, p); msg != "" {
+		// Kafka Connect reports a version no installed one matches on both keys.
+		if msg := vd.checkVersion(config, c.key+versionSuffix, p); msg != "" {
+			addError(c.key, msg)
 			addError(c.key+versionSuffix, msg)
+		}
+	}
+	for _, fam := range enrichables {
+		raw, ok := config[fam.aliasKey]
+		if !ok {
+			continue
+		}
+		for _, alias := range uniqueAliases(raw) {
+			prefix := fam.aliasKey + "." + alias + "."
+			if p, ok := vd.registry.LookupKind(strings.TrimSpace(config[prefix+"type"]), fam.kind); ok {
+				if msg := vd.checkVersion(config, prefix+"plugin.version", p); msg != "" {
+					addError(prefix+"type", msg)
+					addError(prefix+"plugin.version", msg)
+				}
+			}
 		}
 	}
 }

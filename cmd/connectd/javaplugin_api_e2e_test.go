@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,4 +180,48 @@ func TestJavaSinkPreCommitAndSeek(t *testing.T) {
 	if got := lines(t, out); !slices.Equal(got, []string{"d", "e"}) {
 		t.Errorf("the sink that seeked to 3 in open() put %q, want d and e", got)
 	}
+}
+
+// TestTransformPluginVersion: with Apache's connect-transforms JAR on plugin.path beside
+// connectd's built-in transforms of the same classes (Kafka Connect 4.1+, KIP-891),
+// transforms.<alias>.plugin.version picks which one runs. A Cast$Value that meets a value it
+// cannot cast fails the task; the Java one's trace has Cast's Java frames, the built-in's
+// none. A version neither has is refused with Kafka's message.
+func TestTransformPluginVersion(t *testing.T) {
+	w := startWorker(t, map[string]string{"plugin.path": pluginfixture.PluginPath(t, "connect-transforms-"+pluginfixture.KafkaVersion,
+		"org.apache.kafka:connect-transforms:"+pluginfixture.KafkaVersion)}, withStartTimeout(javaStart))
+	in := filepath.Join(t.TempDir(), "in.txt")
+	if err := os.WriteFile(in, []byte("not a number\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config := func(version string) map[string]string {
+		c := sourceConfig(in, w.topic("cast"))
+		c["value.converter"] = "org.apache.kafka.connect.storage.StringConverter"
+		c["transforms"] = "c"
+		c["transforms.c.type"] = "org.apache.kafka.connect.transforms.Cast$Value"
+		c["transforms.c.spec"] = "int32"
+		c["transforms.c.plugin.version"] = version
+		return c
+	}
+	const javaFrame = "at org.apache.kafka.connect.transforms.Cast"
+	for _, tt := range []struct {
+		version string
+		java    bool
+	}{{pluginfixture.KafkaVersion, true}, {"[4.4,)", false}} {
+		name := "cast-" + strings.NewReplacer("[", "", ",", "", ")", "").Replace(tt.version)
+		w.mustDo("POST", "/connectors", map[string]any{"name": name, "config": config(tt.version)}, 201, nil)
+		var st connectorStatus
+		wait.ForNil(t, 60*time.Second, name+"'s task FAILED, the connector RUNNING", func() error {
+			st, _ = w.status(name)
+			if st.Connector.State != "RUNNING" || len(st.Tasks) != 1 || st.Tasks[0].State != "FAILED" {
+				return fmt.Errorf("status %+v", st)
+			}
+			return nil
+		})
+		if got := strings.Contains(st.Tasks[0].Trace, javaFrame); got != tt.java {
+			t.Errorf("plugin.version %s: trace has Java Cast frames: %v, want %v; trace:\n%s", tt.version, got, tt.java, st.Tasks[0].Trace)
+		}
+	}
+	expectError(t, w, "POST", "/connectors", map[string]any{"name": "cast-none", "config": config("9.9")}, 400,
+		"Plugin org.apache.kafka.connect.transforms.Cast$Value not found that matches the version range [9.9,9.9], available versions: [4.4.0, "+pluginfixture.KafkaVersion+"]")
 }

@@ -114,13 +114,9 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 	}
 	side.host = host
 	for _, p := range plugins {
-		if !connectors.IsConnector(p.Type) {
-			if _, builtin := side.registry.LookupKind(p.Class, p.Type); builtin {
-				// Kafka's own transformations and predicates (connect-transforms on plugin.path)
-				// keep running as connectd's Go ones, which reimplement them.
-				continue
-			}
-		}
+		// Kafka's own transformations, predicates and converters found there (connect-transforms
+		// on plugin.path) are further versions of connectd's Go ones, registered first and so
+		// still the default: a config runs the Java one only when its plugin.version key asks.
 		if _, _, dup := side.registry.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
 			log.Warn("a Java plugin on plugin.path has the class and version of another plugin; the first one found runs",
 				"class", p.Class, "type", p.Type, "version", p.Version)

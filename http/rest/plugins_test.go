@@ -206,10 +206,12 @@ func TestValidateShape(t *testing.T) {
 	}
 	// ConfigDef.embed numbers the child's keys as sortedConfigs orders them: all ungrouped,
 	// none required, all MEDIUM, so by name.
-	wantEmbedded := []string{"transforms.ins.type 0", "transforms.ins.negate 1", "transforms.ins.offset.field 2",
-		"transforms.ins.partition.field 3", "transforms.ins.predicate 4", "transforms.ins.replace.null.with.default 5",
-		"transforms.ins.static.field 6", "transforms.ins.static.value 7", "transforms.ins.timestamp.field 8",
-		"transforms.ins.topic.field 9"}
+	// Kafka Connect 4.1+ (KIP-891) puts the alias's plugin.version at 1 and embeds from 2, as
+	// Apache Kafka Connect 4.3.1 answered this request (checked by hand).
+	wantEmbedded := []string{"transforms.ins.type 0", "transforms.ins.plugin.version 1", "transforms.ins.negate 2", "transforms.ins.offset.field 3",
+		"transforms.ins.partition.field 4", "transforms.ins.predicate 5", "transforms.ins.replace.null.with.default 6",
+		"transforms.ins.static.field 7", "transforms.ins.static.value 8", "transforms.ins.timestamp.field 9",
+		"transforms.ins.topic.field 10"}
 	if !reflect.DeepEqual(embedded, wantEmbedded) {
 		t.Errorf("embedded keys\n got %q\nwant %q", embedded, wantEmbedded)
 	}
@@ -220,8 +222,13 @@ func TestValidateShape(t *testing.T) {
 	static, _ := json.Marshal(byName["transforms.ins.static.field"])
 	assertJSON(t, string(static), `{"definition":{"name":"transforms.ins.static.field","type":"STRING","required":false,"default_value":null,"importance":"MEDIUM",
 		"documentation":"Field name for static data field. Suffix with <code>!</code> to make this a required field, or <code>?</code> to keep it optional (the default).",
-		"group":"Transforms: ins","width":"NONE","display_name":"static.field","dependents":[],"order_in_group":6},
+		"group":"Transforms: ins","width":"NONE","display_name":"static.field","dependents":[],"order_in_group":7},
 		"value":{"name":"transforms.ins.static.field","value":"f","recommended_values":[],"errors":[],"visible":true}}`)
+	version, _ := json.Marshal(byName["transforms.ins.plugin.version"])
+	assertJSON(t, string(version), `{"definition":{"name":"transforms.ins.plugin.version","type":"STRING","required":false,"default_value":"4.4.0",
+		"importance":"HIGH","documentation":"Version of the 'ins' transformation.","group":"Transforms: ins","order_in_group":1,"width":"LONG",
+		"display_name":"Transformation version for ins","dependents":[]},
+		"value":{"name":"transforms.ins.plugin.version","value":"4.4.0","recommended_values":["4.4.0"],"errors":[],"visible":true}}`)
 }
 
 // spec §3.24, §16.1, §16.18: the resource's own 400 for a class that is not the path's
