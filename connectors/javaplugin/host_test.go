@@ -274,3 +274,40 @@ func TestAHungHostIsKilledAndItsCallsFail(t *testing.T) {
 		t.Fatal("the hung host is still the current one")
 	}
 }
+
+// The host's output read through gatheringReader comes out whole and in order, however the
+// host's writes split it: a line per write (VerifiableSource's println), lines across writes, a
+// last line without a newline, and more than a pipe holds at once.
+func TestGatheringReaderKeepsTheHostsOutput(t *testing.T) {
+	tests := []struct {
+		name   string
+		writes []string
+	}{
+		{"a line per write", []string{"a\n", "b\n", "c\n"}},
+		{"lines across writes", []string{"fir", "st\nsec", "ond\n", "\n", "third"}},
+		{"more than a pipe holds", []string{strings.Repeat("x", 100<<10) + "\n", "end\n"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			go func() {
+				defer w.Close()
+				for _, s := range tt.writes {
+					if _, err := w.WriteString(s); err != nil {
+						return
+					}
+				}
+			}()
+			p := &process{log: testLogger(t), stderr: &lineRing{max: 1000}}
+			p.readStderr(r)
+			want := strings.Split(strings.TrimSuffix(strings.Join(tt.writes, ""), "\n"), "\n")
+			if got := strings.Split(p.stderr.String(), "\n"); !slices.Equal(got, want) {
+				t.Errorf("lines %q, want %q", got, want)
+			}
+		})
+	}
+}
