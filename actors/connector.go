@@ -587,16 +587,42 @@ func (g *connectorGrain) applyTaskConfigs(ctx actor.Context, taskConfigs []map[s
 		return
 	}
 	taskConfigs = withTaskClass(taskConfigs, g.rt.taskClass(v.Config))
-	if !sameTaskConfigs(v.Tasks, taskConfigs) {
+	source := g.rt.validator.ConnectorType(v.Config) == string(connectors.Source)
+	switch {
+	case !sameTaskConfigs(v.Tasks, taskConfigs):
+		// A zombie fencing round, the new task configs, then the task count record that
+		// says they need no further round (Kafka Connect writes it at the first task's
+		// start; here the round comes first, so no old producer can write after them).
 		wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
 		defer cancel()
-		if g.rt.validator.ConnectorType(v.Config) == string(connectors.Source) {
-			if err := g.rt.fenceZombies(wctx, g.name, len(v.Tasks), len(taskConfigs)); err != nil {
+		if source {
+			if err := g.rt.fenceZombies(wctx, g.name, v, len(taskConfigs)); err != nil {
 				g.fail(ctx, err)
 				return
 			}
 		}
 		if err := g.rt.stores.Config.PutTaskConfigs(wctx, g.name, taskConfigs); err != nil {
+			g.fail(ctx, err)
+			return
+		}
+		if source {
+			if err := g.rt.recordTaskCount(wctx, g.name, len(taskConfigs)); err != nil {
+				g.fail(ctx, err)
+				return
+			}
+		}
+	case source && v.PendingFencing && g.rt.cfg.exactlyOnce():
+		// Stored task configs no round has covered yet: written by an Apache Kafka Connect
+		// worker whose tasks had not started, or by this grain before a crash.
+		wctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+		defer cancel()
+		prev := v
+		prev.Tasks = nil // the pending configs' tasks never started; the record says who may have
+		if err := g.rt.fenceZombies(wctx, g.name, prev, len(v.Tasks)); err != nil {
+			g.fail(ctx, err)
+			return
+		}
+		if err := g.rt.recordTaskCount(wctx, g.name, len(v.Tasks)); err != nil {
 			g.fail(ctx, err)
 			return
 		}

@@ -70,13 +70,33 @@ func (rt *Runtime) exactlyOnce(so sourceOffsets, config map[string]string) (*pip
 	return eos, nil
 }
 
-// fenceZombies fences the producers of the task generation a source connector is about
-// to replace (its stored task count), as Kafka Connect's zombie fencing round does before a
-// new generation starts. With one task before and after, the new task's own producer
-// fences the old one when it starts, and Kafka Connect skips the round; so does this.
-func (rt *Runtime) fenceZombies(ctx context.Context, name string, oldTasks, newTasks int) error {
-	if !rt.cfg.exactlyOnce() || oldTasks == 0 || (oldTasks == 1 && newTasks == 1) {
+// fenceZombies fences the producers of the task generations a source connector is about
+// to replace, as Kafka Connect's zombie fencing round does before a new generation starts
+// (DistributedHerder.doFenceZombieSourceTasks): as many tasks as its latest task count
+// record says (tasks-fencing-<name>, which an Apache Kafka Connect cluster writes too), or
+// as its stored task configs hold if more (a task count record may be missing or older).
+// With one task before and after, the new task's own producer fences the old one when it
+// starts, and Kafka Connect skips the round; so does this.
+func (rt *Runtime) fenceZombies(ctx context.Context, name string, v connectorView, newTasks int) error {
+	if !rt.cfg.exactlyOnce() {
 		return nil
 	}
-	return rt.kafka.FenceSourceTasks(ctx, name, oldTasks)
+	old := len(v.Tasks)
+	if v.HasTaskCountRecord {
+		old = max(old, v.TaskCountRecord)
+	}
+	if old == 0 || (old == 1 && newTasks == 1) {
+		return nil
+	}
+	return rt.kafka.FenceSourceTasks(ctx, name, old)
+}
+
+// recordTaskCount writes the task count record that ends a zombie fencing round: tasks of
+// the connector may now have transactional producers, and its committed task configs need
+// no further round (Kafka Connect's putTaskCountRecord).
+func (rt *Runtime) recordTaskCount(ctx context.Context, name string, tasks int) error {
+	if !rt.cfg.exactlyOnce() {
+		return nil
+	}
+	return rt.stores.Config.PutTaskCountRecord(ctx, name, tasks)
 }

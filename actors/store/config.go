@@ -22,6 +22,7 @@ const (
 	commitPrefix      = "commit-"
 	targetStatePrefix = "target-state-"
 	loggerPrefix      = "logger-cluster-"
+	taskCountPrefix   = "tasks-fencing-"
 	sessionKeyKey     = "session-key"
 )
 
@@ -88,6 +89,17 @@ type ConnectorSnapshot struct {
 	// configs (compaction can do that); the connector must regenerate its tasks, as in
 	// Kafka Connect.
 	Inconsistent bool
+	// TaskCountRecord is the task count of the latest tasks-fencing-<name> record (KIP-618):
+	// how many tasks of the connector may have had transactional producers when it was
+	// written, so how many a zombie fencing round fences. It is kept when the connector is
+	// deleted, as Kafka Connect keeps it. HasTaskCountRecord says whether there is one.
+	TaskCountRecord    int
+	HasTaskCountRecord bool
+	// PendingFencing is set when task configs were committed after the latest task count
+	// record (or with none): with exactly-once sources, a zombie fencing round must run and
+	// write a task count record before those tasks may start (Kafka Connect's
+	// ClusterConfigState.pendingFencing).
+	PendingFencing bool
 }
 
 // ConfigStore is the config topic (config.storage.topic): connector configs, task configs,
@@ -106,6 +118,8 @@ type ConfigStore struct {
 	taskConfigs  map[string]map[int]map[string]string // committed
 	deferred     map[string]map[int]map[string]string // read, waiting for their commit
 	inconsistent map[string]bool
+	fenceCounts  map[string]int  // tasks-fencing-<name>: the latest task count record
+	pending      map[string]bool // task configs committed after the latest task count record
 	loggers      map[string]string
 	sessionKey   *SessionKey      // the latest session-key record; nil before one
 	loggerOffs   map[string]int64 // offset of each loggers entry's record; nil until the first
@@ -159,6 +173,8 @@ func newConfigStore(name string, o options) *ConfigStore {
 		taskConfigs:  map[string]map[int]map[string]string{},
 		deferred:     map[string]map[int]map[string]string{},
 		inconsistent: map[string]bool{},
+		fenceCounts:  map[string]int{},
+		pending:      map[string]bool{},
 		loggers:      map[string]string{},
 		entries:      map[string]*ConnectorSnapshot{},
 		dirty:        map[string]bool{},
@@ -222,6 +238,8 @@ func (s *ConfigStore) buildEntry(name string) *ConnectorSnapshot {
 	if t, ok := s.targets[name]; ok {
 		e.Target = t
 	}
+	e.TaskCountRecord, e.HasTaskCountRecord = s.fenceCounts[name]
+	e.PendingFencing = s.pending[name]
 	if s.inconsistent[name] {
 		e.Inconsistent = true
 		return e
@@ -232,7 +250,8 @@ func (s *ConfigStore) buildEntry(name string) *ConnectorSnapshot {
 		for i := range n {
 			tc, ok := s.taskConfigs[name][i]
 			if !ok {
-				return &ConnectorSnapshot{Name: name, Config: cfg, Target: e.Target, Inconsistent: true}
+				return &ConnectorSnapshot{Name: name, Config: cfg, Target: e.Target, Inconsistent: true,
+					TaskCountRecord: e.TaskCountRecord, HasTaskCountRecord: e.HasTaskCountRecord, PendingFencing: e.PendingFencing}
 			}
 			tasks[i] = tc
 		}
@@ -306,6 +325,8 @@ func (s *ConfigStore) applyRecord(key string, value []byte) {
 		s.applyTaskCommit(strings.TrimPrefix(key, commitPrefix), v)
 	case strings.HasPrefix(key, loggerPrefix):
 		s.applyLoggerLevel(strings.TrimPrefix(key, loggerPrefix), v)
+	case strings.HasPrefix(key, taskCountPrefix):
+		s.applyTaskCount(strings.TrimPrefix(key, taskCountPrefix), v)
 	case key == sessionKeyKey:
 		if k, ok := parseSessionKey(v); ok {
 			s.sessionKey = &k
@@ -313,7 +334,7 @@ func (s *ConfigStore) applyRecord(key string, value []byte) {
 			warnThrottled(s.logger, &s.warn, "ignoring session key record of an unexpected shape")
 		}
 	default:
-		// restart-connector-, tasks-fencing-: the runtime does not use them.
+		// restart-connector-: the runtime does not use them.
 		s.logger.Debug("ignoring config record", "key", key)
 	}
 }
@@ -413,6 +434,22 @@ func (s *ConfigStore) applyTaskCommit(name string, v map[string]any) {
 	}
 	delete(s.deferred, name)
 	s.taskCounts[name] = int(n)
+	// Task configs after the latest task count record need a zombie fencing round before
+	// their tasks start (KafkaConfigBackingStore's connectorsPendingFencing).
+	s.pending[name] = true
+}
+
+// applyTaskCount applies a tasks-fencing-<name> {"task-count":N} record (Kafka Connect's
+// TASK_COUNT_RECORD_V0): the task configs before it need no further fencing round.
+func (s *ConfigStore) applyTaskCount(name string, v map[string]any) {
+	n, ok := v["task-count"].(int64)
+	if v == nil || !ok || n < 0 || n > 1<<20 {
+		warnThrottled(s.logger, &s.warn, "ignoring task count record with an invalid task count", "connector", name)
+		return
+	}
+	s.dirty[name] = true
+	s.fenceCounts[name] = int(n)
+	delete(s.pending, name)
 }
 
 // applyLoggerLevel applies a logger-cluster-<namespace> record.
@@ -534,6 +571,26 @@ func (s *ConfigStore) PutTaskConfigs(ctx context.Context, name string, configs [
 	recs = append(recs, Record{Key: []byte(commitPrefix + name), Value: v})
 	if err := s.log.Write(ctx, recs...); err != nil {
 		return fmt.Errorf("connector %q: write task configs: %w", name, err)
+	}
+	return nil
+}
+
+// PutTaskCountRecord writes tasks-fencing-<name> {"task-count":N} (Kafka Connect's task
+// count record, KIP-618) after a zombie fencing round for the connector's tasks, and returns
+// once it is durable and visible: N tasks may now have transactional producers, and the
+// committed task configs need no further round.
+func (s *ConfigStore) PutTaskCountRecord(ctx context.Context, name string, tasks int) error {
+	if name == "" {
+		return ErrInvalidName
+	}
+	v, err := marshal(struct {
+		TaskCount int `json:"task-count"`
+	}{tasks})
+	if err != nil {
+		return fmt.Errorf("connector %q: encode task count record: %w", name, err)
+	}
+	if err := s.log.Write(ctx, Record{Key: []byte(taskCountPrefix + name), Value: v}); err != nil {
+		return fmt.Errorf("connector %q: write task count record: %w", name, err)
 	}
 	return nil
 }

@@ -66,6 +66,11 @@ func TestConfigRecordFormats(t *testing.T) {
 			want:  []rec{{Key: "commit-my-conn", Value: val(`{"tasks":0}`)}},
 		},
 		{
+			name:  "task count record (TASK_COUNT_RECORD_V0)",
+			write: func(ctx context.Context, s *ConfigStore) error { return s.PutTaskCountRecord(ctx, "my-conn", 3) },
+			want:  []rec{{Key: "tasks-fencing-my-conn", Value: val(`{"task-count":3}`)}},
+		},
+		{
 			name: "logger level",
 			write: func(ctx context.Context, s *ConfigStore) error {
 				return s.PutLoggerLevel(ctx, "org.apache.kafka", "DEBUG")
@@ -394,6 +399,69 @@ func TestConfigReadsForeignRecords(t *testing.T) {
 			tt.check(t, s.Snapshot())
 			tt.check(t, startConfigStore(t, c).Snapshot())
 		})
+	}
+}
+
+// TestConfigTaskCountRecords follows KafkaConfigBackingStore's processTaskCountRecord and
+// processTasksCommitRecord: a tasks-fencing-<name> record ({"task-count":N}, as Apache Kafka
+// Connect writes it after a zombie fencing round) sets the connector's task count record and
+// clears its pending fencing; task configs committed after it set it again; the record
+// outlives the connector's deletion; a malformed one is ignored.
+func TestConfigTaskCountRecords(t *testing.T) {
+	type want struct {
+		count        int
+		has, pending bool
+	}
+	conn := rec{Key: "connector-a", Value: val(`{"properties":{"k":"v"}}`)}
+	tasks := []rec{{Key: "task-a-0", Value: val(`{"properties":{"t":"0"}}`)}, {Key: "commit-a", Value: val(`{"tasks":1}`)}}
+	tests := []struct {
+		name string
+		recs []rec
+		want want
+	}{
+		{"configs without a record", slices.Concat([]rec{conn}, tasks), want{0, false, true}},
+		{"record after configs", slices.Concat([]rec{conn}, tasks, []rec{{Key: "tasks-fencing-a", Value: val(`{"task-count":4}`)}}), want{4, true, false}},
+		{"configs after record", slices.Concat([]rec{conn, {Key: "tasks-fencing-a", Value: val(`{"task-count":4}`)}}, tasks), want{4, true, true}},
+		{"malformed record ignored", slices.Concat([]rec{conn}, tasks, []rec{{Key: "tasks-fencing-a", Value: val(`{"task-count":"x"}`)}, {Key: "tasks-fencing-a"}}), want{0, false, true}},
+		{"record outlives deletion", slices.Concat([]rec{conn, {Key: "tasks-fencing-a", Value: val(`{"task-count":2}`)}, {Key: "connector-a"}, conn}), want{2, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCluster(t)
+			s := startConfigStore(t, c)
+			produceRaw(t, c, configTopic, tt.recs...)
+			if err := s.ReadToEnd(testCtx(t)); err != nil {
+				t.Fatal(err)
+			}
+			for _, snap := range []*ConfigSnapshot{s.Snapshot(), startConfigStore(t, c).Snapshot()} {
+				a, ok := snap.Connector("a")
+				if !ok {
+					t.Fatal("connector a missing")
+				}
+				if got := (want{a.TaskCountRecord, a.HasTaskCountRecord, a.PendingFencing}); got != tt.want {
+					t.Errorf("task count record %+v, want %+v", got, tt.want)
+				}
+			}
+		})
+	}
+	// Written by this store, read back at once: the pending round is over.
+	c := newCluster(t)
+	s := startConfigStore(t, c)
+	ctx := testCtx(t)
+	if err := s.PutConnectorConfig(ctx, "b", map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutTaskConfigs(ctx, "b", []map[string]string{{}, {}}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.Snapshot().Connector("b"); !b.PendingFencing {
+		t.Errorf("after task configs: %+v, want pending fencing", b)
+	}
+	if err := s.PutTaskCountRecord(ctx, "b", 2); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := s.Snapshot().Connector("b"); b.PendingFencing || !b.HasTaskCountRecord || b.TaskCountRecord != 2 {
+		t.Errorf("after the task count record: %+v", b)
 	}
 }
 

@@ -449,7 +449,11 @@ func TestConnectorOffsetsTopic(t *testing.T) {
 // changes fences the producers of its previous tasks before the new set is written (Kafka
 // Connect's zombie fencing round): the epoch of every old task's transactional id
 // (<group.id>-<connector>-<task>) rises, including those of tasks that no longer exist, so
-// none of their producers can write again.
+// none of their producers can write again. How many is what the connector's latest task
+// count record says (tasks-fencing-<name> {"task-count":N} in the config topic, as Apache
+// Kafka Connect writes and reads it) when it says more than the stored task configs: here
+// one that an Apache worker running five tasks would have left. Each round ends with the
+// record of the new task count.
 func TestZombieFencingOnReconfiguration(t *testing.T) {
 	w := startWorker(t, map[string]string{"exactly.once.source.support": "enabled"})
 	config := map[string]string{"connector.class": "DataGenSource", "tasks.max": "3", "topic": w.topic("gen"),
@@ -481,11 +485,32 @@ func TestZombieFencingOnReconfiguration(t *testing.T) {
 		}
 		return out
 	}
+	// Producers of tasks 3 and 4, as an Apache worker running five tasks left them.
+	for task := 3; task < 5; task++ {
+		id := fmt.Sprintf("%s-gen-%d", w.props["group.id"], task)
+		zombie, err := kgo.NewClient(append(rawClientOpts(t, w.broker), kgo.TransactionalID(id))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, _, err = zombie.ProducerID(ctx)
+		cancel()
+		zombie.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
 	var before map[string]int16
-	wait.For(t, 30*time.Second, "the three tasks' producers initialised", func() bool {
+	wait.For(t, 30*time.Second, "the five tasks' producers initialised", func() bool {
 		before = epochs()
-		return len(before) == 3
+		return len(before) == 5
 	})
+	configTopic := w.props["config.storage.topic"]
+	rec := &kgo.Record{Topic: configTopic, Key: []byte("tasks-fencing-gen"), Value: []byte(`{"task-count":5}`)}
+	if err := cl.ProduceSync(context.Background(), rec).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
 	config["tasks.max"] = "1"
 	w.mustDo("PUT", "/connectors/gen/config", config, 200, nil)
 	wait.For(t, 30*time.Second, "one task RUNNING", func() bool {
@@ -497,5 +522,14 @@ func TestZombieFencingOnReconfiguration(t *testing.T) {
 		if after[id] <= before[id] {
 			t.Errorf("%s: producer epoch %d after the reconfiguration, %d before; want it fenced (raised)", id, after[id], before[id])
 		}
+	}
+	var counts []string
+	for _, r := range readTopicFor(t, w.broker, configTopic, 2*time.Second) {
+		if string(r.Key) == "tasks-fencing-gen" {
+			counts = append(counts, string(r.Value))
+		}
+	}
+	if want := []string{`{"task-count":3}`, `{"task-count":5}`, `{"task-count":1}`}; !slices.Equal(counts, want) {
+		t.Errorf("task count records %q, want %q (at creation, the foreign one, after the round)", counts, want)
 	}
 }
