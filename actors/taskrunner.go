@@ -217,6 +217,7 @@ func (r *taskRunner) build(started func()) (run func(context.Context) error, pip
 			src.ExactlyOnce.NewProducer = func(d pipeline.Delivery) (*kgo.Client, error) {
 				return r.rt.kafka.TransactionalProducer(name, task, overrides, d)
 			}
+			src.ExactlyOnce.StillCurrent = r.stillCurrent
 		case r.rt.kafka.Transactional(): // transactions for fencing only
 			src.NewProducer = func() (sarama.SyncProducer, error) { return r.rt.kafka.Producer(name, task, overrides) }
 		default: // at least once, several batches in flight
@@ -393,4 +394,22 @@ func (rt *Runtime) clientOverrides(config map[string]string, prefix string) (map
 		return nil, err
 	}
 	return kafkaconfig.Overrides(config, prefix), nil
+}
+
+// stillCurrent is an exactly-once task's check once its producer fenced older instances
+// (pipeline.ExactlyOnce.StillCurrent): the config topic, read to its end, still holds the
+// task config this run started with, and this worker still owns the task. Otherwise another
+// instance is the task, and this one stops without a failure; its grain converges.
+func (r *taskRunner) stillCurrent(ctx context.Context) error {
+	if err := r.rt.stores.Config.ReadToEnd(ctx); err != nil {
+		return fmt.Errorf("read the config topic after the producer started: %w", err)
+	}
+	v, ok := r.rt.connectorView(r.name)
+	switch {
+	case !ok || int(r.task) >= len(v.Tasks) || !maps.Equal(v.Tasks[r.task], r.config):
+		return fmt.Errorf("%w: the task's configuration changed while its producer started", pipeline.ErrFenced)
+	case !r.rt.owns(taskIdentity(r.name, r.task), taskKind):
+		return fmt.Errorf("%w: the task moved to another worker while its producer started", pipeline.ErrFenced)
+	}
+	return nil
 }

@@ -35,6 +35,13 @@ type ExactlyOnce struct {
 	// ReadOffsets, if set, catches the offsets the task reads up with the offsets topic;
 	// it runs after the producer fenced older instances and before the task starts.
 	ReadOffsets func(context.Context) error
+	// StillCurrent, if set, runs once the producer fenced older instances, before the
+	// offsets are read: an error (wrapping ErrFenced when another instance is the task now)
+	// ends the run before anything is read or written. Kafka Connect checks the same after
+	// initTransactions (verifyTaskGenerationAndOwnership): a task whose config changed, or
+	// that moved to another worker, while its producer started would otherwise run beside
+	// its successor until the successor's producer fences it.
+	StillCurrent func(context.Context) error
 	// NewProducer, if set, makes the task's transactional franz-go producer
 	// (exactlyonce_franz.go): a transaction's records go out pipelined, several batches in
 	// flight, and only its end waits. Unset, the Source's sarama Producer or NewProducer
@@ -66,6 +73,12 @@ func (s *Source) runExactlyOnce(ctx context.Context, log *slog.Logger) (err erro
 	}
 	if !s.Producer.IsTransactional() {
 		return errors.New("exactly-once source pipeline: the producer is not transactional")
+	}
+	if err := eos.stillCurrent(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
 	}
 	if eos.ReadOffsets != nil {
 		if err := eos.ReadOffsets(ctx); err != nil {
@@ -264,4 +277,12 @@ func OffsetMessage(topic string, partition int32, key, value []byte) *sarama.Pro
 		m.Value = sarama.ByteEncoder(value)
 	}
 	return m
+}
+
+// stillCurrent runs StillCurrent, when set.
+func (eos *ExactlyOnce) stillCurrent(ctx context.Context) error {
+	if eos.StillCurrent == nil {
+		return nil
+	}
+	return eos.StillCurrent(ctx)
 }

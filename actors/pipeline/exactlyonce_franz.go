@@ -37,6 +37,12 @@ func (s *Source) runExactlyOnceFranz(ctx context.Context, log *slog.Logger) (err
 		}
 		return franzFenced(fmt.Errorf("init transactional producer: %w", err))
 	}
+	if err := eos.stillCurrent(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
 	if eos.ReadOffsets != nil {
 		if err := eos.ReadOffsets(ctx); err != nil {
 			if ctx.Err() != nil {

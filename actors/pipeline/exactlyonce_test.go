@@ -254,3 +254,39 @@ func TestFenceSourceTasks(t *testing.T) {
 		t.Errorf("read_committed sees %q, want nothing of the fenced transactions", got)
 	}
 }
+
+// TestExactlyOnceStillCurrent: a task whose StillCurrent check fails once its producer
+// fenced older instances (its config changed, or it moved, meanwhile) ends with that error
+// before it reads offsets, starts the plugin task or writes a record; one whose check passes
+// runs.
+func TestExactlyOnceStillCurrent(t *testing.T) {
+	for _, franz := range []bool{false, true} {
+		t.Run(map[bool]string{false: "sarama", true: "franz-go"}[franz], func(t *testing.T) {
+			c := newCluster(t, "t")
+			st := newOffsetStore(t, c)
+			file := emptyFile(t, "in.txt")
+			appendLines(t, file, numbered("a", 0, 20)...)
+			stale := eosFileSourceOn(t, c, st, file, 10, 0, franz)
+			moved := fmt.Errorf("%w: the task moved to another worker while its producer started", ErrFenced)
+			var asked int
+			stale.ExactlyOnce.StillCurrent = func(context.Context) error { asked++; return moved }
+			started := false
+			stale.Started = func() { started = true }
+			if err := stale.Run(testCtx(t)); !errors.Is(err, moved) || asked != 1 || started {
+				t.Fatalf("Run = %v after %d checks, task started %v; want the check's error after one check, the task never started", err, asked, started)
+			}
+			if got := readCommitted(t, c, "t", 1, 500*time.Millisecond); len(got) != 0 {
+				t.Fatalf("read_committed sees %d records of a task that was not current, want none", len(got))
+			}
+			current := eosFileSourceOn(t, c, st, file, 10, 0, franz)
+			current.ExactlyOnce.StillCurrent = func(context.Context) error { return nil }
+			run := start(t, current.Run)
+			if got := readCommitted(t, c, "t", 20, testTimeout); len(got) != 20 {
+				t.Fatalf("read_committed sees %d records, want 20", len(got))
+			}
+			if err := run.stop(t); err != nil {
+				t.Fatalf("Run = %v, want nil after cancel", err)
+			}
+		})
+	}
+}
