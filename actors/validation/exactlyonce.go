@@ -8,7 +8,7 @@ import (
 )
 
 // Kafka Connect's texts of DistributedHerder's exactly-once preflight checks (KIP-618),
-// verbatim, and connectd's own for what it cannot honour.
+// verbatim.
 const (
 	msgEOSWorkerDisabled = "This worker does not have exactly-once source support enabled."
 	msgEOSUndeclared     = "The connector does not implement the API required for preflight validation of exactly-once " +
@@ -20,9 +20,6 @@ const (
 	msgBoundariesUnsupported    = "The connector does not support connector-defined transaction boundaries with the given configuration. Please reconfigure it to use a different transaction boundary definition."
 	msgValidationFailed         = "An unexpected error occurred during validation"
 	msgValidationFailedNoDetail = "An unexpected error occurred during validation; please see the worker logs for more details."
-	// msgBoundariesNoContext is connectd's own: a connector whose tasks cannot be handed a
-	// TransactionContext (see transactionContexts) cannot define transaction boundaries.
-	msgBoundariesNoContext = "connectd cannot hand this connector's tasks a TransactionContext (connector-defined transaction boundaries are not offered for this plugin yet); use 'poll' or 'interval'"
 )
 
 // WithExactlyOnceSource turns on the distributed herder's exactly-once checks of source
@@ -65,18 +62,8 @@ func (vd *Validator) validateExactlyOnce(conn connectors.Connector, config map[s
 			addError("transaction.boundary", msgBoundariesUndeclared)
 		case b == connectors.TransactionBoundariesUnsupported:
 			addError("transaction.boundary", msgBoundariesUnsupported)
-		default:
-			if tc, ok := conn.(transactionContexts); ok && !tc.OffersTransactionContext() {
-				addError("transaction.boundary", msgBoundariesNoContext)
-			}
 		}
 	}
-}
-
-// transactionContexts is a connector that says whether its tasks can be handed a
-// connectors.TransactionContext at all; one that does not implement it can (a Go plugin).
-type transactionContexts interface {
-	OffersTransactionContext() bool
 }
 
 // exactlyOnceSupport asks the plugin; a panic is an error, as Kafka catches any exception.

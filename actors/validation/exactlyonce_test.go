@@ -28,12 +28,6 @@ func (c eosSupporter) CanDefineTransactionBoundaries(map[string]string) (connect
 	return c.boundaries()
 }
 
-// contextless is a connector that can define transaction boundaries but whose tasks connectd
-// cannot hand a TransactionContext (what a plugin host without one says).
-type contextless struct{ eosSupporter }
-
-func (contextless) OffersTransactionContext() bool { return false }
-
 // TestExactlyOnceValidation ports ExactlyOnceSourceIntegrationTest.testPreflightValidation and
 // DistributedHerder's validateSourceConnectorExactlyOnceSupport/TransactionBoundary: the
 // texts on exactly.once.support and transaction.boundary, per worker mode and plugin answer.
@@ -82,8 +76,6 @@ func TestExactlyOnceValidation(t *testing.T) {
 			map[string]string{"transaction.boundary": "connector"}, "transaction.boundary", nil},
 		{"connector boundaries, unsupported", []Option{WithExactlyOnceSource(true)}, eosSupporter{eosSource{boundaries: bound(connectors.TransactionBoundariesUnsupported, nil)}},
 			map[string]string{"transaction.boundary": "connector"}, "transaction.boundary", []string{msgBoundariesUnsupported}},
-		{"connector boundaries, supported but no TransactionContext", []Option{WithExactlyOnceSource(true)}, contextless{eosSupporter{eosSource{boundaries: bound(connectors.TransactionBoundariesSupported, nil)}}},
-			map[string]string{"transaction.boundary": "connector"}, "transaction.boundary", []string{msgBoundariesNoContext}},
 		{"interval boundary", []Option{WithExactlyOnceSource(true)}, &eosSource{},
 			map[string]string{"transaction.boundary": "interval", "transaction.boundary.interval.ms": "10"}, "transaction.boundary", nil},
 		{"negative interval", []Option{WithExactlyOnceSource(true)}, &eosSource{},
@@ -112,10 +104,6 @@ func TestExactlyOnceValidation(t *testing.T) {
 				if p.boundaries == nil {
 					p.boundaries = bound(connectors.TransactionBoundariesUnsupported, nil)
 				}
-				plugin = p
-			case contextless:
-				p.SourceConnector = file.(connectors.SourceConnector)
-				p.support = answer(connectors.ExactlyOnceSupported, nil)
 				plugin = p
 			}
 			reg.Register(connectors.Plugin{Class: cls, Type: connectors.Source, Version: "1", New: func() any { return plugin }})

@@ -70,3 +70,37 @@ func TestConnectorDefinedTransactions(t *testing.T) {
 		return len(offs.Offsets) == 1 && offs.Offsets[0].Offset.Records == 1000
 	})
 }
+
+// TestJavaConnectorDefinedTransactions: a Java connector's canDefineTransactionBoundaries()
+// is asked through the plugin host, and its task's context.transactionContext() ends the
+// transactions where the task asks (connectors/javaplugin/testdata/contextual's
+// TransactionSourceTask: commit after a1, commit an empty poll, abort a3 a4, commit a5): a
+// read_committed consumer sees a0 a1 a2 a5; asking both to commit and to abort at one record
+// fails the task with Kafka Connect's text.
+func TestJavaConnectorDefinedTransactions(t *testing.T) {
+	w := startWorker(t, map[string]string{"plugin.path": contextualPluginPath(t), "exactly.once.source.support": "enabled"},
+		withStartTimeout(javaStart))
+	topic := w.topic("t")
+	config := map[string]string{"connector.class": "com.example.contextual.TransactionSourceConnector", "tasks.max": "1",
+		"transforms": "route", "transforms.route.type": "org.apache.kafka.connect.transforms.RegexRouter",
+		"transforms.route.regex": "t", "transforms.route.replacement": topic,
+		"value.converter": "org.apache.kafka.connect.storage.StringConverter", "transaction.boundary": "connector"}
+	w.mustDo("POST", "/connectors", map[string]any{"name": "jtxn", "config": config}, 201, nil)
+	var st connectorStatus
+	wait.For(t, 60*time.Second, "the task FAILED at its fifth poll", func() bool {
+		var ok bool
+		st, ok = w.status("jtxn")
+		return ok && len(st.Tasks) == 1 && st.Tasks[0].State == "FAILED"
+	})
+	if want := "Connector requested both commit and abort of same record against topic/partition t/null"; !strings.Contains(st.Tasks[0].Trace, want) {
+		t.Errorf("task trace %q, want %q", st.Tasks[0].Trace, want)
+	}
+	opts := append(rawClientOpts(t, w.broker), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	var got []string
+	for _, r := range readUntilIdle(t, opts, []string{topic}, 4)[topic] {
+		got = append(got, string(r.Value))
+	}
+	if want := []string{"a0", "a1", "a2", "a5"}; !slices.Equal(got, want) {
+		t.Errorf("read_committed sees %q, want %q", got, want)
+	}
+}

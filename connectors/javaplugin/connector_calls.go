@@ -139,8 +139,3 @@ func asInt64(v any) (int64, bool) {
 	}
 	return 0, false
 }
-
-// OffersTransactionContext says that a Java task's context.transactionContext() is not
-// backed by the worker yet: validation refuses transaction.boundary=connector for Java
-// connectors rather than accept it and never commit.
-func (c *sourceConnector) OffersTransactionContext() bool { return false }

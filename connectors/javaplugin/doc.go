@@ -30,5 +30,9 @@
 //     call; open()/close() and preCommit() are the PartitionOpener and PreCommitter abilities;
 //     errantRecordReporter() reports to the runtime's ErrantRecordReporter (null without one);
 //     a connector's exactlyOnceSupport(), canDefineTransactionBoundaries() and alterOffsets()
-//     run on a fresh instance, as Kafka Connect calls them.
+//     run on a fresh instance, as Kafka Connect calls them;
+//   - a source task's transactionContext() (transaction.boundary=connector) is kept in the host
+//     per poll() and its requests cross with the batch (SourceBatch.transaction_requests); the
+//     worker hands a batch to its pipeline as the polls it was, each followed by its own
+//     request (txnpoll.go), so a commitTransaction() acts after its poll's records.
 package javaplugin

@@ -262,6 +262,8 @@ type task struct {
 	mu   sync.Mutex
 	proc *process
 	inst uint64
+	// txnContext: the task is started with a TransactionContext (TaskStart.transaction_context).
+	txnContext bool
 }
 
 // start makes the task's instance and starts it. commitRecords says whether the worker will
@@ -282,7 +284,7 @@ func (t *task) start(ctx context.Context, props map[string]string, commitRecords
 	}
 	taskNo, _ := strconv.Atoi(props["task.id"])
 	_, err = p.call(ctx, &pb.Request{Call: &pb.Request_TaskStart{TaskStart: &pb.TaskStart{Instance: inst, Props: props,
-		Connector: props["name"], Task: int32(taskNo), CommitRecords: commitRecords}}})
+		Connector: props["name"], Task: int32(taskNo), CommitRecords: commitRecords, TransactionContext: t.txnContext}}})
 	return commitRecords, err
 }
 
@@ -327,6 +329,11 @@ type sourceTask struct {
 	seqMu sync.Mutex
 	acks  bool                                // the task commits records: acknowledge them
 	seqs  map[*connectors.SourceRecord]uint64 // polled records not yet acknowledged → the host's number
+
+	// With transaction.boundary=connector: the worker's TransactionContext, and the polls of
+	// the last batch not handed to the pipeline yet (txnpoll.go). Poll runs on one goroutine.
+	txn    connectors.TransactionContext
+	polled []hostPoll
 }
 
 var _ connectors.RecordCommitter = (*sourceTask)(nil)
@@ -338,6 +345,8 @@ func (s *sourceTask) Start(tc connectors.SourceTaskContext, props map[string]str
 	s.seqMu.Lock()
 	s.seqs = map[*connectors.SourceRecord]uint64{}
 	s.seqMu.Unlock()
+	s.txn = tc.TransactionContext()
+	s.txnContext, s.polled = s.txn != nil, nil
 	acks, err := s.start(ctx, props, true, &handlers{offsets: func(parts []map[string]any) ([]map[string]any, error) {
 		out := make([]map[string]any, len(parts))
 		for i, p := range parts {
@@ -360,6 +369,9 @@ func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	if err != nil {
 		return nil, err
 	}
+	if s.txn != nil && len(s.polled) > 0 {
+		return s.nextPoll(), nil
+	}
 	r, err := p.call(ctx, &pb.Request{Call: &pb.Request_SourcePoll{SourcePoll: &pb.SourcePoll{Instance: inst}}})
 	if err != nil {
 		return nil, retriable(err)
@@ -368,14 +380,25 @@ func (s *sourceTask) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 	if err != nil {
 		return nil, err
 	}
+	s.registerSeqs(out, seqs)
+	if s.txn != nil {
+		if s.polled, err = splitPolls(out, r.GetSourceBatch()); err != nil {
+			return nil, err
+		}
+		return s.nextPoll(), nil
+	}
+	return out, nil
+}
+
+// registerSeqs keeps the host's number of each record Poll returns, for CommitRecords.
+func (s *sourceTask) registerSeqs(out []connectors.SourceRecord, seqs []uint64) {
 	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
 	if s.acks {
 		for i := range out {
 			s.seqs[&out[i]] = seqs[i]
 		}
 	}
-	s.seqMu.Unlock()
-	return out, nil
 }
 
 // CommitRecords calls commitRecord(record, metadata) for each acknowledged record, in one

@@ -2575,8 +2575,11 @@ type TaskStart struct {
 	// dead letter queue or error logging), so errantRecordReporter() is not null and its reports
 	// come to the worker as ReportErrant.
 	ErrantReporter bool `protobuf:"varint,6,opt,name=errant_reporter,json=errantReporter,proto3" json:"errant_reporter,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// A source task with transaction.boundary=connector: its context's transactionContext() is
+	// not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+	TransactionContext bool `protobuf:"varint,7,opt,name=transaction_context,json=transactionContext,proto3" json:"transaction_context,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *TaskStart) Reset() {
@@ -2647,6 +2650,13 @@ func (x *TaskStart) GetCommitRecords() bool {
 func (x *TaskStart) GetErrantReporter() bool {
 	if x != nil {
 		return x.ErrantReporter
+	}
+	return false
+}
+
+func (x *TaskStart) GetTransactionContext() bool {
+	if x != nil {
+		return x.TransactionContext
 	}
 	return false
 }
@@ -2932,13 +2942,16 @@ func (x *RecordAck) GetTimestamp() int64 {
 // A record's cost on the wire and in decoding is then its own data, not its connector's
 // bookkeeping repeated.
 type SourceBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Schemas       []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
-	Records       []*SourceRecord        `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
-	Partitions    []*Value               `protobuf:"bytes,3,rep,name=partitions,proto3" json:"partitions,omitempty"` // maps
-	OffsetKeys    []*OffsetKeys          `protobuf:"bytes,4,rep,name=offset_keys,json=offsetKeys,proto3" json:"offset_keys,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Schemas    []*Schema              `protobuf:"bytes,1,rep,name=schemas,proto3" json:"schemas,omitempty"`
+	Records    []*SourceRecord        `protobuf:"bytes,2,rep,name=records,proto3" json:"records,omitempty"`
+	Partitions []*Value               `protobuf:"bytes,3,rep,name=partitions,proto3" json:"partitions,omitempty"` // maps
+	OffsetKeys []*OffsetKeys          `protobuf:"bytes,4,rep,name=offset_keys,json=offsetKeys,proto3" json:"offset_keys,omitempty"`
+	// What the task asked of its TransactionContext about these records and polls, in order
+	// (TaskStart.transaction_context); may come with no record (an empty poll's request).
+	TransactionRequests []*TransactionRequest `protobuf:"bytes,5,rep,name=transaction_requests,json=transactionRequests,proto3" json:"transaction_requests,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *SourceBatch) Reset() {
@@ -2999,6 +3012,78 @@ func (x *SourceBatch) GetOffsetKeys() []*OffsetKeys {
 	return nil
 }
 
+func (x *SourceBatch) GetTransactionRequests() []*TransactionRequest {
+	if x != nil {
+		return x.TransactionRequests
+	}
+	return nil
+}
+
+// TransactionRequest is a source task's transaction boundary (Kafka's TransactionContext):
+// commit, or abort, once the batch's first `after` records are sent. A record request named
+// the record at index after-1 (commitTransaction(record)); a poll request ends the poll whose
+// records are the first `after` (commitTransaction()), so the worker hands each such poll to
+// its pipeline as one.
+type TransactionRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	After         uint32                 `protobuf:"varint,1,opt,name=after,proto3" json:"after,omitempty"`
+	Abort         bool                   `protobuf:"varint,2,opt,name=abort,proto3" json:"abort,omitempty"`
+	Record        bool                   `protobuf:"varint,3,opt,name=record,proto3" json:"record,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransactionRequest) Reset() {
+	*x = TransactionRequest{}
+	mi := &file_pluginhost_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransactionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransactionRequest) ProtoMessage() {}
+
+func (x *TransactionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransactionRequest.ProtoReflect.Descriptor instead.
+func (*TransactionRequest) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *TransactionRequest) GetAfter() uint32 {
+	if x != nil {
+		return x.After
+	}
+	return 0
+}
+
+func (x *TransactionRequest) GetAbort() bool {
+	if x != nil {
+		return x.Abort
+	}
+	return false
+}
+
+func (x *TransactionRequest) GetRecord() bool {
+	if x != nil {
+		return x.Record
+	}
+	return false
+}
+
 // OffsetKeys is the key set of source offset maps; a record's offset_values follow its order.
 type OffsetKeys struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3009,7 +3094,7 @@ type OffsetKeys struct {
 
 func (x *OffsetKeys) Reset() {
 	*x = OffsetKeys{}
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3021,7 +3106,7 @@ func (x *OffsetKeys) String() string {
 func (*OffsetKeys) ProtoMessage() {}
 
 func (x *OffsetKeys) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[33]
+	mi := &file_pluginhost_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3034,7 +3119,7 @@ func (x *OffsetKeys) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetKeys.ProtoReflect.Descriptor instead.
 func (*OffsetKeys) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{33}
+	return file_pluginhost_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *OffsetKeys) GetKeys() []string {
@@ -3065,7 +3150,7 @@ type SourceRecord struct {
 
 func (x *SourceRecord) Reset() {
 	*x = SourceRecord{}
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3077,7 +3162,7 @@ func (x *SourceRecord) String() string {
 func (*SourceRecord) ProtoMessage() {}
 
 func (x *SourceRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[34]
+	mi := &file_pluginhost_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3090,7 +3175,7 @@ func (x *SourceRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SourceRecord.ProtoReflect.Descriptor instead.
 func (*SourceRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{34}
+	return file_pluginhost_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *SourceRecord) GetSeq() uint64 {
@@ -3189,7 +3274,7 @@ type Header struct {
 
 func (x *Header) Reset() {
 	*x = Header{}
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3201,7 +3286,7 @@ func (x *Header) String() string {
 func (*Header) ProtoMessage() {}
 
 func (x *Header) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[35]
+	mi := &file_pluginhost_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3214,7 +3299,7 @@ func (x *Header) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Header.ProtoReflect.Descriptor instead.
 func (*Header) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{35}
+	return file_pluginhost_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *Header) GetKey() string {
@@ -3249,7 +3334,7 @@ type SinkOpen struct {
 
 func (x *SinkOpen) Reset() {
 	*x = SinkOpen{}
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3261,7 +3346,7 @@ func (x *SinkOpen) String() string {
 func (*SinkOpen) ProtoMessage() {}
 
 func (x *SinkOpen) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[36]
+	mi := &file_pluginhost_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3274,7 +3359,7 @@ func (x *SinkOpen) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkOpen.ProtoReflect.Descriptor instead.
 func (*SinkOpen) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{36}
+	return file_pluginhost_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *SinkOpen) GetInstance() uint64 {
@@ -3302,7 +3387,7 @@ type SinkClose struct {
 
 func (x *SinkClose) Reset() {
 	*x = SinkClose{}
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3314,7 +3399,7 @@ func (x *SinkClose) String() string {
 func (*SinkClose) ProtoMessage() {}
 
 func (x *SinkClose) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[37]
+	mi := &file_pluginhost_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3327,7 +3412,7 @@ func (x *SinkClose) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkClose.ProtoReflect.Descriptor instead.
 func (*SinkClose) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{37}
+	return file_pluginhost_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SinkClose) GetInstance() uint64 {
@@ -3356,7 +3441,7 @@ type SinkPut struct {
 
 func (x *SinkPut) Reset() {
 	*x = SinkPut{}
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3368,7 +3453,7 @@ func (x *SinkPut) String() string {
 func (*SinkPut) ProtoMessage() {}
 
 func (x *SinkPut) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[38]
+	mi := &file_pluginhost_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3381,7 +3466,7 @@ func (x *SinkPut) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPut.ProtoReflect.Descriptor instead.
 func (*SinkPut) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{38}
+	return file_pluginhost_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *SinkPut) GetInstance() uint64 {
@@ -3424,7 +3509,7 @@ type SinkRecord struct {
 
 func (x *SinkRecord) Reset() {
 	*x = SinkRecord{}
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3436,7 +3521,7 @@ func (x *SinkRecord) String() string {
 func (*SinkRecord) ProtoMessage() {}
 
 func (x *SinkRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[39]
+	mi := &file_pluginhost_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3449,7 +3534,7 @@ func (x *SinkRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkRecord.ProtoReflect.Descriptor instead.
 func (*SinkRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{39}
+	return file_pluginhost_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *SinkRecord) GetTopic() string {
@@ -3534,7 +3619,7 @@ type SinkPreCommit struct {
 
 func (x *SinkPreCommit) Reset() {
 	*x = SinkPreCommit{}
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3546,7 +3631,7 @@ func (x *SinkPreCommit) String() string {
 func (*SinkPreCommit) ProtoMessage() {}
 
 func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[40]
+	mi := &file_pluginhost_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3559,7 +3644,7 @@ func (x *SinkPreCommit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkPreCommit.ProtoReflect.Descriptor instead.
 func (*SinkPreCommit) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{40}
+	return file_pluginhost_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *SinkPreCommit) GetInstance() uint64 {
@@ -3593,7 +3678,7 @@ type SinkReply struct {
 
 func (x *SinkReply) Reset() {
 	*x = SinkReply{}
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3605,7 +3690,7 @@ func (x *SinkReply) String() string {
 func (*SinkReply) ProtoMessage() {}
 
 func (x *SinkReply) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[41]
+	mi := &file_pluginhost_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3618,7 +3703,7 @@ func (x *SinkReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SinkReply.ProtoReflect.Descriptor instead.
 func (*SinkReply) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{41}
+	return file_pluginhost_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SinkReply) GetCommit() []*PartitionOffset {
@@ -3674,7 +3759,7 @@ type TopicPartition struct {
 
 func (x *TopicPartition) Reset() {
 	*x = TopicPartition{}
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3686,7 +3771,7 @@ func (x *TopicPartition) String() string {
 func (*TopicPartition) ProtoMessage() {}
 
 func (x *TopicPartition) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[42]
+	mi := &file_pluginhost_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3699,7 +3784,7 @@ func (x *TopicPartition) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TopicPartition.ProtoReflect.Descriptor instead.
 func (*TopicPartition) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{42}
+	return file_pluginhost_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *TopicPartition) GetTopic() string {
@@ -3728,7 +3813,7 @@ type PartitionOffset struct {
 
 func (x *PartitionOffset) Reset() {
 	*x = PartitionOffset{}
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3740,7 +3825,7 @@ func (x *PartitionOffset) String() string {
 func (*PartitionOffset) ProtoMessage() {}
 
 func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[43]
+	mi := &file_pluginhost_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3753,7 +3838,7 @@ func (x *PartitionOffset) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PartitionOffset.ProtoReflect.Descriptor instead.
 func (*PartitionOffset) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{43}
+	return file_pluginhost_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *PartitionOffset) GetTopic() string {
@@ -3792,7 +3877,7 @@ type HostRequest struct {
 
 func (x *HostRequest) Reset() {
 	*x = HostRequest{}
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3804,7 +3889,7 @@ func (x *HostRequest) String() string {
 func (*HostRequest) ProtoMessage() {}
 
 func (x *HostRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[44]
+	mi := &file_pluginhost_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3817,7 +3902,7 @@ func (x *HostRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostRequest.ProtoReflect.Descriptor instead.
 func (*HostRequest) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{44}
+	return file_pluginhost_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *HostRequest) GetId() uint64 {
@@ -3884,7 +3969,7 @@ type HostResponse struct {
 
 func (x *HostResponse) Reset() {
 	*x = HostResponse{}
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3896,7 +3981,7 @@ func (x *HostResponse) String() string {
 func (*HostResponse) ProtoMessage() {}
 
 func (x *HostResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[45]
+	mi := &file_pluginhost_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3909,7 +3994,7 @@ func (x *HostResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HostResponse.ProtoReflect.Descriptor instead.
 func (*HostResponse) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{45}
+	return file_pluginhost_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *HostResponse) GetId() uint64 {
@@ -3983,7 +4068,7 @@ type ReportErrant struct {
 
 func (x *ReportErrant) Reset() {
 	*x = ReportErrant{}
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3995,7 +4080,7 @@ func (x *ReportErrant) String() string {
 func (*ReportErrant) ProtoMessage() {}
 
 func (x *ReportErrant) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[46]
+	mi := &file_pluginhost_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4008,7 +4093,7 @@ func (x *ReportErrant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReportErrant.ProtoReflect.Descriptor instead.
 func (*ReportErrant) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{46}
+	return file_pluginhost_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ReportErrant) GetInstance() uint64 {
@@ -4051,7 +4136,7 @@ type ReadOffsets struct {
 
 func (x *ReadOffsets) Reset() {
 	*x = ReadOffsets{}
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4063,7 +4148,7 @@ func (x *ReadOffsets) String() string {
 func (*ReadOffsets) ProtoMessage() {}
 
 func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[47]
+	mi := &file_pluginhost_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4076,7 +4161,7 @@ func (x *ReadOffsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadOffsets.ProtoReflect.Descriptor instead.
 func (*ReadOffsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{47}
+	return file_pluginhost_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ReadOffsets) GetInstance() uint64 {
@@ -4103,7 +4188,7 @@ type Offsets struct {
 
 func (x *Offsets) Reset() {
 	*x = Offsets{}
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4115,7 +4200,7 @@ func (x *Offsets) String() string {
 func (*Offsets) ProtoMessage() {}
 
 func (x *Offsets) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[48]
+	mi := &file_pluginhost_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4128,7 +4213,7 @@ func (x *Offsets) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Offsets.ProtoReflect.Descriptor instead.
 func (*Offsets) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{48}
+	return file_pluginhost_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *Offsets) GetEntries() []*OffsetEntry {
@@ -4149,7 +4234,7 @@ type OffsetEntry struct {
 
 func (x *OffsetEntry) Reset() {
 	*x = OffsetEntry{}
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4161,7 +4246,7 @@ func (x *OffsetEntry) String() string {
 func (*OffsetEntry) ProtoMessage() {}
 
 func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[49]
+	mi := &file_pluginhost_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4174,7 +4259,7 @@ func (x *OffsetEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OffsetEntry.ProtoReflect.Descriptor instead.
 func (*OffsetEntry) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{49}
+	return file_pluginhost_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *OffsetEntry) GetPartition() *Value {
@@ -4206,7 +4291,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4218,7 +4303,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[50]
+	mi := &file_pluginhost_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4231,7 +4316,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{50}
+	return file_pluginhost_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *Event) GetInstance() uint64 {
@@ -4302,7 +4387,7 @@ type Schema struct {
 
 func (x *Schema) Reset() {
 	*x = Schema{}
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4314,7 +4399,7 @@ func (x *Schema) String() string {
 func (*Schema) ProtoMessage() {}
 
 func (x *Schema) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[51]
+	mi := &file_pluginhost_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4327,7 +4412,7 @@ func (x *Schema) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Schema.ProtoReflect.Descriptor instead.
 func (*Schema) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{51}
+	return file_pluginhost_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Schema) GetType() SchemaType {
@@ -4411,7 +4496,7 @@ type Field struct {
 
 func (x *Field) Reset() {
 	*x = Field{}
-	mi := &file_pluginhost_proto_msgTypes[52]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4423,7 +4508,7 @@ func (x *Field) String() string {
 func (*Field) ProtoMessage() {}
 
 func (x *Field) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[52]
+	mi := &file_pluginhost_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4436,7 +4521,7 @@ func (x *Field) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Field.ProtoReflect.Descriptor instead.
 func (*Field) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{52}
+	return file_pluginhost_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *Field) GetName() string {
@@ -4480,7 +4565,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_pluginhost_proto_msgTypes[53]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4492,7 +4577,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[53]
+	mi := &file_pluginhost_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4505,7 +4590,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{53}
+	return file_pluginhost_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -4739,7 +4824,7 @@ type ListValue struct {
 
 func (x *ListValue) Reset() {
 	*x = ListValue{}
-	mi := &file_pluginhost_proto_msgTypes[54]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4751,7 +4836,7 @@ func (x *ListValue) String() string {
 func (*ListValue) ProtoMessage() {}
 
 func (x *ListValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[54]
+	mi := &file_pluginhost_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4764,7 +4849,7 @@ func (x *ListValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListValue.ProtoReflect.Descriptor instead.
 func (*ListValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{54}
+	return file_pluginhost_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *ListValue) GetItems() []*Value {
@@ -4785,7 +4870,7 @@ type MapValue struct {
 
 func (x *MapValue) Reset() {
 	*x = MapValue{}
-	mi := &file_pluginhost_proto_msgTypes[55]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4797,7 +4882,7 @@ func (x *MapValue) String() string {
 func (*MapValue) ProtoMessage() {}
 
 func (x *MapValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[55]
+	mi := &file_pluginhost_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4810,7 +4895,7 @@ func (x *MapValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MapValue.ProtoReflect.Descriptor instead.
 func (*MapValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{55}
+	return file_pluginhost_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *MapValue) GetKeys() []*Value {
@@ -4837,7 +4922,7 @@ type StructValue struct {
 
 func (x *StructValue) Reset() {
 	*x = StructValue{}
-	mi := &file_pluginhost_proto_msgTypes[56]
+	mi := &file_pluginhost_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4849,7 +4934,7 @@ func (x *StructValue) String() string {
 func (*StructValue) ProtoMessage() {}
 
 func (x *StructValue) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[56]
+	mi := &file_pluginhost_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4862,7 +4947,7 @@ func (x *StructValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StructValue.ProtoReflect.Descriptor instead.
 func (*StructValue) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{56}
+	return file_pluginhost_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *StructValue) GetValues() []*Value {
@@ -4884,7 +4969,7 @@ type Decimal struct {
 
 func (x *Decimal) Reset() {
 	*x = Decimal{}
-	mi := &file_pluginhost_proto_msgTypes[57]
+	mi := &file_pluginhost_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4896,7 +4981,7 @@ func (x *Decimal) String() string {
 func (*Decimal) ProtoMessage() {}
 
 func (x *Decimal) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[57]
+	mi := &file_pluginhost_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4909,7 +4994,7 @@ func (x *Decimal) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Decimal.ProtoReflect.Descriptor instead.
 func (*Decimal) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{57}
+	return file_pluginhost_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *Decimal) GetUnscaled() []byte {
@@ -4939,7 +5024,7 @@ type Configure struct {
 
 func (x *Configure) Reset() {
 	*x = Configure{}
-	mi := &file_pluginhost_proto_msgTypes[58]
+	mi := &file_pluginhost_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4951,7 +5036,7 @@ func (x *Configure) String() string {
 func (*Configure) ProtoMessage() {}
 
 func (x *Configure) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[58]
+	mi := &file_pluginhost_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4964,7 +5049,7 @@ func (x *Configure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Configure.ProtoReflect.Descriptor instead.
 func (*Configure) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{58}
+	return file_pluginhost_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *Configure) GetInstance() uint64 {
@@ -5008,7 +5093,7 @@ type ConnectRecord struct {
 
 func (x *ConnectRecord) Reset() {
 	*x = ConnectRecord{}
-	mi := &file_pluginhost_proto_msgTypes[59]
+	mi := &file_pluginhost_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5020,7 +5105,7 @@ func (x *ConnectRecord) String() string {
 func (*ConnectRecord) ProtoMessage() {}
 
 func (x *ConnectRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[59]
+	mi := &file_pluginhost_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5033,7 +5118,7 @@ func (x *ConnectRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConnectRecord.ProtoReflect.Descriptor instead.
 func (*ConnectRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{59}
+	return file_pluginhost_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ConnectRecord) GetTopic() string {
@@ -5112,7 +5197,7 @@ type RecordBatch struct {
 
 func (x *RecordBatch) Reset() {
 	*x = RecordBatch{}
-	mi := &file_pluginhost_proto_msgTypes[60]
+	mi := &file_pluginhost_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5124,7 +5209,7 @@ func (x *RecordBatch) String() string {
 func (*RecordBatch) ProtoMessage() {}
 
 func (x *RecordBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[60]
+	mi := &file_pluginhost_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5137,7 +5222,7 @@ func (x *RecordBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordBatch.ProtoReflect.Descriptor instead.
 func (*RecordBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{60}
+	return file_pluginhost_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *RecordBatch) GetInstance() uint64 {
@@ -5172,7 +5257,7 @@ type TransformedBatch struct {
 
 func (x *TransformedBatch) Reset() {
 	*x = TransformedBatch{}
-	mi := &file_pluginhost_proto_msgTypes[61]
+	mi := &file_pluginhost_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5184,7 +5269,7 @@ func (x *TransformedBatch) String() string {
 func (*TransformedBatch) ProtoMessage() {}
 
 func (x *TransformedBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[61]
+	mi := &file_pluginhost_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5197,7 +5282,7 @@ func (x *TransformedBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransformedBatch.ProtoReflect.Descriptor instead.
 func (*TransformedBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{61}
+	return file_pluginhost_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *TransformedBatch) GetSchemas() []*Schema {
@@ -5229,7 +5314,7 @@ type TransformedRecord struct {
 
 func (x *TransformedRecord) Reset() {
 	*x = TransformedRecord{}
-	mi := &file_pluginhost_proto_msgTypes[62]
+	mi := &file_pluginhost_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5241,7 +5326,7 @@ func (x *TransformedRecord) String() string {
 func (*TransformedRecord) ProtoMessage() {}
 
 func (x *TransformedRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[62]
+	mi := &file_pluginhost_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5254,7 +5339,7 @@ func (x *TransformedRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransformedRecord.ProtoReflect.Descriptor instead.
 func (*TransformedRecord) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{62}
+	return file_pluginhost_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *TransformedRecord) GetResult() isTransformedRecord_Result {
@@ -5324,7 +5409,7 @@ type PredicateResults struct {
 
 func (x *PredicateResults) Reset() {
 	*x = PredicateResults{}
-	mi := &file_pluginhost_proto_msgTypes[63]
+	mi := &file_pluginhost_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5336,7 +5421,7 @@ func (x *PredicateResults) String() string {
 func (*PredicateResults) ProtoMessage() {}
 
 func (x *PredicateResults) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[63]
+	mi := &file_pluginhost_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5349,7 +5434,7 @@ func (x *PredicateResults) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PredicateResults.ProtoReflect.Descriptor instead.
 func (*PredicateResults) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{63}
+	return file_pluginhost_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *PredicateResults) GetMatches() []bool {
@@ -5373,7 +5458,7 @@ type ConvertBatch struct {
 
 func (x *ConvertBatch) Reset() {
 	*x = ConvertBatch{}
-	mi := &file_pluginhost_proto_msgTypes[64]
+	mi := &file_pluginhost_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5385,7 +5470,7 @@ func (x *ConvertBatch) String() string {
 func (*ConvertBatch) ProtoMessage() {}
 
 func (x *ConvertBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[64]
+	mi := &file_pluginhost_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5398,7 +5483,7 @@ func (x *ConvertBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertBatch.ProtoReflect.Descriptor instead.
 func (*ConvertBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{64}
+	return file_pluginhost_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *ConvertBatch) GetInstance() uint64 {
@@ -5442,7 +5527,7 @@ type ConvertItem struct {
 
 func (x *ConvertItem) Reset() {
 	*x = ConvertItem{}
-	mi := &file_pluginhost_proto_msgTypes[65]
+	mi := &file_pluginhost_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5454,7 +5539,7 @@ func (x *ConvertItem) String() string {
 func (*ConvertItem) ProtoMessage() {}
 
 func (x *ConvertItem) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[65]
+	mi := &file_pluginhost_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5467,7 +5552,7 @@ func (x *ConvertItem) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertItem.ProtoReflect.Descriptor instead.
 func (*ConvertItem) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{65}
+	return file_pluginhost_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *ConvertItem) GetTopic() string {
@@ -5509,7 +5594,7 @@ type ConvertedBatch struct {
 
 func (x *ConvertedBatch) Reset() {
 	*x = ConvertedBatch{}
-	mi := &file_pluginhost_proto_msgTypes[66]
+	mi := &file_pluginhost_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5521,7 +5606,7 @@ func (x *ConvertedBatch) String() string {
 func (*ConvertedBatch) ProtoMessage() {}
 
 func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[66]
+	mi := &file_pluginhost_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5534,7 +5619,7 @@ func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertedBatch.ProtoReflect.Descriptor instead.
 func (*ConvertedBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{66}
+	return file_pluginhost_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *ConvertedBatch) GetSchemas() []*Schema {
@@ -5564,7 +5649,7 @@ type Converted struct {
 
 func (x *Converted) Reset() {
 	*x = Converted{}
-	mi := &file_pluginhost_proto_msgTypes[67]
+	mi := &file_pluginhost_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5576,7 +5661,7 @@ func (x *Converted) String() string {
 func (*Converted) ProtoMessage() {}
 
 func (x *Converted) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[67]
+	mi := &file_pluginhost_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5589,7 +5674,7 @@ func (x *Converted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Converted.ProtoReflect.Descriptor instead.
 func (*Converted) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{67}
+	return file_pluginhost_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *Converted) GetData() []byte {
@@ -5826,14 +5911,15 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"+\n" +
 	"\rConnectorStop\x12\x1a\n" +
-	"\binstance\x18\x01 \x01(\x04R\binstance\"\xa4\x02\n" +
+	"\binstance\x18\x01 \x01(\x04R\binstance\"\xd5\x02\n" +
 	"\tTaskStart\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12?\n" +
 	"\x05props\x18\x02 \x03(\v2).connectd.pluginhost.TaskStart.PropsEntryR\x05props\x12\x1c\n" +
 	"\tconnector\x18\x03 \x01(\tR\tconnector\x12\x12\n" +
 	"\x04task\x18\x04 \x01(\x05R\x04task\x12%\n" +
 	"\x0ecommit_records\x18\x05 \x01(\bR\rcommitRecords\x12'\n" +
-	"\x0ferrant_reporter\x18\x06 \x01(\bR\x0eerrantReporter\x1a8\n" +
+	"\x0ferrant_reporter\x18\x06 \x01(\bR\x0eerrantReporter\x12/\n" +
+	"\x13transaction_context\x18\a \x01(\bR\x12transactionContext\x1a8\n" +
 	"\n" +
 	"PropsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
@@ -5854,7 +5940,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x05topic\x18\x03 \x01(\tR\x05topic\x12\x1c\n" +
 	"\tpartition\x18\x04 \x01(\x05R\tpartition\x12\x16\n" +
 	"\x06offset\x18\x05 \x01(\x03R\x06offset\x12\x1c\n" +
-	"\ttimestamp\x18\x06 \x01(\x03R\ttimestamp\"\xff\x01\n" +
+	"\ttimestamp\x18\x06 \x01(\x03R\ttimestamp\"\xdb\x02\n" +
 	"\vSourceBatch\x125\n" +
 	"\aschemas\x18\x01 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x12;\n" +
 	"\arecords\x18\x02 \x03(\v2!.connectd.pluginhost.SourceRecordR\arecords\x12:\n" +
@@ -5862,7 +5948,12 @@ const file_pluginhost_proto_rawDesc = "" +
 	"partitions\x18\x03 \x03(\v2\x1a.connectd.pluginhost.ValueR\n" +
 	"partitions\x12@\n" +
 	"\voffset_keys\x18\x04 \x03(\v2\x1f.connectd.pluginhost.OffsetKeysR\n" +
-	"offsetKeys\" \n" +
+	"offsetKeys\x12Z\n" +
+	"\x14transaction_requests\x18\x05 \x03(\v2'.connectd.pluginhost.TransactionRequestR\x13transactionRequests\"X\n" +
+	"\x12TransactionRequest\x12\x14\n" +
+	"\x05after\x18\x01 \x01(\rR\x05after\x12\x14\n" +
+	"\x05abort\x18\x02 \x01(\bR\x05abort\x12\x16\n" +
+	"\x06record\x18\x03 \x01(\bR\x06record\" \n" +
 	"\n" +
 	"OffsetKeys\x12\x12\n" +
 	"\x04keys\x18\x01 \x03(\tR\x04keys\"\x9b\x04\n" +
@@ -6130,7 +6221,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 77)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
@@ -6168,58 +6259,59 @@ var file_pluginhost_proto_goTypes = []any{
 	(*SourceCommitRecords)(nil),            // 33: connectd.pluginhost.SourceCommitRecords
 	(*RecordAck)(nil),                      // 34: connectd.pluginhost.RecordAck
 	(*SourceBatch)(nil),                    // 35: connectd.pluginhost.SourceBatch
-	(*OffsetKeys)(nil),                     // 36: connectd.pluginhost.OffsetKeys
-	(*SourceRecord)(nil),                   // 37: connectd.pluginhost.SourceRecord
-	(*Header)(nil),                         // 38: connectd.pluginhost.Header
-	(*SinkOpen)(nil),                       // 39: connectd.pluginhost.SinkOpen
-	(*SinkClose)(nil),                      // 40: connectd.pluginhost.SinkClose
-	(*SinkPut)(nil),                        // 41: connectd.pluginhost.SinkPut
-	(*SinkRecord)(nil),                     // 42: connectd.pluginhost.SinkRecord
-	(*SinkPreCommit)(nil),                  // 43: connectd.pluginhost.SinkPreCommit
-	(*SinkReply)(nil),                      // 44: connectd.pluginhost.SinkReply
-	(*TopicPartition)(nil),                 // 45: connectd.pluginhost.TopicPartition
-	(*PartitionOffset)(nil),                // 46: connectd.pluginhost.PartitionOffset
-	(*HostRequest)(nil),                    // 47: connectd.pluginhost.HostRequest
-	(*HostResponse)(nil),                   // 48: connectd.pluginhost.HostResponse
-	(*ReportErrant)(nil),                   // 49: connectd.pluginhost.ReportErrant
-	(*ReadOffsets)(nil),                    // 50: connectd.pluginhost.ReadOffsets
-	(*Offsets)(nil),                        // 51: connectd.pluginhost.Offsets
-	(*OffsetEntry)(nil),                    // 52: connectd.pluginhost.OffsetEntry
-	(*Event)(nil),                          // 53: connectd.pluginhost.Event
-	(*Schema)(nil),                         // 54: connectd.pluginhost.Schema
-	(*Field)(nil),                          // 55: connectd.pluginhost.Field
-	(*Value)(nil),                          // 56: connectd.pluginhost.Value
-	(*ListValue)(nil),                      // 57: connectd.pluginhost.ListValue
-	(*MapValue)(nil),                       // 58: connectd.pluginhost.MapValue
-	(*StructValue)(nil),                    // 59: connectd.pluginhost.StructValue
-	(*Decimal)(nil),                        // 60: connectd.pluginhost.Decimal
-	(*Configure)(nil),                      // 61: connectd.pluginhost.Configure
-	(*ConnectRecord)(nil),                  // 62: connectd.pluginhost.ConnectRecord
-	(*RecordBatch)(nil),                    // 63: connectd.pluginhost.RecordBatch
-	(*TransformedBatch)(nil),               // 64: connectd.pluginhost.TransformedBatch
-	(*TransformedRecord)(nil),              // 65: connectd.pluginhost.TransformedRecord
-	(*PredicateResults)(nil),               // 66: connectd.pluginhost.PredicateResults
-	(*ConvertBatch)(nil),                   // 67: connectd.pluginhost.ConvertBatch
-	(*ConvertItem)(nil),                    // 68: connectd.pluginhost.ConvertItem
-	(*ConvertedBatch)(nil),                 // 69: connectd.pluginhost.ConvertedBatch
-	(*Converted)(nil),                      // 70: connectd.pluginhost.Converted
-	nil,                                    // 71: connectd.pluginhost.Validate.PropsEntry
-	nil,                                    // 72: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	nil,                                    // 73: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	nil,                                    // 74: connectd.pluginhost.AlterOffsets.PropsEntry
-	nil,                                    // 75: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                                    // 76: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                                    // 77: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                                    // 78: connectd.pluginhost.Schema.ParametersEntry
-	nil,                                    // 79: connectd.pluginhost.Configure.PropsEntry
+	(*TransactionRequest)(nil),             // 36: connectd.pluginhost.TransactionRequest
+	(*OffsetKeys)(nil),                     // 37: connectd.pluginhost.OffsetKeys
+	(*SourceRecord)(nil),                   // 38: connectd.pluginhost.SourceRecord
+	(*Header)(nil),                         // 39: connectd.pluginhost.Header
+	(*SinkOpen)(nil),                       // 40: connectd.pluginhost.SinkOpen
+	(*SinkClose)(nil),                      // 41: connectd.pluginhost.SinkClose
+	(*SinkPut)(nil),                        // 42: connectd.pluginhost.SinkPut
+	(*SinkRecord)(nil),                     // 43: connectd.pluginhost.SinkRecord
+	(*SinkPreCommit)(nil),                  // 44: connectd.pluginhost.SinkPreCommit
+	(*SinkReply)(nil),                      // 45: connectd.pluginhost.SinkReply
+	(*TopicPartition)(nil),                 // 46: connectd.pluginhost.TopicPartition
+	(*PartitionOffset)(nil),                // 47: connectd.pluginhost.PartitionOffset
+	(*HostRequest)(nil),                    // 48: connectd.pluginhost.HostRequest
+	(*HostResponse)(nil),                   // 49: connectd.pluginhost.HostResponse
+	(*ReportErrant)(nil),                   // 50: connectd.pluginhost.ReportErrant
+	(*ReadOffsets)(nil),                    // 51: connectd.pluginhost.ReadOffsets
+	(*Offsets)(nil),                        // 52: connectd.pluginhost.Offsets
+	(*OffsetEntry)(nil),                    // 53: connectd.pluginhost.OffsetEntry
+	(*Event)(nil),                          // 54: connectd.pluginhost.Event
+	(*Schema)(nil),                         // 55: connectd.pluginhost.Schema
+	(*Field)(nil),                          // 56: connectd.pluginhost.Field
+	(*Value)(nil),                          // 57: connectd.pluginhost.Value
+	(*ListValue)(nil),                      // 58: connectd.pluginhost.ListValue
+	(*MapValue)(nil),                       // 59: connectd.pluginhost.MapValue
+	(*StructValue)(nil),                    // 60: connectd.pluginhost.StructValue
+	(*Decimal)(nil),                        // 61: connectd.pluginhost.Decimal
+	(*Configure)(nil),                      // 62: connectd.pluginhost.Configure
+	(*ConnectRecord)(nil),                  // 63: connectd.pluginhost.ConnectRecord
+	(*RecordBatch)(nil),                    // 64: connectd.pluginhost.RecordBatch
+	(*TransformedBatch)(nil),               // 65: connectd.pluginhost.TransformedBatch
+	(*TransformedRecord)(nil),              // 66: connectd.pluginhost.TransformedRecord
+	(*PredicateResults)(nil),               // 67: connectd.pluginhost.PredicateResults
+	(*ConvertBatch)(nil),                   // 68: connectd.pluginhost.ConvertBatch
+	(*ConvertItem)(nil),                    // 69: connectd.pluginhost.ConvertItem
+	(*ConvertedBatch)(nil),                 // 70: connectd.pluginhost.ConvertedBatch
+	(*Converted)(nil),                      // 71: connectd.pluginhost.Converted
+	nil,                                    // 72: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 73: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 74: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 75: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 76: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 77: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 78: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 79: connectd.pluginhost.Schema.ParametersEntry
+	nil,                                    // 80: connectd.pluginhost.Configure.PropsEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
 	6,   // 1: connectd.pluginhost.Frame.request:type_name -> connectd.pluginhost.Request
 	7,   // 2: connectd.pluginhost.Frame.response:type_name -> connectd.pluginhost.Response
-	47,  // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
-	48,  // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
-	53,  // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
+	48,  // 3: connectd.pluginhost.Frame.host_request:type_name -> connectd.pluginhost.HostRequest
+	49,  // 4: connectd.pluginhost.Frame.host_response:type_name -> connectd.pluginhost.HostResponse
+	54,  // 5: connectd.pluginhost.Frame.event:type_name -> connectd.pluginhost.Event
 	5,   // 6: connectd.pluginhost.Hello.plugins:type_name -> connectd.pluginhost.PluginInfo
 	0,   // 7: connectd.pluginhost.PluginInfo.type:type_name -> connectd.pluginhost.PluginType
 	11,  // 8: connectd.pluginhost.Request.new_instance:type_name -> connectd.pluginhost.NewInstance
@@ -6238,119 +6330,120 @@ var file_pluginhost_proto_depIdxs = []int32{
 	31,  // 21: connectd.pluginhost.Request.source_poll:type_name -> connectd.pluginhost.SourcePoll
 	32,  // 22: connectd.pluginhost.Request.source_commit:type_name -> connectd.pluginhost.SourceCommit
 	33,  // 23: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
-	39,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
-	40,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
-	41,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
-	43,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	61,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
-	63,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
-	63,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
-	67,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
+	40,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
+	41,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
+	42,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
+	44,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
+	62,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
+	64,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
+	64,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
+	68,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
 	8,   // 32: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
 	12,  // 33: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
 	15,  // 34: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	18,  // 35: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
 	26,  // 36: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	44,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	45,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
 	10,  // 38: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
 	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	64,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
-	66,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	69,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	65,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	67,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	70,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
 	0,   // 43: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
 	0,   // 44: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
 	16,  // 45: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
 	0,   // 46: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	71,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	72,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
 	15,  // 48: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	19,  // 49: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
 	0,   // 50: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	72,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	73,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
 	0,   // 52: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	73,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	74,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
 	0,   // 54: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	74,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	52,  // 56: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	46,  // 57: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 58: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	75,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	75,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	53,  // 56: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	47,  // 57: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 58: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	76,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
 	27,  // 60: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	76,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	77,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	77,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	78,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
 	34,  // 63: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	54,  // 64: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	37,  // 65: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	56,  // 66: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
-	36,  // 67: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
-	56,  // 68: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
-	56,  // 69: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 70: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	38,  // 71: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	56,  // 72: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	45,  // 73: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	45,  // 74: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	54,  // 75: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	42,  // 76: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	56,  // 77: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 78: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 79: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	38,  // 80: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	46,  // 81: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 82: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 83: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	45,  // 84: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	45,  // 85: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	50,  // 86: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	49,  // 87: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	51,  // 88: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 89: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	54,  // 90: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	42,  // 91: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 92: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	56,  // 93: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	52,  // 94: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	56,  // 95: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	56,  // 96: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 97: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 98: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 99: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	78,  // 100: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	56,  // 101: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	55,  // 102: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	54,  // 103: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	54,  // 104: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	54,  // 105: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	57,  // 106: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	58,  // 107: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	59,  // 108: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	60,  // 109: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	56,  // 110: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	56,  // 111: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	56,  // 112: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	56,  // 113: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	79,  // 114: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
-	56,  // 115: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
-	56,  // 116: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
-	38,  // 117: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
-	54,  // 118: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
-	62,  // 119: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
-	54,  // 120: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	65,  // 121: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
-	62,  // 122: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
-	10,  // 123: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
-	8,   // 124: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
-	54,  // 125: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
-	68,  // 126: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
-	56,  // 127: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
-	54,  // 128: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	70,  // 129: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
-	56,  // 130: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
-	8,   // 131: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
-	132, // [132:132] is the sub-list for method output_type
-	132, // [132:132] is the sub-list for method input_type
-	132, // [132:132] is the sub-list for extension type_name
-	132, // [132:132] is the sub-list for extension extendee
-	0,   // [0:132] is the sub-list for field type_name
+	55,  // 64: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	38,  // 65: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	57,  // 66: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
+	37,  // 67: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
+	36,  // 68: connectd.pluginhost.SourceBatch.transaction_requests:type_name -> connectd.pluginhost.TransactionRequest
+	57,  // 69: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
+	57,  // 70: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 71: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	39,  // 72: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	57,  // 73: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	46,  // 74: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	46,  // 75: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	55,  // 76: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	43,  // 77: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	57,  // 78: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 79: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 80: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	39,  // 81: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	47,  // 82: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	47,  // 83: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	47,  // 84: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 85: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	46,  // 86: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	51,  // 87: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	50,  // 88: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	52,  // 89: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 90: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	55,  // 91: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	43,  // 92: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 93: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	57,  // 94: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	53,  // 95: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	57,  // 96: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	57,  // 97: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 98: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 99: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 100: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	79,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	57,  // 102: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	56,  // 103: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	55,  // 104: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	55,  // 105: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	55,  // 106: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	58,  // 107: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	59,  // 108: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	60,  // 109: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	61,  // 110: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	57,  // 111: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	57,  // 112: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	57,  // 113: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	57,  // 114: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	80,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	57,  // 116: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 117: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	39,  // 118: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	55,  // 119: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	63,  // 120: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	55,  // 121: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	66,  // 122: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	63,  // 123: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 124: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 125: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	55,  // 126: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
+	69,  // 127: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
+	57,  // 128: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
+	55,  // 129: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	71,  // 130: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	57,  // 131: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 132: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	133, // [133:133] is the sub-list for method output_type
+	133, // [133:133] is the sub-list for method input_type
+	133, // [133:133] is the sub-list for extension type_name
+	133, // [133:133] is the sub-list for extension extendee
+	0,   // [0:133] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -6405,23 +6498,23 @@ func file_pluginhost_proto_init() {
 		(*Response_PredicateResults)(nil),
 		(*Response_Converted)(nil),
 	}
-	file_pluginhost_proto_msgTypes[34].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[39].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[41].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[44].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[35].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[40].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[42].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[45].OneofWrappers = []any{
 		(*HostRequest_ReadOffsets)(nil),
 		(*HostRequest_ReportErrant)(nil),
 	}
-	file_pluginhost_proto_msgTypes[45].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[46].OneofWrappers = []any{
 		(*HostResponse_Offsets)(nil),
 		(*HostResponse_Done)(nil),
 	}
-	file_pluginhost_proto_msgTypes[50].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[51].OneofWrappers = []any{
 		(*Event_RequestTaskReconfiguration)(nil),
 		(*Event_RaiseError)(nil),
 	}
-	file_pluginhost_proto_msgTypes[51].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[53].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[52].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[54].OneofWrappers = []any{
 		(*Value_BoolValue)(nil),
 		(*Value_Int8Value)(nil),
 		(*Value_Int16Value)(nil),
@@ -6437,21 +6530,21 @@ func file_pluginhost_proto_init() {
 		(*Value_DecimalValue)(nil),
 		(*Value_DateValue)(nil),
 	}
-	file_pluginhost_proto_msgTypes[59].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[62].OneofWrappers = []any{
+	file_pluginhost_proto_msgTypes[60].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[63].OneofWrappers = []any{
 		(*TransformedRecord_Record)(nil),
 		(*TransformedRecord_Dropped)(nil),
 		(*TransformedRecord_Failure)(nil),
 	}
-	file_pluginhost_proto_msgTypes[65].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[67].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[66].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[68].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   77,
+			NumMessages:   78,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -120,7 +120,7 @@ final class PluginInstance {
         pluginMetrics = new PluginMetricsImpl(metrics,
                 Map.of("connector", req.getConnector(), "task", Integer.toString(req.getTask())));
         if (target instanceof SourceTask t) {
-            source = new SourceTaskRunner(t, req.getPropsMap(), new OffsetReader(), pluginMetrics, req.getCommitRecords());
+            source = new SourceTaskRunner(t, req.getPropsMap(), new OffsetReader(), pluginMetrics, req.getCommitRecords(), req.getTransactionContext());
             source.start();
         } else if (target instanceof SinkTask t) {
             sink = new SinkTaskRunner(t, req.getPropsMap(), pluginMetrics, req.getErrantReporter() ? channel : null, id);

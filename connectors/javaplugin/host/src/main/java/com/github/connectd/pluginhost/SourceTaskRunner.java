@@ -14,6 +14,7 @@ import org.apache.kafka.common.metrics.PluginMetrics;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.source.TransactionContext;
 import org.apache.kafka.connect.storage.OffsetStorageReader;
 
 /** A started source task: poll() ahead of the worker, batches of polls, commit() and commitRecord(). */
@@ -23,16 +24,18 @@ final class SourceTaskRunner {
     private final OffsetStorageReader offsets;
     private final PluginMetrics metrics;
     private final boolean commitRecords;
+    private final HostTransactionContext txn; // null unless transaction.boundary=connector
     private final InFlight inFlight = new InFlight();
     private long nextSeq;
 
     SourceTaskRunner(SourceTask task, Map<String, String> props, OffsetStorageReader offsets, PluginMetrics metrics,
-            boolean commitRecords) {
+            boolean commitRecords, boolean transactionContext) {
         this.task = task;
         this.props = Map.copyOf(props);
         this.offsets = offsets;
         this.metrics = metrics;
         this.commitRecords = commitRecords;
+        this.txn = transactionContext ? new HostTransactionContext() : null;
     }
 
     void start() {
@@ -50,6 +53,11 @@ final class SourceTaskRunner {
             @Override
             public PluginMetrics pluginMetrics() {
                 return metrics;
+            }
+
+            @Override
+            public TransactionContext transactionContext() {
+                return txn;
             }
         });
         task.start(props);
@@ -161,11 +169,19 @@ final class SourceTaskRunner {
             try {
                 List<SourceRecord> records = task.poll();
                 polled = records == null ? List.of() : records;
+                if (txn != null) {
+                    // This poll's transaction requests travel with its records (an empty
+                    // poll's too, so it is kept below when it carries one).
+                    @SuppressWarnings("unchecked")
+                    List<SourceRecord> l = (List<SourceRecord>) polled;
+                    polled = txn.take(l);
+                }
             } catch (Throwable t) {
                 polled = t;
             }
             synchronized (lock) {
-                if (polled instanceof List<?> l && l.isEmpty()) {
+                if (polled instanceof List<?> l && l.isEmpty()
+                        && !(l instanceof HostTransactionContext.Poll p && !p.requests.isEmpty())) {
                     if (waiting >= 0 && ahead.isEmpty()) {
                         answerLater(waiting, List.of()); // nothing now: the worker loops, as Kafka Connect's does
                         waiting = -1;
@@ -202,7 +218,11 @@ final class SourceTaskRunner {
             List<SourceRecord> l = (List<SourceRecord>) b;
             records.addAll(l);
         }
-        return Response.newBuilder().setSourceBatch(encode(records));
+        ByteString encoded = encode(records);
+        if (txn != null) {
+            encoded = encoded.concat(HostTransactionContext.encode(batch)); // fields of the same SourceBatch
+        }
+        return Response.newBuilder().setSourceBatch(encoded);
     }
 
     /**

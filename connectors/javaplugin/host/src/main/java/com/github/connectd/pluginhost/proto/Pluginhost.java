@@ -227,6 +227,11 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_SourceBatch_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_TransactionRequest_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_TransactionRequest_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_connectd_pluginhost_OffsetKeys_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -554,177 +559,181 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "s\030\001 \003(\0132*.connectd.pluginhost.TaskConfig" +
       ".PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r" +
       "\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010in" +
-      "stance\030\001 \001(\004\"\327\001\n\tTaskStart\022\020\n\010instance\030\001" +
+      "stance\030\001 \001(\004\"\364\001\n\tTaskStart\022\020\n\010instance\030\001" +
       " \001(\004\0228\n\005props\030\002 \003(\0132).connectd.pluginhos" +
       "t.TaskStart.PropsEntry\022\021\n\tconnector\030\003 \001(" +
       "\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022" +
-      "\027\n\017errant_reporter\030\006 \001(\010\032,\n\nPropsEntry\022\013" +
-      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskSt" +
-      "op\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010in" +
-      "stance\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010instance" +
-      "\030\001 \001(\004\"U\n\023SourceCommitRecords\022\020\n\010instanc" +
-      "e\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connectd.pluginh" +
-      "ost.RecordAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022" +
-      "\020\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpart" +
-      "ition\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp" +
-      "\030\006 \001(\003\"\325\001\n\013SourceBatch\022,\n\007schemas\030\001 \003(\0132" +
-      "\033.connectd.pluginhost.Schema\0222\n\007records\030" +
-      "\002 \003(\0132!.connectd.pluginhost.SourceRecord" +
-      "\022.\n\npartitions\030\003 \003(\0132\032.connectd.pluginho" +
-      "st.Value\0224\n\013offset_keys\030\004 \003(\0132\037.connectd" +
-      ".pluginhost.OffsetKeys\"\032\n\nOffsetKeys\022\014\n\004" +
-      "keys\030\001 \003(\t\"\234\003\n\014SourceRecord\022\013\n\003seq\030\001 \001(\004" +
-      "\022\030\n\020source_partition\030\014 \001(\r\022\023\n\013offset_key" +
-      "s\030\r \001(\r\0221\n\roffset_values\030\016 \003(\0132\032.connect" +
-      "d.pluginhost.Value\022\r\n\005topic\030\004 \001(\t\022\034\n\017kaf" +
-      "ka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_schema\030\006 " +
-      "\001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.pluginhost.V" +
-      "alue\022\024\n\014value_schema\030\010 \001(\r\022)\n\005value\030\t \001(" +
-      "\0132\032.connectd.pluginhost.Value\022\026\n\ttimesta" +
-      "mp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033.connect" +
-      "d.pluginhost.HeaderB\022\n\020_kafka_partitionB" +
-      "\014\n\n_timestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006Header\022\013\n\003k" +
-      "ey\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132" +
-      "\032.connectd.pluginhost.Value\"U\n\010SinkOpen\022" +
-      "\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030\002 \003(\0132#." +
-      "connectd.pluginhost.TopicPartition\"V\n\tSi" +
-      "nkClose\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030" +
+      "\027\n\017errant_reporter\030\006 \001(\010\022\033\n\023transaction_" +
+      "context\030\007 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t" +
+      "\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010insta" +
+      "nce\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 \001(" +
+      "\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n\023S" +
+      "ourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022,\n\004" +
+      "acks\030\002 \003(\0132\036.connectd.pluginhost.RecordA" +
+      "ck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produced" +
+      "\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001(\005" +
+      "\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"\234\002\n\013" +
+      "SourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd." +
+      "pluginhost.Schema\0222\n\007records\030\002 \003(\0132!.con" +
+      "nectd.pluginhost.SourceRecord\022.\n\npartiti" +
+      "ons\030\003 \003(\0132\032.connectd.pluginhost.Value\0224\n" +
+      "\013offset_keys\030\004 \003(\0132\037.connectd.pluginhost" +
+      ".OffsetKeys\022E\n\024transaction_requests\030\005 \003(" +
+      "\0132\'.connectd.pluginhost.TransactionReque" +
+      "st\"B\n\022TransactionRequest\022\r\n\005after\030\001 \001(\r\022" +
+      "\r\n\005abort\030\002 \001(\010\022\016\n\006record\030\003 \001(\010\"\032\n\nOffset" +
+      "Keys\022\014\n\004keys\030\001 \003(\t\"\234\003\n\014SourceRecord\022\013\n\003s" +
+      "eq\030\001 \001(\004\022\030\n\020source_partition\030\014 \001(\r\022\023\n\013of" +
+      "fset_keys\030\r \001(\r\0221\n\roffset_values\030\016 \003(\0132\032" +
+      ".connectd.pluginhost.Value\022\r\n\005topic\030\004 \001(" +
+      "\t\022\034\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_s" +
+      "chema\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.plug" +
+      "inhost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005va" +
+      "lue\030\t \001(\0132\032.connectd.pluginhost.Value\022\026\n" +
+      "\ttimestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033" +
+      ".connectd.pluginhost.HeaderB\022\n\020_kafka_pa" +
+      "rtitionB\014\n\n_timestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006Hea" +
+      "der\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005valu" +
+      "e\030\003 \001(\0132\032.connectd.pluginhost.Value\"U\n\010S" +
+      "inkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030" +
       "\002 \003(\0132#.connectd.pluginhost.TopicPartiti" +
-      "on\"{\n\007SinkPut\022\020\n\010instance\030\001 \001(\004\022,\n\007schem" +
-      "as\030\002 \003(\0132\033.connectd.pluginhost.Schema\0220\n" +
-      "\007records\030\003 \003(\0132\037.connectd.pluginhost.Sin" +
-      "kRecord\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n" +
-      "\017kafka_partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003" +
-      " \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032." +
-      "connectd.pluginhost.Value\022\024\n\014value_schem" +
-      "a\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.plugin" +
-      "host.Value\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016ti" +
-      "mestamp_type\030\t \001(\0162\".connectd.pluginhost" +
-      ".TimestampType\022,\n\007headers\030\n \003(\0132\033.connec" +
-      "td.pluginhost.HeaderB\014\n\n_timestamp\"X\n\rSi" +
-      "nkPreCommit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets" +
-      "\030\002 \003(\0132$.connectd.pluginhost.PartitionOf" +
-      "fset\"\247\002\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.con" +
-      "nectd.pluginhost.PartitionOffset\022;\n\rrese" +
-      "t_offsets\030\002 \003(\0132$.connectd.pluginhost.Pa" +
-      "rtitionOffset\0222\n\005pause\030\003 \003(\0132#.connectd." +
-      "pluginhost.TopicPartition\0223\n\006resume\030\004 \003(" +
-      "\0132#.connectd.pluginhost.TopicPartition\022\026" +
-      "\n\016request_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001" +
-      "(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016TopicPartition" +
-      "\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\"C\n\017Pa" +
-      "rtitionOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartitio" +
-      "n\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013HostRequest\022" +
-      "\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002 \001(\0132 .conn" +
-      "ectd.pluginhost.ReadOffsetsH\000\022:\n\rreport_" +
-      "errant\030\003 \001(\0132!.connectd.pluginhost.Repor" +
-      "tErrantH\000B\006\n\004call\"\217\001\n\014HostResponse\022\n\n\002id" +
-      "\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offsets\030\003 \001(\0132\034" +
-      ".connectd.pluginhost.OffsetsH\000\022)\n\004done\030\004" +
-      " \001(\0132\031.connectd.pluginhost.DoneH\000B\010\n\006res" +
-      "ult\"\254\001\n\014ReportErrant\022\020\n\010instance\030\001 \001(\004\022," +
-      "\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost.Sc" +
-      "hema\022/\n\006record\030\003 \001(\0132\037.connectd.pluginho" +
-      "st.SinkRecord\022+\n\005error\030\004 \001(\0132\034.connectd." +
-      "pluginhost.Failure\"O\n\013ReadOffsets\022\020\n\010ins" +
-      "tance\030\001 \001(\004\022.\n\npartitions\030\002 \003(\0132\032.connec" +
-      "td.pluginhost.Value\"<\n\007Offsets\0221\n\007entrie" +
-      "s\030\001 \003(\0132 .connectd.pluginhost.OffsetEntr" +
-      "y\"h\n\013OffsetEntry\022-\n\tpartition\030\001 \001(\0132\032.co" +
-      "nnectd.pluginhost.Value\022*\n\006offset\030\002 \001(\0132" +
-      "\032.connectd.pluginhost.Value\"\231\001\n\005Event\022\020\n" +
-      "\010instance\030\001 \001(\004\022A\n\034request_task_reconfig" +
-      "uration\030\002 \001(\0132\031.connectd.pluginhost.Done" +
-      "H\000\0223\n\013raise_error\030\003 \001(\0132\034.connectd.plugi" +
-      "nhost.FailureH\000B\006\n\004kind\"\275\003\n\006Schema\022-\n\004ty" +
-      "pe\030\001 \001(\0162\037.connectd.pluginhost.SchemaTyp" +
-      "e\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003 \001(\t\022\024\n\007ver" +
-      "sion\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\nparamete" +
-      "rs\030\006 \003(\0132+.connectd.pluginhost.Schema.Pa" +
-      "rametersEntry\0221\n\rdefault_value\030\007 \001(\0132\032.c" +
-      "onnectd.pluginhost.Value\022*\n\006fields\030\010 \003(\013" +
-      "2\032.connectd.pluginhost.Field\022/\n\nkey_sche" +
-      "ma\030\t \001(\0132\033.connectd.pluginhost.Schema\0221\n" +
-      "\014value_schema\030\n \001(\0132\033.connectd.pluginhos" +
-      "t.Schema\0321\n\017ParametersEntry\022\013\n\003key\030\001 \001(\t" +
-      "\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_version\"B\n\005Field" +
-      "\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033.connect" +
-      "d.pluginhost.Schema\"\323\003\n\005Value\022\024\n\nbool_va" +
-      "lue\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H\000\022\025\n\013int" +
-      "16_value\030\003 \001(\021H\000\022\025\n\013int32_value\030\004 \001(\021H\000\022" +
-      "\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rfloat32_value\030" +
-      "\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(\001H\000\022\026\n\014stri" +
-      "ng_value\030\010 \001(\tH\000\022\025\n\013bytes_value\030\t \001(\014H\000\022" +
-      "5\n\013array_value\030\n \001(\0132\036.connectd.pluginho" +
-      "st.ListValueH\000\0222\n\tmap_value\030\013 \001(\0132\035.conn" +
-      "ectd.pluginhost.MapValueH\000\0228\n\014struct_val" +
-      "ue\030\014 \001(\0132 .connectd.pluginhost.StructVal" +
-      "ueH\000\0225\n\rdecimal_value\030\r \001(\0132\034.connectd.p" +
-      "luginhost.DecimalH\000\022\024\n\ndate_value\030\016 \001(\003H" +
-      "\000B\006\n\004kind\"6\n\tListValue\022)\n\005items\030\001 \003(\0132\032." +
-      "connectd.pluginhost.Value\"`\n\010MapValue\022(\n" +
-      "\004keys\030\001 \003(\0132\032.connectd.pluginhost.Value\022" +
-      "*\n\006values\030\002 \003(\0132\032.connectd.pluginhost.Va" +
-      "lue\"9\n\013StructValue\022*\n\006values\030\001 \003(\0132\032.con" +
-      "nectd.pluginhost.Value\"*\n\007Decimal\022\020\n\010uns" +
-      "caled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tConfigure" +
-      "\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).conn" +
-      "ectd.pluginhost.Configure.PropsEntry\022\016\n\006" +
-      "is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
-      "\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRecord\022\r\n\005" +
-      "topic\030\001 \001(\t\022\034\n\017kafka_partition\030\002 \001(\005H\000\210\001" +
-      "\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\nkey_sche" +
-      "ma\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginh" +
-      "ost.Value\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value" +
-      "\030\007 \001(\0132\032.connectd.pluginhost.Value\022\026\n\tti" +
-      "mestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t \003(\0132\033.co" +
-      "nnectd.pluginhost.HeaderB\022\n\020_kafka_parti" +
-      "tionB\017\n\r_kafka_offsetB\014\n\n_timestamp\"\202\001\n\013" +
-      "RecordBatch\022\020\n\010instance\030\001 \001(\004\022,\n\007schemas" +
-      "\030\002 \003(\0132\033.connectd.pluginhost.Schema\0223\n\007r" +
-      "ecords\030\003 \003(\0132\".connectd.pluginhost.Conne" +
-      "ctRecord\"y\n\020TransformedBatch\022,\n\007schemas\030" +
-      "\001 \003(\0132\033.connectd.pluginhost.Schema\0227\n\007re" +
-      "cords\030\002 \003(\0132&.connectd.pluginhost.Transf" +
-      "ormedRecord\"\262\001\n\021TransformedRecord\0224\n\006rec" +
-      "ord\030\001 \001(\0132\".connectd.pluginhost.ConnectR" +
-      "ecordH\000\022,\n\007dropped\030\002 \001(\0132\031.connectd.plug" +
-      "inhost.DoneH\000\022/\n\007failure\030\003 \001(\0132\034.connect" +
-      "d.pluginhost.FailureH\000B\010\n\006result\"#\n\020Pred" +
-      "icateResults\022\017\n\007matches\030\001 \003(\010\"\223\001\n\014Conver" +
-      "tBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_connect\030\002" +
-      " \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connectd.pluginh" +
-      "ost.Schema\022/\n\005items\030\004 \003(\0132 .connectd.plu" +
-      "ginhost.ConvertItem\"s\n\013ConvertItem\022\r\n\005to" +
-      "pic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\013" +
-      "2\032.connectd.pluginhost.Value\022\021\n\004data\030\004 \001" +
-      "(\014H\000\210\001\001B\007\n\005_data\"m\n\016ConvertedBatch\022,\n\007sc" +
-      "hemas\030\001 \003(\0132\033.connectd.pluginhost.Schema" +
-      "\022-\n\005items\030\002 \003(\0132\036.connectd.pluginhost.Co" +
-      "nverted\"\221\001\n\tConverted\022\021\n\004data\030\001 \001(\014H\000\210\001\001" +
-      "\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132\032.connec" +
-      "td.pluginhost.Value\022-\n\007failure\030\004 \001(\0132\034.c" +
-      "onnectd.pluginhost.FailureB\007\n\005_data*\317\001\n\n" +
-      "PluginType\022\033\n\027PLUGIN_TYPE_UNSPECIFIED\020\000\022" +
-      "\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUGIN_TYPE_S" +
-      "INK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020\003\022 \n\034PLUG" +
-      "IN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032PLUGIN_TYP" +
-      "E_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TYPE_PREDIC" +
-      "ATE\020\006*y\n\rTimestampType\022$\n TIMESTAMP_TYPE" +
-      "_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTAMP_TYPE_C" +
-      "REATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_LOG_APPEN" +
-      "D_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHEMA_TYPE_U" +
-      "NSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT8\020\001\022\025\n\021SC" +
-      "HEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYPE_INT32\020\003" +
-      "\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHEMA_TYPE_F" +
-      "LOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020\006\022\027\n\023SCH" +
-      "EMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TYPE_STRING" +
-      "\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SCHEMA_TYPE" +
-      "_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n\022SCHEMA_" +
-      "TYPE_STRUCT\020\014Bc\n$com.github.connectd.plu" +
-      "ginhost.protoP\001Z9github.com/connectd/con" +
-      "nectd/connectors/javaplugin/hostpbb\006prot" +
-      "o3"
+      "on\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004\0227\n\npar" +
+      "titions\030\002 \003(\0132#.connectd.pluginhost.Topi" +
+      "cPartition\"{\n\007SinkPut\022\020\n\010instance\030\001 \001(\004\022" +
+      ",\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost.S" +
+      "chema\0220\n\007records\030\003 \003(\0132\037.connectd.plugin" +
+      "host.SinkRecord\"\330\002\n\nSinkRecord\022\r\n\005topic\030" +
+      "\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n\014kafka_" +
+      "offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030" +
+      "\005 \001(\0132\032.connectd.pluginhost.Value\022\024\n\014val" +
+      "ue_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connect" +
+      "d.pluginhost.Value\022\026\n\ttimestamp\030\010 \001(\003H\000\210" +
+      "\001\001\022:\n\016timestamp_type\030\t \001(\0162\".connectd.pl" +
+      "uginhost.TimestampType\022,\n\007headers\030\n \003(\0132" +
+      "\033.connectd.pluginhost.HeaderB\014\n\n_timesta" +
+      "mp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001 \001(\004\0225\n" +
+      "\007offsets\030\002 \003(\0132$.connectd.pluginhost.Par" +
+      "titionOffset\"\247\002\n\tSinkReply\0224\n\006commit\030\001 \003" +
+      "(\0132$.connectd.pluginhost.PartitionOffset" +
+      "\022;\n\rreset_offsets\030\002 \003(\0132$.connectd.plugi" +
+      "nhost.PartitionOffset\0222\n\005pause\030\003 \003(\0132#.c" +
+      "onnectd.pluginhost.TopicPartition\0223\n\006res" +
+      "ume\030\004 \003(\0132#.connectd.pluginhost.TopicPar" +
+      "tition\022\026\n\016request_commit\030\005 \001(\010\022\027\n\ntimeou" +
+      "t_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016TopicP" +
+      "artition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001" +
+      "(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\t" +
+      "partition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013Host" +
+      "Request\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002 \001(" +
+      "\0132 .connectd.pluginhost.ReadOffsetsH\000\022:\n" +
+      "\rreport_errant\030\003 \001(\0132!.connectd.pluginho" +
+      "st.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostRespon" +
+      "se\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offsets" +
+      "\030\003 \001(\0132\034.connectd.pluginhost.OffsetsH\000\022)" +
+      "\n\004done\030\004 \001(\0132\031.connectd.pluginhost.DoneH" +
+      "\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010instance" +
+      "\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plugi" +
+      "nhost.Schema\022/\n\006record\030\003 \001(\0132\037.connectd." +
+      "pluginhost.SinkRecord\022+\n\005error\030\004 \001(\0132\034.c" +
+      "onnectd.pluginhost.Failure\"O\n\013ReadOffset" +
+      "s\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002 \003(\0132" +
+      "\032.connectd.pluginhost.Value\"<\n\007Offsets\0221" +
+      "\n\007entries\030\001 \003(\0132 .connectd.pluginhost.Of" +
+      "fsetEntry\"h\n\013OffsetEntry\022-\n\tpartition\030\001 " +
+      "\001(\0132\032.connectd.pluginhost.Value\022*\n\006offse" +
+      "t\030\002 \001(\0132\032.connectd.pluginhost.Value\"\231\001\n\005" +
+      "Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_task_" +
+      "reconfiguration\030\002 \001(\0132\031.connectd.pluginh" +
+      "ost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.connec" +
+      "td.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n\006Sche" +
+      "ma\022-\n\004type\030\001 \001(\0162\037.connectd.pluginhost.S" +
+      "chemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003 \001(" +
+      "\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\n" +
+      "parameters\030\006 \003(\0132+.connectd.pluginhost.S" +
+      "chema.ParametersEntry\0221\n\rdefault_value\030\007" +
+      " \001(\0132\032.connectd.pluginhost.Value\022*\n\006fiel" +
+      "ds\030\010 \003(\0132\032.connectd.pluginhost.Field\022/\n\n" +
+      "key_schema\030\t \001(\0132\033.connectd.pluginhost.S" +
+      "chema\0221\n\014value_schema\030\n \001(\0132\033.connectd.p" +
+      "luginhost.Schema\0321\n\017ParametersEntry\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_version\"" +
+      "B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033" +
+      ".connectd.pluginhost.Schema\"\323\003\n\005Value\022\024\n" +
+      "\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H" +
+      "\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_value\030" +
+      "\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rfloat3" +
+      "2_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(\001H\000" +
+      "\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_value\030" +
+      "\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.connectd." +
+      "pluginhost.ListValueH\000\0222\n\tmap_value\030\013 \001(" +
+      "\0132\035.connectd.pluginhost.MapValueH\000\0228\n\014st" +
+      "ruct_value\030\014 \001(\0132 .connectd.pluginhost.S" +
+      "tructValueH\000\0225\n\rdecimal_value\030\r \001(\0132\034.co" +
+      "nnectd.pluginhost.DecimalH\000\022\024\n\ndate_valu" +
+      "e\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005items\030" +
+      "\001 \003(\0132\032.connectd.pluginhost.Value\"`\n\010Map" +
+      "Value\022(\n\004keys\030\001 \003(\0132\032.connectd.pluginhos" +
+      "t.Value\022*\n\006values\030\002 \003(\0132\032.connectd.plugi" +
+      "nhost.Value\"9\n\013StructValue\022*\n\006values\030\001 \003" +
+      "(\0132\032.connectd.pluginhost.Value\"*\n\007Decima" +
+      "l\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tC" +
+      "onfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002 \003(" +
+      "\0132).connectd.pluginhost.Configure.PropsE" +
+      "ntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003ke" +
+      "y\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRe" +
+      "cord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partition\030\002" +
+      " \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\n" +
+      "key_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd" +
+      ".pluginhost.Value\022\024\n\014value_schema\030\006 \001(\r\022" +
+      ")\n\005value\030\007 \001(\0132\032.connectd.pluginhost.Val" +
+      "ue\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t " +
+      "\003(\0132\033.connectd.pluginhost.HeaderB\022\n\020_kaf" +
+      "ka_partitionB\017\n\r_kafka_offsetB\014\n\n_timest" +
+      "amp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001(\004\022,\n" +
+      "\007schemas\030\002 \003(\0132\033.connectd.pluginhost.Sch" +
+      "ema\0223\n\007records\030\003 \003(\0132\".connectd.pluginho" +
+      "st.ConnectRecord\"y\n\020TransformedBatch\022,\n\007" +
+      "schemas\030\001 \003(\0132\033.connectd.pluginhost.Sche" +
+      "ma\0227\n\007records\030\002 \003(\0132&.connectd.pluginhos" +
+      "t.TransformedRecord\"\262\001\n\021TransformedRecor" +
+      "d\0224\n\006record\030\001 \001(\0132\".connectd.pluginhost." +
+      "ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031.conne" +
+      "ctd.pluginhost.DoneH\000\022/\n\007failure\030\003 \001(\0132\034" +
+      ".connectd.pluginhost.FailureH\000B\010\n\006result" +
+      "\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003(\010\"\223\001" +
+      "\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_c" +
+      "onnect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connectd" +
+      ".pluginhost.Schema\022/\n\005items\030\004 \003(\0132 .conn" +
+      "ectd.pluginhost.ConvertItem\"s\n\013ConvertIt" +
+      "em\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005val" +
+      "ue\030\003 \001(\0132\032.connectd.pluginhost.Value\022\021\n\004" +
+      "data\030\004 \001(\014H\000\210\001\001B\007\n\005_data\"m\n\016ConvertedBat" +
+      "ch\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginhos" +
+      "t.Schema\022-\n\005items\030\002 \003(\0132\036.connectd.plugi" +
+      "nhost.Converted\"\221\001\n\tConverted\022\021\n\004data\030\001 " +
+      "\001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132" +
+      "\032.connectd.pluginhost.Value\022-\n\007failure\030\004" +
+      " \001(\0132\034.connectd.pluginhost.FailureB\007\n\005_d" +
+      "ata*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPEC" +
+      "IFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUGI" +
+      "N_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020\003" +
+      "\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032PL" +
+      "UGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TYP" +
+      "E_PREDICATE\020\006*y\n\rTimestampType\022$\n TIMEST" +
+      "AMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTAM" +
+      "P_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_L" +
+      "OG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHEM" +
+      "A_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT8" +
+      "\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYPE" +
+      "_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHEM" +
+      "A_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020" +
+      "\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TYP" +
+      "E_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SCH" +
+      "EMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n" +
+      "\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.conn" +
+      "ectd.pluginhost.protoP\001Z9github.com/conn" +
+      "ectd/connectd/connectors/javaplugin/host" +
+      "pbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -927,7 +936,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_TaskStart_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TaskStart_descriptor,
-        new java.lang.String[] { "Instance", "Props", "Connector", "Task", "CommitRecords", "ErrantReporter", });
+        new java.lang.String[] { "Instance", "Props", "Connector", "Task", "CommitRecords", "ErrantReporter", "TransactionContext", });
     internal_static_connectd_pluginhost_TaskStart_PropsEntry_descriptor =
       internal_static_connectd_pluginhost_TaskStart_descriptor.getNestedType(0);
     internal_static_connectd_pluginhost_TaskStart_PropsEntry_fieldAccessorTable = new
@@ -969,117 +978,123 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_SourceBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceBatch_descriptor,
-        new java.lang.String[] { "Schemas", "Records", "Partitions", "OffsetKeys", });
-    internal_static_connectd_pluginhost_OffsetKeys_descriptor =
+        new java.lang.String[] { "Schemas", "Records", "Partitions", "OffsetKeys", "TransactionRequests", });
+    internal_static_connectd_pluginhost_TransactionRequest_descriptor =
       getDescriptor().getMessageType(33);
+    internal_static_connectd_pluginhost_TransactionRequest_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_TransactionRequest_descriptor,
+        new java.lang.String[] { "After", "Abort", "Record", });
+    internal_static_connectd_pluginhost_OffsetKeys_descriptor =
+      getDescriptor().getMessageType(34);
     internal_static_connectd_pluginhost_OffsetKeys_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_OffsetKeys_descriptor,
         new java.lang.String[] { "Keys", });
     internal_static_connectd_pluginhost_SourceRecord_descriptor =
-      getDescriptor().getMessageType(34);
+      getDescriptor().getMessageType(35);
     internal_static_connectd_pluginhost_SourceRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SourceRecord_descriptor,
         new java.lang.String[] { "Seq", "SourcePartition", "OffsetKeys", "OffsetValues", "Topic", "KafkaPartition", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
     internal_static_connectd_pluginhost_Header_descriptor =
-      getDescriptor().getMessageType(35);
+      getDescriptor().getMessageType(36);
     internal_static_connectd_pluginhost_Header_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Header_descriptor,
         new java.lang.String[] { "Key", "Schema", "Value", });
     internal_static_connectd_pluginhost_SinkOpen_descriptor =
-      getDescriptor().getMessageType(36);
+      getDescriptor().getMessageType(37);
     internal_static_connectd_pluginhost_SinkOpen_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkOpen_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkClose_descriptor =
-      getDescriptor().getMessageType(37);
+      getDescriptor().getMessageType(38);
     internal_static_connectd_pluginhost_SinkClose_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkClose_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_SinkPut_descriptor =
-      getDescriptor().getMessageType(38);
+      getDescriptor().getMessageType(39);
     internal_static_connectd_pluginhost_SinkPut_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPut_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Records", });
     internal_static_connectd_pluginhost_SinkRecord_descriptor =
-      getDescriptor().getMessageType(39);
+      getDescriptor().getMessageType(40);
     internal_static_connectd_pluginhost_SinkRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkRecord_descriptor,
         new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "TimestampType", "Headers", });
     internal_static_connectd_pluginhost_SinkPreCommit_descriptor =
-      getDescriptor().getMessageType(40);
+      getDescriptor().getMessageType(41);
     internal_static_connectd_pluginhost_SinkPreCommit_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPreCommit_descriptor,
         new java.lang.String[] { "Instance", "Offsets", });
     internal_static_connectd_pluginhost_SinkReply_descriptor =
-      getDescriptor().getMessageType(41);
+      getDescriptor().getMessageType(42);
     internal_static_connectd_pluginhost_SinkReply_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkReply_descriptor,
         new java.lang.String[] { "Commit", "ResetOffsets", "Pause", "Resume", "RequestCommit", "TimeoutMs", });
     internal_static_connectd_pluginhost_TopicPartition_descriptor =
-      getDescriptor().getMessageType(42);
+      getDescriptor().getMessageType(43);
     internal_static_connectd_pluginhost_TopicPartition_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TopicPartition_descriptor,
         new java.lang.String[] { "Topic", "Partition", });
     internal_static_connectd_pluginhost_PartitionOffset_descriptor =
-      getDescriptor().getMessageType(43);
+      getDescriptor().getMessageType(44);
     internal_static_connectd_pluginhost_PartitionOffset_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PartitionOffset_descriptor,
         new java.lang.String[] { "Topic", "Partition", "Offset", });
     internal_static_connectd_pluginhost_HostRequest_descriptor =
-      getDescriptor().getMessageType(44);
+      getDescriptor().getMessageType(45);
     internal_static_connectd_pluginhost_HostRequest_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostRequest_descriptor,
         new java.lang.String[] { "Id", "ReadOffsets", "ReportErrant", "Call", });
     internal_static_connectd_pluginhost_HostResponse_descriptor =
-      getDescriptor().getMessageType(45);
+      getDescriptor().getMessageType(46);
     internal_static_connectd_pluginhost_HostResponse_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_HostResponse_descriptor,
         new java.lang.String[] { "Id", "Error", "Offsets", "Done", "Result", });
     internal_static_connectd_pluginhost_ReportErrant_descriptor =
-      getDescriptor().getMessageType(46);
+      getDescriptor().getMessageType(47);
     internal_static_connectd_pluginhost_ReportErrant_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ReportErrant_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Record", "Error", });
     internal_static_connectd_pluginhost_ReadOffsets_descriptor =
-      getDescriptor().getMessageType(47);
+      getDescriptor().getMessageType(48);
     internal_static_connectd_pluginhost_ReadOffsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ReadOffsets_descriptor,
         new java.lang.String[] { "Instance", "Partitions", });
     internal_static_connectd_pluginhost_Offsets_descriptor =
-      getDescriptor().getMessageType(48);
+      getDescriptor().getMessageType(49);
     internal_static_connectd_pluginhost_Offsets_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Offsets_descriptor,
         new java.lang.String[] { "Entries", });
     internal_static_connectd_pluginhost_OffsetEntry_descriptor =
-      getDescriptor().getMessageType(49);
+      getDescriptor().getMessageType(50);
     internal_static_connectd_pluginhost_OffsetEntry_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_OffsetEntry_descriptor,
         new java.lang.String[] { "Partition", "Offset", });
     internal_static_connectd_pluginhost_Event_descriptor =
-      getDescriptor().getMessageType(50);
+      getDescriptor().getMessageType(51);
     internal_static_connectd_pluginhost_Event_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Event_descriptor,
         new java.lang.String[] { "Instance", "RequestTaskReconfiguration", "RaiseError", "Kind", });
     internal_static_connectd_pluginhost_Schema_descriptor =
-      getDescriptor().getMessageType(51);
+      getDescriptor().getMessageType(52);
     internal_static_connectd_pluginhost_Schema_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Schema_descriptor,
@@ -1091,43 +1106,43 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_Schema_ParametersEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_Field_descriptor =
-      getDescriptor().getMessageType(52);
+      getDescriptor().getMessageType(53);
     internal_static_connectd_pluginhost_Field_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Field_descriptor,
         new java.lang.String[] { "Name", "Schema", });
     internal_static_connectd_pluginhost_Value_descriptor =
-      getDescriptor().getMessageType(53);
+      getDescriptor().getMessageType(54);
     internal_static_connectd_pluginhost_Value_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Value_descriptor,
         new java.lang.String[] { "BoolValue", "Int8Value", "Int16Value", "Int32Value", "Int64Value", "Float32Value", "Float64Value", "StringValue", "BytesValue", "ArrayValue", "MapValue", "StructValue", "DecimalValue", "DateValue", "Kind", });
     internal_static_connectd_pluginhost_ListValue_descriptor =
-      getDescriptor().getMessageType(54);
+      getDescriptor().getMessageType(55);
     internal_static_connectd_pluginhost_ListValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ListValue_descriptor,
         new java.lang.String[] { "Items", });
     internal_static_connectd_pluginhost_MapValue_descriptor =
-      getDescriptor().getMessageType(55);
+      getDescriptor().getMessageType(56);
     internal_static_connectd_pluginhost_MapValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_MapValue_descriptor,
         new java.lang.String[] { "Keys", "Values", });
     internal_static_connectd_pluginhost_StructValue_descriptor =
-      getDescriptor().getMessageType(56);
+      getDescriptor().getMessageType(57);
     internal_static_connectd_pluginhost_StructValue_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_StructValue_descriptor,
         new java.lang.String[] { "Values", });
     internal_static_connectd_pluginhost_Decimal_descriptor =
-      getDescriptor().getMessageType(57);
+      getDescriptor().getMessageType(58);
     internal_static_connectd_pluginhost_Decimal_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Decimal_descriptor,
         new java.lang.String[] { "Unscaled", "Scale", });
     internal_static_connectd_pluginhost_Configure_descriptor =
-      getDescriptor().getMessageType(58);
+      getDescriptor().getMessageType(59);
     internal_static_connectd_pluginhost_Configure_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Configure_descriptor,
@@ -1139,55 +1154,55 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
         internal_static_connectd_pluginhost_Configure_PropsEntry_descriptor,
         new java.lang.String[] { "Key", "Value", });
     internal_static_connectd_pluginhost_ConnectRecord_descriptor =
-      getDescriptor().getMessageType(59);
+      getDescriptor().getMessageType(60);
     internal_static_connectd_pluginhost_ConnectRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConnectRecord_descriptor,
         new java.lang.String[] { "Topic", "KafkaPartition", "KafkaOffset", "KeySchema", "Key", "ValueSchema", "Value", "Timestamp", "Headers", });
     internal_static_connectd_pluginhost_RecordBatch_descriptor =
-      getDescriptor().getMessageType(60);
+      getDescriptor().getMessageType(61);
     internal_static_connectd_pluginhost_RecordBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_RecordBatch_descriptor,
         new java.lang.String[] { "Instance", "Schemas", "Records", });
     internal_static_connectd_pluginhost_TransformedBatch_descriptor =
-      getDescriptor().getMessageType(61);
+      getDescriptor().getMessageType(62);
     internal_static_connectd_pluginhost_TransformedBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TransformedBatch_descriptor,
         new java.lang.String[] { "Schemas", "Records", });
     internal_static_connectd_pluginhost_TransformedRecord_descriptor =
-      getDescriptor().getMessageType(62);
+      getDescriptor().getMessageType(63);
     internal_static_connectd_pluginhost_TransformedRecord_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_TransformedRecord_descriptor,
         new java.lang.String[] { "Record", "Dropped", "Failure", "Result", });
     internal_static_connectd_pluginhost_PredicateResults_descriptor =
-      getDescriptor().getMessageType(63);
+      getDescriptor().getMessageType(64);
     internal_static_connectd_pluginhost_PredicateResults_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_PredicateResults_descriptor,
         new java.lang.String[] { "Matches", });
     internal_static_connectd_pluginhost_ConvertBatch_descriptor =
-      getDescriptor().getMessageType(64);
+      getDescriptor().getMessageType(65);
     internal_static_connectd_pluginhost_ConvertBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertBatch_descriptor,
         new java.lang.String[] { "Instance", "ToConnect", "Schemas", "Items", });
     internal_static_connectd_pluginhost_ConvertItem_descriptor =
-      getDescriptor().getMessageType(65);
+      getDescriptor().getMessageType(66);
     internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertItem_descriptor,
         new java.lang.String[] { "Topic", "Schema", "Value", "Data", });
     internal_static_connectd_pluginhost_ConvertedBatch_descriptor =
-      getDescriptor().getMessageType(66);
+      getDescriptor().getMessageType(67);
     internal_static_connectd_pluginhost_ConvertedBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertedBatch_descriptor,
         new java.lang.String[] { "Schemas", "Items", });
     internal_static_connectd_pluginhost_Converted_descriptor =
-      getDescriptor().getMessageType(67);
+      getDescriptor().getMessageType(68);
     internal_static_connectd_pluginhost_Converted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Converted_descriptor,

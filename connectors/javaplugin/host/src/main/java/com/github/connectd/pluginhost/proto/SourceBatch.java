@@ -41,6 +41,7 @@ private static final long serialVersionUID = 0L;
     records_ = java.util.Collections.emptyList();
     partitions_ = java.util.Collections.emptyList();
     offsetKeys_ = java.util.Collections.emptyList();
+    transactionRequests_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -240,6 +241,72 @@ private static final long serialVersionUID = 0L;
     return offsetKeys_.get(index);
   }
 
+  public static final int TRANSACTION_REQUESTS_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest> transactionRequests_;
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest> getTransactionRequestsList() {
+    return transactionRequests_;
+  }
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder> 
+      getTransactionRequestsOrBuilderList() {
+    return transactionRequests_;
+  }
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  @java.lang.Override
+  public int getTransactionRequestsCount() {
+    return transactionRequests_.size();
+  }
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.TransactionRequest getTransactionRequests(int index) {
+    return transactionRequests_.get(index);
+  }
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder getTransactionRequestsOrBuilder(
+      int index) {
+    return transactionRequests_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -266,6 +333,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < offsetKeys_.size(); i++) {
       output.writeMessage(4, offsetKeys_.get(i));
     }
+    for (int i = 0; i < transactionRequests_.size(); i++) {
+      output.writeMessage(5, transactionRequests_.get(i));
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -291,6 +361,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(4, offsetKeys_.get(i));
     }
+    for (int i = 0; i < transactionRequests_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(5, transactionRequests_.get(i));
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -314,6 +388,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getPartitionsList())) return false;
     if (!getOffsetKeysList()
         .equals(other.getOffsetKeysList())) return false;
+    if (!getTransactionRequestsList()
+        .equals(other.getTransactionRequestsList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -340,6 +416,10 @@ private static final long serialVersionUID = 0L;
     if (getOffsetKeysCount() > 0) {
       hash = (37 * hash) + OFFSET_KEYS_FIELD_NUMBER;
       hash = (53 * hash) + getOffsetKeysList().hashCode();
+    }
+    if (getTransactionRequestsCount() > 0) {
+      hash = (37 * hash) + TRANSACTION_REQUESTS_FIELD_NUMBER;
+      hash = (53 * hash) + getTransactionRequestsList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -509,6 +589,13 @@ private static final long serialVersionUID = 0L;
         offsetKeysBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000008);
+      if (transactionRequestsBuilder_ == null) {
+        transactionRequests_ = java.util.Collections.emptyList();
+      } else {
+        transactionRequests_ = null;
+        transactionRequestsBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000010);
       return this;
     }
 
@@ -577,6 +664,15 @@ private static final long serialVersionUID = 0L;
         result.offsetKeys_ = offsetKeys_;
       } else {
         result.offsetKeys_ = offsetKeysBuilder_.build();
+      }
+      if (transactionRequestsBuilder_ == null) {
+        if (((bitField0_ & 0x00000010) != 0)) {
+          transactionRequests_ = java.util.Collections.unmodifiableList(transactionRequests_);
+          bitField0_ = (bitField0_ & ~0x00000010);
+        }
+        result.transactionRequests_ = transactionRequests_;
+      } else {
+        result.transactionRequests_ = transactionRequestsBuilder_.build();
       }
     }
 
@@ -700,6 +796,32 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (transactionRequestsBuilder_ == null) {
+        if (!other.transactionRequests_.isEmpty()) {
+          if (transactionRequests_.isEmpty()) {
+            transactionRequests_ = other.transactionRequests_;
+            bitField0_ = (bitField0_ & ~0x00000010);
+          } else {
+            ensureTransactionRequestsIsMutable();
+            transactionRequests_.addAll(other.transactionRequests_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.transactionRequests_.isEmpty()) {
+          if (transactionRequestsBuilder_.isEmpty()) {
+            transactionRequestsBuilder_.dispose();
+            transactionRequestsBuilder_ = null;
+            transactionRequests_ = other.transactionRequests_;
+            bitField0_ = (bitField0_ & ~0x00000010);
+            transactionRequestsBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetTransactionRequestsFieldBuilder() : null;
+          } else {
+            transactionRequestsBuilder_.addAllMessages(other.transactionRequests_);
+          }
+        }
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -778,6 +900,19 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 34
+            case 42: {
+              com.github.connectd.pluginhost.proto.TransactionRequest m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.TransactionRequest.parser(),
+                      extensionRegistry);
+              if (transactionRequestsBuilder_ == null) {
+                ensureTransactionRequestsIsMutable();
+                transactionRequests_.add(m);
+              } else {
+                transactionRequestsBuilder_.addMessage(m);
+              }
+              break;
+            } // case 42
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1825,6 +1960,336 @@ private static final long serialVersionUID = 0L;
         offsetKeys_ = null;
       }
       return offsetKeysBuilder_;
+    }
+
+    private java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest> transactionRequests_ =
+      java.util.Collections.emptyList();
+    private void ensureTransactionRequestsIsMutable() {
+      if (!((bitField0_ & 0x00000010) != 0)) {
+        transactionRequests_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.TransactionRequest>(transactionRequests_);
+        bitField0_ |= 0x00000010;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.TransactionRequest, com.github.connectd.pluginhost.proto.TransactionRequest.Builder, com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder> transactionRequestsBuilder_;
+
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest> getTransactionRequestsList() {
+      if (transactionRequestsBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(transactionRequests_);
+      } else {
+        return transactionRequestsBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public int getTransactionRequestsCount() {
+      if (transactionRequestsBuilder_ == null) {
+        return transactionRequests_.size();
+      } else {
+        return transactionRequestsBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransactionRequest getTransactionRequests(int index) {
+      if (transactionRequestsBuilder_ == null) {
+        return transactionRequests_.get(index);
+      } else {
+        return transactionRequestsBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder setTransactionRequests(
+        int index, com.github.connectd.pluginhost.proto.TransactionRequest value) {
+      if (transactionRequestsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.set(index, value);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder setTransactionRequests(
+        int index, com.github.connectd.pluginhost.proto.TransactionRequest.Builder builderForValue) {
+      if (transactionRequestsBuilder_ == null) {
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder addTransactionRequests(com.github.connectd.pluginhost.proto.TransactionRequest value) {
+      if (transactionRequestsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.add(value);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder addTransactionRequests(
+        int index, com.github.connectd.pluginhost.proto.TransactionRequest value) {
+      if (transactionRequestsBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.add(index, value);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder addTransactionRequests(
+        com.github.connectd.pluginhost.proto.TransactionRequest.Builder builderForValue) {
+      if (transactionRequestsBuilder_ == null) {
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.add(builderForValue.build());
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder addTransactionRequests(
+        int index, com.github.connectd.pluginhost.proto.TransactionRequest.Builder builderForValue) {
+      if (transactionRequestsBuilder_ == null) {
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder addAllTransactionRequests(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.TransactionRequest> values) {
+      if (transactionRequestsBuilder_ == null) {
+        ensureTransactionRequestsIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, transactionRequests_);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder clearTransactionRequests() {
+      if (transactionRequestsBuilder_ == null) {
+        transactionRequests_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000010);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public Builder removeTransactionRequests(int index) {
+      if (transactionRequestsBuilder_ == null) {
+        ensureTransactionRequestsIsMutable();
+        transactionRequests_.remove(index);
+        onChanged();
+      } else {
+        transactionRequestsBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransactionRequest.Builder getTransactionRequestsBuilder(
+        int index) {
+      return internalGetTransactionRequestsFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder getTransactionRequestsOrBuilder(
+        int index) {
+      if (transactionRequestsBuilder_ == null) {
+        return transactionRequests_.get(index);  } else {
+        return transactionRequestsBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder> 
+         getTransactionRequestsOrBuilderList() {
+      if (transactionRequestsBuilder_ != null) {
+        return transactionRequestsBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(transactionRequests_);
+      }
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransactionRequest.Builder addTransactionRequestsBuilder() {
+      return internalGetTransactionRequestsFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.TransactionRequest.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public com.github.connectd.pluginhost.proto.TransactionRequest.Builder addTransactionRequestsBuilder(
+        int index) {
+      return internalGetTransactionRequestsFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.TransactionRequest.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * What the task asked of its TransactionContext about these records and polls, in order
+     * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest.Builder> 
+         getTransactionRequestsBuilderList() {
+      return internalGetTransactionRequestsFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.TransactionRequest, com.github.connectd.pluginhost.proto.TransactionRequest.Builder, com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder> 
+        internalGetTransactionRequestsFieldBuilder() {
+      if (transactionRequestsBuilder_ == null) {
+        transactionRequestsBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            com.github.connectd.pluginhost.proto.TransactionRequest, com.github.connectd.pluginhost.proto.TransactionRequest.Builder, com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder>(
+                transactionRequests_,
+                ((bitField0_ & 0x00000010) != 0),
+                getParentForChildren(),
+                isClean());
+        transactionRequests_ = null;
+      }
+      return transactionRequestsBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.SourceBatch)

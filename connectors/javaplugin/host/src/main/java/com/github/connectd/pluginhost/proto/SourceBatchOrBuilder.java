@@ -125,4 +125,53 @@ public interface SourceBatchOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.OffsetKeysOrBuilder getOffsetKeysOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  java.util.List<com.github.connectd.pluginhost.proto.TransactionRequest> 
+      getTransactionRequestsList();
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  com.github.connectd.pluginhost.proto.TransactionRequest getTransactionRequests(int index);
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  int getTransactionRequestsCount();
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder> 
+      getTransactionRequestsOrBuilderList();
+  /**
+   * <pre>
+   * What the task asked of its TransactionContext about these records and polls, in order
+   * (TaskStart.transaction_context); may come with no record (an empty poll's request).
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.TransactionRequest transaction_requests = 5;</code>
+   */
+  com.github.connectd.pluginhost.proto.TransactionRequestOrBuilder getTransactionRequestsOrBuilder(
+      int index);
 }

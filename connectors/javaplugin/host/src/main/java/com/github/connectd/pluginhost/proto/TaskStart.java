@@ -245,6 +245,22 @@ java.lang.String defaultValue) {
     return errantReporter_;
   }
 
+  public static final int TRANSACTION_CONTEXT_FIELD_NUMBER = 7;
+  private boolean transactionContext_ = false;
+  /**
+   * <pre>
+   * A source task with transaction.boundary=connector: its context's transactionContext() is
+   * not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+   * </pre>
+   *
+   * <code>bool transaction_context = 7;</code>
+   * @return The transactionContext.
+   */
+  @java.lang.Override
+  public boolean getTransactionContext() {
+    return transactionContext_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -279,6 +295,9 @@ java.lang.String defaultValue) {
     }
     if (errantReporter_ != false) {
       output.writeBool(6, errantReporter_);
+    }
+    if (transactionContext_ != false) {
+      output.writeBool(7, transactionContext_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -318,6 +337,10 @@ java.lang.String defaultValue) {
       size += com.google.protobuf.CodedOutputStream
         .computeBoolSize(6, errantReporter_);
     }
+    if (transactionContext_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(7, transactionContext_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -345,6 +368,8 @@ java.lang.String defaultValue) {
         != other.getCommitRecords()) return false;
     if (getErrantReporter()
         != other.getErrantReporter()) return false;
+    if (getTransactionContext()
+        != other.getTransactionContext()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -373,6 +398,9 @@ java.lang.String defaultValue) {
     hash = (37 * hash) + ERRANT_REPORTER_FIELD_NUMBER;
     hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
         getErrantReporter());
+    hash = (37 * hash) + TRANSACTION_CONTEXT_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getTransactionContext());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -539,6 +567,7 @@ java.lang.String defaultValue) {
       task_ = 0;
       commitRecords_ = false;
       errantReporter_ = false;
+      transactionContext_ = false;
       return this;
     }
 
@@ -591,6 +620,9 @@ java.lang.String defaultValue) {
       if (((from_bitField0_ & 0x00000020) != 0)) {
         result.errantReporter_ = errantReporter_;
       }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.transactionContext_ = transactionContext_;
+      }
     }
 
     @java.lang.Override
@@ -624,6 +656,9 @@ java.lang.String defaultValue) {
       }
       if (other.getErrantReporter() != false) {
         setErrantReporter(other.getErrantReporter());
+      }
+      if (other.getTransactionContext() != false) {
+        setTransactionContext(other.getTransactionContext());
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -685,6 +720,11 @@ java.lang.String defaultValue) {
               bitField0_ |= 0x00000020;
               break;
             } // case 48
+            case 56: {
+              transactionContext_ = input.readBool();
+              bitField0_ |= 0x00000040;
+              break;
+            } // case 56
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1081,6 +1121,53 @@ java.lang.String defaultValue) {
     public Builder clearErrantReporter() {
       bitField0_ = (bitField0_ & ~0x00000020);
       errantReporter_ = false;
+      onChanged();
+      return this;
+    }
+
+    private boolean transactionContext_ ;
+    /**
+     * <pre>
+     * A source task with transaction.boundary=connector: its context's transactionContext() is
+     * not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+     * </pre>
+     *
+     * <code>bool transaction_context = 7;</code>
+     * @return The transactionContext.
+     */
+    @java.lang.Override
+    public boolean getTransactionContext() {
+      return transactionContext_;
+    }
+    /**
+     * <pre>
+     * A source task with transaction.boundary=connector: its context's transactionContext() is
+     * not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+     * </pre>
+     *
+     * <code>bool transaction_context = 7;</code>
+     * @param value The transactionContext to set.
+     * @return This builder for chaining.
+     */
+    public Builder setTransactionContext(boolean value) {
+
+      transactionContext_ = value;
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * A source task with transaction.boundary=connector: its context's transactionContext() is
+     * not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+     * </pre>
+     *
+     * <code>bool transaction_context = 7;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearTransactionContext() {
+      bitField0_ = (bitField0_ & ~0x00000040);
+      transactionContext_ = false;
       onChanged();
       return this;
     }

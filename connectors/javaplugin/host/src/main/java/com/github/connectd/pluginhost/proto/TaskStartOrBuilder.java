@@ -99,4 +99,15 @@ java.lang.String defaultValue);
    * @return The errantReporter.
    */
   boolean getErrantReporter();
+
+  /**
+   * <pre>
+   * A source task with transaction.boundary=connector: its context's transactionContext() is
+   * not null, and what the task asks of it comes back in SourceBatch.transaction_requests.
+   * </pre>
+   *
+   * <code>bool transaction_context = 7;</code>
+   * @return The transactionContext.
+   */
+  boolean getTransactionContext();
 }
