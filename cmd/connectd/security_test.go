@@ -24,6 +24,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 
 	"github.com/connectd/connectd/actors/tlsconfig"
+	"github.com/connectd/connectd/internal/wait"
 )
 
 // rawClientOpts are the options of an independent (franz-go) client of broker: the seed,
@@ -212,7 +213,7 @@ func TestKafkaSecuritySettingsRefused(t *testing.T) {
 
 // TestSecureKafkaListeners connects workers to the secured broker the way managed-Kafka
 // users configure them, each moving records file → topic, read back by an independent client
-// with the same settings.
+// with the same settings, and topic → file through a sink task.
 func TestSecureKafkaListeners(t *testing.T) {
 	dir, env := secureKafka(t)
 	scram := clientFile(t, dir, "sasl-scram.properties")
@@ -264,6 +265,15 @@ func TestSecureKafkaListeners(t *testing.T) {
 			recs := readTopicWith(t, append([]kgo.Opt{kgo.SeedBrokers(w.broker)}, securityOpts(t, client)...), w.topic("secure"), 20)
 			if len(recs) != 20 || string(recs[0].Value) != "secure-000000" {
 				t.Fatalf("read %d records from the secured topic, first %q", len(recs), firstValue(recs))
+			}
+			// And back out through a sink task's consumer, over the same listener.
+			out := filepath.Join(t.TempDir(), "out.txt")
+			sink := sinkConfig(out, w.topic("secure"))
+			sink["value.converter"] = cfg["value.converter"]
+			w.mustDo("POST", "/connectors", map[string]any{"name": "snk", "config": sink}, 201, nil)
+			wait.For(t, 60*time.Second, "the sink to write the secured topic's records", func() bool { return len(lines(t, out)) == 20 })
+			if got := lines(t, out); got[0] != "secure-000000" {
+				t.Fatalf("the sink wrote %q first, want secure-000000", got[0])
 			}
 		})
 	}
