@@ -184,7 +184,7 @@ func TestFranzConsumer(t *testing.T) {
 		want  map[string]any // franz-go option name → value
 	}{
 		{"defaults", map[string]string{}, map[string]any{
-			"ConsumeResetOffset": kgo.NewOffset().AtStart(), "FetchMaxPartitionBytes": int32(1 << 20),
+			"ConsumeResetOffset": kgo.NewOffset().AtStart(), "FetchMaxPartitionBytes": int32(8 << 20),
 			"FetchMaxWait": 250 * time.Millisecond, "FetchIsolationLevel": int8(0),
 			"SessionTimeout": 10 * time.Second, "HeartbeatInterval": 3 * time.Second,
 			"Balancers": "range,cooperative-sticky", "DisableClientMetrics": false, "InstanceID": "",
@@ -218,6 +218,7 @@ func TestFranzConsumer(t *testing.T) {
 			b.Consumer.Offsets.Initial = sarama.OffsetOldest
 			b.Consumer.Group.Session.Timeout, b.Consumer.Group.Heartbeat.Interval = 10*time.Second, 3*time.Second
 			b.Consumer.MaxWaitTime = 250 * time.Millisecond
+			b.Consumer.Fetch.Default = 8 << 20
 			cl, err := Apply(b, Consumer, tt.props)
 			if err != nil {
 				t.Fatalf("Apply: %v", err)

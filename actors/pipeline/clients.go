@@ -231,6 +231,15 @@ func (k *Clients) brokers(cl kafkaconfig.Client) []string {
 	return k.Brokers
 }
 
+// DefaultPartitionFetchBytes is max.partition.fetch.bytes when no consumer.* or
+// consumer.override.* sets it. franz-go fetches a partition again only once its previous
+// fetch was handed to the task, so one fetch per round trip is what a partition moves: with
+// Java's 1 MiB a single-partition sink on Apache Kafka stayed at 0.3-0.6 of a consumer that
+// fetches 8 MiB, and reached 0.7-0.8 with 8 MiB (benchmarks/README.md). fetch.max.bytes
+// (50 MiB, as Java's) still bounds a whole fetch, so many partitions hold no more than with
+// Java's defaults.
+const DefaultPartitionFetchBytes = 8 << 20
+
 // SinkConsumer makes the consumer of one sink task, in group SinkGroupID, with the worker's
 // consumer.* and the connector's consumer.override.* settings (kafkaconfig.FranzConsumer).
 func (k *Clients) SinkConsumer(connector string, task int32, overrides map[string]string) (*Consumer, error) {
@@ -247,6 +256,7 @@ func (k *Clients) SinkConsumer(connector string, task int32, overrides map[strin
 	c.Consumer.Group.Session.Timeout = max(session, 6*time.Second)
 	c.Consumer.Group.Heartbeat.Interval = min(heartbeat, c.Consumer.Group.Session.Timeout/3)
 	c.Consumer.MaxWaitTime = 250 * time.Millisecond
+	c.Consumer.Fetch.Default = DefaultPartitionFetchBytes
 	if k.SinkReadCommitted {
 		c.Consumer.IsolationLevel = sarama.ReadCommitted
 	}

@@ -560,8 +560,9 @@ func topicPartitions(m map[string][]int32) []connectors.TopicPartition {
 }
 
 // onAssigned opens newly assigned partitions in the task (OpenPartitions) before any of
-// their records is fetched. With cooperative rebalancing only the added partitions come.
-func (s *Sink) onAssigned(ctx context.Context, _ *kgo.Client, added map[string][]int32) {
+// their records is fetched. With cooperative rebalancing only the added partitions come;
+// franz-go calls it at the end of every rebalance, with nothing added too.
+func (s *Sink) onAssigned(ctx context.Context, cl *kgo.Client, added map[string][]int32) {
 	tps := topicPartitions(added)
 	s.ctxMu.Lock()
 	for _, tp := range tps {
@@ -571,7 +572,19 @@ func (s *Sink) onAssigned(ctx context.Context, _ *kgo.Client, added map[string][
 	}
 	slices.SortFunc(s.assignment, compareTP)
 	n := len(s.assignment)
+	// Kafka Connect forgets the pauses of partitions no longer assigned; one revoked and
+	// assigned again in the same rebalance (eager) stays paused, as it does there.
+	var forgotten []connectors.TopicPartition
+	for tp := range s.paused {
+		if !slices.Contains(s.assignment, tp) {
+			forgotten = append(forgotten, tp)
+			delete(s.paused, tp)
+		}
+	}
 	s.ctxMu.Unlock()
+	if len(forgotten) > 0 {
+		cl.ResumeFetchPartitions(partitionMap(forgotten)) // franz-go keeps pauses across assignments
+	}
 	s.Metrics.Assigned(n)
 	if po, ok := s.Task.(connectors.PartitionOpener); ok && len(tps) > 0 {
 		s.mu.Lock()
@@ -672,12 +685,16 @@ func (s *Sink) onLost(_ context.Context, cl *kgo.Client, lost map[string][]int32
 }
 
 // release gives up tps: with commit, the task is flushed and its offsets committed first;
-// then the task closes them (ClosePartitions) and they leave the assignment, their pauses
-// and positions with them (Kafka Connect forgets the pauses of revoked partitions). stopping
-// is the release of a task that stops: its partition count stays as it was.
+// then the task closes them (ClosePartitions) and they leave the assignment, their positions
+// with them (their pauses go at the next assignment, onAssigned). stopping is the release of
+// a task that stops: its partition count stays as it was.
 func (s *Sink) release(cl *kgo.Client, tps []connectors.TopicPartition, commit, stopping bool) {
+	// The partitions leave the assignment first, so that a revocation that races the final
+	// release (Run's) closes each partition once.
 	s.ctxMu.Lock()
 	tps = slices.DeleteFunc(tps, func(tp connectors.TopicPartition) bool { return !slices.Contains(s.assignment, tp) })
+	s.assignment = slices.DeleteFunc(s.assignment, func(tp connectors.TopicPartition) bool { return slices.Contains(tps, tp) })
+	n := len(s.assignment)
 	s.ctxMu.Unlock()
 	if len(tps) == 0 {
 		return
@@ -686,16 +703,13 @@ func (s *Sink) release(cl *kgo.Client, tps []connectors.TopicPartition, commit, 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if commit {
-		s.flush(ctx, cl)
+		s.flush(ctx, cl) // PreCommit is still handed the positions of tps
 		s.waitCommits()
 	}
 	s.ctxMu.Lock()
-	s.assignment = slices.DeleteFunc(s.assignment, func(tp connectors.TopicPartition) bool { return slices.Contains(tps, tp) })
 	for _, tp := range tps {
 		delete(s.positions, tp)
-		delete(s.paused, tp)
 	}
-	n := len(s.assignment)
 	s.ctxMu.Unlock()
 	if !stopping {
 		s.Metrics.Assigned(n)
@@ -764,22 +778,24 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 		s.failWith(err)
 		return true
 	}
-	records := make([]connectors.SinkRecord, 0, len(batch))
+	records := make([]connectors.SinkRecord, len(batch))
 	var from []*kgo.Record // TransformBatch: the consumed record of each record
+	n := 0
 	for i, m := range batch {
-		r, err := s.convert(ctx, m, pre, i)
+		ok, err := s.convert(ctx, m, &records[n], pre, i) // in place: no record allocated apart
 		if err != nil {
 			s.Metrics.RecordFailed(false)
 			s.failWith(err)
 			return true
 		}
-		if r != nil {
-			records = append(records, *r)
+		if ok {
+			n++
 			if s.TransformBatch != nil {
 				from = append(from, m)
 			}
 		}
 	}
+	records = records[:n]
 	if s.TransformBatch != nil && len(records) > 0 {
 		rs := make([]*connectors.Record, len(records))
 		for i := range records {
@@ -968,12 +984,12 @@ func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
 	return pre, nil
 }
 
-// convert turns consumed message i of the batch into the record put, through the converters
-// (pre holds what batch converters made of the batch) and the transformation chain, each
-// stage under the connector's error handling: nil, nil means the record is skipped (dropped
-// by a transform, or its failure tolerated).
-func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i int) (*connectors.SinkRecord, error) {
-	r := connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+// convert turns consumed message i of the batch into r, the record put, through the
+// converters (pre holds what batch converters made of the batch) and the transformation
+// chain, each stage under the connector's error handling: false with a nil error means the
+// record is skipped (dropped by a transform, or its failure tolerated).
+func (s *Sink) convert(ctx context.Context, m *kgo.Record, r *connectors.SinkRecord, pre *preconverted, i int) (bool, error) {
+	*r = connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
 	rec := errant{consumed: m}
 	stage := func(st Stage, op func() error) (bool, error) {
 		ok, err := s.Errors.do(ctx, st, rec, s.Metrics.Retried, op)
@@ -996,7 +1012,7 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i 
 			return nil
 		})
 		if !ok {
-			return nil, err
+			return false, err
 		}
 	}
 	ok, err := stage(StageValueConverter, func() (err error) {
@@ -1011,7 +1027,7 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i 
 		return nil
 	})
 	if !ok {
-		return nil, err
+		return false, err
 	}
 	ok, err = stage(StageHeaderConverter, func() error {
 		r.Headers = r.Headers[:0]
@@ -1025,10 +1041,10 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i 
 		return nil
 	})
 	if !ok {
-		return nil, err
+		return false, err
 	}
 	if s.Transform == nil || s.TransformBatch != nil {
-		return &r, nil // TransformBatch: put transforms the batch
+		return true, nil // TransformBatch: put transforms the batch
 	}
 	var out *connectors.Record
 	ok, err = stage(StageTransformation, func() (err error) {
@@ -1039,8 +1055,8 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, pre *preconverted, i 
 		return nil
 	})
 	if !ok || out == nil {
-		return nil, err
+		return false, err
 	}
 	r.SetRecord(out)
-	return &r, nil
+	return true, nil
 }

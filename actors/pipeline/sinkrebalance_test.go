@@ -195,3 +195,110 @@ func TestSinkRetryGivesBatchBackOnRebalance(t *testing.T) {
 		t.Errorf("the first task put %d records, want none", a.count())
 	}
 }
+
+// A seek of an assigned partition that has not been fetched yet (the task paused it in
+// OpenPartitions) holds: its first records put start where the task seeked. The consumer
+// knows where every assigned partition starts from the assignment on, as a Java consumer's
+// position does.
+func TestSinkTaskSeekUnfetchedPartition(t *testing.T) {
+	c := newCluster(t)
+	adm := newAdmin(t, c)
+	if _, err := adm.CreateTopic(testCtx(t), 2, -1, nil, "two"); err != nil {
+		t.Fatal(err)
+	}
+	produceTo(t, c, "two", 2, 5)
+	p1 := connectors.TopicPartition{Topic: "two", Partition: 1}
+	var mu sync.Mutex
+	var fromP1 []int64
+	var once sync.Once
+	task := &contextTask{
+		onOpen: func(tc connectors.SinkTaskContext, _ []connectors.TopicPartition) { tc.Pause(p1) },
+		onPut: func(tc connectors.SinkTaskContext, _ int, records []connectors.SinkRecord) error {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, r := range records {
+				if r.Partition == 1 {
+					fromP1 = append(fromP1, r.Offset)
+				}
+			}
+			if len(records) > 0 && records[0].Partition == 0 {
+				once.Do(func() {
+					tc.Seek(p1, 3)
+					tc.Resume(p1)
+				})
+			}
+			return nil
+		},
+	}
+	sink := newLogSink(t, c, openingTask{task}, "two")
+	r := start(t, sink.Run)
+	wait.For(t, testTimeout, "partition 1's records put", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(fromP1) >= 2
+	})
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(fromP1, []int64{3, 4}) {
+		t.Errorf("partition 1: offsets put %v, want 3, 4 (seeked to 3 before its first fetch)", fromP1)
+	}
+}
+
+// ctxLog is a putLog that keeps its task context.
+type ctxLog struct {
+	*putLog
+	tc connectors.SinkTaskContext
+}
+
+func (c *ctxLog) Start(tc connectors.SinkTaskContext, _ map[string]string) error {
+	c.tc = tc
+	return nil
+}
+
+// A partition the task paused stays paused through a rebalance that leaves it assigned to
+// the task (Kafka Connect forgets only the pauses of partitions no longer assigned); the
+// partition that moves to another task is fetched there.
+func TestSinkTaskPauseAcrossRebalance(t *testing.T) {
+	c := newCluster(t)
+	adm := newAdmin(t, c)
+	if _, err := adm.CreateTopic(testCtx(t), 2, -1, nil, "two"); err != nil {
+		t.Fatal(err)
+	}
+	produceTo(t, c, "two", 2, 3)
+	both := []connectors.TopicPartition{{Topic: "two", Partition: 0}, {Topic: "two", Partition: 1}}
+	a := &ctxLog{putLog: &putLog{}}
+	var once sync.Once
+	a.onPut = func([]connectors.SinkRecord) error {
+		once.Do(func() { a.tc.Pause(both...) })
+		return nil
+	}
+	sinkA := newLogSink(t, c, a, "two")
+	ra := start(t, sinkA.Run)
+	wait.For(t, testTimeout, "the first task to put every record", func() bool { return a.count() == 6 })
+	produceTo(t, c, "two", 2, 3) // held back: the first task paused both partitions
+	b := &putLog{}
+	sinkB := newLogSink(t, c, b, "two")
+	rb := start(t, sinkB.Run)
+	wait.For(t, testTimeout, "the partitions shared between the tasks", func() bool {
+		return len(sinkA.Assignment()) == 1 && len(sinkB.Assignment()) == 1
+	})
+	kept, moved := sinkA.Assignment()[0], sinkB.Assignment()[0]
+	wait.For(t, testTimeout, "the moved partition's new records put by the second task", func() bool { return len(b.offsets(moved)) == 3 })
+	wait.Holds(t, quietWindow, "nothing more put from the partition the first task kept paused", func() bool { return len(a.offsets(kept)) == 3 })
+	a.tc.Resume(kept)
+	wait.For(t, testTimeout, "the kept partition's records put after the task resumed it", func() bool { return len(a.offsets(kept)) == 6 })
+	for _, r := range []*running{ra, rb} {
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := b.offsets(moved); !slices.Equal(got, offsetRange(3, 6)) {
+		t.Errorf("the second task put %v from the moved partition, want 3…5 (after the first task's commit at the rebalance)", got)
+	}
+	if got := a.offsets(kept); !slices.Equal(got, offsetRange(0, 6)) {
+		t.Errorf("the first task put %v from the kept partition, want 0…5", got)
+	}
+}
