@@ -349,36 +349,12 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 
 // readStderr logs the host's output (its plugins' logs) and keeps the last lines for traces.
 func (p *process) readStderr(r io.Reader) {
-	s := bufio.NewScanner(gatheringReader{r: r, pause: stderrPause})
+	s := bufio.NewScanner(r)
 	s.Buffer(make([]byte, 64<<10), 1<<20)
 	for s.Scan() {
-		line := s.Text()
-		p.stderr.add(line)
-		p.log.Debug(line)
+		p.stderr.add(s.Text())
+		p.log.Debug(s.Text())
 	}
-}
-
-// stderrPause is how long the host's output is left to gather after a short read.
-const stderrPause = 2 * time.Millisecond
-
-// gatheringReader reads a pipe in fewer, larger reads: after a read of less than a few KiB it
-// waits pause before returning, so that more output collects in the pipe meanwhile. A plugin
-// that prints a line per record (Kafka's VerifiableSource, through System.out, which the host
-// moves to its standard error, a line per write) otherwise cost the worker a read and a wakeup
-// per record, a tenth of its CPU in the javahost benchmark. The output is only logged and kept
-// for a crash report, so its lines arriving a few milliseconds later costs nothing; 2 ms lets
-// at most a few hundred lines collect, far below a pipe's 64 KiB, so the host never waits.
-type gatheringReader struct {
-	r     io.Reader
-	pause time.Duration
-}
-
-func (g gatheringReader) Read(b []byte) (int, error) {
-	n, err := g.r.Read(b)
-	if err == nil && n < 4<<10 {
-		time.Sleep(g.pause)
-	}
-	return n, err
 }
 
 // read serves the host's frames until its output ends.
