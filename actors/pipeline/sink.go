@@ -788,11 +788,13 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 			s.failWith(err)
 			return true
 		}
-		if ok {
-			n++
-			if s.TransformBatch != nil {
-				from = append(from, m)
-			}
+		if !ok {
+			records[n] = connectors.SinkRecord{} // the skipped record's slot takes the next one
+			continue
+		}
+		n++
+		if s.TransformBatch != nil {
+			from = append(from, m)
 		}
 	}
 	records = records[:n]
@@ -988,8 +990,11 @@ func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
 // converters (pre holds what batch converters made of the batch) and the transformation
 // chain, each stage under the connector's error handling: false with a nil error means the
 // record is skipped (dropped by a transform, or its failure tolerated).
+//
+// r must be zero: filled field by field, a record in the batch's slice costs no copy of a
+// whole struct (which, while the GC marks, goes through a bulk write barrier).
 func (s *Sink) convert(ctx context.Context, m *kgo.Record, r *connectors.SinkRecord, pre *preconverted, i int) (bool, error) {
-	*r = connectors.SinkRecord{Topic: m.Topic, Partition: m.Partition, Offset: m.Offset, Timestamp: m.Timestamp}
+	r.Topic, r.Partition, r.Offset, r.Timestamp = m.Topic, m.Partition, m.Offset, m.Timestamp
 	rec := errant{consumed: m}
 	stage := func(st Stage, op func() error) (bool, error) {
 		ok, err := s.Errors.do(ctx, st, rec, s.Metrics.Retried, op)
