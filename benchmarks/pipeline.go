@@ -92,6 +92,11 @@ func pipelineFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 			return nil, err
 		}
 		defer p.close()
+		if prefix != "" {
+			// The run's topics hold --sink-mb of records per case: on a broker that outlives
+			// the run they go with it, or repeated runs fill the broker's disk (67 GB once).
+			defer p.deleteTopics(prefix)
+		}
 
 		res := &result{
 			Target:  target,
@@ -281,6 +286,27 @@ func newPipelineBench(broker, restURL string, batch int, timeout time.Duration) 
 	rest := &bench{base: restURL, client: &http.Client{Timeout: 30 * time.Second}}
 	atExit(rest.deleteLeftovers)
 	return &pipelineBench{broker: broker, rest: rest, client: client, admin: admin, batch: batch, timeout: timeout}, nil
+}
+
+// deleteTopics deletes the broker's topics named with prefix.
+func (p *pipelineBench) deleteTopics(prefix string) {
+	topics, err := p.admin.ListTopics()
+	if err != nil {
+		progress("list the run's topics to delete them: %v", err)
+		return
+	}
+	n := 0
+	for t := range topics {
+		if !strings.HasPrefix(t, prefix) {
+			continue
+		}
+		if err := p.admin.DeleteTopic(t); err != nil {
+			progress("delete topic %s: %v", t, err)
+			continue
+		}
+		n++
+	}
+	progress("deleted the run's %d topics (%s*)", n, prefix)
 }
 
 // close closes the admin, which closes the client it was made from.
