@@ -270,9 +270,14 @@ func TestSinkTaskPauseAcrossRebalance(t *testing.T) {
 	produceTo(t, c, "two", 2, 3)
 	both := []connectors.TopicPartition{{Topic: "two", Partition: 0}, {Topic: "two", Partition: 1}}
 	a := &ctxLog{putLog: &putLog{}}
-	var once sync.Once
-	a.onPut = func([]connectors.SinkRecord) error {
-		once.Do(func() { a.tc.Pause(both...) })
+	// Both are paused by the Put that completes the first six records: the first poll may
+	// hold one partition's records only, and pausing there would hold the other's back.
+	paused := false // Put runs on the task's one goroutine
+	a.onPut = func(records []connectors.SinkRecord) error {
+		if !paused && a.count()+len(records) >= 6 {
+			paused = true
+			a.tc.Pause(both...)
+		}
 		return nil
 	}
 	sinkA := newLogSink(t, c, a, "two")
