@@ -76,6 +76,11 @@ func (r *Registry) Register(p Plugin) {
 	}
 	r.byClass[p.Class] = append(r.byClass[p.Class], len(r.plugins))
 	r.plugins = append(r.plugins, p)
+	// A class marked unavailable that registers now (a plugin host that started late) runs.
+	delete(r.unavailable, p.Class)
+	for _, a := range aliases(p.Class, p.Type) {
+		delete(r.unavailable, a)
+	}
 	for _, a := range aliases(p.Class, p.Type) {
 		if owner, taken := r.aliases[a]; taken && owner != p.Class {
 			r.aliases[a] = "" // spec §9.6: an alias two plugins claim names neither

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -352,4 +353,43 @@ func TestJavaTasksRestartAutomaticallyAfterTheHostDied(t *testing.T) {
 		t.Fatalf("restart: %d %s", code, body)
 	}
 	w.waitState("jsrc", "RUNNING", 1)
+}
+
+// TestJavaPluginHostStartRetried: a plugin host that cannot start when the worker starts (here a
+// java that refuses to run it, as a host whose jars cannot be fetched yet would fail) leaves the
+// worker running its Go connectors and refusing the Java ones with the reason; the worker keeps
+// starting the host, with backoff, and once it starts the Java plugins are listed and run.
+func TestJavaPluginHostStartRetried(t *testing.T) {
+	dir := t.TempDir()
+	allow, starts := filepath.Join(dir, "allow"), filepath.Join(dir, "starts")
+	w := startJavaWorker(t, map[string]string{"connectd.plugin.host.java": pluginfixture.UnstartableJava(t, allow, starts)})
+	in := filepath.Join(t.TempDir(), "in.txt")
+	appendLines(t, in, "x", 0, 3)
+	code, _, b := w.do("POST", "/connectors", map[string]any{"name": "java", "config": javaConfig(sourceConfig(in, w.topic("java")))})
+	if code != 400 || !strings.Contains(string(b), "plugin host start refused by the test") || !strings.Contains(string(b), "keeps trying") {
+		t.Errorf("create of a Java connector while its host cannot start: %d %s; want 400 naming the host's failure", code, b)
+	}
+	w.mustDo("POST", "/connectors", map[string]any{"name": "go", "config": sourceConfig(in, w.topic("go"))}, 201, nil)
+	w.waitState("go", "RUNNING", 1)
+
+	if err := os.WriteFile(allow, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wait.For(t, 2*time.Minute, "the Java FileStream source listed once its host started", func() bool {
+		var plugins []struct{ Class, Version string }
+		w.mustDo("GET", "/connector-plugins", nil, 200, &plugins)
+		return slices.Contains(plugins, struct{ Class, Version string }{javaFileSource, pluginfixture.KafkaVersion})
+	})
+	w.mustDo("POST", "/connectors", map[string]any{"name": "java", "config": javaConfig(sourceConfig(in, w.topic("java")))}, 201, nil)
+	w.waitState("java", "RUNNING", 1)
+	if got := len(readTopic(t, w.broker, w.topic("java"), 3)); got < 3 {
+		t.Errorf("the Java source wrote %d of 3 lines", got)
+	}
+	b, _ = os.ReadFile(starts)
+	if n := strings.Count(string(b), "start\n"); n < 2 {
+		t.Errorf("the host was started %d times; want a refused start and a later one", n)
+	}
+	if log := workerLog(t, w); !strings.Contains(log, "Java plugins loaded after the plugin host started") {
+		t.Errorf("the worker log does not say the Java plugins were loaded late")
+	}
 }

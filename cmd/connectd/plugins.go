@@ -30,15 +30,28 @@ import (
 // Kafka version whose dependencies connectd does not pin) minutes; later starts take a second.
 const pluginHostStartTimeout = 15 * time.Minute
 
+// pluginHostRetryTimeout bounds each later attempt to start a host whose first start failed.
+const pluginHostRetryTimeout = 5 * time.Minute
+
 // pluginSide is the worker's plugin registry and the Java plugin host behind part of it.
 type pluginSide struct {
 	registry *connectors.Registry
-	host     *javaplugin.Host // nil: no Java plugin on plugin.path (or none could be scanned)
+	host     *javaplugin.Host // nil: no Java plugin on plugin.path (or no Java to run one)
+
+	stopRetry context.CancelFunc // ends retryHost, if it runs
+	retried   chan struct{}      // closed when retryHost has returned
 }
 
-// Close stops the plugin host, if one runs.
+// Close ends a retry of the host's start, if one runs, and stops the host, if one runs.
 func (p *pluginSide) Close() {
-	if p != nil && p.host != nil {
+	if p == nil {
+		return
+	}
+	if p.stopRetry != nil {
+		p.stopRetry()
+		<-p.retried
+	}
+	if p.host != nil {
 		_ = p.host.Close()
 	}
 }
@@ -100,10 +113,27 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 	defer cancel()
 	began := time.Now()
 	plugins, err := host.Plugins(startCtx)
-	if err != nil {
+	switch {
+	case err != nil && (errors.Is(err, javaplugin.ErrNoJava) || ctx.Err() != nil):
+		// No Java 17+ does not come back by itself; a worker that is stopping wants nothing.
 		_ = host.Close()
 		log.Error("Java plugins of plugin.path cannot run", "plugin.path", entries, "err", err)
 		markUnavailable(side.registry, entries, err, log)
+		return side
+	case err != nil:
+		// A host that did not build (Maven Central out of reach) or died before it answered
+		// may start on a later try: the worker runs its Go connectors meanwhile, refuses the
+		// Java ones with the reason, and registers them once the host is up.
+		log.Error("Java plugins of plugin.path cannot run yet; the worker keeps starting the plugin host, with backoff",
+			"plugin.path", entries, "err", err)
+		markUnavailable(side.registry, entries, fmt.Errorf("%w (the worker keeps trying to start the plugin host)", err), log)
+		side.host = host
+		retryCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+		side.stopRetry, side.retried = stop, make(chan struct{})
+		go func() {
+			defer close(side.retried)
+			side.retryHost(retryCtx, entries, log)
+		}()
 		return side
 	}
 	if hello, err := host.Hello(startCtx); err == nil && len(hello.GetPlugins()) == 0 {
@@ -113,19 +143,46 @@ func openPlugins(ctx context.Context, cfg *workerConfig, log *slog.Logger) *plug
 		return side
 	}
 	side.host = host
+	registerJava(side.registry, plugins, log)
+	log.Info("Java plugins loaded", "plugin.path", entries, "plugins", len(plugins), "took", time.Since(began).Round(time.Millisecond))
+	return side
+}
+
+// retryHost starts the plugin host again until it answers, waiting between tries as the host
+// does after it died (javaplugin.Config.RestartBackoff, doubling up to a minute), then
+// registers its plugins; the classes stay marked unavailable, with the last failure, until then.
+func (p *pluginSide) retryHost(ctx context.Context, entries []string, log *slog.Logger) {
+	for attempt := 2; ; attempt++ {
+		tryCtx, cancel := context.WithTimeout(ctx, pluginHostRetryTimeout)
+		plugins, err := p.host.Plugins(tryCtx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil {
+			log.Warn("the plugin host did not start; the worker tries again", "attempt", attempt, "err", err)
+			markUnavailable(p.registry, entries, fmt.Errorf("%w (the worker keeps trying to start the plugin host)", err), log)
+			continue
+		}
+		registerJava(p.registry, plugins, log)
+		log.Info("Java plugins loaded after the plugin host started", "plugin.path", entries, "plugins", len(plugins), "attempt", attempt)
+		return
+	}
+}
+
+// registerJava adds the Java plugins to r, after the built-ins.
+func registerJava(r *connectors.Registry, plugins []connectors.Plugin, log *slog.Logger) {
 	for _, p := range plugins {
 		// Kafka's own transformations, predicates and converters found there (connect-transforms
 		// on plugin.path) are further versions of connectd's Go ones, registered first and so
 		// still the default: a config runs the Java one only when its plugin.version key asks.
-		if _, _, dup := side.registry.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
+		if _, _, dup := r.LookupVersion(p.Class, p.Version, func(t connectors.PluginType) bool { return t == p.Type }); dup {
 			log.Warn("a Java plugin on plugin.path has the class and version of another plugin; the first one found runs",
 				"class", p.Class, "type", p.Type, "version", p.Version)
 			continue
 		}
-		side.registry.Register(p)
+		r.Register(p)
 	}
-	log.Info("Java plugins loaded", "plugin.path", entries, "plugins", len(plugins), "took", time.Since(began).Round(time.Millisecond))
-	return side
 }
 
 // usablePluginPath returns the plugin.path entries that may hold a plugin: an existing JAR or

@@ -14,7 +14,9 @@
 //     the user's cache directory; concurrent workers build once);
 //   - the host is supervised: one that exits, is killed or misses pings for PingTimeout fails
 //     every call in flight with ErrHostDown and a text saying what happened and its last
-//     output; the next call starts a new host after a backoff; instances do not survive it;
+//     output; the next call starts a new host after a backoff (a start that fails waits one
+//     too, so that a host that cannot start is not started by every call); instances do not
+//     survive it;
 //   - batches cross the channel, never single records, each distinct schema, source partition
 //     and offset key set once per batch; a poll batch is written and read by hand on both
 //     sides (SourceBatchWriter, decodeSourceBatch), not as a generated message per record; a

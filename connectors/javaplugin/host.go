@@ -114,6 +114,7 @@ type Host struct {
 	closed    bool
 	backoff   time.Duration
 	notBefore time.Time
+	lastErr   error // why the last host ended, or its last start failed
 }
 
 // New returns the Host for cfg. It starts nothing.
@@ -165,17 +166,26 @@ func (h *Host) process(ctx context.Context) (*process, error) {
 		return p, err
 	}
 	h.mu.Lock()
-	wait := time.Until(h.notBefore)
+	wait, last := time.Until(h.notBefore), h.lastErr
 	h.mu.Unlock()
 	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
 		select {
-		case <-time.After(wait):
+		case <-t.C:
 		case <-ctx.Done():
-			return nil, fmt.Errorf("plugin host restart backoff: %w", ctx.Err())
+			return nil, fmt.Errorf("plugin host restart backoff, after %w: %w", last, ctx.Err())
 		}
 	}
 	p, err := h.start(ctx)
 	if err != nil {
+		if ctx.Err() == nil { // a caller that gave up is no failure of the host's
+			h.mu.Lock()
+			if !h.closed {
+				h.wentDown(err, 0)
+			}
+			h.mu.Unlock()
+		}
 		return nil, err
 	}
 	h.mu.Lock()
@@ -216,13 +226,7 @@ func (h *Host) supervise(p *process) {
 				h.proc = nil
 			}
 			if !h.closed {
-				if time.Since(started) > 5*time.Minute || h.backoff == 0 {
-					h.backoff = h.cfg.RestartBackoff
-				} else {
-					h.backoff = min(2*h.backoff, time.Minute)
-				}
-				h.notBefore = time.Now().Add(h.backoff)
-				h.log.Warn("plugin host is down; the next call starts it again", "err", p.err, "backoff", h.backoff)
+				h.wentDown(p.err, time.Since(started))
 			}
 			h.mu.Unlock()
 			return
@@ -235,6 +239,21 @@ func (h *Host) supervise(p *process) {
 			}
 		}
 	}
+}
+
+// wentDown sets the wait before the next start after a host that ran for up (0: it never
+// answered its start) ended with err: the first wait after a host ran a while, doubling up to
+// a minute while starts keep failing, so that a host that cannot start is not started back to
+// back by every call that needs it. h.mu is held.
+func (h *Host) wentDown(err error, up time.Duration) {
+	if up > 5*time.Minute || h.backoff == 0 {
+		h.backoff = h.cfg.RestartBackoff
+	} else {
+		h.backoff = min(2*h.backoff, time.Minute)
+	}
+	h.notBefore = time.Now().Add(h.backoff)
+	h.lastErr = err
+	h.log.Warn("plugin host is down; the next call starts it again", "err", err, "backoff", h.backoff)
 }
 
 // start checks Java, builds the host if needed, starts it and waits for its Hello.

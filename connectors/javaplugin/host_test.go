@@ -1,6 +1,7 @@
 package javaplugin
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
+	"github.com/connectd/connectd/internal/pluginfixture"
 	"github.com/connectd/connectd/internal/wait"
 )
 
@@ -273,4 +275,51 @@ func TestAHungHostIsKilledAndItsCallsFail(t *testing.T) {
 	if pidOf(t, h) == pid {
 		t.Fatal("the hung host is still the current one")
 	}
+}
+
+// TestAFailedStartWaitsItsBackoff: a host whose start fails is not started again by the next
+// call before its backoff (a crash loop of JVMs otherwise), the wait's error says why the last
+// start failed, and a start after the backoff that succeeds serves as usual.
+func TestAFailedStartWaitsItsBackoff(t *testing.T) {
+	count := func(starts string) int {
+		b, _ := os.ReadFile(starts)
+		return strings.Count(string(b), "start\n")
+	}
+	t.Run("no second start within the backoff", func(t *testing.T) {
+		dir := t.TempDir()
+		starts := filepath.Join(dir, "starts")
+		h := newTestHost(t, Config{Java: pluginfixture.UnstartableJava(t, filepath.Join(dir, "allow"), starts), RestartBackoff: time.Hour})
+		_, err := h.Hello(testContext(t))
+		if !errors.Is(err, ErrHostDown) || !strings.Contains(err.Error(), "plugin host start refused by the test") {
+			t.Fatalf("first start = %v; want ErrHostDown with the host's output", err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err = h.Hello(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "restart backoff") ||
+			!strings.Contains(err.Error(), "plugin host start refused by the test") {
+			t.Errorf("a call within the backoff = %v; want the backoff's wait, naming the last failure", err)
+		}
+		if n := count(starts); n != 1 {
+			t.Errorf("the host was started %d times; want once", n)
+		}
+	})
+	t.Run("started once it can", func(t *testing.T) {
+		dir := t.TempDir()
+		allow, starts := filepath.Join(dir, "allow"), filepath.Join(dir, "starts")
+		h := newTestHost(t, Config{Java: pluginfixture.UnstartableJava(t, allow, starts), RestartBackoff: 10 * time.Millisecond})
+		if _, err := h.Hello(testContext(t)); err == nil {
+			t.Fatal("the refused start succeeded")
+		}
+		if err := os.WriteFile(allow, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		hello, err := h.Hello(testContext(t))
+		if err != nil || len(hello.GetPlugins()) == 0 {
+			t.Fatalf("start after the backoff: %v (%d plugins)", err, len(hello.GetPlugins()))
+		}
+		if n := count(starts); n != 2 {
+			t.Errorf("the host was started %d times; want twice", n)
+		}
+	})
 }

@@ -1,6 +1,7 @@
 // Package pluginfixture fills plugin.path directories for tests with real Kafka Connect plugins
 // from Maven Central: Maven fetches them once (into ~/.m2, then into a plugin directory under
-// the user's cache directory), and every later test run, of any package, reuses them.
+// the user's cache directory), and every later test run, of any package, reuses them. It also
+// makes the java executable the plugin host's fault tests start it with (UnstartableJava).
 //
 // It imports only the standard library: the tests of connectors/javaplugin and cmd/connectd
 // both use it.
@@ -258,4 +259,37 @@ func dependentPOM(dir, artifact string) (string, error) {
 `, gav[0], gav[1], gav[2])
 	path := filepath.Join(dir, "pom.xml")
 	return path, os.WriteFile(path, []byte(pom), 0o644)
+}
+
+// UnstartableJava is a java executable for fault tests: it runs the real java (JAVA_HOME's,
+// else the PATH's) for everything but the plugin host, whose every start it fails, with exit
+// status 3 and "plugin host start refused by the test" on stderr, until the file allow exists.
+// Each start of the host (failed or not) appends a line to the file starts.
+func UnstartableJava(t testing.TB, allow, starts string) string {
+	t.Helper()
+	java := "java"
+	if home := os.Getenv("JAVA_HOME"); home != "" {
+		java = filepath.Join(home, "bin", "java")
+	}
+	real, err := exec.LookPath(java)
+	if err != nil {
+		t.Skipf("no java: %v", err)
+	}
+	script := fmt.Sprintf(`#!/bin/sh
+for a in "$@"; do
+	if [ "$a" = com.github.connectd.pluginhost.Main ]; then
+		echo start >> %[1]q
+		if [ ! -e %[2]q ]; then
+			echo "plugin host start refused by the test" >&2
+			exit 3
+		fi
+	fi
+done
+exec %[3]q "$@"
+`, starts, allow, real)
+	path := filepath.Join(t.TempDir(), "java")
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
