@@ -371,8 +371,9 @@ func (p *process) readStderr(r io.Reader) {
 	s := bufio.NewScanner(r)
 	s.Buffer(make([]byte, 64<<10), 1<<20)
 	for s.Scan() {
-		p.stderr.add(s.Text())
-		p.log.Debug(s.Text())
+		line := s.Text()
+		p.stderr.add(line)
+		p.log.Debug(line) // the logger's level may change at run time (admin/loggers)
 	}
 }
 

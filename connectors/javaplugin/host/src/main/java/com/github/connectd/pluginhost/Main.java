@@ -26,7 +26,9 @@ public final class Main {
         // error, which the worker reads as the host's log.
         var protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
         InputStream protocolIn = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
-        System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
+        System.setOut(bufferedLog());
+        System.setErr(bufferedLog());
+        startLogFlusher();
         System.setIn(InputStream.nullInputStream());
 
         Channel channel = new Channel(protocolIn, protocolOut);
@@ -42,6 +44,38 @@ public final class Main {
         } finally {
             exit(0);
         }
+    }
+
+    /** How often what plugins print is pushed to the worker. */
+    private static final long LOG_FLUSH_MILLIS = 50;
+
+    /**
+     * A print stream onto standard error that writes when its buffer fills or the flusher runs,
+     * not at every line: plugins that print a line per record (Kafka's VerifiableSource prints
+     * two) would otherwise make two write calls per line, and wake the worker's reader as often.
+     */
+    private static PrintStream bufferedLog() {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 1 << 16), false);
+    }
+
+    private static void startLogFlusher() {
+        Thread flusher = new Thread(() -> {
+            while (true) {
+                try {
+                    Thread.sleep(LOG_FLUSH_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                flushLogs();
+            }
+        }, "connectd-host-log-flusher");
+        flusher.setDaemon(true);
+        flusher.start();
+    }
+
+    static void flushLogs() {
+        System.out.flush();
+        System.err.flush();
     }
 
     static Hello hello(Plugins plugins, PluginScanner scanner) {
@@ -73,6 +107,7 @@ public final class Main {
 
     /** Exits, and halts if a plugin's shutdown hook or thread keeps the JVM from exiting. */
     private static void exit(int code) {
+        flushLogs();
         Thread halt = new Thread(() -> {
             try {
                 Thread.sleep(5_000);
