@@ -242,10 +242,24 @@ type ConnectData struct {
 	Topic  string
 	Schema *Schema
 	Value  any
+	// Headers, bound for Kafka: the record's headers as the header converter made them, which
+	// a BatchConverter may change as Kafka's Converter.fromConnectData(topic, headers, ...) may
+	// (a schema registry converter adds the schema's id): the record's key and value
+	// conversions share one, and the record is produced with what it holds after both. Nil:
+	// the caller has none to give and takes none back.
+	Headers *[]RawHeader
 }
 
-// RawData is a key or value as stored in Kafka (nil: null), read from topic.
+// RawData is a key or value as stored in Kafka (nil: null), read from topic, with the
+// record's Kafka headers (Kafka's toConnectData(topic, headers, data)).
 type RawData struct {
-	Topic string
-	Data  []byte
+	Topic   string
+	Data    []byte
+	Headers []RawHeader
+}
+
+// RawHeader is a Kafka record header as stored (a nil Value: null).
+type RawHeader struct {
+	Key   string
+	Value []byte
 }

@@ -92,3 +92,22 @@ type HeaderConverter interface {
 	FromConnectHeader(topic, key string, schema *Schema, value any) ([]byte, error)
 	ToConnectHeader(topic, key string, data []byte) (*Schema, any, error)
 }
+
+// BatchHeaderConverter is an optional HeaderConverter ability: one call converts all the
+// headers of a batch of records, as a header converter in another process must (a Java one
+// from plugin.path). errs[i] is item i's failure, what the single-header call would return
+// (errs may be nil when none failed); err is a failure of the call as a whole.
+type BatchHeaderConverter interface {
+	FromConnectHeaderBatch(items []HeaderData) (data [][]byte, errs []error, err error)
+	// ToConnectHeaderBatch takes items' Topic, Key and Data and returns their Schema and Value.
+	ToConnectHeaderBatch(items []HeaderData) (out []HeaderData, errs []error, err error)
+}
+
+// HeaderData is one header of a record of Topic: Schema and Value in Connect's form, Data as
+// stored in Kafka (nil: null).
+type HeaderData struct {
+	Topic, Key string
+	Schema     *Schema
+	Value      any
+	Data       []byte
+}

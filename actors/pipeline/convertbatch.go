@@ -3,6 +3,8 @@ package pipeline
 import (
 	"fmt"
 
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/connectd/connectd/connectors"
 )
 
@@ -62,9 +64,70 @@ func fromConnectBatch(c connectors.Converter, items []connectors.ConnectData) (*
 // preconverted is a batch's keys and values converted ahead of the per-record stages:
 // keyItem[i] is record i's item among keys (-1: it has no key to convert); values has one
 // item per record.
+//
+// A source's headers are converted ahead too (a batch converter is given them): hdrs[i] is
+// record i's headers as bytes (changed by its key and value converters), hdrErr[i] the
+// header conversion's failure, hdrUsed[i] whether its stage took that first result. A sink's
+// headers, converted after its keys and values, are in sinkHdrs when the header converter is
+// a batch one: hdrStart[i] is record i's first item.
 type preconverted struct {
 	keys, values *batchConverted
 	keyItem      []int
+
+	hdrs    [][]connectors.RawHeader
+	hdrErr  []error
+	hdrUsed []bool
+
+	sinkHdrs *headersConverted
+	hdrStart []int
+}
+
+// headersConverted is what a BatchHeaderConverter made of a batch's headers in one call.
+type headersConverted struct {
+	to   []connectors.HeaderData
+	errs []error
+}
+
+func (h *headersConverted) err(i int) error {
+	if h.errs == nil {
+		return nil
+	}
+	return h.errs[i]
+}
+
+// fromConnect converts one key or value with c; a batch converter (a Java one) is called with
+// a batch of one, so that it is given, and may change, the record's headers hdrs (nil: none to
+// give).
+func fromConnect(c connectors.Converter, topic string, hdrs *[]connectors.RawHeader, schema *connectors.Schema, value any) ([]byte, error) {
+	bc, ok := c.(connectors.BatchConverter)
+	if !ok || hdrs == nil {
+		return c.FromConnectData(topic, schema, value)
+	}
+	out, errs, err := bc.FromConnectDataBatch([]connectors.ConnectData{{Topic: topic, Schema: schema, Value: value, Headers: hdrs}})
+	if err != nil {
+		return nil, err
+	}
+	if errs != nil && errs[0] != nil {
+		return nil, errs[0]
+	}
+	return out[0], nil
+}
+
+// toConnect reads one key or value with c; a batch converter (a Java one) is called with a
+// batch of one, so that it is given the consumed record's headers.
+func toConnect(c connectors.Converter, topic string, hdrs []kgo.RecordHeader, data []byte) (*connectors.Schema, any, error) {
+	bc, ok := c.(connectors.BatchConverter)
+	if !ok || len(hdrs) == 0 {
+		return c.ToConnectData(topic, data)
+	}
+	out, errs, err := bc.ToConnectDataBatch([]connectors.RawData{{Topic: topic, Data: data, Headers: rawHeaders(hdrs)}})
+	if err != nil {
+		return nil, nil, err
+	}
+	if errs != nil && errs[0] != nil {
+		return nil, nil, errs[0]
+	}
+	return out[0].Schema, out[0].Value, nil
 }
 
 func (p *preconverted) keyOf(i int) int {

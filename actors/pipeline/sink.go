@@ -950,12 +950,14 @@ func (s *Sink) failWith(err error) {
 	s.fail(err)
 }
 
-// preconvert converts the batch's keys and values in one call each where the converter is a
-// BatchConverter (a Java one); nil when neither is.
+// preconvert converts the batch's keys, values and headers in one call each where the
+// converter is a batch one (a Java one); nil when none is. A batch key or value converter is
+// given each record's Kafka headers, as Kafka's toConnectData(topic, headers, data) is.
 func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
+	bh, isBH := s.Header.(connectors.BatchHeaderConverter)
 	_, bk := s.Key.(connectors.BatchConverter)
 	_, bv := s.Value.(connectors.BatchConverter)
-	if !bk && !bv {
+	if !isBH && !bk && !bv {
 		return nil, nil
 	}
 	pre := &preconverted{}
@@ -967,7 +969,7 @@ func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
 			pre.keyItem[i] = -1
 			if m.Key != nil {
 				pre.keyItem[i] = len(items)
-				items = append(items, connectors.RawData{Topic: m.Topic, Data: m.Key})
+				items = append(items, connectors.RawData{Topic: m.Topic, Data: m.Key, Headers: rawHeaders(m.Headers)})
 			}
 		}
 		if pre.keys, err = toConnectBatch(s.Key, items); err != nil {
@@ -977,13 +979,62 @@ func (s *Sink) preconvert(batch []*kgo.Record) (*preconverted, error) {
 	if bv {
 		items := make([]connectors.RawData, len(batch))
 		for i, m := range batch {
-			items[i] = connectors.RawData{Topic: m.Topic, Data: m.Value}
+			items[i] = connectors.RawData{Topic: m.Topic, Data: m.Value, Headers: rawHeaders(m.Headers)}
 		}
 		if pre.values, err = toConnectBatch(s.Value, items); err != nil {
 			return nil, fmt.Errorf("value converter: %w", err)
 		}
 	}
+	if isBH {
+		pre.hdrStart = make([]int, len(batch))
+		var items []connectors.HeaderData
+		for i, m := range batch {
+			pre.hdrStart[i] = len(items)
+			for _, h := range m.Headers {
+				items = append(items, connectors.HeaderData{Topic: m.Topic, Key: h.Key, Data: h.Value})
+			}
+		}
+		if len(items) > 0 {
+			out, errs, err := bh.ToConnectHeaderBatch(items)
+			if err != nil {
+				return nil, fmt.Errorf("header converter: convert a batch of %d headers: %w", len(items), err)
+			}
+			pre.sinkHdrs = &headersConverted{to: out, errs: errs}
+			pre.hdrUsed = make([]bool, len(batch))
+		}
+	}
 	return pre, nil
+}
+
+// rawHeaders is a consumed record's headers for a converter; nil when it has none.
+func rawHeaders(hs []kgo.RecordHeader) []connectors.RawHeader {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]connectors.RawHeader, len(hs))
+	for i, h := range hs {
+		out[i] = connectors.RawHeader(h)
+	}
+	return out
+}
+
+// takeHeaders puts record i's headers as the batch header converter read them into r, on the
+// header stage's first attempt; false when there are none to take (a retry converts them
+// again, header by header).
+func (p *preconverted) takeHeaders(i int, m *kgo.Record, r *connectors.SinkRecord, at func() string) (bool, error) {
+	if p == nil || p.sinkHdrs == nil || p.hdrUsed[i] {
+		return false, nil
+	}
+	p.hdrUsed[i] = true
+	r.Headers = r.Headers[:0]
+	for j, h := range m.Headers {
+		k := p.hdrStart[i] + j
+		if err := p.sinkHdrs.err(k); err != nil {
+			return true, fmt.Errorf("convert header %s at %s: %w", h.Key, at(), err)
+		}
+		r.Headers = append(r.Headers, connectors.Header{Key: h.Key, Schema: p.sinkHdrs.to[k].Schema, Value: p.sinkHdrs.to[k].Value})
+	}
+	return true, nil
 }
 
 // convert turns consumed message i of the batch into r, the record put, through the
@@ -1009,7 +1060,7 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, r *connectors.SinkRec
 			if ks, k := pre.keysOrNil(), pre.keyOf(i); ks.take(k) {
 				r.KeySchema, r.Key, err = ks.to[k].Schema, ks.to[k].Value, ks.err(k)
 			} else {
-				r.KeySchema, r.Key, err = s.Key.ToConnectData(m.Topic, m.Key)
+				r.KeySchema, r.Key, err = toConnect(s.Key, m.Topic, m.Headers, m.Key)
 			}
 			if err != nil {
 				return fmt.Errorf("convert key at %s: %w", at(), err)
@@ -1024,7 +1075,7 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, r *connectors.SinkRec
 		if vs := pre.valuesOrNil(); vs.take(i) {
 			r.ValueSchema, r.Value, err = vs.to[i].Schema, vs.to[i].Value, vs.err(i)
 		} else {
-			r.ValueSchema, r.Value, err = s.Value.ToConnectData(m.Topic, m.Value)
+			r.ValueSchema, r.Value, err = toConnect(s.Value, m.Topic, m.Headers, m.Value)
 		}
 		if err != nil {
 			return fmt.Errorf("convert value at %s: %w", at(), err)
@@ -1035,6 +1086,9 @@ func (s *Sink) convert(ctx context.Context, m *kgo.Record, r *connectors.SinkRec
 		return false, err
 	}
 	ok, err = stage(StageHeaderConverter, func() error {
+		if took, err := pre.takeHeaders(i, m, r, at); took {
+			return err
+		}
 		r.Headers = r.Headers[:0]
 		for _, h := range m.Headers {
 			schema, v, err := s.Header.ToConnectHeader(m.Topic, h.Key, h.Value)

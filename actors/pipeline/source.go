@@ -517,16 +517,22 @@ func (s *Source) transform(ctx context.Context, rec connectors.SourceRecord) (*c
 	return &rec, nil
 }
 
-// preconvert converts the records' keys and values in one call each where the converter is a
-// BatchConverter (a Java one); nil when neither is.
+// preconvert converts the records' headers, keys and values, in one call each where the
+// converter is a batch one (a Java one), before the per-record stages; nil when none is. The
+// headers are converted first, as Kafka converts them first: the key and value converters are
+// given each record's converted headers, and may change them.
 func (s *Source) preconvert(records []connectors.SourceRecord) (*preconverted, error) {
+	_, bh := s.Header.(connectors.BatchHeaderConverter)
 	_, bk := s.Key.(connectors.BatchConverter)
 	_, bv := s.Value.(connectors.BatchConverter)
-	if !bk && !bv {
+	if !bh && !bk && !bv {
 		return nil, nil
 	}
 	pre := &preconverted{}
 	var err error
+	if err = s.preconvertHeaders(records, pre); err != nil {
+		return nil, fmt.Errorf("header converter: %w", err)
+	}
 	if bk {
 		pre.keyItem = make([]int, len(records))
 		var items []connectors.ConnectData
@@ -534,7 +540,7 @@ func (s *Source) preconvert(records []connectors.SourceRecord) (*preconverted, e
 			pre.keyItem[i] = -1
 			if r.Key != nil || r.KeySchema != nil {
 				pre.keyItem[i] = len(items)
-				items = append(items, connectors.ConnectData{Topic: r.Topic, Schema: r.KeySchema, Value: r.Key})
+				items = append(items, connectors.ConnectData{Topic: r.Topic, Schema: r.KeySchema, Value: r.Key, Headers: &pre.hdrs[i]})
 			}
 		}
 		if pre.keys, err = fromConnectBatch(s.Key, items); err != nil {
@@ -544,7 +550,7 @@ func (s *Source) preconvert(records []connectors.SourceRecord) (*preconverted, e
 	if bv {
 		items := make([]connectors.ConnectData, len(records))
 		for i, r := range records {
-			items[i] = connectors.ConnectData{Topic: r.Topic, Schema: r.ValueSchema, Value: r.Value}
+			items[i] = connectors.ConnectData{Topic: r.Topic, Schema: r.ValueSchema, Value: r.Value, Headers: &pre.hdrs[i]}
 		}
 		if pre.values, err = fromConnectBatch(s.Value, items); err != nil {
 			return nil, fmt.Errorf("value converter: %w", err)
@@ -553,22 +559,138 @@ func (s *Source) preconvert(records []connectors.SourceRecord) (*preconverted, e
 	return pre, nil
 }
 
+// preconvertHeaders converts all the records' headers into pre.hdrs: in one call when the
+// header converter is a batch one, else header by header; a record's failure is kept for its
+// header stage.
+func (s *Source) preconvertHeaders(records []connectors.SourceRecord, pre *preconverted) error {
+	pre.hdrs = make([][]connectors.RawHeader, len(records))
+	pre.hdrErr = make([]error, len(records))
+	pre.hdrUsed = make([]bool, len(records))
+	bh, ok := s.Header.(connectors.BatchHeaderConverter)
+	if !ok {
+		for i := range records {
+			pre.hdrs[i], pre.hdrErr[i] = s.convertHeaders(&records[i])
+		}
+		return nil
+	}
+	var items []connectors.HeaderData
+	for _, r := range records {
+		for _, h := range r.Headers {
+			items = append(items, connectors.HeaderData{Topic: r.Topic, Key: h.Key, Schema: h.Schema, Value: h.Value})
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	data, errs, err := bh.FromConnectHeaderBatch(items)
+	if err != nil {
+		return fmt.Errorf("convert a batch of %d headers: %w", len(items), err)
+	}
+	k := 0
+	for i, r := range records {
+		if len(r.Headers) == 0 {
+			continue
+		}
+		hs := make([]connectors.RawHeader, len(r.Headers))
+		for j, h := range r.Headers {
+			if errs != nil && errs[k] != nil && pre.hdrErr[i] == nil {
+				pre.hdrErr[i] = fmt.Errorf("convert header %s: %w", h.Key, errs[k])
+			}
+			hs[j] = connectors.RawHeader{Key: h.Key, Value: data[k]}
+			k++
+		}
+		if pre.hdrErr[i] == nil {
+			pre.hdrs[i] = hs
+		}
+	}
+	return nil
+}
+
+// convertHeaders converts r's headers one by one.
+func (s *Source) convertHeaders(r *connectors.SourceRecord) ([]connectors.RawHeader, error) {
+	if len(r.Headers) == 0 {
+		return nil, nil
+	}
+	out := make([]connectors.RawHeader, 0, len(r.Headers))
+	for _, h := range r.Headers {
+		hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
+		if err != nil {
+			return nil, fmt.Errorf("convert header %s: %w", h.Key, err)
+		}
+		out = append(out, connectors.RawHeader{Key: h.Key, Value: hv})
+	}
+	return out, nil
+}
+
 // convert serialises record i of the batch through the converters into m (pre holds what
-// batch converters made of the batch); false with a nil error means a conversion failed and
-// was tolerated.
+// preconvert made of the batch); false with a nil error means a conversion failed and was
+// tolerated. As in Kafka's WorkerSourceTask, the headers are converted first, then the key,
+// then the value, the key and value converters given (and able to change) the converted
+// headers, with which the record is produced.
 func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo.Record, pre *preconverted, i int) (bool, error) {
 	*m = kgo.Record{Topic: r.Topic, Timestamp: r.Timestamp}
 	if r.Partition != nil {
 		m.Partition, m.Context = *r.Partition, explicitPartitionCtx
 	}
+	if pre == nil {
+		// Go converters only: the key and value converters neither take nor change headers.
+		if len(r.Headers) > 0 {
+			ok, err := s.stage(ctx, StageHeaderConverter, r, func() error {
+				hs, err := s.convertHeaders(r)
+				if err != nil {
+					return err
+				}
+				m.Headers = make([]kgo.RecordHeader, len(hs))
+				for j, h := range hs {
+					m.Headers[j] = kgo.RecordHeader(h)
+				}
+				return nil
+			})
+			if !ok {
+				return false, err
+			}
+		}
+		return s.convertKeyValue(ctx, r, m, nil, nil, i, false)
+	}
+	// The batch's key and value conversions were given the headers preconvert made; when those
+	// failed, a retry that converts them makes the key's and value's first results stale.
+	fresh := pre.hdrErr[i] == nil
+	if len(r.Headers) > 0 {
+		ok, err := s.stage(ctx, StageHeaderConverter, r, func() (err error) {
+			if !pre.hdrUsed[i] {
+				pre.hdrUsed[i] = true
+				return pre.hdrErr[i]
+			}
+			pre.hdrs[i], err = s.convertHeaders(r)
+			return err
+		})
+		if !ok {
+			return false, err
+		}
+	}
+	if ok, err := s.convertKeyValue(ctx, r, m, pre, &pre.hdrs[i], i, fresh); !ok {
+		return false, err
+	}
+	if hs := pre.hdrs[i]; len(hs) > 0 {
+		m.Headers = make([]kgo.RecordHeader, len(hs))
+		for j, h := range hs {
+			m.Headers[j] = kgo.RecordHeader(h)
+		}
+	}
+	return true, nil
+}
+
+// convertKeyValue converts r's key and value into m, taking pre's batch results when fresh,
+// and giving a batch converter called on r alone the record's headers hdrs.
+func (s *Source) convertKeyValue(ctx context.Context, r *connectors.SourceRecord, m *kgo.Record, pre *preconverted, hdrs *[]connectors.RawHeader, i int, fresh bool) (bool, error) {
 	if r.Key != nil || r.KeySchema != nil {
 		ok, err := s.stage(ctx, StageKeyConverter, r, func() error {
 			var b []byte
 			var err error
-			if ks, k := pre.keysOrNil(), pre.keyOf(i); ks.take(k) {
+			if ks, k := pre.keysOrNil(), pre.keyOf(i); fresh && ks.take(k) {
 				b, err = ks.from[k], ks.err(k)
 			} else {
-				b, err = s.Key.FromConnectData(r.Topic, r.KeySchema, r.Key)
+				b, err = fromConnect(s.Key, r.Topic, hdrs, r.KeySchema, r.Key)
 			}
 			if err != nil {
 				return fmt.Errorf("convert key of record for topic %s: %w", r.Topic, err)
@@ -580,13 +702,13 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo
 			return false, err
 		}
 	}
-	ok, err := s.stage(ctx, StageValueConverter, r, func() error {
+	return s.stage(ctx, StageValueConverter, r, func() error {
 		var b []byte
 		var err error
-		if vs := pre.valuesOrNil(); vs.take(i) {
+		if vs := pre.valuesOrNil(); fresh && vs.take(i) {
 			b, err = vs.from[i], vs.err(i)
 		} else {
-			b, err = s.Value.FromConnectData(r.Topic, r.ValueSchema, r.Value)
+			b, err = fromConnect(s.Value, r.Topic, hdrs, r.ValueSchema, r.Value)
 		}
 		if err != nil {
 			return fmt.Errorf("convert value of record for topic %s: %w", r.Topic, err)
@@ -594,24 +716,6 @@ func (s *Source) convert(ctx context.Context, r *connectors.SourceRecord, m *kgo
 		m.Value = b
 		return nil
 	})
-	if !ok {
-		return false, err
-	}
-	if len(r.Headers) == 0 {
-		return true, nil
-	}
-	ok, err = s.stage(ctx, StageHeaderConverter, r, func() error {
-		m.Headers = make([]kgo.RecordHeader, 0, len(r.Headers))
-		for _, h := range r.Headers {
-			hv, err := s.Header.FromConnectHeader(r.Topic, h.Key, h.Schema, h.Value)
-			if err != nil {
-				return fmt.Errorf("convert header %s: %w", h.Key, err)
-			}
-			m.Headers = append(m.Headers, kgo.RecordHeader{Key: h.Key, Value: hv})
-		}
-		return nil
-	})
-	return ok, err
 }
 
 // sleep waits d or until ctx ends; false means ctx ended.

@@ -75,6 +75,9 @@ func (c *converter) FromConnectDataBatch(items []connectors.ConnectData) ([][]by
 			return nil, nil, err
 		}
 		req.Items[i] = &pb.ConvertItem{Topic: it.Topic, Schema: ref, Value: v}
+		if it.Headers != nil {
+			req.Items[i].Headers = rawHeadersToProto(*it.Headers)
+		}
 	}
 	req.Schemas = table.schemas
 	res, err := c.convert(req, len(items))
@@ -92,6 +95,9 @@ func (c *converter) FromConnectDataBatch(items []connectors.ConnectData) ([][]by
 		if r.Data != nil && out[i] == nil {
 			out[i] = []byte{} // an empty array, not null
 		}
+		if r.GetHeadersChanged() && items[i].Headers != nil {
+			*items[i].Headers = rawHeadersFromProto(r.GetHeaders())
+		}
 	}
 	return out, errs, nil
 }
@@ -100,7 +106,7 @@ func (c *converter) FromConnectDataBatch(items []connectors.ConnectData) ([][]by
 func (c *converter) ToConnectDataBatch(items []connectors.RawData) ([]connectors.ConnectData, []error, error) {
 	req := &pb.ConvertBatch{ToConnect: true, Items: make([]*pb.ConvertItem, len(items))}
 	for i, it := range items {
-		req.Items[i] = &pb.ConvertItem{Topic: it.Topic, Data: it.Data}
+		req.Items[i] = &pb.ConvertItem{Topic: it.Topic, Data: it.Data, Headers: rawHeadersToProto(it.Headers)}
 		if it.Data != nil && len(it.Data) == 0 {
 			req.Items[i].Data = []byte{}
 		}
@@ -155,4 +161,31 @@ func itemError(errs []error, n, i int, f *pb.Failure) []error {
 	}
 	errs[i] = retriable(&JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()})
 	return errs
+}
+
+// rawHeadersToProto is hs for a ConvertItem; none when there are none, which the host takes as
+// empty Headers, so that a record without headers costs nothing on the channel.
+func rawHeadersToProto(hs []connectors.RawHeader) []*pb.RawHeader {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]*pb.RawHeader, len(hs))
+	for i, h := range hs {
+		out[i] = &pb.RawHeader{Key: h.Key, Value: h.Value}
+		if h.Value != nil && len(h.Value) == 0 {
+			out[i].Value = []byte{} // an empty value, not null
+		}
+	}
+	return out
+}
+
+func rawHeadersFromProto(hs []*pb.RawHeader) []connectors.RawHeader {
+	out := make([]connectors.RawHeader, len(hs))
+	for i, h := range hs {
+		out[i] = connectors.RawHeader{Key: h.GetKey(), Value: h.GetValue()}
+		if h.Value != nil && out[i].Value == nil {
+			out[i].Value = []byte{}
+		}
+	}
+	return out
 }

@@ -33,6 +33,11 @@
 //     errantRecordReporter() reports to the runtime's ErrantRecordReporter (null without one);
 //     a connector's exactlyOnceSupport(), canDefineTransactionBoundaries() and alterOffsets()
 //     run on a fresh instance, as Kafka Connect calls them;
+//   - converters and header converters cross once per batch too (ConvertBatch): a header
+//     converter instance (of a class that may be a Converter as well: it is used as the type
+//     it was made as) takes all the headers of a batch; a converter's items carry their
+//     record's Kafka headers only when it has some, and come back with them only when the
+//     converter changed them (fromConnectData may add headers, as Kafka's may);
 //   - a source task's transactionContext() (transaction.boundary=connector) is kept in the host
 //     per poll() and its requests cross with the batch (SourceBatch.transaction_requests); the
 //     worker hands a batch to its pipeline as the polls it was, each followed by its own

@@ -29,11 +29,12 @@ func (h *Host) Connectors(ctx context.Context) ([]connectors.Plugin, error) {
 	return slices.DeleteFunc(all, func(p connectors.Plugin) bool { return !connectors.IsConnector(p.Type) }), err
 }
 
-// Plugins returns the connectors, converters, transformations and predicates the host found on
-// plugin.path, each a connectors.Plugin whose instances call the host. It starts the host.
-//
-// Header converters found there are not returned yet: their calls are not served over the
-// channel, so a connector naming one is refused as naming an unknown class.
+// Plugins returns the connectors, converters, header converters, transformations and
+// predicates the host found on plugin.path, each a connectors.Plugin whose instances call the
+// host (converters, header converters, transformations and predicates take a batch of records
+// in one call). A class of several kinds is returned once per kind, as Kafka Connect lists it:
+// a class that is both a Converter and a HeaderConverter is made and configured as the one
+// its use names. It starts the host.
 func (h *Host) Plugins(ctx context.Context) ([]connectors.Plugin, error) {
 	hello, err := h.Hello(ctx)
 	if err != nil {
@@ -53,6 +54,8 @@ func (h *Host) Plugins(ctx context.Context) ([]connectors.Plugin, error) {
 			p.New = func() any { return h.NewPredicate(class, version) }
 		case connectors.ConverterType:
 			p.New = func() any { return h.NewConverter(class, version) }
+		case connectors.HeaderConverterType:
+			p.New = func() any { return h.NewHeaderConverter(class, version) }
 		default:
 			continue
 		}

@@ -3,6 +3,7 @@ package javaplugin
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -140,5 +141,98 @@ func TestJavaConverter(t *testing.T) {
 	}
 	if b, err := c.FromConnectData("t", nil, "xy"); err != nil || string(b) != ">yx" {
 		t.Errorf("FromConnectData = %q, %v", b, err)
+	}
+}
+
+// TestJavaHeaderConverter: a Java HeaderConverter from plugin.path (whose class is a Converter
+// too) is listed under both types and made and configured as a header converter (it refuses a
+// configure without converter.type=header); a batch of headers crosses in one call each way,
+// a header it throws on failing alone; its single-header calls work.
+func TestJavaHeaderConverter(t *testing.T) {
+	const class = "com.example.contextual.PrefixHeaderConverter"
+	h := newContextHost(t)
+	plugins, err := h.Plugins(testContext(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []connectors.PluginType
+	for _, p := range plugins {
+		if p.Class == class {
+			types = append(types, p.Type)
+			if p.Version != "2.0-test" {
+				t.Errorf("%s %s has version %q", class, p.Type, p.Version)
+			}
+		}
+	}
+	if !slices.Equal(types, []connectors.PluginType{connectors.ConverterType, connectors.HeaderConverterType}) {
+		t.Errorf("%s listed as %v, want converter and header_converter", class, types)
+	}
+	c := h.NewHeaderConverter(class, "")
+	defer c.(interface{ Close() error }).Close()
+	if def := c.Config(); len(def) != 1 || def[0].Name != "prefix" {
+		t.Errorf("Config = %+v, want the plugin's ConfigDef", def)
+	}
+	if err := c.Configure(map[string]string{"prefix": "P:"}); err != nil {
+		t.Fatal(err)
+	}
+	bc := c.(connectors.BatchHeaderConverter)
+	data, errs, err := bc.FromConnectHeaderBatch([]connectors.HeaderData{
+		{Topic: "t", Key: "a", Schema: connectors.StringSchema, Value: "x"}, {Topic: "t", Key: "b", Value: "boom"}, {Topic: "t", Key: "c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var je *JavaError
+	if string(data[0]) != "P:x" || errs == nil || !errors.As(errs[1], &je) || je.Message != "cannot store header b boom" || data[2] != nil || errs[2] != nil {
+		t.Errorf("fromConnectHeader = %q, %v; want P:x, the DataException, null", data, errs)
+	}
+	out, errs, err := bc.ToConnectHeaderBatch([]connectors.HeaderData{{Topic: "t", Key: "a", Data: []byte("P:x")}, {Topic: "t", Key: "b", Data: []byte("poison")}, {Topic: "t", Key: "c"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Value != "x" || out[0].Key != "a" || out[0].Schema == nil || out[0].Schema.Type != connectors.TypeString || errs == nil || errs[1] == nil ||
+		out[2].Value != nil || out[2].Schema != nil || errs[2] != nil {
+		t.Errorf("toConnectHeader = %+v, %v; want x as a string, the DataException, null", out, errs)
+	}
+	if b, err := c.FromConnectHeader("t", "k", nil, "y"); err != nil || string(b) != "P:y" {
+		t.Errorf("FromConnectHeader = %q, %v", b, err)
+	}
+	if s, v, err := c.ToConnectHeader("t", "k", []byte("P:y")); err != nil || v != "y" || s == nil {
+		t.Errorf("ToConnectHeader = %v, %v, %v", s, v, err)
+	}
+}
+
+// TestJavaConverterHeaders: a Java converter is given each item's headers, as Kafka's
+// fromConnectData(topic, headers, schema, value) and toConnectData(topic, headers, data) are
+// (the test converter throws in the calls without them), and the headers it adds come back in
+// the item's Headers; an item without headers is given empty ones.
+func TestJavaConverterHeaders(t *testing.T) {
+	h := newContextHost(t)
+	c := h.NewConverter("com.example.contextual.TaggingConverter", "")
+	defer c.(interface{ Close() error }).Close()
+	if err := c.Configure(nil, false); err != nil {
+		t.Fatal(err)
+	}
+	bc := c.(connectors.BatchConverter)
+	withH := []connectors.RawHeader{{Key: "h", Value: []byte("H:a")}, {Key: "n"}}
+	var none []connectors.RawHeader
+	data, errs, err := bc.FromConnectDataBatch([]connectors.ConnectData{
+		{Topic: "t", Schema: connectors.StringSchema, Value: "a", Headers: &withH}, {Topic: "t", Value: "b", Headers: &none}})
+	if err != nil || errs != nil {
+		t.Fatal(err, errs)
+	}
+	wantA := []connectors.RawHeader{{Key: "h", Value: []byte("H:a")}, {Key: "n"}, {Key: "tag", Value: []byte("tag:a;h=H:a;n=null")}}
+	wantB := []connectors.RawHeader{{Key: "tag", Value: []byte("tag:b")}}
+	eq := func(a, b connectors.RawHeader) bool {
+		return a.Key == b.Key && string(a.Value) == string(b.Value) && (a.Value == nil) == (b.Value == nil)
+	}
+	if string(data[0]) != "a" || string(data[1]) != "b" || !slices.EqualFunc(withH, wantA, eq) || !slices.EqualFunc(none, wantB, eq) {
+		t.Errorf("fromConnectData = %q with headers %q and %q, want a and b with %q and %q", data, withH, none, wantA, wantB)
+	}
+	out, errs, err := bc.ToConnectDataBatch([]connectors.RawData{{Topic: "t", Data: []byte("a"), Headers: withH}, {Topic: "t", Data: []byte("b")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Value != "a|tag:a;h=H:a;n=null" || errs == nil || errs[0] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "no tag header") {
+		t.Errorf("toConnectData = %+v, %v; want a with its tag, and no tag header for b", out, errs)
 	}
 }

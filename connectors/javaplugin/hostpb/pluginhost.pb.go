@@ -5012,7 +5012,8 @@ func (x *Decimal) GetScale() int32 {
 }
 
 // Configure calls configure(props) on a transformation, predicate or header converter
-// instance, or configure(props, is_key) on a converter. Replies Done.
+// instance (a header converter's with converter.type=header, as Kafka Connect adds it), or
+// configure(props, is_key) on a converter. Replies Done.
 type Configure struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
@@ -5445,7 +5446,10 @@ func (x *PredicateResults) GetMatches() []bool {
 }
 
 // ConvertBatch runs a configured converter over a batch, in one call: fromConnectData(topic,
-// schema, value) of each item, or, with to_connect, toConnectData(topic, data).
+// headers, schema, value) of each item, or, with to_connect, toConnectData(topic, headers,
+// data). On an instance made as a header converter (NewInstance type
+// PLUGIN_TYPE_HEADER_CONVERTER) each item is one header: fromConnectHeader(topic, header_key,
+// schema, value), or toConnectHeader(topic, header_key, data).
 type ConvertBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
@@ -5514,13 +5518,18 @@ func (x *ConvertBatch) GetItems() []*ConvertItem {
 	return nil
 }
 
-// ConvertItem is one record's key or value to convert.
+// ConvertItem is one record's key or value to convert, or one header's value.
 type ConvertItem struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Topic         string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
-	Schema        uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`  // from_connect
-	Value         *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`     // from_connect
-	Data          []byte                 `protobuf:"bytes,4,opt,name=data,proto3,oneof" json:"data,omitempty"` // to_connect; unset: null
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Topic     string                 `protobuf:"bytes,1,opt,name=topic,proto3" json:"topic,omitempty"`
+	Schema    uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`                       // from_connect
+	Value     *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`                          // from_connect
+	Data      []byte                 `protobuf:"bytes,4,opt,name=data,proto3,oneof" json:"data,omitempty"`                      // to_connect; unset: null
+	HeaderKey string                 `protobuf:"bytes,5,opt,name=header_key,json=headerKey,proto3" json:"header_key,omitempty"` // a header converter's item: the header's key
+	// A converter's item: the record's Kafka headers (on a source, as the header converter
+	// made them); none are sent when the record has none, and the converter is given empty
+	// Headers then.
+	Headers       []*RawHeader `protobuf:"bytes,6,rep,name=headers,proto3" json:"headers,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -5583,6 +5592,73 @@ func (x *ConvertItem) GetData() []byte {
 	return nil
 }
 
+func (x *ConvertItem) GetHeaderKey() string {
+	if x != nil {
+		return x.HeaderKey
+	}
+	return ""
+}
+
+func (x *ConvertItem) GetHeaders() []*RawHeader {
+	if x != nil {
+		return x.Headers
+	}
+	return nil
+}
+
+// RawHeader is one Kafka record header as stored.
+type RawHeader struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           string                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Value         []byte                 `protobuf:"bytes,2,opt,name=value,proto3,oneof" json:"value,omitempty"` // unset: null
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RawHeader) Reset() {
+	*x = RawHeader{}
+	mi := &file_pluginhost_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RawHeader) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RawHeader) ProtoMessage() {}
+
+func (x *RawHeader) ProtoReflect() protoreflect.Message {
+	mi := &file_pluginhost_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RawHeader.ProtoReflect.Descriptor instead.
+func (*RawHeader) Descriptor() ([]byte, []int) {
+	return file_pluginhost_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *RawHeader) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *RawHeader) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
 // ConvertedBatch answers ConvertBatch: one result per item, in order.
 type ConvertedBatch struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -5594,7 +5670,7 @@ type ConvertedBatch struct {
 
 func (x *ConvertedBatch) Reset() {
 	*x = ConvertedBatch{}
-	mi := &file_pluginhost_proto_msgTypes[67]
+	mi := &file_pluginhost_proto_msgTypes[68]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5606,7 +5682,7 @@ func (x *ConvertedBatch) String() string {
 func (*ConvertedBatch) ProtoMessage() {}
 
 func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[67]
+	mi := &file_pluginhost_proto_msgTypes[68]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5619,7 +5695,7 @@ func (x *ConvertedBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConvertedBatch.ProtoReflect.Descriptor instead.
 func (*ConvertedBatch) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{67}
+	return file_pluginhost_proto_rawDescGZIP(), []int{68}
 }
 
 func (x *ConvertedBatch) GetSchemas() []*Schema {
@@ -5638,18 +5714,22 @@ func (x *ConvertedBatch) GetItems() []*Converted {
 
 // Converted is one item's result, or what the converter threw for it.
 type Converted struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Data          []byte                 `protobuf:"bytes,1,opt,name=data,proto3,oneof" json:"data,omitempty"` // from_connect; unset: null
-	Schema        uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`  // to_connect
-	Value         *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`     // to_connect
-	Failure       *Failure               `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Data    []byte                 `protobuf:"bytes,1,opt,name=data,proto3,oneof" json:"data,omitempty"` // from_connect; unset: null
+	Schema  uint32                 `protobuf:"varint,2,opt,name=schema,proto3" json:"schema,omitempty"`  // to_connect
+	Value   *Value                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`     // to_connect
+	Failure *Failure               `protobuf:"bytes,4,opt,name=failure,proto3" json:"failure,omitempty"`
+	// from_connect: the converter added to, removed from or replaced the item's headers (as a
+	// schema registry converter adds the schema's id); headers is then all of them, in order.
+	HeadersChanged bool         `protobuf:"varint,5,opt,name=headers_changed,json=headersChanged,proto3" json:"headers_changed,omitempty"`
+	Headers        []*RawHeader `protobuf:"bytes,6,rep,name=headers,proto3" json:"headers,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Converted) Reset() {
 	*x = Converted{}
-	mi := &file_pluginhost_proto_msgTypes[68]
+	mi := &file_pluginhost_proto_msgTypes[69]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -5661,7 +5741,7 @@ func (x *Converted) String() string {
 func (*Converted) ProtoMessage() {}
 
 func (x *Converted) ProtoReflect() protoreflect.Message {
-	mi := &file_pluginhost_proto_msgTypes[68]
+	mi := &file_pluginhost_proto_msgTypes[69]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -5674,7 +5754,7 @@ func (x *Converted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Converted.ProtoReflect.Descriptor instead.
 func (*Converted) Descriptor() ([]byte, []int) {
-	return file_pluginhost_proto_rawDescGZIP(), []int{68}
+	return file_pluginhost_proto_rawDescGZIP(), []int{69}
 }
 
 func (x *Converted) GetData() []byte {
@@ -5701,6 +5781,20 @@ func (x *Converted) GetValue() *Value {
 func (x *Converted) GetFailure() *Failure {
 	if x != nil {
 		return x.Failure
+	}
+	return nil
+}
+
+func (x *Converted) GetHeadersChanged() bool {
+	if x != nil {
+		return x.HeadersChanged
+	}
+	return false
+}
+
+func (x *Converted) GetHeaders() []*RawHeader {
+	if x != nil {
+		return x.Headers
 	}
 	return nil
 }
@@ -6161,21 +6255,30 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\n" +
 	"to_connect\x18\x02 \x01(\bR\ttoConnect\x125\n" +
 	"\aschemas\x18\x03 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x126\n" +
-	"\x05items\x18\x04 \x03(\v2 .connectd.pluginhost.ConvertItemR\x05items\"\x8f\x01\n" +
+	"\x05items\x18\x04 \x03(\v2 .connectd.pluginhost.ConvertItemR\x05items\"\xe8\x01\n" +
 	"\vConvertItem\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x16\n" +
 	"\x06schema\x18\x02 \x01(\rR\x06schema\x120\n" +
 	"\x05value\x18\x03 \x01(\v2\x1a.connectd.pluginhost.ValueR\x05value\x12\x17\n" +
-	"\x04data\x18\x04 \x01(\fH\x00R\x04data\x88\x01\x01B\a\n" +
-	"\x05_data\"}\n" +
+	"\x04data\x18\x04 \x01(\fH\x00R\x04data\x88\x01\x01\x12\x1d\n" +
+	"\n" +
+	"header_key\x18\x05 \x01(\tR\theaderKey\x128\n" +
+	"\aheaders\x18\x06 \x03(\v2\x1e.connectd.pluginhost.RawHeaderR\aheadersB\a\n" +
+	"\x05_data\"B\n" +
+	"\tRawHeader\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x19\n" +
+	"\x05value\x18\x02 \x01(\fH\x00R\x05value\x88\x01\x01B\b\n" +
+	"\x06_value\"}\n" +
 	"\x0eConvertedBatch\x125\n" +
 	"\aschemas\x18\x01 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x124\n" +
-	"\x05items\x18\x02 \x03(\v2\x1e.connectd.pluginhost.ConvertedR\x05items\"\xaf\x01\n" +
+	"\x05items\x18\x02 \x03(\v2\x1e.connectd.pluginhost.ConvertedR\x05items\"\x92\x02\n" +
 	"\tConverted\x12\x17\n" +
 	"\x04data\x18\x01 \x01(\fH\x00R\x04data\x88\x01\x01\x12\x16\n" +
 	"\x06schema\x18\x02 \x01(\rR\x06schema\x120\n" +
 	"\x05value\x18\x03 \x01(\v2\x1a.connectd.pluginhost.ValueR\x05value\x126\n" +
-	"\afailure\x18\x04 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailureB\a\n" +
+	"\afailure\x18\x04 \x01(\v2\x1c.connectd.pluginhost.FailureR\afailure\x12'\n" +
+	"\x0fheaders_changed\x18\x05 \x01(\bR\x0eheadersChanged\x128\n" +
+	"\aheaders\x18\x06 \x03(\v2\x1e.connectd.pluginhost.RawHeaderR\aheadersB\a\n" +
 	"\x05_data*\xcf\x01\n" +
 	"\n" +
 	"PluginType\x12\x1b\n" +
@@ -6221,7 +6324,7 @@ func file_pluginhost_proto_rawDescGZIP() []byte {
 }
 
 var file_pluginhost_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 78)
+var file_pluginhost_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
 var file_pluginhost_proto_goTypes = []any{
 	(PluginType)(0),                        // 0: connectd.pluginhost.PluginType
 	(TimestampType)(0),                     // 1: connectd.pluginhost.TimestampType
@@ -6293,17 +6396,18 @@ var file_pluginhost_proto_goTypes = []any{
 	(*PredicateResults)(nil),               // 67: connectd.pluginhost.PredicateResults
 	(*ConvertBatch)(nil),                   // 68: connectd.pluginhost.ConvertBatch
 	(*ConvertItem)(nil),                    // 69: connectd.pluginhost.ConvertItem
-	(*ConvertedBatch)(nil),                 // 70: connectd.pluginhost.ConvertedBatch
-	(*Converted)(nil),                      // 71: connectd.pluginhost.Converted
-	nil,                                    // 72: connectd.pluginhost.Validate.PropsEntry
-	nil,                                    // 73: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	nil,                                    // 74: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	nil,                                    // 75: connectd.pluginhost.AlterOffsets.PropsEntry
-	nil,                                    // 76: connectd.pluginhost.ConnectorStart.PropsEntry
-	nil,                                    // 77: connectd.pluginhost.TaskConfig.PropsEntry
-	nil,                                    // 78: connectd.pluginhost.TaskStart.PropsEntry
-	nil,                                    // 79: connectd.pluginhost.Schema.ParametersEntry
-	nil,                                    // 80: connectd.pluginhost.Configure.PropsEntry
+	(*RawHeader)(nil),                      // 70: connectd.pluginhost.RawHeader
+	(*ConvertedBatch)(nil),                 // 71: connectd.pluginhost.ConvertedBatch
+	(*Converted)(nil),                      // 72: connectd.pluginhost.Converted
+	nil,                                    // 73: connectd.pluginhost.Validate.PropsEntry
+	nil,                                    // 74: connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	nil,                                    // 75: connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	nil,                                    // 76: connectd.pluginhost.AlterOffsets.PropsEntry
+	nil,                                    // 77: connectd.pluginhost.ConnectorStart.PropsEntry
+	nil,                                    // 78: connectd.pluginhost.TaskConfig.PropsEntry
+	nil,                                    // 79: connectd.pluginhost.TaskStart.PropsEntry
+	nil,                                    // 80: connectd.pluginhost.Schema.ParametersEntry
+	nil,                                    // 81: connectd.pluginhost.Configure.PropsEntry
 }
 var file_pluginhost_proto_depIdxs = []int32{
 	4,   // 0: connectd.pluginhost.Frame.hello:type_name -> connectd.pluginhost.Hello
@@ -6348,27 +6452,27 @@ var file_pluginhost_proto_depIdxs = []int32{
 	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
 	65,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
 	67,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	70,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	71,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
 	0,   // 43: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
 	0,   // 44: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
 	16,  // 45: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
 	0,   // 46: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	72,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	73,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
 	15,  // 48: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
 	19,  // 49: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
 	0,   // 50: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	73,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	74,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
 	0,   // 52: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	74,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	75,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
 	0,   // 54: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	75,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	76,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
 	53,  // 56: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
 	47,  // 57: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
 	46,  // 58: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	76,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	77,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
 	27,  // 60: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	77,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	78,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	78,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	79,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
 	34,  // 63: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
 	55,  // 64: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
 	38,  // 65: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
@@ -6407,7 +6511,7 @@ var file_pluginhost_proto_depIdxs = []int32{
 	10,  // 98: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
 	8,   // 99: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
 	2,   // 100: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	79,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	80,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
 	57,  // 102: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
 	56,  // 103: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
 	55,  // 104: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
@@ -6421,7 +6525,7 @@ var file_pluginhost_proto_depIdxs = []int32{
 	57,  // 112: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
 	57,  // 113: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
 	57,  // 114: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	80,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	81,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
 	57,  // 116: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
 	57,  // 117: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
 	39,  // 118: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
@@ -6435,15 +6539,17 @@ var file_pluginhost_proto_depIdxs = []int32{
 	55,  // 126: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
 	69,  // 127: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
 	57,  // 128: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
-	55,  // 129: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	71,  // 130: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
-	57,  // 131: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
-	8,   // 132: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
-	133, // [133:133] is the sub-list for method output_type
-	133, // [133:133] is the sub-list for method input_type
-	133, // [133:133] is the sub-list for extension type_name
-	133, // [133:133] is the sub-list for extension extendee
-	0,   // [0:133] is the sub-list for field type_name
+	70,  // 129: connectd.pluginhost.ConvertItem.headers:type_name -> connectd.pluginhost.RawHeader
+	55,  // 130: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	72,  // 131: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	57,  // 132: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 133: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	70,  // 134: connectd.pluginhost.Converted.headers:type_name -> connectd.pluginhost.RawHeader
+	135, // [135:135] is the sub-list for method output_type
+	135, // [135:135] is the sub-list for method input_type
+	135, // [135:135] is the sub-list for extension type_name
+	135, // [135:135] is the sub-list for extension extendee
+	0,   // [0:135] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }
@@ -6537,14 +6643,15 @@ func file_pluginhost_proto_init() {
 		(*TransformedRecord_Failure)(nil),
 	}
 	file_pluginhost_proto_msgTypes[66].OneofWrappers = []any{}
-	file_pluginhost_proto_msgTypes[68].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[67].OneofWrappers = []any{}
+	file_pluginhost_proto_msgTypes[69].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_pluginhost_proto_rawDesc), len(file_pluginhost_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   78,
+			NumMessages:   79,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

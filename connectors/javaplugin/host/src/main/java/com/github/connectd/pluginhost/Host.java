@@ -130,7 +130,7 @@ final class Host {
             case SINK_PRE_COMMIT -> onInstance(id, r.getSinkPreCommit().getInstance(), false,
                     inst -> sinkCall(inst, s -> s.preCommit(r.getSinkPreCommit().getOffsetsList())));
             case CONFIGURE -> onInstance(id, r.getConfigure().getInstance(), false, inst -> {
-                Transforms.configure(inst.target(), r.getConfigure().getPropsMap(), r.getConfigure().getIsKey());
+                Transforms.configure(inst.target(), inst.type(), r.getConfigure().getPropsMap(), r.getConfigure().getIsKey());
                 return done();
             });
             case TRANSFORM_BATCH -> onInstance(id, r.getTransformBatch().getInstance(), false,
@@ -138,7 +138,7 @@ final class Host {
             case PREDICATE_BATCH -> onInstance(id, r.getPredicateBatch().getInstance(), false,
                     inst -> Response.newBuilder().setPredicateResults(Transforms.test(inst.target(), r.getPredicateBatch())));
             case CONVERT_BATCH -> onInstance(id, r.getConvertBatch().getInstance(), false,
-                    inst -> Response.newBuilder().setConverted(Transforms.convert(inst.target(), r.getConvertBatch())));
+                    inst -> Response.newBuilder().setConverted(Transforms.convert(inst.target(), inst.type(), r.getConvertBatch())));
             case EXACTLY_ONCE_SUPPORT -> oneOff.execute(() -> respond(id, () -> exactlyOnceSupport(r.getExactlyOnceSupport())));
             case CAN_DEFINE_TRANSACTION_BOUNDARIES -> oneOff.execute(() -> respond(id,
                     () -> transactionBoundaries(r.getCanDefineTransactionBoundaries())));

@@ -55,6 +55,11 @@ final class PluginInstance {
         this.commits = Executors.newSingleThreadExecutor(r -> withLoaderThread(r, name + "-commit"));
     }
 
+    /** The type the instance was made as: a class that is both a Converter and a HeaderConverter is used as the one it was asked for. */
+    PluginType type() {
+        return desc.type();
+    }
+
     private Thread withLoaderThread(Runnable r, String name) {
         Thread t = Host.daemon(r, name);
         t.setContextClassLoader(desc.loader());

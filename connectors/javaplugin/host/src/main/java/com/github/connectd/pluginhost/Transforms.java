@@ -1,19 +1,30 @@
 package com.github.connectd.pluginhost;
 
 import com.github.connectd.pluginhost.proto.ConnectRecord;
+import com.github.connectd.pluginhost.proto.ConvertBatch;
+import com.github.connectd.pluginhost.proto.ConvertItem;
+import com.github.connectd.pluginhost.proto.Converted;
+import com.github.connectd.pluginhost.proto.ConvertedBatch;
 import com.github.connectd.pluginhost.proto.Done;
 import com.github.connectd.pluginhost.proto.Header;
+import com.github.connectd.pluginhost.proto.PluginType;
 import com.github.connectd.pluginhost.proto.PredicateResults;
+import com.github.connectd.pluginhost.proto.RawHeader;
 import com.github.connectd.pluginhost.proto.RecordBatch;
 import com.github.connectd.pluginhost.proto.TransformedBatch;
 import com.github.connectd.pluginhost.proto.TransformedRecord;
+import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.SchemaAndValue;
 import org.apache.kafka.connect.errors.ConnectException;
 import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.storage.Converter;
+import org.apache.kafka.connect.storage.HeaderConverter;
 import org.apache.kafka.connect.transforms.Transformation;
 import org.apache.kafka.connect.transforms.predicates.Predicate;
 
@@ -124,9 +135,17 @@ final class Transforms {
         throw new ConnectException(o.getClass().getName() + " has no ConfigDef");
     }
 
-    /** configure() of any configurable plugin kind. */
-    static void configure(Object o, java.util.Map<String, String> props, boolean isKey) {
-        if (o instanceof org.apache.kafka.connect.storage.Converter c) {
+    /**
+     * configure() of any configurable plugin kind. An instance made as a header converter is
+     * configured as one, with converter.type=header as Kafka Connect sets it, also when its class
+     * is a Converter too (as StringConverter and JsonConverter are).
+     */
+    static void configure(Object o, PluginType type, java.util.Map<String, String> props, boolean isKey) {
+        if (type == PluginType.PLUGIN_TYPE_HEADER_CONVERTER && o instanceof HeaderConverter h) {
+            java.util.Map<String, Object> withType = new java.util.HashMap<>(props);
+            withType.put("converter.type", "header");
+            h.configure(withType);
+        } else if (o instanceof Converter c) {
             c.configure(props, isKey);
         } else if (o instanceof org.apache.kafka.common.Configurable c) {
             c.configure(props);
@@ -135,28 +154,47 @@ final class Transforms {
         }
     }
 
-    /** fromConnectData or toConnectData on each item; an item's exception is its result. */
-    static com.github.connectd.pluginhost.proto.ConvertedBatch convert(Object target, com.github.connectd.pluginhost.proto.ConvertBatch batch) {
-        if (!(target instanceof org.apache.kafka.connect.storage.Converter c)) {
+    /**
+     * fromConnectData or toConnectData on each item, with the item's headers, as Kafka Connect
+     * calls them; on an instance made as a header converter, fromConnectHeader or
+     * toConnectHeader. An item's exception is its result.
+     */
+    static ConvertedBatch convert(Object target, PluginType type, ConvertBatch batch) {
+        if (type == PluginType.PLUGIN_TYPE_HEADER_CONVERTER && target instanceof HeaderConverter h) {
+            return convertHeaders(h, batch);
+        }
+        if (!(target instanceof Converter c)) {
             throw new ConnectException(target.getClass().getName() + " is not a converter");
         }
         List<Schema> schemas = DataCodec.fromProto(batch.getSchemasList());
         DataCodec.SchemaTable out = new DataCodec.SchemaTable();
-        com.github.connectd.pluginhost.proto.ConvertedBatch.Builder b = com.github.connectd.pluginhost.proto.ConvertedBatch.newBuilder();
-        for (com.github.connectd.pluginhost.proto.ConvertItem it : batch.getItemsList()) {
-            com.github.connectd.pluginhost.proto.Converted.Builder r = com.github.connectd.pluginhost.proto.Converted.newBuilder();
+        ConvertedBatch.Builder b = ConvertedBatch.newBuilder();
+        for (ConvertItem it : batch.getItemsList()) {
+            Converted.Builder r = Converted.newBuilder();
+            RecordHeaders headers = headersOf(it);
             try {
                 if (batch.getToConnect()) {
-                    org.apache.kafka.connect.data.SchemaAndValue sv =
-                            c.toConnectData(it.getTopic(), it.hasData() ? it.getData().toByteArray() : null);
+                    SchemaAndValue sv = c.toConnectData(it.getTopic(), headers, it.hasData() ? it.getData().toByteArray() : null);
                     if (sv != null) {
                         r.setSchema(out.ref(sv.schema())).setValue(DataCodec.toProto(sv.value()));
                     }
                 } else {
+                    org.apache.kafka.common.header.Header[] before = headers.toArray();
                     Schema s = DataCodec.lookup(schemas, it.getSchema());
-                    byte[] data = c.fromConnectData(it.getTopic(), s, DataCodec.toJava(it.getValue(), s));
+                    byte[] data = c.fromConnectData(it.getTopic(), headers, s, DataCodec.toJava(it.getValue(), s));
                     if (data != null) {
-                        r.setData(com.google.protobuf.ByteString.copyFrom(data));
+                        r.setData(ByteString.copyFrom(data));
+                    }
+                    org.apache.kafka.common.header.Header[] after = headers.toArray();
+                    if (changed(before, after)) {
+                        r.setHeadersChanged(true);
+                        for (org.apache.kafka.common.header.Header x : after) {
+                            RawHeader.Builder rh = RawHeader.newBuilder().setKey(x.key());
+                            if (x.value() != null) {
+                                rh.setValue(ByteString.copyFrom(x.value()));
+                            }
+                            r.addHeaders(rh);
+                        }
                     }
                 }
             } catch (Throwable e) {
@@ -165,5 +203,55 @@ final class Transforms {
             b.addItems(r);
         }
         return b.addAllSchemas(out.schemas()).build();
+    }
+
+    /** fromConnectHeader or toConnectHeader on each item, one header each. */
+    private static ConvertedBatch convertHeaders(HeaderConverter h, ConvertBatch batch) {
+        List<Schema> schemas = DataCodec.fromProto(batch.getSchemasList());
+        DataCodec.SchemaTable out = new DataCodec.SchemaTable();
+        ConvertedBatch.Builder b = ConvertedBatch.newBuilder();
+        for (ConvertItem it : batch.getItemsList()) {
+            Converted.Builder r = Converted.newBuilder();
+            try {
+                if (batch.getToConnect()) {
+                    SchemaAndValue sv = h.toConnectHeader(it.getTopic(), it.getHeaderKey(), it.hasData() ? it.getData().toByteArray() : null);
+                    if (sv != null) {
+                        r.setSchema(out.ref(sv.schema())).setValue(DataCodec.toProto(sv.value()));
+                    }
+                } else {
+                    Schema s = DataCodec.lookup(schemas, it.getSchema());
+                    byte[] data = h.fromConnectHeader(it.getTopic(), it.getHeaderKey(), s, DataCodec.toJava(it.getValue(), s));
+                    if (data != null) {
+                        r.setData(ByteString.copyFrom(data));
+                    }
+                }
+            } catch (Throwable e) {
+                r.setFailure(Failures.of(e));
+            }
+            b.addItems(r);
+        }
+        return b.addAllSchemas(out.schemas()).build();
+    }
+
+    /** The item's headers as the Headers a converter is given (empty when none were sent). */
+    private static RecordHeaders headersOf(ConvertItem it) {
+        RecordHeaders headers = new RecordHeaders();
+        for (RawHeader rh : it.getHeadersList()) {
+            headers.add(rh.getKey(), rh.hasValue() ? rh.getValue().toByteArray() : null);
+        }
+        return headers;
+    }
+
+    /** Whether a converter changed its Headers: Kafka's headers are added, removed or replaced, never changed in place. */
+    private static boolean changed(org.apache.kafka.common.header.Header[] before, org.apache.kafka.common.header.Header[] after) {
+        if (before.length != after.length) {
+            return true;
+        }
+        for (int i = 0; i < before.length; i++) {
+            if (before[i] != after[i]) {
+                return true;
+            }
+        }
+        return false;
     }
 }

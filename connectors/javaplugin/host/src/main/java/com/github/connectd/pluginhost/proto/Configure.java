@@ -8,7 +8,8 @@ package com.github.connectd.pluginhost.proto;
 /**
  * <pre>
  * Configure calls configure(props) on a transformation, predicate or header converter
- * instance, or configure(props, is_key) on a converter. Replies Done.
+ * instance (a header converter's with converter.type=header, as Kafka Connect adds it), or
+ * configure(props, is_key) on a converter. Replies Done.
  * </pre>
  *
  * Protobuf type {@code connectd.pluginhost.Configure}
@@ -356,7 +357,8 @@ java.lang.String defaultValue) {
   /**
    * <pre>
    * Configure calls configure(props) on a transformation, predicate or header converter
-   * instance, or configure(props, is_key) on a converter. Replies Done.
+   * instance (a header converter's with converter.type=header, as Kafka Connect adds it), or
+   * configure(props, is_key) on a converter. Replies Done.
    * </pre>
    *
    * Protobuf type {@code connectd.pluginhost.Configure}

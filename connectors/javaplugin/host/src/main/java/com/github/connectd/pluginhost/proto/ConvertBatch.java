@@ -8,7 +8,10 @@ package com.github.connectd.pluginhost.proto;
 /**
  * <pre>
  * ConvertBatch runs a configured converter over a batch, in one call: fromConnectData(topic,
- * schema, value) of each item, or, with to_connect, toConnectData(topic, data).
+ * headers, schema, value) of each item, or, with to_connect, toConnectData(topic, headers,
+ * data). On an instance made as a header converter (NewInstance type
+ * PLUGIN_TYPE_HEADER_CONVERTER) each item is one header: fromConnectHeader(topic, header_key,
+ * schema, value), or toConnectHeader(topic, header_key, data).
  * </pre>
  *
  * Protobuf type {@code connectd.pluginhost.ConvertBatch}
@@ -373,7 +376,10 @@ private static final long serialVersionUID = 0L;
   /**
    * <pre>
    * ConvertBatch runs a configured converter over a batch, in one call: fromConnectData(topic,
-   * schema, value) of each item, or, with to_connect, toConnectData(topic, data).
+   * headers, schema, value) of each item, or, with to_connect, toConnectData(topic, headers,
+   * data). On an instance made as a header converter (NewInstance type
+   * PLUGIN_TYPE_HEADER_CONVERTER) each item is one header: fromConnectHeader(topic, header_key,
+   * schema, value), or toConnectHeader(topic, header_key, data).
    * </pre>
    *
    * Protobuf type {@code connectd.pluginhost.ConvertBatch}

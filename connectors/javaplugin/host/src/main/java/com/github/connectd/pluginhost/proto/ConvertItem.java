@@ -7,7 +7,7 @@ package com.github.connectd.pluginhost.proto;
 
 /**
  * <pre>
- * ConvertItem is one record's key or value to convert.
+ * ConvertItem is one record's key or value to convert, or one header's value.
  * </pre>
  *
  * Protobuf type {@code connectd.pluginhost.ConvertItem}
@@ -34,6 +34,8 @@ private static final long serialVersionUID = 0L;
   private ConvertItem() {
     topic_ = "";
     data_ = com.google.protobuf.ByteString.EMPTY;
+    headerKey_ = "";
+    headers_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -169,6 +171,124 @@ private static final long serialVersionUID = 0L;
     return data_;
   }
 
+  public static final int HEADER_KEY_FIELD_NUMBER = 5;
+  @SuppressWarnings("serial")
+  private volatile java.lang.Object headerKey_ = "";
+  /**
+   * <pre>
+   * a header converter's item: the header's key
+   * </pre>
+   *
+   * <code>string header_key = 5;</code>
+   * @return The headerKey.
+   */
+  @java.lang.Override
+  public java.lang.String getHeaderKey() {
+    java.lang.Object ref = headerKey_;
+    if (ref instanceof java.lang.String) {
+      return (java.lang.String) ref;
+    } else {
+      com.google.protobuf.ByteString bs = 
+          (com.google.protobuf.ByteString) ref;
+      java.lang.String s = bs.toStringUtf8();
+      headerKey_ = s;
+      return s;
+    }
+  }
+  /**
+   * <pre>
+   * a header converter's item: the header's key
+   * </pre>
+   *
+   * <code>string header_key = 5;</code>
+   * @return The bytes for headerKey.
+   */
+  @java.lang.Override
+  public com.google.protobuf.ByteString
+      getHeaderKeyBytes() {
+    java.lang.Object ref = headerKey_;
+    if (ref instanceof java.lang.String) {
+      com.google.protobuf.ByteString b = 
+          com.google.protobuf.ByteString.copyFromUtf8(
+              (java.lang.String) ref);
+      headerKey_ = b;
+      return b;
+    } else {
+      return (com.google.protobuf.ByteString) ref;
+    }
+  }
+
+  public static final int HEADERS_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.RawHeader> headers_;
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.RawHeader> getHeadersList() {
+    return headers_;
+  }
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+      getHeadersOrBuilderList() {
+    return headers_;
+  }
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public int getHeadersCount() {
+    return headers_.size();
+  }
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index) {
+    return headers_.get(index);
+  }
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+      int index) {
+    return headers_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -195,6 +315,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       output.writeBytes(4, data_);
     }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(headerKey_)) {
+      com.google.protobuf.GeneratedMessage.writeString(output, 5, headerKey_);
+    }
+    for (int i = 0; i < headers_.size(); i++) {
+      output.writeMessage(6, headers_.get(i));
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -218,6 +344,13 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000002) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeBytesSize(4, data_);
+    }
+    if (!com.google.protobuf.GeneratedMessage.isStringEmpty(headerKey_)) {
+      size += com.google.protobuf.GeneratedMessage.computeStringSize(5, headerKey_);
+    }
+    for (int i = 0; i < headers_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(6, headers_.get(i));
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -248,6 +381,10 @@ private static final long serialVersionUID = 0L;
       if (!getData()
           .equals(other.getData())) return false;
     }
+    if (!getHeaderKey()
+        .equals(other.getHeaderKey())) return false;
+    if (!getHeadersList()
+        .equals(other.getHeadersList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -270,6 +407,12 @@ private static final long serialVersionUID = 0L;
     if (hasData()) {
       hash = (37 * hash) + DATA_FIELD_NUMBER;
       hash = (53 * hash) + getData().hashCode();
+    }
+    hash = (37 * hash) + HEADER_KEY_FIELD_NUMBER;
+    hash = (53 * hash) + getHeaderKey().hashCode();
+    if (getHeadersCount() > 0) {
+      hash = (37 * hash) + HEADERS_FIELD_NUMBER;
+      hash = (53 * hash) + getHeadersList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -370,7 +513,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * ConvertItem is one record's key or value to convert.
+   * ConvertItem is one record's key or value to convert, or one header's value.
    * </pre>
    *
    * Protobuf type {@code connectd.pluginhost.ConvertItem}
@@ -406,6 +549,7 @@ private static final long serialVersionUID = 0L;
       if (com.google.protobuf.GeneratedMessage
               .alwaysUseFieldBuilders) {
         internalGetValueFieldBuilder();
+        internalGetHeadersFieldBuilder();
       }
     }
     @java.lang.Override
@@ -420,6 +564,14 @@ private static final long serialVersionUID = 0L;
         valueBuilder_ = null;
       }
       data_ = com.google.protobuf.ByteString.EMPTY;
+      headerKey_ = "";
+      if (headersBuilder_ == null) {
+        headers_ = java.util.Collections.emptyList();
+      } else {
+        headers_ = null;
+        headersBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000020);
       return this;
     }
 
@@ -446,9 +598,22 @@ private static final long serialVersionUID = 0L;
     @java.lang.Override
     public com.github.connectd.pluginhost.proto.ConvertItem buildPartial() {
       com.github.connectd.pluginhost.proto.ConvertItem result = new com.github.connectd.pluginhost.proto.ConvertItem(this);
+      buildPartialRepeatedFields(result);
       if (bitField0_ != 0) { buildPartial0(result); }
       onBuilt();
       return result;
+    }
+
+    private void buildPartialRepeatedFields(com.github.connectd.pluginhost.proto.ConvertItem result) {
+      if (headersBuilder_ == null) {
+        if (((bitField0_ & 0x00000020) != 0)) {
+          headers_ = java.util.Collections.unmodifiableList(headers_);
+          bitField0_ = (bitField0_ & ~0x00000020);
+        }
+        result.headers_ = headers_;
+      } else {
+        result.headers_ = headersBuilder_.build();
+      }
     }
 
     private void buildPartial0(com.github.connectd.pluginhost.proto.ConvertItem result) {
@@ -469,6 +634,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000008) != 0)) {
         result.data_ = data_;
         to_bitField0_ |= 0x00000002;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.headerKey_ = headerKey_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -498,6 +666,37 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasData()) {
         setData(other.getData());
+      }
+      if (!other.getHeaderKey().isEmpty()) {
+        headerKey_ = other.headerKey_;
+        bitField0_ |= 0x00000010;
+        onChanged();
+      }
+      if (headersBuilder_ == null) {
+        if (!other.headers_.isEmpty()) {
+          if (headers_.isEmpty()) {
+            headers_ = other.headers_;
+            bitField0_ = (bitField0_ & ~0x00000020);
+          } else {
+            ensureHeadersIsMutable();
+            headers_.addAll(other.headers_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.headers_.isEmpty()) {
+          if (headersBuilder_.isEmpty()) {
+            headersBuilder_.dispose();
+            headersBuilder_ = null;
+            headers_ = other.headers_;
+            bitField0_ = (bitField0_ & ~0x00000020);
+            headersBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetHeadersFieldBuilder() : null;
+          } else {
+            headersBuilder_.addAllMessages(other.headers_);
+          }
+        }
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -547,6 +746,24 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000008;
               break;
             } // case 34
+            case 42: {
+              headerKey_ = input.readStringRequireUtf8();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 42
+            case 50: {
+              com.github.connectd.pluginhost.proto.RawHeader m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.RawHeader.parser(),
+                      extensionRegistry);
+              if (headersBuilder_ == null) {
+                ensureHeadersIsMutable();
+                headers_.add(m);
+              } else {
+                headersBuilder_.addMessage(m);
+              }
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -891,6 +1108,446 @@ private static final long serialVersionUID = 0L;
       data_ = getDefaultInstance().getData();
       onChanged();
       return this;
+    }
+
+    private java.lang.Object headerKey_ = "";
+    /**
+     * <pre>
+     * a header converter's item: the header's key
+     * </pre>
+     *
+     * <code>string header_key = 5;</code>
+     * @return The headerKey.
+     */
+    public java.lang.String getHeaderKey() {
+      java.lang.Object ref = headerKey_;
+      if (!(ref instanceof java.lang.String)) {
+        com.google.protobuf.ByteString bs =
+            (com.google.protobuf.ByteString) ref;
+        java.lang.String s = bs.toStringUtf8();
+        headerKey_ = s;
+        return s;
+      } else {
+        return (java.lang.String) ref;
+      }
+    }
+    /**
+     * <pre>
+     * a header converter's item: the header's key
+     * </pre>
+     *
+     * <code>string header_key = 5;</code>
+     * @return The bytes for headerKey.
+     */
+    public com.google.protobuf.ByteString
+        getHeaderKeyBytes() {
+      java.lang.Object ref = headerKey_;
+      if (ref instanceof String) {
+        com.google.protobuf.ByteString b = 
+            com.google.protobuf.ByteString.copyFromUtf8(
+                (java.lang.String) ref);
+        headerKey_ = b;
+        return b;
+      } else {
+        return (com.google.protobuf.ByteString) ref;
+      }
+    }
+    /**
+     * <pre>
+     * a header converter's item: the header's key
+     * </pre>
+     *
+     * <code>string header_key = 5;</code>
+     * @param value The headerKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setHeaderKey(
+        java.lang.String value) {
+      if (value == null) { throw new NullPointerException(); }
+      headerKey_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * a header converter's item: the header's key
+     * </pre>
+     *
+     * <code>string header_key = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearHeaderKey() {
+      headerKey_ = getDefaultInstance().getHeaderKey();
+      bitField0_ = (bitField0_ & ~0x00000010);
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * a header converter's item: the header's key
+     * </pre>
+     *
+     * <code>string header_key = 5;</code>
+     * @param value The bytes for headerKey to set.
+     * @return This builder for chaining.
+     */
+    public Builder setHeaderKeyBytes(
+        com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
+      checkByteStringIsUtf8(value);
+      headerKey_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<com.github.connectd.pluginhost.proto.RawHeader> headers_ =
+      java.util.Collections.emptyList();
+    private void ensureHeadersIsMutable() {
+      if (!((bitField0_ & 0x00000020) != 0)) {
+        headers_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.RawHeader>(headers_);
+        bitField0_ |= 0x00000020;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> headersBuilder_;
+
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.RawHeader> getHeadersList() {
+      if (headersBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(headers_);
+      } else {
+        return headersBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public int getHeadersCount() {
+      if (headersBuilder_ == null) {
+        return headers_.size();
+      } else {
+        return headersBuilder_.getCount();
+      }
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index) {
+      if (headersBuilder_ == null) {
+        return headers_.get(index);
+      } else {
+        return headersBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder setHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.set(index, value);
+        onChanged();
+      } else {
+        headersBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder setHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.add(value);
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.add(index, value);
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.add(builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addAllHeaders(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.RawHeader> values) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, headers_);
+        onChanged();
+      } else {
+        headersBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder clearHeaders() {
+      if (headersBuilder_ == null) {
+        headers_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000020);
+        onChanged();
+      } else {
+        headersBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder removeHeaders(int index) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.remove(index);
+        onChanged();
+      } else {
+        headersBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder getHeadersBuilder(
+        int index) {
+      return internalGetHeadersFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+        int index) {
+      if (headersBuilder_ == null) {
+        return headers_.get(index);  } else {
+        return headersBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+         getHeadersOrBuilderList() {
+      if (headersBuilder_ != null) {
+        return headersBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(headers_);
+      }
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder addHeadersBuilder() {
+      return internalGetHeadersFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.RawHeader.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder addHeadersBuilder(
+        int index) {
+      return internalGetHeadersFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.RawHeader.getDefaultInstance());
+    }
+    /**
+     * <pre>
+     * A converter's item: the record's Kafka headers (on a source, as the header converter
+     * made them); none are sent when the record has none, and the converter is given empty
+     * Headers then.
+     * </pre>
+     *
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.RawHeader.Builder> 
+         getHeadersBuilderList() {
+      return internalGetHeadersFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+        internalGetHeadersFieldBuilder() {
+      if (headersBuilder_ == null) {
+        headersBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder>(
+                headers_,
+                ((bitField0_ & 0x00000020) != 0),
+                getParentForChildren(),
+                isClean());
+        headers_ = null;
+      }
+      return headersBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.ConvertItem)

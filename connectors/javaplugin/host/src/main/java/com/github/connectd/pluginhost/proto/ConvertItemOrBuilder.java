@@ -77,4 +77,78 @@ public interface ConvertItemOrBuilder extends
    * @return The data.
    */
   com.google.protobuf.ByteString getData();
+
+  /**
+   * <pre>
+   * a header converter's item: the header's key
+   * </pre>
+   *
+   * <code>string header_key = 5;</code>
+   * @return The headerKey.
+   */
+  java.lang.String getHeaderKey();
+  /**
+   * <pre>
+   * a header converter's item: the header's key
+   * </pre>
+   *
+   * <code>string header_key = 5;</code>
+   * @return The bytes for headerKey.
+   */
+  com.google.protobuf.ByteString
+      getHeaderKeyBytes();
+
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  java.util.List<com.github.connectd.pluginhost.proto.RawHeader> 
+      getHeadersList();
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index);
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  int getHeadersCount();
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+      getHeadersOrBuilderList();
+  /**
+   * <pre>
+   * A converter's item: the record's Kafka headers (on a source, as the header converter
+   * made them); none are sent when the record has none, and the converter is given empty
+   * Headers then.
+   * </pre>
+   *
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+      int index);
 }

@@ -33,6 +33,7 @@ private static final long serialVersionUID = 0L;
   }
   private Converted() {
     data_ = com.google.protobuf.ByteString.EMPTY;
+    headers_ = java.util.Collections.emptyList();
   }
 
   public static final com.google.protobuf.Descriptors.Descriptor
@@ -155,6 +156,63 @@ private static final long serialVersionUID = 0L;
     return failure_ == null ? com.github.connectd.pluginhost.proto.Failure.getDefaultInstance() : failure_;
   }
 
+  public static final int HEADERS_CHANGED_FIELD_NUMBER = 5;
+  private boolean headersChanged_ = false;
+  /**
+   * <pre>
+   * from_connect: the converter added to, removed from or replaced the item's headers (as a
+   * schema registry converter adds the schema's id); headers is then all of them, in order.
+   * </pre>
+   *
+   * <code>bool headers_changed = 5;</code>
+   * @return The headersChanged.
+   */
+  @java.lang.Override
+  public boolean getHeadersChanged() {
+    return headersChanged_;
+  }
+
+  public static final int HEADERS_FIELD_NUMBER = 6;
+  @SuppressWarnings("serial")
+  private java.util.List<com.github.connectd.pluginhost.proto.RawHeader> headers_;
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public java.util.List<com.github.connectd.pluginhost.proto.RawHeader> getHeadersList() {
+    return headers_;
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+      getHeadersOrBuilderList() {
+    return headers_;
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public int getHeadersCount() {
+    return headers_.size();
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index) {
+    return headers_.get(index);
+  }
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  @java.lang.Override
+  public com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+      int index) {
+    return headers_.get(index);
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -181,6 +239,12 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000004) != 0)) {
       output.writeMessage(4, getFailure());
     }
+    if (headersChanged_ != false) {
+      output.writeBool(5, headersChanged_);
+    }
+    for (int i = 0; i < headers_.size(); i++) {
+      output.writeMessage(6, headers_.get(i));
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -205,6 +269,14 @@ private static final long serialVersionUID = 0L;
     if (((bitField0_ & 0x00000004) != 0)) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(4, getFailure());
+    }
+    if (headersChanged_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(5, headersChanged_);
+    }
+    for (int i = 0; i < headers_.size(); i++) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeMessageSize(6, headers_.get(i));
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -238,6 +310,10 @@ private static final long serialVersionUID = 0L;
       if (!getFailure()
           .equals(other.getFailure())) return false;
     }
+    if (getHeadersChanged()
+        != other.getHeadersChanged()) return false;
+    if (!getHeadersList()
+        .equals(other.getHeadersList())) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -262,6 +338,13 @@ private static final long serialVersionUID = 0L;
     if (hasFailure()) {
       hash = (37 * hash) + FAILURE_FIELD_NUMBER;
       hash = (53 * hash) + getFailure().hashCode();
+    }
+    hash = (37 * hash) + HEADERS_CHANGED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getHeadersChanged());
+    if (getHeadersCount() > 0) {
+      hash = (37 * hash) + HEADERS_FIELD_NUMBER;
+      hash = (53 * hash) + getHeadersList().hashCode();
     }
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
@@ -399,6 +482,7 @@ private static final long serialVersionUID = 0L;
               .alwaysUseFieldBuilders) {
         internalGetValueFieldBuilder();
         internalGetFailureFieldBuilder();
+        internalGetHeadersFieldBuilder();
       }
     }
     @java.lang.Override
@@ -417,6 +501,14 @@ private static final long serialVersionUID = 0L;
         failureBuilder_.dispose();
         failureBuilder_ = null;
       }
+      headersChanged_ = false;
+      if (headersBuilder_ == null) {
+        headers_ = java.util.Collections.emptyList();
+      } else {
+        headers_ = null;
+        headersBuilder_.clear();
+      }
+      bitField0_ = (bitField0_ & ~0x00000020);
       return this;
     }
 
@@ -443,9 +535,22 @@ private static final long serialVersionUID = 0L;
     @java.lang.Override
     public com.github.connectd.pluginhost.proto.Converted buildPartial() {
       com.github.connectd.pluginhost.proto.Converted result = new com.github.connectd.pluginhost.proto.Converted(this);
+      buildPartialRepeatedFields(result);
       if (bitField0_ != 0) { buildPartial0(result); }
       onBuilt();
       return result;
+    }
+
+    private void buildPartialRepeatedFields(com.github.connectd.pluginhost.proto.Converted result) {
+      if (headersBuilder_ == null) {
+        if (((bitField0_ & 0x00000020) != 0)) {
+          headers_ = java.util.Collections.unmodifiableList(headers_);
+          bitField0_ = (bitField0_ & ~0x00000020);
+        }
+        result.headers_ = headers_;
+      } else {
+        result.headers_ = headersBuilder_.build();
+      }
     }
 
     private void buildPartial0(com.github.connectd.pluginhost.proto.Converted result) {
@@ -469,6 +574,9 @@ private static final long serialVersionUID = 0L;
             ? failure_
             : failureBuilder_.build();
         to_bitField0_ |= 0x00000004;
+      }
+      if (((from_bitField0_ & 0x00000010) != 0)) {
+        result.headersChanged_ = headersChanged_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -496,6 +604,35 @@ private static final long serialVersionUID = 0L;
       }
       if (other.hasFailure()) {
         mergeFailure(other.getFailure());
+      }
+      if (other.getHeadersChanged() != false) {
+        setHeadersChanged(other.getHeadersChanged());
+      }
+      if (headersBuilder_ == null) {
+        if (!other.headers_.isEmpty()) {
+          if (headers_.isEmpty()) {
+            headers_ = other.headers_;
+            bitField0_ = (bitField0_ & ~0x00000020);
+          } else {
+            ensureHeadersIsMutable();
+            headers_.addAll(other.headers_);
+          }
+          onChanged();
+        }
+      } else {
+        if (!other.headers_.isEmpty()) {
+          if (headersBuilder_.isEmpty()) {
+            headersBuilder_.dispose();
+            headersBuilder_ = null;
+            headers_ = other.headers_;
+            bitField0_ = (bitField0_ & ~0x00000020);
+            headersBuilder_ = 
+              com.google.protobuf.GeneratedMessage.alwaysUseFieldBuilders ?
+                 internalGetHeadersFieldBuilder() : null;
+          } else {
+            headersBuilder_.addAllMessages(other.headers_);
+          }
+        }
       }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
@@ -547,6 +684,24 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000008;
               break;
             } // case 34
+            case 40: {
+              headersChanged_ = input.readBool();
+              bitField0_ |= 0x00000010;
+              break;
+            } // case 40
+            case 50: {
+              com.github.connectd.pluginhost.proto.RawHeader m =
+                  input.readMessage(
+                      com.github.connectd.pluginhost.proto.RawHeader.parser(),
+                      extensionRegistry);
+              if (headersBuilder_ == null) {
+                ensureHeadersIsMutable();
+                headers_.add(m);
+              } else {
+                headersBuilder_.addMessage(m);
+              }
+              break;
+            } // case 50
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -940,6 +1095,293 @@ private static final long serialVersionUID = 0L;
         failure_ = null;
       }
       return failureBuilder_;
+    }
+
+    private boolean headersChanged_ ;
+    /**
+     * <pre>
+     * from_connect: the converter added to, removed from or replaced the item's headers (as a
+     * schema registry converter adds the schema's id); headers is then all of them, in order.
+     * </pre>
+     *
+     * <code>bool headers_changed = 5;</code>
+     * @return The headersChanged.
+     */
+    @java.lang.Override
+    public boolean getHeadersChanged() {
+      return headersChanged_;
+    }
+    /**
+     * <pre>
+     * from_connect: the converter added to, removed from or replaced the item's headers (as a
+     * schema registry converter adds the schema's id); headers is then all of them, in order.
+     * </pre>
+     *
+     * <code>bool headers_changed = 5;</code>
+     * @param value The headersChanged to set.
+     * @return This builder for chaining.
+     */
+    public Builder setHeadersChanged(boolean value) {
+
+      headersChanged_ = value;
+      bitField0_ |= 0x00000010;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * from_connect: the converter added to, removed from or replaced the item's headers (as a
+     * schema registry converter adds the schema's id); headers is then all of them, in order.
+     * </pre>
+     *
+     * <code>bool headers_changed = 5;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearHeadersChanged() {
+      bitField0_ = (bitField0_ & ~0x00000010);
+      headersChanged_ = false;
+      onChanged();
+      return this;
+    }
+
+    private java.util.List<com.github.connectd.pluginhost.proto.RawHeader> headers_ =
+      java.util.Collections.emptyList();
+    private void ensureHeadersIsMutable() {
+      if (!((bitField0_ & 0x00000020) != 0)) {
+        headers_ = new java.util.ArrayList<com.github.connectd.pluginhost.proto.RawHeader>(headers_);
+        bitField0_ |= 0x00000020;
+       }
+    }
+
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> headersBuilder_;
+
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.RawHeader> getHeadersList() {
+      if (headersBuilder_ == null) {
+        return java.util.Collections.unmodifiableList(headers_);
+      } else {
+        return headersBuilder_.getMessageList();
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public int getHeadersCount() {
+      if (headersBuilder_ == null) {
+        return headers_.size();
+      } else {
+        return headersBuilder_.getCount();
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index) {
+      if (headersBuilder_ == null) {
+        return headers_.get(index);
+      } else {
+        return headersBuilder_.getMessage(index);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder setHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.set(index, value);
+        onChanged();
+      } else {
+        headersBuilder_.setMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder setHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.set(index, builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.setMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.add(value);
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader value) {
+      if (headersBuilder_ == null) {
+        if (value == null) {
+          throw new NullPointerException();
+        }
+        ensureHeadersIsMutable();
+        headers_.add(index, value);
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(index, value);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.add(builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addHeaders(
+        int index, com.github.connectd.pluginhost.proto.RawHeader.Builder builderForValue) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.add(index, builderForValue.build());
+        onChanged();
+      } else {
+        headersBuilder_.addMessage(index, builderForValue.build());
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder addAllHeaders(
+        java.lang.Iterable<? extends com.github.connectd.pluginhost.proto.RawHeader> values) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        com.google.protobuf.AbstractMessageLite.Builder.addAll(
+            values, headers_);
+        onChanged();
+      } else {
+        headersBuilder_.addAllMessages(values);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder clearHeaders() {
+      if (headersBuilder_ == null) {
+        headers_ = java.util.Collections.emptyList();
+        bitField0_ = (bitField0_ & ~0x00000020);
+        onChanged();
+      } else {
+        headersBuilder_.clear();
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public Builder removeHeaders(int index) {
+      if (headersBuilder_ == null) {
+        ensureHeadersIsMutable();
+        headers_.remove(index);
+        onChanged();
+      } else {
+        headersBuilder_.remove(index);
+      }
+      return this;
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder getHeadersBuilder(
+        int index) {
+      return internalGetHeadersFieldBuilder().getBuilder(index);
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+        int index) {
+      if (headersBuilder_ == null) {
+        return headers_.get(index);  } else {
+        return headersBuilder_.getMessageOrBuilder(index);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+         getHeadersOrBuilderList() {
+      if (headersBuilder_ != null) {
+        return headersBuilder_.getMessageOrBuilderList();
+      } else {
+        return java.util.Collections.unmodifiableList(headers_);
+      }
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder addHeadersBuilder() {
+      return internalGetHeadersFieldBuilder().addBuilder(
+          com.github.connectd.pluginhost.proto.RawHeader.getDefaultInstance());
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public com.github.connectd.pluginhost.proto.RawHeader.Builder addHeadersBuilder(
+        int index) {
+      return internalGetHeadersFieldBuilder().addBuilder(
+          index, com.github.connectd.pluginhost.proto.RawHeader.getDefaultInstance());
+    }
+    /**
+     * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+     */
+    public java.util.List<com.github.connectd.pluginhost.proto.RawHeader.Builder> 
+         getHeadersBuilderList() {
+      return internalGetHeadersFieldBuilder().getBuilderList();
+    }
+    private com.google.protobuf.RepeatedFieldBuilder<
+        com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+        internalGetHeadersFieldBuilder() {
+      if (headersBuilder_ == null) {
+        headersBuilder_ = new com.google.protobuf.RepeatedFieldBuilder<
+            com.github.connectd.pluginhost.proto.RawHeader, com.github.connectd.pluginhost.proto.RawHeader.Builder, com.github.connectd.pluginhost.proto.RawHeaderOrBuilder>(
+                headers_,
+                ((bitField0_ & 0x00000020) != 0),
+                getParentForChildren(),
+                isClean());
+        headers_ = null;
+      }
+      return headersBuilder_;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.Converted)

@@ -80,4 +80,39 @@ public interface ConvertedOrBuilder extends
    * <code>.connectd.pluginhost.Failure failure = 4;</code>
    */
   com.github.connectd.pluginhost.proto.FailureOrBuilder getFailureOrBuilder();
+
+  /**
+   * <pre>
+   * from_connect: the converter added to, removed from or replaced the item's headers (as a
+   * schema registry converter adds the schema's id); headers is then all of them, in order.
+   * </pre>
+   *
+   * <code>bool headers_changed = 5;</code>
+   * @return The headersChanged.
+   */
+  boolean getHeadersChanged();
+
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  java.util.List<com.github.connectd.pluginhost.proto.RawHeader> 
+      getHeadersList();
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  com.github.connectd.pluginhost.proto.RawHeader getHeaders(int index);
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  int getHeadersCount();
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  java.util.List<? extends com.github.connectd.pluginhost.proto.RawHeaderOrBuilder> 
+      getHeadersOrBuilderList();
+  /**
+   * <code>repeated .connectd.pluginhost.RawHeader headers = 6;</code>
+   */
+  com.github.connectd.pluginhost.proto.RawHeaderOrBuilder getHeadersOrBuilder(
+      int index);
 }

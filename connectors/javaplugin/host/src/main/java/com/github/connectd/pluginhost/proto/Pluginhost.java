@@ -407,6 +407,11 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
       internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable;
   static final com.google.protobuf.Descriptors.Descriptor
+    internal_static_connectd_pluginhost_RawHeader_descriptor;
+  static final 
+    com.google.protobuf.GeneratedMessage.FieldAccessorTable
+      internal_static_connectd_pluginhost_RawHeader_fieldAccessorTable;
+  static final com.google.protobuf.Descriptors.Descriptor
     internal_static_connectd_pluginhost_ConvertedBatch_descriptor;
   static final 
     com.google.protobuf.GeneratedMessage.FieldAccessorTable
@@ -704,16 +709,21 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_c" +
       "onnect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connectd" +
       ".pluginhost.Schema\022/\n\005items\030\004 \003(\0132 .conn" +
-      "ectd.pluginhost.ConvertItem\"s\n\013ConvertIt" +
-      "em\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005val" +
-      "ue\030\003 \001(\0132\032.connectd.pluginhost.Value\022\021\n\004" +
-      "data\030\004 \001(\014H\000\210\001\001B\007\n\005_data\"m\n\016ConvertedBat" +
-      "ch\022,\n\007schemas\030\001 \003(\0132\033.connectd.pluginhos" +
-      "t.Schema\022-\n\005items\030\002 \003(\0132\036.connectd.plugi" +
-      "nhost.Converted\"\221\001\n\tConverted\022\021\n\004data\030\001 " +
-      "\001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030\003 \001(\0132" +
-      "\032.connectd.pluginhost.Value\022-\n\007failure\030\004" +
-      " \001(\0132\034.connectd.pluginhost.FailureB\007\n\005_d" +
+      "ectd.pluginhost.ConvertItem\"\270\001\n\013ConvertI" +
+      "tem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005va" +
+      "lue\030\003 \001(\0132\032.connectd.pluginhost.Value\022\021\n" +
+      "\004data\030\004 \001(\014H\000\210\001\001\022\022\n\nheader_key\030\005 \001(\t\022/\n\007" +
+      "headers\030\006 \003(\0132\036.connectd.pluginhost.RawH" +
+      "eaderB\007\n\005_data\"6\n\tRawHeader\022\013\n\003key\030\001 \001(\t" +
+      "\022\022\n\005value\030\002 \001(\014H\000\210\001\001B\010\n\006_value\"m\n\016Conver" +
+      "tedBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plu" +
+      "ginhost.Schema\022-\n\005items\030\002 \003(\0132\036.connectd" +
+      ".pluginhost.Converted\"\333\001\n\tConverted\022\021\n\004d" +
+      "ata\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030" +
+      "\003 \001(\0132\032.connectd.pluginhost.Value\022-\n\007fai" +
+      "lure\030\004 \001(\0132\034.connectd.pluginhost.Failure" +
+      "\022\027\n\017headers_changed\030\005 \001(\010\022/\n\007headers\030\006 \003" +
+      "(\0132\036.connectd.pluginhost.RawHeaderB\007\n\005_d" +
       "ata*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPEC" +
       "IFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUGI" +
       "N_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020\003" +
@@ -1194,19 +1204,25 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_ConvertItem_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertItem_descriptor,
-        new java.lang.String[] { "Topic", "Schema", "Value", "Data", });
-    internal_static_connectd_pluginhost_ConvertedBatch_descriptor =
+        new java.lang.String[] { "Topic", "Schema", "Value", "Data", "HeaderKey", "Headers", });
+    internal_static_connectd_pluginhost_RawHeader_descriptor =
       getDescriptor().getMessageType(67);
+    internal_static_connectd_pluginhost_RawHeader_fieldAccessorTable = new
+      com.google.protobuf.GeneratedMessage.FieldAccessorTable(
+        internal_static_connectd_pluginhost_RawHeader_descriptor,
+        new java.lang.String[] { "Key", "Value", });
+    internal_static_connectd_pluginhost_ConvertedBatch_descriptor =
+      getDescriptor().getMessageType(68);
     internal_static_connectd_pluginhost_ConvertedBatch_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_ConvertedBatch_descriptor,
         new java.lang.String[] { "Schemas", "Items", });
     internal_static_connectd_pluginhost_Converted_descriptor =
-      getDescriptor().getMessageType(68);
+      getDescriptor().getMessageType(69);
     internal_static_connectd_pluginhost_Converted_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_Converted_descriptor,
-        new java.lang.String[] { "Data", "Schema", "Value", "Failure", });
+        new java.lang.String[] { "Data", "Schema", "Value", "Failure", "HeadersChanged", "Headers", });
     descriptor.resolveAllFeaturesImmutable();
   }
 
