@@ -26,6 +26,9 @@ import (
 //   - VerifiableSourceConnector (connect-test-plugins 4.3.1) with throughput -1 (unthrottled):
 //     records/s over --duration, counted by the topic's end offsets. Its poll() returns one
 //     record, so it is the worst case of a channel between the worker and the plugin;
+//   - Apache's FileStreamSink and VerifiableSinkConnector (which prints a line per record), each
+//     reading that FileStreamSource's topic back: records/s from the POST until its group has
+//     committed the topic's end;
 //   - RSS: connectd's worker plus its plugin host process against the Apache worker, idle and
 //     after the run;
 //   - connectd's batching: records per host round trip (one SourcePoll request per poll()
@@ -125,6 +128,7 @@ type javahostSide struct {
 	hostPID                  int     // connectd: the plugin host process (a child of the worker)
 	file                     time.Duration
 	fileWritten              int64
+	fileSink, verSink        time.Duration // the sinks, from the POST until the FileStreamSource's topic was committed
 	verifiable               throughput
 	fileBatch, verBatch      float64 // connectd: batch-size-avg, records per host round trip
 }
@@ -138,6 +142,8 @@ type javahostSteps struct {
 const (
 	javaFileSource       = "org.apache.kafka.connect.file.FileStreamSourceConnector"
 	javaVerifiableSource = "org.apache.kafka.connect.tools.VerifiableSourceConnector"
+	javaFileSink         = "org.apache.kafka.connect.file.FileStreamSinkConnector"
+	javaVerifiableSink   = "org.apache.kafka.connect.tools.VerifiableSinkConnector"
 	javaPluginVersion    = "4.3.1" // connect-file and connect-test-plugins, as fetched
 )
 
@@ -229,6 +235,22 @@ func (st javahostSteps) measure(ctx context.Context, s *javahostSide, props map[
 		return err
 	}
 
+	// The sinks read the FileStreamSource's topic back, each in a group of its own.
+	fileSink := map[string]string{"connector.class": javaFileSink, "tasks.max": "1", "topics": name, "file": filepath.Join(filepath.Dir(st.bigFile), name+"-sink.txt")}
+	if s.key == "connectd" {
+		fileSink["connector.plugin.version"] = javaPluginVersion
+	}
+	if s.fileSink, err = st.sinkToCommitted(ctx, kc, name+"-filesink", fileSink, name, s.fileWritten); err != nil {
+		return err
+	}
+	if n, err := countLines(fileSink["file"]); err != nil || int64(n) < s.fileWritten {
+		return fmt.Errorf("the Java FileStreamSink committed %d records but its file holds %d lines (%v)", s.fileWritten, n, err)
+	}
+	verSink := map[string]string{"connector.class": javaVerifiableSink, "tasks.max": "1", "topics": name}
+	if s.verSink, err = st.sinkToCommitted(ctx, kc, name+"-verifiablesink", verSink, name, s.fileWritten); err != nil {
+		return err
+	}
+
 	// VerifiableSource, unthrottled, for a window.
 	vname := fmt.Sprintf("%s-%s-verifiable", st.run, s.key)
 	s.verifiable, err = kc.measureSource(ctx, "VerifiableSource ("+s.name+")", vname, st.window, func(ctx context.Context, topic string) error {
@@ -261,6 +283,41 @@ func (st javahostSteps) measure(ctx context.Context, s *javahostSide, props map[
 	return nil
 }
 
+// sinkToCommitted creates the sink connector name with config, reading topic, and returns the
+// time from the POST until its group (connect-<name>) has committed n records; then it is deleted.
+func (st javahostSteps) sinkToCommitted(ctx context.Context, kc *pipelineBench, name string, config map[string]string, topic string, n int64) (time.Duration, error) {
+	t0 := time.Now()
+	if _, _, err := kc.rest.createOne(ctx, name, config, st.timeout); err != nil {
+		return 0, err
+	}
+	deadline, nextProgress := t0.Add(st.timeout), t0.Add(time.Second)
+	for {
+		c, err := kc.committed("connect-"+name, topic)
+		if err != nil {
+			return 0, err
+		}
+		now := time.Now()
+		if c >= n {
+			took := now.Sub(t0)
+			progress("%s: %d records committed in %.2f s (%.0f records/s)", name, n, took.Seconds(), float64(n)/took.Seconds())
+			if _, err := kc.rest.deleteOne(ctx, name); err != nil {
+				return 0, err
+			}
+			return took, nil
+		}
+		if now.After(nextProgress) {
+			progress("%s: committed %d of %d", name, c, n)
+			nextProgress = now.Add(time.Second)
+		}
+		if now.After(deadline) {
+			return 0, fmt.Errorf("%s: committed %d of %d after %v", name, c, n, st.timeout)
+		}
+		if err := sleepCtx(ctx, 20*time.Millisecond); err != nil {
+			return 0, err
+		}
+	}
+}
+
 func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration, lineSize int) *result {
 	c, a := sides[0], sides[1]
 	rate := func(d time.Duration) float64 {
@@ -269,9 +326,17 @@ func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration
 		}
 		return round3(float64(st.lines) / d.Seconds())
 	}
+	sinkRate := func(n int64, d time.Duration) float64 {
+		if d <= 0 {
+			return 0
+		}
+		return round3(float64(n) / d.Seconds())
+	}
 	rows := []compareRow{
 		{figure: "Java FileStreamSource → committed offset", unit: "records/s", connectd: rate(c.file), apache: rate(a.file), higherIsBetter: true},
+		{figure: "Java FileStreamSink → committed offset", unit: "records/s", connectd: sinkRate(c.fileWritten, c.fileSink), apache: sinkRate(a.fileWritten, a.fileSink), higherIsBetter: true},
 		{figure: "Java VerifiableSource (1 record per poll)", unit: "records/s", connectd: round3(c.verifiable.recordsPerSec()), apache: round3(a.verifiable.recordsPerSec()), higherIsBetter: true},
+		{figure: "Java VerifiableSink → committed offset", unit: "records/s", connectd: sinkRate(c.fileWritten, c.verSink), apache: sinkRate(a.fileWritten, a.verSink), higherIsBetter: true},
 		{figure: "idle RSS (connectd: worker + host)", unit: "MiB", connectd: c.idleRSS, apache: a.idleRSS},
 		{figure: "RSS after FileStreamSource (connectd: worker + host)", unit: "MiB", connectd: c.fileRSS, apache: a.fileRSS},
 		{figure: "RSS after the run (connectd: worker + host)", unit: "MiB", connectd: c.endRSS, apache: a.endRSS},
@@ -303,6 +368,7 @@ func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration
 		"one Apache Kafka broker; connectd (distributed, plugin.path holding connect-file 4.3.1 and connect-test-plugins 4.3.1 with its runtime dependencies) and then Apache Kafka Connect 4.3.1 (ConnectDistributed, connect-distributed.sh's JVM defaults -Xms256M -Xmx2G, G1; the same JARs on its classpath) each run alone through the same steps; the benchmark client shares the machine",
 		fmt.Sprintf("FileStreamSource: %d lines of %d B, StringConverter, offset.flush.interval.ms %d; from the POST until GET /connectors/<name>/offsets shows the file's length (polled every 20 ms); connectd picks the Java plugin with connector.plugin.version=%s", st.lines, lineSize, flush.Milliseconds(), javaPluginVersion),
 		fmt.Sprintf("VerifiableSource: throughput=-1, one record per poll(); %v window after the first record, counted by the topic's end offsets polled every 250 ms; its task prints a line per record to standard output (Apache: the worker's log file; connectd: the host's standard error, read by the worker)", st.window),
+		"FileStreamSink and VerifiableSink (which prints a line per record): each reads the FileStreamSource's topic back in a group of its own; records/s from the POST until the group's committed offset is the topic's end (polled every 20 ms), so it includes the task's start and is exact to about one flush interval; the FileStreamSink's file must then hold every line",
 		"RSS: VmRSS of the worker and of its child processes (connectd's plugin host; none for Apache), summed",
 		"records per host round trip: connectd's kafka_connect_connector_task_metrics_batch_size_avg of the task (records per poll() batch that held records; one SourcePoll request and response each), read before the connector was deleted",
 	}
