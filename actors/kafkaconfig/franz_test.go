@@ -34,6 +34,9 @@ func TestFranzProducer(t *testing.T) {
 			"ProducerLinger": DefaultLinger, "ProducerBatchMaxBytes": int32(1000012),
 			"DisableIdempotentWrite": false, "RequiredAcks": kgo.AllISRAcks(),
 			"ProducerBatchCompression": []kgo.CompressionCodec{kgo.NoCompression()},
+			// Java's buffer.memory, and no bound by records (franz-go's 50 000 held 100-byte
+			// records to five batches).
+			"MaxBufferedBytes": int64(32 << 20), "MaxBufferedRecords": int64(1 << 30),
 		}, ""},
 		{"batching and compression", map[string]string{
 			"linger.ms": "25", "batch.size": "32768", "compression.type": "zstd", "compression.zstd.level": "7",

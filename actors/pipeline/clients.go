@@ -166,9 +166,7 @@ func (k *Clients) PipelinedProducer(connector string, task int32, overrides map[
 			return p
 		}
 	}
-	opts = append(opts, kgo.SeedBrokers(k.brokers(cl)...), kgo.RecordPartitioner(FranzPartitioner(hash)),
-		// Java's buffer.memory default: a full buffer makes the task wait, not the heap grow.
-		kgo.MaxBufferedBytes(32<<20))
+	opts = append(opts, kgo.SeedBrokers(k.brokers(cl)...), kgo.RecordPartitioner(FranzPartitioner(hash)))
 	p, err := kgo.NewClient(append(append(opts, d.Options()...), extra...)...)
 	if err != nil {
 		return nil, fmt.Errorf("producer for %s-%d: %w", connector, task, err)

@@ -43,9 +43,11 @@ func (d *datedSource) Poll(context.Context) ([]connectors.SourceRecord, error) {
 // delivery timeout from the record's timestamp, not from when the record was handed over, so
 // it failed them at once ("records have timed out"): MirrorMaker 2, which keeps the source
 // cluster's timestamps, replicated nothing. The delivery deadline now runs from hand-over, as
-// the Java producer's delivery.timeout.ms.
+// the Java producer's delivery.timeout.ms. A record without a timestamp (the zero time) is
+// written with the time it was handed over, read once per poll.
 func TestSourceKeepsOldTimestamps(t *testing.T) {
-	stamps := []time.Time{time.UnixMilli(1_500_000_000_000), time.UnixMilli(1_700_000_000_123), time.Now().Add(-time.Hour).Truncate(time.Millisecond)}
+	stamps := []time.Time{time.UnixMilli(1_500_000_000_000), time.UnixMilli(1_700_000_000_123), time.Now().Add(-time.Hour).Truncate(time.Millisecond), {}}
+	before := time.Now().Truncate(time.Millisecond)
 	c := newCluster(t)
 	src := newFileSource(t, c, nil, newMemOffsets())
 	src.Task = &datedSource{stamps: stamps}
@@ -60,7 +62,14 @@ func TestSourceKeepsOldTimestamps(t *testing.T) {
 	if len(recs) != len(stamps) {
 		t.Fatalf("%d records on the topic, want %d", len(recs), len(stamps))
 	}
+	after := time.Now()
 	for i, rec := range recs {
+		if stamps[i].IsZero() {
+			if rec.Timestamp.Before(before) || rec.Timestamp.After(after) {
+				t.Errorf("record %d without a timestamp written with %v, want the time it was sent (%v to %v)", i, rec.Timestamp, before, after)
+			}
+			continue
+		}
 		if !rec.Timestamp.Equal(stamps[i]) {
 			t.Errorf("record %d written with timestamp %v, want its own %v", i, rec.Timestamp, stamps[i])
 		}
