@@ -92,3 +92,69 @@ func BenchmarkSequenceSourceThroughTheHost(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJavaHeaderConverter measures a poll batch's headers (2 000 records with 2 headers
+// each) through a Java header converter and back, one call each way, and a Java value
+// converter's batch of the same records with and without their headers, which cross only
+// when a record has some.
+func BenchmarkJavaHeaderConverter(b *testing.B) {
+	const records = 2000
+	h := newContextHost(b)
+	hc := h.NewHeaderConverter("com.example.contextual.PrefixHeaderConverter", "")
+	if err := hc.Configure(nil); err != nil {
+		b.Fatal(err)
+	}
+	bh := hc.(connectors.BatchHeaderConverter)
+	items := make([]connectors.HeaderData, 0, 2*records)
+	for i := range records {
+		items = append(items, connectors.HeaderData{Topic: "t", Key: "id", Schema: connectors.StringSchema, Value: fmt.Sprintf("id-%08d", i)},
+			connectors.HeaderData{Topic: "t", Key: "source", Schema: connectors.StringSchema, Value: "some-service"})
+	}
+	b.Run("fromConnectHeader", func(b *testing.B) {
+		for range b.N {
+			if _, _, err := bh.FromConnectHeaderBatch(items); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(items))/b.Elapsed().Seconds(), "headers/s")
+	})
+	data, _, err := bh.FromConnectHeaderBatch(items)
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := make([]connectors.HeaderData, len(items))
+	for i, it := range items {
+		raw[i] = connectors.HeaderData{Topic: it.Topic, Key: it.Key, Data: data[i]}
+	}
+	b.Run("toConnectHeader", func(b *testing.B) {
+		for range b.N {
+			if _, _, err := bh.ToConnectHeaderBatch(raw); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.N*len(raw))/b.Elapsed().Seconds(), "headers/s")
+	})
+	vc := h.NewConverter("com.example.contextual.ReverseConverter", "")
+	if err := vc.Configure(nil, false); err != nil {
+		b.Fatal(err)
+	}
+	bv := vc.(connectors.BatchConverter)
+	for _, withHeaders := range []bool{false, true} {
+		b.Run(fmt.Sprintf("fromConnectData/headers=%v", withHeaders), func(b *testing.B) {
+			for range b.N {
+				hdrs := make([][]connectors.RawHeader, records)
+				values := make([]connectors.ConnectData, records)
+				for i := range values {
+					if withHeaders {
+						hdrs[i] = []connectors.RawHeader{{Key: "id", Value: data[2*i]}, {Key: "source", Value: data[2*i+1]}}
+					}
+					values[i] = connectors.ConnectData{Topic: "t", Schema: connectors.StringSchema, Value: "line some payload to make it a realistic length", Headers: &hdrs[i]}
+				}
+				if _, _, err := bv.FromConnectDataBatch(values); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

@@ -25,7 +25,7 @@ const (
 // newContextHost is a Host whose plugin.path holds testdata/contextual, compiled here against
 // the built host's Connect API as a directory of classes, beside connect-file and
 // testdata/failing.
-func newContextHost(t *testing.T) *Host {
+func newContextHost(t testing.TB) *Host {
 	t.Helper()
 	probe := newTestHost(t, Config{})
 	b, err := probe.build(testContext(t))
@@ -302,7 +302,7 @@ func TestJavaSourceTaskAcknowledgesOnlyACommitRecordOverride(t *testing.T) {
 		acks  bool
 	}{
 		{"FileStreamSourceTask", func(t *testing.T) *Host { return newTestHost(t, Config{}) }, fileSource, map[string]string{"file": file, "topic": "t"}, false},
-		{"a task with commitRecord", newContextHost, contextSource, map[string]string{}, true},
+		{"a task with commitRecord", func(t *testing.T) *Host { return newContextHost(t) }, contextSource, map[string]string{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
