@@ -34,8 +34,8 @@ func headersOf(r *kgo.Record) []string {
 
 // TestJavaHeaderConverterEndToEnd runs Java header converters and header-aware Java converters
 // from plugin.path on a real worker, as Kafka Connect runs them: a header converter that is a
-// Converter too is listed under both types, with its version; validate shows its ConfigDef
-// under header.converter.; the worker's header.converter names it, and a connector's
+// Converter too is listed under both types, with its version; GET /connector-plugins/{p}/config
+// and validate (under header.converter.) show its ConfigDef; the worker's header.converter names it, and a connector's
 // header.converter (with its plugin version) too. A Java source's record headers reach the
 // topic as the Java header converter wrote them, with the header the value converter added in
 // fromConnectData(topic, headers, ...) after seeing them; a Java sink reading them back gets
@@ -59,6 +59,14 @@ func TestJavaHeaderConverterEndToEnd(t *testing.T) {
 		if p.Class == prefixHeaderConverter {
 			t.Errorf("the connectors' listing holds %+v", p)
 		}
+	}
+
+	var keys []struct {
+		Name string `json:"name"`
+	}
+	w.mustDo("GET", "/connector-plugins/PrefixHeaderConverter/config?version=2.0-test", nil, 200, &keys)
+	if len(keys) != 1 || keys[0].Name != "prefix" {
+		t.Errorf("the header converter's plugin config is %+v, want its ConfigDef (prefix)", keys)
 	}
 
 	var infos struct {
