@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -110,15 +111,45 @@ func (c *Client) DeleteConnector(ctx context.Context, name string) error {
 }
 
 // ConnectorStatus asks the connector grain for its live status.
+//
+// While ownership moves, the grain may be new on a worker whose tails of the config or
+// status topic are a few records behind this one's, and answer that it knows no status.
+// Kafka Connect answers status from the worker's status store, so this worker's tail
+// answers then; a 404 is only for a connector that has no status record anywhere we can see.
 func (c *Client) ConnectorStatus(ctx context.Context, name string) (*messages.ConnectorStatus, error) {
-	if _, ok := c.rt.connectorView(name); !ok {
-		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
+	v, ok := c.rt.connectorView(name)
+	if !ok {
+		if v, ok = c.caughtUpView(ctx, name); !ok {
+			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
+		}
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.GetConnectorStatus{Name: name})
+	if api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_NOT_FOUND {
+		if st, ok := c.rt.storedStatus(name, v); ok {
+			return st, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
 	return reply.(*messages.GetConnectorStatusReply).Status, nil
+}
+
+// lagReadTimeout bounds how long a request waits for this worker's config view to catch up
+// before it answers that a connector does not exist.
+const lagReadTimeout = 2 * time.Second
+
+// caughtUpView looks a connector up again after this worker's config store has read the
+// config topic to its end: another worker may have just written it. The read is bounded,
+// so a broker that does not answer costs a 404 two seconds, not a hung request.
+func (c *Client) caughtUpView(ctx context.Context, name string) (connectorView, bool) {
+	rctx, cancel := context.WithTimeout(ctx, lagReadTimeout)
+	defer cancel()
+	if err := c.rt.stores.Config.ReadToEnd(rctx); err != nil {
+		c.rt.log.Debug("config topic not read to its end", "connector", name, "err", err)
+		return connectorView{}, false
+	}
+	return c.rt.connectorView(name)
 }
 
 // PauseConnector sets target state PAUSED.
