@@ -3,6 +3,7 @@ package kafkaconfig
 import (
 	"context"
 	"crypto/tls"
+	"math"
 	"net"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ const defaultBatchBytes = 1000012
 // minBatchBytes is the smallest batch franz-go accepts; a smaller batch.size is raised to it.
 const minBatchBytes = 512
 
-// bufferBytes is Java's buffer.memory default (32 MiB): records handed to the producer and
+// bufferBytes is Java's buffer.memory default (32 MiB), used when buffer.memory is not set: records handed to the producer and
 // not yet acknowledged; a full buffer makes the task wait, not the heap grow.
 const bufferBytes = 32 << 20
 
@@ -105,7 +106,11 @@ func FranzProducer(cl Client, props map[string]string) ([]kgo.Opt, error) {
 	if v, ok := props["enable.metrics.push"]; ok && strings.EqualFold(strings.TrimSpace(v), "false") {
 		opts = append(opts, kgo.DisableClientMetrics())
 	}
-	opts = append(opts, kgo.MaxBufferedBytes(bufferBytes), kgo.MaxBufferedRecords(bufferRecords))
+	buffer := int64(bufferBytes)
+	if cl.BufferMemory > 0 {
+		buffer = cl.BufferMemory
+	}
+	opts = append(opts, kgo.MaxBufferedBytes(int(min(buffer, math.MaxInt))), kgo.MaxBufferedRecords(bufferRecords))
 	if set("retries") {
 		opts = append(opts, kgo.RecordRetries(c.Producer.Retry.Max))
 	}

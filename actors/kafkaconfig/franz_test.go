@@ -53,6 +53,8 @@ func TestFranzProducer(t *testing.T) {
 			"RequiredAcks": kgo.LeaderAck(), "DisableIdempotentWrite": true, "MaxProduceRequestsInflightPerBroker": 3,
 		}, ""},
 		{"enable.idempotence=false", map[string]string{"enable.idempotence": "false"}, map[string]any{"DisableIdempotentWrite": true}, ""},
+		{"buffer.memory", map[string]string{"buffer.memory": "67108864"}, map[string]any{"MaxBufferedBytes": int64(64 << 20)}, ""},
+		{"buffer.memory beyond 2 GiB", map[string]string{"buffer.memory": "8589934592"}, map[string]any{"MaxBufferedBytes": int64(8 << 30)}, ""},
 		{"retries", map[string]string{"retries": "3"}, map[string]any{"RecordRetries": int64(3)}, ""},
 		{"enable.metrics.push=false", map[string]string{"enable.metrics.push": "false"}, map[string]any{"DisableClientMetrics": true}, ""},
 		{"enable.metrics.push by default", map[string]string{}, map[string]any{"DisableClientMetrics": false}, ""},

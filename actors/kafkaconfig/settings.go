@@ -40,6 +40,9 @@ type Client struct {
 	// order listed, by their protocol names (range, roundrobin, sticky, cooperative-sticky);
 	// nil when not set.
 	Assignors []string
+	// BufferMemory is buffer.memory when set: the most bytes of records a producer holds
+	// unacknowledged before the task waits (FranzProducer); 0 when not set.
+	BufferMemory int64
 	// Ignored are the keys neither applied nor refused, sorted: connectd does not know them.
 	// The caller logs them once.
 	Ignored []string
@@ -75,6 +78,23 @@ var producerKeys = map[string]setter{
 		return err
 	},
 	"retries": intAtLeast(0, func(c *sarama.Config) *int { return &c.Producer.Retry.Max }),
+	// buffer.memory bounds the pipelined and exactly-once producers (franz-go); the
+	// fencing-only producer sends one poll batch at a time and holds no more than it.
+	"buffer.memory": func(_ *sarama.Config, cl *Client, key, v string) error {
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		switch {
+		case err != nil:
+			return invalidValue(key, v, "Not a number of type LONG")
+		case n < 0:
+			return invalidValue(key, v, "Value must be at least 0")
+		case n == 0:
+			// Java accepts 0 and then fails every record as larger than its buffer; franz-go
+			// would read 0 as no bound at all.
+			return settingErr(key, "buffer.memory=0 leaves no room for any record; set at least the size of the largest record")
+		}
+		cl.BufferMemory = n
+		return nil
+	},
 	// enable.metrics.push (KIP-714): the source producer (franz-go) pushes client metrics to
 	// a broker that asks for them unless it is false (FranzProducer); sarama pushes none.
 	"enable.metrics.push": func(_ *sarama.Config, _ *Client, key, v string) error {
