@@ -336,13 +336,30 @@ func (p *pipelineBench) endOffset(topic string) (int64, error) {
 	}
 	var sum int64
 	for _, part := range parts {
-		o, err := p.client.GetOffset(topic, part, sarama.OffsetNewest)
+		o, err := p.partitionEnd(topic, part)
 		if err != nil {
 			return 0, fmt.Errorf("end offset of %s-%d: %w", topic, part, err)
 		}
 		sum += o
 	}
 	return sum, nil
+}
+
+// partitionEnd is one partition's end offset. A topic just created may have no leader yet
+// in the client's metadata (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE): the metadata is
+// refreshed and the question asked again, for up to two seconds, instead of failing the run.
+func (p *pipelineBench) partitionEnd(topic string, part int32) (int64, error) {
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		o, err := p.client.GetOffset(topic, part, sarama.OffsetNewest)
+		retriable := errors.Is(err, sarama.ErrNotLeaderForPartition) || errors.Is(err, sarama.ErrLeaderNotAvailable) ||
+			errors.Is(err, sarama.ErrUnknownTopicOrPartition)
+		if err == nil || !retriable || time.Now().After(deadline) {
+			return o, err
+		}
+		_ = p.client.RefreshMetadata(topic)
+		time.Sleep(50 * time.Millisecond) // a backoff between two questions to the broker
+	}
 }
 
 // value is size printable bytes, shared by every record of a case as DataGenSource shares
