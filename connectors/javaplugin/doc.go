@@ -18,8 +18,9 @@
 //     too, so that a host that cannot start is not started by every call); instances do not
 //     survive it;
 //   - batches cross the channel, never single records, each distinct schema, source partition
-//     and offset key set once per batch; a poll batch is written and read by hand on both
-//     sides (SourceBatchWriter, decodeSourceBatch), not as a generated message per record; a
+//     and offset key set once per batch; a poll batch and a put batch are written and read by
+//     hand on both sides (SourceBatchWriter and decodeSourceBatch, encodeSinkPut and
+//     SinkPutReader), not as a generated message per record; a
 //     source task is polled ahead on its own thread in the host while the worker keeps asking
 //     (up to 5 000 records, until 500 ms after its last request), so that one round trip
 //     carries the records of many poll() calls even when each returns one record: a paused

@@ -483,7 +483,8 @@ func headersFromProto(hs []*pb.Header, schemas []*connectors.Schema) ([]connecto
 // comes back in the call's SinkReply and is handed to the runtime's context after it.
 type sinkTask struct {
 	task
-	tc connectors.SinkTaskContext
+	tc  connectors.SinkTaskContext
+	put sinkPutEncoder // Put's buffers: the runtime calls Put once at a time
 }
 
 var (
@@ -567,11 +568,14 @@ func (s *sinkTask) sinkReply(ctx context.Context, req *pb.Request) (*pb.SinkRepl
 		c.SinkOpen.Instance = inst
 	case *pb.Request_SinkClose:
 		c.SinkClose.Instance = inst
-	case *pb.Request_SinkPut:
-		c.SinkPut.Instance = inst
 	case *pb.Request_SinkPreCommit:
 		c.SinkPreCommit.Instance = inst
 	}
+	return s.replyFrom(ctx, p, req)
+}
+
+// replyFrom makes a sink call whose request names its instance already.
+func (s *sinkTask) replyFrom(ctx context.Context, p *process, req *pb.Request) (*pb.SinkReply, error) {
 	r, err := p.call(ctx, req)
 	s.apply(r.GetSink())
 	if err != nil {
@@ -603,12 +607,18 @@ func (s *sinkTask) apply(r *pb.SinkReply) {
 }
 
 // Put calls put() with the batch; a RetriableException is a Retriable error.
+// The batch crosses as an encoded SinkPut written straight from the records (sinkput.go).
 func (s *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
-	req, err := sinkPutToProto(0, records)
+	p, inst, err := s.started()
 	if err != nil {
 		return err
 	}
-	return s.sinkCall(ctx, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: req}})
+	b, err := s.put.encode(inst, records)
+	if err != nil {
+		return err
+	}
+	_, err = s.replyFrom(ctx, p, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: b}})
+	return err
 }
 
 // PreCommit calls preCommit(positions) (whose default calls flush() and returns them) and
@@ -638,48 +648,6 @@ func (s *sinkTask) Flush(ctx context.Context, offsets map[connectors.TopicPartit
 
 // Stop calls stop().
 func (s *sinkTask) Stop() error { return s.stop() }
-
-func sinkPutToProto(inst uint64, records []connectors.SinkRecord) (*pb.SinkPut, error) {
-	var table schemaTable
-	out := &pb.SinkPut{Instance: inst, Records: make([]*pb.SinkRecord, len(records))}
-	for i := range records {
-		r := &records[i]
-		pr := &pb.SinkRecord{Topic: r.Topic, KafkaPartition: r.Partition, KafkaOffset: r.Offset,
-			TimestampType: pb.TimestampType_TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE}
-		var err error
-		if pr.KeySchema, err = table.ref(r.KeySchema); err != nil {
-			return nil, err
-		}
-		if pr.Key, err = valueToProto(r.Key, r.KeySchema); err != nil {
-			return nil, fmt.Errorf("key: %w", err)
-		}
-		if pr.ValueSchema, err = table.ref(r.ValueSchema); err != nil {
-			return nil, err
-		}
-		if pr.Value, err = valueToProto(r.Value, r.ValueSchema); err != nil {
-			return nil, fmt.Errorf("value: %w", err)
-		}
-		if !r.Timestamp.IsZero() {
-			ts := r.Timestamp.UnixMilli()
-			pr.Timestamp = &ts
-			pr.TimestampType = pb.TimestampType_TIMESTAMP_TYPE_CREATE_TIME
-		}
-		for _, h := range r.Headers {
-			ref, err := table.ref(h.Schema)
-			if err != nil {
-				return nil, err
-			}
-			v, err := valueToProto(h.Value, h.Schema)
-			if err != nil {
-				return nil, fmt.Errorf("header %q: %w", h.Key, err)
-			}
-			pr.Headers = append(pr.Headers, &pb.Header{Key: h.Key, Schema: ref, Value: v})
-		}
-		out.Records[i] = pr
-	}
-	out.Schemas = table.schemas
-	return out, nil
-}
 
 // sinkRecordFromProto is a record a Java sink task handed back (to its errant record
 // reporter), with the schemas of its message.

@@ -766,7 +766,7 @@ func (x *Request) GetSinkClose() *SinkClose {
 	return nil
 }
 
-func (x *Request) GetSinkPut() *SinkPut {
+func (x *Request) GetSinkPut() []byte {
 	if x != nil {
 		if x, ok := x.Call.(*Request_SinkPut); ok {
 			return x.SinkPut
@@ -897,7 +897,11 @@ type Request_SinkClose struct {
 }
 
 type Request_SinkPut struct {
-	SinkPut *SinkPut `protobuf:"bytes,32,opt,name=sink_put,json=sinkPut,proto3,oneof"`
+	// An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+	// reads the records of the worker's one high-volume message straight into SinkRecords
+	// (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+	// of a generated message per record and value.
+	SinkPut []byte `protobuf:"bytes,32,opt,name=sink_put,json=sinkPut,proto3,oneof"`
 }
 
 type Request_SinkPreCommit struct {
@@ -3429,7 +3433,7 @@ func (x *SinkClose) GetPartitions() []*TopicPartition {
 	return nil
 }
 
-// SinkPut calls put(records) with one batch.
+// SinkPut calls put(records) with one batch. It crosses as Request.sink_put's bytes.
 type SinkPut struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
@@ -5824,7 +5828,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"class_name\x18\x01 \x01(\tR\tclassName\x123\n" +
 	"\x04type\x18\x02 \x01(\x0e2\x1f.connectd.pluginhost.PluginTypeR\x04type\x12\x18\n" +
 	"\aversion\x18\x03 \x01(\tR\aversion\x12\x1a\n" +
-	"\blocation\x18\x04 \x01(\tR\blocation\"\xb1\x0e\n" +
+	"\blocation\x18\x04 \x01(\tR\blocation\"\x93\x0e\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12E\n" +
 	"\fnew_instance\x18\x02 \x01(\v2 .connectd.pluginhost.NewInstanceH\x00R\vnewInstance\x12K\n" +
@@ -5848,8 +5852,8 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x15source_commit_records\x18\x18 \x01(\v2(.connectd.pluginhost.SourceCommitRecordsH\x00R\x13sourceCommitRecords\x12<\n" +
 	"\tsink_open\x18\x1e \x01(\v2\x1d.connectd.pluginhost.SinkOpenH\x00R\bsinkOpen\x12?\n" +
 	"\n" +
-	"sink_close\x18\x1f \x01(\v2\x1e.connectd.pluginhost.SinkCloseH\x00R\tsinkClose\x129\n" +
-	"\bsink_put\x18  \x01(\v2\x1c.connectd.pluginhost.SinkPutH\x00R\asinkPut\x12L\n" +
+	"sink_close\x18\x1f \x01(\v2\x1e.connectd.pluginhost.SinkCloseH\x00R\tsinkClose\x12\x1b\n" +
+	"\bsink_put\x18  \x01(\fH\x00R\asinkPut\x12L\n" +
 	"\x0fsink_pre_commit\x18! \x01(\v2\".connectd.pluginhost.SinkPreCommitH\x00R\rsinkPreCommit\x12>\n" +
 	"\tconfigure\x18( \x01(\v2\x1e.connectd.pluginhost.ConfigureH\x00R\tconfigure\x12K\n" +
 	"\x0ftransform_batch\x18) \x01(\v2 .connectd.pluginhost.RecordBatchH\x00R\x0etransformBatch\x12K\n" +
@@ -6436,120 +6440,119 @@ var file_pluginhost_proto_depIdxs = []int32{
 	33,  // 23: connectd.pluginhost.Request.source_commit_records:type_name -> connectd.pluginhost.SourceCommitRecords
 	40,  // 24: connectd.pluginhost.Request.sink_open:type_name -> connectd.pluginhost.SinkOpen
 	41,  // 25: connectd.pluginhost.Request.sink_close:type_name -> connectd.pluginhost.SinkClose
-	42,  // 26: connectd.pluginhost.Request.sink_put:type_name -> connectd.pluginhost.SinkPut
-	44,  // 27: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
-	62,  // 28: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
-	64,  // 29: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
-	64,  // 30: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
-	68,  // 31: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
-	8,   // 32: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
-	12,  // 33: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
-	15,  // 34: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	18,  // 35: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
-	26,  // 36: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
-	45,  // 37: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
-	10,  // 38: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
-	23,  // 39: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
-	65,  // 40: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
-	67,  // 41: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
-	71,  // 42: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
-	0,   // 43: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
-	0,   // 44: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
-	16,  // 45: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
-	0,   // 46: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
-	73,  // 47: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
-	15,  // 48: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
-	19,  // 49: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
-	0,   // 50: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
-	74,  // 51: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
-	0,   // 52: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
-	75,  // 53: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
-	0,   // 54: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
-	76,  // 55: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
-	53,  // 56: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
-	47,  // 57: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 58: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
-	77,  // 59: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
-	27,  // 60: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
-	78,  // 61: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
-	79,  // 62: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
-	34,  // 63: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
-	55,  // 64: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
-	38,  // 65: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
-	57,  // 66: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
-	37,  // 67: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
-	36,  // 68: connectd.pluginhost.SourceBatch.transaction_requests:type_name -> connectd.pluginhost.TransactionRequest
-	57,  // 69: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
-	57,  // 70: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
-	57,  // 71: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
-	39,  // 72: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
-	57,  // 73: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
-	46,  // 74: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
-	46,  // 75: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
-	55,  // 76: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
-	43,  // 77: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
-	57,  // 78: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
-	57,  // 79: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
-	1,   // 80: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
-	39,  // 81: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
-	47,  // 82: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
-	47,  // 83: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
-	47,  // 84: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
-	46,  // 85: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
-	46,  // 86: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
-	51,  // 87: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
-	50,  // 88: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
-	52,  // 89: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
-	10,  // 90: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
-	55,  // 91: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
-	43,  // 92: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
-	8,   // 93: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
-	57,  // 94: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
-	53,  // 95: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
-	57,  // 96: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
-	57,  // 97: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
-	10,  // 98: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
-	8,   // 99: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
-	2,   // 100: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
-	80,  // 101: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
-	57,  // 102: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
-	56,  // 103: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
-	55,  // 104: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
-	55,  // 105: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
-	55,  // 106: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
-	58,  // 107: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
-	59,  // 108: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
-	60,  // 109: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
-	61,  // 110: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
-	57,  // 111: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
-	57,  // 112: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
-	57,  // 113: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
-	57,  // 114: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
-	81,  // 115: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
-	57,  // 116: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
-	57,  // 117: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
-	39,  // 118: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
-	55,  // 119: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
-	63,  // 120: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
-	55,  // 121: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	66,  // 122: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
-	63,  // 123: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
-	10,  // 124: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
-	8,   // 125: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
-	55,  // 126: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
-	69,  // 127: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
-	57,  // 128: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
-	70,  // 129: connectd.pluginhost.ConvertItem.headers:type_name -> connectd.pluginhost.RawHeader
-	55,  // 130: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
-	72,  // 131: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
-	57,  // 132: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
-	8,   // 133: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
-	70,  // 134: connectd.pluginhost.Converted.headers:type_name -> connectd.pluginhost.RawHeader
-	135, // [135:135] is the sub-list for method output_type
-	135, // [135:135] is the sub-list for method input_type
-	135, // [135:135] is the sub-list for extension type_name
-	135, // [135:135] is the sub-list for extension extendee
-	0,   // [0:135] is the sub-list for field type_name
+	44,  // 26: connectd.pluginhost.Request.sink_pre_commit:type_name -> connectd.pluginhost.SinkPreCommit
+	62,  // 27: connectd.pluginhost.Request.configure:type_name -> connectd.pluginhost.Configure
+	64,  // 28: connectd.pluginhost.Request.transform_batch:type_name -> connectd.pluginhost.RecordBatch
+	64,  // 29: connectd.pluginhost.Request.predicate_batch:type_name -> connectd.pluginhost.RecordBatch
+	68,  // 30: connectd.pluginhost.Request.convert_batch:type_name -> connectd.pluginhost.ConvertBatch
+	8,   // 31: connectd.pluginhost.Response.failure:type_name -> connectd.pluginhost.Failure
+	12,  // 32: connectd.pluginhost.Response.instance:type_name -> connectd.pluginhost.Instance
+	15,  // 33: connectd.pluginhost.Response.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	18,  // 34: connectd.pluginhost.Response.validation:type_name -> connectd.pluginhost.Validation
+	26,  // 35: connectd.pluginhost.Response.task_configs:type_name -> connectd.pluginhost.TaskConfigs
+	45,  // 36: connectd.pluginhost.Response.sink:type_name -> connectd.pluginhost.SinkReply
+	10,  // 37: connectd.pluginhost.Response.done:type_name -> connectd.pluginhost.Done
+	23,  // 38: connectd.pluginhost.Response.answer:type_name -> connectd.pluginhost.Answer
+	65,  // 39: connectd.pluginhost.Response.transformed:type_name -> connectd.pluginhost.TransformedBatch
+	67,  // 40: connectd.pluginhost.Response.predicate_results:type_name -> connectd.pluginhost.PredicateResults
+	71,  // 41: connectd.pluginhost.Response.converted:type_name -> connectd.pluginhost.ConvertedBatch
+	0,   // 42: connectd.pluginhost.NewInstance.type:type_name -> connectd.pluginhost.PluginType
+	0,   // 43: connectd.pluginhost.GetConfigDef.type:type_name -> connectd.pluginhost.PluginType
+	16,  // 44: connectd.pluginhost.ConfigDefinition.keys:type_name -> connectd.pluginhost.ConfigKey
+	0,   // 45: connectd.pluginhost.Validate.type:type_name -> connectd.pluginhost.PluginType
+	73,  // 46: connectd.pluginhost.Validate.props:type_name -> connectd.pluginhost.Validate.PropsEntry
+	15,  // 47: connectd.pluginhost.Validation.config_def:type_name -> connectd.pluginhost.ConfigDefinition
+	19,  // 48: connectd.pluginhost.Validation.values:type_name -> connectd.pluginhost.ConfigValue
+	0,   // 49: connectd.pluginhost.ExactlyOnceSupport.type:type_name -> connectd.pluginhost.PluginType
+	74,  // 50: connectd.pluginhost.ExactlyOnceSupport.props:type_name -> connectd.pluginhost.ExactlyOnceSupport.PropsEntry
+	0,   // 51: connectd.pluginhost.CanDefineTransactionBoundaries.type:type_name -> connectd.pluginhost.PluginType
+	75,  // 52: connectd.pluginhost.CanDefineTransactionBoundaries.props:type_name -> connectd.pluginhost.CanDefineTransactionBoundaries.PropsEntry
+	0,   // 53: connectd.pluginhost.AlterOffsets.type:type_name -> connectd.pluginhost.PluginType
+	76,  // 54: connectd.pluginhost.AlterOffsets.props:type_name -> connectd.pluginhost.AlterOffsets.PropsEntry
+	53,  // 55: connectd.pluginhost.AlterOffsets.source_offsets:type_name -> connectd.pluginhost.OffsetEntry
+	47,  // 56: connectd.pluginhost.AlterOffsets.sink_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 57: connectd.pluginhost.AlterOffsets.reset_partitions:type_name -> connectd.pluginhost.TopicPartition
+	77,  // 58: connectd.pluginhost.ConnectorStart.props:type_name -> connectd.pluginhost.ConnectorStart.PropsEntry
+	27,  // 59: connectd.pluginhost.TaskConfigs.configs:type_name -> connectd.pluginhost.TaskConfig
+	78,  // 60: connectd.pluginhost.TaskConfig.props:type_name -> connectd.pluginhost.TaskConfig.PropsEntry
+	79,  // 61: connectd.pluginhost.TaskStart.props:type_name -> connectd.pluginhost.TaskStart.PropsEntry
+	34,  // 62: connectd.pluginhost.SourceCommitRecords.acks:type_name -> connectd.pluginhost.RecordAck
+	55,  // 63: connectd.pluginhost.SourceBatch.schemas:type_name -> connectd.pluginhost.Schema
+	38,  // 64: connectd.pluginhost.SourceBatch.records:type_name -> connectd.pluginhost.SourceRecord
+	57,  // 65: connectd.pluginhost.SourceBatch.partitions:type_name -> connectd.pluginhost.Value
+	37,  // 66: connectd.pluginhost.SourceBatch.offset_keys:type_name -> connectd.pluginhost.OffsetKeys
+	36,  // 67: connectd.pluginhost.SourceBatch.transaction_requests:type_name -> connectd.pluginhost.TransactionRequest
+	57,  // 68: connectd.pluginhost.SourceRecord.offset_values:type_name -> connectd.pluginhost.Value
+	57,  // 69: connectd.pluginhost.SourceRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 70: connectd.pluginhost.SourceRecord.value:type_name -> connectd.pluginhost.Value
+	39,  // 71: connectd.pluginhost.SourceRecord.headers:type_name -> connectd.pluginhost.Header
+	57,  // 72: connectd.pluginhost.Header.value:type_name -> connectd.pluginhost.Value
+	46,  // 73: connectd.pluginhost.SinkOpen.partitions:type_name -> connectd.pluginhost.TopicPartition
+	46,  // 74: connectd.pluginhost.SinkClose.partitions:type_name -> connectd.pluginhost.TopicPartition
+	55,  // 75: connectd.pluginhost.SinkPut.schemas:type_name -> connectd.pluginhost.Schema
+	43,  // 76: connectd.pluginhost.SinkPut.records:type_name -> connectd.pluginhost.SinkRecord
+	57,  // 77: connectd.pluginhost.SinkRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 78: connectd.pluginhost.SinkRecord.value:type_name -> connectd.pluginhost.Value
+	1,   // 79: connectd.pluginhost.SinkRecord.timestamp_type:type_name -> connectd.pluginhost.TimestampType
+	39,  // 80: connectd.pluginhost.SinkRecord.headers:type_name -> connectd.pluginhost.Header
+	47,  // 81: connectd.pluginhost.SinkPreCommit.offsets:type_name -> connectd.pluginhost.PartitionOffset
+	47,  // 82: connectd.pluginhost.SinkReply.commit:type_name -> connectd.pluginhost.PartitionOffset
+	47,  // 83: connectd.pluginhost.SinkReply.reset_offsets:type_name -> connectd.pluginhost.PartitionOffset
+	46,  // 84: connectd.pluginhost.SinkReply.pause:type_name -> connectd.pluginhost.TopicPartition
+	46,  // 85: connectd.pluginhost.SinkReply.resume:type_name -> connectd.pluginhost.TopicPartition
+	51,  // 86: connectd.pluginhost.HostRequest.read_offsets:type_name -> connectd.pluginhost.ReadOffsets
+	50,  // 87: connectd.pluginhost.HostRequest.report_errant:type_name -> connectd.pluginhost.ReportErrant
+	52,  // 88: connectd.pluginhost.HostResponse.offsets:type_name -> connectd.pluginhost.Offsets
+	10,  // 89: connectd.pluginhost.HostResponse.done:type_name -> connectd.pluginhost.Done
+	55,  // 90: connectd.pluginhost.ReportErrant.schemas:type_name -> connectd.pluginhost.Schema
+	43,  // 91: connectd.pluginhost.ReportErrant.record:type_name -> connectd.pluginhost.SinkRecord
+	8,   // 92: connectd.pluginhost.ReportErrant.error:type_name -> connectd.pluginhost.Failure
+	57,  // 93: connectd.pluginhost.ReadOffsets.partitions:type_name -> connectd.pluginhost.Value
+	53,  // 94: connectd.pluginhost.Offsets.entries:type_name -> connectd.pluginhost.OffsetEntry
+	57,  // 95: connectd.pluginhost.OffsetEntry.partition:type_name -> connectd.pluginhost.Value
+	57,  // 96: connectd.pluginhost.OffsetEntry.offset:type_name -> connectd.pluginhost.Value
+	10,  // 97: connectd.pluginhost.Event.request_task_reconfiguration:type_name -> connectd.pluginhost.Done
+	8,   // 98: connectd.pluginhost.Event.raise_error:type_name -> connectd.pluginhost.Failure
+	2,   // 99: connectd.pluginhost.Schema.type:type_name -> connectd.pluginhost.SchemaType
+	80,  // 100: connectd.pluginhost.Schema.parameters:type_name -> connectd.pluginhost.Schema.ParametersEntry
+	57,  // 101: connectd.pluginhost.Schema.default_value:type_name -> connectd.pluginhost.Value
+	56,  // 102: connectd.pluginhost.Schema.fields:type_name -> connectd.pluginhost.Field
+	55,  // 103: connectd.pluginhost.Schema.key_schema:type_name -> connectd.pluginhost.Schema
+	55,  // 104: connectd.pluginhost.Schema.value_schema:type_name -> connectd.pluginhost.Schema
+	55,  // 105: connectd.pluginhost.Field.schema:type_name -> connectd.pluginhost.Schema
+	58,  // 106: connectd.pluginhost.Value.array_value:type_name -> connectd.pluginhost.ListValue
+	59,  // 107: connectd.pluginhost.Value.map_value:type_name -> connectd.pluginhost.MapValue
+	60,  // 108: connectd.pluginhost.Value.struct_value:type_name -> connectd.pluginhost.StructValue
+	61,  // 109: connectd.pluginhost.Value.decimal_value:type_name -> connectd.pluginhost.Decimal
+	57,  // 110: connectd.pluginhost.ListValue.items:type_name -> connectd.pluginhost.Value
+	57,  // 111: connectd.pluginhost.MapValue.keys:type_name -> connectd.pluginhost.Value
+	57,  // 112: connectd.pluginhost.MapValue.values:type_name -> connectd.pluginhost.Value
+	57,  // 113: connectd.pluginhost.StructValue.values:type_name -> connectd.pluginhost.Value
+	81,  // 114: connectd.pluginhost.Configure.props:type_name -> connectd.pluginhost.Configure.PropsEntry
+	57,  // 115: connectd.pluginhost.ConnectRecord.key:type_name -> connectd.pluginhost.Value
+	57,  // 116: connectd.pluginhost.ConnectRecord.value:type_name -> connectd.pluginhost.Value
+	39,  // 117: connectd.pluginhost.ConnectRecord.headers:type_name -> connectd.pluginhost.Header
+	55,  // 118: connectd.pluginhost.RecordBatch.schemas:type_name -> connectd.pluginhost.Schema
+	63,  // 119: connectd.pluginhost.RecordBatch.records:type_name -> connectd.pluginhost.ConnectRecord
+	55,  // 120: connectd.pluginhost.TransformedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	66,  // 121: connectd.pluginhost.TransformedBatch.records:type_name -> connectd.pluginhost.TransformedRecord
+	63,  // 122: connectd.pluginhost.TransformedRecord.record:type_name -> connectd.pluginhost.ConnectRecord
+	10,  // 123: connectd.pluginhost.TransformedRecord.dropped:type_name -> connectd.pluginhost.Done
+	8,   // 124: connectd.pluginhost.TransformedRecord.failure:type_name -> connectd.pluginhost.Failure
+	55,  // 125: connectd.pluginhost.ConvertBatch.schemas:type_name -> connectd.pluginhost.Schema
+	69,  // 126: connectd.pluginhost.ConvertBatch.items:type_name -> connectd.pluginhost.ConvertItem
+	57,  // 127: connectd.pluginhost.ConvertItem.value:type_name -> connectd.pluginhost.Value
+	70,  // 128: connectd.pluginhost.ConvertItem.headers:type_name -> connectd.pluginhost.RawHeader
+	55,  // 129: connectd.pluginhost.ConvertedBatch.schemas:type_name -> connectd.pluginhost.Schema
+	72,  // 130: connectd.pluginhost.ConvertedBatch.items:type_name -> connectd.pluginhost.Converted
+	57,  // 131: connectd.pluginhost.Converted.value:type_name -> connectd.pluginhost.Value
+	8,   // 132: connectd.pluginhost.Converted.failure:type_name -> connectd.pluginhost.Failure
+	70,  // 133: connectd.pluginhost.Converted.headers:type_name -> connectd.pluginhost.RawHeader
+	134, // [134:134] is the sub-list for method output_type
+	134, // [134:134] is the sub-list for method input_type
+	134, // [134:134] is the sub-list for extension type_name
+	134, // [134:134] is the sub-list for extension extendee
+	0,   // [0:134] is the sub-list for field type_name
 }
 
 func init() { file_pluginhost_proto_init() }

@@ -9,6 +9,8 @@ import com.github.connectd.pluginhost.proto.Response;
 import com.github.connectd.pluginhost.proto.TaskConfig;
 import com.github.connectd.pluginhost.proto.TaskConfigs;
 import com.github.connectd.pluginhost.proto.Validation;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.util.HashMap;
 import java.util.List;
@@ -125,8 +127,7 @@ final class Host {
                     inst -> sinkCall(inst, s -> s.open(r.getSinkOpen().getPartitionsList())));
             case SINK_CLOSE -> onInstance(id, r.getSinkClose().getInstance(), false,
                     inst -> sinkCall(inst, s -> s.close(r.getSinkClose().getPartitionsList())));
-            case SINK_PUT -> onInstance(id, r.getSinkPut().getInstance(), false,
-                    inst -> sinkCall(inst, s -> s.put(r.getSinkPut())));
+            case SINK_PUT -> onSinkPut(id, r.getSinkPut());
             case SINK_PRE_COMMIT -> onInstance(id, r.getSinkPreCommit().getInstance(), false,
                     inst -> sinkCall(inst, s -> s.preCommit(r.getSinkPreCommit().getOffsetsList())));
             case CONFIGURE -> onInstance(id, r.getConfigure().getInstance(), false, inst -> {
@@ -192,6 +193,23 @@ final class Host {
         } else {
             inst.execute(run);
         }
+    }
+
+    /**
+     * A sink task's put: the batch names its instance inside its bytes, and its records are read
+     * on the task's thread (SinkTaskRunner.put), not on the channel's.
+     */
+    private void onSinkPut(long id, ByteString put) {
+        long instance;
+        try {
+            instance = SinkPutReader.instance(put);
+        } catch (IOException e) {
+            respond(id, () -> {
+                throw new ConnectException("a put batch that cannot be read", e);
+            });
+            return;
+        }
+        onInstance(id, instance, false, inst -> sinkCall(inst, s -> s.put(put)));
     }
 
     /** A source task's poll: see SourceTaskRunner.ask (polls run ahead on the task's thread). */

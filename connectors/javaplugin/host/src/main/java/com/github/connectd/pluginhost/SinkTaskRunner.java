@@ -3,8 +3,9 @@ package com.github.connectd.pluginhost;
 import com.github.connectd.pluginhost.proto.HostRequest;
 import com.github.connectd.pluginhost.proto.PartitionOffset;
 import com.github.connectd.pluginhost.proto.ReportErrant;
-import com.github.connectd.pluginhost.proto.SinkPut;
 import com.github.connectd.pluginhost.proto.SinkReply;
+import com.google.protobuf.ByteString;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,10 +18,7 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.metrics.PluginMetrics;
-import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.errors.ConnectException;
-import org.apache.kafka.connect.header.ConnectHeaders;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -81,22 +79,9 @@ final class SinkTaskRunner {
         return drain().build();
     }
 
-    SinkReply put(SinkPut req) {
-        List<Schema> schemas = DataCodec.fromProto(req.getSchemasList());
-        List<SinkRecord> records = new ArrayList<>(req.getRecordsCount());
-        for (com.github.connectd.pluginhost.proto.SinkRecord r : req.getRecordsList()) {
-            Schema ks = DataCodec.lookup(schemas, r.getKeySchema());
-            Schema vs = DataCodec.lookup(schemas, r.getValueSchema());
-            ConnectHeaders headers = new ConnectHeaders();
-            for (com.github.connectd.pluginhost.proto.Header h : r.getHeadersList()) {
-                Schema hs = DataCodec.lookup(schemas, h.getSchema());
-                headers.add(h.getKey(), DataCodec.toJava(h.getValue(), hs), hs);
-            }
-            records.add(new SinkRecord(r.getTopic(), r.getKafkaPartition(), ks, DataCodec.toJava(r.getKey(), ks), vs,
-                    DataCodec.toJava(r.getValue(), vs), r.getKafkaOffset(), r.hasTimestamp() ? r.getTimestamp() : null,
-                    timestampType(r.getTimestampType()), headers));
-        }
-        task.put(records);
+    /** put() with the records of an encoded SinkPut (SinkPutReader). */
+    SinkReply put(ByteString req) throws IOException {
+        task.put(SinkPutReader.records(req));
         return drain().build();
     }
 
@@ -148,14 +133,6 @@ final class SinkTaskRunner {
 
     private static com.github.connectd.pluginhost.proto.TopicPartition toProto(TopicPartition tp) {
         return com.github.connectd.pluginhost.proto.TopicPartition.newBuilder().setTopic(tp.topic()).setPartition(tp.partition()).build();
-    }
-
-    private static TimestampType timestampType(com.github.connectd.pluginhost.proto.TimestampType t) {
-        return switch (t) {
-            case TIMESTAMP_TYPE_CREATE_TIME -> TimestampType.CREATE_TIME;
-            case TIMESTAMP_TYPE_LOG_APPEND_TIME -> TimestampType.LOG_APPEND_TIME;
-            default -> TimestampType.NO_TIMESTAMP_TYPE;
-        };
     }
 
     /**

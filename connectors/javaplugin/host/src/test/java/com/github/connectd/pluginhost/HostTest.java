@@ -264,7 +264,7 @@ class HostTest {
             put.addRecords(SinkRecord.newBuilder().setTopic("lines").setKafkaOffset(i).setValueSchema(1)
                     .setValue(Value.newBuilder().setStringValue("line-" + i)));
         }
-        ok(Request.newBuilder().setSinkPut(put));
+        ok(Request.newBuilder().setSinkPut(put.build().toByteString())); // the bytes of the message, as the worker writes them
         Response pc = ok(Request.newBuilder().setSinkPreCommit(com.github.connectd.pluginhost.proto.SinkPreCommit.newBuilder()
                 .setInstance(task).addOffsets(com.github.connectd.pluginhost.proto.PartitionOffset.newBuilder()
                         .setTopic("lines").setOffset(3))));

@@ -445,7 +445,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "t.PluginInfo\022\020\n\010warnings\030\005 \003(\t\"r\n\nPlugin" +
       "Info\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037" +
       ".connectd.pluginhost.PluginType\022\017\n\007versi" +
-      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\321\013\n\007Request\022\n" +
+      "on\030\003 \001(\t\022\020\n\010location\030\004 \001(\t\"\263\013\n\007Request\022\n" +
       "\n\002id\030\001 \001(\004\0228\n\014new_instance\030\002 \001(\0132 .conne" +
       "ctd.pluginhost.NewInstanceH\000\022<\n\016close_in" +
       "stance\030\003 \001(\0132\".connectd.pluginhost.Close" +
@@ -474,276 +474,275 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "eCommitRecordsH\000\0222\n\tsink_open\030\036 \001(\0132\035.co" +
       "nnectd.pluginhost.SinkOpenH\000\0224\n\nsink_clo" +
       "se\030\037 \001(\0132\036.connectd.pluginhost.SinkClose" +
-      "H\000\0220\n\010sink_put\030  \001(\0132\034.connectd.pluginho" +
-      "st.SinkPutH\000\022=\n\017sink_pre_commit\030! \001(\0132\"." +
-      "connectd.pluginhost.SinkPreCommitH\000\0223\n\tc" +
-      "onfigure\030( \001(\0132\036.connectd.pluginhost.Con" +
-      "figureH\000\022;\n\017transform_batch\030) \001(\0132 .conn" +
-      "ectd.pluginhost.RecordBatchH\000\022;\n\017predica" +
-      "te_batch\030* \001(\0132 .connectd.pluginhost.Rec" +
-      "ordBatchH\000\022:\n\rconvert_batch\030+ \001(\0132!.conn" +
-      "ectd.pluginhost.ConvertBatchH\000B\006\n\004call\"\216" +
-      "\005\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007failure\030\002 \001(\013" +
-      "2\034.connectd.pluginhost.Failure\0221\n\010instan" +
-      "ce\030\003 \001(\0132\035.connectd.pluginhost.InstanceH" +
-      "\000\022;\n\nconfig_def\030\004 \001(\0132%.connectd.pluginh" +
-      "ost.ConfigDefinitionH\000\0225\n\nvalidation\030\005 \001" +
-      "(\0132\037.connectd.pluginhost.ValidationH\000\0228\n" +
-      "\014task_configs\030\006 \001(\0132 .connectd.pluginhos" +
-      "t.TaskConfigsH\000\022\026\n\014source_batch\030\007 \001(\014H\000\022" +
-      ".\n\004sink\030\010 \001(\0132\036.connectd.pluginhost.Sink" +
-      "ReplyH\000\022)\n\004done\030\t \001(\0132\031.connectd.pluginh" +
-      "ost.DoneH\000\022-\n\006answer\030\n \001(\0132\033.connectd.pl" +
-      "uginhost.AnswerH\000\022<\n\013transformed\030\013 \001(\0132%" +
-      ".connectd.pluginhost.TransformedBatchH\000\022" +
-      "B\n\021predicate_results\030\014 \001(\0132%.connectd.pl" +
-      "uginhost.PredicateResultsH\000\0228\n\tconverted" +
-      "\030\r \001(\0132#.connectd.pluginhost.ConvertedBa" +
-      "tchH\000B\010\n\006result\"[\n\007Failure\022\027\n\017exception_" +
-      "class\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023\n\013stack_tr" +
-      "ace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"\006\n\004Ping\"\006\n\004" +
-      "Done\"|\n\013NewInstance\022\022\n\nclass_name\030\001 \001(\t\022" +
+      "H\000\022\022\n\010sink_put\030  \001(\014H\000\022=\n\017sink_pre_commi" +
+      "t\030! \001(\0132\".connectd.pluginhost.SinkPreCom" +
+      "mitH\000\0223\n\tconfigure\030( \001(\0132\036.connectd.plug" +
+      "inhost.ConfigureH\000\022;\n\017transform_batch\030) " +
+      "\001(\0132 .connectd.pluginhost.RecordBatchH\000\022" +
+      ";\n\017predicate_batch\030* \001(\0132 .connectd.plug" +
+      "inhost.RecordBatchH\000\022:\n\rconvert_batch\030+ " +
+      "\001(\0132!.connectd.pluginhost.ConvertBatchH\000" +
+      "B\006\n\004call\"\216\005\n\010Response\022\n\n\002id\030\001 \001(\004\022-\n\007fai" +
+      "lure\030\002 \001(\0132\034.connectd.pluginhost.Failure" +
+      "\0221\n\010instance\030\003 \001(\0132\035.connectd.pluginhost" +
+      ".InstanceH\000\022;\n\nconfig_def\030\004 \001(\0132%.connec" +
+      "td.pluginhost.ConfigDefinitionH\000\0225\n\nvali" +
+      "dation\030\005 \001(\0132\037.connectd.pluginhost.Valid" +
+      "ationH\000\0228\n\014task_configs\030\006 \001(\0132 .connectd" +
+      ".pluginhost.TaskConfigsH\000\022\026\n\014source_batc" +
+      "h\030\007 \001(\014H\000\022.\n\004sink\030\010 \001(\0132\036.connectd.plugi" +
+      "nhost.SinkReplyH\000\022)\n\004done\030\t \001(\0132\031.connec" +
+      "td.pluginhost.DoneH\000\022-\n\006answer\030\n \001(\0132\033.c" +
+      "onnectd.pluginhost.AnswerH\000\022<\n\013transform" +
+      "ed\030\013 \001(\0132%.connectd.pluginhost.Transform" +
+      "edBatchH\000\022B\n\021predicate_results\030\014 \001(\0132%.c" +
+      "onnectd.pluginhost.PredicateResultsH\000\0228\n" +
+      "\tconverted\030\r \001(\0132#.connectd.pluginhost.C" +
+      "onvertedBatchH\000B\010\n\006result\"[\n\007Failure\022\027\n\017" +
+      "exception_class\030\001 \001(\t\022\017\n\007message\030\002 \001(\t\022\023" +
+      "\n\013stack_trace\030\003 \001(\t\022\021\n\tretriable\030\004 \001(\010\"\006" +
+      "\n\004Ping\"\006\n\004Done\"|\n\013NewInstance\022\022\n\nclass_n" +
+      "ame\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.plugi" +
+      "nhost.PluginType\022\017\n\007version\030\003 \001(\t\022\031\n\021tas" +
+      "k_of_connector\030\004 \001(\010\"Z\n\010Instance\022\020\n\010inst" +
+      "ance\030\001 \001(\004\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007versio" +
+      "n\030\003 \001(\t\022\027\n\017commits_records\030\004 \001(\010\"!\n\rClos" +
+      "eInstance\022\020\n\010instance\030\001 \001(\004\"b\n\014GetConfig" +
+      "Def\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037." +
+      "connectd.pluginhost.PluginType\022\017\n\007versio" +
+      "n\030\003 \001(\t\"@\n\020ConfigDefinition\022,\n\004keys\030\001 \003(" +
+      "\0132\036.connectd.pluginhost.ConfigKey\"\231\002\n\tCo" +
+      "nfigKey\022\014\n\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013h" +
+      "as_default\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t\022" +
+      "\020\n\010required\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025\n" +
+      "\rdocumentation\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016o" +
+      "rder_in_group\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014di" +
+      "splay_name\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n\t" +
+      "validator\030\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305\001" +
+      "\n\010Validate\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002" +
+      " \001(\0162\037.connectd.pluginhost.PluginType\022\017\n" +
+      "\007version\030\003 \001(\t\0227\n\005props\030\004 \003(\0132(.connectd" +
+      ".pluginhost.Validate.PropsEntry\032,\n\nProps" +
+      "Entry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y\n" +
+      "\nValidation\0229\n\nconfig_def\030\001 \001(\0132%.connec" +
+      "td.pluginhost.ConfigDefinition\0220\n\006values" +
+      "\030\002 \003(\0132 .connectd.pluginhost.ConfigValue" +
+      "\"z\n\013ConfigValue\022\014\n\004name\030\001 \001(\t\022\021\n\thas_val" +
+      "ue\030\002 \001(\010\022\r\n\005value\030\003 \001(\t\022\032\n\022recommended_v" +
+      "alues\030\004 \003(\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030\006" +
+      " \001(\010\"\331\001\n\022ExactlyOnceSupport\022\022\n\nclass_nam" +
+      "e\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.pluginh" +
+      "ost.PluginType\022\017\n\007version\030\003 \001(\t\022A\n\005props" +
+      "\030\004 \003(\01322.connectd.pluginhost.ExactlyOnce" +
+      "Support.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030" +
+      "\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineTr" +
+      "ansactionBoundaries\022\022\n\nclass_name\030\001 \001(\t\022" +
       "-\n\004type\030\002 \001(\0162\037.connectd.pluginhost.Plug" +
-      "inType\022\017\n\007version\030\003 \001(\t\022\031\n\021task_of_conne" +
-      "ctor\030\004 \001(\010\"Z\n\010Instance\022\020\n\010instance\030\001 \001(\004" +
-      "\022\022\n\nclass_name\030\002 \001(\t\022\017\n\007version\030\003 \001(\t\022\027\n" +
-      "\017commits_records\030\004 \001(\010\"!\n\rCloseInstance\022" +
-      "\020\n\010instance\030\001 \001(\004\"b\n\014GetConfigDef\022\022\n\ncla" +
-      "ss_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd.p" +
-      "luginhost.PluginType\022\017\n\007version\030\003 \001(\t\"@\n" +
-      "\020ConfigDefinition\022,\n\004keys\030\001 \003(\0132\036.connec" +
-      "td.pluginhost.ConfigKey\"\231\002\n\tConfigKey\022\014\n" +
-      "\004name\030\001 \001(\t\022\014\n\004type\030\002 \001(\t\022\023\n\013has_default" +
-      "\030\003 \001(\010\022\025\n\rdefault_value\030\004 \001(\t\022\020\n\010require" +
-      "d\030\005 \001(\010\022\022\n\nimportance\030\006 \001(\t\022\025\n\rdocumenta" +
-      "tion\030\007 \001(\t\022\r\n\005group\030\010 \001(\t\022\026\n\016order_in_gr" +
-      "oup\030\t \001(\005\022\r\n\005width\030\n \001(\t\022\024\n\014display_name" +
-      "\030\013 \001(\t\022\022\n\ndependents\030\014 \003(\t\022\021\n\tvalidator\030" +
-      "\r \001(\t\022\024\n\014null_default\030\016 \001(\010\"\305\001\n\010Validate" +
-      "\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.con" +
-      "nectd.pluginhost.PluginType\022\017\n\007version\030\003" +
-      " \001(\t\0227\n\005props\030\004 \003(\0132(.connectd.pluginhos" +
-      "t.Validate.PropsEntry\032,\n\nPropsEntry\022\013\n\003k" +
-      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"y\n\nValidatio" +
-      "n\0229\n\nconfig_def\030\001 \001(\0132%.connectd.pluginh" +
-      "ost.ConfigDefinition\0220\n\006values\030\002 \003(\0132 .c" +
-      "onnectd.pluginhost.ConfigValue\"z\n\013Config" +
-      "Value\022\014\n\004name\030\001 \001(\t\022\021\n\thas_value\030\002 \001(\010\022\r" +
-      "\n\005value\030\003 \001(\t\022\032\n\022recommended_values\030\004 \003(" +
-      "\t\022\016\n\006errors\030\005 \003(\t\022\017\n\007visible\030\006 \001(\010\"\331\001\n\022E" +
-      "xactlyOnceSupport\022\022\n\nclass_name\030\001 \001(\t\022-\n" +
-      "\004type\030\002 \001(\0162\037.connectd.pluginhost.Plugin" +
-      "Type\022\017\n\007version\030\003 \001(\t\022A\n\005props\030\004 \003(\01322.c" +
-      "onnectd.pluginhost.ExactlyOnceSupport.Pr" +
-      "opsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005v" +
-      "alue\030\002 \001(\t:\0028\001\"\361\001\n\036CanDefineTransactionB" +
-      "oundaries\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 " +
-      "\001(\0162\037.connectd.pluginhost.PluginType\022\017\n\007" +
-      "version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132>.connectd." +
-      "pluginhost.CanDefineTransactionBoundarie" +
-      "s.PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022" +
-      "\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterOffsets\022\022\n\nc" +
-      "lass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162\037.connectd" +
-      ".pluginhost.PluginType\022\017\n\007version\030\003 \001(\t\022" +
-      ";\n\005props\030\004 \003(\0132,.connectd.pluginhost.Alt" +
-      "erOffsets.PropsEntry\0228\n\016source_offsets\030\005" +
-      " \003(\0132 .connectd.pluginhost.OffsetEntry\022:" +
-      "\n\014sink_offsets\030\006 \003(\0132$.connectd.pluginho" +
-      "st.PartitionOffset\022=\n\020reset_partitions\030\007" +
-      " \003(\0132#.connectd.pluginhost.TopicPartitio" +
-      "n\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 " +
-      "\001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 \001(\t\022\014\n\004flag" +
-      "\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010instance\030\001 " +
-      "\001(\004\022=\n\005props\030\002 \003(\0132..connectd.pluginhost" +
-      ".ConnectorStart.PropsEntry\032,\n\nPropsEntry" +
-      "\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\";\n\024Conn" +
-      "ectorTaskConfigs\022\020\n\010instance\030\001 \001(\004\022\021\n\tma" +
-      "x_tasks\030\002 \001(\005\"S\n\013TaskConfigs\0220\n\007configs\030" +
-      "\001 \003(\0132\037.connectd.pluginhost.TaskConfig\022\022" +
-      "\n\ntask_class\030\002 \001(\t\"u\n\nTaskConfig\0229\n\005prop" +
-      "s\030\001 \003(\0132*.connectd.pluginhost.TaskConfig" +
-      ".PropsEntry\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r" +
-      "\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnectorStop\022\020\n\010in" +
-      "stance\030\001 \001(\004\"\364\001\n\tTaskStart\022\020\n\010instance\030\001" +
-      " \001(\004\0228\n\005props\030\002 \003(\0132).connectd.pluginhos" +
-      "t.TaskStart.PropsEntry\022\021\n\tconnector\030\003 \001(" +
-      "\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_records\030\005 \001(\010\022" +
-      "\027\n\017errant_reporter\030\006 \001(\010\022\033\n\023transaction_" +
-      "context\030\007 \001(\010\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t" +
-      "\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskStop\022\020\n\010insta" +
-      "nce\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010instance\030\001 \001(" +
-      "\004\" \n\014SourceCommit\022\020\n\010instance\030\001 \001(\004\"U\n\023S" +
-      "ourceCommitRecords\022\020\n\010instance\030\001 \001(\004\022,\n\004" +
-      "acks\030\002 \003(\0132\036.connectd.pluginhost.RecordA" +
-      "ck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020\n\010produced" +
-      "\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tpartition\030\004 \001(\005" +
-      "\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030\006 \001(\003\"\234\002\n\013" +
-      "SourceBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd." +
-      "pluginhost.Schema\0222\n\007records\030\002 \003(\0132!.con" +
-      "nectd.pluginhost.SourceRecord\022.\n\npartiti" +
-      "ons\030\003 \003(\0132\032.connectd.pluginhost.Value\0224\n" +
-      "\013offset_keys\030\004 \003(\0132\037.connectd.pluginhost" +
-      ".OffsetKeys\022E\n\024transaction_requests\030\005 \003(" +
-      "\0132\'.connectd.pluginhost.TransactionReque" +
-      "st\"B\n\022TransactionRequest\022\r\n\005after\030\001 \001(\r\022" +
-      "\r\n\005abort\030\002 \001(\010\022\016\n\006record\030\003 \001(\010\"\032\n\nOffset" +
-      "Keys\022\014\n\004keys\030\001 \003(\t\"\234\003\n\014SourceRecord\022\013\n\003s" +
-      "eq\030\001 \001(\004\022\030\n\020source_partition\030\014 \001(\r\022\023\n\013of" +
-      "fset_keys\030\r \001(\r\0221\n\roffset_values\030\016 \003(\0132\032" +
-      ".connectd.pluginhost.Value\022\r\n\005topic\030\004 \001(" +
-      "\t\022\034\n\017kafka_partition\030\005 \001(\005H\000\210\001\001\022\022\n\nkey_s" +
-      "chema\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.connectd.plug" +
-      "inhost.Value\022\024\n\014value_schema\030\010 \001(\r\022)\n\005va" +
-      "lue\030\t \001(\0132\032.connectd.pluginhost.Value\022\026\n" +
-      "\ttimestamp\030\n \001(\003H\001\210\001\001\022,\n\007headers\030\013 \003(\0132\033" +
-      ".connectd.pluginhost.HeaderB\022\n\020_kafka_pa" +
-      "rtitionB\014\n\n_timestampJ\004\010\002\020\003J\004\010\003\020\004\"P\n\006Hea" +
-      "der\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005valu" +
-      "e\030\003 \001(\0132\032.connectd.pluginhost.Value\"U\n\010S" +
-      "inkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\npartitions\030" +
-      "\002 \003(\0132#.connectd.pluginhost.TopicPartiti" +
-      "on\"V\n\tSinkClose\022\020\n\010instance\030\001 \001(\004\0227\n\npar" +
-      "titions\030\002 \003(\0132#.connectd.pluginhost.Topi" +
-      "cPartition\"{\n\007SinkPut\022\020\n\010instance\030\001 \001(\004\022" +
-      ",\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost.S" +
-      "chema\0220\n\007records\030\003 \003(\0132\037.connectd.plugin" +
-      "host.SinkRecord\"\330\002\n\nSinkRecord\022\r\n\005topic\030" +
-      "\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005\022\024\n\014kafka_" +
-      "offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030" +
-      "\005 \001(\0132\032.connectd.pluginhost.Value\022\024\n\014val" +
-      "ue_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connect" +
-      "d.pluginhost.Value\022\026\n\ttimestamp\030\010 \001(\003H\000\210" +
-      "\001\001\022:\n\016timestamp_type\030\t \001(\0162\".connectd.pl" +
-      "uginhost.TimestampType\022,\n\007headers\030\n \003(\0132" +
-      "\033.connectd.pluginhost.HeaderB\014\n\n_timesta" +
-      "mp\"X\n\rSinkPreCommit\022\020\n\010instance\030\001 \001(\004\0225\n" +
-      "\007offsets\030\002 \003(\0132$.connectd.pluginhost.Par" +
-      "titionOffset\"\247\002\n\tSinkReply\0224\n\006commit\030\001 \003" +
-      "(\0132$.connectd.pluginhost.PartitionOffset" +
-      "\022;\n\rreset_offsets\030\002 \003(\0132$.connectd.plugi" +
-      "nhost.PartitionOffset\0222\n\005pause\030\003 \003(\0132#.c" +
-      "onnectd.pluginhost.TopicPartition\0223\n\006res" +
-      "ume\030\004 \003(\0132#.connectd.pluginhost.TopicPar" +
-      "tition\022\026\n\016request_commit\030\005 \001(\010\022\027\n\ntimeou" +
-      "t_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms\"2\n\016TopicP" +
-      "artition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030\002 \001" +
-      "(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(\t\022\021\n\t" +
-      "partition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013Host" +
-      "Request\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002 \001(" +
-      "\0132 .connectd.pluginhost.ReadOffsetsH\000\022:\n" +
-      "\rreport_errant\030\003 \001(\0132!.connectd.pluginho" +
-      "st.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostRespon" +
-      "se\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offsets" +
-      "\030\003 \001(\0132\034.connectd.pluginhost.OffsetsH\000\022)" +
-      "\n\004done\030\004 \001(\0132\031.connectd.pluginhost.DoneH" +
-      "\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010instance" +
-      "\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plugi" +
-      "nhost.Schema\022/\n\006record\030\003 \001(\0132\037.connectd." +
-      "pluginhost.SinkRecord\022+\n\005error\030\004 \001(\0132\034.c" +
-      "onnectd.pluginhost.Failure\"O\n\013ReadOffset" +
-      "s\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002 \003(\0132" +
-      "\032.connectd.pluginhost.Value\"<\n\007Offsets\0221" +
-      "\n\007entries\030\001 \003(\0132 .connectd.pluginhost.Of" +
-      "fsetEntry\"h\n\013OffsetEntry\022-\n\tpartition\030\001 " +
-      "\001(\0132\032.connectd.pluginhost.Value\022*\n\006offse" +
-      "t\030\002 \001(\0132\032.connectd.pluginhost.Value\"\231\001\n\005" +
-      "Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_task_" +
-      "reconfiguration\030\002 \001(\0132\031.connectd.pluginh" +
-      "ost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.connec" +
-      "td.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n\006Sche" +
-      "ma\022-\n\004type\030\001 \001(\0162\037.connectd.pluginhost.S" +
-      "chemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003 \001(" +
-      "\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022?\n\n" +
-      "parameters\030\006 \003(\0132+.connectd.pluginhost.S" +
-      "chema.ParametersEntry\0221\n\rdefault_value\030\007" +
-      " \001(\0132\032.connectd.pluginhost.Value\022*\n\006fiel" +
-      "ds\030\010 \003(\0132\032.connectd.pluginhost.Field\022/\n\n" +
-      "key_schema\030\t \001(\0132\033.connectd.pluginhost.S" +
-      "chema\0221\n\014value_schema\030\n \001(\0132\033.connectd.p" +
-      "luginhost.Schema\0321\n\017ParametersEntry\022\013\n\003k" +
-      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_version\"" +
-      "B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(\0132\033" +
-      ".connectd.pluginhost.Schema\"\323\003\n\005Value\022\024\n" +
-      "\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001(\021H" +
-      "\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_value\030" +
-      "\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rfloat3" +
-      "2_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(\001H\000" +
-      "\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_value\030" +
-      "\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.connectd." +
-      "pluginhost.ListValueH\000\0222\n\tmap_value\030\013 \001(" +
-      "\0132\035.connectd.pluginhost.MapValueH\000\0228\n\014st" +
-      "ruct_value\030\014 \001(\0132 .connectd.pluginhost.S" +
-      "tructValueH\000\0225\n\rdecimal_value\030\r \001(\0132\034.co" +
-      "nnectd.pluginhost.DecimalH\000\022\024\n\ndate_valu" +
-      "e\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005items\030" +
-      "\001 \003(\0132\032.connectd.pluginhost.Value\"`\n\010Map" +
-      "Value\022(\n\004keys\030\001 \003(\0132\032.connectd.pluginhos" +
-      "t.Value\022*\n\006values\030\002 \003(\0132\032.connectd.plugi" +
-      "nhost.Value\"9\n\013StructValue\022*\n\006values\030\001 \003" +
-      "(\0132\032.connectd.pluginhost.Value\"*\n\007Decima" +
-      "l\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001\n\tC" +
-      "onfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002 \003(" +
-      "\0132).connectd.pluginhost.Configure.PropsE" +
-      "ntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n\003ke" +
-      "y\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnectRe" +
-      "cord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partition\030\002" +
-      " \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022\022\n\n" +
-      "key_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connectd" +
-      ".pluginhost.Value\022\024\n\014value_schema\030\006 \001(\r\022" +
-      ")\n\005value\030\007 \001(\0132\032.connectd.pluginhost.Val" +
-      "ue\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers\030\t " +
-      "\003(\0132\033.connectd.pluginhost.HeaderB\022\n\020_kaf" +
-      "ka_partitionB\017\n\r_kafka_offsetB\014\n\n_timest" +
-      "amp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001(\004\022,\n" +
-      "\007schemas\030\002 \003(\0132\033.connectd.pluginhost.Sch" +
-      "ema\0223\n\007records\030\003 \003(\0132\".connectd.pluginho" +
-      "st.ConnectRecord\"y\n\020TransformedBatch\022,\n\007" +
-      "schemas\030\001 \003(\0132\033.connectd.pluginhost.Sche" +
-      "ma\0227\n\007records\030\002 \003(\0132&.connectd.pluginhos" +
-      "t.TransformedRecord\"\262\001\n\021TransformedRecor" +
-      "d\0224\n\006record\030\001 \001(\0132\".connectd.pluginhost." +
-      "ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031.conne" +
-      "ctd.pluginhost.DoneH\000\022/\n\007failure\030\003 \001(\0132\034" +
-      ".connectd.pluginhost.FailureH\000B\010\n\006result" +
-      "\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003(\010\"\223\001" +
-      "\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nto_c" +
-      "onnect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.connectd" +
-      ".pluginhost.Schema\022/\n\005items\030\004 \003(\0132 .conn" +
-      "ectd.pluginhost.ConvertItem\"\270\001\n\013ConvertI" +
-      "tem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n\005va" +
-      "lue\030\003 \001(\0132\032.connectd.pluginhost.Value\022\021\n" +
-      "\004data\030\004 \001(\014H\000\210\001\001\022\022\n\nheader_key\030\005 \001(\t\022/\n\007" +
-      "headers\030\006 \003(\0132\036.connectd.pluginhost.RawH" +
-      "eaderB\007\n\005_data\"6\n\tRawHeader\022\013\n\003key\030\001 \001(\t" +
-      "\022\022\n\005value\030\002 \001(\014H\000\210\001\001B\010\n\006_value\"m\n\016Conver" +
-      "tedBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plu" +
-      "ginhost.Schema\022-\n\005items\030\002 \003(\0132\036.connectd" +
-      ".pluginhost.Converted\"\333\001\n\tConverted\022\021\n\004d" +
-      "ata\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005value\030" +
-      "\003 \001(\0132\032.connectd.pluginhost.Value\022-\n\007fai" +
-      "lure\030\004 \001(\0132\034.connectd.pluginhost.Failure" +
-      "\022\027\n\017headers_changed\030\005 \001(\010\022/\n\007headers\030\006 \003" +
-      "(\0132\036.connectd.pluginhost.RawHeaderB\007\n\005_d" +
-      "ata*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNSPEC" +
-      "IFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PLUGI" +
-      "N_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTER\020\003" +
-      "\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n\032PL" +
-      "UGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_TYP" +
-      "E_PREDICATE\020\006*y\n\rTimestampType\022$\n TIMEST" +
-      "AMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMESTAM" +
-      "P_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYPE_L" +
-      "OG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SCHEM" +
-      "A_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_INT8" +
-      "\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_TYPE" +
-      "_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SCHEM" +
-      "A_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT64\020" +
-      "\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_TYP" +
-      "E_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021SCH" +
-      "EMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013\022\026\n" +
-      "\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.conn" +
-      "ectd.pluginhost.protoP\001Z9github.com/conn" +
-      "ectd/connectd/connectors/javaplugin/host" +
-      "pbb\006proto3"
+      "inType\022\017\n\007version\030\003 \001(\t\022M\n\005props\030\004 \003(\0132>" +
+      ".connectd.pluginhost.CanDefineTransactio" +
+      "nBoundaries.PropsEntry\032,\n\nPropsEntry\022\013\n\003" +
+      "key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\202\003\n\014AlterOf" +
+      "fsets\022\022\n\nclass_name\030\001 \001(\t\022-\n\004type\030\002 \001(\0162" +
+      "\037.connectd.pluginhost.PluginType\022\017\n\007vers" +
+      "ion\030\003 \001(\t\022;\n\005props\030\004 \003(\0132,.connectd.plug" +
+      "inhost.AlterOffsets.PropsEntry\0228\n\016source" +
+      "_offsets\030\005 \003(\0132 .connectd.pluginhost.Off" +
+      "setEntry\022:\n\014sink_offsets\030\006 \003(\0132$.connect" +
+      "d.pluginhost.PartitionOffset\022=\n\020reset_pa" +
+      "rtitions\030\007 \003(\0132#.connectd.pluginhost.Top" +
+      "icPartition\032,\n\nPropsEntry\022\013\n\003key\030\001 \001(\t\022\r" +
+      "\n\005value\030\002 \001(\t:\0028\001\"%\n\006Answer\022\r\n\005value\030\001 \001" +
+      "(\t\022\014\n\004flag\030\002 \001(\010\"\217\001\n\016ConnectorStart\022\020\n\010i" +
+      "nstance\030\001 \001(\004\022=\n\005props\030\002 \003(\0132..connectd." +
+      "pluginhost.ConnectorStart.PropsEntry\032,\n\n" +
+      "PropsEntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\002" +
+      "8\001\";\n\024ConnectorTaskConfigs\022\020\n\010instance\030\001" +
+      " \001(\004\022\021\n\tmax_tasks\030\002 \001(\005\"S\n\013TaskConfigs\0220" +
+      "\n\007configs\030\001 \003(\0132\037.connectd.pluginhost.Ta" +
+      "skConfig\022\022\n\ntask_class\030\002 \001(\t\"u\n\nTaskConf" +
+      "ig\0229\n\005props\030\001 \003(\0132*.connectd.pluginhost." +
+      "TaskConfig.PropsEntry\032,\n\nPropsEntry\022\013\n\003k" +
+      "ey\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"!\n\rConnector" +
+      "Stop\022\020\n\010instance\030\001 \001(\004\"\364\001\n\tTaskStart\022\020\n\010" +
+      "instance\030\001 \001(\004\0228\n\005props\030\002 \003(\0132).connectd" +
+      ".pluginhost.TaskStart.PropsEntry\022\021\n\tconn" +
+      "ector\030\003 \001(\t\022\014\n\004task\030\004 \001(\005\022\026\n\016commit_reco" +
+      "rds\030\005 \001(\010\022\027\n\017errant_reporter\030\006 \001(\010\022\033\n\023tr" +
+      "ansaction_context\030\007 \001(\010\032,\n\nPropsEntry\022\013\n" +
+      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\034\n\010TaskSto" +
+      "p\022\020\n\010instance\030\001 \001(\004\"\036\n\nSourcePoll\022\020\n\010ins" +
+      "tance\030\001 \001(\004\" \n\014SourceCommit\022\020\n\010instance\030" +
+      "\001 \001(\004\"U\n\023SourceCommitRecords\022\020\n\010instance" +
+      "\030\001 \001(\004\022,\n\004acks\030\002 \003(\0132\036.connectd.pluginho" +
+      "st.RecordAck\"o\n\tRecordAck\022\013\n\003seq\030\001 \001(\004\022\020" +
+      "\n\010produced\030\002 \001(\010\022\r\n\005topic\030\003 \001(\t\022\021\n\tparti" +
+      "tion\030\004 \001(\005\022\016\n\006offset\030\005 \001(\003\022\021\n\ttimestamp\030" +
+      "\006 \001(\003\"\234\002\n\013SourceBatch\022,\n\007schemas\030\001 \003(\0132\033" +
+      ".connectd.pluginhost.Schema\0222\n\007records\030\002" +
+      " \003(\0132!.connectd.pluginhost.SourceRecord\022" +
+      ".\n\npartitions\030\003 \003(\0132\032.connectd.pluginhos" +
+      "t.Value\0224\n\013offset_keys\030\004 \003(\0132\037.connectd." +
+      "pluginhost.OffsetKeys\022E\n\024transaction_req" +
+      "uests\030\005 \003(\0132\'.connectd.pluginhost.Transa" +
+      "ctionRequest\"B\n\022TransactionRequest\022\r\n\005af" +
+      "ter\030\001 \001(\r\022\r\n\005abort\030\002 \001(\010\022\016\n\006record\030\003 \001(\010" +
+      "\"\032\n\nOffsetKeys\022\014\n\004keys\030\001 \003(\t\"\234\003\n\014SourceR" +
+      "ecord\022\013\n\003seq\030\001 \001(\004\022\030\n\020source_partition\030\014" +
+      " \001(\r\022\023\n\013offset_keys\030\r \001(\r\0221\n\roffset_valu" +
+      "es\030\016 \003(\0132\032.connectd.pluginhost.Value\022\r\n\005" +
+      "topic\030\004 \001(\t\022\034\n\017kafka_partition\030\005 \001(\005H\000\210\001" +
+      "\001\022\022\n\nkey_schema\030\006 \001(\r\022\'\n\003key\030\007 \001(\0132\032.con" +
+      "nectd.pluginhost.Value\022\024\n\014value_schema\030\010" +
+      " \001(\r\022)\n\005value\030\t \001(\0132\032.connectd.pluginhos" +
+      "t.Value\022\026\n\ttimestamp\030\n \001(\003H\001\210\001\001\022,\n\007heade" +
+      "rs\030\013 \003(\0132\033.connectd.pluginhost.HeaderB\022\n" +
+      "\020_kafka_partitionB\014\n\n_timestampJ\004\010\002\020\003J\004\010" +
+      "\003\020\004\"P\n\006Header\022\013\n\003key\030\001 \001(\t\022\016\n\006schema\030\002 \001" +
+      "(\r\022)\n\005value\030\003 \001(\0132\032.connectd.pluginhost." +
+      "Value\"U\n\010SinkOpen\022\020\n\010instance\030\001 \001(\004\0227\n\np" +
+      "artitions\030\002 \003(\0132#.connectd.pluginhost.To" +
+      "picPartition\"V\n\tSinkClose\022\020\n\010instance\030\001 " +
+      "\001(\004\0227\n\npartitions\030\002 \003(\0132#.connectd.plugi" +
+      "nhost.TopicPartition\"{\n\007SinkPut\022\020\n\010insta" +
+      "nce\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pl" +
+      "uginhost.Schema\0220\n\007records\030\003 \003(\0132\037.conne" +
+      "ctd.pluginhost.SinkRecord\"\330\002\n\nSinkRecord" +
+      "\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005" +
+      "\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001" +
+      "(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Va" +
+      "lue\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\013" +
+      "2\032.connectd.pluginhost.Value\022\026\n\ttimestam" +
+      "p\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".c" +
+      "onnectd.pluginhost.TimestampType\022,\n\007head" +
+      "ers\030\n \003(\0132\033.connectd.pluginhost.HeaderB\014" +
+      "\n\n_timestamp\"X\n\rSinkPreCommit\022\020\n\010instanc" +
+      "e\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.plug" +
+      "inhost.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006" +
+      "commit\030\001 \003(\0132$.connectd.pluginhost.Parti" +
+      "tionOffset\022;\n\rreset_offsets\030\002 \003(\0132$.conn" +
+      "ectd.pluginhost.PartitionOffset\0222\n\005pause" +
+      "\030\003 \003(\0132#.connectd.pluginhost.TopicPartit" +
+      "ion\0223\n\006resume\030\004 \003(\0132#.connectd.pluginhos" +
+      "t.TopicPartition\022\026\n\016request_commit\030\005 \001(\010" +
+      "\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms" +
+      "\"2\n\016TopicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpar" +
+      "tition\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic" +
+      "\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(" +
+      "\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_of" +
+      "fsets\030\002 \001(\0132 .connectd.pluginhost.ReadOf" +
+      "fsetsH\000\022:\n\rreport_errant\030\003 \001(\0132!.connect" +
+      "d.pluginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014" +
+      "HostResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022" +
+      "/\n\007offsets\030\003 \001(\0132\034.connectd.pluginhost.O" +
+      "ffsetsH\000\022)\n\004done\030\004 \001(\0132\031.connectd.plugin" +
+      "host.DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020" +
+      "\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.conn" +
+      "ectd.pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037" +
+      ".connectd.pluginhost.SinkRecord\022+\n\005error" +
+      "\030\004 \001(\0132\034.connectd.pluginhost.Failure\"O\n\013" +
+      "ReadOffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartiti" +
+      "ons\030\002 \003(\0132\032.connectd.pluginhost.Value\"<\n" +
+      "\007Offsets\0221\n\007entries\030\001 \003(\0132 .connectd.plu" +
+      "ginhost.OffsetEntry\"h\n\013OffsetEntry\022-\n\tpa" +
+      "rtition\030\001 \001(\0132\032.connectd.pluginhost.Valu" +
+      "e\022*\n\006offset\030\002 \001(\0132\032.connectd.pluginhost." +
+      "Value\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034req" +
+      "uest_task_reconfiguration\030\002 \001(\0132\031.connec" +
+      "td.pluginhost.DoneH\000\0223\n\013raise_error\030\003 \001(" +
+      "\0132\034.connectd.pluginhost.FailureH\000B\006\n\004kin" +
+      "d\"\275\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.pl" +
+      "uginhost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n" +
+      "\004name\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc" +
+      "\030\005 \001(\t\022?\n\nparameters\030\006 \003(\0132+.connectd.pl" +
+      "uginhost.Schema.ParametersEntry\0221\n\rdefau" +
+      "lt_value\030\007 \001(\0132\032.connectd.pluginhost.Val" +
+      "ue\022*\n\006fields\030\010 \003(\0132\032.connectd.pluginhost" +
+      ".Field\022/\n\nkey_schema\030\t \001(\0132\033.connectd.pl" +
+      "uginhost.Schema\0221\n\014value_schema\030\n \001(\0132\033." +
+      "connectd.pluginhost.Schema\0321\n\017Parameters" +
+      "Entry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n" +
+      "\010_version\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006sche" +
+      "ma\030\002 \001(\0132\033.connectd.pluginhost.Schema\"\323\003" +
+      "\n\005Value\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_va" +
+      "lue\030\002 \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013in" +
+      "t32_value\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000" +
+      "\022\027\n\rfloat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_val" +
+      "ue\030\007 \001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013by" +
+      "tes_value\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036" +
+      ".connectd.pluginhost.ListValueH\000\0222\n\tmap_" +
+      "value\030\013 \001(\0132\035.connectd.pluginhost.MapVal" +
+      "ueH\000\0228\n\014struct_value\030\014 \001(\0132 .connectd.pl" +
+      "uginhost.StructValueH\000\0225\n\rdecimal_value\030" +
+      "\r \001(\0132\034.connectd.pluginhost.DecimalH\000\022\024\n" +
+      "\ndate_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue" +
+      "\022)\n\005items\030\001 \003(\0132\032.connectd.pluginhost.Va" +
+      "lue\"`\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd" +
+      ".pluginhost.Value\022*\n\006values\030\002 \003(\0132\032.conn" +
+      "ectd.pluginhost.Value\"9\n\013StructValue\022*\n\006" +
+      "values\030\001 \003(\0132\032.connectd.pluginhost.Value" +
+      "\"*\n\007Decimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002" +
+      " \001(\005\"\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005" +
+      "props\030\002 \003(\0132).connectd.pluginhost.Config" +
+      "ure.PropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsE" +
+      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n" +
+      "\rConnectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_p" +
+      "artition\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(" +
+      "\003H\001\210\001\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132" +
+      "\032.connectd.pluginhost.Value\022\024\n\014value_sch" +
+      "ema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.plug" +
+      "inhost.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007" +
+      "headers\030\t \003(\0132\033.connectd.pluginhost.Head" +
+      "erB\022\n\020_kafka_partitionB\017\n\r_kafka_offsetB" +
+      "\014\n\n_timestamp\"\202\001\n\013RecordBatch\022\020\n\010instanc" +
+      "e\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plug" +
+      "inhost.Schema\0223\n\007records\030\003 \003(\0132\".connect" +
+      "d.pluginhost.ConnectRecord\"y\n\020Transforme" +
+      "dBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plugi" +
+      "nhost.Schema\0227\n\007records\030\002 \003(\0132&.connectd" +
+      ".pluginhost.TransformedRecord\"\262\001\n\021Transf" +
+      "ormedRecord\0224\n\006record\030\001 \001(\0132\".connectd.p" +
+      "luginhost.ConnectRecordH\000\022,\n\007dropped\030\002 \001" +
+      "(\0132\031.connectd.pluginhost.DoneH\000\022/\n\007failu" +
+      "re\030\003 \001(\0132\034.connectd.pluginhost.FailureH\000" +
+      "B\010\n\006result\"#\n\020PredicateResults\022\017\n\007matche" +
+      "s\030\001 \003(\010\"\223\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001" +
+      "(\004\022\022\n\nto_connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132" +
+      "\033.connectd.pluginhost.Schema\022/\n\005items\030\004 " +
+      "\003(\0132 .connectd.pluginhost.ConvertItem\"\270\001" +
+      "\n\013ConvertItem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002" +
+      " \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd.pluginhos" +
+      "t.Value\022\021\n\004data\030\004 \001(\014H\000\210\001\001\022\022\n\nheader_key" +
+      "\030\005 \001(\t\022/\n\007headers\030\006 \003(\0132\036.connectd.plugi" +
+      "nhost.RawHeaderB\007\n\005_data\"6\n\tRawHeader\022\013\n" +
+      "\003key\030\001 \001(\t\022\022\n\005value\030\002 \001(\014H\000\210\001\001B\010\n\006_value" +
+      "\"m\n\016ConvertedBatch\022,\n\007schemas\030\001 \003(\0132\033.co" +
+      "nnectd.pluginhost.Schema\022-\n\005items\030\002 \003(\0132" +
+      "\036.connectd.pluginhost.Converted\"\333\001\n\tConv" +
+      "erted\022\021\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r" +
+      "\022)\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Va" +
+      "lue\022-\n\007failure\030\004 \001(\0132\034.connectd.pluginho" +
+      "st.Failure\022\027\n\017headers_changed\030\005 \001(\010\022/\n\007h" +
+      "eaders\030\006 \003(\0132\036.connectd.pluginhost.RawHe" +
+      "aderB\007\n\005_data*\317\001\n\nPluginType\022\033\n\027PLUGIN_T" +
+      "YPE_UNSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020" +
+      "\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_C" +
+      "ONVERTER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERT" +
+      "ER\020\004\022\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025" +
+      "PLUGIN_TYPE_PREDICATE\020\006*y\n\rTimestampType" +
+      "\022$\n TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036" +
+      "\n\032TIMESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMEST" +
+      "AMP_TYPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchemaTyp" +
+      "e\022\033\n\027SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA" +
+      "_TYPE_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021S" +
+      "CHEMA_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020" +
+      "\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYP" +
+      "E_FLOAT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022" +
+      "SCHEMA_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTE" +
+      "S\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYP" +
+      "E_MAP\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.g" +
+      "ithub.connectd.pluginhost.protoP\001Z9githu" +
+      "b.com/connectd/connectd/connectors/javap" +
+      "lugin/hostpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,

@@ -704,7 +704,14 @@ private static final long serialVersionUID = 0L;
 
   public static final int SINK_PUT_FIELD_NUMBER = 32;
   /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+   * <pre>
+   * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+   * reads the records of the worker's one high-volume message straight into SinkRecords
+   * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+   * of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes sink_put = 32;</code>
    * @return Whether the sinkPut field is set.
    */
   @java.lang.Override
@@ -712,25 +719,22 @@ private static final long serialVersionUID = 0L;
     return callCase_ == 32;
   }
   /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+   * <pre>
+   * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+   * reads the records of the worker's one high-volume message straight into SinkRecords
+   * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+   * of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes sink_put = 32;</code>
    * @return The sinkPut.
    */
   @java.lang.Override
-  public com.github.connectd.pluginhost.proto.SinkPut getSinkPut() {
+  public com.google.protobuf.ByteString getSinkPut() {
     if (callCase_ == 32) {
-       return (com.github.connectd.pluginhost.proto.SinkPut) call_;
+      return (com.google.protobuf.ByteString) call_;
     }
-    return com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
-  }
-  /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-   */
-  @java.lang.Override
-  public com.github.connectd.pluginhost.proto.SinkPutOrBuilder getSinkPutOrBuilder() {
-    if (callCase_ == 32) {
-       return (com.github.connectd.pluginhost.proto.SinkPut) call_;
-    }
-    return com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
+    return com.google.protobuf.ByteString.EMPTY;
   }
 
   public static final int SINK_PRE_COMMIT_FIELD_NUMBER = 33;
@@ -960,7 +964,8 @@ private static final long serialVersionUID = 0L;
       output.writeMessage(31, (com.github.connectd.pluginhost.proto.SinkClose) call_);
     }
     if (callCase_ == 32) {
-      output.writeMessage(32, (com.github.connectd.pluginhost.proto.SinkPut) call_);
+      output.writeBytes(
+          32, (com.google.protobuf.ByteString) call_);
     }
     if (callCase_ == 33) {
       output.writeMessage(33, (com.github.connectd.pluginhost.proto.SinkPreCommit) call_);
@@ -1064,7 +1069,8 @@ private static final long serialVersionUID = 0L;
     }
     if (callCase_ == 32) {
       size += com.google.protobuf.CodedOutputStream
-        .computeMessageSize(32, (com.github.connectd.pluginhost.proto.SinkPut) call_);
+        .computeBytesSize(
+            32, (com.google.protobuf.ByteString) call_);
     }
     if (callCase_ == 33) {
       size += com.google.protobuf.CodedOutputStream
@@ -1508,9 +1514,6 @@ private static final long serialVersionUID = 0L;
       if (sinkCloseBuilder_ != null) {
         sinkCloseBuilder_.clear();
       }
-      if (sinkPutBuilder_ != null) {
-        sinkPutBuilder_.clear();
-      }
       if (sinkPreCommitBuilder_ != null) {
         sinkPreCommitBuilder_.clear();
       }
@@ -1642,10 +1645,6 @@ private static final long serialVersionUID = 0L;
           sinkCloseBuilder_ != null) {
         result.call_ = sinkCloseBuilder_.build();
       }
-      if (callCase_ == 32 &&
-          sinkPutBuilder_ != null) {
-        result.call_ = sinkPutBuilder_.build();
-      }
       if (callCase_ == 33 &&
           sinkPreCommitBuilder_ != null) {
         result.call_ = sinkPreCommitBuilder_.build();
@@ -1757,7 +1756,7 @@ private static final long serialVersionUID = 0L;
           break;
         }
         case SINK_PUT: {
-          mergeSinkPut(other.getSinkPut());
+          setSinkPut(other.getSinkPut());
           break;
         }
         case SINK_PRE_COMMIT: {
@@ -1942,9 +1941,7 @@ private static final long serialVersionUID = 0L;
               break;
             } // case 250
             case 258: {
-              input.readMessage(
-                  internalGetSinkPutFieldBuilder().getBuilder(),
-                  extensionRegistry);
+              call_ = input.readBytes();
               callCase_ = 32;
               break;
             } // case 258
@@ -4603,146 +4600,74 @@ private static final long serialVersionUID = 0L;
       return sinkCloseBuilder_;
     }
 
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.SinkPut, com.github.connectd.pluginhost.proto.SinkPut.Builder, com.github.connectd.pluginhost.proto.SinkPutOrBuilder> sinkPutBuilder_;
     /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+     * <pre>
+     * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+     * reads the records of the worker's one high-volume message straight into SinkRecords
+     * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+     * of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes sink_put = 32;</code>
      * @return Whether the sinkPut field is set.
      */
-    @java.lang.Override
     public boolean hasSinkPut() {
       return callCase_ == 32;
     }
     /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+     * <pre>
+     * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+     * reads the records of the worker's one high-volume message straight into SinkRecords
+     * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+     * of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes sink_put = 32;</code>
      * @return The sinkPut.
      */
-    @java.lang.Override
-    public com.github.connectd.pluginhost.proto.SinkPut getSinkPut() {
-      if (sinkPutBuilder_ == null) {
-        if (callCase_ == 32) {
-          return (com.github.connectd.pluginhost.proto.SinkPut) call_;
-        }
-        return com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
-      } else {
-        if (callCase_ == 32) {
-          return sinkPutBuilder_.getMessage();
-        }
-        return com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
+    public com.google.protobuf.ByteString getSinkPut() {
+      if (callCase_ == 32) {
+        return (com.google.protobuf.ByteString) call_;
       }
+      return com.google.protobuf.ByteString.EMPTY;
     }
     /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+     * <pre>
+     * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+     * reads the records of the worker's one high-volume message straight into SinkRecords
+     * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+     * of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes sink_put = 32;</code>
+     * @param value The sinkPut to set.
+     * @return This builder for chaining.
      */
-    public Builder setSinkPut(com.github.connectd.pluginhost.proto.SinkPut value) {
-      if (sinkPutBuilder_ == null) {
-        if (value == null) {
-          throw new NullPointerException();
-        }
-        call_ = value;
-        onChanged();
-      } else {
-        sinkPutBuilder_.setMessage(value);
-      }
+    public Builder setSinkPut(com.google.protobuf.ByteString value) {
+      if (value == null) { throw new NullPointerException(); }
       callCase_ = 32;
+      call_ = value;
+      onChanged();
       return this;
     }
     /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-     */
-    public Builder setSinkPut(
-        com.github.connectd.pluginhost.proto.SinkPut.Builder builderForValue) {
-      if (sinkPutBuilder_ == null) {
-        call_ = builderForValue.build();
-        onChanged();
-      } else {
-        sinkPutBuilder_.setMessage(builderForValue.build());
-      }
-      callCase_ = 32;
-      return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-     */
-    public Builder mergeSinkPut(com.github.connectd.pluginhost.proto.SinkPut value) {
-      if (sinkPutBuilder_ == null) {
-        if (callCase_ == 32 &&
-            call_ != com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance()) {
-          call_ = com.github.connectd.pluginhost.proto.SinkPut.newBuilder((com.github.connectd.pluginhost.proto.SinkPut) call_)
-              .mergeFrom(value).buildPartial();
-        } else {
-          call_ = value;
-        }
-        onChanged();
-      } else {
-        if (callCase_ == 32) {
-          sinkPutBuilder_.mergeFrom(value);
-        } else {
-          sinkPutBuilder_.setMessage(value);
-        }
-      }
-      callCase_ = 32;
-      return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+     * <pre>
+     * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+     * reads the records of the worker's one high-volume message straight into SinkRecords
+     * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+     * of a generated message per record and value.
+     * </pre>
+     *
+     * <code>bytes sink_put = 32;</code>
+     * @return This builder for chaining.
      */
     public Builder clearSinkPut() {
-      if (sinkPutBuilder_ == null) {
-        if (callCase_ == 32) {
-          callCase_ = 0;
-          call_ = null;
-          onChanged();
-        }
-      } else {
-        if (callCase_ == 32) {
-          callCase_ = 0;
-          call_ = null;
-        }
-        sinkPutBuilder_.clear();
+      if (callCase_ == 32) {
+        callCase_ = 0;
+        call_ = null;
+        onChanged();
       }
       return this;
-    }
-    /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-     */
-    public com.github.connectd.pluginhost.proto.SinkPut.Builder getSinkPutBuilder() {
-      return internalGetSinkPutFieldBuilder().getBuilder();
-    }
-    /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-     */
-    @java.lang.Override
-    public com.github.connectd.pluginhost.proto.SinkPutOrBuilder getSinkPutOrBuilder() {
-      if ((callCase_ == 32) && (sinkPutBuilder_ != null)) {
-        return sinkPutBuilder_.getMessageOrBuilder();
-      } else {
-        if (callCase_ == 32) {
-          return (com.github.connectd.pluginhost.proto.SinkPut) call_;
-        }
-        return com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
-      }
-    }
-    /**
-     * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-     */
-    private com.google.protobuf.SingleFieldBuilder<
-        com.github.connectd.pluginhost.proto.SinkPut, com.github.connectd.pluginhost.proto.SinkPut.Builder, com.github.connectd.pluginhost.proto.SinkPutOrBuilder> 
-        internalGetSinkPutFieldBuilder() {
-      if (sinkPutBuilder_ == null) {
-        if (!(callCase_ == 32)) {
-          call_ = com.github.connectd.pluginhost.proto.SinkPut.getDefaultInstance();
-        }
-        sinkPutBuilder_ = new com.google.protobuf.SingleFieldBuilder<
-            com.github.connectd.pluginhost.proto.SinkPut, com.github.connectd.pluginhost.proto.SinkPut.Builder, com.github.connectd.pluginhost.proto.SinkPutOrBuilder>(
-                (com.github.connectd.pluginhost.proto.SinkPut) call_,
-                getParentForChildren(),
-                isClean());
-        call_ = null;
-      }
-      callCase_ = 32;
-      onChanged();
-      return sinkPutBuilder_;
     }
 
     private com.google.protobuf.SingleFieldBuilder<

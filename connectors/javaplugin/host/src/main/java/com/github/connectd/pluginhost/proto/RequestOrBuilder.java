@@ -287,19 +287,29 @@ public interface RequestOrBuilder extends
   com.github.connectd.pluginhost.proto.SinkCloseOrBuilder getSinkCloseOrBuilder();
 
   /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+   * <pre>
+   * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+   * reads the records of the worker's one high-volume message straight into SinkRecords
+   * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+   * of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes sink_put = 32;</code>
    * @return Whether the sinkPut field is set.
    */
   boolean hasSinkPut();
   /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
+   * <pre>
+   * An encoded SinkPut: bytes (the wire format of the message itself), so that the host
+   * reads the records of the worker's one high-volume message straight into SinkRecords
+   * (SinkPutReader) and the worker writes them straight from its own (sinkput.go), instead
+   * of a generated message per record and value.
+   * </pre>
+   *
+   * <code>bytes sink_put = 32;</code>
    * @return The sinkPut.
    */
-  com.github.connectd.pluginhost.proto.SinkPut getSinkPut();
-  /**
-   * <code>.connectd.pluginhost.SinkPut sink_put = 32;</code>
-   */
-  com.github.connectd.pluginhost.proto.SinkPutOrBuilder getSinkPutOrBuilder();
+  com.google.protobuf.ByteString getSinkPut();
 
   /**
    * <code>.connectd.pluginhost.SinkPreCommit sink_pre_commit = 33;</code>

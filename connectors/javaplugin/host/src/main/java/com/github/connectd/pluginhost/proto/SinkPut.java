@@ -7,7 +7,7 @@ package com.github.connectd.pluginhost.proto;
 
 /**
  * <pre>
- * SinkPut calls put(records) with one batch.
+ * SinkPut calls put(records) with one batch. It crosses as Request.sink_put's bytes.
  * </pre>
  *
  * Protobuf type {@code connectd.pluginhost.SinkPut}
@@ -348,7 +348,7 @@ private static final long serialVersionUID = 0L;
   }
   /**
    * <pre>
-   * SinkPut calls put(records) with one batch.
+   * SinkPut calls put(records) with one batch. It crosses as Request.sink_put's bytes.
    * </pre>
    *
    * Protobuf type {@code connectd.pluginhost.SinkPut}
