@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/connectd/connectd/connectors"
 	pb "github.com/connectd/connectd/connectors/javaplugin/hostpb"
@@ -157,4 +158,50 @@ func BenchmarkJavaHeaderConverter(b *testing.B) {
 			b.ReportMetric(float64(b.N*records)/b.Elapsed().Seconds(), "records/s")
 		})
 	}
+}
+
+// BenchmarkFileStreamSinkThroughTheHost measures records/s of Apache's FileStream sink fed
+// through the host: put batches of max.poll.records' default (500) records as the pipeline
+// makes them with the StringConverter (a 100-byte string value with its schema, no key, a
+// timestamp), each batch one round trip over the channel. No Kafka: this is the boundary's
+// cost, with the sink's own (a line written per record), alone.
+//
+//	go test -run '^$' -bench FileStreamSinkThroughTheHost -benchtime 5x ./connectors/javaplugin
+func BenchmarkFileStreamSinkThroughTheHost(b *testing.B) {
+	const batches, perBatch = 400, 500
+	h := newTestHost(b, Config{})
+	ctx := testContext(b)
+	conn := h.NewConnector(fileSink, pb.PluginType_PLUGIN_TYPE_SINK, "").(connectors.SinkConnector)
+	if _, err := h.Hello(ctx); err != nil {
+		b.Fatal(err)
+	}
+	str := &connectors.Schema{Type: connectors.TypeString, Optional: true}
+	batch := make([]connectors.SinkRecord, perBatch)
+	start := time.UnixMilli(1_700_000_000_000)
+	for i := range batch {
+		batch[i] = connectors.SinkRecord{Topic: "lines", KeySchema: str, ValueSchema: str,
+			Value: fmt.Sprintf("line-%08d %s", i, strings.Repeat("x", 86)), Timestamp: start.Add(time.Duration(i) * time.Millisecond)}
+	}
+	b.ResetTimer()
+	total := 0
+	for n := range b.N {
+		task := conn.NewTask()
+		file := filepath.Join(b.TempDir(), "out-"+strconv.Itoa(n)+".txt")
+		if err := task.Start(&sinkContext{}, map[string]string{"file": file, "topics": "lines"}); err != nil {
+			b.Fatal(err)
+		}
+		for i := range batches {
+			for j := range batch {
+				batch[j].Offset = int64(i*perBatch + j)
+			}
+			if err := task.Put(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			total += len(batch)
+		}
+		if err := task.Stop(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "records/s")
 }

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
@@ -201,21 +202,29 @@ final class SinkPutReader {
         private String topic(CodedInputStream in, int recordOffset) throws IOException {
             int len = in.readRawVarint32();
             int at = recordOffset + in.getTotalBytesRead();
+            in.skipRawBytes(len); // checks that the bytes are there
             if (lastTopicOffset >= 0 && len == lastTopicLength
                     && Arrays.equals(b, at, at + len, b, lastTopicOffset, lastTopicOffset + len)) {
-                in.skipRawBytes(len);
                 return lastTopic;
             }
-            in.skipRawBytes(len); // checks that the bytes are there
-            // As the generated code reads a proto3 string: invalid UTF-8 is refused.
-            ByteString bytes = UnsafeByteOperations.unsafeWrap(b, at, len);
-            if (!bytes.isValidUtf8()) {
-                throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
-            }
-            String s = bytes.toStringUtf8();
+            String s = utf8(at, len);
             lastTopicOffset = at;
             lastTopicLength = len;
             lastTopic = s;
+            return s;
+        }
+
+        /**
+         * A proto3 string field's bytes as the generated code reads them, invalid UTF-8 refused,
+         * but decoded by the JDK's intrinsic decoder (protobuf's own was the host's largest cost
+         * in a put). The JDK replaces every malformed sequence with U+FFFD, so a string without
+         * one was valid; one with it is checked.
+         */
+        private String utf8(int at, int len) throws InvalidProtocolBufferException {
+            String s = new String(b, at, len, StandardCharsets.UTF_8);
+            if (s.indexOf('\uFFFD') >= 0 && !UnsafeByteOperations.unsafeWrap(b, at, len).isValidUtf8()) {
+                throw new InvalidProtocolBufferException("Protocol message had invalid UTF-8.");
+            }
             return s;
         }
 
@@ -252,7 +261,10 @@ final class SinkPutReader {
             Object out = null;
             for (int t = in.readTag(); t != 0; t = in.readTag()) {
                 if (t == VALUE_STRING) {
-                    out = in.readStringRequireUtf8();
+                    int len = in.readRawVarint32();
+                    int at = offset + in.getTotalBytesRead();
+                    in.skipRawBytes(len); // checks that the bytes are there
+                    out = utf8(at, len);
                 } else if (t == VALUE_BYTES) {
                     out = in.readByteArray();
                 } else if (t == VALUE_INT64) {

@@ -102,7 +102,7 @@ class SinkPutReaderTest {
         nested.put("k", 1L);
         List<Object> values = Arrays.asList(null, true, false, (byte) -8, (byte) 127, (short) -300, -70000, Integer.MIN_VALUE, 0,
                 -(1L << 40), Long.MAX_VALUE, Long.MIN_VALUE, 0L, 1.5f, Float.NaN, -2.25, Double.NEGATIVE_INFINITY, 0.0, "",
-                "naïve ☃ 𝄞", "x".repeat(300), new byte[0], new byte[] {0, 1, (byte) 255}, new Date(1_700_000_000_123L),
+                "naïve ☃ 𝄞", "a replacement character \uFFFD is valid", "x".repeat(300), new byte[0], new byte[] {0, 1, (byte) 255}, new Date(1_700_000_000_123L),
                 new Date(-1L), List.of(1, "two"), nested, new BigDecimal("-1.25"));
         DataCodec.SchemaTable schemas = new DataCodec.SchemaTable();
         SinkPut.Builder b = SinkPut.newBuilder().setInstance(1L << 40);
@@ -182,7 +182,12 @@ class SinkPutReaderTest {
                 .setTopic("t").setValueSchema(2)).build().toByteString();
         ByteString truncated = SinkPut.newBuilder().addRecords(com.github.connectd.pluginhost.proto.SinkRecord.newBuilder()
                 .setTopic("t").setValue(DataCodec.toProto("value"))).build().toByteString().substring(0, 10);
-        for (ByteString b : List.of(badTopic, badValue, truncated)) {
+        byte[] fffdThenBad = {(byte) 0xef, (byte) 0xbf, (byte) 0xbd, (byte) 0xc0, (byte) 0x80}; // U+FFFD, then an overlong NUL
+        byte[] surrogate = {'a', (byte) 0xed, (byte) 0xa0, (byte) 0x80}; // U+D800 in UTF-8: not a character
+        ByteString badValue2 = put(concat(field(1, "t".getBytes()), field(7, field(8, fffdThenBad))));
+        ByteString badValue3 = put(concat(field(1, "t".getBytes()), field(7, field(8, surrogate))));
+        ByteString topicBeyondRecord = put(new byte[] {0x0a, 50, 't'}); // topic: 50 bytes said, 1 there
+        for (ByteString b : List.of(badTopic, badValue, badValue2, badValue3, truncated, topicBeyondRecord)) {
             assertThrows(InvalidProtocolBufferException.class, () -> generated(b));
             assertThrows(InvalidProtocolBufferException.class, () -> SinkPutReader.records(b));
         }
