@@ -25,6 +25,12 @@ import (
 	"github.com/connectd/connectd/connectors/javaplugin"
 )
 
+// defaultHostJVMOptions caps the plugin host's heap where Apache Kafka Connect's
+// connect-distributed.sh caps its worker's (KAFKA_HEAP_OPTS' -Xmx2G). Without a cap the JVM
+// takes up to a quarter of the machine's memory, and G1 grows the heap rather than collect:
+// a host that moved three million records held 3–4 GiB.
+const defaultHostJVMOptions = "-Xmx2G"
+
 // workerConfigDef is the worker properties table: Kafka Connect's keys (spec §8) that
 // connectd reads, with DESIGN.md's defaults where Kafka Connect has none, plus connectd's own.
 var workerConfigDef = connectors.ConfigDef{
@@ -98,8 +104,8 @@ var workerConfigDef = connectors.ConfigDef{
 		Doc: "connectd's own: the Connect API and Kafka clients version the Java plugins of plugin.path see. Plugins built for 4.3 and older fail on 4.4's clients, as on Apache Kafka Connect 4.4."},
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
-	{Name: "connectd.plugin.host.jvm.options", Type: connectors.String, Default: "", Importance: connectors.Low,
-		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces, such as -Xmx512m to bound its heap; blank means the JVM's defaults (G1, a heap of up to a quarter of the machine's memory)."},
+	{Name: "connectd.plugin.host.jvm.options", Type: connectors.String, Default: defaultHostJVMOptions, Importance: connectors.Low,
+		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces; they replace the default, " + defaultHostJVMOptions + ", the heap cap of Apache Kafka Connect's connect-distributed.sh. Blank means the JVM's own defaults (a heap of up to a quarter of the machine's memory)."},
 	{Name: "connectd.plugin.host.maven.repository", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: where the plugin host's jars are fetched from the first time it is built: a Maven Central mirror's URL, or a directory (or file:// URL) laid out as a Maven repository such as ~/.m2/repository; blank means $CONNECTD_MAVEN_REPOSITORY, else Maven Central."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,
