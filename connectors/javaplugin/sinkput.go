@@ -93,12 +93,6 @@ func (e *sinkPutEncoder) encode(inst uint64, records []connectors.SinkRecord) ([
 	return b, nil
 }
 
-// encodeSinkPut is the encoded SinkPut of records, in a buffer of its own.
-func encodeSinkPut(inst uint64, records []connectors.SinkRecord) ([]byte, error) {
-	var e sinkPutEncoder
-	return e.encode(inst, records)
-}
-
 // record appends r's SinkRecord, fields in number order as the generated code writes them.
 func (e *sinkPutEncoder) record(b []byte, r *connectors.SinkRecord, table *schemaTable) ([]byte, error) {
 	var err error

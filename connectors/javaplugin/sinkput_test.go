@@ -152,3 +152,10 @@ func TestEncodeSinkPutReusedBuffers(t *testing.T) {
 		checkEncoding(t, &e, uint64(n+1), records)
 	}
 }
+
+// encodeSinkPut is the encoded SinkPut of records, in a buffer of its own (the worker reuses
+// one encoder per task; the tests compare a fresh one with it).
+func encodeSinkPut(inst uint64, records []connectors.SinkRecord) ([]byte, error) {
+	var e sinkPutEncoder
+	return e.encode(inst, records)
+}
