@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -341,6 +342,7 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
+	growPipe(stderr, log)
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("%w: start %s: %w", ErrHostDown, cmd.Path, err)
 	}
@@ -367,15 +369,56 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 }
 
 // readStderr logs the host's output (its plugins' logs) and keeps the last lines for traces.
+//
+// A plugin may print a line per record (Kafka's VerifiableSink prints two), so this is on the
+// path of every record: the host's task thread blocks in its write whenever the pipe is full.
+// Lines are therefore read in large chunks and not copied into a string apiece unless the log
+// takes them (at debug level; the logger's level may change at run time, admin/loggers).
 func (p *process) readStderr(r io.Reader) {
 	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, 64<<10), 1<<20)
+	s.Buffer(make([]byte, stderrBuffer), stderrBuffer)
+	ctx := context.Background()
 	for s.Scan() {
-		line := s.Text()
+		line := s.Bytes()
 		p.stderr.add(line)
-		p.log.Debug(line) // the logger's level may change at run time (admin/loggers)
+		if p.log.Enabled(ctx, slog.LevelDebug) {
+			p.log.Debug(string(line))
+		}
 	}
 }
+
+// stderrBuffer is the size of the host's standard error pipe and of the buffer it is read
+// into, which is also the longest line kept: a pipe the size of Linux's default (64 KiB) holds
+// one write of the host's log buffer, so the host's next write waited for the worker's reader to
+// be scheduled; 1 MiB is the most an unprivileged process may ask for (fs.pipe-max-size's
+// default).
+const stderrBuffer = 1 << 20
+
+// growPipe asks the kernel for a pipe of stderrBuffer bytes behind f; the default stays where
+// it cannot (a lower fs.pipe-max-size).
+func growPipe(f any, log *slog.Logger) {
+	sc, ok := f.(syscall.Conn)
+	if !ok {
+		return
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return
+	}
+	var errno syscall.Errno
+	if err := rc.Control(func(fd uintptr) {
+		_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, stderrBuffer)
+	}); err == nil && errno != 0 {
+		log.Debug("could not grow the plugin host's output pipe", "err", errno)
+	}
+}
+
+// fSetPipeSize and fGetPipeSize are Linux's F_SETPIPE_SZ and F_GETPIPE_SZ (linux/fcntl.h),
+// which the syscall package does not name.
+const (
+	fSetPipeSize = 1031
+	fGetPipeSize = 1032
+)
 
 // read serves the host's frames until its output ends.
 // frameReader reads the host's frames whatever their size. protodelim's default limit (4 MiB)
@@ -608,24 +651,35 @@ func (e *JavaError) Error() string {
 	return e.Class + ": " + e.Message
 }
 
-// lineRing keeps the last max lines written to it.
+// lineRing keeps the last max lines written to it, each in a buffer of its own that the line
+// max lines later is copied into: no allocation per line once the ring went round.
 type lineRing struct {
 	mu    sync.Mutex
 	max   int
-	lines []string
+	lines [][]byte
+	next  int // the slot the next line goes to, once all max are in use
 }
 
-func (r *lineRing) add(line string) {
+func (r *lineRing) add(line []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.lines = append(r.lines, line)
-	if len(r.lines) > r.max {
-		r.lines = r.lines[len(r.lines)-r.max:]
+	if len(r.lines) < r.max {
+		r.lines = append(r.lines, slices.Clone(line))
+		return
 	}
+	r.lines[r.next] = append(r.lines[r.next][:0], line...)
+	r.next = (r.next + 1) % r.max
 }
 
 func (r *lineRing) String() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return strings.Join(r.lines, "\n")
+	var b strings.Builder
+	for i := range r.lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.Write(r.lines[(r.next+i)%len(r.lines)])
+	}
+	return b.String()
 }
