@@ -30,6 +30,7 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 	creates := fs.Int("creates", 50, "connectors created one after another for create → RUNNING")
 	conns := fs.Int("conns", 64, "connections of the GET …/status load")
 	statusWindow := fs.Duration("status-duration", 3*time.Second, "measurement window of the status load")
+	getClient := fs.String("get-client", getClientRaw, "client of the GET …/status load: raw (a minimal keep-alive HTTP/1.1 client, cheap on the shared cores) or net/http")
 	warmup := fs.Duration("warmup", 2*time.Second, "status load before its window, not measured (the JVM compiles its hot paths in it)")
 	lines := fs.Int("lines", 500000, "lines of the FileStreamSource file, and records of the FileStreamSink topic")
 	lineSize := fs.Int("line-size", 100, "bytes per line (the record value), without the newline")
@@ -43,6 +44,9 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 	readyTimeout := fs.Duration("ready-timeout", 5*time.Minute, "deadline for a worker to answer GET /health with 200 (two JVMs starting side by side on a loaded 2-core box took over 2 min)")
 	warmBroker := fs.Bool("warm-broker", true, "before the measured runs, take a throwaway connectd worker through every step, so that neither runtime meets a cold broker JVM")
 	return func(ctx context.Context) (*result, error) {
+		if err := checkGetClient(*getClient); err != nil {
+			return nil, err
+		}
 		if c.smoke {
 			*creates, *lines, *idle, *statusWindow, *warmup = 5, 20000, time.Second, 200*time.Millisecond, 50*time.Millisecond
 			// Apache's failover takes two more JVM starts and its 10 s session timeout: the
@@ -120,7 +124,7 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 		}
 		st := compareSteps{
 			broker: broker, run: run, oneLine: oneLine, bigFile: bigFile, dir: dir, sinkTopic: sinkTopic,
-			creates: *creates, conns: *conns, warmup: *warmup, window: *statusWindow, lines: *lines,
+			creates: *creates, conns: *conns, getClient: *getClient, warmup: *warmup, window: *statusWindow, lines: *lines,
 			lineSize: *lineSize, idle: *idle, timeout: *timeout,
 		}
 		if *warmBroker {
@@ -204,6 +208,7 @@ type flow struct {
 
 type compareSteps struct {
 	broker, run, oneLine, bigFile, dir, sinkTopic string
+	getClient                                     string
 	creates, conns, lines, lineSize               int
 	warmup, window, idle, timeout                 time.Duration
 }
@@ -240,7 +245,7 @@ func (st compareSteps) measure(ctx context.Context, s *compareSide, props map[st
 	if err != nil {
 		return err
 	}
-	l := &loader{base: w.url, conns: st.conns}
+	l := &loader{base: w.url, conns: st.conns, client: st.getClient}
 	if s.status, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
 		return fmt.Errorf("status load: %w", err)
 	}
@@ -570,6 +575,7 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		"one Apache Kafka broker; connectd (distributed, its own group and internal topics on that broker) and then Apache Kafka Connect (ConnectDistributed, connect-distributed.sh's JVM defaults: -Xms256M -Xmx2G, G1) each run alone through the same steps; the benchmark client shares the machine",
 		"start → ready: exec until GET /health answers 200 (both answer 503 while starting); idle RSS: VmRSS after --idle; RSS after the run: after the status load, the source and the sink",
 		fmt.Sprintf("create → RUNNING: %d FileStreamSource connectors (one-line file), one after another, POST until status shows connector and task RUNNING (1 ms polls)", st.creates),
+		fmt.Sprintf("GET …/status: %d connections in closed loops, %v warm-up (not measured), %v window; %s", st.conns, st.warmup, st.window, getClientNote(st.getClient)),
 		fmt.Sprintf("FileStream: %d lines of %d B; both with offset.flush.interval.ms %d and StringConverter; times from the POST, so they include the task's start; source committed = GET /connectors/<name>/offsets position at the file's length (polled every 20 ms); sink committed = group connect-<name> at the topic's end; the sink's file is checked to hold every line", st.lines, st.lineSize, flush.Milliseconds()),
 		fmt.Sprintf("failover: a fresh two-worker cluster per case with %d connectors (one task each); kill -9 of the worker hosting the most instances until the survivor's status shows every connector and task RUNNING on it; Apache detects the loss at session.timeout.ms (10 s) and with its default scheduled.rebalance.max.delay.ms (5 min) waits that long before reassigning", foConnectors),
 		fmt.Sprintf("source topic end offsets when the offset covered the file: connectd %d, Apache %d (want %d); sink files: connectd %d lines, Apache %d lines", c.sourceWrittenOff, a.sourceWrittenOff, st.lines, c.sinkLines, a.sinkLines),

@@ -37,7 +37,11 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 	file := fs.String("file", "/dev/null", "file of the FileStreamSource connectors it creates (it stays empty, so they idle); with --target it must exist on the server")
 	prefix := fs.String("prefix", "restbench", "connector names are <prefix>-<i> and <prefix>-churn-<conn>-<i>")
 	readyTimeout := fs.Duration("ready-timeout", 30*time.Second, "deadline for the worker (or --target) to answer GET /")
+	getClient := fs.String("get-client", getClientRaw, "client of the GET cells: raw (a minimal keep-alive HTTP/1.1 client, cheap on the shared cores) or net/http")
 	return func(ctx context.Context) (*result, error) {
+		if err := checkGetClient(*getClient); err != nil {
+			return nil, err
+		}
 		if c.smoke {
 			*duration, *warmup, *nConnectors = 80*time.Millisecond, 10*time.Millisecond, 3
 		}
@@ -121,8 +125,8 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 					if *target != "" && srv.name == "connectd" {
 						srv.name = "target"
 					}
-					l := &loader{base: srv.base, conns: n, prefix: fmt.Sprintf("%s-churn-%d", *prefix, n), config: connectorConfig, setup: setup}
-					var op func(ctx context.Context, cl *http.Client, conn, i int) error
+					l := &loader{base: srv.base, conns: n, prefix: fmt.Sprintf("%s-churn-%d", *prefix, n), config: connectorConfig, setup: setup, client: *getClient}
+					var op loadOp
 					switch cell {
 					case "status":
 						op = l.get(statusPath)
@@ -159,7 +163,7 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 			"churn: one sample = POST /connectors (201) then DELETE (204) of a fresh connector; req/s counts pairs",
 			"bare net/http: a handler in the benchmark process serving the bytes the target answered (status and list), or a fixed 201 / 204 (churn); the ceiling of this client and HTTP stack on this machine",
 			fmt.Sprintf("%d idle FileStreamSource connectors exist during the status and list cells; server: %s", *nConnectors, info),
-			"load generator, bare handler and connectd worker share the machine's cores; the client is net/http with keep-alive, MaxIdleConnsPerHost = connections",
+			getClientNote(*getClient),
 		}
 		printRESTTable(rows)
 		return res, nil
@@ -229,6 +233,20 @@ type loader struct {
 	prefix string
 	config func(name string) map[string]string
 	setup  *bench // records churn connectors, so an interrupted run deletes them
+	client string // of GETs: getClientRaw or getClientNetHTTP
+}
+
+// The load generator's clients for GETs (--get-client).
+const (
+	getClientRaw     = "raw"      // rawGET
+	getClientNetHTTP = "net/http" // net/http's Client, as before 2026-12-03
+)
+
+func checkGetClient(c string) error {
+	if c != getClientRaw && c != getClientNetHTTP {
+		return fmt.Errorf("--get-client: %q is neither %q nor %q", c, getClientRaw, getClientNetHTTP)
+	}
+	return nil
 }
 
 // measurement is one cell's result.
@@ -278,14 +296,55 @@ func (l *loader) request(ctx context.Context, cl *http.Client, method, path stri
 	return nil
 }
 
-func (l *loader) get(path string) func(ctx context.Context, cl *http.Client, conn, i int) error {
-	return func(ctx context.Context, cl *http.Client, _, _ int) error {
-		return l.request(ctx, cl, http.MethodGet, path, nil, http.StatusOK)
+// loadOp is one operation of a closed loop: the i-th of connection conn, over its session.
+type loadOp func(ctx context.Context, s *session, conn, i int) error
+
+// session is what one closed-loop connection sends with: rawGET connections for GETs (one per
+// path) and net/http for requests with a body.
+type session struct {
+	base   string
+	http   *http.Client
+	gets   map[string]*rawGET
+	client string // of GETs
+}
+
+func (s *session) get(ctx context.Context, path string, want int) error {
+	if s.client == getClientNetHTTP {
+		return (&loader{base: s.base}).request(ctx, s.http, http.MethodGet, path, nil, want)
+	}
+	g := s.gets[path]
+	if g == nil {
+		var err error
+		if g, err = newRawGET(s.base, path); err != nil {
+			return err
+		}
+		s.gets[path] = g
+	}
+	return g.get(ctx, want)
+}
+
+func (s *session) close() {
+	for _, g := range s.gets {
+		g.close()
+	}
+}
+
+// getClientNote says in a result which client sent the GETs.
+func getClientNote(c string) string {
+	if c == getClientNetHTTP {
+		return "load generator, bare handler and server share the machine's cores; GETs over net/http's Client with keep-alive (MaxIdleConnsPerHost = connections), POST and DELETE too"
+	}
+	return "load generator, bare handler and server share the machine's cores; GETs over a minimal HTTP/1.1 keep-alive client, one connection per loop (request bytes built once, the answer parsed in place and discarded: benchmarks/rawhttp.go); POST and DELETE over net/http"
+}
+
+func (l *loader) get(path string) loadOp {
+	return func(ctx context.Context, s *session, _, _ int) error {
+		return s.get(ctx, path, http.StatusOK)
 	}
 }
 
 // churn creates a fresh connector and deletes it.
-func (l *loader) churn(ctx context.Context, cl *http.Client, conn, i int) error {
+func (l *loader) churn(ctx context.Context, s *session, conn, i int) error {
 	name := fmt.Sprintf("%s-%d-%d", l.prefix, conn, i)
 	body := fmt.Appendf(nil, `{"name":%q,"config":{`, name)
 	first := true
@@ -297,7 +356,7 @@ func (l *loader) churn(ctx context.Context, cl *http.Client, conn, i int) error 
 		body = fmt.Appendf(body, "%q:%q", k, l.config(name)[k])
 	}
 	body = append(body, "}}"...)
-	if err := l.request(ctx, cl, http.MethodPost, "/connectors", body, http.StatusCreated); err != nil {
+	if err := l.request(ctx, s.http, http.MethodPost, "/connectors", body, http.StatusCreated); err != nil {
 		return err
 	}
 	l.setup.mu.Lock()
@@ -306,7 +365,7 @@ func (l *loader) churn(ctx context.Context, cl *http.Client, conn, i int) error 
 	}
 	l.setup.created[name] = true
 	l.setup.mu.Unlock()
-	if err := l.request(ctx, cl, http.MethodDelete, "/connectors/"+url.PathEscape(name), nil, http.StatusNoContent); err != nil {
+	if err := l.request(ctx, s.http, http.MethodDelete, "/connectors/"+url.PathEscape(name), nil, http.StatusNoContent); err != nil {
 		return err
 	}
 	l.setup.mu.Lock()
@@ -317,7 +376,7 @@ func (l *loader) churn(ctx context.Context, cl *http.Client, conn, i int) error 
 
 // run drives op from l.conns goroutines for warmup, then for window, recording each
 // operation's latency; errors are counted, and more errors than successes end the cell.
-func (l *loader) run(ctx context.Context, op func(ctx context.Context, cl *http.Client, conn, i int) error, warmup, window time.Duration) (measurement, error) {
+func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duration) (measurement, error) {
 	tr := &http.Transport{
 		MaxIdleConnsPerHost: l.conns,
 		MaxConnsPerHost:     l.conns,
@@ -343,6 +402,8 @@ func (l *loader) run(ctx context.Context, op func(ctx context.Context, cl *http.
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			sess := &session{base: l.base, http: cl, gets: map[string]*rawGET{}, client: l.client}
+			defer sess.close()
 			var mine []float64
 			var myErrs int64
 			var myErr error
@@ -353,7 +414,7 @@ func (l *loader) run(ctx context.Context, op func(ctx context.Context, cl *http.
 				if t0.After(end) {
 					break
 				}
-				err := op(rctx, cl, c, i)
+				err := op(rctx, sess, c, i)
 				t1 := time.Now()
 				if t0.Before(measureFrom) || t1.After(end) {
 					continue // warm-up, or finished after the window closed
