@@ -12,10 +12,16 @@
 //     records the task has produced, so a restarted task continues the count (and stops at its
 //     share of total.records), and the count is visible wherever source offsets are
 //     (the offsets topic, GET /connectors/{c}/offsets);
+//   - within a poll only the last record, and each record that ends a transaction, carries its
+//     own count; the others share the count before the poll (one map per poll, not one per
+//     record). A runtime that commits a poll's or a transaction's last offset (connectd's
+//     always do) resumes exactly after it; one that committed a record's in the middle of a
+//     poll would resume at the poll's start and send those records again, never skip one;
 //   - the rate limiter is a token bucket that never holds more than one second of records, so
 //     a pause or a slow broker is not followed by an unbounded burst;
-//   - every record of a task shares one value slice: generation costs no per-record copy, so
-//     the runtime, not the generator, is what a benchmark measures;
+//   - every record of a task shares one value slice, boxed once (and each key its own): a
+//     poll allocates its record slice and two offsets whatever its size, so the runtime, not
+//     the generator, is what a benchmark measures;
 //   - with transaction.records (and transaction.boundary=connector) a task's transactions are
 //     a function of its count too: transaction k holds its records k·n … k·n+n-1, so a
 //     restarted task ends the same transactions where its previous instance would have;

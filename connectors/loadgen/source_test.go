@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -173,9 +174,6 @@ func TestRecords(t *testing.T) {
 					if !ok || len(v) != tt.size || r.ValueSchema != connectors.BytesSchema || r.Topic != "t" {
 						t.Fatalf("record %d: value %T len %d, schema %v, topic %q", j, r.Value, len(v), r.ValueSchema, r.Topic)
 					}
-					if got, want := r.SourceOffset[RecordsField], int64(j+1); got != want {
-						t.Fatalf("task %d record %d offset %v, want %d", i, j, got, want)
-					}
 					if got := r.SourcePartition[TaskField]; got != int64(i) {
 						t.Fatalf("task %d partition %v", i, r.SourcePartition)
 					}
@@ -221,14 +219,14 @@ func parseKey(k string) (int64, error) {
 // at its share of the total; a stored offset it cannot read fails Start.
 func TestOffsetsResume(t *testing.T) {
 	tests := []struct {
-		stored    any // the task's stored "records"; nil means no offset
-		wantFirst int64
+		stored    any   // the task's stored "records"; nil means no offset
+		wantFirst int64 // the first record's offset: where the task resumed, the poll's start
 		wantCount int64
 		wantErr   error
 	}{
-		{stored: nil, wantFirst: 1, wantCount: 100},
-		{stored: int64(40), wantFirst: 41, wantCount: 60},
-		{stored: float64(40), wantFirst: 41, wantCount: 60},
+		{stored: nil, wantFirst: 0, wantCount: 100},
+		{stored: int64(40), wantFirst: 40, wantCount: 60},
+		{stored: float64(40), wantFirst: 40, wantCount: 60},
 		{stored: int64(100), wantCount: 0}, // total already reached: idle
 		{stored: int64(150), wantCount: 0}, // total lowered since: idle
 		{stored: "40", wantErr: ErrOffsetType},
@@ -351,5 +349,100 @@ func TestSourceLogs(t *testing.T) {
 	_ = task.Stop()
 	if n := strings.Count(logs.String(), "(task stopped)"); n != 1 || !strings.Contains(logs.String(), "offset=30") {
 		t.Errorf("stop summary %d times:\n%s", n, logs)
+	}
+}
+
+// TestPollOffsets: within a poll only the last record, and each record that ends a
+// transaction, carries the task's count after it; every other record carries the count
+// before the poll. So whichever record's offset a runtime commits, the task resumes at or
+// before the first record not yet written (at least once, no gap), and resumes exactly after
+// a poll or a transaction the runtime committed whole.
+func TestPollOffsets(t *testing.T) {
+	tests := []struct {
+		name      string
+		stored    int64 // the task's count before it starts
+		batch     int64
+		total     int64
+		txn       int64   // transaction.records, with a TransactionContext; 0: none
+		wantPolls []int64 // the count after each poll
+	}{
+		{name: "one poll", batch: 10, total: 10, wantPolls: []int64{10}},
+		{name: "several polls", batch: 4, total: 10, wantPolls: []int64{4, 8, 10}},
+		{name: "resumed", stored: 3, batch: 4, total: 10, wantPolls: []int64{7, 10}},
+		{name: "one record per poll", batch: 1, total: 3, wantPolls: []int64{1, 2, 3}},
+		{name: "transactions inside polls", batch: 5, total: 12, txn: 3, wantPolls: []int64{5, 10, 12}},
+		{name: "transactions across polls, resumed", stored: 2, batch: 4, total: 12, txn: 5, wantPolls: []int64{6, 10, 12}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			props := sourceProps(t.Name(), RateKey, "0", BatchSizeKey, itoa(tt.batch), TotalRecordsKey, itoa(tt.total),
+				TransactionRecordsKey, itoa(tt.txn))
+			c := &SourceConnector{}
+			if err := c.Start(nil, props); err != nil {
+				t.Fatal(err)
+			}
+			configs, err := c.TaskConfigs(1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recordingTxn{}
+			tc := taskContext{offsets: offsets{0: {RecordsField: tt.stored}}}
+			if tt.txn > 0 {
+				tc.txn = rec
+			}
+			task := newSourceTask()
+			task.sleep = func(context.Context, time.Duration) {}
+			if err := task.Start(tc, configs[0]); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = task.Stop() })
+			count := tt.stored
+			var polls []int64
+			var wantTxn []string
+			for {
+				records := poll(t, task)
+				if len(records) == 0 {
+					break
+				}
+				before := count
+				for i, r := range records {
+					count++
+					got, _ := r.SourceOffset[RecordsField].(int64)
+					ends := tt.txn > 0 && count%tt.txn == 0
+					if ends {
+						wantTxn = append(wantTxn, fmt.Sprintf("commit@%d", count-1))
+					}
+					switch {
+					case i == len(records)-1 || ends:
+						if got != count {
+							t.Errorf("record %d (last of its poll or of a transaction): offset %v, want %d", count, r.SourceOffset, count)
+						}
+					case got != before:
+						t.Errorf("record %d: offset %v, want the poll's start %d", count, r.SourceOffset, before)
+					}
+				}
+				polls = append(polls, count)
+			}
+			if !slices.Equal(polls, tt.wantPolls) {
+				t.Errorf("counts after each poll %v, want %v", polls, tt.wantPolls)
+			}
+			if !slices.Equal(rec.got, wantTxn) {
+				t.Errorf("transaction requests %q, want %q", rec.got, wantTxn)
+			}
+		})
+	}
+}
+
+// TestPollAllocations: a poll's allocations do not grow with its records (the records' slice,
+// two offsets; no map, boxed value or key per record).
+func TestPollAllocations(t *testing.T) {
+	for _, cardinality := range []string{"0", "100"} {
+		t.Run("keys"+cardinality, func(t *testing.T) {
+			tasks, _ := startSources(t, sourceProps(t.Name(), RateKey, "0", BatchSizeKey, "1000", KeyCardinalityKey, cardinality), 1, nil, newFakeClock())
+			poll(t, tasks[0]) // fills the key cache
+			if n := testing.AllocsPerRun(20, func() { poll(t, tasks[0]) }); n > 20 {
+				t.Errorf("%.0f allocations per poll of 1000 records, want at most 20", n)
+			}
+		})
 	}
 }
