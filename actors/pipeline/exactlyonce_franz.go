@@ -277,6 +277,7 @@ func (s *Source) commitFranz(ctx context.Context, log *slog.Logger) error {
 			b.commits.written(b.recs)
 			s.commitRecords(log, b.commits.rc, b.commits.acks)
 		}
+		p.reuse(b)
 	}
 	clear(p.queue)
 	p.queue = p.queue[:0]

@@ -279,7 +279,7 @@ func (s *Source) deliver(ctx context.Context, log *slog.Logger, records []connec
 	if err := s.ensureTopics(out); err != nil {
 		return err
 	}
-	recs := make([]kgo.Record, len(out)) // one allocation per poll, not per record
+	recs := s.recordSlice(len(out))
 	if c.acks != nil {
 		c.from = make([]int, 0, len(out))
 	}
@@ -466,15 +466,17 @@ func (s *Source) ensureTopics(records []connectors.SourceRecord) error {
 	if s.topics == nil {
 		s.topics = map[string]bool{}
 	}
+	last := ""
 	for i := range records {
 		t := records[i].Topic
-		if s.topics[t] {
+		if t == last || s.topics[t] {
+			last = t // a poll's records mostly share a topic: one lookup per run of them
 			continue
 		}
 		if err := s.EnsureTopic(t); err != nil {
 			return fmt.Errorf("create topic %s: %w", t, err)
 		}
-		s.topics[t] = true
+		s.topics[t], last = true, t
 	}
 	return nil
 }
