@@ -41,8 +41,6 @@ type pipelined struct {
 	deadline time.Duration
 	queue    []*pipelinedBatch // handed to the producer, oldest first, not yet settled
 	failed   atomic.Pointer[error]
-	// inFlight counts records handed over and not acknowledged, for Metrics.Active.
-	inFlight atomic.Int64
 	// spare holds the record slices of settled batches (at most maxSpare), for the next
 	// polls' records: a fresh slice per poll (200 kB at 1 000 records) was zeroed and then
 	// written again in cold memory, a quarter of a 100-byte source's CPU.
@@ -181,6 +179,17 @@ func (l *franzLog) lastErr() error {
 	return nil
 }
 
+// inFlight is the number of records handed over and not acknowledged, for Metrics.Active:
+// the queued batches' counters summed once per poll (a counter of its own cost an atomic add
+// per record in the promise).
+func (p *pipelined) inFlight() int {
+	n := int64(0)
+	for _, b := range p.queue {
+		n += b.remaining.Load()
+	}
+	return int(n)
+}
+
 func (p *pipelined) fail(err error) {
 	p.failed.CompareAndSwap(nil, &err)
 }
@@ -213,8 +222,7 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 	if len(recs) == 0 {
 		return nil
 	}
-	p.inFlight.Add(int64(len(recs)))
-	s.Metrics.Active(int(p.inFlight.Load()))
+	s.Metrics.Active(p.inFlight())
 	if p.deadline > 0 {
 		// One deadline per poll's batch, from now: franz-go fails a record whose context ended
 		// before it was acknowledged (when it can do so without a gap, as its own timeout).
@@ -233,13 +241,13 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 		if err != nil {
 			p.fail(err)
 		}
-		p.inFlight.Add(-1)
 		if b.remaining.Add(-1) == 0 && b.cancel != nil {
 			b.cancel()
 		}
 	}
+	pctx := p.produceCtx(ctx)
 	for i := range recs {
-		p.client.Produce(p.produceCtx(ctx), &recs[i], promise)
+		p.client.Produce(pctx, &recs[i], promise)
 	}
 	return nil
 }
@@ -300,7 +308,7 @@ func (s *Source) settlePipelined(ctx context.Context, force bool, pending map[st
 		clear(p.queue[:n])
 		p.queue = p.queue[n:]
 		s.Metrics.Written(written)
-		s.Metrics.Active(int(p.inFlight.Load()))
+		s.Metrics.Active(p.inFlight())
 	}
 	return nil
 }
