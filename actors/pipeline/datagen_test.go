@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -121,7 +122,9 @@ func TestSourceDataGenResumes(t *testing.T) {
 				}
 				select {
 				case err := <-done:
-					if err != nil {
+					// A stop may interrupt an exactly-once task's commit; the worker takes that
+					// for a stop (taskrunner.go), and so does this test.
+					if err != nil && !errors.Is(err, context.Canceled) {
 						t.Fatalf("Run = %v", err)
 					}
 				case <-time.After(testTimeout):
