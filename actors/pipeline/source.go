@@ -213,12 +213,8 @@ func (s *Source) Run(ctx context.Context) (err error) {
 				return err
 			}
 		}
-		// Offsets that are due force the transactional mode's open transaction to commit;
-		// the pipelined mode commits what is acknowledged by then without waiting for the
-		// rest (Kafka Connect's WorkerSourceTask, since 3.0): a flush there drained the
-		// producer every offset.flush.interval.ms.
 		due := time.Since(lastCommit) >= interval
-		if err := s.settle(ctx, len(records) == 0 || (due && s.fast == nil), pending); err != nil {
+		if err := s.settle(ctx, len(records) == 0 || due, pending); err != nil {
 			return err
 		}
 		if due {
