@@ -146,7 +146,7 @@ func TestSourceDataGenResumes(t *testing.T) {
 			for i := range total {
 				wantKeys = append(wantKeys, fmt.Sprintf("key-%d", i))
 			}
-			if got := committedKeys(t, c, "t", total+1, time.Second); !slices.Equal(got, wantKeys) {
+			if got := readCommittedKeys(t, c, "t", total+1, time.Second); !slices.Equal(got, wantKeys) {
 				t.Errorf("read_committed sees %d records %q…, want key-0 … key-%d once each, in order", len(got), got[:min(len(got), 5)], total-1)
 			}
 		})
@@ -172,23 +172,4 @@ func storedCount(t testing.TB, offs Offsets, st *store.OffsetStore) int64 {
 		return int64(n)
 	}
 	return 0
-}
-
-// committedKeys reads topic as a read_committed consumer until it has want records or d
-// passes, and returns the keys.
-func committedKeys(t testing.TB, c interface{ ListenAddrs() []string }, topic string, want int, d time.Duration) []string {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var got []string
-	for len(got) < want && ctx.Err() == nil {
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Key)) })
-	}
-	return got
 }

@@ -430,6 +430,17 @@ func TestSourceTransactionSpansPolls(t *testing.T) {
 // passes, and returns the values.
 func readCommitted(t testing.TB, c *kfake.Cluster, topic string, want int, d time.Duration) []string {
 	t.Helper()
+	return readCommittedField(t, c, topic, want, d, func(r *kgo.Record) []byte { return r.Value })
+}
+
+// readCommittedKeys is readCommitted returning the keys.
+func readCommittedKeys(t testing.TB, c *kfake.Cluster, topic string, want int, d time.Duration) []string {
+	t.Helper()
+	return readCommittedField(t, c, topic, want, d, func(r *kgo.Record) []byte { return r.Key })
+}
+
+func readCommittedField(t testing.TB, c *kfake.Cluster, topic string, want int, d time.Duration, field func(*kgo.Record) []byte) []string {
+	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchIsolationLevel(kgo.ReadCommitted()))
 	if err != nil {
@@ -440,7 +451,7 @@ func readCommitted(t testing.TB, c *kfake.Cluster, topic string, want int, d tim
 	defer cancel()
 	var got []string
 	for len(got) < want && ctx.Err() == nil {
-		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(r.Value)) })
+		cl.PollFetches(ctx).EachRecord(func(r *kgo.Record) { got = append(got, string(field(r))) })
 	}
 	return got
 }

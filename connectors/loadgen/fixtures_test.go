@@ -108,6 +108,27 @@ func startSources(t testing.TB, props map[string]string, maxTasks int, stored of
 	return tasks, logs
 }
 
+// startTask runs the connector on props and starts its one task in tc, sleeping not at all
+// (it is polled until its total); Stop runs on cleanup.
+func startTask(t testing.TB, props map[string]string, tc taskContext) *sourceTask {
+	t.Helper()
+	c := &SourceConnector{}
+	if err := c.Start(nil, props); err != nil {
+		t.Fatal(err)
+	}
+	configs, err := c.TaskConfigs(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	task := newSourceTask()
+	task.sleep = func(context.Context, time.Duration) {}
+	if err := task.Start(tc, configs[0]); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = task.Stop() })
+	return task
+}
+
 func poll(t testing.TB, task *sourceTask) []connectors.SourceRecord {
 	t.Helper()
 	records, err := task.Poll(context.Background())

@@ -377,25 +377,12 @@ func TestPollOffsets(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			props := sourceProps(t.Name(), RateKey, "0", BatchSizeKey, itoa(tt.batch), TotalRecordsKey, itoa(tt.total),
 				TransactionRecordsKey, itoa(tt.txn))
-			c := &SourceConnector{}
-			if err := c.Start(nil, props); err != nil {
-				t.Fatal(err)
-			}
-			configs, err := c.TaskConfigs(1)
-			if err != nil {
-				t.Fatal(err)
-			}
 			rec := &recordingTxn{}
 			tc := taskContext{offsets: offsets{0: {RecordsField: tt.stored}}}
 			if tt.txn > 0 {
 				tc.txn = rec
 			}
-			task := newSourceTask()
-			task.sleep = func(context.Context, time.Duration) {}
-			if err := task.Start(tc, configs[0]); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = task.Stop() })
+			task := startTask(t, props, tc)
 			count := tt.stored
 			var polls []int64
 			var wantTxn []string

@@ -1,11 +1,9 @@
 package loadgen
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/connectd/connectd/connectors"
 )
@@ -44,20 +42,7 @@ func TestSourceDefinesTransactions(t *testing.T) {
 			}
 			props := sourceProps(t.Name(), RateKey, "0", BatchSizeKey, "5", TotalRecordsKey, "20",
 				TransactionRecordsKey, "4", TransactionAbortEveryKey, "3")
-			c := &SourceConnector{}
-			if err := c.Start(nil, props); err != nil {
-				t.Fatal(err)
-			}
-			configs, err := c.TaskConfigs(1)
-			if err != nil {
-				t.Fatal(err)
-			}
-			task := newSourceTask()
-			task.sleep = func(ctx context.Context, d time.Duration) {}
-			if err := task.Start(tc, configs[0]); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = task.Stop() })
+			task := startTask(t, props, tc)
 			if n := len(drain(t, task, 100)); n != 18 {
 				t.Fatalf("%d records, want the 18 after the stored offset", n)
 			}
