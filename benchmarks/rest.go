@@ -267,12 +267,13 @@ func (m measurement) perSec() float64 {
 
 var errStatus = errors.New("unexpected status")
 
-func (l *loader) request(ctx context.Context, cl *http.Client, method, path string, body []byte, want int) error {
+// request sends one request over net/http and reads the answer, which must have status want.
+func (s *session) request(ctx context.Context, method, path string, body []byte, want int) error {
 	var r io.Reader
 	if body != nil {
 		r = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, l.base+path, r)
+	req, err := http.NewRequestWithContext(ctx, method, s.base+path, r)
 	if err != nil {
 		return err
 	}
@@ -280,7 +281,7 @@ func (l *loader) request(ctx context.Context, cl *http.Client, method, path stri
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
-	resp, err := cl.Do(req)
+	resp, err := s.http.Do(req)
 	if err != nil {
 		return err
 	}
@@ -310,7 +311,7 @@ type session struct {
 
 func (s *session) get(ctx context.Context, path string, want int) error {
 	if s.client == getClientNetHTTP {
-		return (&loader{base: s.base}).request(ctx, s.http, http.MethodGet, path, nil, want)
+		return s.request(ctx, http.MethodGet, path, nil, want)
 	}
 	g := s.gets[path]
 	if g == nil {
@@ -356,7 +357,7 @@ func (l *loader) churn(ctx context.Context, s *session, conn, i int) error {
 		body = fmt.Appendf(body, "%q:%q", k, l.config(name)[k])
 	}
 	body = append(body, "}}"...)
-	if err := l.request(ctx, s.http, http.MethodPost, "/connectors", body, http.StatusCreated); err != nil {
+	if err := s.request(ctx, http.MethodPost, "/connectors", body, http.StatusCreated); err != nil {
 		return err
 	}
 	l.setup.mu.Lock()
@@ -365,7 +366,7 @@ func (l *loader) churn(ctx context.Context, s *session, conn, i int) error {
 	}
 	l.setup.created[name] = true
 	l.setup.mu.Unlock()
-	if err := l.request(ctx, s.http, http.MethodDelete, "/connectors/"+url.PathEscape(name), nil, http.StatusNoContent); err != nil {
+	if err := s.request(ctx, http.MethodDelete, "/connectors/"+url.PathEscape(name), nil, http.StatusNoContent); err != nil {
 		return err
 	}
 	l.setup.mu.Lock()
