@@ -46,7 +46,9 @@ func (s *listSource) Poll(ctx context.Context) ([]connectors.SourceRecord, error
 // OffsetStorageWriter): the offset of the partition's last record written, whatever its
 // earlier records carried; a null there is committed too, as a tombstone, which clears the
 // partition's offset (the task then starts it from scratch); a record without a partition
-// moves no partition's offset. In the pipelined mode and in an exactly-once transaction alike.
+// moves only the null partition's offset (Kafka Connect's key [connector, null]), which the
+// task reads back with offset(null). In the pipelined mode and in an exactly-once
+// transaction alike.
 func TestSourceOffsetsWithinPolls(t *testing.T) {
 	a, b := map[string]any{"file": "a"}, map[string]any{"file": "b"}
 	rec := func(p map[string]any, off any) connectors.SourceRecord {
@@ -59,16 +61,18 @@ func TestSourceOffsetsWithinPolls(t *testing.T) {
 	tests := []struct {
 		name  string
 		polls [][]connectors.SourceRecord
-		want  map[string]any // the committed "pos" of a and b; nil: none
+		want  map[string]any // the committed "pos" of a, b and the null partition; nil: none
 	}{
 		{"last record's offset", [][]connectors.SourceRecord{{rec(a, int64(1)), rec(a, int64(2))}, {rec(a, int64(3))}},
-			map[string]any{"a": int64(3), "b": nil}},
+			map[string]any{"a": int64(3), "b": nil, "null": nil}},
 		{"nulls before the last record", [][]connectors.SourceRecord{{rec(a, int64(1)), rec(a, nil), rec(a, nil), rec(a, int64(4))}},
-			map[string]any{"a": int64(4), "b": nil}},
+			map[string]any{"a": int64(4), "b": nil, "null": nil}},
 		{"null last: a tombstone", [][]connectors.SourceRecord{{rec(a, int64(1)), rec(b, int64(7))}, {rec(a, nil)}},
-			map[string]any{"a": nil, "b": int64(7)}},
+			map[string]any{"a": nil, "b": int64(7), "null": nil}},
 		{"partitions apart", [][]connectors.SourceRecord{{rec(a, int64(1)), rec(b, int64(5)), rec(a, nil), rec(a, int64(2)), rec(b, nil), rec(nil, nil)}, {rec(b, int64(6))}},
-			map[string]any{"a": int64(2), "b": int64(6)}},
+			map[string]any{"a": int64(2), "b": int64(6), "null": nil}},
+		{"records without a partition", [][]connectors.SourceRecord{{rec(nil, int64(8)), rec(a, int64(1)), rec(nil, int64(9))}, {rec(a, int64(2))}},
+			map[string]any{"a": int64(2), "b": nil, "null": int64(9)}},
 	}
 	for _, mode := range []string{"pipelined", "exactly-once"} {
 		for _, tt := range tests {
@@ -91,7 +95,7 @@ func TestSourceOffsetsWithinPolls(t *testing.T) {
 				// takes that for a stop, not a failure), and every case's final offsets differ
 				// from those after its earlier polls.
 				wait.ForNil(t, testTimeout, "the last poll's offsets committed", func() error {
-					got := committedPositions(t, src.Offsets, st, map[string]map[string]any{"a": a, "b": b})
+					got := committedPositions(t, src.Offsets, st, map[string]map[string]any{"a": a, "b": b, "null": nil})
 					if !maps.Equal(got, tt.want) {
 						return fmt.Errorf("committed positions %v, want %v", got, tt.want)
 					}

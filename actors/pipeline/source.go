@@ -361,17 +361,16 @@ func (s *Source) commitRecords(log *slog.Logger, rc connectors.RecordCommitter, 
 
 // offsetsOf is the last source offset of each source partition in records, keyed by the
 // partition's JSON. A task usually hands every record of a partition the same partition map,
-// so the JSON is computed once per map, not per record.
+// so the JSON is computed once per map, not per record. A record without a source partition
+// counts too: Kafka Connect keeps its offset under the null partition (the key
+// [connector, null]), where the task reads it back with offset(null).
 func (s *Source) offsetsOf(records []connectors.SourceRecord) (map[string]connectors.SourceOffset, error) {
 	offsets := map[string]connectors.SourceOffset{}
 	var last map[string]any
 	var lastKey string
 	for i := range records {
 		r := &records[i]
-		if r.SourcePartition == nil {
-			continue
-		}
-		if last == nil || !samePartitionMap(last, r.SourcePartition) {
+		if i == 0 || !samePartitionMap(last, r.SourcePartition) {
 			k, err := json.Marshal(r.SourcePartition)
 			if err != nil {
 				return nil, fmt.Errorf("source partition %v: %w", r.SourcePartition, err)

@@ -205,3 +205,40 @@ func TestOneRecordPollsCrossInBatches(t *testing.T) {
 		t.Errorf("every round trip carried one record: poll() calls are not batched")
 	}
 }
+
+// TestATaskReadsTheNullPartitionsOffset: a Java task whose records have no source partition
+// reads its offset with offset(null), as Kafka Connect's OffsetStorageReader allows, and
+// resumes from it; its records cross without a partition.
+func TestATaskReadsTheNullPartitionsOffset(t *testing.T) {
+	h := newFailingHost(t, Config{})
+	ctx := testContext(t)
+	task := h.NewConnector(sequenceSource, pb.PluginType_PLUGIN_TYPE_SOURCE, "").(connectors.SourceConnector).NewTask()
+	var asked []map[string]any
+	offsets := partitionOffsets(func(p map[string]any) map[string]any {
+		asked = append(asked, p)
+		if p == nil {
+			return map[string]any{"next": int64(41)}
+		}
+		return nil
+	})
+	if err := task.Start(offsets, map[string]string{"topic": "t", "records.per.poll": "2", "null.partition": "true"}); err != nil {
+		t.Fatal(err)
+	}
+	defer task.Stop()
+	if len(asked) != 1 || asked[0] != nil {
+		t.Fatalf("the task asked for the offsets of %v, want the null partition's alone", asked)
+	}
+	recs, err := task.Poll(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) == 0 {
+		t.Fatal("the task's poll returned no records")
+	}
+	if recs[0].Value != "record-41" || recs[0].SourcePartition != nil {
+		t.Fatalf("first record %+v, want record-41 without a source partition", recs[0])
+	}
+	if next, _ := asInt64(recs[0].SourceOffset["next"]); next != 42 {
+		t.Fatalf("first record's offset %v, want next=42", recs[0].SourceOffset)
+	}
+}

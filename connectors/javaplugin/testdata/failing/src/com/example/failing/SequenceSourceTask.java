@@ -7,9 +7,13 @@ import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.source.SourceRecord;
 import org.apache.kafka.connect.source.SourceTask;
 
-/** Returns records.per.poll records numbered from where its offset says. */
+/**
+ * Returns records.per.poll records numbered from where its offset says; with
+ * null.partition=true its records have no source partition (Kafka Connect keeps their offset
+ * under the null partition).
+ */
 public class SequenceSourceTask extends SourceTask {
-    private static final Map<String, Object> PARTITION = Map.of("sequence", "0");
+    private Map<String, Object> partition = Map.of("sequence", "0");
     private String topic;
     private int perPoll;
     private long next;
@@ -26,7 +30,10 @@ public class SequenceSourceTask extends SourceTask {
         topic = props.get("topic");
         perPoll = Integer.parseInt(props.getOrDefault("records.per.poll", "1"));
         padding = "x".repeat(Integer.parseInt(props.getOrDefault("value.padding", "0")));
-        Map<String, Object> offset = context.offsetStorageReader().offset(PARTITION);
+        if (Boolean.parseBoolean(props.get("null.partition"))) {
+            partition = null;
+        }
+        Map<String, Object> offset = context.offsetStorageReader().offset(partition);
         next = offset == null ? 0 : ((Number) offset.get("next")).longValue();
     }
 
@@ -34,7 +41,7 @@ public class SequenceSourceTask extends SourceTask {
     public List<SourceRecord> poll() {
         List<SourceRecord> out = new ArrayList<>(perPoll);
         for (int i = 0; i < perPoll; i++, next++) {
-            out.add(new SourceRecord(PARTITION, Map.of("next", next + 1), topic, Schema.STRING_SCHEMA, "record-" + next + padding));
+            out.add(new SourceRecord(partition, Map.of("next", next + 1), topic, Schema.STRING_SCHEMA, "record-" + next + padding));
         }
         return out;
     }

@@ -10,6 +10,7 @@ import com.github.connectd.pluginhost.proto.TaskStart;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -209,7 +210,8 @@ final class PluginInstance {
     private final class OffsetReader implements OffsetStorageReader {
         @Override
         public <T> Map<String, Object> offset(Map<String, T> partition) {
-            return offsets(List.of(partition)).get(partition);
+            // Not List.of: a task may ask for the null partition, as Kafka Connect allows.
+            return offsets(Collections.singletonList(partition)).get(partition);
         }
 
         @Override
