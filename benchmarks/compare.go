@@ -245,11 +245,11 @@ func (st compareSteps) measure(ctx context.Context, s *compareSide, props map[st
 	if err != nil {
 		return err
 	}
-	l := &loader{base: w.url, conns: st.conns, client: st.getClient}
+	l := &loader{base: w.url, conns: st.conns, client: st.getClient, serverPID: w.pid()}
 	if s.status, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
 		return fmt.Errorf("status load: %w", err)
 	}
-	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms", s.name, st.conns, s.status.perSec(), s.status.lat.P99)
+	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms, %.1f µs of the worker's CPU per request", s.name, st.conns, s.status.perSec(), s.status.lat.P99, s.status.cpuPerRequest())
 	for _, name := range names {
 		if _, err := b.deleteOne(ctx, name); err != nil {
 			return err
@@ -528,6 +528,7 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		{figure: "create → RUNNING p99", unit: "ms", connectd: createC.P99, apache: createA.P99, connectdN: createC.N, apacheN: createA.N},
 		{figure: fmt.Sprintf("GET …/status, %d conns", st.conns), unit: "req/s", connectd: round3(c.status.perSec()), apache: round3(a.status.perSec()), higherIsBetter: true},
 		{figure: fmt.Sprintf("GET …/status, %d conns, p99", st.conns), unit: "ms", connectd: c.status.lat.P99, apache: a.status.lat.P99},
+		{figure: fmt.Sprintf("GET …/status, %d conns, worker CPU per request", st.conns), unit: "µs", connectd: round3(c.status.cpuPerRequest()), apache: round3(a.status.cpuPerRequest())},
 		{figure: "FileStreamSource → committed offset", unit: "records/s", connectd: rate(c.source.toCommitted), apache: rate(a.source.toCommitted), higherIsBetter: true},
 		{figure: "FileStreamSource → all in the topic", unit: "records/s", connectd: rate(c.source.toWritten), apache: rate(a.source.toWritten), higherIsBetter: true},
 		{figure: "FileStreamSink → committed offset", unit: "records/s", connectd: rate(c.sink.toCommitted), apache: rate(a.sink.toCommitted), higherIsBetter: true},
@@ -576,6 +577,7 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		"start → ready: exec until GET /health answers 200 (both answer 503 while starting); idle RSS: VmRSS after --idle; RSS after the run: after the status load, the source and the sink",
 		fmt.Sprintf("create → RUNNING: %d FileStreamSource connectors (one-line file), one after another, POST until status shows connector and task RUNNING (1 ms polls)", st.creates),
 		fmt.Sprintf("GET …/status: %d connections in closed loops, %v warm-up (not measured), %v window; %s", st.conns, st.warmup, st.window, getClientNote(st.getClient)),
+		"worker CPU per request: the worker process's user+system CPU time over the status window (/proc/<pid>/stat, all threads, 10 ms ticks) / the requests answered in it; unlike req/s it does not depend on the share of the cores the load generator took",
 		fmt.Sprintf("FileStream: %d lines of %d B; both with offset.flush.interval.ms %d and StringConverter; times from the POST, so they include the task's start; source committed = GET /connectors/<name>/offsets position at the file's length (polled every 20 ms); sink committed = group connect-<name> at the topic's end; the sink's file is checked to hold every line", st.lines, st.lineSize, flush.Milliseconds()),
 		fmt.Sprintf("failover: a fresh two-worker cluster per case with %d connectors (one task each); kill -9 of the worker hosting the most instances until the survivor's status shows every connector and task RUNNING on it; Apache detects the loss at session.timeout.ms (10 s) and with its default scheduled.rebalance.max.delay.ms (5 min) waits that long before reassigning", foConnectors),
 		fmt.Sprintf("source topic end offsets when the offset covered the file: connectd %d, Apache %d (want %d); sink files: connectd %d lines, Apache %d lines", c.sourceWrittenOff, a.sourceWrittenOff, st.lines, c.sinkLines, a.sinkLines),

@@ -234,6 +234,10 @@ type loader struct {
 	config func(name string) map[string]string
 	setup  *bench // records churn connectors, so an interrupted run deletes them
 	client string // of GETs: getClientRaw or getClientNetHTTP
+	// serverPID, when set, is the server's process: its CPU time over the window is measured
+	// (measurement.serverCPU), a cost per request that does not depend on how much of the
+	// shared cores the load generator took.
+	serverPID int
 }
 
 // The load generator's clients for GETs (--get-client).
@@ -256,6 +260,16 @@ type measurement struct {
 	window    time.Duration
 	lat       stats     // ms
 	intervals []float64 // req/s per 250 ms
+	serverCPU time.Duration // the server process's CPU time in the window; 0: not measured
+}
+
+// cpuPerRequest is the server's CPU time per answered request in the window, in µs (0: not
+// measured).
+func (m measurement) cpuPerRequest() float64 {
+	if m.serverCPU <= 0 || m.requests == 0 {
+		return 0
+	}
+	return float64(m.serverCPU.Microseconds()) / float64(m.requests)
 }
 
 func (m measurement) perSec() float64 {
@@ -399,6 +413,10 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 	measureFrom := start.Add(warmup)
 	end := measureFrom.Add(window)
 	counts := make([][]int64, l.conns) // per connection, completions per 250 ms interval
+	cpu := make(chan cpuSample, 1)
+	if l.serverPID > 0 {
+		go func() { cpu <- sampleCPU(rctx, l.serverPID, measureFrom, end) }()
+	}
 	for c := 0; c < l.conns; c++ {
 		wg.Add(1)
 		go func() {
@@ -447,6 +465,13 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 		return measurement{}, err
 	}
 	m := measurement{requests: int64(len(lats)), errors: errs, window: window}
+	if l.serverPID > 0 {
+		c := <-cpu
+		if c.err != nil {
+			return m, fmt.Errorf("server CPU time: %w", c.err)
+		}
+		m.serverCPU = c.used
+	}
 	if errs > int64(len(lats)) {
 		return m, fmt.Errorf("%d errors, %d successes; first: %w", errs, len(lats), firstErr)
 	}
@@ -463,6 +488,27 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 		m.intervals = append(m.intervals, float64(n)*4)
 	}
 	return m, nil
+}
+
+type cpuSample struct {
+	used time.Duration
+	err  error
+}
+
+// sampleCPU is pid's CPU time from one instant to another.
+func sampleCPU(ctx context.Context, pid int, from, to time.Time) cpuSample {
+	if err := sleepCtx(ctx, time.Until(from)); err != nil {
+		return cpuSample{err: err}
+	}
+	a, err := cpuTime(pid)
+	if err != nil {
+		return cpuSample{err: err}
+	}
+	if err := sleepCtx(ctx, time.Until(to)); err != nil {
+		return cpuSample{err: err}
+	}
+	b, err := cpuTime(pid)
+	return cpuSample{used: b - a, err: err}
 }
 
 // percentile is the nearest-rank percentile, as summarize computes the others.
