@@ -258,8 +258,8 @@ type measurement struct {
 	requests  int64
 	errors    int64
 	window    time.Duration
-	lat       stats     // ms
-	intervals []float64 // req/s per 250 ms
+	lat       stats         // ms
+	intervals []float64     // req/s per 250 ms
 	serverCPU time.Duration // the server process's CPU time in the window; 0: not measured
 }
 
