@@ -48,7 +48,7 @@ func javahostFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 	timeout := fs.Duration("timeout", 5*time.Minute, "deadline of one step")
 	readyTimeout := fs.Duration("ready-timeout", 5*time.Minute, "deadline for a worker to answer GET /health with 200")
 	only := fs.String("sides", "connectd,apache", "which runtimes to run (a figure of one left out is 0)")
-	hostJVM := fs.String("host-jvm-options", "", "connectd's connectd.plugin.host.jvm.options (blank: the worker's default, -Xmx2G)")
+	hostJVM := fs.String("host-jvm-options", "", "connectd's connectd.plugin.host.jvm.options (blank: the worker's default, -Xmx2G -Xms32m -XX:+UseParallelGC)")
 	return func(ctx context.Context) (*result, error) {
 		if c.smoke {
 			*lines, *window, *idle = 20000, time.Second, 500*time.Millisecond

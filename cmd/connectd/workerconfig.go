@@ -29,7 +29,15 @@ import (
 // connect-distributed.sh caps its worker's (KAFKA_HEAP_OPTS' -Xmx2G). Without a cap the JVM
 // takes up to a quarter of the machine's memory, and G1 grows the heap rather than collect:
 // a host that moved three million records held 3–4 GiB.
-const defaultHostJVMOptions = "-Xmx2G"
+//
+// The collector is the parallel one, not Kafka's G1: the host runs only plugin code (the
+// group's heartbeats, membership and REST are the Go worker's), so a longer young pause
+// stalls no session, while G1's concurrent threads and barriers take cores from the worker
+// beside it. A sink that keeps its records until flush (VerifiableSink) moved 1.3–2× the
+// records per second with it (benchmarks/README.md, 2026-12-03 09:01–09:10). -Xms32m keeps an
+// idle host small: the JVM's default initial heap is 1/64 of the machine's memory, committed at
+// start.
+const defaultHostJVMOptions = "-Xmx2G -Xms32m -XX:+UseParallelGC"
 
 // workerConfigDef is the worker properties table: Kafka Connect's keys (spec §8) that
 // connectd reads, with DESIGN.md's defaults where Kafka Connect has none, plus connectd's own.
@@ -105,7 +113,7 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
 	{Name: "connectd.plugin.host.jvm.options", Type: connectors.String, Default: defaultHostJVMOptions, Importance: connectors.Low,
-		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces; they replace the default, " + defaultHostJVMOptions + ", the heap cap of Apache Kafka Connect's connect-distributed.sh. Blank means the JVM's own defaults (a heap of up to a quarter of the machine's memory)."},
+		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces; they replace the default, " + defaultHostJVMOptions + " (the heap cap of Apache Kafka Connect's connect-distributed.sh, a small initial heap, the parallel collector). Blank means the JVM's own defaults (a heap of up to a quarter of the machine's memory)."},
 	{Name: "connectd.plugin.host.maven.repository", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: where the plugin host's jars are fetched from the first time it is built: a Maven Central mirror's URL, or a directory (or file:// URL) laid out as a Maven repository such as ~/.m2/repository; blank means $CONNECTD_MAVEN_REPOSITORY, else Maven Central."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,

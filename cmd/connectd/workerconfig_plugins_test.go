@@ -18,12 +18,12 @@ func TestWorkerPluginConfig(t *testing.T) {
 		jvm         []string
 		err         string // a substring of the refusal; "" accepts
 	}{
-		{"defaults", nil, nil, "4.3.1", "", []string{"-Xmx2G"}, ""},
+		{"defaults", nil, nil, "4.3.1", "", []string{"-Xmx2G", "-Xms32m", "-XX:+UseParallelGC"}, ""},
 		{"blank host JVM options: the JVM's own defaults", map[string]string{"connectd.plugin.host.jvm.options": " "},
 			nil, "4.3.1", "", nil, ""},
-		{"plugin.path list", map[string]string{"plugin.path": "/opt/a, /opt/b.jar"}, []string{"/opt/a", "/opt/b.jar"}, "4.3.1", "", []string{"-Xmx2G"}, ""},
+		{"plugin.path list", map[string]string{"plugin.path": "/opt/a, /opt/b.jar"}, []string{"/opt/a", "/opt/b.jar"}, "4.3.1", "", []string{"-Xmx2G", "-Xms32m", "-XX:+UseParallelGC"}, ""},
 		{"host version and java", map[string]string{"connectd.plugin.host.kafka.version": "4.4.0", "connectd.plugin.host.java": "/jdk/bin/java"},
-			nil, "4.4.0", "/jdk/bin/java", []string{"-Xmx2G"}, ""},
+			nil, "4.4.0", "/jdk/bin/java", []string{"-Xmx2G", "-Xms32m", "-XX:+UseParallelGC"}, ""},
 		{"host JVM options", map[string]string{"connectd.plugin.host.jvm.options": " -Xmx512m  -XX:+UseSerialGC "},
 			nil, "4.3.1", "", []string{"-Xmx512m", "-XX:+UseSerialGC"}, ""},
 		{"not a version", map[string]string{"connectd.plugin.host.kafka.version": "latest"}, nil, "", "", nil,
