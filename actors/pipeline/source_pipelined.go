@@ -92,12 +92,16 @@ func (p *pipelined) reuse(b *pipelinedBatch) {
 // pipelinedBatch is one poll's records in flight and the source offsets they cover.
 type pipelinedBatch struct {
 	remaining atomic.Int64
-	records   int
-	offsets   map[string]connectors.SourceOffset
-	recs      []kgo.Record       // the records, allocated at once; the producer holds pointers into it
-	bytes     int                // the records' keys and values
-	commits   commits            // for a RecordCommitter
-	cancel    context.CancelFunc // ends the delivery deadline's timer once every record is acknowledged
+	// failed is the error of a record of the batch that failed, set before that record's
+	// remaining count is: a batch seen at zero remaining shows its failure too, even when
+	// settle read the pipeline's error before the failure came.
+	failed  atomic.Pointer[error]
+	records int
+	offsets map[string]connectors.SourceOffset
+	recs    []kgo.Record       // the records, allocated at once; the producer holds pointers into it
+	bytes   int                // the records' keys and values
+	commits commits            // for a RecordCommitter
+	cancel  context.CancelFunc // ends the delivery deadline's timer once every record is acknowledged
 }
 
 // Delivery is how a pipelined producer retries a record (Source's RetryTimeout,
@@ -253,6 +257,7 @@ func (s *Source) sendPipelined(ctx context.Context, recs []kgo.Record, offsets m
 	}
 	promise := func(_ *kgo.Record, err error) {
 		if err != nil {
+			b.failed.CompareAndSwap(nil, &err)
 			p.fail(err)
 		}
 		if b.remaining.Add(-1) == 0 && b.cancel != nil {
@@ -295,19 +300,16 @@ func (s *Source) settlePipelined(ctx context.Context, force bool, pending map[st
 		}
 	}
 	if err := p.err(); err != nil {
-		if errors.Is(err, context.Canceled) && ctx.Err() != nil {
-			return nil // stopping: records not handed over are polled again from the committed offset
-		}
-		var named *kerr.Error
-		if last := p.log.lastErr(); last != nil && !errors.As(err, &named) {
-			// A timeout or retry limit: name the broker's error that was being retried.
-			return fmt.Errorf("produce: gave up (retry timeout %v): %w: %w", s.RetryTimeout, err, last)
-		}
-		return fmt.Errorf("produce: %w", err)
+		return s.produceFailed(ctx, err)
 	}
 	n, written := 0, 0
+	var failed error
 	for _, b := range p.queue {
 		if b.remaining.Load() > 0 {
+			break
+		}
+		if e := b.failed.Load(); e != nil { // failed since the check above: not settled
+			failed = *e
 			break
 		}
 		maps.Copy(pending, b.offsets)
@@ -328,7 +330,24 @@ func (s *Source) settlePipelined(ctx context.Context, force bool, pending map[st
 		s.Metrics.Written(written)
 		s.Metrics.Active(p.inFlight())
 	}
+	if failed != nil {
+		return s.produceFailed(ctx, failed)
+	}
 	return nil
+}
+
+// produceFailed is the error that ends the task when a record failed; nil when the failure
+// is the task's own stop.
+func (s *Source) produceFailed(ctx context.Context, err error) error {
+	if errors.Is(err, context.Canceled) && ctx.Err() != nil {
+		return nil // stopping: records not handed over are polled again from the committed offset
+	}
+	var named *kerr.Error
+	if last := s.fast.log.lastErr(); last != nil && !errors.As(err, &named) {
+		// A timeout or retry limit: name the broker's error that was being retried.
+		return fmt.Errorf("produce: gave up (retry timeout %v): %w: %w", s.RetryTimeout, err, last)
+	}
+	return fmt.Errorf("produce: %w", err)
 }
 
 // dropPipelined forgets every batch in flight: their offsets are never committed (a task
