@@ -33,10 +33,10 @@ import (
 // The collector is the parallel one, not Kafka's G1: the host runs only plugin code (the
 // group's heartbeats, membership and REST are the Go worker's), so a longer young pause
 // stalls no session, while G1's concurrent threads and barriers take cores from the worker
-// beside it. A sink that keeps its records until flush (VerifiableSink) moved 1.3–2× the
-// records per second with it (benchmarks/README.md, 2026-12-03 09:01–09:10). -Xms32m keeps an
-// idle host small: the JVM's default initial heap is 1/64 of the machine's memory, committed at
-// start.
+// beside it. A sink that keeps its records until flush (VerifiableSink) moved 1.2–2.5× the
+// records per second with it (benchmarks/README.md, 2026-12-03, sections 09:01–09:10 and
+// 09:55–10:13). -Xms32m keeps an idle host small: the JVM's default initial heap is 1/64 of the
+// machine's memory, committed at start.
 const defaultHostJVMOptions = "-Xmx2G -Xms32m -XX:+UseParallelGC"
 
 // workerConfigDef is the worker properties table: Kafka Connect's keys (spec §8) that
