@@ -64,6 +64,7 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 		}
 		base := strings.TrimRight(*target, "/")
 		targetDesc := base
+		workerPID := 0 // the worker this run started, whose CPU per request is measured
 		if base == "" {
 			bin, err := connectdBinary(ctx, *c)
 			if err != nil {
@@ -73,7 +74,7 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 			if err != nil {
 				return nil, err
 			}
-			base = w.url
+			base, workerPID = w.url, w.pid()
 			targetDesc = "connectd distributed, one worker, embedded broker"
 			progress("worker pid %d ready at %s", w.pid(), w.url)
 		}
@@ -126,6 +127,9 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 						srv.name = "target"
 					}
 					l := &loader{base: srv.base, conns: n, prefix: fmt.Sprintf("%s-churn-%d", *prefix, n), config: connectorConfig, setup: setup, client: *getClient}
+					if srv.name == "connectd" {
+						l.serverPID = workerPID // the bare handler shares this process with the client: not measured
+					}
 					var op loadOp
 					switch cell {
 					case "status":
@@ -140,8 +144,8 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 					if err != nil {
 						return nil, fmt.Errorf("%s, %d conns, %s: %w", cell, n, srv.name, err)
 					}
-					progress("%s, %d conns, %s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, %d errors",
-						cell, n, srv.name, m.perSec(), m.lat.P50, m.lat.P99, m.lat.P999, m.errors)
+					progress("%s, %d conns, %s: %.0f req/s, p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, %d errors%s",
+						cell, n, srv.name, m.perSec(), m.lat.P50, m.lat.P99, m.lat.P999, m.errors, cpuNote(m))
 					rows = append(rows, restRow{cell: cell, conns: n, server: srv.name, m: m})
 				}
 			}
@@ -155,6 +159,9 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 				res.Figures[k+"_latency"] = x.m.lat
 				res.Figures[k+"_rate"] = summarize("req/s", []float64{round3(x.m.perSec())})
 				res.Samples[k+"_interval_req_per_s"] = x.m.intervals
+				if cpu := x.m.cpuPerRequest(); cpu > 0 {
+					res.Figures[k+"_cpu_per_request"] = summarize("µs", []float64{round3(cpu)})
+				}
 			}
 			res.Figures[key+"_ratio"] = summarize("ratio", []float64{round3(ratio(r.m.perSec(), b.m.perSec()))})
 		}
@@ -168,6 +175,14 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 		printRESTTable(rows)
 		return res, nil
 	}
+}
+
+// cpuNote is the worker's CPU time per request, for a progress line; "" when not measured.
+func cpuNote(m measurement) string {
+	if cpu := m.cpuPerRequest(); cpu > 0 {
+		return fmt.Sprintf(", %.1f µs of the worker's CPU per request", cpu)
+	}
+	return ""
 }
 
 type restRow struct {

@@ -32,8 +32,9 @@ type Server struct {
 
 	logger  *slog.Logger
 	version string
-	// serverHeader is the Server header of every response (WithServerHeader).
-	serverHeader string
+	// serverHeader is the Server header's value of every response (WithServerHeader), one
+	// slice shared by all of them, as contentTypeJSON.
+	serverHeader []string
 	commit       string
 	workerID     string
 	topics       topicTracking // topics.go
@@ -76,7 +77,7 @@ func WithVersion(version, commit string) Option {
 func WithServerHeader(v string) Option {
 	return optionFunc(func(s *Server) {
 		if v != "" {
-			s.serverHeader = v
+			s.serverHeader = []string{v}
 		}
 	})
 }
@@ -137,7 +138,7 @@ func newServer(opts ...Option) *Server {
 		version: "unknown",
 		commit:  "unknown",
 
-		serverHeader: "connectd",
+		serverHeader: []string{"connectd"},
 
 		healthTimeout: 10 * time.Second,
 	}
@@ -189,7 +190,7 @@ func (s *Server) serve(router http.Handler) http.Handler {
 // header and writes the Debug access log.
 func (s *Server) escapedPaths(router http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", s.serverHeader)
+		w.Header()["Server"] = s.serverHeader
 		u := *r.URL
 		u.Path, u.RawPath = r.URL.EscapedPath(), ""
 		routed := r.WithContext(r.Context()) // a shallow copy; r stays as received
@@ -251,12 +252,14 @@ func (s *Server) handle(h handlerFunc, consumesJSON bool) httprouter.Handle {
 			writeError(w, errUnsupportedMediaType)
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-		if err != nil {
-			writeError(w, decodeError(err))
-			return
+		if r.Body != http.NoBody { // net/http's body of a request that declares none, as most GETs
+			body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+			if err != nil {
+				writeError(w, decodeError(err))
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
 		defer serving(r)()
 		rep, err := h(r, p)
 		if err != nil {
@@ -349,6 +352,9 @@ func acceptsJSON(accept []string) bool {
 		return true
 	}
 	for _, h := range accept {
+		if h == "application/json" || h == "*/*" { // what clients send nearly always, unparsed
+			return true
+		}
 		for _, rng := range strings.Split(h, ",") {
 			if strings.TrimSpace(rng) == "" {
 				continue
@@ -370,20 +376,37 @@ func acceptsJSON(accept []string) bool {
 	return false
 }
 
+// jsonBuffers holds the buffers replies are encoded into: w.Write copies a reply out, so its
+// buffer serves the next one. One larger than maxPooledJSON (a big expand=info list) is
+// left to the collector rather than held.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledJSON = 64 << 10
+
+// contentTypeJSON is the Content-Type of every JSON reply, one slice for all of them: net/http
+// and this package only ever replace a header's values, never write into them.
+var contentTypeJSON = []string{"application/json"}
+
 // writeJSON writes body as JSON with status. HTML characters are not escaped, and no newline
 // follows, as Kafka Connect writes it.
 func writeJSON(w http.ResponseWriter, status int, body any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= maxPooledJSON {
+			jsonBuffers.Put(buf)
+		}
+	}()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(body); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
-		_ = json.NewEncoder(&buf).Encode(ErrorMessage{ErrorCode: status, Message: err.Error()})
+		_ = json.NewEncoder(buf).Encode(ErrorMessage{ErrorCode: status, Message: err.Error()})
 	}
 	b := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	h := w.Header()
-	h.Set("Content-Type", "application/json")
+	h["Content-Type"] = contentTypeJSON
 	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
