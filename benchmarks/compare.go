@@ -32,7 +32,9 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 	statusWindow := fs.Duration("status-duration", 3*time.Second, "measurement window of the status load")
 	getClient := fs.String("get-client", getClientRaw, "client of the GET …/status load: raw (a minimal keep-alive HTTP/1.1 client, cheap on the shared cores) or net/http")
 	warmup := fs.Duration("warmup", 2*time.Second, "status load before its window, not measured (the JVM compiles its hot paths in it)")
-	lines := fs.Int("lines", 500000, "lines of the FileStreamSource file, and records of the FileStreamSink topic")
+	// 3M lines: at 500 000 a run lasts 2–4 s, and which 1 s commit tick its last commit lands on
+	// moved the ratio by a third (benchmarks/README.md, 2026-12-03).
+	lines := fs.Int("lines", 3000000, "lines of the FileStreamSource file, and records of the FileStreamSink topic")
 	lineSize := fs.Int("line-size", 100, "bytes per line (the record value), without the newline")
 	flush := fs.Duration("flush", time.Second, "offset.flush.interval.ms of both runtimes")
 	idle := fs.Duration("idle", 5*time.Second, "idle time after ready before reading RSS")

@@ -40,7 +40,8 @@ import (
 // create the test connectors from plugin.path, and 4.3.1 has the same isolation rules).
 func javahostFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, error) {
 	bootstrap := fs.String("bootstrap", "", "Apache Kafka broker to use (default: start one with scripts/apache-kafka.sh)")
-	lines := fs.Int("lines", 500000, "lines of the FileStreamSource file")
+	// 3M lines, as compare: at 500 000 the commit tick decides the sinks' figures.
+	lines := fs.Int("lines", 3000000, "lines of the FileStreamSource file")
 	lineSize := fs.Int("line-size", 100, "bytes per line (the record value), without the newline")
 	window := fs.Duration("duration", 10*time.Second, "measurement window of the VerifiableSource")
 	flush := fs.Duration("flush", time.Second, "offset.flush.interval.ms of both runtimes")
