@@ -292,7 +292,7 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 		changed := rt.member.Changed() // taken first: a change during the attempt is not missed
 		var opts []member.RequestOption
 		if idempotent(msg) {
-			opts = append(opts, member.Resend(resendAfter))
+			opts = resendOptions
 		}
 		reply, err := rt.member.Request(ctx, identity, kind, msg, opts...)
 		if err != nil {
@@ -322,6 +322,9 @@ func (rt *Runtime) request(ctx context.Context, identity, kind string, msg proto
 		}
 	}
 }
+
+// resendOptions are an idempotent request's options, made once.
+var resendOptions = []member.RequestOption{member.Resend(resendAfter)}
 
 // resendAfter is how long an idempotent request waits for an answer before it is sent
 // again: a grain answers in microseconds, so only a dead or moved target is that slow.

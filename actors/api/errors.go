@@ -23,6 +23,10 @@ func Errorf(code messages.ErrorCode, format string, args ...any) *Error {
 
 // CodeOf returns the code of the *Error in err's chain, or ERROR_CODE_INTERNAL.
 func CodeOf(err error) messages.ErrorCode {
+	if err == nil {
+		// Asked of every answered request; errors.As's target would escape to the heap.
+		return messages.ErrorCode_ERROR_CODE_INTERNAL
+	}
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code

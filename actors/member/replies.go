@@ -34,12 +34,12 @@ func (r *replies) ask(pid *actor.PID, msg any, timeout time.Duration) (any, erro
 	defer r.put(s)
 	sender := s.expect()
 	r.system.Root.RequestWithCustomSender(pid, msg, sender)
-	t := time.NewTimer(timeout)
-	defer t.Stop()
+	s.timer.Reset(timeout)
 	select {
 	case <-s.answered:
-	case <-t.C:
+	case <-s.timer.C:
 	}
+	s.timer.Stop() // since Go 1.23 a stopped timer's channel holds no stale tick
 	answer, ok := s.take()
 	if !ok {
 		return nil, actor.ErrTimeout
@@ -56,7 +56,8 @@ func (r *replies) get() *replySlot {
 		return s
 	default:
 	}
-	s := &replySlot{answered: make(chan struct{}, 1)}
+	s := &replySlot{answered: make(chan struct{}, 1), timer: time.NewTimer(time.Hour)}
+	s.timer.Stop()
 	s.pid, _ = r.system.ProcessRegistry.Add(s, "reply$"+strconv.FormatUint(r.slots.Add(1), 10))
 	return s
 }
@@ -74,6 +75,7 @@ func (r *replies) put(s *replySlot) {
 type replySlot struct {
 	pid      *actor.PID    // as registered: Address and Id
 	answered chan struct{} // one token when the awaited answer has come
+	timer    *time.Timer   // bounds each wait; stopped between requests
 
 	mu      sync.Mutex
 	request uint32 // the request ID awaited; 0 between requests
