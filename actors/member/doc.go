@@ -9,6 +9,10 @@
 //
 //   - Cluster.RequestFuture with options is never used (its call config is process-global);
 //
+//   - a grain this member already holds is asked through a reused reply slot (replies.go),
+//     not a future registered per request; anything else, and a slot's dead letter or
+//     timeout, goes through cluster.Request and its retries;
+//
 //   - only protobuf messages are sent; protoactor logs go through the caller's slog handler,
 //     at Warn and above, tagged component=protoactor;
 //
