@@ -251,7 +251,7 @@ func (st compareSteps) measure(ctx context.Context, s *compareSide, props map[st
 	if s.status, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
 		return fmt.Errorf("status load: %w", err)
 	}
-	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms, %.1f µs of the worker's CPU per request", s.name, st.conns, s.status.perSec(), s.status.lat.P99, s.status.cpuPerRequest())
+	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms%s", s.name, st.conns, s.status.perSec(), s.status.lat.P99, cpuNote(s.status))
 	for _, name := range names {
 		if _, err := b.deleteOne(ctx, name); err != nil {
 			return err
