@@ -110,18 +110,26 @@ func (c *Client) DeleteConnector(ctx context.Context, name string) error {
 	return err
 }
 
-// ConnectorStatus asks the connector grain for its live status.
+// ConnectorStatus asks the connector grain for its live status; a grain on this worker has
+// usually posted it on the status board, where it is read without a message (statusboard.go).
+// The reply may be shared with other callers: it must not be modified.
 //
 // While ownership moves, the grain may be new on a worker whose tails of the config or
 // status topic are a few records behind this one's, and answer that it knows no status.
 // Kafka Connect answers status from the worker's status store, so this worker's tail
 // answers then; a 404 is only for a connector that has no status record anywhere we can see.
 func (c *Client) ConnectorStatus(ctx context.Context, name string) (*messages.ConnectorStatus, error) {
-	v, ok := c.rt.connectorView(name)
-	if !ok {
-		if v, ok = c.caughtUpView(ctx, name); !ok {
-			return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
+	entry, ok := c.rt.connectorEntry(name)
+	if ok {
+		if st, ok := c.rt.board.read(name, entry); ok && c.rt.owns(connectorIdentity(name), connectorKind) {
+			return st, nil
 		}
+	}
+	var v connectorView
+	if ok {
+		v = *entry
+	} else if v, ok = c.caughtUpView(ctx, name); !ok {
+		return nil, api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, name)
 	}
 	reply, err := c.rt.request(ctx, connectorIdentity(name), connectorKind, &messages.GetConnectorStatus{Name: name})
 	if api.CodeOf(err) == messages.ErrorCode_ERROR_CODE_NOT_FOUND {

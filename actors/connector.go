@@ -13,6 +13,7 @@ import (
 	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/configprovider"
 	"github.com/connectd/connectd/actors/metrics"
+	"github.com/connectd/connectd/actors/store"
 	"github.com/connectd/connectd/connectors"
 	"github.com/connectd/connectd/messages"
 )
@@ -46,6 +47,9 @@ type connectorGrain struct {
 	// grain is about to write; task restarts that arrive meanwhile wait in pendingRestarts.
 	awaitingTasks   bool
 	pendingRestarts []pendingRestart
+
+	// posted is this grain's entry on Runtime.board, nil when none is up.
+	posted *boardEntry
 }
 
 // pendingRestart is a task restart waiting for the task configs about to be written.
@@ -91,6 +95,9 @@ func newConnectorGrain(rt *Runtime) actor.Actor {
 }
 
 func (g *connectorGrain) Receive(ctx actor.Context) {
+	if _, ok := ctx.Message().(*messages.GetConnectorStatus); !ok {
+		g.takeStatusDown() // before anything this message does can change the status
+	}
 	if g.name != "" && isConnectorCommand(ctx.Message()) && !g.owner() {
 		// Asked through a stale view while ownership moves: the caller retries on the owner.
 		g.stopPlugin(ctx)
@@ -267,7 +274,7 @@ func (g *connectorGrain) present(ctx actor.Context) {
 	case *messages.RestartConnector:
 		g.onRestart(ctx, m)
 	case *messages.GetConnectorStatus:
-		st, ok := g.status()
+		st, ok := g.answerStatus()
 		if !ok {
 			ctx.Respond(&messages.GetConnectorStatusReply{Error: toWire(api.Errorf(messages.ErrorCode_ERROR_CODE_NOT_FOUND, msgNoStatus, g.name))})
 			return
@@ -752,18 +759,49 @@ func (g *connectorGrain) onTaskStateChanged(m *messages.TaskStateChanged) {
 // reported to this activation). Only what was stored is reported (spec §0.1): false when the
 // connector has no status yet, and a task with none is left out, as Kafka Connect lists it.
 func (g *connectorGrain) status() (*messages.ConnectorStatus, bool) {
-	v, _ := g.rt.connectorView(g.name)
+	st, _, ok := g.computeStatus()
+	return st, ok
+}
+
+// answerStatus is status, posted on Runtime.board when it was computed from this grain's
+// state and the config snapshot alone.
+func (g *connectorGrain) answerStatus() (*messages.ConnectorStatus, bool) {
+	st, from, ok := g.computeStatus()
+	if ok && from != nil {
+		g.takeStatusDown()
+		g.posted = &boardEntry{view: from, status: st}
+		g.rt.board.post(g.name, g.posted)
+	}
+	return st, ok
+}
+
+// takeStatusDown takes this grain's status off Runtime.board.
+func (g *connectorGrain) takeStatusDown() {
+	if g.posted != nil {
+		g.rt.board.take(g.name, g.posted)
+		g.posted = nil
+	}
+}
+
+// computeStatus is status; from is the config snapshot entry it was computed from, nil when
+// it also read the status store (or the connector has no config).
+func (g *connectorGrain) computeStatus() (st *messages.ConnectorStatus, from *store.ConnectorSnapshot, ok bool) {
+	from, _ = g.rt.connectorEntry(g.name)
+	var v connectorView
+	if from != nil {
+		v = *from
+	}
 	var own *messages.InstanceStatus
 	if g.observed != nil {
 		own = copyStatus(g.observed)
 	} else if stored, ok := g.rt.stores.Status.Connector(g.name); ok {
-		own = stored // the store's copy
+		own, from = stored, nil // the store's copy
 	} else {
-		return nil, false
+		return nil, nil, false
 	}
-	st := &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.validator.ConnectorType(v.Config)}
+	st = &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.validator.ConnectorType(v.Config)}
 	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
-		return st, true // a stopped connector has no tasks (spec §3.16)
+		return st, from, true // a stopped connector has no tasks (spec §3.16)
 	}
 	var stored map[int32]*messages.InstanceStatus // the store's copies, read only for a task that has not reported
 	for i := range int32(len(v.Tasks)) {
@@ -774,13 +812,14 @@ func (g *connectorGrain) status() (*messages.ConnectorStatus, bool) {
 			if stored == nil {
 				stored = g.rt.taskStatuses(g.name)
 			}
+			from = nil
 			if s = stored[i]; s == nil {
 				continue
 			}
 		}
 		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
 	}
-	return st, true
+	return st, from, true
 }
 
 // copyStatus copies s field by field: the reply leaves the grain, and proto.Clone's reflection

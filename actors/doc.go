@@ -4,7 +4,9 @@
 //
 // Files, by job:
 //   - grains: connector.go, task.go, their runners (runner.go, taskrunner.go), reconciler.go,
-//     identity.go; the local config and status views they read (storeview.go);
+//     identity.go; the local config and status views they read (storeview.go); the status
+//     board where a connector grain posts the status it answered, read by GET …/status
+//     without a message while nothing it was computed from has changed (statusboard.go);
 //   - the facade, one file per REST resource family, each a thin client of the grains and
 //     the local snapshots: client.go (root and health), clientconnectors.go, clienttasks.go,
 //     clientoffsets.go, clientplugins.go, clientloggers.go; standalone.go for the standalone

@@ -167,7 +167,8 @@ type Runtime struct {
 	// holding counts grains running work here (a connector plugin or a task); a draining
 	// worker waits for it to reach zero before it tells its peers to take over.
 	holding atomic.Int64
-	ops     operations // readiness, the health probe and cluster logger levels (operations.go)
+	ops     operations  // readiness, the health probe and cluster logger levels (operations.go)
+	board   statusBoard // statuses of the connector grains here (statusboard.go)
 	metrics *metrics.Metrics
 }
 

@@ -13,11 +13,17 @@ type connectorView = store.ConnectorSnapshot
 // connectorView returns a connector of the local config snapshot; the zero view (target
 // STARTED, no tasks) when it has no config.
 func (rt *Runtime) connectorView(name string) (connectorView, bool) {
-	c, ok := rt.stores.Config.Snapshot().Connector(name)
+	c, ok := rt.connectorEntry(name)
 	if !ok {
 		return connectorView{}, false
 	}
 	return *c, true
+}
+
+// connectorEntry is connectorView without the copy: the entry of the local config snapshot,
+// shared with the store and with the next snapshots while the connector does not change.
+func (rt *Runtime) connectorEntry(name string) (*store.ConnectorSnapshot, bool) {
+	return rt.stores.Config.Snapshot().Connector(name)
 }
 
 // connectorViews returns every connector of the local config snapshot. Unchanged connectors
