@@ -31,6 +31,7 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 	conns := fs.Int("conns", 64, "connections of the GET …/status load")
 	statusWindow := fs.Duration("status-duration", 3*time.Second, "measurement window of the status load")
 	getClient := fs.String("get-client", getClientRaw, "client of the GET …/status load: raw (a minimal keep-alive HTTP/1.1 client, cheap on the shared cores) or net/http")
+	splitFlag := fs.String("status-split", defaultCPUSplit(), "LOADER:SERVER CPUs (e.g. 0:1) of a second GET …/status load, with the load generator and the worker on separate CPUs, as if the generator ran on another machine; off: only the load sharing every CPU")
 	warmup := fs.Duration("warmup", 2*time.Second, "status load before its window, not measured (the JVM compiles its hot paths in it)")
 	// 3M lines: at 500 000 a run lasts 2–4 s, and which 1 s commit tick its last commit lands on
 	// moved the ratio by a third (benchmarks/README.md, 2026-12-03).
@@ -48,6 +49,10 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 	return func(ctx context.Context) (*result, error) {
 		if err := checkGetClient(*getClient); err != nil {
 			return nil, err
+		}
+		split, err := parseCPUSplit(*splitFlag)
+		if err != nil {
+			return nil, fmt.Errorf("--status-split: %w", err)
 		}
 		if c.smoke {
 			*creates, *lines, *idle, *statusWindow, *warmup = 5, 20000, time.Second, 200*time.Millisecond, 50*time.Millisecond
@@ -126,7 +131,7 @@ func compareFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resul
 		}
 		st := compareSteps{
 			broker: broker, run: run, oneLine: oneLine, bigFile: bigFile, dir: dir, sinkTopic: sinkTopic,
-			creates: *creates, conns: *conns, getClient: *getClient, warmup: *warmup, window: *statusWindow, lines: *lines,
+			creates: *creates, conns: *conns, getClient: *getClient, split: split, warmup: *warmup, window: *statusWindow, lines: *lines,
 			lineSize: *lineSize, idle: *idle, timeout: *timeout,
 		}
 		if *warmBroker {
@@ -196,6 +201,7 @@ type compareSide struct {
 	idleRSS, endRSS  float64 // MiB
 	create           []float64
 	status           measurement
+	statusSplit      measurement // with compareSteps.split; zero without
 	source, sink     flow
 	sourceWrittenOff int64 // the topic's end offset when the source's offset was committed
 	sinkLines        int   // lines in the sink's file at the end
@@ -211,6 +217,7 @@ type flow struct {
 type compareSteps struct {
 	broker, run, oneLine, bigFile, dir, sinkTopic string
 	getClient                                     string
+	split                                         *cpuSplit // of the second status load; nil: none
 	creates, conns, lines, lineSize               int
 	warmup, window, idle, timeout                 time.Duration
 }
@@ -252,6 +259,13 @@ func (st compareSteps) measure(ctx context.Context, s *compareSide, props map[st
 		return fmt.Errorf("status load: %w", err)
 	}
 	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms%s", s.name, st.conns, s.status.perSec(), s.status.lat.P99, cpuNote(s.status))
+	if st.split != nil {
+		l.split = st.split
+		if s.statusSplit, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
+			return fmt.Errorf("status load, %s: %w", st.split, err)
+		}
+		progress("%s: GET …/status at %d connections, %s: %.0f req/s, p99 %.2f ms%s", s.name, st.conns, st.split, s.statusSplit.perSec(), s.statusSplit.lat.P99, cpuNote(s.statusSplit))
+	}
 	for _, name := range names {
 		if _, err := b.deleteOne(ctx, name); err != nil {
 			return err
@@ -531,11 +545,20 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		{figure: fmt.Sprintf("GET …/status, %d conns", st.conns), unit: "req/s", connectd: round3(c.status.perSec()), apache: round3(a.status.perSec()), higherIsBetter: true},
 		{figure: fmt.Sprintf("GET …/status, %d conns, p99", st.conns), unit: "ms", connectd: c.status.lat.P99, apache: a.status.lat.P99},
 		{figure: fmt.Sprintf("GET …/status, %d conns, worker CPU per request", st.conns), unit: "µs", connectd: round3(c.status.cpuPerRequest()), apache: round3(a.status.cpuPerRequest())},
+	}
+	if st.split != nil {
+		rows = append(rows,
+			compareRow{figure: fmt.Sprintf("GET …/status, %d conns, generator and worker on separate CPUs", st.conns), unit: "req/s", connectd: round3(c.statusSplit.perSec()), apache: round3(a.statusSplit.perSec()), higherIsBetter: true},
+			compareRow{figure: fmt.Sprintf("GET …/status, %d conns, separate CPUs, p99", st.conns), unit: "ms", connectd: c.statusSplit.lat.P99, apache: a.statusSplit.lat.P99},
+			compareRow{figure: fmt.Sprintf("GET …/status, %d conns, separate CPUs, worker CPU per request", st.conns), unit: "µs", connectd: round3(c.statusSplit.cpuPerRequest()), apache: round3(a.statusSplit.cpuPerRequest())},
+		)
+	}
+	rows = append(rows, []compareRow{
 		{figure: "FileStreamSource → committed offset", unit: "records/s", connectd: rate(c.source.toCommitted), apache: rate(a.source.toCommitted), higherIsBetter: true},
 		{figure: "FileStreamSource → all in the topic", unit: "records/s", connectd: rate(c.source.toWritten), apache: rate(a.source.toWritten), higherIsBetter: true},
 		{figure: "FileStreamSink → committed offset", unit: "records/s", connectd: rate(c.sink.toCommitted), apache: rate(a.sink.toCommitted), higherIsBetter: true},
 		{figure: "RSS after the run", unit: "MiB", connectd: c.endRSS, apache: a.endRSS},
-	}
+	}...)
 	if fc := failovers["connectd"]; len(fc) > 0 {
 		for _, k := range []string{"apache-delay0", "apache-default"} {
 			fa := failovers[k]
@@ -555,6 +578,10 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 			"create_to_running_connectd_ms": c.create, "create_to_running_apache_ms": a.create,
 			"status_interval_req_per_s_connectd": c.status.intervals, "status_interval_req_per_s_apache": a.status.intervals,
 		},
+	}
+	if st.split != nil {
+		res.Samples["status_separate_cpus_interval_req_per_s_connectd"] = c.statusSplit.intervals
+		res.Samples["status_separate_cpus_interval_req_per_s_apache"] = a.statusSplit.intervals
 	}
 	for k, v := range failovers {
 		res.Samples["kill_to_all_running_"+k+"_ms"] = v
@@ -583,6 +610,9 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		fmt.Sprintf("FileStream: %d lines of %d B; both with offset.flush.interval.ms %d and StringConverter; times from the POST, so they include the task's start; source committed = GET /connectors/<name>/offsets position at the file's length (polled every 20 ms); sink committed = group connect-<name> at the topic's end; the sink's file is checked to hold every line", st.lines, st.lineSize, flush.Milliseconds()),
 		fmt.Sprintf("failover: a fresh two-worker cluster per case with %d connectors (one task each); kill -9 of the worker hosting the most instances until the survivor's status shows every connector and task RUNNING on it; Apache detects the loss at session.timeout.ms (10 s) and with its default scheduled.rebalance.max.delay.ms (5 min) waits that long before reassigning", foConnectors),
 		fmt.Sprintf("source topic end offsets when the offset covered the file: connectd %d, Apache %d (want %d); sink files: connectd %d lines, Apache %d lines", c.sourceWrittenOff, a.sourceWrittenOff, st.lines, c.sinkLines, a.sinkLines),
+	}
+	if st.split != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("GET …/status on separate CPUs: the same load again, %s (sched_setaffinity of every thread, warm-up included), as with the generator on another machine: sharing the cores, the generator's and the loopback's cost per request is taken from the server, more of it the faster the server", st.split))
 	}
 	return res
 }

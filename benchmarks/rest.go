@@ -253,6 +253,9 @@ type loader struct {
 	// (measurement.serverCPU), a cost per request that does not depend on how much of the
 	// shared cores the load generator took.
 	serverPID int
+	// split, when set with serverPID, keeps the generator and the server on separate CPUs
+	// for the cell, warm-up included.
+	split *cpuSplit
 }
 
 // The load generator's clients for GETs (--get-client).
@@ -415,6 +418,17 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 	}
 	defer tr.CloseIdleConnections()
 	cl := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	if l.split != nil && l.serverPID > 0 {
+		undo, err := l.split.apply(l.serverPID)
+		if err != nil {
+			return measurement{}, err
+		}
+		defer func() {
+			if err := undo(); err != nil {
+				progress("giving back the CPUs: %v", err)
+			}
+		}()
+	}
 	var (
 		mu       sync.Mutex
 		lats     []float64
