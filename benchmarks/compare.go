@@ -611,7 +611,15 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		fmt.Sprintf("failover: a fresh two-worker cluster per case with %d connectors (one task each); kill -9 of the worker hosting the most instances until the survivor's status shows every connector and task RUNNING on it; Apache detects the loss at session.timeout.ms (10 s) and with its default scheduled.rebalance.max.delay.ms (5 min) waits that long before reassigning", foConnectors),
 		fmt.Sprintf("source topic end offsets when the offset covered the file: connectd %d, Apache %d (want %d); sink files: connectd %d lines, Apache %d lines", c.sourceWrittenOff, a.sourceWrittenOff, st.lines, c.sinkLines, a.sinkLines),
 	}
+	steal := func(m measurement) string {
+		if m.serverCPU <= 0 || m.steal < 0 {
+			return "unknown"
+		}
+		return fmt.Sprintf("%.0f %%", 100*m.steal)
+	}
+	res.Notes = append(res.Notes, fmt.Sprintf("the machine's CPU time stolen by the hypervisor in the status windows (/proc/stat steal; a run with much of it is not comparable with one without): connectd %s, Apache %s", steal(c.status), steal(a.status)))
 	if st.split != nil {
+		res.Notes[len(res.Notes)-1] += fmt.Sprintf("; on separate CPUs: connectd %s, Apache %s", steal(c.statusSplit), steal(a.statusSplit))
 		res.Notes = append(res.Notes, fmt.Sprintf("GET …/status on separate CPUs: the same load again, %s (sched_setaffinity of every thread, warm-up included), as with the generator on another machine: sharing the cores, the generator's and the loopback's cost per request is taken from the server, more of it the faster the server", st.split))
 	}
 	return res

@@ -31,3 +31,28 @@ func TestCPUTime(t *testing.T) {
 }
 
 var sink int
+
+// TestMachineTicks: the machine's ticks grow, and steal is a part of them.
+func TestMachineTicks(t *testing.T) {
+	steal, total, err := machineTicks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total <= 0 || steal < 0 || steal > total {
+		t.Fatalf("steal %d of %d ticks", steal, total)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, later, err := machineTicks()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if later > total {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the machine's ticks stayed at %d for 10 s", total)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -180,7 +180,11 @@ func restFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*result, 
 // cpuNote is the worker's CPU time per request, for a progress line; "" when not measured.
 func cpuNote(m measurement) string {
 	if cpu := m.cpuPerRequest(); cpu > 0 {
-		return fmt.Sprintf(", %.1f µs of the worker's CPU per request", cpu)
+		note := fmt.Sprintf(", %.1f µs of the worker's CPU per request", cpu)
+		if m.steal >= 0 {
+			note += fmt.Sprintf(", %.0f %% of the machine's CPU stolen by the hypervisor", 100*m.steal)
+		}
+		return note
 	}
 	return ""
 }
@@ -279,6 +283,7 @@ type measurement struct {
 	lat       stats         // ms
 	intervals []float64     // req/s per 250 ms
 	serverCPU time.Duration // the server process's CPU time in the window; 0: not measured
+	steal     float64       // the machine's steal share in the window (cpuSample.steal), with serverCPU
 }
 
 // cpuPerRequest is the server's CPU time per answered request in the window, in µs (0: not
@@ -499,7 +504,7 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 		if c.err != nil {
 			return m, fmt.Errorf("server CPU time: %w", c.err)
 		}
-		m.serverCPU = c.used
+		m.serverCPU, m.steal = c.used, c.steal
 	}
 	if errs > int64(len(lats)) {
 		return m, fmt.Errorf("%d errors, %d successes; first: %w", errs, len(lats), firstErr)
@@ -520,11 +525,12 @@ func (l *loader) run(ctx context.Context, op loadOp, warmup, window time.Duratio
 }
 
 type cpuSample struct {
-	used time.Duration
-	err  error
+	used  time.Duration
+	steal float64 // the share of the machine's CPU time the hypervisor took, 0–1; -1: unknown
+	err   error
 }
 
-// sampleCPU is pid's CPU time from one instant to another.
+// sampleCPU is pid's CPU time from one instant to another, and the machine's steal time.
 func sampleCPU(ctx context.Context, pid int, from, to time.Time) cpuSample {
 	if err := sleepCtx(ctx, time.Until(from)); err != nil {
 		return cpuSample{err: err}
@@ -533,11 +539,45 @@ func sampleCPU(ctx context.Context, pid int, from, to time.Time) cpuSample {
 	if err != nil {
 		return cpuSample{err: err}
 	}
+	stealA, totalA, errA := machineTicks()
 	if err := sleepCtx(ctx, time.Until(to)); err != nil {
 		return cpuSample{err: err}
 	}
 	b, err := cpuTime(pid)
-	return cpuSample{used: b - a, err: err}
+	stealB, totalB, errB := machineTicks()
+	steal := -1.0
+	if errA == nil && errB == nil && totalB > totalA {
+		steal = float64(stealB-stealA) / float64(totalB-totalA)
+	}
+	return cpuSample{used: b - a, steal: steal, err: err}
+}
+
+// machineTicks is the first line of /proc/stat: the machine's steal ticks (time a virtual
+// CPU was ready but the hypervisor ran something else) and all its ticks. On a shared host a
+// run with a high steal share is not comparable with one without.
+func machineTicks() (steal, total int64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0, 0, fmt.Errorf("/proc/stat: unexpected first line %q", line)
+	}
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, fmt.Errorf("/proc/stat: %w", err)
+		}
+		if i < 8 { // guest and guest_nice are already counted in user and nice
+			total += n
+		}
+		if i == 7 {
+			steal = n
+		}
+	}
+	return steal, total, nil
 }
 
 // percentile is the nearest-rank percentile, as summarize computes the others.
