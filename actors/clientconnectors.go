@@ -121,7 +121,7 @@ func (c *Client) DeleteConnector(ctx context.Context, name string) error {
 func (c *Client) ConnectorStatus(ctx context.Context, name string) (*messages.ConnectorStatus, error) {
 	entry, ok := c.rt.connectorEntry(name)
 	if ok {
-		if st, ok := c.rt.board.read(name, entry); ok && c.rt.owns(connectorIdentity(name), connectorKind) {
+		if st, posted := c.rt.board.read(name, entry); posted && c.rt.owns(connectorIdentity(name), connectorKind) {
 			return st, nil
 		}
 	}

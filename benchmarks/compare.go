@@ -255,13 +255,14 @@ func (st compareSteps) measure(ctx context.Context, s *compareSide, props map[st
 		return err
 	}
 	l := &loader{base: w.url, conns: st.conns, client: st.getClient, serverPID: w.pid()}
-	if s.status, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
+	statusPath := "/connectors/" + url.PathEscape(names[0]) + "/status"
+	if s.status, err = l.run(ctx, l.get(statusPath), st.warmup, st.window); err != nil {
 		return fmt.Errorf("status load: %w", err)
 	}
 	progress("%s: GET …/status at %d connections: %.0f req/s, p99 %.2f ms%s", s.name, st.conns, s.status.perSec(), s.status.lat.P99, cpuNote(s.status))
 	if st.split != nil {
 		l.split = st.split
-		if s.statusSplit, err = l.run(ctx, l.get("/connectors/"+url.PathEscape(names[0])+"/status"), st.warmup, st.window); err != nil {
+		if s.statusSplit, err = l.run(ctx, l.get(statusPath), st.warmup, st.window); err != nil {
 			return fmt.Errorf("status load, %s: %w", st.split, err)
 		}
 		progress("%s: GET …/status at %d connections, %s: %.0f req/s, p99 %.2f ms%s", s.name, st.conns, st.split, s.statusSplit.perSec(), s.statusSplit.lat.P99, cpuNote(s.statusSplit))
@@ -617,9 +618,12 @@ func compareResult(sides []compareSide, failovers map[string][]float64, st compa
 		}
 		return fmt.Sprintf("%.0f %%", 100*m.steal)
 	}
-	res.Notes = append(res.Notes, fmt.Sprintf("the machine's CPU time stolen by the hypervisor in the status windows (/proc/stat steal; a run with much of it is not comparable with one without): connectd %s, Apache %s", steal(c.status), steal(a.status)))
+	stealNote := fmt.Sprintf("the machine's CPU time stolen by the hypervisor in the status windows (/proc/stat steal; a run with much of it is not comparable with one without): connectd %s, Apache %s", steal(c.status), steal(a.status))
 	if st.split != nil {
-		res.Notes[len(res.Notes)-1] += fmt.Sprintf("; on separate CPUs: connectd %s, Apache %s", steal(c.statusSplit), steal(a.statusSplit))
+		stealNote += fmt.Sprintf("; on separate CPUs: connectd %s, Apache %s", steal(c.statusSplit), steal(a.statusSplit))
+	}
+	res.Notes = append(res.Notes, stealNote)
+	if st.split != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("GET …/status on separate CPUs: the same load again, %s (sched_setaffinity of every thread, warm-up included), as with the generator on another machine: sharing the cores, the generator's and the loopback's cost per request is taken from the server, more of it the faster the server", st.split))
 	}
 	return res
