@@ -23,9 +23,10 @@
 //     reader, so a read after a successful write sees it (spec: "visible to reads");
 //   - records go to positive(murmur2(key)) % partitions, Java's default partitioner, so a
 //     key lands where a Java worker's would and compaction and ordering hold across both;
-//   - writes of one store keep their order (one producer, one request in flight per
-//     broker, records of one call contiguous); asynchronous status writes are ordered with
-//     blocking ones;
+//   - writes of one store keep their order (writer.go: one goroutine sends, one request
+//     per leader at a time, a request's retries before the next request); the records of
+//     one call travel in one request; asynchronous status writes are ordered with blocking
+//     ones;
 //   - task configs are visible only once their commit record arrives with a complete set
 //     (deferred as in KafkaConfigBackingStore); deleting a connector forgets its tasks;
 //   - STOPPED is written as state PAUSED plus state.v2 STOPPED and read state.v2 first;

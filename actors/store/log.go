@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -64,19 +63,17 @@ type Log struct {
 
 	mu       sync.Mutex
 	started  bool
-	client   sarama.Client // admin, metadata, end offsets, producer
+	client   sarama.Client // admin, metadata, end offsets, writes
 	rclient  sarama.Client // the consumer's own connections, busy with long-poll fetches
 	consumer sarama.Consumer
-	producer sarama.AsyncProducer
+	writer   *writer
 	parts    int32
 	next     []int64       // per partition: the offset after the last applied record
 	wake     chan struct{} // closed when next moves; nil while nobody waits
 	stop     context.CancelFunc
 	readers  sync.WaitGroup
-	acks     sync.WaitGroup
 
-	sendMu sync.Mutex // keeps the records of one write contiguous on the producer's input
-	warn   throttle
+	warn throttle
 
 	flightMu sync.Mutex
 	inFlight int           // writes handed to the producer and not yet acknowledged
@@ -133,15 +130,11 @@ func clientConfig(base *sarama.Config) (*sarama.Config, error) {
 	}
 	// Never auto-create an internal topic with broker defaults (it must be compacted).
 	c.Metadata.AllowAutoTopicCreation = false
-	// Ordered retries without idempotence: one request in flight per broker.
+	// Ordered retries without idempotence: one request in flight per broker (writer.go).
 	c.Net.MaxOpenRequests = 1
 	c.Producer.RequiredAcks = sarama.WaitForAll
 	c.Producer.Idempotent = false
 	c.Producer.Transaction.ID = ""
-	c.Producer.Return.Successes = true
-	c.Producer.Return.Errors = true
-	c.Producer.Partitioner = sarama.NewManualPartitioner
-	c.Producer.Interceptors = nil
 	c.Consumer.Return.Errors = true
 	c.Consumer.Interceptors = nil
 	// committed.go: an aborted transaction's records are never applied.
@@ -247,29 +240,16 @@ func (l *Log) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("consumer: %w", err)
 	}
-	producer, err := sarama.NewAsyncProducerFromClient(client)
+	wr, err := newWriter(client, l.cfg.Topic.Name, l.sarCf)
 	if err != nil {
 		_ = consumer.Close()
-		return fmt.Errorf("producer: %w", err)
+		return fmt.Errorf("writer: %w", err)
 	}
 	runCtx, stop := context.WithCancel(context.Background())
 	l.mu.Lock()
-	l.consumer, l.producer, l.parts, l.next, l.stop = consumer, producer, parts, next, stop
+	l.consumer, l.writer, l.parts, l.next, l.stop = consumer, wr, parts, next, stop
 	l.mu.Unlock()
 
-	l.acks.Add(2)
-	go func() {
-		defer l.acks.Done()
-		for m := range producer.Successes() {
-			m.Metadata.(*batch).ack(nil)
-		}
-	}()
-	go func() {
-		defer l.acks.Done()
-		for e := range producer.Errors() {
-			e.Msg.Metadata.(*batch).ack(e.Err)
-		}
-	}()
 	for p := range parts {
 		l.readers.Add(1)
 		go l.read(runCtx, consumer, p, next[p])
@@ -630,32 +610,37 @@ func (l *Log) Write(ctx context.Context, recs ...Record) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	b, msgs, err := l.send(ctx, recs, nil)
-	if err != nil {
+	type outcome struct {
+		written []Record
+		err     error
+	}
+	result := make(chan outcome, 1)
+	if err := l.send(recs, func(written []Record, err error) { result <- outcome{written, err} }); err != nil {
 		return err
 	}
+	var o outcome
 	select {
-	case <-b.done:
+	case o = <-result:
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	case <-l.done:
 		return ErrClosed
 	}
-	if b.err != nil {
-		return fmt.Errorf("topic %q: write: %w", l.cfg.Topic.Name, b.err)
+	if o.err != nil {
+		return fmt.Errorf("topic %q: write: %w", l.cfg.Topic.Name, o.err)
 	}
 	targets := make(map[int32]int64, 1)
-	for _, m := range msgs {
-		if m.Offset+1 > targets[m.Partition] {
-			targets[m.Partition] = m.Offset + 1
+	for _, r := range o.written {
+		if r.Offset+1 > targets[r.Partition] {
+			targets[r.Partition] = r.Offset + 1
 		}
 	}
 	return l.waitApplied(ctx, targets)
 }
 
 // WriteAsync produces recs (acks=all) in order after every earlier write, without waiting.
-// done, when not nil, is called once with the outcome (nil when all are durable) from a
-// producer goroutine; it must not block.
+// done, when not nil, is called once with the outcome (nil when all are durable) from the
+// writer's goroutine; it must not block.
 func (l *Log) WriteAsync(recs []Record, done func(error)) {
 	if len(recs) == 0 {
 		if done != nil {
@@ -663,53 +648,44 @@ func (l *Log) WriteAsync(recs []Record, done func(error)) {
 		}
 		return
 	}
-	if _, _, err := l.send(context.Background(), recs, done); err != nil && done != nil {
+	if err := l.send(recs, func(_ []Record, err error) {
+		if done != nil {
+			done(err)
+		}
+	}); err != nil && done != nil {
 		done(err)
 	}
 }
 
-// send hands recs to the producer. On error, done (if any) is not called.
-func (l *Log) send(ctx context.Context, recs []Record, done func(error)) (*batch, []*sarama.ProducerMessage, error) {
+// send queues recs as one write, their partitions set. On error, done is not called.
+func (l *Log) send(recs []Record, done func([]Record, error)) error {
 	l.mu.Lock()
-	started, producer, parts := l.started, l.producer, l.parts
+	started, wr, parts := l.started, l.writer, l.parts
 	l.mu.Unlock()
 	if !started {
-		return nil, nil, l.notRunning()
+		return l.notRunning()
 	}
-	b := &batch{done: make(chan struct{})}
-	msgs := make([]*sarama.ProducerMessage, len(recs))
+	out := make([]Record, len(recs))
 	for i, r := range recs {
 		if len(r.Key) == 0 {
-			return nil, nil, errors.New("store: record without key")
+			return errors.New("store: record without key")
 		}
-		m := &sarama.ProducerMessage{
-			Topic:     l.cfg.Topic.Name,
-			Key:       sarama.ByteEncoder(r.Key),
-			Partition: PartitionFor(r.Key, parts),
-			Metadata:  b,
-		}
-		if r.Value != nil {
-			m.Value = sarama.ByteEncoder(r.Value)
-		}
-		msgs[i] = m
+		out[i] = Record{Partition: PartitionFor(r.Key, parts), Key: r.Key, Value: r.Value}
 	}
-	b.remaining.Store(int32(len(msgs)))
-
-	if err := l.enqueue(ctx, producer, b, msgs); err != nil {
-		return nil, nil, err
+	select {
+	case <-l.done:
+		return ErrClosed
+	default:
 	}
-	// Acks may already have arrived; whichever of them and arming comes last finishes.
-	// Outside sendMu: done may write again.
 	l.beginWrite()
-	b.cb = func(err error) {
+	err := wr.enqueue(out, func(written []Record, err error) {
 		l.endWrite()
-		if done != nil {
-			done(err)
-		}
+		done(written, err)
+	})
+	if err != nil {
+		l.endWrite()
 	}
-	b.armed.Store(true)
-	b.maybeFinish()
-	return b, msgs, nil
+	return err
 }
 
 // Flush returns once every write handed over before it has its outcome, or when ctx ends.
@@ -749,74 +725,7 @@ func (l *Log) endWrite() {
 	}
 }
 
-// enqueue hands msgs to the producer, contiguously.
-func (l *Log) enqueue(ctx context.Context, producer sarama.AsyncProducer, b *batch, msgs []*sarama.ProducerMessage) error {
-	l.sendMu.Lock()
-	defer l.sendMu.Unlock()
-	select {
-	case <-l.done:
-		return ErrClosed
-	default:
-	}
-	for i, m := range msgs {
-		select {
-		case producer.Input() <- m:
-		case <-ctx.Done():
-			b.fail(len(msgs)-i, context.Cause(ctx))
-			return context.Cause(ctx)
-		case <-l.done:
-			b.fail(len(msgs)-i, ErrClosed)
-			return ErrClosed
-		}
-	}
-	return nil
-}
-
-// batch tracks the acknowledgements of one write.
-type batch struct {
-	remaining atomic.Int32
-	armed     atomic.Bool // cb is set; the last of ack and arming finishes the batch
-	finished  atomic.Bool
-	mu        sync.Mutex
-	err       error
-	cb        func(error)
-	done      chan struct{}
-}
-
-func (b *batch) ack(err error) {
-	if err != nil {
-		b.mu.Lock()
-		if b.err == nil {
-			b.err = err
-		}
-		b.mu.Unlock()
-	}
-	if b.remaining.Add(-1) == 0 {
-		b.maybeFinish()
-	}
-}
-
-func (b *batch) fail(n int, err error) {
-	b.mu.Lock()
-	if b.err == nil {
-		b.err = err
-	}
-	b.mu.Unlock()
-	b.remaining.Add(int32(-n))
-	// A failed send never arms the batch: its caller reports the error itself.
-}
-
-func (b *batch) maybeFinish() {
-	if b.remaining.Load() != 0 || !b.armed.Load() || !b.finished.CompareAndSwap(false, true) {
-		return
-	}
-	close(b.done)
-	if b.cb != nil {
-		b.cb(b.err)
-	}
-}
-
-// Close stops the readers, flushes and closes the producer and closes the clients. It is
+// Close stops the readers, sends the queued writes, stops the writer and closes the clients. It is
 // safe to call more than once and concurrently with other methods; pending writes and
 // waits return ErrClosed.
 func (l *Log) Close() error {
@@ -832,18 +741,15 @@ func (l *Log) teardown() {
 	l.mu.Lock()
 	wasStarted := l.started || l.client != nil
 	l.started = false
-	stop, consumer, producer, client, rclient := l.stop, l.consumer, l.producer, l.client, l.rclient
-	l.stop, l.consumer, l.producer, l.client, l.rclient = nil, nil, nil, nil, nil
+	stop, consumer, wr, client, rclient := l.stop, l.consumer, l.writer, l.client, l.rclient
+	l.stop, l.consumer, l.writer, l.client, l.rclient = nil, nil, nil, nil, nil
 	l.mu.Unlock()
 	if stop != nil {
 		stop()
 	}
 	l.readers.Wait()
-	if producer != nil {
-		l.sendMu.Lock()
-		producer.AsyncClose() // flushes what was handed over, then closes its channels
-		l.sendMu.Unlock()
-		l.acks.Wait()
+	if wr != nil {
+		wr.close() // sends what was handed over once more, then stops
 	}
 	if consumer != nil {
 		_ = consumer.Close()
