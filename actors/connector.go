@@ -799,26 +799,17 @@ func (g *connectorGrain) computeStatus() (st *messages.ConnectorStatus, from *st
 	} else {
 		return nil, nil, false
 	}
-	st = &messages.ConnectorStatus{Name: g.name, Connector: own, Type: g.rt.validator.ConnectorType(v.Config)}
-	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
-		return st, from, true // a stopped connector has no tasks (spec §3.16)
-	}
 	var stored map[int32]*messages.InstanceStatus // the store's copies, read only for a task that has not reported
-	for i := range int32(len(v.Tasks)) {
-		var s *messages.InstanceStatus
+	st = g.rt.assembleStatus(g.name, v, own, func(i int32) *messages.InstanceStatus {
 		if r := g.tasks[i]; r != nil {
-			s = copyStatus(r.status)
-		} else {
-			if stored == nil {
-				stored = g.rt.taskStatuses(g.name)
-			}
-			from = nil
-			if s = stored[i]; s == nil {
-				continue
-			}
+			return copyStatus(r.status)
 		}
-		st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
-	}
+		if stored == nil {
+			stored = g.rt.taskStatuses(g.name)
+		}
+		from = nil
+		return stored[i]
+	})
 	return st, from, true
 }
 

@@ -74,24 +74,36 @@ func (rt *Runtime) deleteTaskStatus(name string, task int32) {
 }
 
 // storedStatus builds a connector's status from the status topic's tail, as the grain's
-// status does from its live reports: no tasks when STOPPED (spec §3.16), none for a task
-// with no record yet. false when the connector has no status record.
+// status does from its live reports. false when the connector has no status record.
 func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.ConnectorStatus, bool) {
 	own, ok := rt.stores.Status.Connector(name)
 	if !ok {
 		return nil, false
 	}
+	var stored map[int32]*messages.InstanceStatus
+	return rt.assembleStatus(name, v, own, func(i int32) *messages.InstanceStatus {
+		if stored == nil {
+			stored = rt.taskStatuses(name)
+		}
+		return stored[i]
+	}), true
+}
+
+// assembleStatus is the status both the connector grain and the status topic's tail
+// answer: own, and task(i) for each task of v, where nil leaves the task out (it has no
+// record yet, spec §0.1); a stopped connector has no tasks (spec §3.16), so task is not
+// called then.
+func (rt *Runtime) assembleStatus(name string, v connectorView, own *messages.InstanceStatus, task func(int32) *messages.InstanceStatus) *messages.ConnectorStatus {
 	st := &messages.ConnectorStatus{Name: name, Connector: own, Type: rt.validator.ConnectorType(v.Config)}
 	if v.Target == messages.TargetState_TARGET_STATE_STOPPED {
-		return st, true
+		return st
 	}
-	stored := rt.taskStatuses(name)
 	for i := range int32(len(v.Tasks)) {
-		if s := stored[i]; s != nil { // a task with no record yet is left out (spec §0.1)
+		if s := task(i); s != nil {
 			st.Tasks = append(st.Tasks, &messages.TaskStatus{Task: i, Status: s})
 		}
 	}
-	return st, true
+	return st
 }
 
 // pluginVersion is the version of the plugin connector name runs, as its status reports it
