@@ -113,7 +113,7 @@ var workerConfigDef = connectors.ConfigDef{
 	{Name: "connectd.plugin.host.java", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: the java executable of the plugin host; blank means $JAVA_HOME/bin/java, else java on the PATH."},
 	{Name: "connectd.plugin.host.jvm.options", Type: connectors.String, Default: defaultHostJVMOptions, Importance: connectors.Low,
-		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces; they replace the default, " + defaultHostJVMOptions + " (the heap cap of Apache Kafka Connect's connect-distributed.sh, a small initial heap, the parallel collector). Blank means the JVM's own defaults (a heap of up to a quarter of the machine's memory)."},
+		Doc: "connectd's own: options given to the plugin host's JVM before its class, separated by spaces; they replace the default, " + defaultHostJVMOptions + " (the heap cap of Apache Kafka Connect's connect-distributed.sh, a small initial heap, the parallel collector). Blank means the JVM's own defaults (a heap of up to a quarter of the machine's memory). What the JVM prints itself (its warnings, -verbose:gc, -Xlog to stdout) is sent to standard error, which the worker logs."},
 	{Name: "connectd.plugin.host.maven.repository", Type: connectors.String, Default: "", Importance: connectors.Low,
 		Doc: "connectd's own: where the plugin host's jars are fetched from the first time it is built: a Maven Central mirror's URL, or a directory (or file:// URL) laid out as a Maven repository such as ~/.m2/repository; blank means $CONNECTD_MAVEN_REPOSITORY, else Maven Central."},
 	{Name: "data.dir", Type: connectors.String, Default: "./connectd-data", Importance: connectors.Medium,

@@ -274,7 +274,7 @@ func (h *Host) start(ctx context.Context) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	args := append([]string{}, h.cfg.JVMOptions...)
+	args := jvmArgs(h.cfg.JVMOptions)
 	args = append(args, "-cp", b.classpath(), "com.github.connectd.pluginhost.Main")
 	args = append(args, h.cfg.PluginPath...)
 	cmd := exec.Command(java, args...)
@@ -299,6 +299,52 @@ func (h *Host) start(ctx context.Context) (*process, error) {
 	h.log.Info("plugin host started", "pid", cmd.Process.Pid, "plugins", len(p.hello.GetPlugins()),
 		"kafka", p.hello.GetKafkaVersion(), "java", p.hello.GetJavaVersion())
 	return p, nil
+}
+
+// jvmArgs are the host JVM's options: the user's, with everything the JVM itself prints sent
+// to standard error, never to standard output, which is the host's channel to the worker. A
+// JVM warning there (-Xmn above -Xms prints one at start) was read as a message, the host was
+// killed for it, and the worker reported "cannot parse invalid wire-format data" instead of the
+// warning. -XX:+DisplayVMOutputToStderr moves the VM's own output (its warnings,
+// -XX:+PrintFlagsFinal); the unified log, whose default output is stdout, is started
+// with warnings to stderr, and a user's -Xlog or -verbose option that writes to stdout is
+// pointed at stderr, where the worker logs it and reports it when the host dies.
+func jvmArgs(user []string) []string {
+	args := []string{"-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr"}
+	for _, o := range user {
+		args = append(args, logToStderr(o))
+	}
+	return args
+}
+
+// logToStderr rewrites a JVM logging option that writes to standard output to write to
+// standard error; any other option is returned as it is.
+func logToStderr(opt string) string {
+	switch opt {
+	case "-verbose:gc":
+		return "-Xlog:gc:stderr"
+	case "-verbose:class":
+		return "-Xlog:class+load=info,class+unload=info:stderr"
+	case "-Xlog":
+		return "-Xlog:all:stderr"
+	}
+	spec, ok := strings.CutPrefix(opt, "-Xlog:")
+	if !ok {
+		return opt
+	}
+	// -Xlog:[what][:[output][:[decorators][:output-options]]]; an empty output is stdout.
+	fields := strings.SplitN(spec, ":", 3)
+	switch fields[0] {
+	case "disable", "help":
+		return opt
+	}
+	if len(fields) == 1 {
+		return opt + ":stderr"
+	}
+	if fields[1] == "" || fields[1] == "stdout" {
+		fields[1] = "stderr"
+	}
+	return "-Xlog:" + strings.Join(fields, ":")
 }
 
 // process is one running host JVM and its channel.

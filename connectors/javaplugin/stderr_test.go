@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -102,5 +103,45 @@ func TestAHostThatDiedIsReportedWithItsLastOutput(t *testing.T) {
 	}
 	if !strings.Contains(msg, "exit status 3") {
 		t.Fatalf("err %q does not say how the process ended", msg)
+	}
+}
+
+func TestJVMLoggingIsSentToStandardError(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"-Xmx2G", "-Xmx2G"},
+		{"-XX:+UseParallelGC", "-XX:+UseParallelGC"},
+		{"-verbose:gc", "-Xlog:gc:stderr"},
+		{"-verbose:class", "-Xlog:class+load=info,class+unload=info:stderr"},
+		{"-verbose:jni", "-verbose:jni"}, // the VM's own output: -XX:+DisplayVMOutputToStderr
+		{"-Xlog", "-Xlog:all:stderr"},
+		{"-Xlog:gc", "-Xlog:gc:stderr"},
+		{"-Xlog:gc*=debug", "-Xlog:gc*=debug:stderr"},
+		{"-Xlog:gc:stdout", "-Xlog:gc:stderr"},
+		{"-Xlog:gc::uptime,level", "-Xlog:gc:stderr:uptime,level"},
+		{"-Xlog:gc:stdout:time:foldmultilines=true", "-Xlog:gc:stderr:time:foldmultilines=true"},
+		{"-Xlog:gc:file=/tmp/gc.log:time", "-Xlog:gc:file=/tmp/gc.log:time"},
+		{"-Xlog:gc:stderr", "-Xlog:gc:stderr"},
+		{"-Xlog:disable", "-Xlog:disable"},
+	} {
+		if got := logToStderr(tc.in); got != tc.want {
+			t.Errorf("logToStderr(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+	args := jvmArgs([]string{"-Xmx1G"})
+	if want := []string{"-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx1G"}; !slices.Equal(args, want) {
+		t.Errorf("jvmArgs = %q, want %q", args, want)
+	}
+}
+
+// Options under which the JVM prints at start, a warning (-Xmn over -Xms) and the GC log, no
+// longer break the host's channel: the host starts and lists its plugins.
+func TestAHostStartsWhateverItsJVMPrints(t *testing.T) {
+	h := newTestHost(t, Config{JVMOptions: []string{"-Xms32m", "-Xmn64m", "-verbose:gc", "-Xlog:safepoint", "-XX:+PrintFlagsFinal"}})
+	if _, err := h.Hello(testContext(t)); err != nil {
+		t.Fatalf("the host did not start: %v", err)
+	}
+	plugins, err := h.Connectors(testContext(t))
+	if err != nil || len(plugins) == 0 {
+		t.Fatalf("plugins %v, err %v", plugins, err)
 	}
 }
