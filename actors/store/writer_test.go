@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/connectd/connectd/internal/brokerfault"
 )
 
 // produced records, per produce request the broker received, the keys of its records in
@@ -133,24 +135,6 @@ func TestWriteIsOneRequest(t *testing.T) {
 	}
 }
 
-// errorResponse answers a produce request with code on every partition.
-func errorResponse(r kmsg.Request, code int16) kmsg.Response {
-	req := r.(*kmsg.ProduceRequest)
-	resp := req.ResponseKind().(*kmsg.ProduceResponse)
-	for _, t := range req.Topics {
-		rt := kmsg.NewProduceResponseTopic()
-		rt.Topic = t.Topic
-		for _, p := range t.Partitions {
-			rp := kmsg.NewProduceResponseTopicPartition()
-			rp.Partition = p.Partition
-			rp.ErrorCode = code
-			rt.Partitions = append(rt.Partitions, rp)
-		}
-		resp.Topics = append(resp.Topics, rt)
-	}
-	return resp
-}
-
 // A write the broker refuses for a passing reason, or whose connection breaks, is sent
 // again and lands once; a lasting refusal is the write's error, not retried.
 func TestWriteRetries(t *testing.T) {
@@ -160,13 +144,13 @@ func TestWriteRetries(t *testing.T) {
 		wantErr error // nil: the write succeeds on the second request
 	}{
 		{"not leader", func(r kmsg.Request) (kmsg.Response, error, bool) {
-			return errorResponse(r, kerr.NotLeaderForPartition.Code), nil, true
+			return brokerfault.RejectProduce(r.(*kmsg.ProduceRequest), kerr.NotLeaderForPartition.Code), nil, true
 		}, nil},
 		{"broken connection", func(kmsg.Request) (kmsg.Response, error, bool) {
 			return nil, errors.New("connection dropped by the test"), true
 		}, nil},
 		{"record too large", func(r kmsg.Request) (kmsg.Response, error, bool) {
-			return errorResponse(r, kerr.MessageTooLarge.Code), nil, true
+			return brokerfault.RejectProduce(r.(*kmsg.ProduceRequest), kerr.MessageTooLarge.Code), nil, true
 		}, sarama.ErrMessageSizeTooLarge},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
