@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/connectd/connectd/internal/wait"
 )
@@ -377,5 +381,37 @@ func TestNewLogValidates(t *testing.T) {
 	}
 	if _, err := NewConfigStore(good, Topic{Name: "c", Partitions: 3}); err == nil {
 		t.Error("NewConfigStore accepted 3 partitions")
+	}
+}
+
+// The Log's lasting clients keep the metadata of their topic only, however many topics the
+// cluster has: a sarama client left to fetch the whole cluster's (Metadata.Full) keeps every
+// topic's for its life, and a worker has two per internal topic.
+func TestLogKeepsOnlyItsTopicsMetadata(t *testing.T) {
+	c := newCluster(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopics(testCtx(t), 1, 1, nil, "other-0", "other-1", "other-2"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := NewLog(LogConfig{Kafka: kafkaOf(c), Topic: Topic{Name: "t", Partitions: 2}, Apply: func(Record) {}})
+	l = start(t, l, err)
+	if err := l.Write(testCtx(t), Record{Key: []byte("k"), Value: []byte("v")}); err != nil {
+		t.Fatal(err)
+	}
+	l.mu.Lock()
+	clients := map[string]sarama.Client{"client": l.client, "reader's client": l.rclient}
+	l.mu.Unlock()
+	for name, cl := range clients {
+		topics, err := cl.Topics()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(topics, []string{"t"}) {
+			t.Errorf("the Log's %s keeps the metadata of %q, want only its topic", name, topics)
+		}
 	}
 }
