@@ -13,10 +13,12 @@
 //   - NewMemoryConfigStore, NewMemoryStatusStore: the same two stores on an in-process
 //     log instead of a topic, for standalone mode (configs and status in memory).
 //
-// Kafka I/O is sarama only. Each Kafka store makes and owns one sarama.Client from Kafka
+// Kafka I/O is sarama only. Each Kafka store makes and owns its sarama clients from Kafka
 // (bootstrap servers plus the worker's sarama.Config), because it depends on producer
-// settings a shared client would not carry. The package imports nothing of ours but
-// messages: no actors, connectors, http or protoactor.
+// settings a shared client would not carry: one for writes, offsets and metadata, one for its
+// reader's long-poll fetches, both keeping their topic's metadata only, and at Start a
+// short-lived one that creates and checks the topic (log.go, prepareTopic). The package
+// imports nothing of ours but messages: no actors, connectors, http or protoactor.
 //
 // Invariants:
 //   - a write returns only once it is durable (acks=all) AND applied by the store's own
