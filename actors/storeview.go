@@ -80,13 +80,8 @@ func (rt *Runtime) storedStatus(name string, v connectorView) (*messages.Connect
 	if !ok {
 		return nil, false
 	}
-	var stored map[int32]*messages.InstanceStatus
-	return rt.assembleStatus(name, v, own, func(i int32) *messages.InstanceStatus {
-		if stored == nil {
-			stored = rt.taskStatuses(name)
-		}
-		return stored[i]
-	}), true
+	stored := rt.taskStatuses(name)
+	return rt.assembleStatus(name, v, own, func(i int32) *messages.InstanceStatus { return stored[i] }), true
 }
 
 // assembleStatus is the status both the connector grain and the status topic's tail

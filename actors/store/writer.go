@@ -115,10 +115,8 @@ func (w *writer) run() {
 			}
 			w.send(round)
 		}
-		select {
-		case <-w.stop:
+		if w.stopping() {
 			return
-		default:
 		}
 	}
 }
