@@ -154,6 +154,19 @@ type PartitionOpener interface {
 	ClosePartitions(ctx context.Context, tps []TopicPartition) error
 }
 
+// PutStarter is an optional SinkTask ability, for a task whose Put crosses to another process
+// (a Java task in the plugin host): StartPut sends a batch and returns once it is on its way,
+// so that the runtime can send the next batch while this one is put and the task never waits
+// for the crossing between two puts. wait returns what Put would have. A batch sent with ahead
+// is one sent while the Put before it is in flight: the task puts it only if that Put returned
+// without error and asked nothing of the context (Seek, Pause, Resume, RequestCommit,
+// RetryAfter), and otherwise wait reports it skipped, so that the runtime acts on what was
+// asked before it delivers anything more, as Kafka Connect does between two puts. The runtime
+// starts one put at a time and may reuse records once StartPut returned.
+type PutStarter interface {
+	StartPut(ctx context.Context, records []SinkRecord, ahead bool) (wait func(context.Context) (skipped bool, err error), err error)
+}
+
 // PreCommitter is an optional SinkTask ability (Kafka's preCommit): at each offset commit the
 // runtime calls PreCommit instead of Flush, with the position of every assigned partition that
 // has one, and commits what it returns: offsets at or below those positions, for assigned

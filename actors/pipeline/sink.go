@@ -30,6 +30,12 @@ import (
 // batches, after the task flushed them and their offsets are committed. Records polled and
 // not put (a pause, a rebalance waiting behind a retry, a stop) are fetched again: the
 // consumer is moved back to the first of them.
+//
+// A task whose Put crosses to another process (connectors.PutStarter: a Java task in the
+// plugin host) is sent the next batch, from what the consumer has fetched already, while it
+// puts the current one, so that it does not wait for the crossing between two puts. It skips
+// that batch if the Put before asked something of its context or failed; the batch is then
+// fetched again once the runtime acted, so the task sees Kafka Connect's order of calls.
 type Sink struct {
 	Task       connectors.SinkTask
 	Props      map[string]string
@@ -103,12 +109,19 @@ type Sink struct {
 
 	commitNow atomic.Bool                        // RequestCommit: commit at the end of this cycle
 	pollStop  atomic.Pointer[context.CancelFunc] // ends the poll in progress (RequestCommit)
+	// asked is set when the task asks anything of its context, and cleared once the cycle
+	// acted on it: a PutStarter task skips the batch sent behind the Put that asked.
+	asked atomic.Bool
 	// delivered is set when a batch is put: the poll cycle (a flush interval) that ends
 	// without one makes an empty put (idlePut).
 	delivered bool
 	// rebalance is signalled when the consumer wants to rebalance while Run holds polled
 	// records (a Put retried): the records are given back rather than make the group wait.
 	rebalance chan struct{}
+	// ahead is a batch sent to a PutStarter task while the Put before it was in flight
+	// (sendAhead), put next; lastPollErr is when a consume failure was last logged.
+	ahead       *aheadPut
+	lastPollErr time.Time
 
 	// The task context's state, under ctxMu: the context is called from inside the task's
 	// calls, which hold mu.
@@ -271,53 +284,55 @@ func (rp *recordPool) GetRecords(n int) []kgo.Record {
 
 func (rp *recordPool) PutRecords(rs []kgo.Record) { rp.p.Put(&rs) }
 
+// maxBatch is the most records handed to one Put.
+func (s *Sink) maxBatch() int {
+	if s.MaxBatch <= 0 {
+		return 500
+	}
+	return s.MaxBatch
+}
+
 // consume polls and delivers until ctx ends or the task fails.
 func (s *Sink) consume(ctx context.Context, cl *kgo.Client) {
-	maxBatch := s.MaxBatch
-	if maxBatch <= 0 {
-		maxBatch = 500
-	}
 	s.mu.Lock()
 	s.nextFlush = time.Now().Add(s.FlushInterval)
 	s.mu.Unlock()
-	batch := make([]*kgo.Record, 0, maxBatch)
-	var lastErr time.Time
+	batch := make([]*kgo.Record, 0, s.maxBatch())
 	for ctx.Err() == nil {
-		if !s.gate.isPaused() {
+		if a := s.ahead; a != nil {
+			s.ahead = nil
+			s.deliverAhead(ctx, cl, a, true)
+		} else if !s.gate.isPaused() {
 			pollCtx, stop := context.WithDeadline(ctx, s.flushDue())
 			s.pollStop.Store(&stop)
 			if s.commitNow.Load() {
 				stop()
 			}
-			fetches := cl.PollRecords(pollCtx, maxBatch)
+			fetches := cl.PollRecords(pollCtx, s.maxBatch())
 			s.pollStop.Store(nil)
 			stop()
-			fetches.EachError(func(topic string, partition int32, err error) {
-				if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, kgo.ErrClientClosed) {
-					return
-				}
-				s.Metrics.Retried()
-				if time.Since(lastErr) >= 10*time.Second { // the consumer retries; say so now and then
-					lastErr = time.Now()
-					s.Logger.Warn("consume failed, retrying", "topic", topic, "partition", partition, "err", NameKafkaError(err))
-				}
-			})
+			s.pollErrors(fetches)
 			batch = batch[:0]
 			fetches.EachRecord(func(r *kgo.Record) { batch = append(batch, r) })
 			if len(batch) > 0 {
 				s.deliver(ctx, cl, batch)
-				// Put, given back or failed, the batch is done with: its records go back to
-				// fetchedRecords (a record's key, value and headers are not in the pooled
-				// memory, so what the task kept of them stays valid).
-				for _, r := range batch {
-					r.Recycle()
-				}
+				recycle(batch)
 			}
 		} else if !s.idle(ctx) {
 			continue
 		}
 		if s.failed() != nil {
 			return
+		}
+		if a := s.ahead; a != nil {
+			if !s.betweenPuts(s.flushDue()) {
+				continue // only the next put is due: the batch sent ahead is it
+			}
+			s.ahead = nil
+			s.deliverAhead(ctx, cl, a, false)
+			if s.failed() != nil {
+				return
+			}
 		}
 		due := !time.Now().Before(s.flushDue())
 		if due {
@@ -326,6 +341,7 @@ func (s *Sink) consume(ctx context.Context, cl *kgo.Client) {
 		if s.commitNow.Swap(false) || due {
 			s.flush(ctx, cl)
 		}
+		s.asked.Store(false) // acted on: flushed if asked, seeks applied next, pauses already in the consumer
 		s.applySeeks(cl)
 		select {
 		case <-s.rebalance: // the rebalance it announced goes ahead now
@@ -333,6 +349,29 @@ func (s *Sink) consume(ctx context.Context, cl *kgo.Client) {
 		}
 		cl.AllowRebalance()
 	}
+}
+
+// recycle gives a batch's records back to fetchedRecords once it is done with: put, given
+// back or failed (a record's key, value and headers are not in the pooled memory, so what the
+// task kept of them stays valid).
+func recycle(batch []*kgo.Record) {
+	for _, r := range batch {
+		r.Recycle()
+	}
+}
+
+// pollErrors reports the partitions a poll could not fetch; the consumer retries them.
+func (s *Sink) pollErrors(fetches kgo.Fetches) {
+	fetches.EachError(func(topic string, partition int32, err error) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, kgo.ErrClientClosed) {
+			return
+		}
+		s.Metrics.Retried()
+		if time.Since(s.lastPollErr) >= 10*time.Second { // the consumer retries; say so now and then
+			s.lastPollErr = time.Now()
+			s.Logger.Warn("consume failed, retrying", "topic", topic, "partition", partition, "err", NameKafkaError(err))
+		}
+	})
 }
 
 // flushDue is when the task is next flushed.
@@ -549,18 +588,22 @@ func (s *Sink) applySeeks(cl *kgo.Client) map[connectors.TopicPartition]int64 {
 // rewind moves the consumer back to the first of records, which were polled and not put,
 // so that they are fetched again; a partition seeked meanwhile goes where the task seeked.
 func (s *Sink) rewind(cl *kgo.Client, records []*kgo.Record) {
-	moved := s.applySeeks(cl)
+	cl.SetOffsets(epochOffsets(firstOffsets(records, s.applySeeks(cl))))
+}
+
+// firstOffsets is the offset of the first of records in each partition, but those in skip.
+func firstOffsets(records []*kgo.Record, skip map[connectors.TopicPartition]int64) map[connectors.TopicPartition]int64 {
 	first := map[connectors.TopicPartition]int64{}
 	for _, r := range records {
 		tp := connectors.TopicPartition{Topic: r.Topic, Partition: r.Partition}
-		if _, seeked := moved[tp]; seeked {
+		if _, ok := skip[tp]; ok {
 			continue
 		}
 		if o, ok := first[tp]; !ok || r.Offset < o {
 			first[tp] = r.Offset
 		}
 	}
-	cl.SetOffsets(epochOffsets(first))
+	return first
 }
 
 func epochOffsets(offsets map[connectors.TopicPartition]int64) map[string]map[int32]kgo.EpochOffset {
@@ -787,9 +830,21 @@ func (s *Sink) deliver(ctx context.Context, cl *kgo.Client, batch []*kgo.Record)
 }
 
 // put hands one polled batch to the task, retrying as the task asks; false means the batch
-// was not put and is to be fetched again (a rebalance waited behind a retry); a failure ends
-// Run (s.failure).
+// was not put and is to be fetched again (a rebalance waited behind a retry, or the task
+// skipped it); a failure ends Run (s.failure).
 func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) bool {
+	s.read(batch)
+	records, err := s.prepare(ctx, batch)
+	if err != nil {
+		s.Metrics.RecordFailed(false)
+		s.failWith(err)
+		return true
+	}
+	return s.putBatch(ctx, cl, batch, records, nil, true)
+}
+
+// read notes a polled batch: its topics are active, and it counts as read.
+func (s *Sink) read(batch []*kgo.Record) {
 	if s.TopicActive != nil {
 		for i, r := range batch {
 			if i == 0 || r.Topic != batch[i-1].Topic {
@@ -798,11 +853,14 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 		}
 	}
 	s.Metrics.Read(len(batch))
+}
+
+// prepare converts and transforms a polled batch into the records to put, under the
+// connector's error handling; an error is a failure not tolerated, which fails the task.
+func (s *Sink) prepare(ctx context.Context, batch []*kgo.Record) ([]connectors.SinkRecord, error) {
 	pre, err := s.preconvert(batch)
 	if err != nil {
-		s.Metrics.RecordFailed(false)
-		s.failWith(err)
-		return true
+		return nil, err
 	}
 	records := make([]connectors.SinkRecord, len(batch))
 	var from []*kgo.Record // TransformBatch: the consumed record of each record
@@ -810,9 +868,7 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 	for i, m := range batch {
 		ok, err := s.convert(ctx, m, &records[n], pre, i) // in place: no record allocated apart
 		if err != nil {
-			s.Metrics.RecordFailed(false)
-			s.failWith(err)
-			return true
+			return nil, err
 		}
 		if !ok {
 			records[n] = connectors.SinkRecord{} // the skipped record's slot takes the next one
@@ -824,32 +880,46 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 		}
 	}
 	records = records[:n]
-	if s.TransformBatch != nil && len(records) > 0 {
-		rs := make([]*connectors.Record, len(records))
-		for i := range records {
-			rs[i] = records[i].Record()
-		}
-		out, err := transformBatch(ctx, s.Errors, s.TransformBatch, s.Transform, rs,
-			func(i int) errant { return errant{consumed: from[i]} },
-			func(i int) string { return fmt.Sprintf("%s-%d@%d", from[i].Topic, from[i].Partition, from[i].Offset) },
-			s.Metrics.Retried, func() { s.Metrics.RecordFailed(true) })
-		if err != nil {
-			s.Metrics.RecordFailed(false)
-			s.failWith(err)
-			return true
-		}
-		kept := records[:0]
-		for i := range records {
-			if out[i] != nil {
-				records[i].SetRecord(out[i])
-				kept = append(kept, records[i])
-			}
-		}
-		records = kept
+	if s.TransformBatch == nil || len(records) == 0 {
+		return records, nil
 	}
+	rs := make([]*connectors.Record, len(records))
+	for i := range records {
+		rs[i] = records[i].Record()
+	}
+	out, err := transformBatch(ctx, s.Errors, s.TransformBatch, s.Transform, rs,
+		func(i int) errant { return errant{consumed: from[i]} },
+		func(i int) string { return fmt.Sprintf("%s-%d@%d", from[i].Topic, from[i].Partition, from[i].Offset) },
+		s.Metrics.Retried, func() { s.Metrics.RecordFailed(true) })
+	if err != nil {
+		return nil, err
+	}
+	kept := records[:0]
+	for i := range records {
+		if out[i] != nil {
+			records[i].SetRecord(out[i])
+			kept = append(kept, records[i])
+		}
+	}
+	return kept, nil
+}
+
+// putBatch puts records, converted from batch, retrying as the task asks. sent is the result
+// of a first attempt already sent ahead (nil when none was); goAhead lets the next batch be
+// sent while this one is put (sendAhead). false means the batch was not put and is to be
+// fetched again: a rebalance waited behind a retry, or the task skipped it.
+func (s *Sink) putBatch(ctx context.Context, cl *kgo.Client, batch []*kgo.Record, records []connectors.SinkRecord,
+	sent func(context.Context) (bool, error), goAhead bool) bool {
 	s.delivered = true // a fetched batch: this poll cycle was not empty
 	for {
-		retry, err := s.putOnce(ctx, records, func() { s.consumedBatch(batch) })
+		retry, skipped, err := s.putOnce(ctx, cl, records, func() { s.consumedBatch(batch) }, sent, goAhead)
+		sent, goAhead = nil, false
+		if skipped || retry || err != nil {
+			s.settleAhead(ctx, cl)
+		}
+		if skipped {
+			return false
+		}
 		if err != nil || !retry {
 			return true
 		}
@@ -867,6 +937,80 @@ func (s *Sink) put(ctx context.Context, cl *kgo.Client, batch []*kgo.Record) boo
 			s.flush(ctx, cl)
 		}
 	}
+}
+
+// aheadPut is a batch sent to a PutStarter task while the Put before it was in flight
+// (sendAhead), to be put next.
+type aheadPut struct {
+	batch   []*kgo.Record           // the polled records, in a slice of their own
+	records []connectors.SinkRecord // what was sent, kept for a retry
+	wait    func(context.Context) (skipped bool, err error)
+}
+
+// sendAhead polls the records the consumer has fetched already and sends them to the task
+// behind the Put in flight, so that the task finds its next batch waiting when that Put
+// returns instead of waiting for the crossing (connectors.PutStarter). Nothing goes ahead when
+// anything but a put is due next (betweenPuts); a batch that cannot be converted in full is
+// given back, to meet its failure in turn. Callers hold s.mu.
+func (s *Sink) sendAhead(ctx context.Context, cl *kgo.Client) {
+	ps, ok := s.Task.(connectors.PutStarter)
+	if !ok || s.ahead != nil || ctx.Err() != nil || s.betweenPuts(s.nextFlush) || (s.Live != nil && !s.Live()) {
+		return
+	}
+	fetches := cl.PollRecords(nil, s.maxBatch()) // without a context: only what is fetched already
+	s.pollErrors(fetches)
+	var batch []*kgo.Record
+	fetches.EachRecord(func(r *kgo.Record) { batch = append(batch, r) })
+	if len(batch) == 0 {
+		return
+	}
+	s.read(batch)
+	records, err := s.prepare(ctx, batch)
+	if err == nil {
+		var wait func(context.Context) (bool, error)
+		if wait, err = ps.StartPut(ctx, records, true); err == nil {
+			s.ahead = &aheadPut{batch: batch, records: records, wait: wait}
+			return
+		}
+	}
+	cl.SetOffsets(epochOffsets(firstOffsets(batch, nil))) // fetched again after the Put in flight
+	recycle(batch)
+}
+
+// betweenPuts says whether anything but the next put is due: a flush (by the interval or
+// asked for), what the task asked of its context, a seek to apply, a rebalance waiting, a
+// pause. The batch sent ahead, if any, is
+// then put first, and nothing more goes ahead.
+func (s *Sink) betweenPuts(flushDue time.Time) bool {
+	return !time.Now().Before(flushDue) || s.asked.Load() || s.commitNow.Load() || s.seeking() || len(s.rebalance) > 0 || s.gate.isPaused()
+}
+
+// deliverAhead puts a batch sent ahead, whose first attempt is in flight; goAhead lets the
+// next batch go ahead of it in turn. A batch the task skipped, or that was not put, is fetched
+// again.
+func (s *Sink) deliverAhead(ctx context.Context, cl *kgo.Client, a *aheadPut, goAhead bool) {
+	if !s.putBatch(ctx, cl, a.batch, a.records, a.wait, goAhead) && ctx.Err() == nil && s.failed() == nil {
+		s.rewind(cl, a.batch)
+	}
+	recycle(a.batch)
+}
+
+// settleAhead gives back the batch sent ahead of a Put that did not go through cleanly (it
+// asked something of the context, failed or was skipped itself): the task skipped the batch
+// behind it. Being the later batch, it is given back before the one it followed.
+func (s *Sink) settleAhead(ctx context.Context, cl *kgo.Client) {
+	a := s.ahead
+	if a == nil {
+		return
+	}
+	s.ahead = nil
+	// Whatever the answer, the batch is not counted as put: only a task that failed meanwhile
+	// (which commits nothing more) puts it.
+	_, _ = a.wait(ctx)
+	if ctx.Err() == nil && s.failed() == nil {
+		s.rewind(cl, a.batch)
+	}
+	recycle(a.batch)
 }
 
 // consumedBatch records that batch was put: the offsets to flush, and the partitions'
@@ -907,7 +1051,7 @@ func (s *Sink) idlePut(ctx context.Context) {
 	if s.seeking() {
 		return
 	}
-	_, _ = s.putOnce(ctx, []connectors.SinkRecord{}, func() {})
+	_, _, _ = s.putOnce(ctx, nil, []connectors.SinkRecord{}, func() {}, nil, false)
 }
 
 func (s *Sink) seeking() bool {
@@ -917,20 +1061,38 @@ func (s *Sink) seeking() bool {
 }
 
 // putOnce hands records to Put once; retry true means Put asked for a retry (a Retriable
-// error), which Kafka Connect makes after the task's timeout, delivering the same batch again.
-// done runs, under s.mu, once Put accepted the records.
-func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord, done func()) (retry bool, err error) {
+// error), which Kafka Connect makes after the task's timeout, delivering the same batch again;
+// skipped means the task skipped a batch sent ahead. done runs, under s.mu, once Put accepted
+// the records. sent is the result of the attempt if it was sent ahead already; goAhead lets
+// the next batch be sent while this one is put.
+func (s *Sink) putOnce(ctx context.Context, cl *kgo.Client, records []connectors.SinkRecord, done func(),
+	sent func(context.Context) (bool, error), goAhead bool) (retry, skipped bool, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failure != nil {
-		return false, s.failure
+		return false, false, s.failure
 	}
 	if s.Live != nil && !s.Live() {
 		s.fail(ErrLapsed)
-		return false, s.failure
+		return false, false, s.failure
 	}
 	start := time.Now()
-	err = s.Task.Put(ctx, records)
+	if ps, ok := s.Task.(connectors.PutStarter); ok && sent == nil {
+		sent, err = ps.StartPut(ctx, records, false)
+	}
+	switch {
+	case err != nil:
+	case sent != nil:
+		if goAhead {
+			s.sendAhead(ctx, cl)
+		}
+		skipped, err = sent(ctx)
+	default:
+		err = s.Task.Put(ctx, records)
+	}
+	if skipped {
+		return false, true, nil
+	}
 	s.ctxMu.Lock()
 	reportErr := s.reportErr
 	s.ctxMu.Unlock()
@@ -938,22 +1100,22 @@ func (s *Sink) putOnce(ctx context.Context, records []connectors.SinkRecord, don
 	case reportErr != nil:
 		s.Metrics.RecordFailed(false)
 		s.fail(reportErr)
-		return false, s.failure
+		return false, false, s.failure
 	case err == nil:
 		s.Metrics.Put(len(records), time.Since(start))
 		if ctx.Err() == nil { // stopping: the records are consumed again from the committed offset
 			done()
 		}
-		return false, nil
+		return false, false, nil
 	case ctx.Err() != nil:
-		return false, nil // stopping: the records are consumed again from the committed offset
+		return false, false, nil // stopping: the records are consumed again from the committed offset
 	case connectors.IsRetriable(err):
 		s.Logger.Warn("put failed with a retriable error; the batch is delivered again", "records", len(records), "err", err)
-		return true, nil
+		return true, false, nil
 	}
 	s.Metrics.RecordFailed(false)
 	s.fail(fmt.Errorf("put %d records: %w", len(records), err))
-	return false, s.failure
+	return false, false, s.failure
 }
 
 // retryDelay is how long a batch waits before Put is retried: the task's RetryAfter, used

@@ -12,7 +12,8 @@ import (
 
 // sinkContext is the Sink seen as its task's connectors.SinkTaskContext. Its methods only
 // record what the task asks for, under ctxMu: they are called from inside the task's calls,
-// which hold the Sink's mu, and take effect after those return.
+// which hold the Sink's mu, and take effect after those return. Each sets asked: a batch sent
+// ahead of the call's end is skipped by the task then (connectors.PutStarter).
 type sinkContext Sink
 
 var _ connectors.SinkTaskContext = (*sinkContext)(nil)
@@ -20,6 +21,7 @@ var _ connectors.SinkTaskContext = (*sinkContext)(nil)
 func (c *sinkContext) Assignment() []connectors.TopicPartition { return (*Sink)(c).Assignment() }
 
 func (c *sinkContext) Seek(tp connectors.TopicPartition, offset int64) {
+	c.asked.Store(true)
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
 	c.seeks[tp] = offset
@@ -28,6 +30,7 @@ func (c *sinkContext) Seek(tp connectors.TopicPartition, offset int64) {
 // Pause stops fetching tps; records of them already polled and not put are fetched again
 // after Resume.
 func (c *sinkContext) Pause(tps ...connectors.TopicPartition) {
+	c.asked.Store(true)
 	c.ctxMu.Lock()
 	for _, tp := range tps {
 		c.paused[tp] = true
@@ -39,6 +42,7 @@ func (c *sinkContext) Pause(tps ...connectors.TopicPartition) {
 // Resume fetches tps again; while the runtime pauses the whole task (Sink.Pause, which
 // pauses the topics) nothing is fetched all the same.
 func (c *sinkContext) Resume(tps ...connectors.TopicPartition) {
+	c.asked.Store(true)
 	c.ctxMu.Lock()
 	for _, tp := range tps {
 		delete(c.paused, tp)
@@ -50,6 +54,7 @@ func (c *sinkContext) Resume(tps ...connectors.TopicPartition) {
 // RequestCommit flushes and commits at the end of the current poll cycle, ending a poll
 // that is waiting.
 func (c *sinkContext) RequestCommit() {
+	c.asked.Store(true)
 	c.commitNow.Store(true)
 	if stop := c.pollStop.Load(); stop != nil {
 		(*stop)()
@@ -57,6 +62,7 @@ func (c *sinkContext) RequestCommit() {
 }
 
 func (c *sinkContext) RetryAfter(d time.Duration) {
+	c.asked.Store(true)
 	c.ctxMu.Lock()
 	defer c.ctxMu.Unlock()
 	c.retryAfter = max(d, 0)

@@ -323,3 +323,67 @@ func TestJavaSourceTaskAcknowledgesOnlyACommitRecordOverride(t *testing.T) {
 		})
 	}
 }
+
+// A put sent ahead (while the put before it is in flight) is put by the host after that put,
+// unless that put asked something of the context or threw: then it is skipped, put() is not
+// called with it, and the next put not sent ahead goes through again. The task appends each
+// batch it is handed to a file, so the file says which batches reached put().
+func TestJavaSinkPutAhead(t *testing.T) {
+	h := newContextHost(t)
+	ctx := testContext(t)
+	tests := []struct {
+		name        string
+		props       map[string]string
+		firstFails  bool
+		wantSkipped bool
+	}{
+		{name: "nothing asked", props: map[string]string{}},
+		{name: "requestCommit", props: map[string]string{"request.commit": ""}, wantSkipped: true},
+		{name: "pause", props: map[string]string{"pause.on.put": ""}, wantSkipped: true},
+		{name: "RetriableException", props: map[string]string{"retriable.puts": "1", "timeout.ms": "5"}, firstFails: true, wantSkipped: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "put")
+			conn := h.NewConnector(contextSink, pb.PluginType_PLUGIN_TYPE_SINK, "").(connectors.SinkConnector)
+			task := conn.NewTask()
+			props := maps.Clone(tc.props)
+			props["topics"], props["file"] = "t", file
+			if err := task.Start(&sinkContext{}, props); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { task.Stop() })
+			ps := task.(connectors.PutStarter)
+			first, err := ps.StartPut(ctx, []connectors.SinkRecord{{Topic: "t", Offset: 1, Value: "first"}}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			second, err := ps.StartPut(ctx, []connectors.SinkRecord{{Topic: "t", Offset: 2, Value: "second"}}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if skipped, err := first(ctx); skipped || (err != nil) != tc.firstFails {
+				t.Fatalf("first put: skipped %v, err %v; want put, failed %v", skipped, err, tc.firstFails)
+			}
+			if skipped, err := second(ctx); skipped != tc.wantSkipped || err != nil {
+				t.Fatalf("second put, sent ahead: skipped %v, err %v; want skipped %v", skipped, err, tc.wantSkipped)
+			}
+			want := "first\nsecond\n"
+			if tc.firstFails {
+				want = ""
+			} else if tc.wantSkipped {
+				want = "first\n"
+			}
+			if got, _ := os.ReadFile(file); string(got) != want {
+				t.Errorf("put() was handed %q, want %q", got, want)
+			}
+			// A put not sent ahead is put whatever the one before asked.
+			if err := task.Put(ctx, []connectors.SinkRecord{{Topic: "t", Offset: 3, Value: "third"}}); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := os.ReadFile(file); !strings.HasSuffix(string(got), "third\n") {
+				t.Errorf("put() was handed %q, want the third batch last", got)
+			}
+		})
+	}
+}

@@ -27,6 +27,11 @@
 //     task polls at most that much more, a stopped one's records not yet delivered are polled
 //     again from its committed offsets, and with exactly-once a "poll" transaction boundary is
 //     one round trip's records;
+//   - a sink task's puts are started (connectors.PutStarter): the worker sends the next batch
+//     while the task puts the current one, and the host queues it on the task's thread; a batch
+//     sent ahead is put only if the put before it returned without an exception and asked
+//     nothing of the context, and is otherwise answered skipped (SinkReply.skipped) for the
+//     worker to fetch again after it acted;
 //   - a Java plugin's context calls reach the runtime through the connectors API: a sink task's
 //     offset(), pause()/resume(), requestCommit() and timeout() come back with each call's reply
 //     and are handed to the SinkTaskContext after it, as Kafka Connect acts on them after the

@@ -588,6 +588,16 @@ func (p *process) send(f *pb.Frame) error {
 // call sends req and waits for its response, the host's end, or ctx. A Java exception is a
 // *JavaError.
 func (p *process) call(ctx context.Context, req *pb.Request) (*pb.Response, error) {
+	wait, err := p.start(req)
+	if err != nil {
+		return nil, err
+	}
+	return wait(ctx)
+}
+
+// start sends req and returns once it is written; wait waits for its response as call does.
+// Calls on one instance run in the host in the order they were sent.
+func (p *process) start(req *pb.Request) (wait func(context.Context) (*pb.Response, error), err error) {
 	id := p.nextID.Add(1)
 	req.Id = id
 	ch := make(chan *pb.Response, 1)
@@ -614,21 +624,23 @@ func (p *process) call(ctx context.Context, req *pb.Request) (*pb.Response, erro
 			return nil, fmt.Errorf("%w: write: %w", ErrHostDown, err)
 		}
 	}
-	select {
-	case r := <-ch:
-		if f := r.GetFailure(); f != nil {
-			// The response comes along: a sink call's reply says what the task asked of its
-			// context before it threw.
-			return r, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()}
+	return func(ctx context.Context) (*pb.Response, error) {
+		select {
+		case r := <-ch:
+			if f := r.GetFailure(); f != nil {
+				// The response comes along: a sink call's reply says what the task asked of its
+				// context before it threw.
+				return r, &JavaError{Class: f.GetExceptionClass(), Message: f.GetMessage(), Trace: f.GetStackTrace(), Retriable: f.GetRetriable()}
+			}
+			return r, nil
+		case <-p.done:
+			forget()
+			return nil, p.err
+		case <-ctx.Done():
+			forget()
+			return nil, ctx.Err()
 		}
-		return r, nil
-	case <-p.done:
-		forget()
-		return nil, p.err
-	case <-ctx.Done():
-		forget()
-		return nil, ctx.Err()
-	}
+	}, nil
 }
 
 func (p *process) isDone() bool {

@@ -484,12 +484,13 @@ func headersFromProto(hs []*pb.Header, schemas []*connectors.Schema) ([]connecto
 type sinkTask struct {
 	task
 	tc  connectors.SinkTaskContext
-	put sinkPutEncoder // Put's buffers: the runtime calls Put once at a time
+	put sinkPutEncoder // Put's buffers: the runtime starts one put at a time, and a batch is written before StartPut returns
 }
 
 var (
 	_ connectors.PartitionOpener = (*sinkTask)(nil)
 	_ connectors.PreCommitter    = (*sinkTask)(nil)
+	_ connectors.PutStarter      = (*sinkTask)(nil)
 )
 
 // Start makes the task and starts it. Its errantRecordReporter() is the runtime's, if any.
@@ -607,18 +608,42 @@ func (s *sinkTask) apply(r *pb.SinkReply) {
 }
 
 // Put calls put() with the batch; a RetriableException is a Retriable error.
-// The batch crosses as an encoded SinkPut written straight from the records (sinkput.go).
 func (s *sinkTask) Put(ctx context.Context, records []connectors.SinkRecord) error {
+	wait, err := s.StartPut(ctx, records, false)
+	if err != nil {
+		return err
+	}
+	_, err = wait(ctx)
+	return err
+}
+
+// StartPut sends the batch to the host and returns once it is written; the host calls put()
+// with it after the calls sent before it. The batch crosses as an encoded SinkPut written
+// straight from the records (sinkput.go), so records may be reused once StartPut returns.
+func (s *sinkTask) StartPut(_ context.Context, records []connectors.SinkRecord, ahead bool) (func(context.Context) (skipped bool, err error), error) {
 	p, inst, err := s.started()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b, err := s.put.encode(inst, records)
+	b, err := s.put.encode(inst, records, ahead)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = s.replyFrom(ctx, p, &pb.Request{Call: &pb.Request_SinkPut{SinkPut: b}})
-	return err
+	wait, err := p.start(&pb.Request{Call: &pb.Request_SinkPut{SinkPut: b}})
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (bool, error) {
+		r, err := wait(ctx)
+		if r.GetSink().GetSkipped() {
+			return true, nil
+		}
+		s.apply(r.GetSink())
+		if err != nil {
+			return false, retriable(err)
+		}
+		return false, nil
+	}, nil
 }
 
 // PreCommit calls preCommit(positions) (whose default calls flush() and returns them) and

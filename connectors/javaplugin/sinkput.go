@@ -26,6 +26,7 @@ const (
 	putInstance = 1
 	putSchemas  = 2
 	putRecords  = 3
+	putAhead    = 4
 
 	sinkTopic          = 1
 	sinkKafkaPartition = 2
@@ -61,8 +62,9 @@ type sinkPutEncoder struct {
 	out     []byte
 }
 
-// encode returns the encoded SinkPut of records for instance inst, valid until the next call.
-func (e *sinkPutEncoder) encode(inst uint64, records []connectors.SinkRecord) ([]byte, error) {
+// encode returns the encoded SinkPut of records for instance inst, valid until the next call;
+// ahead marks a batch sent while the put before it is in flight (SinkPut.ahead).
+func (e *sinkPutEncoder) encode(inst uint64, records []connectors.SinkRecord, ahead bool) ([]byte, error) {
 	var table schemaTable
 	e.records = e.records[:0]
 	for i := range records {
@@ -89,6 +91,10 @@ func (e *sinkPutEncoder) encode(inst uint64, records []connectors.SinkRecord) ([
 		}
 	}
 	b = append(b, e.records...)
+	if ahead {
+		b = protowire.AppendTag(b, putAhead, protowire.VarintType)
+		b = protowire.AppendVarint(b, 1)
+	}
 	e.out = b
 	return b, nil
 }

@@ -61,11 +61,13 @@ func sinkPutToProto(inst uint64, records []connectors.SinkRecord) (*pb.SinkPut, 
 // generated code does, and requires the same bytes, or an error from both.
 func checkEncoding(t *testing.T, e *sinkPutEncoder, inst uint64, records []connectors.SinkRecord) {
 	t.Helper()
-	got, err := e.encode(inst, records)
-	fresh, ferr := encodeSinkPut(inst, records)
+	ahead := inst%2 == 1 // a batch sent ahead is marked, after its records
+	got, err := e.encode(inst, records, ahead)
+	fresh, ferr := encodeSinkPut(inst, records, ahead)
 	ref, rerr := sinkPutToProto(inst, records)
 	var want []byte
 	if rerr == nil {
+		ref.Ahead = ahead
 		want, rerr = marshalNested.Marshal(ref)
 	}
 	if (err == nil) != (rerr == nil) || (ferr == nil) != (err == nil) {
@@ -155,7 +157,7 @@ func TestEncodeSinkPutReusedBuffers(t *testing.T) {
 
 // encodeSinkPut is the encoded SinkPut of records, in a buffer of its own (the worker reuses
 // one encoder per task; the tests compare a fresh one with it).
-func encodeSinkPut(inst uint64, records []connectors.SinkRecord) ([]byte, error) {
+func encodeSinkPut(inst uint64, records []connectors.SinkRecord, ahead bool) ([]byte, error) {
 	var e sinkPutEncoder
-	return e.encode(inst, records)
+	return e.encode(inst, records, ahead)
 }

@@ -3435,10 +3435,15 @@ func (x *SinkClose) GetPartitions() []*TopicPartition {
 
 // SinkPut calls put(records) with one batch. It crosses as Request.sink_put's bytes.
 type SinkPut struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Instance      uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
-	Schemas       []*Schema              `protobuf:"bytes,2,rep,name=schemas,proto3" json:"schemas,omitempty"` // as in SourceBatch
-	Records       []*SinkRecord          `protobuf:"bytes,3,rep,name=records,proto3" json:"records,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Instance uint64                 `protobuf:"varint,1,opt,name=instance,proto3" json:"instance,omitempty"`
+	Schemas  []*Schema              `protobuf:"bytes,2,rep,name=schemas,proto3" json:"schemas,omitempty"` // as in SourceBatch
+	Records  []*SinkRecord          `protobuf:"bytes,3,rep,name=records,proto3" json:"records,omitempty"`
+	// Sent while the put before it is in flight, so that the task need not wait for the worker
+	// between two puts: the host calls put() with it only if that put returned without an
+	// exception and asked nothing of the task's context, and otherwise answers
+	// SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+	Ahead         bool `protobuf:"varint,4,opt,name=ahead,proto3" json:"ahead,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3492,6 +3497,13 @@ func (x *SinkPut) GetRecords() []*SinkRecord {
 		return x.Records
 	}
 	return nil
+}
+
+func (x *SinkPut) GetAhead() bool {
+	if x != nil {
+		return x.Ahead
+	}
+	return false
 }
 
 // SinkRecord is one org.apache.kafka.connect.sink.SinkRecord.
@@ -3676,6 +3688,7 @@ type SinkReply struct {
 	Resume        []*TopicPartition      `protobuf:"bytes,4,rep,name=resume,proto3" json:"resume,omitempty"`                                     // context.resume(...)
 	RequestCommit bool                   `protobuf:"varint,5,opt,name=request_commit,json=requestCommit,proto3" json:"request_commit,omitempty"` // context.requestCommit()
 	TimeoutMs     *int64                 `protobuf:"varint,6,opt,name=timeout_ms,json=timeoutMs,proto3,oneof" json:"timeout_ms,omitempty"`       // context.timeout(ms): retry after this long on RetriableException
+	Skipped       bool                   `protobuf:"varint,7,opt,name=skipped,proto3" json:"skipped,omitempty"`                                  // SinkPut.ahead: put() was not called
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3750,6 +3763,13 @@ func (x *SinkReply) GetTimeoutMs() int64 {
 		return *x.TimeoutMs
 	}
 	return 0
+}
+
+func (x *SinkReply) GetSkipped() bool {
+	if x != nil {
+		return x.Skipped
+	}
+	return false
 }
 
 // TopicPartition names one partition of a topic.
@@ -6087,11 +6107,12 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12C\n" +
 	"\n" +
 	"partitions\x18\x02 \x03(\v2#.connectd.pluginhost.TopicPartitionR\n" +
-	"partitions\"\x97\x01\n" +
+	"partitions\"\xad\x01\n" +
 	"\aSinkPut\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x125\n" +
 	"\aschemas\x18\x02 \x03(\v2\x1b.connectd.pluginhost.SchemaR\aschemas\x129\n" +
-	"\arecords\x18\x03 \x03(\v2\x1f.connectd.pluginhost.SinkRecordR\arecords\"\xc3\x03\n" +
+	"\arecords\x18\x03 \x03(\v2\x1f.connectd.pluginhost.SinkRecordR\arecords\x12\x14\n" +
+	"\x05ahead\x18\x04 \x01(\bR\x05ahead\"\xc3\x03\n" +
 	"\n" +
 	"SinkRecord\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12'\n" +
@@ -6110,7 +6131,7 @@ const file_pluginhost_proto_rawDesc = "" +
 	"_timestamp\"k\n" +
 	"\rSinkPreCommit\x12\x1a\n" +
 	"\binstance\x18\x01 \x01(\x04R\binstance\x12>\n" +
-	"\aoffsets\x18\x02 \x03(\v2$.connectd.pluginhost.PartitionOffsetR\aoffsets\"\xe6\x02\n" +
+	"\aoffsets\x18\x02 \x03(\v2$.connectd.pluginhost.PartitionOffsetR\aoffsets\"\x80\x03\n" +
 	"\tSinkReply\x12<\n" +
 	"\x06commit\x18\x01 \x03(\v2$.connectd.pluginhost.PartitionOffsetR\x06commit\x12I\n" +
 	"\rreset_offsets\x18\x02 \x03(\v2$.connectd.pluginhost.PartitionOffsetR\fresetOffsets\x129\n" +
@@ -6118,7 +6139,8 @@ const file_pluginhost_proto_rawDesc = "" +
 	"\x06resume\x18\x04 \x03(\v2#.connectd.pluginhost.TopicPartitionR\x06resume\x12%\n" +
 	"\x0erequest_commit\x18\x05 \x01(\bR\rrequestCommit\x12\"\n" +
 	"\n" +
-	"timeout_ms\x18\x06 \x01(\x03H\x00R\ttimeoutMs\x88\x01\x01B\r\n" +
+	"timeout_ms\x18\x06 \x01(\x03H\x00R\ttimeoutMs\x88\x01\x01\x12\x18\n" +
+	"\askipped\x18\a \x01(\bR\askippedB\r\n" +
 	"\v_timeout_ms\"D\n" +
 	"\x0eTopicPartition\x12\x14\n" +
 	"\x05topic\x18\x01 \x01(\tR\x05topic\x12\x1c\n" +

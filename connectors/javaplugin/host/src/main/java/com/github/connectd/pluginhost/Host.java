@@ -200,16 +200,16 @@ final class Host {
      * on the task's thread (SinkTaskRunner.put), not on the channel's.
      */
     private void onSinkPut(long id, ByteString put) {
-        long instance;
+        SinkPutReader.Head head;
         try {
-            instance = SinkPutReader.instance(put);
+            head = SinkPutReader.head(put);
         } catch (IOException e) {
             respond(id, () -> {
                 throw new ConnectException("a put batch that cannot be read", e);
             });
             return;
         }
-        onInstance(id, instance, false, inst -> sinkCall(inst, s -> s.put(put)));
+        onInstance(id, head.instance(), false, inst -> sinkCall(inst, s -> s.put(put, head.ahead())));
     }
 
     /** A source task's poll: see SourceTaskRunner.ask (polls run ahead on the task's thread). */

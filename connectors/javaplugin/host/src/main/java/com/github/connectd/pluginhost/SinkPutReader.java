@@ -37,6 +37,7 @@ final class SinkPutReader {
     private static final int PUT_INSTANCE = tag(1, VARINT);
     private static final int PUT_SCHEMAS = tag(2, LEN);
     private static final int PUT_RECORDS = tag(3, LEN);
+    private static final int PUT_AHEAD = tag(4, VARINT);
 
     private static final int RECORD_TOPIC = tag(1, LEN);
     private static final int RECORD_KAFKA_PARTITION = tag(2, VARINT);
@@ -72,18 +73,25 @@ final class SinkPutReader {
         return (field << 3) | wireType;
     }
 
-    /** The instance a SinkPut names (0 when unset), without reading its records. */
-    static long instance(ByteString put) throws IOException {
+    /** What a SinkPut says besides its records: the instance it names (0 when unset) and whether it was sent ahead. */
+    record Head(long instance, boolean ahead) {
+    }
+
+    /** The head of a SinkPut, without reading its records. */
+    static Head head(ByteString put) throws IOException {
         CodedInputStream in = put.newCodedInput();
         long instance = 0;
+        boolean ahead = false;
         for (int t = in.readTag(); t != 0; t = in.readTag()) {
             if (t == PUT_INSTANCE) {
                 instance = in.readUInt64(); // the last one, as the generated code keeps
+            } else if (t == PUT_AHEAD) {
+                ahead = in.readBool();
             } else {
                 in.skipField(t);
             }
         }
-        return instance;
+        return new Head(instance, ahead);
     }
 
     /** The records of a SinkPut, in order. */

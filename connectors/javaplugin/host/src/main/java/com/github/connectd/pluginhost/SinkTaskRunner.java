@@ -41,6 +41,12 @@ final class SinkTaskRunner {
     private List<TopicPartition> resume = new ArrayList<>();
     private boolean requestCommit;
     private Long timeoutMs;
+    /**
+     * The last put threw, asked something of the context, or was skipped: a put sent ahead
+     * behind it is skipped, for the worker acts on the context before it delivers more. Only
+     * the task's thread reads and writes it.
+     */
+    private boolean asked;
 
     /**
      * @param channel the channel errant records are reported on, with instance naming the task;
@@ -79,10 +85,19 @@ final class SinkTaskRunner {
         return drain().build();
     }
 
-    /** put() with the records of an encoded SinkPut (SinkPutReader). */
-    SinkReply put(ByteString req) throws IOException {
+    /**
+     * put() with the records of an encoded SinkPut (SinkPutReader); a put sent ahead is skipped
+     * when the put before it threw or asked something of the context.
+     */
+    SinkReply put(ByteString req, boolean ahead) throws IOException {
+        if (ahead && asked) {
+            return SinkReply.newBuilder().setSkipped(true).build();
+        }
+        asked = true; // until put() returns
         task.put(SinkPutReader.records(req));
-        return drain().build();
+        SinkReply r = drain().build();
+        asked = r.getRequestCommit() || r.getResetOffsetsCount() > 0 || r.getPauseCount() > 0 || r.getResumeCount() > 0 || r.hasTimeoutMs();
+        return r;
     }
 
     SinkReply preCommit(List<PartitionOffset> offsets) {

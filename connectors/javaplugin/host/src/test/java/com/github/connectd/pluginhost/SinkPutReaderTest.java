@@ -88,7 +88,8 @@ class SinkPutReaderTest {
 
     private static void check(ByteString bytes) throws Exception {
         assertSameRecords(generated(bytes), SinkPutReader.records(bytes));
-        assertEquals(SinkPut.parseFrom(bytes).getInstance(), SinkPutReader.instance(bytes));
+        SinkPut generated = SinkPut.parseFrom(bytes);
+        assertEquals(new SinkPutReader.Head(generated.getInstance(), generated.getAhead()), SinkPutReader.head(bytes));
     }
 
     @Test
@@ -139,7 +140,7 @@ class SinkPutReaderTest {
     @Test
     void schemasAfterTheRecordsAndUnknownFields() throws Exception {
         Schema s = SchemaBuilder.struct().field("n", Schema.INT32_SCHEMA).build();
-        SinkPut put = SinkPut.newBuilder().setInstance(3)
+        SinkPut put = SinkPut.newBuilder().setInstance(3).setAhead(true)
                 .addSchemas(DataCodec.toProto(s))
                 .addRecords(com.github.connectd.pluginhost.proto.SinkRecord.newBuilder().setTopic("t").setValueSchema(1)
                         .setValue(DataCodec.toProto(new Struct(s).put("n", 5))))

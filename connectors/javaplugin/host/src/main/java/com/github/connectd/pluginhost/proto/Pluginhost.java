@@ -603,146 +603,147 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
       "artitions\030\002 \003(\0132#.connectd.pluginhost.To" +
       "picPartition\"V\n\tSinkClose\022\020\n\010instance\030\001 " +
       "\001(\004\0227\n\npartitions\030\002 \003(\0132#.connectd.plugi" +
-      "nhost.TopicPartition\"{\n\007SinkPut\022\020\n\010insta" +
+      "nhost.TopicPartition\"\212\001\n\007SinkPut\022\020\n\010inst" +
+      "ance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.p" +
+      "luginhost.Schema\0220\n\007records\030\003 \003(\0132\037.conn" +
+      "ectd.pluginhost.SinkRecord\022\r\n\005ahead\030\004 \001(" +
+      "\010\"\330\002\n\nSinkRecord\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka" +
+      "_partition\030\002 \001(\005\022\024\n\014kafka_offset\030\003 \001(\003\022\022" +
+      "\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.connec" +
+      "td.pluginhost.Value\022\024\n\014value_schema\030\006 \001(" +
+      "\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost.V" +
+      "alue\022\026\n\ttimestamp\030\010 \001(\003H\000\210\001\001\022:\n\016timestam" +
+      "p_type\030\t \001(\0162\".connectd.pluginhost.Times" +
+      "tampType\022,\n\007headers\030\n \003(\0132\033.connectd.plu" +
+      "ginhost.HeaderB\014\n\n_timestamp\"X\n\rSinkPreC" +
+      "ommit\022\020\n\010instance\030\001 \001(\004\0225\n\007offsets\030\002 \003(\013" +
+      "2$.connectd.pluginhost.PartitionOffset\"\270" +
+      "\002\n\tSinkReply\0224\n\006commit\030\001 \003(\0132$.connectd." +
+      "pluginhost.PartitionOffset\022;\n\rreset_offs" +
+      "ets\030\002 \003(\0132$.connectd.pluginhost.Partitio" +
+      "nOffset\0222\n\005pause\030\003 \003(\0132#.connectd.plugin" +
+      "host.TopicPartition\0223\n\006resume\030\004 \003(\0132#.co" +
+      "nnectd.pluginhost.TopicPartition\022\026\n\016requ" +
+      "est_commit\030\005 \001(\010\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001" +
+      "\001\022\017\n\007skipped\030\007 \001(\010B\r\n\013_timeout_ms\"2\n\016Top" +
+      "icPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpartition\030" +
+      "\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic\030\001 \001(\t\022" +
+      "\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(\003\"\227\001\n\013H" +
+      "ostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_offsets\030\002" +
+      " \001(\0132 .connectd.pluginhost.ReadOffsetsH\000" +
+      "\022:\n\rreport_errant\030\003 \001(\0132!.connectd.plugi" +
+      "nhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014HostRes" +
+      "ponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022/\n\007offs" +
+      "ets\030\003 \001(\0132\034.connectd.pluginhost.OffsetsH" +
+      "\000\022)\n\004done\030\004 \001(\0132\031.connectd.pluginhost.Do" +
+      "neH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020\n\010insta" +
       "nce\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.pl" +
-      "uginhost.Schema\0220\n\007records\030\003 \003(\0132\037.conne" +
-      "ctd.pluginhost.SinkRecord\"\330\002\n\nSinkRecord" +
-      "\022\r\n\005topic\030\001 \001(\t\022\027\n\017kafka_partition\030\002 \001(\005" +
-      "\022\024\n\014kafka_offset\030\003 \001(\003\022\022\n\nkey_schema\030\004 \001" +
-      "(\r\022\'\n\003key\030\005 \001(\0132\032.connectd.pluginhost.Va" +
-      "lue\022\024\n\014value_schema\030\006 \001(\r\022)\n\005value\030\007 \001(\013" +
-      "2\032.connectd.pluginhost.Value\022\026\n\ttimestam" +
-      "p\030\010 \001(\003H\000\210\001\001\022:\n\016timestamp_type\030\t \001(\0162\".c" +
-      "onnectd.pluginhost.TimestampType\022,\n\007head" +
-      "ers\030\n \003(\0132\033.connectd.pluginhost.HeaderB\014" +
-      "\n\n_timestamp\"X\n\rSinkPreCommit\022\020\n\010instanc" +
-      "e\030\001 \001(\004\0225\n\007offsets\030\002 \003(\0132$.connectd.plug" +
-      "inhost.PartitionOffset\"\247\002\n\tSinkReply\0224\n\006" +
-      "commit\030\001 \003(\0132$.connectd.pluginhost.Parti" +
-      "tionOffset\022;\n\rreset_offsets\030\002 \003(\0132$.conn" +
-      "ectd.pluginhost.PartitionOffset\0222\n\005pause" +
-      "\030\003 \003(\0132#.connectd.pluginhost.TopicPartit" +
-      "ion\0223\n\006resume\030\004 \003(\0132#.connectd.pluginhos" +
-      "t.TopicPartition\022\026\n\016request_commit\030\005 \001(\010" +
-      "\022\027\n\ntimeout_ms\030\006 \001(\003H\000\210\001\001B\r\n\013_timeout_ms" +
-      "\"2\n\016TopicPartition\022\r\n\005topic\030\001 \001(\t\022\021\n\tpar" +
-      "tition\030\002 \001(\005\"C\n\017PartitionOffset\022\r\n\005topic" +
-      "\030\001 \001(\t\022\021\n\tpartition\030\002 \001(\005\022\016\n\006offset\030\003 \001(" +
-      "\003\"\227\001\n\013HostRequest\022\n\n\002id\030\001 \001(\004\0228\n\014read_of" +
-      "fsets\030\002 \001(\0132 .connectd.pluginhost.ReadOf" +
-      "fsetsH\000\022:\n\rreport_errant\030\003 \001(\0132!.connect" +
-      "d.pluginhost.ReportErrantH\000B\006\n\004call\"\217\001\n\014" +
-      "HostResponse\022\n\n\002id\030\001 \001(\004\022\r\n\005error\030\002 \001(\t\022" +
-      "/\n\007offsets\030\003 \001(\0132\034.connectd.pluginhost.O" +
-      "ffsetsH\000\022)\n\004done\030\004 \001(\0132\031.connectd.plugin" +
-      "host.DoneH\000B\010\n\006result\"\254\001\n\014ReportErrant\022\020" +
-      "\n\010instance\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.conn" +
-      "ectd.pluginhost.Schema\022/\n\006record\030\003 \001(\0132\037" +
-      ".connectd.pluginhost.SinkRecord\022+\n\005error" +
-      "\030\004 \001(\0132\034.connectd.pluginhost.Failure\"O\n\013" +
-      "ReadOffsets\022\020\n\010instance\030\001 \001(\004\022.\n\npartiti" +
-      "ons\030\002 \003(\0132\032.connectd.pluginhost.Value\"<\n" +
-      "\007Offsets\0221\n\007entries\030\001 \003(\0132 .connectd.plu" +
-      "ginhost.OffsetEntry\"h\n\013OffsetEntry\022-\n\tpa" +
-      "rtition\030\001 \001(\0132\032.connectd.pluginhost.Valu" +
-      "e\022*\n\006offset\030\002 \001(\0132\032.connectd.pluginhost." +
-      "Value\"\231\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034req" +
-      "uest_task_reconfiguration\030\002 \001(\0132\031.connec" +
-      "td.pluginhost.DoneH\000\0223\n\013raise_error\030\003 \001(" +
-      "\0132\034.connectd.pluginhost.FailureH\000B\006\n\004kin" +
-      "d\"\275\003\n\006Schema\022-\n\004type\030\001 \001(\0162\037.connectd.pl" +
-      "uginhost.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n" +
-      "\004name\030\003 \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc" +
-      "\030\005 \001(\t\022?\n\nparameters\030\006 \003(\0132+.connectd.pl" +
-      "uginhost.Schema.ParametersEntry\0221\n\rdefau" +
-      "lt_value\030\007 \001(\0132\032.connectd.pluginhost.Val" +
-      "ue\022*\n\006fields\030\010 \003(\0132\032.connectd.pluginhost" +
-      ".Field\022/\n\nkey_schema\030\t \001(\0132\033.connectd.pl" +
-      "uginhost.Schema\0221\n\014value_schema\030\n \001(\0132\033." +
-      "connectd.pluginhost.Schema\0321\n\017Parameters" +
-      "Entry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n" +
-      "\010_version\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006sche" +
-      "ma\030\002 \001(\0132\033.connectd.pluginhost.Schema\"\323\003" +
-      "\n\005Value\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_va" +
-      "lue\030\002 \001(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013in" +
-      "t32_value\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000" +
-      "\022\027\n\rfloat32_value\030\006 \001(\002H\000\022\027\n\rfloat64_val" +
-      "ue\030\007 \001(\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013by" +
-      "tes_value\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036" +
-      ".connectd.pluginhost.ListValueH\000\0222\n\tmap_" +
-      "value\030\013 \001(\0132\035.connectd.pluginhost.MapVal" +
-      "ueH\000\0228\n\014struct_value\030\014 \001(\0132 .connectd.pl" +
-      "uginhost.StructValueH\000\0225\n\rdecimal_value\030" +
-      "\r \001(\0132\034.connectd.pluginhost.DecimalH\000\022\024\n" +
-      "\ndate_value\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue" +
-      "\022)\n\005items\030\001 \003(\0132\032.connectd.pluginhost.Va" +
-      "lue\"`\n\010MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd" +
-      ".pluginhost.Value\022*\n\006values\030\002 \003(\0132\032.conn" +
-      "ectd.pluginhost.Value\"9\n\013StructValue\022*\n\006" +
-      "values\030\001 \003(\0132\032.connectd.pluginhost.Value" +
-      "\"*\n\007Decimal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002" +
-      " \001(\005\"\225\001\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005" +
-      "props\030\002 \003(\0132).connectd.pluginhost.Config" +
-      "ure.PropsEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsE" +
-      "ntry\022\013\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n" +
-      "\rConnectRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_p" +
-      "artition\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(" +
-      "\003H\001\210\001\001\022\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132" +
-      "\032.connectd.pluginhost.Value\022\024\n\014value_sch" +
-      "ema\030\006 \001(\r\022)\n\005value\030\007 \001(\0132\032.connectd.plug" +
-      "inhost.Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007" +
-      "headers\030\t \003(\0132\033.connectd.pluginhost.Head" +
-      "erB\022\n\020_kafka_partitionB\017\n\r_kafka_offsetB" +
-      "\014\n\n_timestamp\"\202\001\n\013RecordBatch\022\020\n\010instanc" +
-      "e\030\001 \001(\004\022,\n\007schemas\030\002 \003(\0132\033.connectd.plug" +
-      "inhost.Schema\0223\n\007records\030\003 \003(\0132\".connect" +
-      "d.pluginhost.ConnectRecord\"y\n\020Transforme" +
-      "dBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd.plugi" +
-      "nhost.Schema\0227\n\007records\030\002 \003(\0132&.connectd" +
-      ".pluginhost.TransformedRecord\"\262\001\n\021Transf" +
-      "ormedRecord\0224\n\006record\030\001 \001(\0132\".connectd.p" +
-      "luginhost.ConnectRecordH\000\022,\n\007dropped\030\002 \001" +
-      "(\0132\031.connectd.pluginhost.DoneH\000\022/\n\007failu" +
-      "re\030\003 \001(\0132\034.connectd.pluginhost.FailureH\000" +
-      "B\010\n\006result\"#\n\020PredicateResults\022\017\n\007matche" +
-      "s\030\001 \003(\010\"\223\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001" +
-      "(\004\022\022\n\nto_connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132" +
-      "\033.connectd.pluginhost.Schema\022/\n\005items\030\004 " +
-      "\003(\0132 .connectd.pluginhost.ConvertItem\"\270\001" +
-      "\n\013ConvertItem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002" +
-      " \001(\r\022)\n\005value\030\003 \001(\0132\032.connectd.pluginhos" +
-      "t.Value\022\021\n\004data\030\004 \001(\014H\000\210\001\001\022\022\n\nheader_key" +
-      "\030\005 \001(\t\022/\n\007headers\030\006 \003(\0132\036.connectd.plugi" +
-      "nhost.RawHeaderB\007\n\005_data\"6\n\tRawHeader\022\013\n" +
-      "\003key\030\001 \001(\t\022\022\n\005value\030\002 \001(\014H\000\210\001\001B\010\n\006_value" +
-      "\"m\n\016ConvertedBatch\022,\n\007schemas\030\001 \003(\0132\033.co" +
-      "nnectd.pluginhost.Schema\022-\n\005items\030\002 \003(\0132" +
-      "\036.connectd.pluginhost.Converted\"\333\001\n\tConv" +
-      "erted\022\021\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r" +
-      "\022)\n\005value\030\003 \001(\0132\032.connectd.pluginhost.Va" +
-      "lue\022-\n\007failure\030\004 \001(\0132\034.connectd.pluginho" +
-      "st.Failure\022\027\n\017headers_changed\030\005 \001(\010\022/\n\007h" +
-      "eaders\030\006 \003(\0132\036.connectd.pluginhost.RawHe" +
-      "aderB\007\n\005_data*\317\001\n\nPluginType\022\033\n\027PLUGIN_T" +
-      "YPE_UNSPECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020" +
-      "\001\022\024\n\020PLUGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_C" +
-      "ONVERTER\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERT" +
-      "ER\020\004\022\036\n\032PLUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025" +
-      "PLUGIN_TYPE_PREDICATE\020\006*y\n\rTimestampType" +
-      "\022$\n TIMESTAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036" +
-      "\n\032TIMESTAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMEST" +
-      "AMP_TYPE_LOG_APPEND_TIME\020\002*\302\002\n\nSchemaTyp" +
-      "e\022\033\n\027SCHEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA" +
-      "_TYPE_INT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021S" +
-      "CHEMA_TYPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020" +
-      "\004\022\027\n\023SCHEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYP" +
-      "E_FLOAT64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022" +
-      "SCHEMA_TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTE" +
-      "S\020\t\022\025\n\021SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYP" +
-      "E_MAP\020\013\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.g" +
-      "ithub.connectd.pluginhost.protoP\001Z9githu" +
-      "b.com/connectd/connectd/connectors/javap" +
-      "lugin/hostpbb\006proto3"
+      "uginhost.Schema\022/\n\006record\030\003 \001(\0132\037.connec" +
+      "td.pluginhost.SinkRecord\022+\n\005error\030\004 \001(\0132" +
+      "\034.connectd.pluginhost.Failure\"O\n\013ReadOff" +
+      "sets\022\020\n\010instance\030\001 \001(\004\022.\n\npartitions\030\002 \003" +
+      "(\0132\032.connectd.pluginhost.Value\"<\n\007Offset" +
+      "s\0221\n\007entries\030\001 \003(\0132 .connectd.pluginhost" +
+      ".OffsetEntry\"h\n\013OffsetEntry\022-\n\tpartition" +
+      "\030\001 \001(\0132\032.connectd.pluginhost.Value\022*\n\006of" +
+      "fset\030\002 \001(\0132\032.connectd.pluginhost.Value\"\231" +
+      "\001\n\005Event\022\020\n\010instance\030\001 \001(\004\022A\n\034request_ta" +
+      "sk_reconfiguration\030\002 \001(\0132\031.connectd.plug" +
+      "inhost.DoneH\000\0223\n\013raise_error\030\003 \001(\0132\034.con" +
+      "nectd.pluginhost.FailureH\000B\006\n\004kind\"\275\003\n\006S" +
+      "chema\022-\n\004type\030\001 \001(\0162\037.connectd.pluginhos" +
+      "t.SchemaType\022\020\n\010optional\030\002 \001(\010\022\014\n\004name\030\003" +
+      " \001(\t\022\024\n\007version\030\004 \001(\005H\000\210\001\001\022\013\n\003doc\030\005 \001(\t\022" +
+      "?\n\nparameters\030\006 \003(\0132+.connectd.pluginhos" +
+      "t.Schema.ParametersEntry\0221\n\rdefault_valu" +
+      "e\030\007 \001(\0132\032.connectd.pluginhost.Value\022*\n\006f" +
+      "ields\030\010 \003(\0132\032.connectd.pluginhost.Field\022" +
+      "/\n\nkey_schema\030\t \001(\0132\033.connectd.pluginhos" +
+      "t.Schema\0221\n\014value_schema\030\n \001(\0132\033.connect" +
+      "d.pluginhost.Schema\0321\n\017ParametersEntry\022\013" +
+      "\n\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001B\n\n\010_versi" +
+      "on\"B\n\005Field\022\014\n\004name\030\001 \001(\t\022+\n\006schema\030\002 \001(" +
+      "\0132\033.connectd.pluginhost.Schema\"\323\003\n\005Value" +
+      "\022\024\n\nbool_value\030\001 \001(\010H\000\022\024\n\nint8_value\030\002 \001" +
+      "(\021H\000\022\025\n\013int16_value\030\003 \001(\021H\000\022\025\n\013int32_val" +
+      "ue\030\004 \001(\021H\000\022\025\n\013int64_value\030\005 \001(\022H\000\022\027\n\rflo" +
+      "at32_value\030\006 \001(\002H\000\022\027\n\rfloat64_value\030\007 \001(" +
+      "\001H\000\022\026\n\014string_value\030\010 \001(\tH\000\022\025\n\013bytes_val" +
+      "ue\030\t \001(\014H\000\0225\n\013array_value\030\n \001(\0132\036.connec" +
+      "td.pluginhost.ListValueH\000\0222\n\tmap_value\030\013" +
+      " \001(\0132\035.connectd.pluginhost.MapValueH\000\0228\n" +
+      "\014struct_value\030\014 \001(\0132 .connectd.pluginhos" +
+      "t.StructValueH\000\0225\n\rdecimal_value\030\r \001(\0132\034" +
+      ".connectd.pluginhost.DecimalH\000\022\024\n\ndate_v" +
+      "alue\030\016 \001(\003H\000B\006\n\004kind\"6\n\tListValue\022)\n\005ite" +
+      "ms\030\001 \003(\0132\032.connectd.pluginhost.Value\"`\n\010" +
+      "MapValue\022(\n\004keys\030\001 \003(\0132\032.connectd.plugin" +
+      "host.Value\022*\n\006values\030\002 \003(\0132\032.connectd.pl" +
+      "uginhost.Value\"9\n\013StructValue\022*\n\006values\030" +
+      "\001 \003(\0132\032.connectd.pluginhost.Value\"*\n\007Dec" +
+      "imal\022\020\n\010unscaled\030\001 \001(\014\022\r\n\005scale\030\002 \001(\005\"\225\001" +
+      "\n\tConfigure\022\020\n\010instance\030\001 \001(\004\0228\n\005props\030\002" +
+      " \003(\0132).connectd.pluginhost.Configure.Pro" +
+      "psEntry\022\016\n\006is_key\030\003 \001(\010\032,\n\nPropsEntry\022\013\n" +
+      "\003key\030\001 \001(\t\022\r\n\005value\030\002 \001(\t:\0028\001\"\316\002\n\rConnec" +
+      "tRecord\022\r\n\005topic\030\001 \001(\t\022\034\n\017kafka_partitio" +
+      "n\030\002 \001(\005H\000\210\001\001\022\031\n\014kafka_offset\030\003 \001(\003H\001\210\001\001\022" +
+      "\022\n\nkey_schema\030\004 \001(\r\022\'\n\003key\030\005 \001(\0132\032.conne" +
+      "ctd.pluginhost.Value\022\024\n\014value_schema\030\006 \001" +
+      "(\r\022)\n\005value\030\007 \001(\0132\032.connectd.pluginhost." +
+      "Value\022\026\n\ttimestamp\030\010 \001(\003H\002\210\001\001\022,\n\007headers" +
+      "\030\t \003(\0132\033.connectd.pluginhost.HeaderB\022\n\020_" +
+      "kafka_partitionB\017\n\r_kafka_offsetB\014\n\n_tim" +
+      "estamp\"\202\001\n\013RecordBatch\022\020\n\010instance\030\001 \001(\004" +
+      "\022,\n\007schemas\030\002 \003(\0132\033.connectd.pluginhost." +
+      "Schema\0223\n\007records\030\003 \003(\0132\".connectd.plugi" +
+      "nhost.ConnectRecord\"y\n\020TransformedBatch\022" +
+      ",\n\007schemas\030\001 \003(\0132\033.connectd.pluginhost.S" +
+      "chema\0227\n\007records\030\002 \003(\0132&.connectd.plugin" +
+      "host.TransformedRecord\"\262\001\n\021TransformedRe" +
+      "cord\0224\n\006record\030\001 \001(\0132\".connectd.pluginho" +
+      "st.ConnectRecordH\000\022,\n\007dropped\030\002 \001(\0132\031.co" +
+      "nnectd.pluginhost.DoneH\000\022/\n\007failure\030\003 \001(" +
+      "\0132\034.connectd.pluginhost.FailureH\000B\010\n\006res" +
+      "ult\"#\n\020PredicateResults\022\017\n\007matches\030\001 \003(\010" +
+      "\"\223\001\n\014ConvertBatch\022\020\n\010instance\030\001 \001(\004\022\022\n\nt" +
+      "o_connect\030\002 \001(\010\022,\n\007schemas\030\003 \003(\0132\033.conne" +
+      "ctd.pluginhost.Schema\022/\n\005items\030\004 \003(\0132 .c" +
+      "onnectd.pluginhost.ConvertItem\"\270\001\n\013Conve" +
+      "rtItem\022\r\n\005topic\030\001 \001(\t\022\016\n\006schema\030\002 \001(\r\022)\n" +
+      "\005value\030\003 \001(\0132\032.connectd.pluginhost.Value" +
+      "\022\021\n\004data\030\004 \001(\014H\000\210\001\001\022\022\n\nheader_key\030\005 \001(\t\022" +
+      "/\n\007headers\030\006 \003(\0132\036.connectd.pluginhost.R" +
+      "awHeaderB\007\n\005_data\"6\n\tRawHeader\022\013\n\003key\030\001 " +
+      "\001(\t\022\022\n\005value\030\002 \001(\014H\000\210\001\001B\010\n\006_value\"m\n\016Con" +
+      "vertedBatch\022,\n\007schemas\030\001 \003(\0132\033.connectd." +
+      "pluginhost.Schema\022-\n\005items\030\002 \003(\0132\036.conne" +
+      "ctd.pluginhost.Converted\"\333\001\n\tConverted\022\021" +
+      "\n\004data\030\001 \001(\014H\000\210\001\001\022\016\n\006schema\030\002 \001(\r\022)\n\005val" +
+      "ue\030\003 \001(\0132\032.connectd.pluginhost.Value\022-\n\007" +
+      "failure\030\004 \001(\0132\034.connectd.pluginhost.Fail" +
+      "ure\022\027\n\017headers_changed\030\005 \001(\010\022/\n\007headers\030" +
+      "\006 \003(\0132\036.connectd.pluginhost.RawHeaderB\007\n" +
+      "\005_data*\317\001\n\nPluginType\022\033\n\027PLUGIN_TYPE_UNS" +
+      "PECIFIED\020\000\022\026\n\022PLUGIN_TYPE_SOURCE\020\001\022\024\n\020PL" +
+      "UGIN_TYPE_SINK\020\002\022\031\n\025PLUGIN_TYPE_CONVERTE" +
+      "R\020\003\022 \n\034PLUGIN_TYPE_HEADER_CONVERTER\020\004\022\036\n" +
+      "\032PLUGIN_TYPE_TRANSFORMATION\020\005\022\031\n\025PLUGIN_" +
+      "TYPE_PREDICATE\020\006*y\n\rTimestampType\022$\n TIM" +
+      "ESTAMP_TYPE_NO_TIMESTAMP_TYPE\020\000\022\036\n\032TIMES" +
+      "TAMP_TYPE_CREATE_TIME\020\001\022\"\n\036TIMESTAMP_TYP" +
+      "E_LOG_APPEND_TIME\020\002*\302\002\n\nSchemaType\022\033\n\027SC" +
+      "HEMA_TYPE_UNSPECIFIED\020\000\022\024\n\020SCHEMA_TYPE_I" +
+      "NT8\020\001\022\025\n\021SCHEMA_TYPE_INT16\020\002\022\025\n\021SCHEMA_T" +
+      "YPE_INT32\020\003\022\025\n\021SCHEMA_TYPE_INT64\020\004\022\027\n\023SC" +
+      "HEMA_TYPE_FLOAT32\020\005\022\027\n\023SCHEMA_TYPE_FLOAT" +
+      "64\020\006\022\027\n\023SCHEMA_TYPE_BOOLEAN\020\007\022\026\n\022SCHEMA_" +
+      "TYPE_STRING\020\010\022\025\n\021SCHEMA_TYPE_BYTES\020\t\022\025\n\021" +
+      "SCHEMA_TYPE_ARRAY\020\n\022\023\n\017SCHEMA_TYPE_MAP\020\013" +
+      "\022\026\n\022SCHEMA_TYPE_STRUCT\020\014Bc\n$com.github.c" +
+      "onnectd.pluginhost.protoP\001Z9github.com/c" +
+      "onnectd/connectd/connectors/javaplugin/h" +
+      "ostpbb\006proto3"
     };
     descriptor = com.google.protobuf.Descriptors.FileDescriptor
       .internalBuildGeneratedFileFrom(descriptorData,
@@ -1029,7 +1030,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_SinkPut_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkPut_descriptor,
-        new java.lang.String[] { "Instance", "Schemas", "Records", });
+        new java.lang.String[] { "Instance", "Schemas", "Records", "Ahead", });
     internal_static_connectd_pluginhost_SinkRecord_descriptor =
       getDescriptor().getMessageType(40);
     internal_static_connectd_pluginhost_SinkRecord_fieldAccessorTable = new
@@ -1047,7 +1048,7 @@ public final class Pluginhost extends com.google.protobuf.GeneratedFile {
     internal_static_connectd_pluginhost_SinkReply_fieldAccessorTable = new
       com.google.protobuf.GeneratedMessage.FieldAccessorTable(
         internal_static_connectd_pluginhost_SinkReply_descriptor,
-        new java.lang.String[] { "Commit", "ResetOffsets", "Pause", "Resume", "RequestCommit", "TimeoutMs", });
+        new java.lang.String[] { "Commit", "ResetOffsets", "Pause", "Resume", "RequestCommit", "TimeoutMs", "Skipped", });
     internal_static_connectd_pluginhost_TopicPartition_descriptor =
       getDescriptor().getMessageType(43);
     internal_static_connectd_pluginhost_TopicPartition_fieldAccessorTable = new

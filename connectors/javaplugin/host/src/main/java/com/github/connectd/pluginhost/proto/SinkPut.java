@@ -162,6 +162,24 @@ private static final long serialVersionUID = 0L;
     return records_.get(index);
   }
 
+  public static final int AHEAD_FIELD_NUMBER = 4;
+  private boolean ahead_ = false;
+  /**
+   * <pre>
+   * Sent while the put before it is in flight, so that the task need not wait for the worker
+   * between two puts: the host calls put() with it only if that put returned without an
+   * exception and asked nothing of the task's context, and otherwise answers
+   * SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+   * </pre>
+   *
+   * <code>bool ahead = 4;</code>
+   * @return The ahead.
+   */
+  @java.lang.Override
+  public boolean getAhead() {
+    return ahead_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -185,6 +203,9 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < records_.size(); i++) {
       output.writeMessage(3, records_.get(i));
     }
+    if (ahead_ != false) {
+      output.writeBool(4, ahead_);
+    }
     getUnknownFields().writeTo(output);
   }
 
@@ -205,6 +226,10 @@ private static final long serialVersionUID = 0L;
     for (int i = 0; i < records_.size(); i++) {
       size += com.google.protobuf.CodedOutputStream
         .computeMessageSize(3, records_.get(i));
+    }
+    if (ahead_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(4, ahead_);
     }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
@@ -227,6 +252,8 @@ private static final long serialVersionUID = 0L;
         .equals(other.getSchemasList())) return false;
     if (!getRecordsList()
         .equals(other.getRecordsList())) return false;
+    if (getAhead()
+        != other.getAhead()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -249,6 +276,9 @@ private static final long serialVersionUID = 0L;
       hash = (37 * hash) + RECORDS_FIELD_NUMBER;
       hash = (53 * hash) + getRecordsList().hashCode();
     }
+    hash = (37 * hash) + AHEAD_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getAhead());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -399,6 +429,7 @@ private static final long serialVersionUID = 0L;
         recordsBuilder_.clear();
       }
       bitField0_ = (bitField0_ & ~0x00000004);
+      ahead_ = false;
       return this;
     }
 
@@ -456,6 +487,9 @@ private static final long serialVersionUID = 0L;
       int from_bitField0_ = bitField0_;
       if (((from_bitField0_ & 0x00000001) != 0)) {
         result.instance_ = instance_;
+      }
+      if (((from_bitField0_ & 0x00000008) != 0)) {
+        result.ahead_ = ahead_;
       }
     }
 
@@ -526,6 +560,9 @@ private static final long serialVersionUID = 0L;
           }
         }
       }
+      if (other.getAhead() != false) {
+        setAhead(other.getAhead());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -583,6 +620,11 @@ private static final long serialVersionUID = 0L;
               }
               break;
             } // case 26
+            case 32: {
+              ahead_ = input.readBool();
+              bitField0_ |= 0x00000008;
+              break;
+            } // case 32
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -1182,6 +1224,59 @@ private static final long serialVersionUID = 0L;
         records_ = null;
       }
       return recordsBuilder_;
+    }
+
+    private boolean ahead_ ;
+    /**
+     * <pre>
+     * Sent while the put before it is in flight, so that the task need not wait for the worker
+     * between two puts: the host calls put() with it only if that put returned without an
+     * exception and asked nothing of the task's context, and otherwise answers
+     * SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+     * </pre>
+     *
+     * <code>bool ahead = 4;</code>
+     * @return The ahead.
+     */
+    @java.lang.Override
+    public boolean getAhead() {
+      return ahead_;
+    }
+    /**
+     * <pre>
+     * Sent while the put before it is in flight, so that the task need not wait for the worker
+     * between two puts: the host calls put() with it only if that put returned without an
+     * exception and asked nothing of the task's context, and otherwise answers
+     * SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+     * </pre>
+     *
+     * <code>bool ahead = 4;</code>
+     * @param value The ahead to set.
+     * @return This builder for chaining.
+     */
+    public Builder setAhead(boolean value) {
+
+      ahead_ = value;
+      bitField0_ |= 0x00000008;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * Sent while the put before it is in flight, so that the task need not wait for the worker
+     * between two puts: the host calls put() with it only if that put returned without an
+     * exception and asked nothing of the task's context, and otherwise answers
+     * SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+     * </pre>
+     *
+     * <code>bool ahead = 4;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearAhead() {
+      bitField0_ = (bitField0_ & ~0x00000008);
+      ahead_ = false;
+      onChanged();
+      return this;
     }
 
     // @@protoc_insertion_point(builder_scope:connectd.pluginhost.SinkPut)

@@ -83,4 +83,17 @@ public interface SinkPutOrBuilder extends
    */
   com.github.connectd.pluginhost.proto.SinkRecordOrBuilder getRecordsOrBuilder(
       int index);
+
+  /**
+   * <pre>
+   * Sent while the put before it is in flight, so that the task need not wait for the worker
+   * between two puts: the host calls put() with it only if that put returned without an
+   * exception and asked nothing of the task's context, and otherwise answers
+   * SinkReply.skipped, as Kafka Connect acts on the context before its next poll.
+   * </pre>
+   *
+   * <code>bool ahead = 4;</code>
+   * @return The ahead.
+   */
+  boolean getAhead();
 }

@@ -340,6 +340,21 @@ private static final long serialVersionUID = 0L;
     return timeoutMs_;
   }
 
+  public static final int SKIPPED_FIELD_NUMBER = 7;
+  private boolean skipped_ = false;
+  /**
+   * <pre>
+   * SinkPut.ahead: put() was not called
+   * </pre>
+   *
+   * <code>bool skipped = 7;</code>
+   * @return The skipped.
+   */
+  @java.lang.Override
+  public boolean getSkipped() {
+    return skipped_;
+  }
+
   private byte memoizedIsInitialized = -1;
   @java.lang.Override
   public final boolean isInitialized() {
@@ -371,6 +386,9 @@ private static final long serialVersionUID = 0L;
     }
     if (((bitField0_ & 0x00000001) != 0)) {
       output.writeInt64(6, timeoutMs_);
+    }
+    if (skipped_ != false) {
+      output.writeBool(7, skipped_);
     }
     getUnknownFields().writeTo(output);
   }
@@ -405,6 +423,10 @@ private static final long serialVersionUID = 0L;
       size += com.google.protobuf.CodedOutputStream
         .computeInt64Size(6, timeoutMs_);
     }
+    if (skipped_ != false) {
+      size += com.google.protobuf.CodedOutputStream
+        .computeBoolSize(7, skipped_);
+    }
     size += getUnknownFields().getSerializedSize();
     memoizedSize = size;
     return size;
@@ -435,6 +457,8 @@ private static final long serialVersionUID = 0L;
       if (getTimeoutMs()
           != other.getTimeoutMs()) return false;
     }
+    if (getSkipped()
+        != other.getSkipped()) return false;
     if (!getUnknownFields().equals(other.getUnknownFields())) return false;
     return true;
   }
@@ -470,6 +494,9 @@ private static final long serialVersionUID = 0L;
       hash = (53 * hash) + com.google.protobuf.Internal.hashLong(
           getTimeoutMs());
     }
+    hash = (37 * hash) + SKIPPED_FIELD_NUMBER;
+    hash = (53 * hash) + com.google.protobuf.Internal.hashBoolean(
+        getSkipped());
     hash = (29 * hash) + getUnknownFields().hashCode();
     memoizedHashCode = hash;
     return hash;
@@ -637,6 +664,7 @@ private static final long serialVersionUID = 0L;
       bitField0_ = (bitField0_ & ~0x00000008);
       requestCommit_ = false;
       timeoutMs_ = 0L;
+      skipped_ = false;
       return this;
     }
 
@@ -717,6 +745,9 @@ private static final long serialVersionUID = 0L;
       if (((from_bitField0_ & 0x00000020) != 0)) {
         result.timeoutMs_ = timeoutMs_;
         to_bitField0_ |= 0x00000001;
+      }
+      if (((from_bitField0_ & 0x00000040) != 0)) {
+        result.skipped_ = skipped_;
       }
       result.bitField0_ |= to_bitField0_;
     }
@@ -843,6 +874,9 @@ private static final long serialVersionUID = 0L;
       if (other.hasTimeoutMs()) {
         setTimeoutMs(other.getTimeoutMs());
       }
+      if (other.getSkipped() != false) {
+        setSkipped(other.getSkipped());
+      }
       this.mergeUnknownFields(other.getUnknownFields());
       onChanged();
       return this;
@@ -931,6 +965,11 @@ private static final long serialVersionUID = 0L;
               bitField0_ |= 0x00000020;
               break;
             } // case 48
+            case 56: {
+              skipped_ = input.readBool();
+              bitField0_ |= 0x00000040;
+              break;
+            } // case 56
             default: {
               if (!super.parseUnknownField(input, extensionRegistry, tag)) {
                 done = true; // was an endgroup tag
@@ -2292,6 +2331,50 @@ private static final long serialVersionUID = 0L;
     public Builder clearTimeoutMs() {
       bitField0_ = (bitField0_ & ~0x00000020);
       timeoutMs_ = 0L;
+      onChanged();
+      return this;
+    }
+
+    private boolean skipped_ ;
+    /**
+     * <pre>
+     * SinkPut.ahead: put() was not called
+     * </pre>
+     *
+     * <code>bool skipped = 7;</code>
+     * @return The skipped.
+     */
+    @java.lang.Override
+    public boolean getSkipped() {
+      return skipped_;
+    }
+    /**
+     * <pre>
+     * SinkPut.ahead: put() was not called
+     * </pre>
+     *
+     * <code>bool skipped = 7;</code>
+     * @param value The skipped to set.
+     * @return This builder for chaining.
+     */
+    public Builder setSkipped(boolean value) {
+
+      skipped_ = value;
+      bitField0_ |= 0x00000040;
+      onChanged();
+      return this;
+    }
+    /**
+     * <pre>
+     * SinkPut.ahead: put() was not called
+     * </pre>
+     *
+     * <code>bool skipped = 7;</code>
+     * @return This builder for chaining.
+     */
+    public Builder clearSkipped() {
+      bitField0_ = (bitField0_ & ~0x00000040);
+      skipped_ = false;
       onChanged();
       return this;
     }

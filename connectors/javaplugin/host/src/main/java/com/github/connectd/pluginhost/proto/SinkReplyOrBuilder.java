@@ -214,4 +214,14 @@ public interface SinkReplyOrBuilder extends
    * @return The timeoutMs.
    */
   long getTimeoutMs();
+
+  /**
+   * <pre>
+   * SinkPut.ahead: put() was not called
+   * </pre>
+   *
+   * <code>bool skipped = 7;</code>
+   * @return The skipped.
+   */
+  boolean getSkipped();
 }
