@@ -577,7 +577,12 @@ func (s *sinkTask) sinkReply(ctx context.Context, req *pb.Request) (*pb.SinkRepl
 
 // replyFrom makes a sink call whose request names its instance already.
 func (s *sinkTask) replyFrom(ctx context.Context, p *process, req *pb.Request) (*pb.SinkReply, error) {
-	r, err := p.call(ctx, req)
+	return s.reply(p.call(ctx, req))
+}
+
+// reply is a sink call's answer: what the task asked of its context is handed to the runtime's
+// (also when the call threw), and a RetriableException is a Retriable error.
+func (s *sinkTask) reply(r *pb.Response, err error) (*pb.SinkReply, error) {
 	s.apply(r.GetSink())
 	if err != nil {
 		return nil, retriable(err)
@@ -638,11 +643,8 @@ func (s *sinkTask) StartPut(_ context.Context, records []connectors.SinkRecord, 
 		if r.GetSink().GetSkipped() {
 			return true, nil
 		}
-		s.apply(r.GetSink())
-		if err != nil {
-			return false, retriable(err)
-		}
-		return false, nil
+		_, err = s.reply(r, err)
+		return false, err
 	}, nil
 }
 
