@@ -301,50 +301,14 @@ func (h *Host) start(ctx context.Context) (*process, error) {
 	return p, nil
 }
 
-// jvmArgs are the host JVM's options: the user's, with everything the JVM itself prints sent
-// to standard error, never to standard output, which is the host's channel to the worker. A
-// JVM warning there (-Xmn above -Xms prints one at start) was read as a message, the host was
-// killed for it, and the worker reported "cannot parse invalid wire-format data" instead of the
-// warning. -XX:+DisplayVMOutputToStderr moves the VM's own output (its warnings,
-// -XX:+PrintFlagsFinal); the unified log, whose default output is stdout, is started
-// with warnings to stderr, and a user's -Xlog or -verbose option that writes to stdout is
-// pointed at stderr, where the worker logs it and reports it when the host dies.
+// jvmArgs are the host JVM's options: the user's, after a default that keeps the JVM's own log
+// to its warnings. Whatever the JVM prints, on either stream, is the host's log: the channel is
+// a pipe of its own (startProcess), so no option can corrupt it. While the channel was standard
+// output, a JVM warning there (-Xmn above -Xms prints one at start) or JFR's start-up lines
+// (-XX:StartFlightRecording prints them to standard output whatever -Xlog says) were read as
+// messages, and the host was killed for them.
 func jvmArgs(user []string) []string {
-	args := []string{"-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr"}
-	for _, o := range user {
-		args = append(args, logToStderr(o))
-	}
-	return args
-}
-
-// logToStderr rewrites a JVM logging option that writes to standard output to write to
-// standard error; any other option is returned as it is.
-func logToStderr(opt string) string {
-	switch opt {
-	case "-verbose:gc":
-		return "-Xlog:gc:stderr"
-	case "-verbose:class":
-		return "-Xlog:class+load=info,class+unload=info:stderr"
-	case "-Xlog":
-		return "-Xlog:all:stderr"
-	}
-	spec, ok := strings.CutPrefix(opt, "-Xlog:")
-	if !ok {
-		return opt
-	}
-	// -Xlog:[what][:[output][:[decorators][:output-options]]]; an empty output is stdout.
-	fields := strings.SplitN(spec, ":", 3)
-	switch fields[0] {
-	case "disable", "help":
-		return opt
-	}
-	if len(fields) == 1 {
-		return opt + ":stderr"
-	}
-	if fields[1] == "" || fields[1] == "stdout" {
-		fields[1] = "stderr"
-	}
-	return "-Xlog:" + strings.Join(fields, ":")
+	return append([]string{"-Xlog:disable", "-Xlog:all=warning:stderr"}, user...)
 }
 
 // process is one running host JVM and its channel.
@@ -380,16 +344,30 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	stdout, err := cmd.StdoutPipe()
+	// The host writes its channel to file descriptor 3 (Main.java) and its log, what it and
+	// the JVM print, to standard output and standard error, one pipe for both.
+	channel, channelW, err := os.Pipe()
 	if err != nil {
+		stdin.Close()
 		return nil, err
 	}
-	stderr, err := cmd.StderrPipe()
+	output, outputW, err := os.Pipe()
 	if err != nil {
+		stdin.Close()
+		channel.Close()
+		channelW.Close()
 		return nil, err
 	}
-	growPipe(stderr, log)
-	if err := cmd.Start(); err != nil {
+	growPipe(output, log)
+	cmd.Stdout, cmd.Stderr = outputW, outputW
+	cmd.ExtraFiles = []*os.File{channelW}
+	err = cmd.Start()
+	channelW.Close() // the host's ends: the reads below end when the host does
+	outputW.Close()
+	if err != nil {
+		stdin.Close()
+		channel.Close()
+		output.Close()
 		return nil, fmt.Errorf("%w: start %s: %w", ErrHostDown, cmd.Path, err)
 	}
 	p := &process{cmd: cmd, log: log.With("pid", cmd.Process.Pid), stdin: stdin, w: bufio.NewWriterSize(stdin, 1<<16),
@@ -398,10 +376,12 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 	logged := make(chan struct{})
 	go func() {
 		defer close(logged)
-		p.readStderr(stderr)
+		defer output.Close()
+		p.readStderr(output)
 	}()
 	go func() {
-		readErr := p.read(stdout)
+		readErr := p.read(channel)
+		channel.Close()
 		if readErr != nil {
 			// A host whose output cannot be read would block writing to a pipe nobody reads
 			// until the pings gave up on it: end it now, and say why.

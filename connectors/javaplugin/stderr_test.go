@@ -106,37 +106,20 @@ func TestAHostThatDiedIsReportedWithItsLastOutput(t *testing.T) {
 	}
 }
 
-func TestJVMLoggingIsSentToStandardError(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{"-Xmx2G", "-Xmx2G"},
-		{"-XX:+UseParallelGC", "-XX:+UseParallelGC"},
-		{"-verbose:gc", "-Xlog:gc:stderr"},
-		{"-verbose:class", "-Xlog:class+load=info,class+unload=info:stderr"},
-		{"-verbose:jni", "-verbose:jni"}, // the VM's own output: -XX:+DisplayVMOutputToStderr
-		{"-Xlog", "-Xlog:all:stderr"},
-		{"-Xlog:gc", "-Xlog:gc:stderr"},
-		{"-Xlog:gc*=debug", "-Xlog:gc*=debug:stderr"},
-		{"-Xlog:gc:stdout", "-Xlog:gc:stderr"},
-		{"-Xlog:gc::uptime,level", "-Xlog:gc:stderr:uptime,level"},
-		{"-Xlog:gc:stdout:time:foldmultilines=true", "-Xlog:gc:stderr:time:foldmultilines=true"},
-		{"-Xlog:gc:file=/tmp/gc.log:time", "-Xlog:gc:file=/tmp/gc.log:time"},
-		{"-Xlog:gc:stderr", "-Xlog:gc:stderr"},
-		{"-Xlog:disable", "-Xlog:disable"},
-	} {
-		if got := logToStderr(tc.in); got != tc.want {
-			t.Errorf("logToStderr(%q) = %q, want %q", tc.in, got, tc.want)
-		}
-	}
-	args := jvmArgs([]string{"-Xmx1G"})
-	if want := []string{"-XX:+DisplayVMOutputToStderr", "-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx1G"}; !slices.Equal(args, want) {
+func TestJVMArgsPutTheUsersOptionsLast(t *testing.T) {
+	args := jvmArgs([]string{"-Xmx1G", "-Xlog:gc"})
+	if want := []string{"-Xlog:disable", "-Xlog:all=warning:stderr", "-Xmx1G", "-Xlog:gc"}; !slices.Equal(args, want) {
 		t.Errorf("jvmArgs = %q, want %q", args, want)
 	}
 }
 
-// Options under which the JVM prints at start, a warning (-Xmn over -Xms) and the GC log, no
-// longer break the host's channel: the host starts and lists its plugins.
+// Options under which the JVM prints to standard output at start do not break the host's
+// channel: a warning (-Xmn over -Xms), the GC and safepoint logs, the VM's flags, and JFR's
+// start-up lines, which it prints to standard output whatever -Xlog says. The host starts and
+// lists its plugins.
 func TestAHostStartsWhateverItsJVMPrints(t *testing.T) {
-	h := newTestHost(t, Config{JVMOptions: []string{"-Xms32m", "-Xmn64m", "-verbose:gc", "-Xlog:safepoint", "-XX:+PrintFlagsFinal"}})
+	jfr := "-XX:StartFlightRecording=filename=" + t.TempDir() + "/host.jfr"
+	h := newTestHost(t, Config{JVMOptions: []string{"-Xms32m", "-Xmn64m", "-verbose:gc", "-Xlog:safepoint", "-Xlog:gc:stdout", "-XX:+PrintFlagsFinal", jfr}})
 	if _, err := h.Hello(testContext(t)); err != nil {
 		t.Fatalf("the host did not start: %v", err)
 	}

@@ -8,13 +8,13 @@
 // Connect plugins from plugin.path and runs their connectors, tasks, converters and transforms
 // on the worker's behalf. It never crosses a process boundary other than worker ↔ its own host.
 //
-// The channel is the host's standard input (worker → host) and standard output (host → worker),
-// each a stream of Frame messages, every frame preceded by its length as a protobuf varint
-// (Java's writeDelimitedTo/parseDelimitedFrom, Go's protodelim). Pipes rather than a socket:
-// nothing to name, clean up or protect on disk, no port, and the host sees end-of-file on its
-// input the moment the worker dies, however it dies, so a host never outlives its worker. The
-// host moves System.out to its standard error before any plugin runs, so a plugin that prints
-// cannot corrupt the channel.
+// The channel is the host's standard input (worker → host) and its file descriptor 3 (host →
+// worker), each a stream of Frame messages, every frame preceded by its length as a protobuf
+// varint (Java's writeDelimitedTo/parseDelimitedFrom, Go's protodelim). Pipes rather than a
+// socket: nothing to name, clean up or protect on disk, no port, and the host sees end-of-file
+// on its input the moment the worker dies, however it dies, so a host never outlives its
+// worker. Standard output and standard error are the host's log, so nothing the JVM or a plugin
+// prints can corrupt the channel.
 //
 // Both sides send requests and answer them: the worker calls plugin methods; the host asks the
 // worker for committed source offsets while a task's call is running, and tells it what a

@@ -22,9 +22,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
-        // The channel owns the real standard output; whatever a plugin prints goes to standard
-        // error, which the worker reads as the host's log.
-        var protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+        // The channel is standard input and file descriptor 3, a pipe the worker gives the host
+        // for it alone: whatever the JVM or a plugin prints, on standard output or error, is the
+        // host's log, which the worker reads from one pipe.
+        var protocolOut = new BufferedOutputStream(new FileOutputStream(CHANNEL_OUT), 1 << 16);
         InputStream protocolIn = new BufferedInputStream(new FileInputStream(FileDescriptor.in), 1 << 16);
         System.setOut(bufferedLog());
         System.setErr(bufferedLog());
@@ -45,6 +46,9 @@ public final class Main {
             exit(0);
         }
     }
+
+    /** The worker's pipe for the host's half of the channel: file descriptor 3 (host.go). */
+    static final String CHANNEL_OUT = "/dev/fd/3";
 
     /** How often what plugins print is pushed to the worker. */
     private static final long LOG_FLUSH_MILLIS = 50;
