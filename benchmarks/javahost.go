@@ -115,7 +115,38 @@ func javahostFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 				return nil, fmt.Errorf("%s: %w", s.name, err)
 			}
 		}
-		return javahostResult(sides, st, *flush, *lineSize), nil
+		// Each sink task alone, in a JVM started as connectd's plugin host was and in one
+		// started as Apache's worker is: the ceiling each runtime's figure is read against.
+		var bare [2]bareSinks
+		if c := sides[0]; c.hostJava != "" && sides[1].idleRSS > 0 {
+			dirs := []string{filepath.Join(pluginPath, "connect-file"), filepath.Join(pluginPath, "connect-test-plugins")}
+			for i, jvm := range []struct {
+				name, java string
+				options    []string
+			}{{"the plugin host's", c.hostJava, c.hostJVMOptions}, {"Apache Kafka Connect's", "java", apacheJVMOptions}} {
+				progress("---- the sink tasks alone, in a JVM with %s options", jvm.name)
+				run := func(class string, props map[string]string) (time.Duration, error) {
+					bctx, cancel := context.WithTimeout(ctx, *timeout)
+					defer cancel()
+					n, took, err := bareSink(bctx, jvm.java, jvm.options, dirs, class, bigFile, *flush, props)
+					if err != nil {
+						return 0, err
+					}
+					if n != int64(*lines) {
+						return 0, fmt.Errorf("bare %s put %d of %d lines", class, n, *lines)
+					}
+					progress("%s alone: %d records in %.2f s (%.0f records/s)", class, n, took.Seconds(), float64(n)/took.Seconds())
+					return took, nil
+				}
+				if bare[i].fileSink, err = run("org.apache.kafka.connect.file.FileStreamSinkTask", map[string]string{"file": filepath.Join(dir, "bare-sink.txt")}); err != nil {
+					return nil, err
+				}
+				if bare[i].verSink, err = run("org.apache.kafka.connect.tools.VerifiableSinkTask", map[string]string{"name": "bare", "id": "0"}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return javahostResult(sides, bare, st, *flush, *lineSize), nil
 	}
 }
 
@@ -127,11 +158,18 @@ type javahostSide struct {
 
 	idleRSS, fileRSS, endRSS float64 // MiB, worker and its children
 	hostPID                  int     // connectd: the plugin host process (a child of the worker)
+	hostJava                 string  // connectd: the host's java binary and JVM options
+	hostJVMOptions           []string
 	file                     time.Duration
 	fileWritten              int64
 	fileSink, verSink        time.Duration // the sinks, from the POST until the FileStreamSource's topic was committed
 	verifiable               throughput
 	fileBatch, verBatch      float64 // connectd: batch-size-avg, records per host round trip
+}
+
+// bareSinks are the times of the sink tasks alone (baretask.go) over the same lines.
+type bareSinks struct {
+	fileSink, verSink time.Duration
 }
 
 type javahostSteps struct {
@@ -190,7 +228,10 @@ func (st javahostSteps) measure(ctx context.Context, s *javahostSide, props map[
 			return fmt.Errorf("the worker has %d child processes, want its one plugin host: is the Java plugin running?", len(kids))
 		}
 		s.hostPID = kids[0]
-		progress("%s: plugin host pid %d", s.name, s.hostPID)
+		if s.hostJava, s.hostJVMOptions, err = hostJVM(s.hostPID); err != nil {
+			return err
+		}
+		progress("%s: plugin host pid %d: %s %s", s.name, s.hostPID, s.hostJava, strings.Join(s.hostJVMOptions, " "))
 	}
 	info, err := os.Stat(st.bigFile)
 	if err != nil {
@@ -319,7 +360,7 @@ func (st javahostSteps) sinkToCommitted(ctx context.Context, kc *pipelineBench, 
 	}
 }
 
-func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration, lineSize int) *result {
+func javahostResult(sides []*javahostSide, bare [2]bareSinks, st javahostSteps, flush time.Duration, lineSize int) *result {
 	c, a := sides[0], sides[1]
 	rate := func(d time.Duration) float64 {
 		if d <= 0 {
@@ -365,12 +406,36 @@ func javahostResult(sides []*javahostSide, st javahostSteps, flush time.Duration
 	}
 	tw.Flush()
 	fmt.Printf("connectd's channel: %.1f records per host round trip for FileStreamSource (batch.size 2000 default), %.1f for VerifiableSource\n", c.fileBatch, c.verBatch)
+	if bare[0].fileSink > 0 {
+		// A sink's ceiling: its task alone on the same lines, in each runtime's JVM, and each
+		// runtime's figure as a share of its own.
+		fmt.Printf("the sink tasks alone (batches of %d, flushed every %v, no Kafka) in each runtime's JVM, and each runtime's figure as a share of it:\n", bareSinkBatch, flush)
+		tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "task\talone, host's JVM, records/s\tconnectd's share\talone, Apache's JVM, records/s\tApache's share\t")
+		for _, b := range []struct {
+			key, name string
+			host, ak  time.Duration
+			c, a      float64
+		}{
+			{"java_filestreamsink_task_alone", "FileStreamSinkTask", bare[0].fileSink, bare[1].fileSink, sinkRate(c.fileWritten, c.fileSink), sinkRate(a.fileWritten, a.fileSink)},
+			{"java_verifiablesink_task_alone", "VerifiableSinkTask", bare[0].verSink, bare[1].verSink, sinkRate(c.fileWritten, c.verSink), sinkRate(a.fileWritten, a.verSink)},
+		} {
+			host, ak := rate(b.host), rate(b.ak)
+			fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.0f\t%.2f\t\n", b.name, host, b.c/host, ak, b.a/ak)
+			res.Figures[b.key+"_records_per_s_host_jvm"] = summarize("records/s", []float64{host})
+			res.Figures[b.key+"_records_per_s_apache_jvm"] = summarize("records/s", []float64{ak})
+			res.Figures[b.key+"_share_connectd"] = summarize("ratio", []float64{round3(b.c / host)})
+			res.Figures[b.key+"_share_apache"] = summarize("ratio", []float64{round3(b.a / ak)})
+		}
+		tw.Flush()
+	}
 	res.Notes = []string{
 		"one Apache Kafka broker; connectd (distributed, plugin.path holding connect-file 4.3.1 and connect-test-plugins 4.3.1 with its runtime dependencies) and then Apache Kafka Connect 4.3.1 (ConnectDistributed, connect-distributed.sh's JVM defaults -Xms256M -Xmx2G, G1; the same JARs on its classpath) each run alone through the same steps; the benchmark client shares the machine",
 		fmt.Sprintf("FileStreamSource: %d lines of %d B, StringConverter, offset.flush.interval.ms %d; from the POST until GET /connectors/<name>/offsets shows the file's length (polled every 20 ms); connectd picks the Java plugin with connector.plugin.version=%s", st.lines, lineSize, flush.Milliseconds(), javaPluginVersion),
 		fmt.Sprintf("VerifiableSource: throughput=-1, one record per poll(); %v window after the first record, counted by the topic's end offsets polled every 250 ms; its task prints a line per record to standard output (Apache: the worker's log file; connectd: the host's standard error, read by the worker)", st.window),
 		"FileStreamSink and VerifiableSink (which prints a line per record): each reads the FileStreamSource's topic back in a group of its own; records/s from the POST until the group's committed offset is the topic's end (polled every 20 ms), so it includes the task's start and is exact to about one flush interval; the FileStreamSink's file must then hold every line",
 		"RSS: VmRSS of the worker and of its child processes (connectd's plugin host; none for Apache), summed",
+		fmt.Sprintf("the sink tasks alone (when both runtimes ran): FileStreamSinkTask and VerifiableSinkTask in a JVM of their own, started once with the plugin host's java and JVM options (read from its command line) and once with Apache's worker's (connect-distributed.sh's), given the same lines as Strings in batches of %d made on another thread, preCommit every offset.flush.interval.ms; from the first put to the end of the last flush, so without the task's start or the commit tick that the runtimes' figures include (benchmarks/javatask/BareSinkTask.java)", bareSinkBatch),
 		"records per host round trip: connectd's kafka_connect_connector_task_metrics_batch_size_avg of the task (records per poll() batch that held records; one SourcePoll request and response each), read before the connector was deleted",
 	}
 	return res
