@@ -27,15 +27,18 @@ func (k *Clients) admin(overrides map[string]string) (a sarama.ClusterAdmin, rel
 	if err != nil {
 		return nil, nil, err
 	}
+	// NewClusterAdminFromClient asks for the controller: with NewAdminClient's clients, the
+	// first request to the broker, so an unreachable one is reported here.
 	if a, err = sarama.NewClusterAdminFromClient(client); err != nil {
 		release()
-		return nil, nil, fmt.Errorf("admin: %w", err)
+		return nil, nil, fmt.Errorf("admin client: %w", err)
 	}
 	return a, release, nil
 }
 
 // adminClient is the shared Admin client, or with overrides one of the connector's own,
-// made from the worker's security and admin.* settings and the overrides.
+// made from the worker's security and admin.* settings and the overrides (NewAdminClient's:
+// it fetches no topic's metadata and contacts no broker until used).
 func (k *Clients) adminClient(overrides map[string]string) (sarama.Client, func(), error) {
 	if len(overrides) == 0 {
 		return k.Admin, func() {}, nil
@@ -44,7 +47,7 @@ func (k *Clients) adminClient(overrides map[string]string) (sarama.Client, func(
 	if err != nil {
 		return nil, nil, fmt.Errorf("admin client: %w", err)
 	}
-	c, err := sarama.NewClient(k.brokers(cl), cl.Config)
+	c, err := NewAdminClient(k.brokers(cl), cl.Config)
 	if err != nil {
 		return nil, nil, fmt.Errorf("admin client: %w", err)
 	}

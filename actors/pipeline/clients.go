@@ -276,17 +276,28 @@ func (k *Clients) SinkConsumer(connector string, task int32, overrides map[strin
 }
 
 // Topics lists the cluster's topics, for topics.regex, with the admin client of the
-// connector's admin.override.* settings.
+// connector's admin.override.* settings. It asks a broker for every topic's metadata each
+// time, so that a new topic is seen, and keeps none of it: a client that refreshes the whole
+// cluster's metadata keeps it for its life (NewAdminClient).
 func (k *Clients) Topics(adminOverrides map[string]string) ([]string, error) {
 	client, release, err := k.adminClient(adminOverrides)
 	if err != nil {
 		return nil, err
 	}
 	defer release()
-	if err := client.RefreshMetadata(); err != nil {
-		return nil, fmt.Errorf("refresh metadata: %w", err)
+	md, err := requestMetadata(client, nil)
+	if err != nil {
+		return nil, fmt.Errorf("list topics: %w", err)
 	}
-	return client.Topics()
+	topics := make([]string, 0, len(md.Topics))
+	for _, t := range md.Topics {
+		// The topics sarama's client keeps from such an answer: a topic without a leader yet
+		// is one all the same.
+		if errors.Is(t.Err, sarama.ErrNoError) || errors.Is(t.Err, sarama.ErrLeaderNotAvailable) {
+			topics = append(topics, t.Name)
+		}
+	}
+	return topics, nil
 }
 
 // EnsureTopic creates topic with the broker's default partitions and replication unless it
@@ -307,20 +318,17 @@ func (k *Clients) EnsureTopic(topic string, adminOverrides map[string]string) er
 	return err
 }
 
-// ClusterID asks the cluster behind Admin for its ID (spec §2.2: shown by GET /).
+// ClusterID asks the cluster behind Admin for its ID (spec §2.2: shown by GET /). It is a
+// worker's first request to Kafka, so a bad address or bad credentials surface here.
 func (k *Clients) ClusterID() (string, error) {
-	b, err := k.Admin.Controller()
+	md, err := requestMetadata(k.Admin, []string{probeTopic})
 	if err != nil {
 		return "", fmt.Errorf("kafka cluster id: %w", err)
 	}
-	resp, err := b.GetMetadata(&sarama.MetadataRequest{Version: 2})
-	if err != nil {
-		return "", fmt.Errorf("kafka cluster id: %w", err)
-	}
-	if resp.ClusterID == nil {
+	if md.ClusterID == nil {
 		return "", errors.New("kafka cluster id: broker reported none")
 	}
-	return *resp.ClusterID, nil
+	return *md.ClusterID, nil
 }
 
 // Transactional reports whether source producers are transactional (TransactionalIDPrefix

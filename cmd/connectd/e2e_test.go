@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -76,6 +77,33 @@ func TestFileRoundTrip(t *testing.T) {
 	if err := json.Unmarshal(offsets[len(offsets)-1].Value, &pos); err != nil || pos["position"] <= 0 {
 		t.Errorf("offset value %s: %v", offsets[len(offsets)-1].Value, err)
 	}
+}
+
+// TestTopicsRegexSink: a topics.regex sink reads the topics two sources created after the
+// worker started (the worker's admin client lists the cluster's topics afresh, keeping none of
+// their metadata), and its offsets endpoint reports both.
+func TestTopicsRegexSink(t *testing.T) {
+	w := startWorker(t, nil)
+	dir := t.TempDir()
+	const n = 50
+	for _, name := range []string{"a", "b"} {
+		in := filepath.Join(dir, name+".txt")
+		appendLines(t, in, name, 0, n)
+		w.mustDo("POST", "/connectors", map[string]any{"name": "src-" + name, "config": sourceConfig(in, w.topic("regex-"+name))}, 201, nil)
+		if got := len(readTopic(t, w.broker, w.topic("regex-"+name), n)); got != n {
+			t.Fatalf("topic %s has %d records, want %d", w.topic("regex-"+name), got, n)
+		}
+	}
+	out := filepath.Join(dir, "out.txt")
+	sink := sinkConfig(out, "")
+	delete(sink, "topics")
+	sink["topics.regex"] = "regex-(a|b)-" + regexp.QuoteMeta(w.id)
+	w.mustDo("POST", "/connectors", map[string]any{"name": "sink", "config": sink}, 201, nil)
+	wait.For(t, 60*time.Second, "both topics' lines in the sink file", func() bool { return len(lines(t, out)) >= 2*n })
+	wait.For(t, 30*time.Second, "the sink's offsets of both topics", func() bool {
+		code, _, b := w.do("GET", "/connectors/sink/offsets", nil)
+		return code == 200 && strings.Contains(string(b), w.topic("regex-a")) && strings.Contains(string(b), w.topic("regex-b"))
+	})
 }
 
 // TestHeaderConverter sees header.converter on the wire: a header a transform adds is written

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/IBM/sarama"
-
 	"github.com/connectd/connectd/actors"
 	"github.com/connectd/connectd/actors/api"
 	"github.com/connectd/connectd/actors/kafkaconfig"
@@ -64,7 +62,7 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 		for _, key := range adminClient.Ignored {
 			log.Info("unknown client property ignored", "client", "admin", "key", "admin."+key)
 		}
-		admin, err := sarama.NewClient(k.bootstrap, adminClient.Config)
+		admin, err := pipeline.NewAdminClient(k.bootstrap, adminClient.Config)
 		if err != nil {
 			done <- connected{err: fmt.Errorf("kafka client (security.protocol %s): %w", securityProtocol(cfg), err)}
 			return
@@ -74,9 +72,12 @@ func openKafka(ctx context.Context, cfg *workerConfig, txnPrefix string, log *sl
 			SinkReadCommitted: cfg.exactlyOnceSource == "enabled",
 			Security:          cfg.security, ProducerProps: cfg.producerProps, ConsumerProps: cfg.consumerProps, AdminProps: cfg.adminProps,
 			Logger: packageLogger(log, "actors/pipeline")}
+		// The admin client contacts no broker until asked (pipeline.NewAdminClient): this is
+		// the worker's first request, where a bad address or bad credentials stop it.
 		id, err := clients.ClusterID()
 		if err != nil {
 			admin.Close()
+			err = fmt.Errorf("kafka client (security.protocol %s): %w", securityProtocol(cfg), err)
 		}
 		done <- connected{clients, id, err}
 	}()
