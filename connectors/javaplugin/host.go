@@ -321,7 +321,7 @@ type process struct {
 	nextID  atomic.Uint64
 	hello   *pb.Hello
 	helloed chan struct{}
-	stderr  *lineRing
+	output  *lineRing
 
 	mu       sync.Mutex
 	pending  map[uint64]chan *pb.Response
@@ -371,13 +371,13 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 		return nil, fmt.Errorf("%w: start %s: %w", ErrHostDown, cmd.Path, err)
 	}
 	p := &process{cmd: cmd, log: log.With("pid", cmd.Process.Pid), stdin: stdin, w: bufio.NewWriterSize(stdin, 1<<16),
-		helloed: make(chan struct{}), stderr: &lineRing{max: 40}, pending: map[uint64]chan *pb.Response{},
+		helloed: make(chan struct{}), output: &lineRing{max: 40}, pending: map[uint64]chan *pb.Response{},
 		handlers: map[uint64]*handlers{}, done: make(chan struct{})}
 	logged := make(chan struct{})
 	go func() {
 		defer close(logged)
 		defer output.Close()
-		p.readStderr(output)
+		p.readOutput(output)
 	}()
 	go func() {
 		readErr := p.read(channel)
@@ -394,33 +394,34 @@ func startProcess(cmd *exec.Cmd, log *slog.Logger) (*process, error) {
 	return p, nil
 }
 
-// readStderr logs the host's output (its plugins' logs) and keeps the last lines for traces.
+// readOutput logs the host's output, what it and its JVM print on standard output and error
+// (its plugins' logs among it), and keeps the last lines for traces.
 //
 // A plugin may print a line per record (Kafka's VerifiableSink prints two), so this is on the
 // path of every record: the host's task thread blocks in its write whenever the pipe is full.
 // Lines are therefore read in large chunks and not copied into a string apiece unless the log
 // takes them (at debug level; the logger's level may change at run time, admin/loggers).
-func (p *process) readStderr(r io.Reader) {
+func (p *process) readOutput(r io.Reader) {
 	s := bufio.NewScanner(r)
-	s.Buffer(make([]byte, stderrBuffer), stderrBuffer)
+	s.Buffer(make([]byte, outputBuffer), outputBuffer)
 	ctx := context.Background()
 	for s.Scan() {
 		line := s.Bytes()
-		p.stderr.add(line)
+		p.output.add(line)
 		if p.log.Enabled(ctx, slog.LevelDebug) {
 			p.log.Debug(string(line))
 		}
 	}
 }
 
-// stderrBuffer is the size of the host's standard error pipe and of the buffer it is read
+// outputBuffer is the size of the host's output pipe and of the buffer it is read
 // into, which is also the longest line kept: a pipe the size of Linux's default (64 KiB) holds
 // one write of the host's log buffer, so the host's next write waited for the worker's reader to
 // be scheduled; 1 MiB is the most an unprivileged process may ask for (fs.pipe-max-size's
 // default).
-const stderrBuffer = 1 << 20
+const outputBuffer = 1 << 20
 
-// growPipe asks the kernel for a pipe of stderrBuffer bytes behind f; the default stays where
+// growPipe asks the kernel for a pipe of outputBuffer bytes behind f; the default stays where
 // it cannot (a lower fs.pipe-max-size).
 func growPipe(f any, log *slog.Logger) {
 	sc, ok := f.(syscall.Conn)
@@ -433,7 +434,7 @@ func growPipe(f any, log *slog.Logger) {
 	}
 	var errno syscall.Errno
 	if err := rc.Control(func(fd uintptr) {
-		_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, stderrBuffer)
+		_, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, fSetPipeSize, outputBuffer)
 	}); err == nil && errno != 0 {
 		log.Debug("could not grow the plugin host's output pipe", "err", errno)
 	}
@@ -656,7 +657,7 @@ func (p *process) finish(readErr, waitErr error) {
 		if readErr != nil {
 			why += " (" + readErr.Error() + ")"
 		}
-		p.err = fmt.Errorf("%w: process %d %s; its last output:\n%s", ErrHostDown, p.cmd.Process.Pid, why, p.stderr.String())
+		p.err = fmt.Errorf("%w: process %d %s; its last output:\n%s", ErrHostDown, p.cmd.Process.Pid, why, p.output.String())
 	}
 	p.pending = map[uint64]chan *pb.Response{}
 	p.mu.Unlock()

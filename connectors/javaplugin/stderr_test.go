@@ -50,8 +50,8 @@ func TestTheHostsStandardErrorPipeIsGrown(t *testing.T) {
 	if err != nil {
 		t.Skipf("no fs.pipe-max-size: %v", err)
 	}
-	if n, _ := strconv.Atoi(strings.TrimSpace(string(max))); n < stderrBuffer {
-		t.Skipf("fs.pipe-max-size is %d, less than %d", n, stderrBuffer)
+	if n, _ := strconv.Atoi(strings.TrimSpace(string(max))); n < outputBuffer {
+		t.Skipf("fs.pipe-max-size is %d, less than %d", n, outputBuffer)
 	}
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -69,8 +69,8 @@ func TestTheHostsStandardErrorPipeIsGrown(t *testing.T) {
 	if err := rc.Control(func(fd uintptr) { size, _, errno = syscall.Syscall(syscall.SYS_FCNTL, fd, fGetPipeSize, 0) }); err != nil || errno != 0 {
 		t.Fatal(err, errno)
 	}
-	if size != stderrBuffer {
-		t.Fatalf("pipe of %d bytes, want %d", size, stderrBuffer)
+	if size != outputBuffer {
+		t.Fatalf("pipe of %d bytes, want %d", size, outputBuffer)
 	}
 }
 
