@@ -118,7 +118,7 @@ func javahostFlags(fs *flag.FlagSet, c *common) func(ctx context.Context) (*resu
 		// Each sink task alone, in a JVM started as connectd's plugin host was and in one
 		// started as Apache's worker is: the ceiling each runtime's figure is read against.
 		var bare [2]bareSinks
-		if c := sides[0]; c.hostJava != "" && sides[1].idleRSS > 0 {
+		if c := sides[0]; c.hostJava != "" && strings.Contains(*only, sides[1].key) {
 			dirs := []string{filepath.Join(pluginPath, "connect-file"), filepath.Join(pluginPath, "connect-test-plugins")}
 			for i, jvm := range []struct {
 				name, java string

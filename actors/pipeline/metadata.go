@@ -111,9 +111,9 @@ func (c *controllerClient) Close() error {
 // c's cache alone: c's least loaded broker first (a bootstrap server until c has learnt the
 // cluster's brokers), then, when it fails and c is NewAdminClient's, every other bootstrap
 // server over a connection of its own, closed at once: sarama's own refresh moves on to the
-// next bootstrap server the same way, and a client that refreshes nothing never would. Like sarama's own metadata refresh it tries Metadata.Retry.Max
-// more times, Metadata.Retry.Backoff apart, and gives up at once on failed SASL
-// authentication.
+// next bootstrap server the same way, and a client that refreshes nothing never would. Like
+// sarama's own metadata refresh it tries Metadata.Retry.Max more times, Metadata.Retry.Backoff
+// apart, and gives up at once on failed SASL authentication.
 func requestMetadata(c sarama.Client, topics []string) (*sarama.MetadataResponse, error) {
 	var bootstrap []string
 	if cc, ok := c.(*controllerClient); ok {
